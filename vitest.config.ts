@@ -1,0 +1,10 @@
+/** Test runner configuration: every test under test/, no timing assertions anywhere. */
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
+});
