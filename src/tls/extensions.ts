@@ -1,0 +1,626 @@
+/**
+ * Every TLS 1.2 and 1.3 hello and handshake extension as a typed value, with decode and encode.
+ *
+ * An extension (RFC 8446 §4.2, RFC 5246 §7.4.1.4) is `extension_type` u16 + `extension_data<0..2^16-1>`.
+ * {@link Extension} is a discriminated union on `kind` (the IANA name): each member exposes every field of
+ * its body, and a decoded one also keeps `data`, the exact `extension_data` bytes it came from. Types
+ * tlswire does not model (and GREASE types, RFC 8701) decode to `{ kind: 'unknown', type, data }` and are
+ * written back unchanged, in the order given.
+ *
+ * Some bodies depend on the message they are carried in (key_share, supported_versions, pre_shared_key,
+ * early_data, server_name, status_request): the decoder takes that message as an
+ * {@link ExtensionContext}. The encoder needs no context: the member's `form` says which body to write.
+ * It writes exactly what it is given, duplicates and unknown values included; only the decoder rejects a
+ * repeated type (RFC 8446 §4.2: reason `duplicate`).
+ *
+ * Strings (host names, ALPN protocol names) are decoded one character per byte (Latin-1), so any bytes
+ * survive a round trip; ASCII names read naturally.
+ * @module
+ */
+
+import { EncodeError } from '../bytes/errors.js';
+import type { Reader } from '../bytes/reader.js';
+import type { Writer } from '../bytes/writer.js';
+import { CertificateStatusType, ExtensionType } from './enums.js';
+
+/** The message an extension block belongs to; it selects the body format of context-dependent extensions. */
+export type ExtensionContext =
+  | 'client_hello'
+  | 'server_hello'
+  | 'hello_retry_request'
+  | 'encrypted_extensions'
+  | 'certificate'
+  | 'certificate_request'
+  | 'new_session_ticket';
+
+/** Fields shared by every extension. */
+interface ExtensionBase {
+  /** The exact `extension_data` bytes, set by the decoder. The encoder ignores it and writes the fields. */
+  data?: Uint8Array;
+}
+
+/** `ServerName` (RFC 6066 §3). `name` holds the bytes one character per byte (Latin-1). */
+export interface ServerName {
+  /** NameType; 0 is host_name. */
+  type: number;
+  name: string;
+}
+
+/**
+ * server_name (RFC 6066 §3). In a ClientHello: `server_name_list<1..2^16-1>`. In a ServerHello or
+ * EncryptedExtensions the body is empty: `names` is `[]`, and an empty `names` encodes an empty body.
+ */
+export interface ServerNameExtension extends ExtensionBase {
+  kind: 'server_name';
+  names: ServerName[];
+}
+
+/** `CertificateStatus` (RFC 6066 §8): status_type ocsp(1) + `OCSPResponse ocsp_response<1..2^24-1>`. */
+export interface CertificateStatus {
+  statusType: number;
+  response: Uint8Array;
+}
+
+/**
+ * status_request (RFC 6066 §8, RFC 8446 §4.4.2.1).
+ * - `request` (ClientHello, TLS 1.3 CertificateRequest): `CertificateStatusRequest` with an
+ *   `OCSPStatusRequest` (responder_id_list, request_extensions as the raw DER `Extensions`).
+ * - `empty` (TLS 1.2 ServerHello): the server will send CertificateStatus.
+ * - `response` (TLS 1.3 CertificateEntry extensions): a `CertificateStatus`.
+ * Only status_type ocsp(1) has a defined body; any other decodes as DecodeError `value`.
+ */
+export type StatusRequestExtension =
+  | (ExtensionBase & {
+      kind: 'status_request';
+      form: 'request';
+      statusType: number;
+      /** `ResponderID responder_id_list<0..2^16-1>`, each `opaque ResponderID<1..2^16-1>` (DER). */
+      responderIds: Uint8Array[];
+      /** `opaque Extensions<0..2^16-1>` (DER). */
+      requestExtensions: Uint8Array;
+    })
+  | (ExtensionBase & { kind: 'status_request'; form: 'empty' })
+  | (ExtensionBase & { kind: 'status_request'; form: 'response'; status: CertificateStatus });
+
+/** supported_groups (RFC 8446 §4.2.7, RFC 8422 §5.1.1): `NamedGroup named_group_list<2..2^16-1>`. */
+export interface SupportedGroupsExtension extends ExtensionBase {
+  kind: 'supported_groups';
+  groups: number[];
+}
+
+/** ec_point_formats (RFC 8422 §5.1.2): `ECPointFormat ec_point_format_list<1..2^8-1>`. */
+export interface EcPointFormatsExtension extends ExtensionBase {
+  kind: 'ec_point_formats';
+  formats: number[];
+}
+
+/**
+ * signature_algorithms and signature_algorithms_cert (RFC 8446 §4.2.3, RFC 5246 §7.4.1.4.1):
+ * `SignatureScheme supported_signature_algorithms<2..2^16-2>`.
+ */
+export interface SignatureAlgorithmsExtension extends ExtensionBase {
+  kind: 'signature_algorithms' | 'signature_algorithms_cert';
+  schemes: number[];
+}
+
+/**
+ * application_layer_protocol_negotiation (RFC 7301 §3.1): `ProtocolName protocol_name_list<2..2^16-1>`,
+ * each `opaque ProtocolName<1..2^8-1>` (Latin-1 strings here). The server sends exactly one.
+ */
+export interface AlpnExtension extends ExtensionBase {
+  kind: 'application_layer_protocol_negotiation';
+  protocols: string[];
+}
+
+/** padding (RFC 7685 §3): the bytes as received (the RFC requires zeros; they are kept, not checked). */
+export interface PaddingExtension extends ExtensionBase {
+  kind: 'padding';
+  padding: Uint8Array;
+}
+
+/**
+ * Extensions whose body is always empty: encrypt_then_mac (RFC 7366), extended_master_secret
+ * (RFC 7627 §5.1), post_handshake_auth (RFC 8446 §4.2.6).
+ */
+export interface EmptyExtension extends ExtensionBase {
+  kind: 'encrypt_then_mac' | 'extended_master_secret' | 'post_handshake_auth';
+}
+
+/** record_size_limit (RFC 8449 §4): `uint16 RecordSizeLimit`. */
+export interface RecordSizeLimitExtension extends ExtensionBase {
+  kind: 'record_size_limit';
+  limit: number;
+}
+
+/**
+ * session_ticket (RFC 5077 §3.2): the whole body is the ticket (no length prefix); empty to ask for
+ * a ticket, and empty in the ServerHello.
+ */
+export interface SessionTicketExtension extends ExtensionBase {
+  kind: 'session_ticket';
+  ticket: Uint8Array;
+}
+
+/** `PskIdentity` (RFC 8446 §4.2.11). */
+export interface PskIdentity {
+  /** `opaque identity<1..2^16-1>` */
+  identity: Uint8Array;
+  obfuscatedTicketAge: number;
+}
+
+/**
+ * pre_shared_key (RFC 8446 §4.2.11). ClientHello: `OfferedPsks` (identities<7..2^16-1>,
+ * binders<33..2^16-1> of `opaque PskBinderEntry<32..255>`); ServerHello: `uint16 selected_identity`.
+ */
+export type PreSharedKeyExtension =
+  | (ExtensionBase & { kind: 'pre_shared_key'; form: 'client_hello'; identities: PskIdentity[]; binders: Uint8Array[] })
+  | (ExtensionBase & { kind: 'pre_shared_key'; form: 'server_hello'; selectedIdentity: number });
+
+/**
+ * early_data (RFC 8446 §4.2.10): empty in ClientHello and EncryptedExtensions; `uint32
+ * max_early_data_size` in NewSessionTicket (present exactly when `maxEarlyDataSize` is set).
+ */
+export interface EarlyDataExtension extends ExtensionBase {
+  kind: 'early_data';
+  maxEarlyDataSize?: number;
+}
+
+/**
+ * supported_versions (RFC 8446 §4.2.1). ClientHello: `ProtocolVersion versions<2..254>`; ServerHello
+ * and HelloRetryRequest: `ProtocolVersion selected_version`.
+ */
+export type SupportedVersionsExtension =
+  | (ExtensionBase & { kind: 'supported_versions'; form: 'client_hello'; versions: number[] })
+  | (ExtensionBase & { kind: 'supported_versions'; form: 'server_hello'; selectedVersion: number });
+
+/** cookie (RFC 8446 §4.2.2): `opaque cookie<1..2^16-1>`. */
+export interface CookieExtension extends ExtensionBase {
+  kind: 'cookie';
+  cookie: Uint8Array;
+}
+
+/** psk_key_exchange_modes (RFC 8446 §4.2.9): `PskKeyExchangeMode ke_modes<1..255>`. */
+export interface PskKeyExchangeModesExtension extends ExtensionBase {
+  kind: 'psk_key_exchange_modes';
+  modes: number[];
+}
+
+/**
+ * certificate_authorities (RFC 8446 §4.2.4): `DistinguishedName authorities<3..2^16-1>`, each
+ * `opaque DistinguishedName<1..2^16-1>` (DER).
+ */
+export interface CertificateAuthoritiesExtension extends ExtensionBase {
+  kind: 'certificate_authorities';
+  authorities: Uint8Array[];
+}
+
+/** `KeyShareEntry` (RFC 8446 §4.2.8): `NamedGroup group; opaque key_exchange<1..2^16-1>`. */
+export interface KeyShareEntry {
+  group: number;
+  keyExchange: Uint8Array;
+}
+
+/**
+ * key_share (RFC 8446 §4.2.8). ClientHello: `KeyShareEntry client_shares<0..2^16-1>`; ServerHello:
+ * one `KeyShareEntry server_share`; HelloRetryRequest: `NamedGroup selected_group`.
+ */
+export type KeyShareExtension =
+  | (ExtensionBase & { kind: 'key_share'; form: 'client_hello'; shares: KeyShareEntry[] })
+  | (ExtensionBase & { kind: 'key_share'; form: 'server_hello'; share: KeyShareEntry })
+  | (ExtensionBase & { kind: 'key_share'; form: 'hello_retry_request'; selectedGroup: number });
+
+/** renegotiation_info (RFC 5746 §3.2): `opaque renegotiated_connection<0..255>`. */
+export interface RenegotiationInfoExtension extends ExtensionBase {
+  kind: 'renegotiation_info';
+  renegotiatedConnection: Uint8Array;
+}
+
+/** Any other extension type (including GREASE, RFC 8701): the type and its body, untouched. */
+export interface UnknownExtension {
+  kind: 'unknown';
+  type: number;
+  data: Uint8Array;
+}
+
+/** One extension. Narrow on `kind` (and on `form` for context-dependent bodies). */
+export type Extension =
+  | ServerNameExtension
+  | StatusRequestExtension
+  | SupportedGroupsExtension
+  | EcPointFormatsExtension
+  | SignatureAlgorithmsExtension
+  | AlpnExtension
+  | PaddingExtension
+  | EmptyExtension
+  | RecordSizeLimitExtension
+  | SessionTicketExtension
+  | PreSharedKeyExtension
+  | EarlyDataExtension
+  | SupportedVersionsExtension
+  | CookieExtension
+  | PskKeyExchangeModesExtension
+  | CertificateAuthoritiesExtension
+  | KeyShareExtension
+  | RenegotiationInfoExtension
+  | UnknownExtension;
+
+/** The `kind` of every modelled extension. */
+export type KnownExtensionKind = Exclude<Extension['kind'], 'unknown'>;
+
+/** The wire `extension_type` of `ext`. */
+export function extensionType(ext: Extension): number {
+  return ext.kind === 'unknown' ? ext.type : ExtensionType[ext.kind];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Small helpers
+
+function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+function writeLatin1(w: Writer, s: string): void {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0xff) throw new EncodeError(`character U+${c.toString(16)} in ${JSON.stringify(s)} is not one byte`);
+    w.u8(c);
+  }
+}
+
+const u16 = (r: Reader) => r.u16();
+const u8 = (r: Reader) => r.u8();
+
+function readCertificateStatusRequest(r: Reader): Extension {
+  const statusType = r.u8('status_type');
+  if (statusType !== CertificateStatusType.ocsp) {
+    r.fail('value', `status_type ${statusType} has no defined body (RFC 6066 §8)`, 'status_type', r.offset - 1);
+  }
+  const responderIds = r.list16('responder_id_list', (r) => r.opaque16('ResponderID', { min: 1 }));
+  const requestExtensions = r.opaque16('request_extensions');
+  return { kind: 'status_request', form: 'request', statusType, responderIds, requestExtensions };
+}
+
+/**
+ * Decode a `CertificateStatus` body (RFC 6066 §8): the CertificateStatus handshake message and the
+ * status_request extension of a TLS 1.3 CertificateEntry.
+ */
+export function decodeCertificateStatus(r: Reader): CertificateStatus {
+  const statusType = r.u8('status_type');
+  if (statusType !== CertificateStatusType.ocsp) {
+    r.fail('value', `status_type ${statusType} has no defined body (RFC 6066 §8)`, 'status_type', r.offset - 1);
+  }
+  return { statusType, response: r.opaque24('ocsp_response', { min: 1 }) };
+}
+
+/** Encode a `CertificateStatus` body (RFC 6066 §8). */
+export function encodeCertificateStatus(w: Writer, s: CertificateStatus): void {
+  w.u8(s.statusType);
+  w.opaque24(s.response);
+}
+
+function readKeyShareEntry(r: Reader): KeyShareEntry {
+  const group = r.u16('group');
+  return { group, keyExchange: r.opaque16('key_exchange', { min: 1 }) };
+}
+
+function writeKeyShareEntry(w: Writer, e: KeyShareEntry): void {
+  w.u16(e.group);
+  w.opaque16(e.keyExchange);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Decoding
+
+/** Decode the body of a known extension; `r` is narrowed to exactly the extension_data. */
+function decodeBody(r: Reader, type: number, context: ExtensionContext): Extension | undefined {
+  switch (type) {
+    case ExtensionType.server_name: {
+      if (context !== 'client_hello') return { kind: 'server_name', names: [] };
+      const names = r.list16(
+        'server_name_list',
+        (r) => ({ type: r.u8('name_type'), name: latin1(r.opaque16('HostName', { min: 1 })) }),
+        { min: 1 },
+      );
+      return { kind: 'server_name', names };
+    }
+    case ExtensionType.status_request:
+      if (context === 'certificate')
+        return { kind: 'status_request', form: 'response', status: decodeCertificateStatus(r) };
+      if (r.atEnd && context !== 'client_hello' && context !== 'certificate_request') {
+        return { kind: 'status_request', form: 'empty' };
+      }
+      return readCertificateStatusRequest(r);
+    case ExtensionType.supported_groups:
+      return { kind: 'supported_groups', groups: r.list16('named_group_list', u16, { min: 2, multipleOf: 2 }) };
+    case ExtensionType.ec_point_formats:
+      return { kind: 'ec_point_formats', formats: r.list8('ec_point_format_list', u8, { min: 1 }) };
+    case ExtensionType.signature_algorithms:
+    case ExtensionType.signature_algorithms_cert:
+      return {
+        kind: type === ExtensionType.signature_algorithms ? 'signature_algorithms' : 'signature_algorithms_cert',
+        schemes: r.list16('supported_signature_algorithms', u16, { min: 2, max: 0xfffe, multipleOf: 2 }),
+      };
+    case ExtensionType.application_layer_protocol_negotiation: {
+      const protocols = r.list16('protocol_name_list', (r) => latin1(r.opaque8('ProtocolName', { min: 1 })), {
+        min: 2,
+      });
+      return { kind: 'application_layer_protocol_negotiation', protocols };
+    }
+    case ExtensionType.padding:
+      return { kind: 'padding', padding: r.rest() };
+    case ExtensionType.encrypt_then_mac:
+      return { kind: 'encrypt_then_mac' };
+    case ExtensionType.extended_master_secret:
+      return { kind: 'extended_master_secret' };
+    case ExtensionType.post_handshake_auth:
+      return { kind: 'post_handshake_auth' };
+    case ExtensionType.record_size_limit:
+      return { kind: 'record_size_limit', limit: r.u16('RecordSizeLimit') };
+    case ExtensionType.session_ticket:
+      return { kind: 'session_ticket', ticket: r.rest() };
+    case ExtensionType.pre_shared_key: {
+      if (context !== 'client_hello') {
+        return { kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: r.u16('selected_identity') };
+      }
+      const identities = r.list16(
+        'identities',
+        (r) => ({ identity: r.opaque16('identity', { min: 1 }), obfuscatedTicketAge: r.u32('obfuscated_ticket_age') }),
+        { min: 7 },
+      );
+      const binders = r.list16('binders', (r) => r.opaque8('PskBinderEntry', { min: 32 }), { min: 33 });
+      return { kind: 'pre_shared_key', form: 'client_hello', identities, binders };
+    }
+    case ExtensionType.early_data:
+      if (context === 'new_session_ticket')
+        return { kind: 'early_data', maxEarlyDataSize: r.u32('max_early_data_size') };
+      return { kind: 'early_data' };
+    case ExtensionType.supported_versions:
+      if (context === 'client_hello') {
+        const versions = r.list8('versions', u16, { min: 2, max: 254, multipleOf: 2 });
+        return { kind: 'supported_versions', form: 'client_hello', versions };
+      }
+      return { kind: 'supported_versions', form: 'server_hello', selectedVersion: r.u16('selected_version') };
+    case ExtensionType.cookie:
+      return { kind: 'cookie', cookie: r.opaque16('cookie', { min: 1 }) };
+    case ExtensionType.psk_key_exchange_modes:
+      return { kind: 'psk_key_exchange_modes', modes: r.list8('ke_modes', u8, { min: 1 }) };
+    case ExtensionType.certificate_authorities: {
+      const authorities = r.list16('authorities', (r) => r.opaque16('DistinguishedName', { min: 1 }), { min: 3 });
+      return { kind: 'certificate_authorities', authorities };
+    }
+    case ExtensionType.key_share:
+      if (context === 'server_hello') return { kind: 'key_share', form: 'server_hello', share: readKeyShareEntry(r) };
+      if (context === 'hello_retry_request') {
+        return { kind: 'key_share', form: 'hello_retry_request', selectedGroup: r.u16('selected_group') };
+      }
+      return { kind: 'key_share', form: 'client_hello', shares: r.list16('client_shares', readKeyShareEntry) };
+    case ExtensionType.renegotiation_info:
+      return { kind: 'renegotiation_info', renegotiatedConnection: r.opaque8('renegotiated_connection') };
+    default:
+      return undefined;
+  }
+}
+
+/** Path element naming an extension type in error messages. */
+function extensionField(type: number): string {
+  const kind = EXTENSION_KIND.get(type);
+  return kind ?? `extension_0x${type.toString(16).padStart(4, '0')}`;
+}
+
+const EXTENSION_KIND = new Map<number, string>(
+  (
+    [
+      'server_name',
+      'status_request',
+      'supported_groups',
+      'ec_point_formats',
+      'signature_algorithms',
+      'signature_algorithms_cert',
+      'application_layer_protocol_negotiation',
+      'padding',
+      'encrypt_then_mac',
+      'extended_master_secret',
+      'post_handshake_auth',
+      'record_size_limit',
+      'session_ticket',
+      'pre_shared_key',
+      'early_data',
+      'supported_versions',
+      'cookie',
+      'psk_key_exchange_modes',
+      'certificate_authorities',
+      'key_share',
+      'renegotiation_info',
+    ] as const satisfies readonly KnownExtensionKind[]
+  ).map((k) => [ExtensionType[k], k]),
+);
+
+/**
+ * Decode one `Extension` (type + data) in `context`. A known type whose body is malformed fails with a
+ * DecodeError whose path ends in the extension's name (e.g. `extensions[3].key_share.client_shares`).
+ */
+export function decodeExtension(r: Reader, context: ExtensionContext): Extension {
+  const type = r.u16('extension_type');
+  const length = r.u16('extension_data');
+  const field = extensionField(type);
+  return r.within(length, field, (r) => {
+    const start = r.position;
+    const data = r.buf.subarray(start, start + length);
+    const ext = EXTENSION_KIND.has(type) ? decodeBody(r, type, context) : undefined;
+    if (ext === undefined) {
+      r.skip(length);
+      return { kind: 'unknown', type, data };
+    }
+    (ext as ExtensionBase).data = data;
+    return ext;
+  });
+}
+
+/**
+ * Decode an extension block `Extension extensions<0..2^16-1>` (RFC 8446 §4.2). A type that appears
+ * twice is DecodeError `duplicate`.
+ */
+export function decodeExtensions(r: Reader, context: ExtensionContext): Extension[] {
+  let seen: Set<number> | undefined;
+  const out = r.list16('extensions', (r) => {
+    const at = r.offset;
+    const type = r.peekU16('extension_type');
+    seen ??= new Set();
+    if (seen.has(type)) r.fail('duplicate', `extension type ${type} appears twice`, 'extension_type', at);
+    seen.add(type);
+    return decodeExtension(r, context);
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Encoding
+
+function encodeBody(w: Writer, ext: Extension): void {
+  switch (ext.kind) {
+    case 'server_name':
+      if (ext.names.length === 0) return;
+      w.vec16((w) => {
+        for (const n of ext.names) {
+          w.u8(n.type);
+          w.vec16((w) => writeLatin1(w, n.name));
+        }
+      });
+      return;
+    case 'status_request':
+      if (ext.form === 'response') {
+        encodeCertificateStatus(w, ext.status);
+        return;
+      }
+      if (ext.form === 'empty') return;
+      w.u8(ext.statusType);
+      w.vec16((w) => {
+        for (const id of ext.responderIds) w.opaque16(id);
+      });
+      w.opaque16(ext.requestExtensions);
+      return;
+    case 'supported_groups':
+      w.vec16((w) => {
+        for (const g of ext.groups) w.u16(g);
+      });
+      return;
+    case 'ec_point_formats':
+      w.vec8((w) => {
+        for (const f of ext.formats) w.u8(f);
+      });
+      return;
+    case 'signature_algorithms':
+    case 'signature_algorithms_cert':
+      w.vec16((w) => {
+        for (const s of ext.schemes) w.u16(s);
+      });
+      return;
+    case 'application_layer_protocol_negotiation':
+      w.vec16((w) => {
+        for (const p of ext.protocols) w.vec8((w) => writeLatin1(w, p));
+      });
+      return;
+    case 'padding':
+      w.bytes(ext.padding);
+      return;
+    case 'encrypt_then_mac':
+    case 'extended_master_secret':
+    case 'post_handshake_auth':
+      return;
+    case 'record_size_limit':
+      w.u16(ext.limit);
+      return;
+    case 'session_ticket':
+      w.bytes(ext.ticket);
+      return;
+    case 'pre_shared_key':
+      if (ext.form === 'server_hello') {
+        w.u16(ext.selectedIdentity);
+        return;
+      }
+      w.vec16((w) => {
+        for (const id of ext.identities) {
+          w.opaque16(id.identity);
+          w.u32(id.obfuscatedTicketAge);
+        }
+      });
+      encodePskBinders(w, ext.binders);
+      return;
+    case 'early_data':
+      if (ext.maxEarlyDataSize !== undefined) w.u32(ext.maxEarlyDataSize);
+      return;
+    case 'supported_versions':
+      if (ext.form === 'server_hello') {
+        w.u16(ext.selectedVersion);
+        return;
+      }
+      w.vec8((w) => {
+        for (const v of ext.versions) w.u16(v);
+      });
+      return;
+    case 'cookie':
+      w.opaque16(ext.cookie);
+      return;
+    case 'psk_key_exchange_modes':
+      w.vec8((w) => {
+        for (const m of ext.modes) w.u8(m);
+      });
+      return;
+    case 'certificate_authorities':
+      w.vec16((w) => {
+        for (const dn of ext.authorities) w.opaque16(dn);
+      });
+      return;
+    case 'key_share':
+      if (ext.form === 'server_hello') {
+        writeKeyShareEntry(w, ext.share);
+        return;
+      }
+      if (ext.form === 'hello_retry_request') {
+        w.u16(ext.selectedGroup);
+        return;
+      }
+      w.vec16((w) => {
+        for (const e of ext.shares) writeKeyShareEntry(w, e);
+      });
+      return;
+    case 'renegotiation_info':
+      w.opaque8(ext.renegotiatedConnection);
+      return;
+    case 'unknown':
+      w.bytes(ext.data);
+      return;
+  }
+}
+
+/** Encode `PskBinderEntry binders<33..2^16-1>` (RFC 8446 §4.2.11): the tail of a PSK ClientHello. */
+export function encodePskBinders(w: Writer, binders: readonly Uint8Array[]): void {
+  w.vec16((w) => {
+    for (const b of binders) w.opaque8(b);
+  });
+}
+
+/** Encode one extension: type, then the body from its fields inside a 2-byte length prefix. */
+export function encodeExtension(w: Writer, ext: Extension): void {
+  w.u16(extensionType(ext));
+  w.vec16((w) => encodeBody(w, ext));
+}
+
+/** Encode an extension block `extensions<0..2^16-1>`, in the given order, exactly as given. */
+export function encodeExtensions(w: Writer, exts: readonly Extension[]): void {
+  w.vec16((w) => {
+    for (const e of exts) encodeExtension(w, e);
+  });
+}
+
+/** The first extension of `kind` in `exts`, narrowed. */
+export function findExtension<K extends Extension['kind']>(
+  exts: readonly Extension[] | undefined,
+  kind: K,
+): Extract<Extension, { kind: K }> | undefined {
+  if (!exts) return undefined;
+  for (const e of exts) if (e.kind === kind) return e as Extract<Extension, { kind: K }>;
+  return undefined;
+}
