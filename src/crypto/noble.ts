@@ -1,0 +1,415 @@
+/**
+ * `NobleProvider`: the default {@link CryptoProvider}, pure TypeScript over the audited noble
+ * libraries (@noble/hashes, @noble/ciphers, @noble/curves, @noble/post-quantum) and our own RSA
+ * (`./rsa.ts`). Works in browsers and Node; imports nothing from `node:*`.
+ *
+ * Every random input comes from the injected {@link RandomSource} (default: `crypto.getRandomValues`)
+ * or from explicit arguments, so RFC traces replay byte for byte.
+ * @module
+ */
+import { gcm } from '@noble/ciphers/aes.js';
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { ed25519, x25519 } from '@noble/curves/ed25519.js';
+import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { expand, extract } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { randomBytes } from '@noble/hashes/utils.js';
+import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
+import { concat } from '../bytes/hex.js';
+import {
+  AEAD_KEY_LENGTH,
+  AEAD_NONCE_LENGTH,
+  type AeadName,
+  CryptoError,
+  type CryptoProvider,
+  type EcCurveName,
+  type GroupName,
+  HASH_LENGTH,
+  type HashContext,
+  type HashName,
+  type KeyExchange,
+  type KeyShareKeyPair,
+  type KeyShareResponse,
+  type PrivateKey,
+  type PublicKey,
+  type RandomSource,
+  type RsaPrivateKey,
+  type RsaPublicKey,
+  type SignatureSchemeName,
+  type SignOptions,
+} from './provider.js';
+import { pkcs1DecryptPremaster, pkcs1Encrypt, pkcs1Sign, pkcs1Verify, pssSign, pssVerify } from './rsa.js';
+
+const NOBLE_HASH = { sha256, sha384, sha512 } as const;
+const CURVES = { secp256r1: p256, secp384r1: p384, secp521r1: p521 } as const;
+/** Field element length of each NIST curve in bytes. */
+const COORD_LENGTH: Readonly<Record<EcCurveName, number>> = { secp256r1: 32, secp384r1: 48, secp521r1: 66 };
+
+type NobleHash = ReturnType<(typeof sha256)['create']>;
+
+class NobleHashContext implements HashContext {
+  readonly hash: HashName;
+  private readonly state: NobleHash;
+  constructor(hash: HashName, state?: NobleHash) {
+    this.hash = hash;
+    this.state = state ?? (NOBLE_HASH[hash].create() as NobleHash);
+  }
+  update(data: Uint8Array): this {
+    this.state.update(data);
+    return this;
+  }
+  digest(): Uint8Array {
+    return this.state.clone().digest();
+  }
+  clone(): HashContext {
+    return new NobleHashContext(this.hash, this.state.clone());
+  }
+}
+
+function checkAead(aead: AeadName, key: Uint8Array, nonce: Uint8Array): void {
+  const want = AEAD_KEY_LENGTH[aead];
+  if (want === undefined) throw new CryptoError('unsupported', `unknown AEAD ${String(aead)}`);
+  if (key.length !== want) throw new RangeError(`${aead}: key must be ${want} bytes, got ${key.length}`);
+  if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError(`${aead}: nonce must be 12 bytes, got ${nonce.length}`);
+}
+
+function cipherFor(aead: AeadName, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) {
+  return aead === 'chacha20-poly1305' ? chacha20poly1305(key, nonce, aad) : gcm(key, nonce, aad);
+}
+
+function invalidShare(group: GroupName, detail: string): CryptoError {
+  return new CryptoError('invalid-share', `${group}: ${detail}`);
+}
+
+/** X25519 (RFC 7748 §5); rejects the all-zero shared secret (RFC 8446 §7.4.2, RFC 7748 §6.1). */
+function x25519Agree(privateKey: Uint8Array, peer: Uint8Array, group: GroupName): Uint8Array {
+  if (peer.length !== 32) throw invalidShare(group, `X25519 share must be 32 bytes, got ${peer.length}`);
+  let shared: Uint8Array;
+  try {
+    shared = x25519.getSharedSecret(privateKey, peer);
+  } catch {
+    throw invalidShare(group, 'X25519 shared secret is all zero');
+  }
+  let acc = 0;
+  for (let i = 0; i < shared.length; i++) acc |= shared[i]!;
+  if (acc === 0) throw invalidShare(group, 'X25519 shared secret is all zero');
+  return shared;
+}
+
+class X25519Exchange implements KeyExchange {
+  readonly group = 'x25519';
+  readonly clientShareLength = 32;
+  readonly serverShareLength = 32;
+  constructor(private readonly random: RandomSource) {}
+  generate(secret?: Uint8Array): KeyShareKeyPair {
+    const privateKey = secret ? secret.slice() : this.random(32);
+    if (privateKey.length !== 32) throw new RangeError('x25519: private key must be 32 bytes');
+    return { group: 'x25519', privateKey, share: x25519.getPublicKey(privateKey) };
+  }
+  encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
+    const kp = this.generate(secret);
+    const sharedSecret = x25519Agree(kp.privateKey, clientShare, 'x25519');
+    kp.privateKey.fill(0);
+    return { group: 'x25519', share: kp.share, sharedSecret };
+  }
+  decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array {
+    return x25519Agree(privateKey, serverShare, 'x25519');
+  }
+}
+
+/** ECDHE over a NIST curve with uncompressed points (RFC 8446 §4.2.8.2) and the x-coordinate as secret (§7.4.2). */
+class NistExchange implements KeyExchange {
+  readonly clientShareLength: number;
+  readonly serverShareLength: number;
+  constructor(
+    readonly group: EcCurveName,
+    private readonly random: RandomSource,
+  ) {
+    this.clientShareLength = 1 + 2 * COORD_LENGTH[group];
+    this.serverShareLength = this.clientShareLength;
+  }
+  generate(secret?: Uint8Array): KeyShareKeyPair {
+    const curve = CURVES[this.group];
+    let privateKey: Uint8Array;
+    if (secret) {
+      privateKey = secret.slice();
+      if (!curve.utils.isValidSecretKey(privateKey)) throw new RangeError(`${this.group}: invalid private key`);
+    } else {
+      const seed = this.random(curve.lengths.seed ?? COORD_LENGTH[this.group] + 16);
+      privateKey = curve.utils.randomSecretKey(seed);
+      seed.fill(0);
+    }
+    return { group: this.group, privateKey, share: curve.getPublicKey(privateKey, false) };
+  }
+  encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
+    const kp = this.generate(secret);
+    const sharedSecret = this.decapsulate(kp.privateKey, clientShare);
+    kp.privateKey.fill(0);
+    return { group: this.group, share: kp.share, sharedSecret };
+  }
+  decapsulate(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
+    if (peer.length !== this.clientShareLength || peer[0] !== 0x04) {
+      throw invalidShare(this.group, 'share must be an uncompressed point (04 ‖ X ‖ Y)');
+    }
+    let point: Uint8Array;
+    try {
+      point = CURVES[this.group].getSharedSecret(privateKey, peer, true);
+    } catch {
+      throw invalidShare(this.group, 'share is not a point on the curve');
+    }
+    const x = point.slice(1);
+    point.fill(0);
+    return x;
+  }
+}
+
+const MLKEM_EK = 1184;
+const MLKEM_DK = 2400;
+const MLKEM_CT = 1088;
+
+/**
+ * X25519MLKEM768 (0x11EC), draft-ietf-tls-ecdhe-mlkem: the ML-KEM part comes FIRST in every field:
+ * client share = ML-KEM-768 encapsulation key (1184) ‖ X25519 public key (32); server share =
+ * ML-KEM-768 ciphertext (1088) ‖ X25519 public key (32); shared secret = ML-KEM shared secret (32) ‖
+ * X25519 shared secret (32). (Unlike SecP256r1MLKEM768, where the ECDH part comes first.) rustls
+ * (`post_quantum_first: true`) and OpenSSL (EVP_PKEY-MLX-KEM) use the same order.
+ * The client private key is the ML-KEM decapsulation key (2400) ‖ the X25519 private key (32).
+ */
+class X25519MlKem768Exchange implements KeyExchange {
+  readonly group = 'X25519MLKEM768';
+  readonly clientShareLength = MLKEM_EK + 32;
+  readonly serverShareLength = MLKEM_CT + 32;
+  constructor(private readonly random: RandomSource) {}
+  generate(secret?: Uint8Array): KeyShareKeyPair {
+    if (secret && secret.length !== 96) throw new RangeError('X25519MLKEM768: secret must be 64 + 32 bytes');
+    const input = secret ? secret.slice() : this.random(96);
+    const { publicKey: ek, secretKey: dk } = ml_kem768.keygen(input.subarray(0, 64));
+    const xPriv = input.slice(64, 96);
+    input.fill(0);
+    const share = concat(ek, x25519.getPublicKey(xPriv));
+    const privateKey = concat(dk, xPriv);
+    dk.fill(0);
+    xPriv.fill(0);
+    return { group: this.group, privateKey, share };
+  }
+  encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
+    if (clientShare.length !== this.clientShareLength) {
+      throw invalidShare(this.group, `client share must be ${this.clientShareLength} bytes, got ${clientShare.length}`);
+    }
+    if (secret && secret.length !== 64) throw new RangeError('X25519MLKEM768: secret must be 32 + 32 bytes');
+    const input = secret ? secret.slice() : this.random(64);
+    let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
+    try {
+      kem = ml_kem768.encapsulate(clientShare.subarray(0, MLKEM_EK), input.subarray(0, 32));
+    } catch {
+      input.fill(0);
+      throw invalidShare(this.group, 'invalid ML-KEM-768 encapsulation key');
+    }
+    const xPriv = input.slice(32, 64);
+    input.fill(0);
+    const xShared = x25519Agree(xPriv, clientShare.subarray(MLKEM_EK), this.group);
+    const share = concat(kem.cipherText, x25519.getPublicKey(xPriv));
+    xPriv.fill(0);
+    const sharedSecret = concat(kem.sharedSecret, xShared);
+    kem.sharedSecret.fill(0);
+    xShared.fill(0);
+    return { group: this.group, share, sharedSecret };
+  }
+  decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array {
+    if (privateKey.length !== MLKEM_DK + 32) throw new RangeError('X25519MLKEM768: bad private key length');
+    if (serverShare.length !== this.serverShareLength) {
+      throw invalidShare(this.group, `server share must be ${this.serverShareLength} bytes, got ${serverShare.length}`);
+    }
+    // decapsulate() wipes the secret key it is given, so hand it a copy.
+    const dk = privateKey.slice(0, MLKEM_DK);
+    const kemShared = ml_kem768.decapsulate(serverShare.subarray(0, MLKEM_CT), dk);
+    dk.fill(0);
+    const xShared = x25519Agree(privateKey.subarray(MLKEM_DK), serverShare.subarray(MLKEM_CT), this.group);
+    const out = concat(kemShared, xShared);
+    kemShared.fill(0);
+    xShared.fill(0);
+    return out;
+  }
+}
+
+/** How each signature scheme signs (RFC 8446 §4.2.3). */
+type SchemeSpec =
+  | { kind: 'ecdsa'; curve: EcCurveName }
+  | { kind: 'pss'; hash: HashName; pssKey: boolean }
+  | { kind: 'pkcs1'; hash: HashName }
+  | { kind: 'ed25519' };
+
+const SCHEMES: Readonly<Record<SignatureSchemeName, SchemeSpec>> = {
+  ecdsa_secp256r1_sha256: { kind: 'ecdsa', curve: 'secp256r1' },
+  ecdsa_secp384r1_sha384: { kind: 'ecdsa', curve: 'secp384r1' },
+  ecdsa_secp521r1_sha512: { kind: 'ecdsa', curve: 'secp521r1' },
+  rsa_pss_rsae_sha256: { kind: 'pss', hash: 'sha256', pssKey: false },
+  rsa_pss_rsae_sha384: { kind: 'pss', hash: 'sha384', pssKey: false },
+  rsa_pss_rsae_sha512: { kind: 'pss', hash: 'sha512', pssKey: false },
+  rsa_pss_pss_sha256: { kind: 'pss', hash: 'sha256', pssKey: true },
+  rsa_pss_pss_sha384: { kind: 'pss', hash: 'sha384', pssKey: true },
+  rsa_pss_pss_sha512: { kind: 'pss', hash: 'sha512', pssKey: true },
+  ed25519: { kind: 'ed25519' },
+  rsa_pkcs1_sha256: { kind: 'pkcs1', hash: 'sha256' },
+  rsa_pkcs1_sha384: { kind: 'pkcs1', hash: 'sha384' },
+  rsa_pkcs1_sha512: { kind: 'pkcs1', hash: 'sha512' },
+};
+
+/** Options of {@link NobleProvider}. */
+export interface NobleProviderOptions {
+  /** Random source; default `crypto.getRandomValues` via @noble/hashes. */
+  random?: RandomSource;
+}
+
+/**
+ * The default pure-TypeScript {@link CryptoProvider}.
+ * @example
+ * const p = new NobleProvider();
+ * const kx = p.keyExchange('x25519').generate();
+ */
+export class NobleProvider implements CryptoProvider {
+  private readonly source: RandomSource;
+  private readonly exchanges = new Map<GroupName, KeyExchange>();
+
+  constructor(options: NobleProviderOptions = {}) {
+    this.source = options.random ?? ((n) => randomBytes(n));
+  }
+
+  random(n: number): Uint8Array {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`random: bad length ${n}`);
+    const out = this.source(n);
+    if (out.length !== n)
+      throw new CryptoError('invalid-input', `random source returned ${out.length} bytes, not ${n}`);
+    return out;
+  }
+
+  hash(hash: HashName, data: Uint8Array): Uint8Array {
+    return NOBLE_HASH[hash](data);
+  }
+
+  createHash(hash: HashName): HashContext {
+    if (!(hash in NOBLE_HASH)) throw new CryptoError('unsupported', `unknown hash ${String(hash)}`);
+    return new NobleHashContext(hash);
+  }
+
+  hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
+    return hmac(NOBLE_HASH[hash], key, data);
+  }
+
+  hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
+    return extract(NOBLE_HASH[hash], ikm, salt.length ? salt : new Uint8Array(HASH_LENGTH[hash]));
+  }
+
+  hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    if (length > 255 * HASH_LENGTH[hash]) throw new RangeError('HKDF-Expand: length > 255 * HashLen');
+    return expand(NOBLE_HASH[hash], prk, info, length);
+  }
+
+  aeadSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    checkAead(aead, key, nonce);
+    return cipherFor(aead, key, nonce, aad).encrypt(plaintext);
+  }
+
+  aeadOpen(
+    aead: AeadName,
+    key: Uint8Array,
+    nonce: Uint8Array,
+    ciphertext: Uint8Array,
+    aad: Uint8Array,
+  ): Uint8Array | null {
+    checkAead(aead, key, nonce);
+    if (ciphertext.length < 16) return null;
+    try {
+      return cipherFor(aead, key, nonce, aad).decrypt(ciphertext);
+    } catch {
+      return null;
+    }
+  }
+
+  keyExchange(group: GroupName): KeyExchange {
+    let kx = this.exchanges.get(group);
+    if (kx) return kx;
+    const random = (n: number) => this.random(n);
+    if (group === 'x25519') kx = new X25519Exchange(random);
+    else if (group === 'X25519MLKEM768') kx = new X25519MlKem768Exchange(random);
+    else if (group === 'secp256r1' || group === 'secp384r1' || group === 'secp521r1')
+      kx = new NistExchange(group, random);
+    else throw new CryptoError('unsupported', `unsupported group ${String(group)}`);
+    this.exchanges.set(group, kx);
+    return kx;
+  }
+
+  sign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array, options: SignOptions = {}): Uint8Array {
+    const spec = SCHEMES[scheme];
+    if (!spec) throw new CryptoError('unsupported', `unsupported signature scheme ${String(scheme)}`);
+    switch (spec.kind) {
+      case 'ecdsa': {
+        if (key.type !== 'ec' || key.curve !== spec.curve) throw wrongKey(scheme, key);
+        const entropy = options.entropy === undefined ? this.random(32) : options.entropy;
+        // prehash: the curve's own hash, which is the scheme's hash for all three schemes.
+        return CURVES[spec.curve].sign(message, key.d, { prehash: true, format: 'der', extraEntropy: entropy });
+      }
+      case 'ed25519':
+        if (key.type !== 'ed25519') throw wrongKey(scheme, key);
+        return ed25519.sign(message, key.seed);
+      case 'pss': {
+        if (key.type !== 'rsa' || Boolean(key.pss) !== spec.pssKey) throw wrongKey(scheme, key);
+        const hLen = HASH_LENGTH[spec.hash];
+        const salt = options.salt ?? this.random(hLen);
+        if (salt.length !== hLen) throw new RangeError(`${scheme}: salt must be ${hLen} bytes`);
+        return pssSign(key, spec.hash, message, salt);
+      }
+      case 'pkcs1':
+        if (key.type !== 'rsa' || key.pss) throw wrongKey(scheme, key);
+        return pkcs1Sign(key, spec.hash, message);
+    }
+  }
+
+  verify(scheme: SignatureSchemeName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+    const spec = SCHEMES[scheme];
+    if (!spec) return false;
+    try {
+      switch (spec.kind) {
+        case 'ecdsa':
+          if (key.type !== 'ec' || key.curve !== spec.curve) return false;
+          // lowS: false, as OpenSSL and other peers produce high-S signatures too.
+          return CURVES[spec.curve].verify(signature, message, key.point, {
+            prehash: true,
+            format: 'der',
+            lowS: false,
+          });
+        case 'ed25519':
+          if (key.type !== 'ed25519') return false;
+          // zip215: false selects the RFC 8032 §5.1.7 checks (canonical encodings).
+          return ed25519.verify(signature, message, key.key, { zip215: false });
+        case 'pss':
+          if (key.type !== 'rsa' || Boolean(key.pss) !== spec.pssKey) return false;
+          return pssVerify(key, spec.hash, message, signature, HASH_LENGTH[spec.hash]);
+        case 'pkcs1':
+          if (key.type !== 'rsa' || key.pss) return false;
+          return pkcs1Verify(key, spec.hash, message, signature);
+      }
+    } catch {
+      return false;
+    }
+  }
+
+  rsaEncrypt(key: RsaPublicKey, message: Uint8Array): Uint8Array {
+    return pkcs1Encrypt(key, message, (n) => this.random(n));
+  }
+
+  rsaDecryptPremaster(
+    key: RsaPrivateKey,
+    ciphertext: Uint8Array,
+    expectedLength: number,
+    fallback: Uint8Array,
+  ): { ok: boolean; message: Uint8Array } {
+    return pkcs1DecryptPremaster(key, ciphertext, expectedLength, fallback);
+  }
+}
+
+function wrongKey(scheme: SignatureSchemeName, key: PrivateKey): CryptoError {
+  const what = key.type === 'ec' ? `ec ${key.curve}` : key.type === 'rsa' && key.pss ? 'rsa-pss' : key.type;
+  return new CryptoError('invalid-key', `${scheme}: cannot sign with a ${what} key`);
+}

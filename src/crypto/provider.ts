@@ -1,0 +1,279 @@
+/**
+ * The `CryptoProvider` interface: every cryptographic primitive tlswire uses, behind one synchronous,
+ * swappable object (as rustls' `CryptoProvider`). The default implementation is {@link NobleProvider}
+ * in `./noble.ts` (pure TypeScript, runs in browsers).
+ *
+ * Replaying an RFC trace exactly needs every random input to be injectable: the provider's
+ * {@link RandomSource}, the ephemeral private keys of key exchange (`generate(secret)`,
+ * `encapsulate(peer, secret)`), and signature randomness (`sign(..., { salt | entropy })`).
+ *
+ * Conventions:
+ * - AEAD `open` returns `null` when authentication fails (never throws for a bad tag); the record
+ *   layer turns that into bad_record_mac.
+ * - Malformed peer input (a key share that is not a point, a wrong length) throws {@link CryptoError}.
+ * - Byte arrays returned by a provider are fresh copies the caller owns and may wipe.
+ * @module
+ */
+import { TlswireError } from '../bytes/errors.js';
+
+/** Hash functions TLS uses for transcripts, HKDF and signatures. */
+export type HashName = 'sha256' | 'sha384' | 'sha512';
+
+/** Output length in bytes of each {@link HashName}. */
+export const HASH_LENGTH: Readonly<Record<HashName, number>> = { sha256: 32, sha384: 48, sha512: 64 };
+
+/** AEAD algorithms (RFC 5116 names in lower case). All use 12-byte nonces and 16-byte tags. */
+export type AeadName = 'aes-128-gcm' | 'aes-256-gcm' | 'chacha20-poly1305';
+
+/** Key length in bytes of each {@link AeadName}. */
+export const AEAD_KEY_LENGTH: Readonly<Record<AeadName, number>> = {
+  'aes-128-gcm': 16,
+  'aes-256-gcm': 32,
+  'chacha20-poly1305': 32,
+};
+
+/** Nonce length of every AEAD here (RFC 5116 §5.1, RFC 8439 §2.8): 12 bytes. */
+export const AEAD_NONCE_LENGTH = 12;
+/** Authentication tag length of every AEAD here: 16 bytes. */
+export const AEAD_TAG_LENGTH = 16;
+
+/**
+ * Key-exchange groups, by their TLS NamedGroup names (RFC 8446 §4.2.7; X25519MLKEM768 = 0x11EC from
+ * draft-ietf-tls-ecdhe-mlkem).
+ */
+export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1' | 'secp521r1' | 'X25519MLKEM768';
+
+/**
+ * Signature schemes, by their TLS SignatureScheme names (RFC 8446 §4.2.3).
+ */
+export type SignatureSchemeName =
+  | 'ecdsa_secp256r1_sha256'
+  | 'ecdsa_secp384r1_sha384'
+  | 'ecdsa_secp521r1_sha512'
+  | 'rsa_pss_rsae_sha256'
+  | 'rsa_pss_rsae_sha384'
+  | 'rsa_pss_rsae_sha512'
+  | 'rsa_pss_pss_sha256'
+  | 'rsa_pss_pss_sha384'
+  | 'rsa_pss_pss_sha512'
+  | 'ed25519'
+  | 'rsa_pkcs1_sha256'
+  | 'rsa_pkcs1_sha384'
+  | 'rsa_pkcs1_sha512';
+
+/** NIST curves by their TLS names. */
+export type EcCurveName = 'secp256r1' | 'secp384r1' | 'secp521r1';
+
+/**
+ * An RSA public key: modulus and public exponent (the JWK `n`, `e` members, as integers).
+ * `pss` marks a key whose certificate says id-RSASSA-PSS (usable only with rsa_pss_pss_*).
+ */
+export interface RsaPublicKey {
+  readonly type: 'rsa';
+  readonly n: bigint;
+  readonly e: bigint;
+  readonly pss?: boolean;
+}
+
+/**
+ * An RSA private key with its CRT components (RFC 8017 §3.2, the JWK member names).
+ * `p`, `q`, `dp`, `dq`, `qi` are optional: without them the slower `m = c^d mod n` is used.
+ */
+export interface RsaPrivateKey {
+  readonly type: 'rsa';
+  readonly n: bigint;
+  readonly e: bigint;
+  readonly d: bigint;
+  readonly p?: bigint;
+  readonly q?: bigint;
+  readonly dp?: bigint;
+  readonly dq?: bigint;
+  readonly qi?: bigint;
+  readonly pss?: boolean;
+}
+
+/** An ECDSA public key: the uncompressed point `04 ‖ X ‖ Y` (SEC 1 §2.3.3). */
+export interface EcPublicKey {
+  readonly type: 'ec';
+  readonly curve: EcCurveName;
+  readonly point: Uint8Array;
+}
+
+/** An ECDSA private key: the scalar, big-endian, padded to the curve's byte length. */
+export interface EcPrivateKey {
+  readonly type: 'ec';
+  readonly curve: EcCurveName;
+  readonly d: Uint8Array;
+}
+
+/** An Ed25519 public key: the 32-byte encoding (RFC 8032 §5.1.5). */
+export interface Ed25519PublicKey {
+  readonly type: 'ed25519';
+  readonly key: Uint8Array;
+}
+
+/** An Ed25519 private key: the 32-byte seed (RFC 8032 §5.1.5). */
+export interface Ed25519PrivateKey {
+  readonly type: 'ed25519';
+  readonly seed: Uint8Array;
+}
+
+/** Any public key a signature can be verified with. */
+export type PublicKey = RsaPublicKey | EcPublicKey | Ed25519PublicKey;
+/** Any private key a signature can be made with. */
+export type PrivateKey = RsaPrivateKey | EcPrivateKey | Ed25519PrivateKey;
+
+/** A source of random bytes; must return `n` fresh bytes. Inject a fixed one to replay traces. */
+export type RandomSource = (n: number) => Uint8Array;
+
+/**
+ * An incremental hash. `digest()` returns the hash of everything fed so far WITHOUT finalizing, so a
+ * transcript can be read at every handshake step and keep growing.
+ */
+export interface HashContext {
+  readonly hash: HashName;
+  /** Feed more bytes; returns `this`. */
+  update(data: Uint8Array): this;
+  /** Hash of all input so far; the context stays usable. */
+  digest(): Uint8Array;
+  /** An independent copy of the current state. */
+  clone(): HashContext;
+}
+
+/** Options of {@link CryptoProvider.sign}: injected randomness for exact replays. */
+export interface SignOptions {
+  /** RSA-PSS salt (must be hash-length bytes). Default: drawn from the provider's random source. */
+  salt?: Uint8Array;
+  /**
+   * ECDSA: extra entropy mixed into the RFC 6979 deterministic nonce (RFC 6979 §3.6). `false` gives
+   * the purely deterministic RFC 6979 signature. Default: 32 bytes from the random source.
+   */
+  entropy?: Uint8Array | false;
+}
+
+/** A client's ephemeral key pair for one group (the `key_share` it sends). */
+export interface KeyShareKeyPair {
+  readonly group: GroupName;
+  /** Secret; wipe with {@link wipe} once the shared secret is derived. */
+  readonly privateKey: Uint8Array;
+  /** The `key_exchange` bytes of the KeyShareEntry (RFC 8446 §4.2.8). */
+  readonly share: Uint8Array;
+}
+
+/** The server side of a key exchange: its `key_exchange` reply and the shared secret. */
+export interface KeyShareResponse {
+  readonly group: GroupName;
+  readonly share: Uint8Array;
+  /** The (EC)DHE/KEM shared secret, input to the handshake secret. Secret. */
+  readonly sharedSecret: Uint8Array;
+}
+
+/**
+ * One key-exchange group, shaped as a KEM so ECDHE and ML-KEM hybrids share one interface:
+ * the client calls {@link generate} then {@link decapsulate}; the server calls {@link encapsulate}.
+ */
+export interface KeyExchange {
+  readonly group: GroupName;
+  /** Length of a client share in bytes. */
+  readonly clientShareLength: number;
+  /** Length of a server share in bytes. */
+  readonly serverShareLength: number;
+  /**
+   * Client: make a key pair. `secret` injects the private input (ECDHE: the private scalar;
+   * X25519MLKEM768: the 64-byte ML-KEM seed `d ‖ z` followed by the 32-byte X25519 private key).
+   */
+  generate(secret?: Uint8Array): KeyShareKeyPair;
+  /**
+   * Server: answer the client's share. `secret` injects the randomness (ECDHE: the server's private
+   * scalar; X25519MLKEM768: the 32-byte ML-KEM message `m` followed by the 32-byte X25519 private key).
+   * @throws CryptoError `invalid-share` when the client's share is malformed
+   */
+  encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse;
+  /**
+   * Client: derive the shared secret from its private key and the server's share.
+   * @throws CryptoError `invalid-share` when the server's share is malformed
+   */
+  decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array;
+}
+
+/** Why a {@link CryptoError} was thrown; the TLS layer maps each reason to an alert. */
+export type CryptoErrorReason =
+  /** A peer's key share is malformed or not a valid point (illegal_parameter, RFC 8446 §4.2.8). */
+  | 'invalid-share'
+  /** A key is unusable for the requested operation (wrong type, size, curve). */
+  | 'invalid-key'
+  /** A message is too long for the key (RSA) or otherwise cannot be processed. */
+  | 'invalid-input'
+  /** The algorithm is not supported by this provider. */
+  | 'unsupported';
+
+/** A cryptographic operation failed on its inputs. */
+export class CryptoError extends TlswireError {
+  override name = 'CryptoError';
+  readonly reason: CryptoErrorReason;
+  constructor(reason: CryptoErrorReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/**
+ * Everything tlswire needs from cryptography, synchronous so state machines stay sans-IO.
+ * All arrays passed in are only read; all arrays returned are fresh.
+ */
+export interface CryptoProvider {
+  /** `n` cryptographically secure random bytes. */
+  random(n: number): Uint8Array;
+
+  /** One-shot hash. */
+  hash(hash: HashName, data: Uint8Array): Uint8Array;
+  /** A new incremental hash context. */
+  createHash(hash: HashName): HashContext;
+  /** HMAC (RFC 2104) with `hash`. */
+  hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array;
+  /** HKDF-Extract(salt, IKM) → PRK (RFC 5869 §2.2). An empty salt means HashLen zeros. */
+  hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Array;
+  /** HKDF-Expand(PRK, info, L) → OKM (RFC 5869 §2.3). */
+  hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
+
+  /** AEAD encrypt: returns `ciphertext ‖ tag` (RFC 5116 §2.1). */
+  aeadSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** AEAD decrypt: returns the plaintext, or `null` when authentication fails (RFC 5116 §2.2). */
+  aeadOpen(
+    aead: AeadName,
+    key: Uint8Array,
+    nonce: Uint8Array,
+    ciphertext: Uint8Array,
+    aad: Uint8Array,
+  ): Uint8Array | null;
+
+  /** The key exchange of a group. */
+  keyExchange(group: GroupName): KeyExchange;
+
+  /**
+   * Sign `message` with `scheme` (RFC 8446 §4.2.3). ECDSA signatures are DER-encoded
+   * (`ECDSA-Sig-Value`, as TLS carries them); RSA-PSS uses salt length = hash length.
+   * @throws CryptoError `invalid-key` when the key does not fit the scheme
+   */
+  sign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array, options?: SignOptions): Uint8Array;
+  /** Verify a signature; false on any mismatch or malformed signature (never throws for those). */
+  verify(scheme: SignatureSchemeName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean;
+
+  /**
+   * RSAES-PKCS1-v1_5 encryption (RFC 8017 §7.2.1), for TLS 1.2's RSA key exchange.
+   * @throws CryptoError `invalid-input` when the message is longer than k - 11 bytes
+   */
+  rsaEncrypt(key: RsaPublicKey, message: Uint8Array): Uint8Array;
+  /**
+   * RSAES-PKCS1-v1_5 decryption for TLS 1.2's premaster secret with the RFC 5246 §7.4.7.1
+   * countermeasure: never throws on bad padding; returns `{ ok, message }` where `message` is
+   * always `expectedLength` bytes (the decrypted value when `ok`, else `fallback`). The work done
+   * does not depend on where the padding check failed.
+   */
+  rsaDecryptPremaster(
+    key: RsaPrivateKey,
+    ciphertext: Uint8Array,
+    expectedLength: number,
+    fallback: Uint8Array,
+  ): { ok: boolean; message: Uint8Array };
+}

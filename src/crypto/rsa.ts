@@ -1,0 +1,308 @@
+/**
+ * RSA for TLS over JavaScript `bigint` (RFC 8017): RSASSA-PSS (§8.1, EMSA-PSS §9.1),
+ * RSASSA-PKCS1-v1_5 (§8.2, EMSA-PKCS1-v1_5 §9.2) and RSAES-PKCS1-v1_5 (§7.2), including the
+ * TLS 1.2 premaster-secret decryption with the RFC 5246 §7.4.7.1 countermeasure.
+ *
+ * Why not `micro-rsa-dsa-dh` (evaluated, v0.2): it has PSS, PKCS#1 v1.5 signatures and encryption,
+ * but (1) its PSS salt and PKCS#1 padding come from a global `randomBytes` that cannot be injected,
+ * so signatures cannot be replayed; (2) private keys are `{ n, d }` only, so no CRT (about 3-4x slower
+ * signing); (3) its PKCS#1 decryption throws at the first bad byte, the opposite of the
+ * constant-ish premaster handling TLS 1.2 needs; (4) it has no key import. The code below is short,
+ * follows the RFC step by step, and takes the salt / padding bytes as parameters.
+ *
+ * Side channels: `bigint` arithmetic in JavaScript engines is not constant time. This module is meant
+ * for research, tests and interop, not for protecting long-term keys against local attackers.
+ * @module
+ */
+import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
+import { concat } from '../bytes/hex.js';
+import { CryptoError, HASH_LENGTH, type HashName, type RsaPrivateKey, type RsaPublicKey } from './provider.js';
+
+const HASHES: Readonly<Record<HashName, (data: Uint8Array) => Uint8Array>> = {
+  sha256: (d) => sha256(d),
+  sha384: (d) => sha384(d),
+  sha512: (d) => sha512(d),
+};
+
+/** DER of `DigestInfo` up to the digest, per hash (RFC 8017 §9.2, Note 1). */
+const DIGEST_INFO_PREFIX: Readonly<Record<HashName, Uint8Array>> = {
+  sha256: Uint8Array.of(0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 1, 0x65, 3, 4, 2, 1, 5, 0, 4, 0x20),
+  sha384: Uint8Array.of(0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 1, 0x65, 3, 4, 2, 2, 5, 0, 4, 0x30),
+  sha512: Uint8Array.of(0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 1, 0x65, 3, 4, 2, 3, 5, 0, 4, 0x40),
+};
+
+/** Number of bits in `n` (n > 0). */
+function bitLength(n: bigint): number {
+  return n.toString(2).length;
+}
+
+/** Length in bytes of the modulus: k in RFC 8017. */
+export function modulusLength(n: bigint): number {
+  return (bitLength(n) + 7) >> 3;
+}
+
+/** OS2IP (RFC 8017 §4.2): big-endian bytes → integer. */
+export function os2ip(bytes: Uint8Array): bigint {
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) hex += bytes[i]!.toString(16).padStart(2, '0');
+  return hex ? BigInt(`0x${hex}`) : 0n;
+}
+
+/**
+ * I2OSP (RFC 8017 §4.1): integer → `length` big-endian bytes.
+ * @throws CryptoError `invalid-input` ("integer too large") when x ≥ 256^length
+ */
+export function i2osp(x: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let v = x;
+  for (let i = length - 1; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  if (v !== 0n) throw new CryptoError('invalid-input', 'I2OSP: integer too large');
+  return out;
+}
+
+/** x^e mod m by left-to-right square-and-multiply. */
+export function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  if (modulus === 1n) return 0n;
+  let result = 1n;
+  const b = ((base % modulus) + modulus) % modulus;
+  const bits = exponent.toString(2);
+  for (let i = 0; i < bits.length; i++) {
+    result = (result * result) % modulus;
+    if (bits.charCodeAt(i) === 49) result = (result * b) % modulus;
+  }
+  return result;
+}
+
+/** RSAEP / RSAVP1 (RFC 8017 §5.1.1, §5.2.2): m^e mod n. The caller checks 0 ≤ m < n. */
+function publicOp(key: RsaPublicKey, m: bigint): bigint {
+  return modPow(m, key.e, key.n);
+}
+
+/** RSADP / RSASP1 (RFC 8017 §5.1.2, §5.2.1), using the CRT form (§5.1.2 step 2.b) when available. */
+function privateOp(key: RsaPrivateKey, c: bigint): bigint {
+  const { p, q, dp, dq, qi } = key;
+  if (p === undefined || q === undefined || dp === undefined || dq === undefined || qi === undefined) {
+    return modPow(c, key.d, key.n);
+  }
+  const m1 = modPow(c % p, dp, p);
+  const m2 = modPow(c % q, dq, q);
+  const h = (((m1 - m2) % p) + p) % p;
+  return m2 + q * ((qi * h) % p);
+}
+
+/** MGF1 (RFC 8017 §B.2.1). */
+export function mgf1(hash: HashName, seed: Uint8Array, length: number): Uint8Array {
+  const h = HASHES[hash];
+  const out = new Uint8Array(length);
+  const input = new Uint8Array(seed.length + 4);
+  input.set(seed);
+  for (let counter = 0, o = 0; o < length; counter++) {
+    input[seed.length] = counter >>> 24;
+    input[seed.length + 1] = (counter >>> 16) & 0xff;
+    input[seed.length + 2] = (counter >>> 8) & 0xff;
+    input[seed.length + 3] = counter & 0xff;
+    const block = h(input);
+    out.set(block.subarray(0, Math.min(block.length, length - o)), o);
+    o += block.length;
+  }
+  return out;
+}
+
+/** EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with an explicit salt. */
+function emsaPssEncode(hash: HashName, message: Uint8Array, emBits: number, salt: Uint8Array): Uint8Array {
+  const h = HASHES[hash];
+  const hLen = HASH_LENGTH[hash];
+  const emLen = Math.ceil(emBits / 8);
+  const mHash = h(message);
+  if (emLen < hLen + salt.length + 2) throw new CryptoError('invalid-key', 'EMSA-PSS: encoding error (key too small)');
+  const H = h(concat(new Uint8Array(8), mHash, salt));
+  const db = new Uint8Array(emLen - hLen - 1);
+  db[emLen - salt.length - hLen - 2] = 0x01;
+  db.set(salt, emLen - salt.length - hLen - 1);
+  const dbMask = mgf1(hash, H, db.length);
+  for (let i = 0; i < db.length; i++) db[i]! ^= dbMask[i]!;
+  db[0]! &= 0xff >>> (8 * emLen - emBits);
+  return concat(db, H, Uint8Array.of(0xbc));
+}
+
+/** EMSA-PSS-VERIFY (RFC 8017 §9.1.2); true for "consistent". */
+function emsaPssVerify(hash: HashName, message: Uint8Array, em: Uint8Array, emBits: number, sLen: number): boolean {
+  const h = HASHES[hash];
+  const hLen = HASH_LENGTH[hash];
+  const emLen = Math.ceil(emBits / 8);
+  if (em.length !== emLen || emLen < hLen + sLen + 2) return false;
+  if (em[emLen - 1] !== 0xbc) return false;
+  const maskedDb = em.subarray(0, emLen - hLen - 1);
+  const H = em.subarray(emLen - hLen - 1, emLen - 1);
+  const topMask = 0xff >>> (8 * emLen - emBits);
+  if ((maskedDb[0]! & ~topMask) !== 0) return false;
+  const db = mgf1(hash, H, maskedDb.length);
+  for (let i = 0; i < db.length; i++) db[i]! ^= maskedDb[i]!;
+  db[0]! &= topMask;
+  const psLen = emLen - hLen - sLen - 2;
+  for (let i = 0; i < psLen; i++) if (db[i] !== 0) return false;
+  if (db[psLen] !== 0x01) return false;
+  const salt = db.subarray(db.length - sLen);
+  const H2 = h(concat(new Uint8Array(8), h(message), salt));
+  let diff = 0;
+  for (let i = 0; i < hLen; i++) diff |= H[i]! ^ H2[i]!;
+  return diff === 0;
+}
+
+/**
+ * RSASSA-PSS-SIGN (RFC 8017 §8.1.1) with MGF1 over the same hash and the given salt (TLS 1.3 uses
+ * salt length = hash length, RFC 8446 §4.2.3).
+ */
+export function pssSign(key: RsaPrivateKey, hash: HashName, message: Uint8Array, salt: Uint8Array): Uint8Array {
+  const modBits = bitLength(key.n);
+  const em = emsaPssEncode(hash, message, modBits - 1, salt);
+  return i2osp(privateOp(key, os2ip(em)), modulusLength(key.n));
+}
+
+/** RSASSA-PSS-VERIFY (RFC 8017 §8.1.2) with salt length `saltLength`. */
+export function pssVerify(
+  key: RsaPublicKey,
+  hash: HashName,
+  message: Uint8Array,
+  signature: Uint8Array,
+  saltLength: number,
+): boolean {
+  const k = modulusLength(key.n);
+  if (signature.length !== k) return false;
+  const s = os2ip(signature);
+  if (s >= key.n) return false;
+  const m = publicOp(key, s);
+  const emBits = bitLength(key.n) - 1;
+  const emLen = Math.ceil(emBits / 8);
+  if (m >> BigInt(8 * emLen) !== 0n) return false;
+  return emsaPssVerify(hash, message, i2osp(m, emLen), emBits, saltLength);
+}
+
+/** EMSA-PKCS1-v1_5-ENCODE (RFC 8017 §9.2). */
+function emsaPkcs1Encode(hash: HashName, message: Uint8Array, emLen: number): Uint8Array {
+  const t = concat(DIGEST_INFO_PREFIX[hash], HASHES[hash](message));
+  if (emLen < t.length + 11)
+    throw new CryptoError('invalid-key', 'EMSA-PKCS1-v1_5: intended encoded message length too short');
+  const em = new Uint8Array(emLen).fill(0xff);
+  em[0] = 0x00;
+  em[1] = 0x01;
+  em[emLen - t.length - 1] = 0x00;
+  em.set(t, emLen - t.length);
+  return em;
+}
+
+/** RSASSA-PKCS1-V1_5-SIGN (RFC 8017 §8.2.1). */
+export function pkcs1Sign(key: RsaPrivateKey, hash: HashName, message: Uint8Array): Uint8Array {
+  const k = modulusLength(key.n);
+  const em = emsaPkcs1Encode(hash, message, k);
+  return i2osp(privateOp(key, os2ip(em)), k);
+}
+
+/** RSASSA-PKCS1-V1_5-VERIFY (RFC 8017 §8.2.2): re-encode and compare. */
+export function pkcs1Verify(key: RsaPublicKey, hash: HashName, message: Uint8Array, signature: Uint8Array): boolean {
+  const k = modulusLength(key.n);
+  if (signature.length !== k) return false;
+  const s = os2ip(signature);
+  if (s >= key.n) return false;
+  const em = i2osp(publicOp(key, s), k);
+  let expected: Uint8Array;
+  try {
+    expected = emsaPkcs1Encode(hash, message, k);
+  } catch {
+    return false;
+  }
+  let diff = 0;
+  for (let i = 0; i < k; i++) diff |= em[i]! ^ expected[i]!;
+  return diff === 0;
+}
+
+/**
+ * RSAES-PKCS1-V1_5-ENCRYPT (RFC 8017 §7.2.1). `random` supplies the nonzero padding bytes PS
+ * (it is called until enough nonzero bytes are collected).
+ */
+export function pkcs1Encrypt(key: RsaPublicKey, message: Uint8Array, random: (n: number) => Uint8Array): Uint8Array {
+  const k = modulusLength(key.n);
+  if (message.length > k - 11) throw new CryptoError('invalid-input', 'RSAES-PKCS1-v1_5: message too long');
+  const psLen = k - message.length - 3;
+  const ps = new Uint8Array(psLen);
+  let filled = 0;
+  while (filled < psLen) {
+    const chunk = random(psLen - filled);
+    for (let i = 0; i < chunk.length && filled < psLen; i++) if (chunk[i] !== 0) ps[filled++] = chunk[i]!;
+  }
+  const em = concat(Uint8Array.of(0x00, 0x02), ps, Uint8Array.of(0x00), message);
+  return i2osp(publicOp(key, os2ip(em)), k);
+}
+
+/**
+ * RSAES-PKCS1-V1_5-DECRYPT (RFC 8017 §7.2.2) for TLS 1.2's EncryptedPreMasterSecret, with the
+ * RFC 5246 §7.4.7.1 countermeasure: never throws on bad input; every check runs over the whole
+ * encoded message without early exit; the result is `expectedLength` bytes, the decrypted message
+ * if (and only if) the padding is valid and the message has exactly that length, else `fallback`.
+ * The caller additionally checks the client_version bytes (RFC 5246 §7.4.7.1) the same way.
+ */
+export function pkcs1DecryptPremaster(
+  key: RsaPrivateKey,
+  ciphertext: Uint8Array,
+  expectedLength: number,
+  fallback: Uint8Array,
+): { ok: boolean; message: Uint8Array } {
+  if (fallback.length !== expectedLength) {
+    throw new CryptoError('invalid-input', 'pkcs1DecryptPremaster: fallback must be expectedLength bytes');
+  }
+  const k = modulusLength(key.n);
+  let bad = ciphertext.length === k && k >= 11 + expectedLength ? 0 : 1;
+  let c = os2ip(ciphertext);
+  if (c >= key.n) {
+    bad = 1;
+    c = 0n;
+  }
+  let em: Uint8Array;
+  try {
+    em = i2osp(privateOp(key, c), k);
+  } catch {
+    em = new Uint8Array(k);
+    bad = 1;
+  }
+  // EM = 0x00 ‖ 0x02 ‖ PS (≥ 8 nonzero bytes) ‖ 0x00 ‖ M, with |M| = expectedLength.
+  bad |= em[0]! | (em[1]! ^ 0x02);
+  const sep = k - expectedLength - 1;
+  for (let i = 2; i < k; i++) {
+    const b = em[i]!;
+    // Inside PS every byte must be nonzero; at the separator position the byte must be zero.
+    const inPs = ((i - sep) >>> 31) & 1; // 1 when i < sep
+    const atSep = (((i ^ sep) - 1) >>> 31) & 1; // 1 when i === sep
+    const isZero = ((b - 1) >>> 31) & 1;
+    bad |= (inPs & isZero) | (atSep & (1 - isZero));
+  }
+  bad |= ((sep - 10) >>> 31) & 1; // PS shorter than 8 bytes
+  const mask = -(1 - (bad & 1)) & 0xff; // 0xff when good
+  const out = new Uint8Array(expectedLength);
+  for (let i = 0; i < expectedLength; i++) {
+    const m = em[Math.max(0, Math.min(k - 1, sep + 1 + i))] ?? 0;
+    out[i] = (m & mask) | (fallback[i]! & ~mask & 0xff);
+  }
+  em.fill(0);
+  return { ok: bad === 0, message: out };
+}
+
+/**
+ * Plain RSAES-PKCS1-V1_5-DECRYPT (RFC 8017 §7.2.2). Throws on any error: for tests and tools, never
+ * for a TLS server (use {@link pkcs1DecryptPremaster}).
+ * @throws CryptoError `invalid-input` ("decryption error")
+ */
+export function pkcs1Decrypt(key: RsaPrivateKey, ciphertext: Uint8Array): Uint8Array {
+  const k = modulusLength(key.n);
+  const fail = () => new CryptoError('invalid-input', 'RSAES-PKCS1-v1_5: decryption error');
+  if (ciphertext.length !== k || k < 11) throw fail();
+  const c = os2ip(ciphertext);
+  if (c >= key.n) throw fail();
+  const em = i2osp(privateOp(key, c), k);
+  if (em[0] !== 0 || em[1] !== 2) throw fail();
+  const sep = em.indexOf(0, 2);
+  if (sep < 10) throw fail();
+  return em.slice(sep + 1);
+}
