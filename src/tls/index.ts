@@ -3,4 +3,9 @@
  * error → alert mapping.
  * @module
  */
+
+export * from './alert.js';
 export * from './enums.js';
+export * from './errors.js';
+export * from './handshake-framing.js';
+export * from './record.js';
