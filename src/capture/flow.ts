@@ -1,0 +1,288 @@
+/**
+ * TCP connection tracking and stream reassembly over captured segments (RFC 9293 §3.4, §3.10.7).
+ *
+ * Segments are grouped by 4-tuple into connections (both directions); a SYN without ACK on a tuple
+ * whose connection has closed (FIN both ways) or been reset starts a new connection, as a reused port
+ * does. Each direction's data is put back into sequence order:
+ * - SYN and FIN each occupy one sequence number; data starts at ISN + 1.
+ * - Retransmitted and overlapping bytes are delivered once (the first copy seen wins).
+ * - Segments ahead of the next expected sequence number are held until the gap fills. Held bytes are
+ *   capped (`maxHeldBytes`); past the cap, the missing range is given up as a {@link StreamGap} and
+ *   delivery resumes at the earliest held segment. At {@link FlowTracker.finish}, still-missing
+ *   ranges are reported the same way.
+ * - All sequence arithmetic is modulo 2^32 (wrap-around is ordinary).
+ * Payload views are kept, not copied: keep the capture's bytes alive while the result is used.
+ * @module
+ */
+import { TcpFlag, type TcpSegment } from '../tcp/types.js';
+import type { DecodedPacket } from './decode.js';
+import { formatIpAddress, type IpHeader } from './ip.js';
+
+/** One end of a connection. */
+export interface Endpoint {
+  /** Text form of the address (`127.0.0.1`, `::1`). */
+  address: string;
+  port: number;
+}
+
+/** A run of in-order stream bytes and the frame it came from. */
+export interface StreamChunk {
+  /** Offset of `data[0]` in the direction's byte stream (0 = the first byte after the SYN). */
+  offset: number;
+  data: Uint8Array;
+  frame: number;
+}
+
+/** Stream bytes that never appeared in the capture. */
+export interface StreamGap {
+  offset: number;
+  length: number;
+  /** `cap`: given up because held bytes exceeded `maxHeldBytes`; `end`: still missing at the end. */
+  reason: 'cap' | 'end';
+}
+
+/** One direction of a connection, reassembled. */
+export interface StreamDirection {
+  from: Endpoint;
+  to: Endpoint;
+  /** Initial sequence number, when the SYN was captured. */
+  isn?: number;
+  /** In-order chunks, contiguous except across {@link gaps}. */
+  chunks: StreamChunk[];
+  gaps: StreamGap[];
+  /** A FIN was reached in sequence order. */
+  finished: boolean;
+}
+
+/** A segment of a connection, in capture order. */
+export interface ConnectionSegment {
+  frame: number;
+  timestamp: bigint;
+  /** Sent by the client (the SYN sender, or the first sender when no SYN was captured). */
+  fromClient: boolean;
+  ip: IpHeader;
+  tcp: TcpSegment;
+}
+
+/** A TCP connection found in a capture. */
+export interface TcpConnection {
+  /** Index in order of first segment, from 0 (tshark's `tcp.stream`). */
+  index: number;
+  client: Endpoint;
+  server: Endpoint;
+  /** The client's SYN (or the server's SYN-ACK) was captured, so the roles are known. */
+  handshakeSeen: boolean;
+  /** A RST was captured. */
+  reset: boolean;
+  segments: ConnectionSegment[];
+  toServer: StreamDirection;
+  toClient: StreamDirection;
+}
+
+/** Options of {@link FlowTracker}. */
+export interface FlowOptions {
+  /** Out-of-order bytes held per direction before a gap is given up (default 4 MiB). */
+  maxHeldBytes?: number;
+}
+
+interface Held {
+  seq: number;
+  data: Uint8Array;
+  frame: number;
+}
+
+/** Signed distance from `a` to `b` modulo 2^32, in -2^31 .. 2^31 - 1. */
+function dist(a: number, b: number): number {
+  return (b - a) | 0;
+}
+
+/** The reassembly state of one direction. */
+class Reassembler {
+  next: number | undefined;
+  offset = 0;
+  finSeq: number | undefined;
+  held: Held[] = [];
+  heldBytes = 0;
+
+  constructor(
+    readonly out: StreamDirection,
+    private readonly maxHeld: number,
+  ) {}
+
+  push(seg: TcpSegment, frame: number): void {
+    const syn = (seg.flags & TcpFlag.SYN) !== 0;
+    if (syn && this.out.isn === undefined) {
+      this.out.isn = seg.seq;
+      if (this.next === undefined) this.next = (seg.seq + 1) >>> 0;
+    }
+    const dataSeq = syn ? (seg.seq + 1) >>> 0 : seg.seq;
+    if (this.next === undefined) this.next = dataSeq;
+    if (seg.flags & TcpFlag.FIN && this.finSeq === undefined) this.finSeq = (dataSeq + seg.payload.length) >>> 0;
+    if (seg.payload.length > 0 && !this.out.finished) this.insert(dataSeq, seg.payload, frame);
+    this.checkFin();
+  }
+
+  private insert(seq: number, data: Uint8Array, frame: number): void {
+    if (dist(this.next!, seq) <= 0) {
+      this.deliver(seq, data, frame);
+      this.drain();
+      return;
+    }
+    this.held.push({ seq, data, frame });
+    this.heldBytes += data.length;
+    while (this.heldBytes > this.maxHeld && this.held.length > 0) this.skipToHeld('cap');
+  }
+
+  private deliver(seq: number, data: Uint8Array, frame: number): void {
+    const skip = -dist(this.next!, seq);
+    if (skip >= data.length) return;
+    const fresh = skip > 0 ? data.subarray(skip) : data;
+    this.out.chunks.push({ offset: this.offset, data: fresh, frame });
+    this.offset += fresh.length;
+    this.next = (this.next! + fresh.length) >>> 0;
+  }
+
+  /** Index of the held segment nearest to `next`. */
+  private earliest(): number {
+    let best = 0;
+    for (let i = 1; i < this.held.length; i++) {
+      if (dist(this.next!, this.held[i]!.seq) < dist(this.next!, this.held[best]!.seq)) best = i;
+    }
+    return best;
+  }
+
+  private drain(): void {
+    while (this.held.length > 0) {
+      const i = this.earliest();
+      const h = this.held[i]!;
+      if (dist(this.next!, h.seq) > 0) return;
+      this.held.splice(i, 1);
+      this.heldBytes -= h.data.length;
+      this.deliver(h.seq, h.data, h.frame);
+    }
+  }
+
+  /** Give up the bytes before the earliest held segment, then deliver what follows. */
+  private skipToHeld(reason: StreamGap['reason']): void {
+    const h = this.held[this.earliest()]!;
+    const length = dist(this.next!, h.seq);
+    if (length > 0) {
+      this.out.gaps.push({ offset: this.offset, length, reason });
+      this.offset += length;
+      this.next = h.seq;
+    }
+    this.drain();
+  }
+
+  checkFin(): void {
+    if (this.finSeq !== undefined && !this.out.finished && this.next === this.finSeq) {
+      this.out.finished = true;
+      this.next = (this.next + 1) >>> 0;
+    }
+  }
+
+  finish(): void {
+    while (this.held.length > 0) this.skipToHeld('end');
+    this.checkFin();
+  }
+}
+
+interface Tracked {
+  conn: TcpConnection;
+  client: string;
+  toServer: Reassembler;
+  toClient: Reassembler;
+}
+
+function key(a: Endpoint): string {
+  return `${a.address}/${a.port}`;
+}
+
+/**
+ * Feed decoded packets in capture order with {@link add}; {@link finish} flushes what is still held
+ * and returns every connection.
+ * @example const conns = new FlowTracker(); for (const p of readCapture(b)) conns.add(decodePacket(p)); conns.finish()
+ */
+export class FlowTracker {
+  private readonly maxHeld: number;
+  private readonly byTuple = new Map<string, Tracked>();
+  private readonly all: Tracked[] = [];
+
+  constructor(options: FlowOptions = {}) {
+    this.maxHeld = options.maxHeldBytes ?? 4 * 1024 * 1024;
+  }
+
+  /** Add one packet; packets without a TCP segment are ignored. Returns the segment's connection. */
+  add(p: DecodedPacket): TcpConnection | undefined {
+    const { ip, tcp } = p;
+    if (!ip || !tcp) return undefined;
+    const src: Endpoint = { address: formatIpAddress(ip.src), port: tcp.srcPort };
+    const dst: Endpoint = { address: formatIpAddress(ip.dst), port: tcp.dstPort };
+    const ks = key(src);
+    const kd = key(dst);
+    const tuple = ks < kd ? `${ks}|${kd}` : `${kd}|${ks}`;
+    const synOnly = (tcp.flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+    let t = this.byTuple.get(tuple);
+    if (t && synOnly && (t.conn.reset || (t.conn.toServer.finished && t.conn.toClient.finished))) t = undefined;
+    if (!t) {
+      const synAck = (tcp.flags & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
+      const [client, server] = synAck ? [dst, src] : [src, dst];
+      const conn: TcpConnection = {
+        index: this.all.length,
+        client,
+        server,
+        handshakeSeen: synOnly || synAck,
+        reset: false,
+        segments: [],
+        toServer: { from: client, to: server, chunks: [], gaps: [], finished: false },
+        toClient: { from: server, to: client, chunks: [], gaps: [], finished: false },
+      };
+      t = {
+        conn,
+        client: key(client),
+        toServer: new Reassembler(conn.toServer, this.maxHeld),
+        toClient: new Reassembler(conn.toClient, this.maxHeld),
+      };
+      this.byTuple.set(tuple, t);
+      this.all.push(t);
+    }
+    const fromClient = ks === t.client;
+    const frame = p.packet.frame;
+    t.conn.segments.push({ frame, timestamp: p.packet.timestamp, fromClient, ip, tcp });
+    if (tcp.flags & TcpFlag.RST) {
+      t.conn.reset = true;
+      return t.conn;
+    }
+    (fromClient ? t.toServer : t.toClient).push(tcp, frame);
+    return t.conn;
+  }
+
+  /** Report the still-missing ranges of every direction as gaps and return all connections. */
+  finish(): TcpConnection[] {
+    for (const t of this.all) {
+      t.toServer.finish();
+      t.toClient.finish();
+    }
+    return this.all.map((t) => t.conn);
+  }
+}
+
+/** Track and reassemble every TCP connection of `packets`. */
+export function trackConnections(packets: Iterable<DecodedPacket>, options: FlowOptions = {}): TcpConnection[] {
+  const tracker = new FlowTracker(options);
+  for (const p of packets) tracker.add(p);
+  return tracker.finish();
+}
+
+/** The bytes of a direction's chunks, concatenated (gaps are left out; see {@link StreamDirection.gaps}). */
+export function streamBytes(d: StreamDirection): Uint8Array {
+  let n = 0;
+  for (const c of d.chunks) n += c.data.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of d.chunks) {
+    out.set(c.data, at);
+    at += c.data.length;
+  }
+  return out;
+}
