@@ -16,10 +16,10 @@ import {
   PskKeyExchangeMode,
   type Registry,
   SignatureScheme,
-  valueOf,
+  valueOf as valueOfName,
 } from '../../src/tls/enums.js';
 
-const registries = Object.entries(enums).filter(
+const registries = Object.entries(enums as Record<string, unknown>).filter(
   (e): e is [string, Registry] => typeof e[1] === 'object' && e[1] !== null,
 );
 
@@ -75,7 +75,7 @@ describe('registries', () => {
       for (const [name, value] of Object.entries(reg)) {
         expect(seen.has(value)).toBe(false);
         seen.add(value);
-        expect(valueOf(reg, name)).toBe(value);
+        expect(valueOfName(reg, name)).toBe(value);
         expect(nameOf(reg, value)).toBe(name);
       }
     }
@@ -109,26 +109,26 @@ describe('nameOf', () => {
 
 describe('valueOf', () => {
   it('accepts exact IANA names, hex, and GREASE labels', () => {
-    expect(valueOf(CipherSuite, 'TLS_AES_256_GCM_SHA384')).toBe(0x1302);
-    expect(valueOf(CipherSuite, '0x1234')).toBe(0x1234);
-    expect(valueOf(NamedGroup, 'GREASE(0x2a2a)')).toBe(0x2a2a);
-    expect(valueOf(AlertDescription, 'decode_error')).toBe(50);
+    expect(valueOfName(CipherSuite, 'TLS_AES_256_GCM_SHA384')).toBe(0x1302);
+    expect(valueOfName(CipherSuite, '0x1234')).toBe(0x1234);
+    expect(valueOfName(NamedGroup, 'GREASE(0x2a2a)')).toBe(0x2a2a);
+    expect(valueOfName(AlertDescription, 'decode_error')).toBe(50);
   });
 
   it('rejects unknown names, case variants and out-of-range hex', () => {
-    expect(valueOf(CipherSuite, 'tls_aes_256_gcm_sha384')).toBeUndefined();
-    expect(valueOf(NamedGroup, 'X25519')).toBeUndefined();
-    expect(valueOf(HandshakeType, '0x100')).toBeUndefined();
-    expect(valueOf(CipherSuite, '0x')).toBeUndefined();
-    expect(valueOf(CipherSuite, 'GREASE(0x0a0a')).toBeUndefined();
-    expect(valueOf(CipherSuite, 'toString')).toBeUndefined();
+    expect(valueOfName(CipherSuite, 'tls_aes_256_gcm_sha384')).toBeUndefined();
+    expect(valueOfName(NamedGroup, 'X25519')).toBeUndefined();
+    expect(valueOfName(HandshakeType, '0x100')).toBeUndefined();
+    expect(valueOfName(CipherSuite, '0x')).toBeUndefined();
+    expect(valueOfName(CipherSuite, 'GREASE(0x0a0a')).toBeUndefined();
+    expect(valueOfName(CipherSuite, 'toString')).toBeUndefined();
   });
 
   it('inverts nameOf for every 16-bit value', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 0xffff }), (v) => {
         for (const reg of [CipherSuite, ExtensionType, NamedGroup, SignatureScheme]) {
-          expect(valueOf(reg, nameOf(reg, v))).toBe(v);
+          expect(valueOfName(reg, nameOf(reg, v))).toBe(v);
         }
       }),
     );
