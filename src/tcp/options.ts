@@ -53,7 +53,7 @@ function bodyName(kind: number): string {
   }
 }
 
-function expectLength(r: Reader, kind: 2 | 3 | 4 | 8, length: number, at: number): void {
+function expectLength(r: Reader, kind: keyof typeof LENGTH, length: number, at: number): void {
   const want = LENGTH[kind];
   if (length !== want) r.fail('length', `${bodyName(kind)} option length ${length}, must be ${want}`, 'length', at);
 }
@@ -69,18 +69,23 @@ export function decodeTcpOption(r: Reader): TcpOption {
   const lengthAt = r.offset;
   const length = r.u8('length');
   if (length < 2) r.fail('length', `option length ${length} is below 2`, 'length', lengthAt);
+  if (kind in LENGTH) expectLength(r, kind as keyof typeof LENGTH, length, lengthAt);
+  if (length - 2 > r.remaining) {
+    r.fail(
+      'length',
+      `option length ${length} runs ${length - 2 - r.remaining} byte(s) past the option area`,
+      'length',
+      lengthAt,
+    );
+  }
   switch (kind) {
     case TcpOptionKind.MSS:
-      expectLength(r, kind, length, lengthAt);
       return { kind: 'mss', mss: r.u16('mss') };
     case TcpOptionKind.WINDOW_SCALE:
-      expectLength(r, kind, length, lengthAt);
       return { kind: 'wscale', shift: r.u8('shift') };
     case TcpOptionKind.SACK_PERMITTED:
-      expectLength(r, kind, length, lengthAt);
       return SACK_PERMITTED;
     case TcpOptionKind.TIMESTAMPS:
-      expectLength(r, kind, length, lengthAt);
       return { kind: 'timestamps', tsval: r.u32('tsval'), tsecr: r.u32('tsecr') };
     case TcpOptionKind.SACK:
       if (length < 10 || (length - 2) % 8 !== 0) {
