@@ -122,7 +122,7 @@ describe('X25519 (RFC 7748)', () => {
   });
 
   it('§5.2: 1 and 1,000 iterations', () => {
-    let k = h('09'.padEnd(64, '0'));
+    let k: Uint8Array = h('09'.padEnd(64, '0'));
     let u = k.slice();
     for (let i = 1; i <= 1000; i++) {
       const next = x.decapsulate(k, u);

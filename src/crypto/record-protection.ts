@@ -1,0 +1,296 @@
+/**
+ * TLS 1.3 record protection (RFC 8446 §5.2–5.5): one {@link RecordSealer} per direction for writing
+ * and one {@link RecordOpener} for reading, each bound to one traffic key/IV (one epoch). A new
+ * epoch (handshake → application, KeyUpdate) is a new object, starting at sequence number 0.
+ *
+ * - TLSInnerPlaintext = content ‖ ContentType ‖ zeros (§5.2, §5.4)
+ * - nonce = iv XOR the 64-bit sequence number, left-padded to the IV length (§5.3)
+ * - additional_data = the record header: 23 ‖ 0x0303 ‖ length (§5.2)
+ *
+ * Failures throw {@link TlsAlertError} with the alert RFC 8446 prescribes: bad_record_mac (AEAD
+ * failure), record_overflow (ciphertext > 2^14 + 256, inner plaintext > 2^14 + 1), unexpected_message
+ * (no content type, forbidden inner type, empty handshake/alert content, outer type not
+ * application_data), decode_error (header length ≠ fragment length).
+ * @module
+ */
+import { Reader } from '../bytes/reader.js';
+import { AlertDescription, ContentType, ProtocolVersion } from '../tls/enums.js';
+import { TlsAlertError } from '../tls/errors.js';
+import {
+  MAX_TLS13_CIPHERTEXT_LENGTH,
+  MAX_TLS13_INNER_PLAINTEXT_LENGTH,
+  RECORD_HEADER_LENGTH,
+  type TlsRecord,
+} from '../tls/record.js';
+import { type Tls13CipherSuite, type TrafficKeys, trafficKeys } from './key-schedule.js';
+import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, type AeadName, type CryptoProvider } from './provider.js';
+
+/** Largest 64-bit sequence number; a record with it may be sent, after it the keys must change (§5.3). */
+const MAX_SEQUENCE = (1n << 64n) - 1n;
+
+/**
+ * The per-record nonce (RFC 8446 §5.3): the 64-bit sequence number in network byte order, left-padded
+ * with zeros to the IV length, XORed with the IV.
+ */
+export function recordNonce(iv: Uint8Array, sequence: bigint): Uint8Array {
+  if (sequence < 0n || sequence > MAX_SEQUENCE) throw new RangeError('sequence number out of the 64-bit range');
+  const nonce = iv.slice();
+  let s = sequence;
+  for (let i = nonce.length - 1; i >= nonce.length - 8; i--) {
+    nonce[i]! ^= Number(s & 0xffn);
+    s >>= 8n;
+  }
+  return nonce;
+}
+
+/** A decrypted record. */
+export interface OpenedRecord {
+  /** The real content type found at the end of TLSInnerPlaintext. */
+  readonly type: ContentType;
+  /** TLSInnerPlaintext.content (a view of a fresh buffer). */
+  readonly content: Uint8Array;
+  /** Number of zero padding bytes that followed the content type. */
+  readonly paddingLength: number;
+  /** The sequence number the record was opened with. */
+  readonly sequence: bigint;
+}
+
+/** Options of a sealer or opener. */
+export interface RecordProtectionOptions {
+  /**
+   * The largest TLSInnerPlaintext accepted/produced: the record_size_limit in force (RFC 8449 §4),
+   * at most (and by default) 2^14 + 1.
+   */
+  maxInnerPlaintext?: number;
+}
+
+/** The shared state of one direction of one epoch. */
+abstract class Epoch {
+  readonly provider: CryptoProvider;
+  readonly aead: AeadName;
+  readonly maxInnerPlaintext: number;
+  #key: Uint8Array;
+  #iv: Uint8Array;
+  /** Next sequence number; `MAX_SEQUENCE + 1` once exhausted. */
+  #sequence = 0n;
+
+  protected constructor(
+    provider: CryptoProvider,
+    aead: AeadName,
+    keys: TrafficKeys,
+    options: RecordProtectionOptions = {},
+  ) {
+    if (keys.key.length !== AEAD_KEY_LENGTH[aead])
+      throw new RangeError(`${aead}: key must be ${AEAD_KEY_LENGTH[aead]} bytes`);
+    if (keys.iv.length !== AEAD_NONCE_LENGTH) throw new RangeError(`iv must be ${AEAD_NONCE_LENGTH} bytes`);
+    const max = options.maxInnerPlaintext ?? MAX_TLS13_INNER_PLAINTEXT_LENGTH;
+    if (!Number.isInteger(max) || max < 1 || max > MAX_TLS13_INNER_PLAINTEXT_LENGTH) {
+      throw new RangeError(`maxInnerPlaintext must be an integer in 1..${MAX_TLS13_INNER_PLAINTEXT_LENGTH}`);
+    }
+    this.provider = provider;
+    this.aead = aead;
+    this.maxInnerPlaintext = max;
+    this.#key = keys.key.slice();
+    this.#iv = keys.iv.slice();
+  }
+
+  /** The sequence number the next record will use. */
+  get sequence(): bigint {
+    return this.#sequence;
+  }
+
+  /** Take the next sequence number and its nonce; throws once 2^64 records have been processed. */
+  protected nextNonce(): { nonce: Uint8Array; sequence: bigint } {
+    const sequence = this.#sequence;
+    if (sequence > MAX_SEQUENCE) {
+      // RFC 8446 §5.3: sequence numbers MUST NOT wrap; rekey (KeyUpdate) or close before this.
+      throw new TlsAlertError(AlertDescription.internal_error, 'record sequence number would wrap (RFC 8446 §5.3)');
+    }
+    return { nonce: recordNonce(this.#iv, sequence), sequence };
+  }
+
+  protected advance(): void {
+    this.#sequence++;
+  }
+
+  protected get key(): Uint8Array {
+    return this.#key;
+  }
+
+  /**
+   * Start at sequence number `sequence` instead of 0: for replaying a trace from the middle or
+   * testing the wrap limit. Not for normal use.
+   */
+  setSequence(sequence: bigint): void {
+    if (sequence < 0n || sequence > MAX_SEQUENCE + 1n) throw new RangeError('sequence number out of range');
+    this.#sequence = sequence;
+  }
+
+  /** Wipe the key and IV; the object is unusable afterwards. */
+  dispose(): void {
+    this.#key.fill(0);
+    this.#iv.fill(0);
+    this.#sequence = MAX_SEQUENCE + 1n;
+  }
+}
+
+/** additional_data = opaque_type ‖ legacy_record_version ‖ length (RFC 8446 §5.2). */
+function additionalData(type: number, version: number, length: number): Uint8Array {
+  return Uint8Array.of(type, version >>> 8, version & 0xff, length >>> 8, length & 0xff);
+}
+
+/**
+ * Encrypts records of one direction and epoch.
+ * @example
+ * const sealer = RecordSealer.fromSecret(provider, suite, serverHandshakeTrafficSecret);
+ * const record = sealer.seal(ContentType.handshake, encryptedExtensions); // 17 03 03 … bytes
+ */
+export class RecordSealer extends Epoch {
+  constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, options?: RecordProtectionOptions) {
+    super(provider, aead, keys, options);
+  }
+
+  /** A sealer for the traffic key and IV derived from `secret` (RFC 8446 §7.3). */
+  static fromSecret(
+    provider: CryptoProvider,
+    suite: Tls13CipherSuite,
+    secret: Uint8Array,
+    options?: RecordProtectionOptions,
+  ): RecordSealer {
+    const keys = trafficKeys(provider, suite, secret);
+    const sealer = new RecordSealer(provider, suite.aead, keys, options);
+    keys.key.fill(0);
+    keys.iv.fill(0);
+    return sealer;
+  }
+
+  /**
+   * Protect one record: returns the complete TLSCiphertext (5-byte header ‖ encrypted_record).
+   * @param type the real content type (handshake, alert, application_data)
+   * @param content at most `maxInnerPlaintext - 1 - paddingLength` bytes
+   * @param paddingLength zero bytes appended after the content type (RFC 8446 §5.4)
+   * @throws RangeError when the inner plaintext would exceed the limit
+   * @throws TlsAlertError internal_error when the sequence number would wrap
+   */
+  seal(type: ContentType, content: Uint8Array, paddingLength = 0): Uint8Array {
+    if (!Number.isInteger(type) || type < 0 || type > 255) throw new RangeError(`content type ${type} is not a u8`);
+    if (!Number.isInteger(paddingLength) || paddingLength < 0) throw new RangeError('paddingLength must be ≥ 0');
+    const innerLength = content.length + 1 + paddingLength;
+    if (innerLength > this.maxInnerPlaintext) {
+      throw new RangeError(
+        `TLSInnerPlaintext of ${innerLength} bytes exceeds ${this.maxInnerPlaintext} (RFC 8446 §5.2)`,
+      );
+    }
+    const { nonce } = this.nextNonce();
+    const inner = new Uint8Array(innerLength);
+    inner.set(content);
+    inner[content.length] = type;
+    const length = innerLength + AEAD_TAG_LENGTH;
+    const header = additionalData(ContentType.application_data, ProtocolVersion.TLS1_2, length);
+    const sealed = this.provider.aeadSeal(this.aead, this.key, nonce, inner, header);
+    inner.fill(0);
+    this.advance();
+    const record = new Uint8Array(RECORD_HEADER_LENGTH + sealed.length);
+    record.set(header);
+    record.set(sealed, RECORD_HEADER_LENGTH);
+    return record;
+  }
+}
+
+/**
+ * Decrypts records of one direction and epoch.
+ * @example
+ * const opener = RecordOpener.fromSecret(provider, suite, serverHandshakeTrafficSecret);
+ * const { type, content } = opener.open(recordBytes);
+ */
+export class RecordOpener extends Epoch {
+  constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, options?: RecordProtectionOptions) {
+    super(provider, aead, keys, options);
+  }
+
+  /** An opener for the traffic key and IV derived from `secret` (RFC 8446 §7.3). */
+  static fromSecret(
+    provider: CryptoProvider,
+    suite: Tls13CipherSuite,
+    secret: Uint8Array,
+    options?: RecordProtectionOptions,
+  ): RecordOpener {
+    const keys = trafficKeys(provider, suite, secret);
+    const opener = new RecordOpener(provider, suite.aead, keys, options);
+    keys.key.fill(0);
+    keys.iv.fill(0);
+    return opener;
+  }
+
+  /**
+   * Remove protection from one record: either the complete record bytes (header ‖ encrypted_record)
+   * or a record already split by the record layer. The AAD is the header as received.
+   * @throws TlsAlertError bad_record_mac, record_overflow, unexpected_message (see the module doc)
+   * @throws DecodeError when the bytes are not exactly one record (decode_error)
+   */
+  open(record: Uint8Array | TlsRecord): OpenedRecord {
+    let type: number;
+    let version: number;
+    let fragment: Uint8Array;
+    if (record instanceof Uint8Array) {
+      const parsed = Reader.decode(record, 'TLSCiphertext', (r) => ({
+        type: r.u8('opaque_type'),
+        version: r.u16('legacy_record_version'),
+        fragment: r.opaque16('encrypted_record'),
+      }));
+      ({ type, version, fragment } = parsed);
+    } else {
+      ({ type, version, fragment } = record);
+    }
+    if (type !== ContentType.application_data) {
+      throw new TlsAlertError(
+        AlertDescription.unexpected_message,
+        `protected record with opaque_type ${type}, expected application_data (RFC 8446 §5.2)`,
+      );
+    }
+    if (fragment.length > MAX_TLS13_CIPHERTEXT_LENGTH) {
+      throw new TlsAlertError(
+        AlertDescription.record_overflow,
+        `encrypted_record of ${fragment.length} bytes exceeds 2^14 + 256 (RFC 8446 §5.2)`,
+      );
+    }
+    const { nonce, sequence } = this.nextNonce();
+    const aad = additionalData(type, version, fragment.length);
+    const inner = this.provider.aeadOpen(this.aead, this.key, nonce, fragment, aad);
+    if (!inner)
+      throw new TlsAlertError(AlertDescription.bad_record_mac, 'record authentication failed (RFC 8446 §5.2)');
+    this.advance();
+    if (inner.length > this.maxInnerPlaintext) {
+      throw new TlsAlertError(
+        AlertDescription.record_overflow,
+        `TLSInnerPlaintext of ${inner.length} bytes exceeds ${this.maxInnerPlaintext} (RFC 8446 §5.2, RFC 8449 §4)`,
+      );
+    }
+    let end = inner.length - 1;
+    while (end >= 0 && inner[end] === 0) end--;
+    if (end < 0) {
+      throw new TlsAlertError(
+        AlertDescription.unexpected_message,
+        'TLSInnerPlaintext has no content type (RFC 8446 §5.4)',
+      );
+    }
+    const innerType = inner[end]!;
+    if (
+      innerType !== ContentType.handshake &&
+      innerType !== ContentType.alert &&
+      innerType !== ContentType.application_data
+    ) {
+      throw new TlsAlertError(
+        AlertDescription.unexpected_message,
+        `content type ${innerType} is not allowed in a protected record (RFC 8446 §5)`,
+      );
+    }
+    if (end === 0 && innerType !== ContentType.application_data) {
+      throw new TlsAlertError(
+        AlertDescription.unexpected_message,
+        'zero-length handshake or alert content in TLSInnerPlaintext (RFC 8446 §5.4)',
+      );
+    }
+    return { type: innerType, content: inner.subarray(0, end), paddingLength: inner.length - end - 1, sequence };
+  }
+}
