@@ -123,7 +123,7 @@ describe('X25519 (RFC 7748)', () => {
 
   it('§5.2: 1 and 1,000 iterations', () => {
     let k: Uint8Array = h('09'.padEnd(64, '0'));
-    let u = k.slice();
+    let u: Uint8Array = k.slice();
     for (let i = 1; i <= 1000; i++) {
       const next = x.decapsulate(k, u);
       u = k;
