@@ -3,6 +3,7 @@
  * §3.5 (Figures 6–11) and §3.6 (Figures 12–13), the challenge-ACK rules of RFC 5961 §3–§5 and the
  * negotiation rules of RFC 7323 §2–§5: exact SEQ, ACK and flags of every segment sent.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TlswireError } from '../../src/bytes/errors.js';
 import {
@@ -770,5 +771,136 @@ describe('user calls (RFC 9293 §3.10.1–§3.10.5)', () => {
     expect(A.handle({ kind: 'timeout', timer: 'time-wait' })).toEqual([]);
     expect(() => A.handle({ kind: 'abort' })).toThrow(TcpError);
     expect(() => A.handle({ kind: 'close' })).toThrow(TcpError);
+  });
+});
+
+describe('two endpoints on an in-memory wire (fast-check)', () => {
+  type Op =
+    | { op: 'send'; side: 0 | 1; data: Uint8Array }
+    | { op: 'close'; side: 0 | 1 }
+    | { op: 'abort'; side: 0 | 1 }
+    | { op: 'deliver'; dir: 0 | 1; second: boolean };
+  const side = fc.constantFrom<0 | 1>(0, 1);
+  const op: fc.Arbitrary<Op> = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({ op: fc.constant('send' as const), side, data: fc.uint8Array({ maxLength: 3000 }) }),
+    },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('close' as const), side }) },
+    { weight: 6, arbitrary: fc.record({ op: fc.constant('deliver' as const), dir: side, second: fc.boolean() }) },
+  );
+  const withAbort: fc.Arbitrary<Op> = fc.oneof(
+    { weight: 20, arbitrary: op },
+    { weight: 1, arbitrary: fc.record({ op: fc.constant('abort' as const), side }) },
+  );
+
+  function run(ops: Op[], isses: [number, number], options: Partial<TcpConfig>) {
+    // Endless ISS sources: a side that returns to LISTEN draws a new one for the next SYN.
+    const endless = (iss: number): TcpProvider => {
+      let n = 0;
+      return { initialSequenceNumber: () => (iss + 100_000 * n++) >>> 0, timestamp: () => 1 };
+    };
+    const ends = [
+      new TcpConnection({ provider: endless(isses[0]), localPort: 1000, remotePort: 2000, ...options }),
+      new TcpConnection({ provider: endless(isses[1]), localPort: 2000, remotePort: 1000, ...options }),
+    ] as const;
+    const wire: TcpSegment[][] = [[], []]; // wire[i]: segments from endpoint i, in flight
+    const sentBytes: number[][] = [[], []];
+    const got: number[][] = [[], []];
+    let clean = true;
+    const closed = [false, false];
+    const take = (i: 0 | 1, actions: TcpAction[]) => {
+      for (const a of actions) {
+        if (a.kind === 'segment') wire[i].push(a.segment);
+        if (a.kind === 'data') got[i].push(...a.data);
+      }
+    };
+    const call = (i: 0 | 1, fn: () => TcpAction[]): boolean => {
+      try {
+        take(i, fn());
+        return true;
+      } catch (e) {
+        if (!(e instanceof TcpError)) throw e;
+        return false;
+      }
+    };
+    const deliver = (dir: 0 | 1, index: number) => {
+      const [s] = wire[dir].splice(index, 1);
+      const to = (1 - dir) as 0 | 1;
+      take(to, ends[to].receive({ ...s!, srcPort: s!.dstPort, dstPort: s!.srcPort }));
+    };
+    take(1, ends[1].open('passive'));
+    take(0, ends[0].open('active'));
+    for (const o of ops) {
+      if (o.op === 'send') {
+        if (call(o.side, () => ends[o.side].send(o.data))) sentBytes[o.side].push(...o.data);
+      } else if (o.op === 'close') {
+        const before = ends[o.side].state;
+        if (call(o.side, () => ends[o.side].close())) {
+          closed[o.side] = true;
+          if (before === 'LISTEN' || before === 'SYN-SENT') clean = false;
+        }
+      } else if (o.op === 'abort') {
+        if (call(o.side, () => ends[o.side].abort())) clean = false;
+      } else if (wire[o.dir].length > 0) {
+        // Reordering, but not into SYN-SENT: without retransmission a segment dropped there is lost.
+        const reorder = o.second && wire[o.dir].length > 1 && ends[1 - o.dir]!.state !== 'SYN-SENT';
+        deliver(o.dir, reorder ? 1 : 0);
+      }
+    }
+    const drain = () => {
+      for (let n = 0; n < 100_000 && (wire[0].length > 0 || wire[1].length > 0); n++)
+        deliver(wire[0].length > 0 ? 0 : 1, 0);
+    };
+    drain();
+    for (const i of [0, 1] as const) {
+      const before = ends[i].state;
+      if (!closed[i] && call(i, () => ends[i].close())) {
+        closed[i] = true;
+        if (before === 'LISTEN' || before === 'SYN-SENT') clean = false;
+      }
+    }
+    drain();
+    return { ends, sentBytes, got, clean: clean && closed[0] && closed[1] };
+  }
+
+  const config = fc.record({
+    windowScale: fc.option(fc.integer({ min: 0, max: 14 }), { nil: undefined }),
+    timestamps: fc.boolean(),
+    sackPermitted: fc.boolean(),
+    mss: fc.option(fc.integer({ min: 1, max: 2000 }), { nil: undefined }),
+  });
+
+  it('clean closes end in CLOSED or TIME-WAIT with every byte delivered in order', () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), fc.tuple(fc.nat(), fc.nat()), config, (ops, isses, options) => {
+        const isn: [number, number] = [isses[0] >>> 0, isses[1] >>> 0];
+        const r = run(ops, isn, options);
+        // A CLOSE in SYN-SENT or LISTEN deletes the connection (RFC 9293 §3.10.4): not a clean close.
+        fc.pre(r.clean);
+        for (const i of [0, 1] as const) {
+          expect(['CLOSED', 'TIME-WAIT']).toContain(r.ends[i].state);
+          expect(r.got[1 - i]).toEqual(r.sentBytes[i]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('any interleaving, aborts included, throws nothing but TcpError', () => {
+    fc.assert(
+      fc.property(
+        fc.array(withAbort, { maxLength: 80 }),
+        fc.tuple(fc.nat(), fc.nat()),
+        config,
+        (ops, isses, options) => {
+          const r = run(ops, [isses[0] >>> 0, isses[1] >>> 0], options);
+          if (r.clean) {
+            for (const i of [0, 1] as const) expect(r.got[1 - i]).toEqual(r.sentBytes[i]);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
