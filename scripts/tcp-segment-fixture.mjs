@@ -3,7 +3,8 @@
  * Build vectors/tcp/segments.json: real TCP segments from the loopback captures in vectors/tcp/ with
  * tshark's reading of every header field and option, for test/tcp/segment.test.ts.
  *
- * Usage: node scripts/tcp-segment-fixture.mjs   (needs tshark; reads only committed pcaps)
+ * Usage: node scripts/tcp-segment-fixture.mjs [--check]   (needs tshark; reads only committed pcaps;
+ *        --check compares with the committed file instead of writing it, exit status 1 if it differs)
  *
  * For each selected frame, tshark (`-T json -x --no-duplicate-keys`, absolute sequence numbers,
  * checksum checking on) gives the frame bytes and the TCP layer's offset; the segment is the
@@ -13,7 +14,7 @@
  * out: only the kernel's segments are vectors.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -140,9 +141,20 @@ for (const [file, filter] of SOURCES) {
   }
 }
 
-const tsharkVersion = execFileSync('tshark', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] })
-  .toString()
-  .split('\n')[0];
-const out = { generator: 'scripts/tcp-segment-fixture.mjs', tshark: tsharkVersion, segments };
-writeFileSync(join(dir, 'segments.json'), `${JSON.stringify(out, null, 1)}\n`);
-console.log(`vectors/tcp/segments.json: ${segments.length} segments`);
+const file = join(dir, 'segments.json');
+if (process.argv.includes('--check')) {
+  // Compare the segments only: the tshark version line may differ between machines.
+  const committed = JSON.parse(readFileSync(file, 'utf8')).segments;
+  if (JSON.stringify(committed) !== JSON.stringify(segments)) {
+    console.error('vectors/tcp/segments.json differs from what tshark says now');
+    process.exit(1);
+  }
+  console.log(`vectors/tcp/segments.json: ${segments.length} segments, as tshark says`);
+} else {
+  const tsharkVersion = execFileSync('tshark', ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] })
+    .toString()
+    .split('\n')[0];
+  const out = { generator: 'scripts/tcp-segment-fixture.mjs', tshark: tsharkVersion, segments };
+  writeFileSync(file, `${JSON.stringify(out, null, 1)}\n`);
+  console.log(`vectors/tcp/segments.json: ${segments.length} segments`);
+}

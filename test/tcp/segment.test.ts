@@ -3,6 +3,7 @@
  * (vectors/tcp/segments.json), per-option bytes both ways, malformed input, raw-mode encoding,
  * validation warnings, and fast-check round trips.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, EncodeError, fromHex, Reader, toHex, Writer } from '../../src/bytes/index.js';
@@ -147,6 +148,18 @@ describe('real kernel segments (tshark)', () => {
       ]);
       expect([h.reserved, h.urgentPointer, toHex(h.options)]).toEqual([t.flag_bits.res, t.urgent_pointer, t.options]);
     }
+  });
+});
+
+const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe('the fixture', () => {
+  // Needs tshark: skipped without it, except in CI (CI=true), where a missing tshark fails the test.
+  it.skipIf(!hasTshark && process.env.CI !== 'true')('is what tshark reads from the committed pcaps today', () => {
+    const script = new URL('../../scripts/tcp-segment-fixture.mjs', import.meta.url).pathname;
+    expect(execFileSync('node', [script, '--check'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString()).toMatch(
+      /as tshark says/,
+    );
   });
 });
 
