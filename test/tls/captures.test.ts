@@ -4,8 +4,11 @@
  * messages (HandshakeReassembler) → decoded messages (decodeHandshake). Every record and every
  * cleartext handshake message must match TShark's dissection (vectors/tls/*.tshark.tsv, made without
  * the key log), and every cleartext message must re-encode byte for byte. Certificates are checked
- * against the DER of the test PKI the peers used (test/pki/out/).
+ * against the DER of the test PKI the peers used (test/pki/out/), and the client randoms against the
+ * peers' key logs. Where tshark is installed (always in CI), the committed dissection is checked against
+ * what tshark reads from the captures today.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/hex.js';
@@ -503,4 +506,91 @@ describe('what each capture shows', () => {
       );
     }
   });
+});
+
+describe('key logs', () => {
+  it.each(CAPTURES)('$name: the key log names the ClientHello random of every connection', (spec) => {
+    const randoms = new Set<string>();
+    for (const line of readFileSync(new URL(`${spec.name}.keylog`, VECTORS), 'utf8').split('\n')) {
+      const [label, clientRandom] = line.split(' ');
+      if (!label || label.startsWith('#')) continue;
+      expect(label).toMatch(spec.version === 'tls12' ? /^CLIENT_RANDOM$/ : /_SECRET(_0)?$/);
+      randoms.add(clientRandom ?? '');
+    }
+    const hellos = connectionsOf(spec).map((conn) => {
+      const ch = directions(spec, conn)[0]!.messages[0];
+      if (ch?.type !== 'client_hello') throw new Error('no ClientHello');
+      return toHex(ch.random);
+    });
+    expect([...randoms].sort()).toEqual([...new Set(hellos)].sort());
+  });
+});
+
+const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
+
+describe('the committed dissections', () => {
+  // Needs tshark: skipped without it, except in CI (CI=true), where a missing tshark fails the test. Only
+  // fields that are stable across tshark versions are compared, from a plain `-T fields` run that does
+  // not go through scripts/tshark-tls-records.py.
+  it.skipIf(!hasTshark && process.env.CI !== 'true').each(CAPTURES)(
+    '$name: record lengths and handshake types/lengths are what tshark reads today',
+    (spec) => {
+      const committed = loadTshark(spec.name);
+      const port = readFileSync(new URL(`${spec.name}.tshark.tsv`, VECTORS), 'utf8')
+        .split('\n')[1]!
+        .split('\t')[3]!;
+      const out = execFileSync(
+        'tshark',
+        [
+          '-n',
+          '-r',
+          new URL(spec.file, VECTORS).pathname,
+          '-d',
+          `tcp.port==${port},tls`,
+          '-o',
+          'tls.keylog_file:',
+          '-Y',
+          'tls',
+          '-T',
+          'fields',
+          '-E',
+          'separator=/t',
+          '-E',
+          'occurrence=a',
+          '-E',
+          'aggregator=,',
+          '-e',
+          'tcp.stream',
+          '-e',
+          'tcp.srcport',
+          '-e',
+          'tls.record.length',
+          '-e',
+          'tls.handshake.type',
+          '-e',
+          'tls.handshake.length',
+        ],
+        { stdio: ['ignore', 'pipe', 'ignore'] },
+      ).toString();
+      const now = new Map<string, { records: number[]; types: number[]; lengths: number[] }>();
+      const list = (s: string | undefined) => (s ? s.split(',').map(Number) : []);
+      for (const line of out.split('\n').filter(Boolean)) {
+        const [stream, src, records, types, lengths] = line.split('\t');
+        const key = `${stream}:${src}`;
+        const dir = now.get(key) ?? { records: [], types: [], lengths: [] };
+        now.set(key, dir);
+        dir.records.push(...list(records));
+        dir.types.push(...list(types));
+        dir.lengths.push(...list(lengths));
+      }
+      expect([...now.keys()].sort()).toEqual([...committed.keys()].sort());
+      for (const [key, dir] of committed) {
+        expect(now.get(key), key).toEqual({
+          records: dir.records.map((r) => r.length),
+          types: dir.handshakes.map((h) => h.type),
+          lengths: dir.handshakes.map((h) => h.length),
+        });
+      }
+    },
+  );
 });
