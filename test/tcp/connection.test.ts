@@ -804,11 +804,11 @@ describe('two endpoints on an in-memory wire (fast-check)', () => {
       new TcpConnection({ provider: endless(isses[0]), localPort: 1000, remotePort: 2000, ...options }),
       new TcpConnection({ provider: endless(isses[1]), localPort: 2000, remotePort: 1000, ...options }),
     ] as const;
-    const wire: TcpSegment[][] = [[], []]; // wire[i]: segments from endpoint i, in flight
-    const sentBytes: number[][] = [[], []];
-    const got: number[][] = [[], []];
+    const wire: [TcpSegment[], TcpSegment[]] = [[], []]; // wire[i]: segments from endpoint i, in flight
+    const sentBytes: [number[], number[]] = [[], []];
+    const got: [number[], number[]] = [[], []];
     let clean = true;
-    const closed = [false, false];
+    const closed: [boolean, boolean] = [false, false];
     const take = (i: 0 | 1, actions: TcpAction[]) => {
       for (const a of actions) {
         if (a.kind === 'segment') wire[i].push(a.segment);

@@ -54,7 +54,10 @@ function connections(file: string): Frame[][] {
     if (!d.tcp) throw new Error(`frame ${packet.frame}: no TCP segment (${d.notTcp})`);
     const key = [d.tcp.srcPort, d.tcp.dstPort].sort((a, b) => a - b).join('-');
     let list = byPorts.get(key);
-    if (!list) byPorts.set(key, (list = []));
+    if (!list) {
+      list = [];
+      byPorts.set(key, list);
+    }
     list.push({ frame: packet.frame, seg: d.tcp });
   }
   return [...byPorts.values()];
