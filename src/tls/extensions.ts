@@ -615,12 +615,21 @@ export function encodeExtensions(w: Writer, exts: readonly Extension[]): void {
   });
 }
 
+/** The member(s) of {@link Extension} whose `kind` can be `K`, narrowed to that kind. */
+export type ExtensionOf<K extends Extension['kind']> = Extension extends infer E
+  ? E extends { kind: infer EK }
+    ? K extends EK
+      ? E & { kind: K }
+      : never
+    : never
+  : never;
+
 /** The first extension of `kind` in `exts`, narrowed. */
 export function findExtension<K extends Extension['kind']>(
   exts: readonly Extension[] | undefined,
   kind: K,
-): Extract<Extension, { kind: K }> | undefined {
+): ExtensionOf<K> | undefined {
   if (!exts) return undefined;
-  for (const e of exts) if (e.kind === kind) return e as Extract<Extension, { kind: K }>;
+  for (const e of exts) if (e.kind === kind) return e as ExtensionOf<K>;
   return undefined;
 }
