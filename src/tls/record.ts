@@ -226,7 +226,9 @@ const MAX_WIRE_RECORD = RECORD_HEADER_LENGTH + 0xffff;
  * for (let rec = deframer.next(); rec; rec = deframer.next()) handle(rec);
  * ```
  *
- * - Records own their bytes (copies): the caller may reuse a chunk as soon as `push` returns.
+ * - Records own their bytes: they are copies, never views of the pushed chunk, so the caller may
+ *   reuse a chunk as soon as `push` returns. The records completed by one push share one copied
+ *   buffer (one allocation per push, not per record); nothing else ever writes to it.
  * - Limits are checked when a record is pulled, against the limits in force at that moment, so a
  *   state machine that changes epoch ({@link setLimits}) after one record gets the new limits for
  *   the next one even if both arrived in the same chunk. A partial record's header is checked as
@@ -317,17 +319,27 @@ export class RecordDeframer {
       this.streamOffset += need;
       this.tailLen = 0;
     }
-    while (n - pos >= RECORD_HEADER_LENGTH) {
-      const end = pos + RECORD_HEADER_LENGTH + ((chunk[pos + 3]! << 8) | chunk[pos + 4]!);
-      if (end > n) break;
-      this.enqueue(
-        {
-          type: chunk[pos]!,
-          version: (chunk[pos + 1]! << 8) | chunk[pos + 2]!,
-          fragment: chunk.slice(pos + RECORD_HEADER_LENGTH, end),
-        },
-        this.streamOffset,
-      );
+    // Find the run of complete records in the chunk, copy it once, and hand out views of the copy.
+    let end = pos;
+    while (n - end >= RECORD_HEADER_LENGTH) {
+      const next = end + RECORD_HEADER_LENGTH + ((chunk[end + 3]! << 8) | chunk[end + 4]!);
+      if (next > n) break;
+      end = next;
+    }
+    if (end > pos) {
+      const block = chunk.slice(pos, end);
+      for (let at = 0; at < block.length; ) {
+        const next = at + RECORD_HEADER_LENGTH + ((block[at + 3]! << 8) | block[at + 4]!);
+        this.enqueue(
+          {
+            type: block[at]!,
+            version: (block[at + 1]! << 8) | block[at + 2]!,
+            fragment: block.subarray(at + RECORD_HEADER_LENGTH, next),
+          },
+          this.streamOffset + at,
+        );
+        at = next;
+      }
       this.streamOffset += end - pos;
       pos = end;
     }
