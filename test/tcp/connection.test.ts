@@ -843,8 +843,10 @@ describe('two endpoints on an in-memory wire (fast-check)', () => {
       } else if (o.op === 'abort') {
         if (call(o.side, () => ends[o.side].abort())) clean = false;
       } else if (wire[o.dir].length > 0) {
-        // Reordering, but not into SYN-SENT: without retransmission a segment dropped there is lost.
-        const reorder = o.second && wire[o.dir].length > 1 && ends[1 - o.dir]!.state !== 'SYN-SENT';
+        // Reordering only into synchronized states: without retransmission, a segment a handshaking
+        // endpoint drops (RFC 9293 §3.10.7.3, fifth step) is lost for good.
+        const to = ends[1 - o.dir]!.state;
+        const reorder = o.second && wire[o.dir].length > 1 && to !== 'SYN-SENT' && to !== 'SYN-RECEIVED';
         deliver(o.dir, reorder ? 1 : 0);
       }
     }
