@@ -130,9 +130,12 @@ export function decodeTcpSegment(input: Uint8Array | Reader): TcpSegment {
   const window = r.u16('window');
   const checksum = r.u16('checksum');
   const urgentPointer = r.u16('urgentPointer');
-  if (dataOffset < 5) throw badDataOffset(dataOffset, offsetAt);
+  if (dataOffset < 5) r.fail('value', `data offset ${dataOffset} is below 5`, 'dataOffset', offsetAt);
   const optionsLength = dataOffset * 4 - TCP_HEADER_LENGTH;
-  if (optionsLength > r.remaining) throw dataOffsetBeyond(dataOffset, r.remaining + TCP_HEADER_LENGTH, offsetAt);
+  if (optionsLength > r.remaining) {
+    const detail = `data offset ${dataOffset} (${dataOffset * 4} bytes) exceeds the ${r.remaining + TCP_HEADER_LENGTH} byte(s) available`;
+    r.fail('length', detail, 'dataOffset', offsetAt);
+  }
   const { options, padding } = r.within(optionsLength, 'options', decodeTcpOptions);
   return {
     srcPort,
@@ -222,6 +225,10 @@ export function encodeTcpSegment(w: Writer, seg: TcpSegment, opts: TcpEncodeOpti
   }
   w.patchU16(start + TcpField.DATA_OFFSET, (dataOffset << 12) | (seg.reserved << 9) | seg.flags);
   w.bytes(seg.payload);
+  const length = w.length - start;
+  if (ph && ph.src.length === 4 && fixChecksum && length > 0xffff) {
+    throw new EncodeError(`a ${length}-byte segment does not fit an IPv4 pseudo-header's 16-bit length`);
+  }
   if (fixChecksum && ph) w.patchU16(start + TcpField.CHECKSUM, tcpChecksum(w.view(start), ph));
 }
 

@@ -335,6 +335,18 @@ describe('malformed segments', () => {
     r.skip(14);
     const e = decodeError(() => r.scope('tcp', decodeTcpSegment));
     expect([e.reason, e.path, e.offset]).toEqual(['length', 'Frame.tcp.options[0].length', 35]);
+    /** Decode the segment after a 14-byte link header, inside a `tcp` scope. */
+    const inFrame = () => {
+      const r = new Reader(framed, 'Frame');
+      r.skip(14);
+      return r.scope('tcp', decodeTcpSegment);
+    };
+    framed[14 + 12] = 0x40;
+    const d = decodeError(inFrame);
+    expect([d.reason, d.path, d.offset]).toEqual(['value', 'Frame.tcp.dataOffset', 26]);
+    framed[14 + 12] = 0x70;
+    const b = decodeError(inFrame);
+    expect([b.reason, b.path, b.offset]).toEqual(['length', 'Frame.tcp.dataOffset', 26]);
   });
 
   it('the fast path does not look at options', () => {
@@ -426,6 +438,14 @@ describe('raw mode: deliberately wrong segments', () => {
     ['checksum 65536 in raw mode', () => encode({ ...base, checksum: 65536 })],
     ['an option area over 40 bytes', () => encode(base, { rawOptions: new Uint8Array(41) })],
     ['fixChecksum without a pseudo-header', () => encode(base, { fixChecksum: true })],
+    [
+      'a 65536-byte segment over IPv4',
+      () =>
+        encode(
+          { ...base, payload: new Uint8Array(65516) },
+          { pseudoHeader: { src: new Uint8Array(4), dst: new Uint8Array(4) } },
+        ),
+    ],
     ['a 5-byte address', () => encode(base, { pseudoHeader: { src: new Uint8Array(5), dst: new Uint8Array(5) } })],
     [
       'mixed address lengths',
