@@ -1,6 +1,6 @@
 /**
  * `tlswire/tcp`: the TCP segment codec (RFC 9293 §3.1, RFC 7323, RFC 2018), the TCP checksum
- * (RFC 1071, RFC 9293 §3.1, RFC 8200 §8.1) 32-bit sequence arithmetic (RFC 9293 §3.4)
+ * (RFC 1071, RFC 9293 §3.1, RFC 8200 §8.1), 32-bit sequence arithmetic (RFC 9293 §3.4)
  * and the sans-IO connection state machine (RFC 9293 §3.3.2, §3.10).
  * @module
  */
