@@ -60,7 +60,8 @@ function expectLength(r: Reader, kind: keyof typeof LENGTH, length: number, at: 
 
 /**
  * Decode one option at the reader's position. EOL and NOP are one byte; every other kind has a
- * length byte counting the kind and length bytes too (RFC 9293 §3.1 "Case 2").
+ * length byte counting the kind and length bytes too (RFC 9293 §3.1 "Case 2"). The data-less options
+ * (EOL, NOP, SACK-permitted) are shared frozen objects; unknown options' data is a view of the input.
  */
 export function decodeTcpOption(r: Reader): TcpOption {
   const kind = r.u8('kind');
@@ -69,7 +70,7 @@ export function decodeTcpOption(r: Reader): TcpOption {
   const lengthAt = r.offset;
   const length = r.u8('length');
   if (length < 2) r.fail('length', `option length ${length} is below 2`, 'length', lengthAt);
-  if (kind in LENGTH) expectLength(r, kind as keyof typeof LENGTH, length, lengthAt);
+  if (Object.hasOwn(LENGTH, kind)) expectLength(r, kind as keyof typeof LENGTH, length, lengthAt);
   if (length - 2 > r.remaining) {
     r.fail(
       'length',
