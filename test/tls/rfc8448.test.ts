@@ -118,6 +118,44 @@ describe.each(TRACE_SECTIONS)('RFC 8448 §%i', (section) => {
     }
   });
 
+  it('every strict prefix of a constructed message, and the message plus a byte, fails to decode', () => {
+    const accepted: string[] = [];
+    for (const { label, bytes } of constructed(trace).filter((m) => !isPskPrefix(section, m.label))) {
+      for (let i = 0; i < bytes.length; i++) {
+        try {
+          decode(bytes.subarray(0, i));
+          accepted.push(`${label} cut at ${i}`);
+        } catch {}
+      }
+      const longer = new Uint8Array(bytes.length + 1);
+      longer.set(bytes);
+      expect(() => decode(longer), `${label} + 1 byte`).toThrow(/trailing/);
+    }
+    expect(accepted).toEqual([]);
+  });
+
+  it('every record deframes the same when its bytes arrive in two pieces, split anywhere', () => {
+    const wrong: string[] = [];
+    for (const e of trace.entries.filter((e) => e.action.startsWith('send '))) {
+      const complete = field(e, 'complete record');
+      const fragment = complete.subarray(5);
+      for (let i = 0; i <= complete.length; i++) {
+        const d = new RecordDeframer({ protection: 'tls13-protected' });
+        d.push(complete.subarray(0, i));
+        let record = d.next();
+        if ((record === undefined) !== i < complete.length) wrong.push(`${e.action}: early/late record at ${i}`);
+        if (!record) {
+          d.push(complete.subarray(i));
+          record = d.next();
+        }
+        if (!record || !equalBytes(record.fragment, fragment) || d.partialLength !== 0) {
+          wrong.push(`${e.action}: split at ${i}`);
+        }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('every record deframes to its header and a fragment of the announced size', () => {
     const sends = trace.entries.filter((e) => e.action.startsWith('send '));
     expect(sends.length).toBeGreaterThan(0);
