@@ -60,7 +60,10 @@ async function session(cipher: string): Promise<Session> {
         const exports = new Map<string, Uint8Array>();
         exports.set('ctx', new Uint8Array(socket.exportKeyingMaterial(42, 'EXPERIMENTAL tlswire', Buffer.from('ctx'))));
         exports.set('empty', new Uint8Array(socket.exportKeyingMaterial(32, 'EXPERIMENTAL tlswire', Buffer.alloc(0))));
-        exports.set('none', new Uint8Array(socket.exportKeyingMaterial(32, 'EXPERIMENTAL tlswire')));
+        exports.set(
+          'none',
+          new Uint8Array(socket.exportKeyingMaterial(32, 'EXPERIMENTAL tlswire', undefined as unknown as Buffer)),
+        );
         socket.on('close', () => resolve({ keylog, exports }));
         socket.resume();
         socket.end();
