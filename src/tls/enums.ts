@@ -95,7 +95,7 @@ export function nameOf(registry: Registry, value: number, width?: 1 | 2): string
  * `GREASE(0x…)` label as printed by {@link nameOf}. `undefined` when unknown or out of the field's range.
  * @example valueOf(SignatureScheme, 'rsa_pss_rsae_sha256') // 0x0804
  */
-// biome-ignore lint/suspicious/noShadowRestrictedNames: the project-wide name for the reverse lookup; a module export shadows nothing.
+// biome-ignore lint/suspicious/noShadowRestrictedNames: the project's name for the lookup; an export shadows nothing.
 export function valueOf(registry: Registry, name: string): number | undefined {
   const i = info(registry);
   const known = i.values!.get(name);

@@ -28,8 +28,11 @@ export interface HandshakeHeader {
   length: number;
 }
 
-/** A complete handshake message. */
-export interface HandshakeMessage {
+/**
+ * A complete handshake message as framed on the wire: type, body, and the bytes received. The body
+ * is decoded by `messages/handshake.ts`.
+ */
+export interface HandshakeFrame {
   type: HandshakeType;
   /** The body (after the 4-byte header); a view of {@link raw}. */
   body: Uint8Array;
@@ -51,15 +54,15 @@ export function encodeHandshakeHeader(w: Writer, header: HandshakeHeader): void 
 
 /**
  * Encode a whole handshake message: the header, with the length filled in after `body` writes it.
- * @example encodeHandshake(w, HandshakeType.finished, (w) => w.bytes(verifyData))
+ * @example encodeHandshakeFrame(w, HandshakeType.finished, (w) => w.bytes(verifyData))
  */
-export function encodeHandshake(w: Writer, type: HandshakeType, body: (w: Writer) => void): void {
+export function encodeHandshakeFrame(w: Writer, type: HandshakeType, body: (w: Writer) => void): void {
   w.u8(type);
   w.vec24(body);
 }
 
 /** Decode one handshake message from `r`; `body` and `raw` are views of the input. */
-export function decodeHandshake(r: Reader): HandshakeMessage {
+export function decodeHandshakeFrame(r: Reader): HandshakeFrame {
   const start = r.position;
   const type = r.u8('msg_type');
   const body = r.opaque24('body');
@@ -67,8 +70,8 @@ export function decodeHandshake(r: Reader): HandshakeMessage {
 }
 
 /** Parse bytes holding exactly one handshake message (trailing bytes rejected); views of `bytes`. */
-export function parseHandshake(bytes: Uint8Array): HandshakeMessage {
-  return Reader.decode(bytes, 'Handshake', decodeHandshake);
+export function parseHandshakeFrame(bytes: Uint8Array): HandshakeFrame {
+  return Reader.decode(bytes, 'Handshake', decodeHandshakeFrame);
 }
 
 /** Options of a {@link HandshakeReassembler}. */
@@ -107,7 +110,7 @@ export class HandshakeReassembler {
   /** The message being filled (header + body), once its header is complete. */
   private partial: Uint8Array | undefined;
   private partialLen = 0;
-  private queue: (HandshakeMessage | undefined)[] = [];
+  private queue: (HandshakeFrame | undefined)[] = [];
   private head = 0;
   private offset = 0;
   private failure: DecodeError | undefined;
@@ -153,7 +156,7 @@ export class HandshakeReassembler {
    * @throws DecodeError `length` (oversize message or zero-length fragment), `unexpected` (after a
    *   failed {@link assertBoundary})
    */
-  next(): HandshakeMessage | undefined {
+  next(): HandshakeFrame | undefined {
     if (this.head < this.queue.length) {
       const message = this.queue[this.head]!;
       this.queue[this.head++] = undefined;

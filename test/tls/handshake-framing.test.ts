@@ -13,12 +13,12 @@ import { AlertDescription, HandshakeType } from '../../src/tls/enums.js';
 import { alertFor } from '../../src/tls/errors.js';
 import {
   decodeHandshakeHeader,
-  encodeHandshake,
+  encodeHandshakeFrame,
   encodeHandshakeHeader,
-  type HandshakeMessage,
+  type HandshakeFrame,
   HandshakeReassembler,
   type HandshakeReassemblerOptions,
-  parseHandshake,
+  parseHandshakeFrame,
 } from '../../src/tls/handshake-framing.js';
 import { encodeRecords, fragmentContent, RecordDeframer } from '../../src/tls/record.js';
 import { field, findEntry, loadTrace } from '../support/rfc8448.js';
@@ -31,16 +31,16 @@ const serverFlight = ['EncryptedExtensions', 'Certificate', 'CertificateVerify',
 /** The server's second handshake record payload: the four messages above back to back. */
 const serverPayload = field(findEntry(trace, 'server', 'send handshake record', 1), 'payload');
 
-function show(messages: HandshakeMessage[]): string[] {
+function show(messages: HandshakeFrame[]): string[] {
   return messages.map((m) => {
     expect(m.body).toEqual(m.raw.subarray(4));
     return `${m.type}:${toHex(m.raw)}`;
   });
 }
 
-function reassemble(fragments: Uint8Array[], options?: HandshakeReassemblerOptions): HandshakeMessage[] {
+function reassemble(fragments: Uint8Array[], options?: HandshakeReassemblerOptions): HandshakeFrame[] {
   const h = new HandshakeReassembler(options);
-  const out: HandshakeMessage[] = [];
+  const out: HandshakeFrame[] = [];
   for (const f of fragments) {
     h.push(f);
     for (let m = h.next(); m; m = h.next()) out.push(m);
@@ -62,7 +62,7 @@ function failure(fn: () => unknown): DecodeError {
 describe('handshake header', () => {
   it('decodes the RFC 8448 §3 ClientHello header and body', () => {
     expect(decodeHandshakeHeader(new Reader(clientHello))).toEqual({ type: HandshakeType.client_hello, length: 192 });
-    const m = parseHandshake(clientHello);
+    const m = parseHandshakeFrame(clientHello);
     expect(m.type).toBe(1);
     expect(m.body.length).toBe(192);
     expect(m.raw).toEqual(clientHello);
@@ -72,15 +72,15 @@ describe('handshake header', () => {
     expect(Writer.encode((w) => encodeHandshakeHeader(w, { type: 20, length: 32 }))).toEqual(fromHex('14 00 00 20'));
     const finished = serverFlight[3]!;
     expect(
-      Writer.encode((w) => encodeHandshake(w, HandshakeType.finished, (w) => w.bytes(finished.subarray(4)))),
+      Writer.encode((w) => encodeHandshakeFrame(w, HandshakeType.finished, (w) => w.bytes(finished.subarray(4)))),
     ).toEqual(finished);
   });
 
-  it('parseHandshake rejects every strict prefix and trailing bytes', () => {
+  it('parseHandshakeFrame rejects every strict prefix and trailing bytes', () => {
     for (let k = 0; k < clientHello.length; k++) {
-      expect(['truncated', 'length']).toContain(failure(() => parseHandshake(clientHello.subarray(0, k))).reason);
+      expect(['truncated', 'length']).toContain(failure(() => parseHandshakeFrame(clientHello.subarray(0, k))).reason);
     }
-    expect(failure(() => parseHandshake(concat(clientHello, fromHex('00')))).reason).toBe('trailing');
+    expect(failure(() => parseHandshakeFrame(concat(clientHello, fromHex('00')))).reason).toBe('trailing');
   });
 });
 
@@ -93,7 +93,7 @@ describe('HandshakeReassembler', () => {
   });
 
   it('rebuilds one message spread over many records: byte by byte and split at every offset', () => {
-    const expected = show([parseHandshake(clientHello)]);
+    const expected = show([parseHandshakeFrame(clientHello)]);
     expect(show(reassemble(Array.from(clientHello, (b) => Uint8Array.of(b))))).toEqual(expected);
     const flight = show(reassemble([serverPayload]));
     for (let cut = 1; cut < serverPayload.length; cut++) {
@@ -163,7 +163,7 @@ describe('HandshakeReassembler', () => {
   });
 
   it('the default limit is 64 KiB, and per-type limits override it', () => {
-    const body = (n: number) => Writer.encode((w) => encodeHandshake(w, 11, (w) => w.zeros(n)));
+    const body = (n: number) => Writer.encode((w) => encodeHandshakeFrame(w, 11, (w) => w.zeros(n)));
     expect(reassemble([body(65536)])[0]!.body.length).toBe(65536);
     expect(failure(() => reassemble([body(65537).subarray(0, 4)])).reason).toBe('length');
     const big = { maxMessageLengthByType: { [HandshakeType.certificate]: 1 << 20 } };
@@ -205,7 +205,7 @@ describe('fragmenter → deframer → reassembler', () => {
       .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 40000 }))
       .map(([type, n]) =>
         Writer.encode((w) =>
-          encodeHandshake(w, type, (w) => w.bytes(new Uint8Array(n).map((_, i) => (i + type) & 0xff))),
+          encodeHandshakeFrame(w, type, (w) => w.bytes(new Uint8Array(n).map((_, i) => (i + type) & 0xff))),
         ),
       );
     fc.assert(
