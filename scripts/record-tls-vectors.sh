@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# record-tls-vectors.sh — record the TLS capture vectors in vectors/tls/ from real peers on 127.0.0.1.
+# record-tls-vectors.sh — record the TLS capture vectors in vectors/tls/ from real peers on 127.0.0.1 (and ::1).
 #
 # Usage: scripts/record-tls-vectors.sh [NAME...]      (default: every capture)
 # For each capture NAME it writes vectors/tls/NAME.pcap (or .pcapng), NAME.keylog (the peers' NSS key
@@ -109,6 +109,14 @@ record() {
       capture "$name" 44308 \
         "$(sub "$name" 44308 "$O_SRV $ECDSA -tls1_2 -Verify 2 -verify_return_error -CAfile $PKI/root-ca.crt")" \
         "$SEND $(sub "$name" 44308 "$O_CLI -tls1_2 -cert $PKI/client.crt -key $PKI/client.key -cert_chain $PKI/intermediate-ca.crt")" ;;
+    openssl-tls12-fragmented)
+      # Records of at most 512 bytes: the RSA Certificate message spans four handshake records.
+      capture "$name" 44313 "$(sub "$name" 44313 "$O_SRV $RSA -tls1_2 -max_send_frag 512")" \
+        "$SEND $(sub "$name" 44313 "$O_CLI -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256")" ;;
+    openssl-tls13-ipv6)
+      # Over ::1, so that the IPv6 path of the capture reader sees real traffic.
+      capture "$name" 44314 "$(sub "$name" 44314 "${O_SRV/127.0.0.1:PORT/[::1]:PORT} $ECDSA -tls1_3")" \
+        "$SEND $(sub "$name" 44314 "${O_CLI/127.0.0.1:PORT/[::1]:PORT} -tls1_3")" ;;
     gnutls-tls13 | gnutls-tls12)
       local port=44309 prio='NORMAL:-VERS-ALL:+VERS-TLS1.3'
       if [ "$name" = gnutls-tls12 ]; then port=44310; prio='NORMAL:-VERS-ALL:+VERS-TLS1.2'; fi
@@ -131,5 +139,5 @@ record() {
 
 ALL=(openssl-tls13 openssl-tls13-hrr openssl-tls12-ecdhe-ecdsa openssl-tls12-ecdhe-rsa openssl-tls12-rsa
   openssl-tls12-resume-sessionid openssl-tls12-resume-ticket openssl-tls12-client-auth
-  gnutls-tls13 gnutls-tls12 node-tls13 node-tls12)
+  openssl-tls12-fragmented openssl-tls13-ipv6 gnutls-tls13 gnutls-tls12 node-tls13 node-tls12)
 for n in "${@:-${ALL[@]}}"; do record "$n"; done

@@ -74,6 +74,14 @@ const CAPTURES: CaptureSpec[] = [
     keyExchange: 'ecdhe',
     connections: 1,
   },
+  {
+    name: 'openssl-tls12-fragmented',
+    file: 'openssl-tls12-fragmented.pcap',
+    version: 'tls12',
+    keyExchange: 'ecdhe',
+    connections: 1,
+  },
+  { name: 'openssl-tls13-ipv6', file: 'openssl-tls13-ipv6.pcap', version: 'tls13', connections: 1 },
   { name: 'gnutls-tls13', file: 'gnutls-tls13.pcap', version: 'tls13', connections: 1 },
   { name: 'gnutls-tls12', file: 'gnutls-tls12.pcap', version: 'tls12', keyExchange: 'ecdhe', connections: 1 },
   { name: 'node-tls13', file: 'node-tls13.pcapng', version: 'tls13', connections: 1 },
@@ -470,6 +478,28 @@ describe('what each capture shows', () => {
     const cr = server.messages[3];
     if (cr?.type !== 'certificate_request' || cr.version !== 'tls12') throw new Error('no TLS 1.2 CertificateRequest');
     expect(cr.signatureAlgorithms.length).toBeGreaterThan(0);
+  });
+
+  it('openssl-tls12-fragmented: the Certificate message spans four 512-byte-limited records', () => {
+    const { server } = session('openssl-tls12-fragmented');
+    expect(server.records.slice(1, 5).map((r) => [r.type, r.fragment.length])).toEqual([
+      [22, 512],
+      [22, 512],
+      [22, 512],
+      [22, 55],
+    ]);
+    const cert = server.messages[1];
+    expect(cert?.raw.length).toBe(4 + 1587);
+    expect(tls12Chain(cert)).toEqual(pemToDer('server-rsa-chain.pem').map(toHex));
+  });
+
+  it('openssl-tls13-ipv6: a TLS 1.3 session between ::1 ports', () => {
+    const spec = CAPTURES.find((c) => c.name === 'openssl-tls13-ipv6')!;
+    const [conn] = connectionsOf(spec);
+    expect([conn?.client.address, conn?.server.address, conn?.server.port]).toEqual(['::1', '::1', 44314]);
+    const { client, server } = session('openssl-tls13-ipv6');
+    expect(client.messages.map((m) => m.type)).toEqual(['client_hello']);
+    expect(server.messages.map((m) => m.type)).toEqual(['server_hello']);
   });
 
   it('gnutls-tls13: two key shares (secp256r1, x25519); the server picks secp256r1', () => {
