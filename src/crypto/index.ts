@@ -41,7 +41,9 @@ export {
   type EcPublicKey,
   type Ed25519PrivateKey,
   type Ed25519PublicKey,
+  GROUPS,
   type GroupName,
+  groupName,
   HASH_LENGTH,
   type HashContext,
   type HashName,
@@ -53,8 +55,10 @@ export {
   type RandomSource,
   type RsaPrivateKey,
   type RsaPublicKey,
+  SIGNATURE_SCHEMES,
   type SignatureSchemeName,
   type SignOptions,
+  signatureSchemeName,
 } from './provider.js';
 export {
   type OpenedRecord,

@@ -15,6 +15,7 @@
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
+import { NamedGroup, SignatureScheme } from '../tls/enums.js';
 
 /** Hash functions TLS uses for transcripts, HKDF and signatures. */
 export type HashName = 'sha256' | 'sha384' | 'sha512';
@@ -60,6 +61,42 @@ export type SignatureSchemeName =
   | 'rsa_pkcs1_sha256'
   | 'rsa_pkcs1_sha384'
   | 'rsa_pkcs1_sha512';
+
+/** Every group {@link CryptoProvider.keyExchange} supports. */
+export const GROUPS: readonly GroupName[] = Object.freeze([
+  'x25519',
+  'secp256r1',
+  'secp384r1',
+  'secp521r1',
+  'X25519MLKEM768',
+]);
+
+/** Every scheme {@link CryptoProvider.sign} supports. */
+export const SIGNATURE_SCHEMES: readonly SignatureSchemeName[] = Object.freeze([
+  'ecdsa_secp256r1_sha256',
+  'ecdsa_secp384r1_sha384',
+  'ecdsa_secp521r1_sha512',
+  'rsa_pss_rsae_sha256',
+  'rsa_pss_rsae_sha384',
+  'rsa_pss_rsae_sha512',
+  'rsa_pss_pss_sha256',
+  'rsa_pss_pss_sha384',
+  'rsa_pss_pss_sha512',
+  'ed25519',
+  'rsa_pkcs1_sha256',
+  'rsa_pkcs1_sha384',
+  'rsa_pkcs1_sha512',
+]);
+
+/** The supported group with NamedGroup code point `value`, or undefined. */
+export function groupName(value: number): GroupName | undefined {
+  return GROUPS.find((g) => NamedGroup[g] === value);
+}
+
+/** The supported signature scheme with SignatureScheme code point `value`, or undefined. */
+export function signatureSchemeName(value: number): SignatureSchemeName | undefined {
+  return SIGNATURE_SCHEMES.find((s) => SignatureScheme[s] === value);
+}
 
 /** NIST curves by their TLS names. */
 export type EcCurveName = 'secp256r1' | 'secp384r1' | 'secp521r1';

@@ -28,7 +28,7 @@ import type {
   RsaPrivateKey,
   SignatureSchemeName,
 } from '../../src/crypto/provider.js';
-import { CryptoError } from '../../src/crypto/provider.js';
+import { CryptoError, groupName, signatureSchemeName } from '../../src/crypto/provider.js';
 
 const p = new NobleProvider();
 const b64 = (s: string | undefined) => new Uint8Array(Buffer.from(s ?? '', 'base64url'));
@@ -264,6 +264,18 @@ describe('key exchange API', () => {
     const groups: GroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'secp521r1', 'X25519MLKEM768'];
     for (const g of groups) expect(p.keyExchange(g).group).toBe(g);
     expect(() => p.keyExchange('ffdhe2048' as GroupName)).toThrow(CryptoError);
+  });
+
+  it('maps IANA code points to supported names (RFC 8446 §4.2.7, §4.2.3; 0x11EC)', () => {
+    expect(groupName(29)).toBe('x25519');
+    expect(groupName(23)).toBe('secp256r1');
+    expect(groupName(0x11ec)).toBe('X25519MLKEM768');
+    expect(groupName(0x0100)).toBeUndefined(); // ffdhe2048
+    expect(signatureSchemeName(0x0804)).toBe('rsa_pss_rsae_sha256');
+    expect(signatureSchemeName(0x0809)).toBe('rsa_pss_pss_sha256');
+    expect(signatureSchemeName(0x0807)).toBe('ed25519');
+    expect(signatureSchemeName(0x0603)).toBe('ecdsa_secp521r1_sha512');
+    expect(signatureSchemeName(0x0201)).toBeUndefined(); // rsa_pkcs1_sha1
   });
 });
 
