@@ -247,3 +247,23 @@ describe('fragmenter → deframer → reassembler', () => {
     );
   });
 });
+
+describe('HandshakeReassembler on random input', () => {
+  it('yields messages or a DecodeError, never another error (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.integer({ min: 1, max: 64 }), (bytes, step) => {
+        const h = new HandshakeReassembler({ maxMessageLength: 300 });
+        let seen = 0;
+        try {
+          for (let at = 0; at < bytes.length; at += step) {
+            h.push(bytes.subarray(at, at + step));
+            for (let m = h.next(); m; m = h.next()) seen += m.raw.length;
+          }
+          expect(seen + h.partialLength).toBe(bytes.length);
+        } catch (e) {
+          expect(e).toBeInstanceOf(DecodeError);
+        }
+      }),
+    );
+  });
+});

@@ -358,3 +358,23 @@ describe('ChangeCipherSpec', () => {
     }
   });
 });
+
+describe('RecordDeframer on random input', () => {
+  it('yields records or a DecodeError, never another error (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.integer({ min: 1, max: 64 }), (bytes, step) => {
+        const d = new RecordDeframer({ protection: 'tls13-protected' });
+        let seen = 0;
+        try {
+          for (let at = 0; at < bytes.length; at += step) {
+            d.push(bytes.subarray(at, at + step));
+            for (let r = d.next(); r; r = d.next()) seen += 5 + r.fragment.length;
+          }
+          expect(seen + d.partialLength).toBe(bytes.length);
+        } catch (e) {
+          expect(e).toBeInstanceOf(DecodeError);
+        }
+      }),
+    );
+  });
+});
