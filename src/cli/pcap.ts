@@ -1,0 +1,473 @@
+/**
+ * `tlswire pcap FILE [--json] [--checksums]`: every TCP segment of a capture on one line in the
+ * style of tshark's summary, then the TLS records and handshake messages of every connection in
+ * the style of ssldump.
+ *
+ * Sequence and acknowledgment numbers are relative per direction, as tshark computes them
+ * (`tcp.seq`): to the ISN when the SYN was captured, otherwise so that the first segment seen has
+ * Seq=1; a direction whose first segment was not seen takes its base from the first ACK of the other
+ * direction. The window is scaled (tshark's "calculated window") once both SYNs carried a window scale
+ * option (RFC 7323 §2.2), never on a SYN. Raw values follow each line.
+ *
+ * Checksums: loopback captures carry the partial sums of checksum offload, so nearly every segment
+ * would be "bad". The text lines therefore mark bad checksums only with `--checksums`; the JSON
+ * objects always carry the checksum, whether it verifies and the correct value.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type DecodedPacket, decodePacket, readCapture } from '../capture/decode.js';
+import { FlowTracker, type TcpConnection } from '../capture/flow.js';
+import { formatIpAddress, type IpHeader } from '../capture/ip.js';
+import { formatEpoch } from '../capture/packet.js';
+import { tcpChecksum, verifyTcpChecksum } from '../tcp/checksum.js';
+import { TcpFlag, type TcpOption, type TcpSegment } from '../tcp/types.js';
+import { AlertDescription, AlertLevel, CipherSuite, HandshakeType, nameOf } from '../tls/enums.js';
+import {
+  contentTypeName,
+  describeError,
+  hexNumber,
+  keyFields,
+  keyFieldText,
+  messageName,
+  type Output,
+  toJson,
+  versionName,
+} from './format.js';
+import { analyzeTls, type RecordEvent, type TlsConnectionReport } from './tls.js';
+
+/** Usage text of the command. */
+export const PCAP_USAGE = `Usage: tlswire pcap FILE [--json] [--checksums]
+
+Print every TCP segment of a pcap or pcapng file (one line each, like tshark's summary),
+then the TLS records and handshake messages of every TCP connection (like ssldump).
+
+Options:
+  --json        one JSON object per line: each TCP segment, then each TLS record and message
+  --checksums   mark segments whose TCP checksum does not verify (text output; loopback
+                captures use checksum offload, so almost all of theirs are partial sums)
+  -h, --help    show this help`;
+
+/** Per-direction state for relative numbers and window scaling, as tshark keeps it. */
+interface DirTrack {
+  base?: number;
+  /** Window scale shift from this side's SYN; -2: its SYN had none; undefined: SYN not seen. */
+  shift?: number;
+}
+
+interface ConnTrack {
+  client: DirTrack;
+  server: DirTrack;
+}
+
+/** Flag names in tshark's order (lowest bit first). */
+const FLAG_ORDER = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'] as const;
+
+/** Names of the flags set, lowest bit first (tshark's order). */
+export function flagNames(flags: number): string[] {
+  return FLAG_ORDER.filter((n) => flags & TcpFlag[n]);
+}
+
+/** A segment's numbers as tshark computes them. */
+export interface SegmentView {
+  frame: number;
+  timestamp: bigint;
+  ip: IpHeader;
+  tcp: TcpSegment;
+  connection: number;
+  seqRelative: number;
+  /** Present when ACK is set. */
+  ackRelative?: number;
+  /** The other direction's base, for relative ACK and SACK edges (undefined until known). */
+  ackBase?: number;
+  /** Window after scaling (the raw window when scaling is unknown, not in use, or on a SYN). */
+  windowScaled: number;
+  /** The multiplier applied; `null` when unknown or not applicable (SYN); 1 when scaling is not in use. */
+  windowScaleFactor: number | null;
+  checksumValid: boolean;
+  checksumCalculated: number;
+}
+
+function rel(value: number, base: number): number {
+  return (value - base) >>> 0;
+}
+
+/** Compute the relative numbers and window of `tcp`, updating the connection's state. */
+function viewOf(p: DecodedPacket, conn: TcpConnection, track: ConnTrack): SegmentView {
+  const ip = p.ip!;
+  const tcp = p.tcp!;
+  const fromClient = conn.segments[conn.segments.length - 1]!.fromClient;
+  const fwd = fromClient ? track.client : track.server;
+  const rev = fromClient ? track.server : track.client;
+  const syn = (tcp.flags & TcpFlag.SYN) !== 0;
+  const ackSet = (tcp.flags & TcpFlag.ACK) !== 0;
+  if (fwd.base === undefined) fwd.base = syn ? tcp.seq : (tcp.seq - 1) >>> 0;
+  if (rev.base === undefined && ackSet) rev.base = (tcp.ack - 1) >>> 0;
+  if (syn) {
+    const ws = tcp.options.find((o) => o.kind === 'wscale');
+    fwd.shift = ws ? Math.min(ws.shift, 14) : -2;
+    if (ackSet && rev.shift !== undefined && (rev.shift === -2 || fwd.shift === -2)) {
+      rev.shift = -2;
+      fwd.shift = -2;
+    }
+  }
+  let windowScaleFactor: number | null = null;
+  if (!syn && fwd.shift !== undefined && rev.shift !== undefined) {
+    windowScaleFactor = fwd.shift < 0 || rev.shift < 0 ? 1 : 2 ** fwd.shift;
+  }
+  const ph = { src: ip.src, dst: ip.dst };
+  return {
+    frame: p.packet.frame,
+    timestamp: p.packet.timestamp,
+    ip,
+    tcp,
+    connection: conn.index,
+    seqRelative: rel(tcp.seq, fwd.base),
+    ackRelative: ackSet ? rel(tcp.ack, rev.base!) : undefined,
+    windowScaled: tcp.window * (windowScaleFactor ?? 1),
+    windowScaleFactor,
+    checksumValid: verifyTcpChecksum(ip.payload, ph),
+    checksumCalculated: tcpChecksum(ip.payload, ph),
+    ackBase: rev.base,
+  };
+}
+
+/** Seconds since `base` with 9 decimals (tshark's `frame.time_relative`). */
+export function relativeTime(ns: bigint, base: bigint): string {
+  const d = ns - base;
+  const sign = d < 0n ? '-' : '';
+  const a = d < 0n ? -d : d;
+  return `${sign}${a / 1_000_000_000n}.${(a % 1_000_000_000n).toString().padStart(9, '0')}`;
+}
+
+function endpoint(ip: IpHeader, addr: Uint8Array, port: number): string {
+  const a = formatIpAddress(addr);
+  return ip.version === 6 ? `[${a}]:${port}` : `${a}:${port}`;
+}
+
+/** tshark's summary of the options: `MSS=65495 SACK_PERM TSval=1 TSecr=0 WS=128 SLE=1 SRE=2`. */
+function optionsText(options: TcpOption[], ackBase: number | undefined): string[] {
+  const out: string[] = [];
+  for (const o of options) {
+    switch (o.kind) {
+      case 'mss':
+        out.push(`MSS=${o.mss}`);
+        break;
+      case 'sackPermitted':
+        out.push('SACK_PERM');
+        break;
+      case 'timestamps':
+        out.push(`TSval=${o.tsval} TSecr=${o.tsecr}`);
+        break;
+      case 'wscale':
+        out.push(`WS=${2 ** Math.min(o.shift, 14)}`);
+        break;
+      case 'sack':
+        for (const b of o.blocks) {
+          const base = ackBase ?? 0;
+          out.push(`SLE=${rel(b.left, base)} SRE=${rel(b.right, base)}`);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+/** The text line of one segment. */
+export function segmentLine(v: SegmentView, base: bigint, checksums: boolean): string {
+  const t = v.tcp;
+  const ackSet = (t.flags & TcpFlag.ACK) !== 0;
+  const flags = flagNames(t.flags);
+  const parts = [`[${flags.length ? flags.join(', ') : '<None>'}]`, `Seq=${v.seqRelative}`];
+  if (v.ackRelative !== undefined) parts.push(`Ack=${v.ackRelative}`);
+  parts.push(`Win=${v.windowScaled}`);
+  if (t.flags & TcpFlag.URG) parts.push(`Urg=${t.urgentPointer}`);
+  parts.push(`Len=${t.payload.length}`);
+  parts.push(...optionsText(t.options, v.ackBase));
+  const raw = [`seq=${t.seq}`];
+  if (ackSet) raw.push(`ack=${t.ack}`);
+  raw.push(`win=${t.window}`);
+  let line =
+    `${String(v.frame).padStart(5)}  ${relativeTime(v.timestamp, base)}  ` +
+    `${endpoint(v.ip, v.ip.src, t.srcPort)} → ${endpoint(v.ip, v.ip.dst, t.dstPort)}  ${parts.join(' ')}  ` +
+    `(raw ${raw.join(' ')})`;
+  if (checksums && !v.checksumValid) {
+    line += `  [bad checksum ${hexNumber(t.checksum, 4)}, should be ${hexNumber(v.checksumCalculated, 4)}]`;
+  }
+  return line;
+}
+
+function optionJson(o: TcpOption, ackBase: number | undefined): unknown {
+  if (o.kind === 'sack') {
+    const base = ackBase ?? 0;
+    return {
+      kind: 'sack',
+      blocks: o.blocks.map((b) => ({
+        left: b.left,
+        right: b.right,
+        leftRelative: rel(b.left, base),
+        rightRelative: rel(b.right, base),
+      })),
+    };
+  }
+  if (o.kind === 'wscale') return { kind: 'wscale', shift: o.shift, multiplier: 2 ** Math.min(o.shift, 14) };
+  return toJson(o);
+}
+
+/** The JSON object of one segment. */
+export function segmentJson(v: SegmentView, base: bigint): Record<string, unknown> {
+  const t = v.tcp;
+  const ackBase = v.ackBase;
+  return {
+    type: 'tcp',
+    frame: v.frame,
+    timestamp: formatEpoch(v.timestamp),
+    timeRelative: relativeTime(v.timestamp, base),
+    connection: v.connection,
+    ipVersion: v.ip.version,
+    src: formatIpAddress(v.ip.src),
+    dst: formatIpAddress(v.ip.dst),
+    srcPort: t.srcPort,
+    dstPort: t.dstPort,
+    seq: t.seq,
+    seqRelative: v.seqRelative,
+    ack: t.ack,
+    ackRelative: v.ackRelative ?? null,
+    flags: flagNames(t.flags),
+    flagBits: hexNumber(t.flags, 4),
+    headerLength: t.dataOffset * 4,
+    window: t.window,
+    windowScaled: v.windowScaled,
+    windowScaleFactor: v.windowScaleFactor,
+    checksum: hexNumber(t.checksum, 4),
+    checksumValid: v.checksumValid,
+    checksumCalculated: hexNumber(v.checksumCalculated, 4),
+    urgentPointer: t.urgentPointer,
+    options: t.options.map((o) => optionJson(o, ackBase)),
+    payloadLength: t.payload.length,
+  };
+}
+
+function connectionTitle(r: TlsConnectionReport): string {
+  const ep = (e: { address: string; port: number }) =>
+    e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`;
+  return `connection ${r.index}: ${ep(r.client)} <-> ${ep(r.server)}`;
+}
+
+function recordTypeText(ev: RecordEvent): string {
+  const name = contentTypeName(ev.contentType);
+  if (!ev.encrypted) return name;
+  return ev.contentType === 23 ? 'application_data (encrypted)' : `${name} (encrypted)`;
+}
+
+/** The ssldump-style lines of one connection. */
+export function tlsLines(r: TlsConnectionReport, base: bigint): string[] {
+  const lines = [connectionTitle(r)];
+  if (r.notTls) {
+    lines.push(`  ${r.notTls}; skipped`);
+    return lines;
+  }
+  if (r.version !== undefined) {
+    const suite = r.cipherSuite === undefined ? '' : `, ${nameOf(CipherSuite, r.cipherSuite, 2)}`;
+    lines[0] += `  (${versionName(r.version)}${suite})`;
+  }
+  for (const ev of r.events) {
+    if (ev.kind === 'note') {
+      lines.push(`${r.index} -  ${ev.direction}  ${ev.text}${ev.frame === undefined ? '' : `  [frame ${ev.frame}]`}`);
+      continue;
+    }
+    lines.push(
+      `${r.index} ${String(ev.record).padStart(3)}  ${relativeTime(ev.timestamp, base)}  ${ev.direction}  ` +
+        `${versionName(ev.version)}  ${String(ev.length).padStart(5)}  ${recordTypeText(ev)}  [frame ${ev.frame}]`,
+    );
+    if (ev.alert) {
+      lines.push(
+        `        alert: ${nameOf(AlertLevel, ev.alert.level, 1)} ${nameOf(AlertDescription, ev.alert.description, 1)}`,
+      );
+    }
+    if (ev.error) lines.push(`        error: ${ev.error}`);
+    for (const m of ev.messages) {
+      const name = m.message ? messageName(m.message, m.msgType) : nameOf(HandshakeType, m.msgType, 1);
+      lines.push(`        ${name}  ${m.length} bytes`);
+      if (m.error) lines.push(`          error: ${m.error}`);
+      if (m.message) for (const f of keyFields(m.message)) lines.push(`          ${f.label}: ${keyFieldText(f.value)}`);
+    }
+  }
+  return lines;
+}
+
+/** The JSON objects of one connection's TLS view. */
+export function tlsJson(r: TlsConnectionReport, base: bigint): Record<string, unknown>[] {
+  const head = { type: 'tls', connection: r.index };
+  if (r.notTls) return [{ ...head, kind: 'connection', client: r.client, server: r.server, notTls: r.notTls }];
+  const out: Record<string, unknown>[] = [
+    {
+      ...head,
+      kind: 'connection',
+      client: r.client,
+      server: r.server,
+      version: r.version === undefined ? null : versionName(r.version),
+      cipherSuite: r.cipherSuite === undefined ? null : nameOf(CipherSuite, r.cipherSuite, 2),
+    },
+  ];
+  for (const ev of r.events) {
+    if (ev.kind === 'note') {
+      out.push({ ...head, kind: 'note', direction: ev.direction, frame: ev.frame ?? null, text: ev.text });
+      continue;
+    }
+    const rec = {
+      ...head,
+      direction: ev.direction,
+      record: ev.record,
+      frame: ev.frame,
+      timeRelative: relativeTime(ev.timestamp, base),
+    };
+    out.push({
+      ...rec,
+      kind: 'record',
+      contentType: contentTypeName(ev.contentType),
+      contentTypeValue: ev.contentType,
+      version: hexNumber(ev.version, 4),
+      length: ev.length,
+      encrypted: ev.encrypted,
+      ...(ev.alert
+        ? {
+            alert: {
+              level: nameOf(AlertLevel, ev.alert.level, 1),
+              description: nameOf(AlertDescription, ev.alert.description, 1),
+            },
+          }
+        : {}),
+      ...(ev.error ? { error: ev.error } : {}),
+    });
+    for (const m of ev.messages) {
+      out.push({
+        ...rec,
+        kind: 'handshake',
+        msgType: m.msgType,
+        name: m.message ? messageName(m.message, m.msgType) : null,
+        length: m.length,
+        ...(m.message
+          ? {
+              summary: Object.fromEntries(keyFields(m.message).map((f) => [f.label, f.value])),
+              message: toJson(m.message),
+            }
+          : {}),
+        ...(m.error ? { error: m.error } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** Options of {@link pcapReport}. */
+export interface PcapOptions {
+  json?: boolean;
+  checksums?: boolean;
+}
+
+/**
+ * Write the report of a capture held in `bytes` to `io`. Returns 0, or 1 when the capture could not
+ * be read to its end (what was read is still reported, then the error).
+ */
+export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output): number {
+  const tracker = new FlowTracker();
+  const tracks = new Map<TcpConnection, ConnTrack>();
+  let base: bigint | undefined;
+  let failure: string | undefined;
+  const emit = (o: Record<string, unknown>) => io.out(JSON.stringify(o));
+  try {
+    for (const packet of readCapture(bytes)) {
+      base ??= packet.timestamp;
+      let p: DecodedPacket;
+      try {
+        p = decodePacket(packet);
+      } catch (e) {
+        if (options.json) emit({ type: 'error', frame: packet.frame, error: describeError(e) });
+        else
+          io.out(
+            `${String(packet.frame).padStart(5)}  ${relativeTime(packet.timestamp, base)}  decode error: ${describeError(e)}`,
+          );
+        continue;
+      }
+      const conn = tracker.add(p);
+      if (!conn || !p.tcp) {
+        const why = p.notTcp ?? 'not-tcp';
+        if (options.json) emit({ type: 'other', frame: packet.frame, reason: why });
+        else
+          io.out(
+            `${String(packet.frame).padStart(5)}  ${relativeTime(packet.timestamp, base)}  no TCP segment (${why})`,
+          );
+        continue;
+      }
+      let track = tracks.get(conn);
+      if (!track) {
+        track = { client: {}, server: {} };
+        tracks.set(conn, track);
+      }
+      const v = viewOf(p, conn, track);
+      if (options.json) emit(segmentJson(v, base));
+      else io.out(segmentLine(v, base, options.checksums ?? false));
+    }
+  } catch (e) {
+    failure = describeError(e);
+  }
+  const conns = tracker.finish();
+  for (const c of conns) {
+    const report = analyzeTls(c);
+    if (options.json) for (const o of tlsJson(report, base ?? 0n)) emit(o);
+    else {
+      io.out('');
+      for (const l of tlsLines(report, base ?? 0n)) io.out(l);
+    }
+  }
+  if (failure !== undefined) {
+    io.err(`tlswire pcap: capture read stopped: ${failure}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** `tlswire pcap` with its arguments (after the command name). Exit code 0, 1 (failure) or 2 (usage). */
+export function pcapCommand(argv: string[], io: Output): number {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (e) {
+    io.err(`tlswire pcap: ${describeError(e)}`);
+    io.err(PCAP_USAGE);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.out(PCAP_USAGE);
+    return 0;
+  }
+  const [file, ...extra] = parsed.positionals;
+  if (file === undefined || extra.length > 0) {
+    io.err(file === undefined ? 'tlswire pcap: a capture FILE is required' : 'tlswire pcap: exactly one FILE');
+    io.err(PCAP_USAGE);
+    return 2;
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    io.err(`tlswire pcap: cannot read ${file}: ${describeError(e)}`);
+    return 1;
+  }
+  return pcapReport(bytes, { json: parsed.values.json, checksums: parsed.values.checksums }, io);
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      checksums: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
