@@ -1,6 +1,6 @@
 /**
  * `tlswire/crypto`: the crypto provider interface and its default pure-TypeScript implementation,
- * RSA (RFC 8017), the TLS 1.3 key schedule (RFC 8446 §7), TLS 1.3 record protection (§5.2–5.5) and
+ * RSA (RFC 8017), key import (PEM/DER), the TLS 1.3 key schedule (RFC 8446 §7), TLS 1.3 record protection (§5.2–5.5) and
  * SSLKEYLOGFILE lines.
  * @module
  */
@@ -27,6 +27,15 @@ export {
   trafficKeys,
 } from './key-schedule.js';
 export { type KeyLogEntry, KeyLogLabel, keyLogLine, parseKeyLog } from './keylog.js';
+export {
+  certificatePublicKey,
+  type PemBlock,
+  parsePkcs8,
+  parsePrivateKey,
+  parsePublicKey,
+  parseSubjectPublicKeyInfo,
+  pemDecode,
+} from './keys.js';
 export { NobleProvider, type NobleProviderOptions } from './noble.js';
 export {
   AEAD_KEY_LENGTH,
