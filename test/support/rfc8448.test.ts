@@ -1,7 +1,9 @@
 /** Tests of the RFC 8448 trace parser: entry counts per section, known values, page breaks, strictness. */
+
+import { createHash, createPrivateKey, createPublicKey, createVerify, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/hex.js';
-import { field, findEntries, findEntry, loadTrace, parseTrace, TRACE_SECTIONS } from './rfc8448.js';
+import { field, findEntries, findEntry, loadRsaKey, loadTrace, parseTrace, TRACE_SECTIONS } from './rfc8448.js';
 
 describe('RFC 8448 trace files', () => {
   it('has the number of {client}/{server} entries of each section', () => {
@@ -130,5 +132,67 @@ describe('parseTrace on synthetic text', () => {
 
   it('rejects an unrecognised line after the first entry', () => {
     expect(() => parseTrace('   {client}  a:\n\n      x (1 octets):  01\n\n   some prose\n', 3)).toThrow(/unexpected/);
+  });
+});
+
+describe('RFC 8448 §2 server RSA key', () => {
+  const key = loadRsaKey();
+  const b64url = (b: Uint8Array) => Buffer.from(b).toString('base64url');
+
+  it('has a 1024-bit modulus, exponent 65537 and 512-bit CRT parts', () => {
+    expect(key.modulus.length).toBe(128);
+    expect(toHex(key.modulus.subarray(0, 4))).toBe('b4bb498f');
+    expect(toHex(key.modulus.subarray(-2))).toBe('1e3f');
+    expect(toHex(key.publicExponent)).toBe('010001');
+    expect(key.privateExponent.length).toBe(128);
+    expect(toHex(key.privateExponent.subarray(-2))).toBe('9941');
+    expect([key.prime1, key.prime2, key.exponent1, key.exponent2, key.coefficient].map((p) => p.length)).toEqual([
+      64, 64, 64, 64, 64,
+    ]);
+    expect(toHex(key.exponent1.subarray(-2))).toBe('d319');
+    expect(toHex(key.coefficient.subarray(-2))).toBe('969d');
+  });
+
+  it('is a consistent private key whose public half is the §3 certificate key, and signs §3 CertificateVerify', () => {
+    const jwk = {
+      kty: 'RSA',
+      n: b64url(key.modulus),
+      e: b64url(key.publicExponent),
+      d: b64url(key.privateExponent),
+      p: b64url(key.prime1),
+      q: b64url(key.prime2),
+      dp: b64url(key.exponent1),
+      dq: b64url(key.exponent2),
+      qi: b64url(key.coefficient),
+    };
+    const priv = createPrivateKey({ key: jwk, format: 'jwk' });
+    const t = loadTrace(3);
+    const msgs = [
+      field(findEntry(t, 'client', 'construct a ClientHello'), 'ClientHello'),
+      field(findEntry(t, 'server', 'construct a ServerHello'), 'ServerHello'),
+      field(findEntry(t, 'server', 'construct an EncryptedExtensions'), 'EncryptedExtensions'),
+      field(findEntry(t, 'server', 'construct a Certificate handshake'), 'Certificate'),
+    ];
+    const cert = msgs[3]!;
+    // Certificate: 0b 000 1b9 | context 00 | list 0001b5 | cert_data 0001b0 | DER at offset 11.
+    const der = cert.subarray(11, 11 + 0x1b0);
+    expect(new X509Certificate(der).publicKey.export({ format: 'jwk' }).n).toBe(jwk.n);
+    expect(createPublicKey(priv).export({ format: 'jwk' }).n).toBe(jwk.n);
+    // RFC 8446 §4.4.3: 64 spaces, the context string, a zero byte, the transcript hash.
+    const transcript = createHash('sha256');
+    for (const m of msgs) transcript.update(m);
+    const content = Buffer.concat([
+      Buffer.alloc(64, 0x20),
+      Buffer.from('TLS 1.3, server CertificateVerify'),
+      Buffer.of(0),
+      transcript.digest(),
+    ]);
+    const cv = field(findEntry(t, 'server', 'construct a CertificateVerify'), 'CertificateVerify');
+    // 0f 000084 | 0804 rsa_pss_rsae_sha256 | 0080 | signature
+    expect(toHex(cv.subarray(4, 8))).toBe('08040080');
+    const ok = createVerify('sha256')
+      .update(content)
+      .verify({ key: createPublicKey(priv), padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }, cv.subarray(8));
+    expect(ok).toBe(true);
   });
 });

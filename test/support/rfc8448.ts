@@ -176,3 +176,57 @@ export function field(entry: TraceEntry, label: string, nth = 0): Uint8Array {
   if (!found) throw new Error(`RFC 8448: {${entry.actor}} "${entry.action}" has no field "${label}" #${nth}`);
   return found.bytes;
 }
+
+/** The server's RSA key of RFC 8448 §2, used by the traces of §3, §4, §5 and §7. Big-endian integers. */
+export interface Rfc8448RsaKey {
+  modulus: Uint8Array;
+  publicExponent: Uint8Array;
+  privateExponent: Uint8Array;
+  prime1: Uint8Array;
+  prime2: Uint8Array;
+  exponent1: Uint8Array;
+  exponent2: Uint8Array;
+  coefficient: Uint8Array;
+}
+
+const KEY_PART = /^ {3}([a-z0-9 ]+?)(?: \(public\))?: +((?:[0-9a-f]{2} ?)+)$/;
+const KEY_NAMES: Record<string, keyof Rfc8448RsaKey> = {
+  modulus: 'modulus',
+  'public exponent': 'publicExponent',
+  'private exponent': 'privateExponent',
+  prime1: 'prime1',
+  prime2: 'prime2',
+  exponent1: 'exponent1',
+  exponent2: 'exponent2',
+  coefficient: 'coefficient',
+};
+
+/**
+ * Parse RFC 8448 §2 (`vectors/rfc8448/2-private-keys.txt`): the server's RSA private key.
+ * @throws Error when a part is missing or a line is not understood
+ */
+export function loadRsaKey(): Rfc8448RsaKey {
+  const text = readFileSync(new URL('../../vectors/rfc8448/2-private-keys.txt', import.meta.url), 'utf8');
+  const parts: Partial<Record<keyof Rfc8448RsaKey, string>> = {};
+  let current: keyof Rfc8448RsaKey | undefined;
+  for (const line of text.split('\n')) {
+    if (PAGE_FOOTER.test(line) || PAGE_HEADER.test(line) || line === '\f' || line.startsWith('#')) continue;
+    const m = KEY_PART.exec(line);
+    if (m) {
+      current = KEY_NAMES[m[1] ?? ''];
+      if (!current) throw new Error(`RFC 8448 §2: unknown key part ${JSON.stringify(m[1])}`);
+      parts[current] = m[2] ?? '';
+    } else if (current && HEX_LINE.test(line) && line.startsWith('      ')) {
+      parts[current] += ` ${line}`;
+    } else {
+      current = undefined;
+    }
+  }
+  const key = {} as Rfc8448RsaKey;
+  for (const name of Object.values(KEY_NAMES)) {
+    const hex = parts[name];
+    if (hex === undefined) throw new Error(`RFC 8448 §2: no ${name}`);
+    key[name] = fromHex(hex);
+  }
+  return key;
+}
