@@ -98,7 +98,7 @@ function registryWidth(reg: Registry): 1 | 2 {
 /** `name (0x1301)` for a registry value. */
 export function named(reg: Registry, value: number): string {
   const width = registryWidth(reg);
-  const name = nameOf(reg, value, width);
+  const name = reg === ProtocolVersion ? versionName(value) : nameOf(reg, value, width);
   const hex = hexNumber(value, width * 2);
   return name === hex ? hex : `${name} (${hex})`;
 }

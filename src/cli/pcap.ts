@@ -37,7 +37,7 @@ import {
 import { analyzeTls, type RecordEvent, type TlsConnectionReport } from './tls.js';
 
 /** Usage text of the command. */
-export const PCAP_USAGE = `Usage: tlswire pcap FILE [--json] [--checksums]
+export const PCAP_USAGE = `Usage: tlswire pcap FILE [--json] [--checksums] [--tcp | --tls]
 
 Print every TCP segment of a pcap or pcapng file (one line each, like tshark's summary),
 then the TLS records and handshake messages of every TCP connection (like ssldump).
@@ -46,6 +46,8 @@ Options:
   --json        one JSON object per line: each TCP segment, then each TLS record and message
   --checksums   mark segments whose TCP checksum does not verify (text output; loopback
                 captures use checksum offload, so almost all of theirs are partial sums)
+  --tcp         only the TCP segments
+  --tls         only the TLS view of the connections
   -h, --help    show this help`;
 
 /** Per-direction state for relative numbers and window scaling, as tshark keeps it. */
@@ -366,6 +368,10 @@ export function tlsJson(r: TlsConnectionReport, base: bigint): Record<string, un
 export interface PcapOptions {
   json?: boolean;
   checksums?: boolean;
+  /** Report the TCP segments (default true). */
+  segments?: boolean;
+  /** Report the TLS view of the connections (default true). */
+  tls?: boolean;
 }
 
 /**
@@ -385,6 +391,7 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
       try {
         p = decodePacket(packet);
       } catch (e) {
+        if (options.segments === false) continue;
         if (options.json) emit({ type: 'error', frame: packet.frame, error: describeError(e) });
         else
           io.out(
@@ -394,6 +401,7 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
       }
       const conn = tracker.add(p);
       if (!conn || !p.tcp) {
+        if (options.segments === false) continue;
         const why = p.notTcp ?? 'not-tcp';
         if (options.json) emit({ type: 'other', frame: packet.frame, reason: why });
         else
@@ -407,6 +415,7 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
         track = { client: {}, server: {} };
         tracks.set(conn, track);
       }
+      if (options.segments === false) continue;
       const v = viewOf(p, conn, track);
       if (options.json) emit(segmentJson(v, base));
       else io.out(segmentLine(v, base, options.checksums ?? false));
@@ -415,11 +424,11 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
     failure = describeError(e);
   }
   const conns = tracker.finish();
-  for (const c of conns) {
+  for (const c of options.tls === false ? [] : conns) {
     const report = analyzeTls(c);
     if (options.json) for (const o of tlsJson(report, base ?? 0n)) emit(o);
     else {
-      io.out('');
+      if (options.segments !== false || c.index > 0) io.out('');
       for (const l of tlsLines(report, base ?? 0n)) io.out(l);
     }
   }
@@ -457,7 +466,8 @@ export function pcapCommand(argv: string[], io: Output): number {
     io.err(`tlswire pcap: cannot read ${file}: ${describeError(e)}`);
     return 1;
   }
-  return pcapReport(bytes, { json: parsed.values.json, checksums: parsed.values.checksums }, io);
+  const { json, checksums, tcp, tls } = parsed.values;
+  return pcapReport(bytes, { json, checksums, segments: !tls || tcp, tls: !tcp || tls }, io);
 }
 
 function parse(argv: string[]) {
@@ -467,6 +477,8 @@ function parse(argv: string[]) {
     options: {
       json: { type: 'boolean', default: false },
       checksums: { type: 'boolean', default: false },
+      tcp: { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

@@ -1,0 +1,101 @@
+/**
+ * The `tlswire` command: argument dispatch, `--help`, `--version` and exit codes (0 success,
+ * 1 failure, 2 usage error). Each command is a function of its arguments and an {@link Output}, so
+ * tests run it in-process; this file only adds the process around it when run as a program.
+ * @module
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { decodeCommand } from './decode.js';
+import { demoCommand } from './demo.js';
+import type { Output } from './format.js';
+import { pcapCommand } from './pcap.js';
+
+/** Top-level usage text. */
+export const USAGE = `Usage: tlswire <command> [options]
+
+Commands:
+  pcap FILE [--json]       every TCP segment of a pcap/pcapng file, then its TLS records
+                           and handshake messages
+  decode HEX [--json]      decode TLS records or handshake messages (also --file F)
+  demo                     decode two real captures shipped with tlswire
+
+Options:
+  -h, --help               show this help (tlswire <command> --help for a command's)
+  -V, --version            print the version
+
+Exit codes: 0 success, 1 failure (unreadable or malformed input), 2 usage error.`;
+
+const COMMANDS: Readonly<Record<string, (argv: string[], io: Output) => number>> = {
+  pcap: pcapCommand,
+  decode: decodeCommand,
+  demo: demoCommand,
+};
+
+/** tlswire's version, from the package.json two levels above this module (src/cli/ or dist/cli/). */
+export function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Run `tlswire` with `argv` (the arguments after the program name). Returns the exit code. */
+export function main(argv: string[], io: Output): number {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.err(USAGE);
+    return 2;
+  }
+  if (first === '-h' || first === '--help' || first === 'help') {
+    io.out(USAGE);
+    return 0;
+  }
+  if (first === '-V' || first === '--version') {
+    io.out(version());
+    return 0;
+  }
+  const command = COMMANDS[first];
+  if (!command) {
+    io.err(`tlswire: unknown command ${JSON.stringify(first)}`);
+    io.err(USAGE);
+    return 2;
+  }
+  try {
+    return command(rest, io);
+  } catch (e) {
+    // Commands report bad input themselves; anything reaching here is a bug, still no stack trace.
+    io.err(`tlswire ${first}: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+}
+
+/** Standard output and standard error of the process. */
+export const processOutput: Output = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    // `tlswire pcap big.pcap | head`: a closed pipe ends the program quietly.
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  process.exitCode = main(process.argv.slice(2), processOutput);
+}
