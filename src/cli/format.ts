@@ -18,6 +18,7 @@ import {
   HandshakeType,
   KeyUpdateRequest,
   NamedGroup,
+  NameType,
   nameOf,
   ProtocolVersion,
   PskKeyExchangeMode,
@@ -83,6 +84,8 @@ const FIELD_REGISTRY: Readonly<Record<string, Registry>> = {
   certificateTypes: ClientCertificateType,
   statusType: CertificateStatusType,
   requestUpdate: KeyUpdateRequest,
+  /** ServerName.type (the only numeric `type` field left in a decoded message). */
+  type: NameType,
 };
 
 function registryWidth(reg: Registry): 1 | 2 {
@@ -108,8 +111,9 @@ const MAX_INLINE_BYTES = 32;
 
 function bytesText(b: Uint8Array): string {
   if (b.length === 0) return '(empty)';
-  if (b.length <= MAX_INLINE_BYTES) return `${toHex(b)} (${b.length} bytes)`;
-  return `${toHex(b.subarray(0, MAX_INLINE_BYTES))}… (${b.length} bytes)`;
+  const n = b.length === 1 ? '1 byte' : `${b.length} bytes`;
+  if (b.length <= MAX_INLINE_BYTES) return `${toHex(b)} (${n})`;
+  return `${toHex(b.subarray(0, MAX_INLINE_BYTES))}… (${n})`;
 }
 
 function isExtension(v: unknown): v is Extension {
@@ -142,8 +146,7 @@ function walkObject(obj: object, indent: number, lines: string[]): void {
 function walkValue(key: string, v: unknown, pad: string, indent: number, lines: string[]): void {
   const reg = FIELD_REGISTRY[key];
   if (typeof v === 'number') {
-    if (key === 'type') lines.push(`${pad}${key}: ${named(ExtensionType, v)}`);
-    else lines.push(`${pad}${key}: ${reg ? named(reg, v) : String(v)}`);
+    lines.push(`${pad}${key}: ${reg ? named(reg, v) : String(v)}`);
   } else if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'bigint') {
     lines.push(`${pad}${key}: ${String(v)}`);
   } else if (v instanceof Uint8Array) {
@@ -167,7 +170,7 @@ function walkItem(item: unknown, reg: Registry | undefined, indent: number, line
     lines.push(`${pad}${named(ExtensionType, type)}`);
     walkObject(
       Object.fromEntries(
-        Object.entries(item).filter(([k]) => k !== 'kind' && !(k === 'type' && item.kind === 'unknown')),
+        Object.entries(item).filter(([k]) => k !== 'kind' && (item.kind === 'unknown' ? k !== 'type' : k !== 'data')),
       ),
       indent + 2,
       lines,
