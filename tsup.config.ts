@@ -8,6 +8,8 @@ export default defineConfig([
       'bytes/index': 'src/bytes/index.ts',
       'tcp/index': 'src/tcp/index.ts',
       'capture/index': 'src/capture/index.ts',
+      'tls/index': 'src/tls/index.ts',
+      'crypto/index': 'src/crypto/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
