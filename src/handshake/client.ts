@@ -1,0 +1,787 @@
+/**
+ * The TLS 1.3 client (RFC 8446 §2, §4, Appendix A.1) as a chain of states: each state is a value
+ * that consumes one handshake message and returns the next state:
+ *
+ *     start ─▶ ExpectServerHello ─(HRR)─▶ ExpectServerHello
+ *                    │
+ *                    ▼
+ *     ExpectEncryptedExtensions ─▶ ExpectCertificateOrRequest ─▶ ExpectCertificate
+ *                    │ (PSK)                  │                        │
+ *                    │                        ▼                        ▼
+ *                    │              ExpectCertificateVerify ◀──────────┘
+ *                    ▼                        │
+ *              ExpectFinished ◀───────────────┘  ─▶ ClientEstablished
+ *
+ * The data a state needs travels forward in one {@link ClientHandshake} value; the connection core
+ * (record layer, keys, events) is the I/O every state is handed. Also: HelloRetryRequest (§4.1.4),
+ * PSK resumption and 0-RTT (§2.2, §2.3, §4.2.10, §4.2.11), client authentication (§4.3.2, §4.4.2),
+ * middlebox compatibility (§D.4), record_size_limit (RFC 8449), NewSessionTicket (§4.6.1) and
+ * KeyUpdate (§4.6.3).
+ * @module
+ */
+import { TlswireError } from '../bytes/errors.js';
+import { constantTimeEqual, wipe } from '../bytes/hex.js';
+import {
+  EarlySecret,
+  finishedVerifyData,
+  resumptionPsk,
+  type Tls13CipherSuite,
+  Transcript,
+  tls13CipherSuite,
+} from '../crypto/key-schedule.js';
+import { NobleProvider } from '../crypto/noble.js';
+import { HASH_LENGTH, type KeyShareKeyPair } from '../crypto/provider.js';
+import { AlertDescription, NameType, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
+import { TlsAlertError } from '../tls/errors.js';
+import { type Extension, findExtension } from '../tls/extensions.js';
+import type { Tls13CertificateRequest } from '../tls/messages/certificate.js';
+import { clientHelloWithoutBinders, type DecodedHandshake, encodeHandshake } from '../tls/messages/handshake.js';
+import type { ClientHello, ServerHello } from '../tls/messages/hello.js';
+import {
+  type ApplicationSecrets,
+  certificateVerifyContent,
+  checkResponseExtensions,
+  chooseScheme,
+  DEFAULT_CIPHER_SUITES,
+  DEFAULT_GROUPS,
+  DEFAULT_SIGNATURE_SCHEMES,
+  deriveApplicationSecrets,
+  deriveEarlySecrets,
+  deriveHandshakeSecrets,
+  groupName,
+  type HandshakeSecrets,
+  hasDowngradeSentinel,
+  keyExchangeStep,
+  leafPublicKey,
+  runVerifier,
+  tls13SchemeName,
+  verifyCertificateVerify,
+} from './common.js';
+import { ConnectionCore } from './connection.js';
+import type { ClientConfig, ClientSession, TlsEvent } from './types.js';
+
+/** The client configuration with every default filled in. */
+interface ClientSettings extends Required<Pick<ClientConfig, 'verifyServer'>> {
+  config: ClientConfig;
+  suites: readonly number[];
+  groups: readonly number[];
+  schemes: readonly number[];
+  keyShareGroups: readonly number[];
+  pskModes: readonly number[];
+  compat: boolean;
+  now: () => number;
+}
+
+/** What the client states share: settings and the connection core. Passed to every `handle`. */
+export interface ClientContext {
+  readonly settings: ClientSettings;
+  readonly core: ConnectionCore;
+}
+
+/** A client state: consumes one handshake message, returns the next state. */
+export interface ClientState {
+  readonly name: string;
+  handle(cx: ClientContext, message: DecodedHandshake): ClientState;
+}
+
+/** The PSK offered in the ClientHello. */
+interface OfferedPsk {
+  session: ClientSession;
+  suite: Tls13CipherSuite;
+  early: EarlySecret;
+}
+
+/** The handshake so far, carried from state to state. */
+interface ClientHandshake {
+  hello: ClientHello;
+  transcript: Transcript;
+  shares: KeyShareKeyPair[];
+  shareGroups: number[];
+  psk: OfferedPsk | undefined;
+  earlyDataSent: boolean;
+  ccsSent: boolean;
+  hrr: { suite: number; group: number | undefined } | undefined;
+}
+
+function unexpected(state: string, message: DecodedHandshake): TlsAlertError {
+  const what = message.type === 'unknown' ? `handshake message ${message.msgType}` : message.type;
+  return new TlsAlertError(AlertDescription.unexpected_message, `${what} in state ${state} (RFC 8446 §A.1)`);
+}
+
+/** Build a ClientHello (RFC 8446 §4.1.2) with PSK binders computed over `transcript` (§4.2.11.2). */
+function buildClientHello(
+  cx: ClientContext,
+  random: Uint8Array,
+  sessionId: Uint8Array,
+  shares: readonly KeyShareKeyPair[],
+  shareGroups: readonly number[],
+  options: { cookie?: Uint8Array; earlyData: boolean; psk?: OfferedPsk; transcript: Transcript },
+): ClientHello {
+  const { config } = cx.settings;
+  const extensions: Extension[] = [];
+  if (config.serverName && !isIpLiteral(config.serverName)) {
+    extensions.push({ kind: 'server_name', names: [{ type: NameType.host_name, name: config.serverName }] });
+  }
+  if (config.alpn?.length)
+    extensions.push({ kind: 'application_layer_protocol_negotiation', protocols: [...config.alpn] });
+  extensions.push({ kind: 'supported_groups', groups: [...cx.settings.groups] });
+  extensions.push({
+    kind: 'key_share',
+    form: 'client_hello',
+    shares: shares.map((s, i) => ({ group: shareGroups[i]!, keyExchange: s.share })),
+  });
+  if (options.earlyData) extensions.push({ kind: 'early_data' });
+  extensions.push({ kind: 'supported_versions', form: 'client_hello', versions: [ProtocolVersion.TLS1_3] });
+  extensions.push({ kind: 'signature_algorithms', schemes: [...cx.settings.schemes] });
+  if (options.cookie) extensions.push({ kind: 'cookie', cookie: options.cookie });
+  extensions.push({ kind: 'psk_key_exchange_modes', modes: [...cx.settings.pskModes] });
+  if (config.recordSizeLimit !== undefined)
+    extensions.push({ kind: 'record_size_limit', limit: config.recordSizeLimit });
+  if (config.postHandshakeAuth) extensions.push({ kind: 'post_handshake_auth' });
+  let hello: ClientHello = {
+    type: 'client_hello',
+    version: ProtocolVersion.TLS1_2,
+    random,
+    sessionId,
+    cipherSuites: [...cx.settings.suites],
+    compressionMethods: [0],
+    extensions,
+  };
+  if (config.editClientHello) hello = config.editClientHello(hello);
+  const psk = options.psk;
+  const pskExtension = (binder: Uint8Array): Extension => ({
+    kind: 'pre_shared_key',
+    form: 'client_hello',
+    identities: [{ identity: psk!.session.ticket, obfuscatedTicketAge: obfuscatedAge(cx, psk!.session) }],
+    binders: [binder],
+  });
+  const hashLength = psk ? HASH_LENGTH[psk.suite.hash] : 0;
+  const withPsk = (h: ClientHello, binder: Uint8Array): ClientHello =>
+    psk ? { ...h, extensions: [...(h.extensions ?? []), pskExtension(binder)] } : h;
+  if (config.padding) {
+    // RFC 7685 as NSS applies it: a ClientHello of 256..511 bytes is padded to 512.
+    const length = encodeHandshake(withPsk(hello, new Uint8Array(hashLength))).length;
+    if (length >= 256 && length < 512) {
+      const padding = new Uint8Array(Math.max(0, 512 - length - 4));
+      hello = { ...hello, extensions: [...(hello.extensions ?? []), { kind: 'padding', padding }] };
+    }
+  }
+  if (!psk) return hello;
+  const unbound = withPsk(hello, new Uint8Array(hashLength));
+  const truncated = clientHelloWithoutBinders(unbound);
+  const t = options.transcript.clone();
+  if (!t.hashName) t.setHash(psk.suite.hash);
+  const binder = psk.early.binder('resumption', t.update(truncated).hash());
+  return withPsk(hello, binder);
+}
+
+function obfuscatedAge(cx: ClientContext, session: ClientSession): number {
+  const age = Math.max(0, Math.floor(cx.settings.now() - session.receivedAt));
+  return (age + session.ageAdd) % 0x1_0000_0000;
+}
+
+function isIpLiteral(name: string): boolean {
+  return /^[0-9.]+$/.test(name) || name.includes(':');
+}
+
+function generateShare(cx: ClientContext, group: number): KeyShareKeyPair {
+  const name = groupName(group);
+  if (!name) throw new TlswireError(`key share for group ${group}, which no provider implements`);
+  return cx.core.provider.keyExchange(name).generate();
+}
+
+/** The PSK to offer from the configured session, if it is still usable (RFC 8446 §4.6.1). */
+function offerablePsk(cx: ClientContext): OfferedPsk | undefined {
+  const session = cx.settings.config.session;
+  if (!session) return undefined;
+  const suite = tls13CipherSuite(session.cipherSuite);
+  if (!suite) return undefined;
+  const hashOffered = cx.settings.suites.some((s) => tls13CipherSuite(s)?.hash === suite.hash);
+  const age = cx.settings.now() - session.receivedAt;
+  if (!hashOffered || age > session.lifetime * 1000) return undefined;
+  return { session, suite, early: EarlySecret.create(cx.core.provider, suite.hash, session.psk) };
+}
+
+/**
+ * Send the first ClientHello (and 0-RTT data) and return the first state.
+ * Randomness is drawn in this order: random (32), legacy_session_id (32, compatibility mode), key shares.
+ */
+function startHandshake(cx: ClientContext): ClientState {
+  const { core, settings } = cx;
+  const provider = core.provider;
+  const random = provider.random(32);
+  core.clientRandom = random;
+  const sessionId = settings.compat ? provider.random(32) : new Uint8Array(0);
+  const shareGroups = [...settings.keyShareGroups];
+  const shares = shareGroups.map((g) => generateShare(cx, g));
+  const psk = offerablePsk(cx);
+  const earlyData =
+    psk !== undefined &&
+    settings.config.earlyData !== undefined &&
+    psk.session.maxEarlyDataSize >= settings.config.earlyData.length &&
+    settings.suites.includes(psk.session.cipherSuite);
+  const transcript = new Transcript(provider);
+  const hello = buildClientHello(cx, random, sessionId, shares, shareGroups, { earlyData, psk, transcript });
+  core.plaintextVersion = ProtocolVersion.TLS1_0;
+  const raw = core.send(hello);
+  transcript.update(raw);
+  core.flush();
+  core.plaintextVersion = ProtocolVersion.TLS1_2;
+  core.ccsAllowed = true;
+  let ccsSent = false;
+  if (earlyData && psk) {
+    // RFC 8446 §D.4: with early data, the dummy CCS goes right after the first ClientHello.
+    if (sessionId.length > 0) {
+      core.sendChangeCipherSpec();
+      ccsSent = true;
+    }
+    transcript.setHash(psk.suite.hash);
+    const clientEarly = deriveEarlySecrets(core, psk.early, transcript.hash());
+    core.setWriteKeys('early', psk.suite, clientEarly);
+    wipe(clientEarly);
+    core.write(settings.config.earlyData!);
+  }
+  return new ExpectServerHello({
+    hello: { ...hello, ...{ raw } },
+    transcript,
+    shares,
+    shareGroups,
+    psk,
+    earlyDataSent: earlyData,
+    ccsSent,
+    hrr: undefined,
+  });
+}
+
+/** Waiting for ServerHello or HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4). */
+export class ExpectServerHello implements ClientState {
+  readonly name = 'ExpectServerHello';
+  constructor(private readonly hs: ClientHandshake) {}
+
+  handle(cx: ClientContext, message: DecodedHandshake): ClientState {
+    if (message.type !== 'server_hello') throw unexpected(this.name, message);
+    const hs = this.hs;
+    const sv = findExtension(message.extensions, 'supported_versions');
+    if (!sv) {
+      // A TLS 1.2 (or older) ServerHello: check the downgrade sentinel first (RFC 8446 §4.1.3).
+      if (hasDowngradeSentinel(message.random)) {
+        throw new TlsAlertError(AlertDescription.illegal_parameter, 'ServerHello.random carries a downgrade sentinel');
+      }
+      throw new TlsAlertError(AlertDescription.protocol_version, 'the server did not negotiate TLS 1.3');
+    }
+    if (sv.form !== 'server_hello' || sv.selectedVersion !== ProtocolVersion.TLS1_3) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        'supported_versions selects a version we did not offer',
+      );
+    }
+    if (message.version !== ProtocolVersion.TLS1_2) {
+      throw new TlsAlertError(AlertDescription.illegal_parameter, 'ServerHello.legacy_version is not 0x0303');
+    }
+    if (!constantTimeEqual(message.sessionId, hs.hello.sessionId)) {
+      throw new TlsAlertError(AlertDescription.illegal_parameter, 'legacy_session_id_echo differs from ours');
+    }
+    if (message.compressionMethod !== 0) {
+      throw new TlsAlertError(AlertDescription.illegal_parameter, 'legacy_compression_method is not 0');
+    }
+    const suite = tls13CipherSuite(message.cipherSuite);
+    if (!suite || !cx.settings.suites.includes(message.cipherSuite)) {
+      throw new TlsAlertError(AlertDescription.illegal_parameter, 'the server chose a cipher suite we did not offer');
+    }
+    if (message.isHelloRetryRequest) return this.#retry(cx, message, suite);
+    return this.#serverHello(cx, message, suite);
+  }
+
+  /** RFC 8446 §4.1.4: answer a HelloRetryRequest with a second ClientHello. */
+  #retry(cx: ClientContext, hrr: ServerHello & { raw: Uint8Array }, suite: Tls13CipherSuite): ClientState {
+    const hs = this.hs;
+    const { core } = cx;
+    if (hs.hrr) throw new TlsAlertError(AlertDescription.unexpected_message, 'a second HelloRetryRequest');
+    checkResponseExtensions(
+      hrr.extensions,
+      hs.hello.extensions,
+      ['key_share', 'cookie', 'supported_versions'],
+      'HelloRetryRequest',
+    );
+    const keyShare = findExtension(hrr.extensions, 'key_share');
+    const cookie = findExtension(hrr.extensions, 'cookie');
+    let group: number | undefined;
+    if (keyShare) {
+      if (keyShare.form !== 'hello_retry_request')
+        throw new TlsAlertError(AlertDescription.illegal_parameter, 'malformed key_share');
+      group = keyShare.selectedGroup;
+      if (!cx.settings.groups.includes(group) || !groupName(group)) {
+        throw new TlsAlertError(
+          AlertDescription.illegal_parameter,
+          `HelloRetryRequest selects group ${group}, not offered`,
+        );
+      }
+      if (hs.shareGroups.includes(group)) {
+        throw new TlsAlertError(
+          AlertDescription.illegal_parameter,
+          `HelloRetryRequest selects group ${group}, already shared`,
+        );
+      }
+    }
+    if (!keyShare && !cookie) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        'a HelloRetryRequest that would not change the ClientHello',
+      );
+    }
+    hs.transcript.replaceWithMessageHash(suite.hash);
+    hs.transcript.update(hrr.raw);
+    let shares = hs.shares;
+    let shareGroups = hs.shareGroups;
+    if (group !== undefined) {
+      for (const s of shares) wipe(s.privateKey);
+      shares = [generateShare(cx, group)];
+      shareGroups = [group];
+    }
+    const psk = hs.psk && hs.psk.suite.hash === suite.hash ? hs.psk : undefined;
+    if (hs.earlyDataSent) core.clearWriteKeys();
+    let ccsSent = hs.ccsSent;
+    if (cx.settings.compat && !ccsSent) {
+      core.sendChangeCipherSpec();
+      ccsSent = true;
+    }
+    const hello = buildClientHello(cx, hs.hello.random, hs.hello.sessionId, shares, shareGroups, {
+      cookie: cookie?.cookie,
+      earlyData: false,
+      psk,
+      transcript: hs.transcript,
+    });
+    const raw = core.send(hello);
+    hs.transcript.update(raw);
+    return new ExpectServerHello({
+      ...hs,
+      hello: { ...hello, ...{ raw } },
+      shares,
+      shareGroups,
+      psk,
+      earlyDataSent: false,
+      ccsSent,
+      hrr: { suite: suite.value, group },
+    });
+  }
+
+  #serverHello(cx: ClientContext, sh: ServerHello & { raw: Uint8Array }, suite: Tls13CipherSuite): ClientState {
+    const hs = this.hs;
+    const { core } = cx;
+    checkResponseExtensions(
+      sh.extensions,
+      hs.hello.extensions,
+      ['key_share', 'pre_shared_key', 'supported_versions'],
+      'ServerHello',
+    );
+    if (hs.hrr && hs.hrr.suite !== suite.value) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        'ServerHello cipher suite differs from the HelloRetryRequest',
+      );
+    }
+    const pskExt = findExtension(sh.extensions, 'pre_shared_key');
+    let psk: OfferedPsk | undefined;
+    if (pskExt) {
+      if (pskExt.form !== 'server_hello' || pskExt.selectedIdentity !== 0 || !hs.psk) {
+        throw new TlsAlertError(
+          AlertDescription.illegal_parameter,
+          'pre_shared_key selects an identity we did not offer',
+        );
+      }
+      if (hs.psk.suite.hash !== suite.hash) {
+        throw new TlsAlertError(AlertDescription.illegal_parameter, 'the PSK hash differs from the cipher suite hash');
+      }
+      psk = hs.psk;
+    }
+    const keyShare = findExtension(sh.extensions, 'key_share');
+    let shared: Uint8Array | undefined;
+    let group: number | undefined;
+    if (keyShare) {
+      if (keyShare.form !== 'server_hello')
+        throw new TlsAlertError(AlertDescription.illegal_parameter, 'malformed key_share');
+      group = keyShare.share.group;
+      const index = hs.shareGroups.indexOf(group);
+      if (index < 0 || (hs.hrr?.group !== undefined && hs.hrr.group !== group)) {
+        throw new TlsAlertError(
+          AlertDescription.illegal_parameter,
+          `ServerHello key share for group ${group}, not offered`,
+        );
+      }
+      const pair = hs.shares[index]!;
+      shared = keyExchangeStep(() =>
+        core.provider.keyExchange(pair.group).decapsulate(pair.privateKey, keyShare.share.keyExchange),
+      );
+    } else if (!psk || !cx.settings.pskModes.includes(PskKeyExchangeMode.psk_ke)) {
+      throw new TlsAlertError(AlertDescription.missing_extension, 'ServerHello without key_share');
+    }
+    for (const s of hs.shares) wipe(s.privateKey);
+    if (!hs.transcript.hashName) hs.transcript.setHash(suite.hash);
+    hs.transcript.update(sh.raw);
+    const early = psk ? psk.early : EarlySecret.create(core.provider, suite.hash);
+    if (!psk) hs.psk?.early.dispose();
+    const secrets = deriveHandshakeSecrets(core, early, shared, hs.transcript.hash());
+    wipe(shared);
+    core.setReadKeys('handshake', suite, secrets.serverHandshake);
+    if (!hs.earlyDataSent) core.setWriteKeys('handshake', suite, secrets.clientHandshake);
+    return new ExpectEncryptedExtensions({ ...hs, psk }, { suite, group, secrets });
+  }
+}
+
+/** What the states after ServerHello add. */
+interface Keyed {
+  suite: Tls13CipherSuite;
+  group: number | undefined;
+  secrets: HandshakeSecrets;
+}
+
+/** After EncryptedExtensions. */
+interface Agreed extends Keyed {
+  alpn: string | undefined;
+  earlyDataAccepted: boolean;
+  certificateRequest?: Tls13CertificateRequest & { raw: Uint8Array };
+}
+
+/** Waiting for EncryptedExtensions (RFC 8446 §4.3.1). */
+export class ExpectEncryptedExtensions implements ClientState {
+  readonly name = 'ExpectEncryptedExtensions';
+  constructor(
+    private readonly hs: ClientHandshake,
+    private readonly keyed: Keyed,
+  ) {}
+
+  handle(cx: ClientContext, message: DecodedHandshake): ClientState {
+    if (message.type !== 'encrypted_extensions') throw unexpected(this.name, message);
+    const hs = this.hs;
+    checkResponseExtensions(
+      message.extensions,
+      hs.hello.extensions,
+      ['server_name', 'supported_groups', 'application_layer_protocol_negotiation', 'record_size_limit', 'early_data'],
+      'EncryptedExtensions',
+    );
+    const alpnExt = findExtension(message.extensions, 'application_layer_protocol_negotiation');
+    let alpn: string | undefined;
+    if (alpnExt) {
+      if (alpnExt.protocols.length !== 1 || !cx.settings.config.alpn?.includes(alpnExt.protocols[0]!)) {
+        throw new TlsAlertError(
+          AlertDescription.illegal_parameter,
+          'the server selected an ALPN protocol we did not offer',
+        );
+      }
+      alpn = alpnExt.protocols[0];
+    }
+    const limit = findExtension(message.extensions, 'record_size_limit');
+    cx.core.setRecordSizeLimits(limit?.limit, limit !== undefined);
+    const earlyDataAccepted = findExtension(message.extensions, 'early_data') !== undefined;
+    if (earlyDataAccepted && !hs.earlyDataSent) {
+      throw new TlsAlertError(AlertDescription.unsupported_extension, 'early_data accepted but not sent');
+    }
+    hs.transcript.update(message.raw);
+    cx.core.emit({
+      kind: 'negotiated',
+      version: ProtocolVersion.TLS1_3,
+      cipherSuite: this.keyed.suite.value,
+      group: this.keyed.group,
+      alpn,
+      resumed: hs.psk !== undefined,
+      earlyDataAccepted,
+      helloRetry: hs.hrr !== undefined,
+      serverName: cx.settings.config.serverName,
+    });
+    const agreed: Agreed = { ...this.keyed, alpn, earlyDataAccepted };
+    if (hs.psk) return new ExpectFinished(hs, agreed);
+    return new ExpectCertificateOrRequest(hs, agreed);
+  }
+}
+
+/** Waiting for CertificateRequest or Certificate (RFC 8446 §4.3.2, §4.4.2). */
+export class ExpectCertificateOrRequest implements ClientState {
+  readonly name: string = 'ExpectCertificateOrRequest';
+  constructor(
+    protected readonly hs: ClientHandshake,
+    protected readonly agreed: Agreed,
+  ) {}
+
+  handle(cx: ClientContext, message: DecodedHandshake): ClientState {
+    if (message.type === 'certificate_request' && message.version === 'tls13') {
+      if (message.context.length !== 0) {
+        throw new TlsAlertError(
+          AlertDescription.illegal_parameter,
+          'CertificateRequest context must be empty in the handshake',
+        );
+      }
+      if (!findExtension(message.extensions, 'signature_algorithms')) {
+        throw new TlsAlertError(AlertDescription.missing_extension, 'CertificateRequest without signature_algorithms');
+      }
+      this.hs.transcript.update(message.raw);
+      return new ExpectCertificate(this.hs, { ...this.agreed, certificateRequest: message });
+    }
+    if (message.type !== 'certificate' || message.version !== 'tls13') throw unexpected(this.name, message);
+    if (message.context.length !== 0) {
+      throw new TlsAlertError(AlertDescription.illegal_parameter, 'server Certificate context must be empty');
+    }
+    if (message.entries.length === 0) {
+      throw new TlsAlertError(
+        AlertDescription.decode_error,
+        'the server sent an empty Certificate (RFC 8446 §4.4.2.4)',
+      );
+    }
+    const chain = message.entries.map((e) => e.data);
+    const key = leafPublicKey(chain[0]!);
+    runVerifier(() =>
+      cx.settings.verifyServer(chain, { serverName: cx.settings.config.serverName, now: cx.settings.now() }),
+    );
+    this.hs.transcript.update(message.raw);
+    return new ExpectCertificateVerify(this.hs, this.agreed, chain, key);
+  }
+}
+
+/** Waiting for Certificate after a CertificateRequest. */
+export class ExpectCertificate extends ExpectCertificateOrRequest {
+  override readonly name = 'ExpectCertificate';
+  override handle(cx: ClientContext, message: DecodedHandshake): ClientState {
+    if (message.type === 'certificate_request') throw unexpected(this.name, message);
+    return super.handle(cx, message);
+  }
+}
+
+/** Waiting for the server's CertificateVerify (RFC 8446 §4.4.3). */
+export class ExpectCertificateVerify implements ClientState {
+  readonly name = 'ExpectCertificateVerify';
+  constructor(
+    private readonly hs: ClientHandshake,
+    private readonly agreed: Agreed,
+    private readonly chain: Uint8Array[],
+    private readonly key: ReturnType<typeof leafPublicKey>,
+  ) {}
+
+  handle(cx: ClientContext, message: DecodedHandshake): ClientState {
+    if (message.type !== 'certificate_verify') throw unexpected(this.name, message);
+    verifyCertificateVerify(
+      cx.core.provider,
+      'server',
+      cx.settings.schemes,
+      this.key,
+      message.algorithm,
+      message.signature,
+      this.hs.transcript.hash(),
+    );
+    this.hs.transcript.update(message.raw);
+    cx.core.emit({ kind: 'peer-certificate', chain: this.chain });
+    return new ExpectFinished(this.hs, this.agreed);
+  }
+}
+
+/** Waiting for the server's Finished (RFC 8446 §4.4.4); then the client's second flight. */
+export class ExpectFinished implements ClientState {
+  readonly name = 'ExpectFinished';
+  constructor(
+    private readonly hs: ClientHandshake,
+    private readonly agreed: Agreed,
+  ) {}
+
+  handle(cx: ClientContext, message: DecodedHandshake): ClientState {
+    if (message.type !== 'finished') throw unexpected(this.name, message);
+    const { hs, agreed } = this;
+    const { core, settings } = cx;
+    const { suite, secrets } = agreed;
+    const provider = core.provider;
+    const expected = finishedVerifyData(provider, suite.hash, secrets.serverHandshake, hs.transcript.hash());
+    if (!constantTimeEqual(expected, message.verifyData)) {
+      throw new TlsAlertError(AlertDescription.decrypt_error, 'server Finished does not verify');
+    }
+    hs.transcript.update(message.raw);
+    const app = deriveApplicationSecrets(core, secrets.hs, hs.transcript.hash());
+    core.setReadKeys('application', suite, app.serverApplication);
+    if (hs.earlyDataSent) {
+      if (agreed.earlyDataAccepted) hs.transcript.update(core.send({ type: 'end_of_early_data' }));
+      core.setWriteKeys('handshake', suite, secrets.clientHandshake);
+    }
+    if (settings.compat && !hs.ccsSent) core.sendChangeCipherSpec();
+    const request = agreed.certificateRequest;
+    if (request) sendClientCertificate(cx, hs.transcript, request);
+    const verifyData = finishedVerifyData(provider, suite.hash, secrets.clientHandshake, hs.transcript.hash());
+    hs.transcript.update(core.send({ type: 'finished', verifyData }));
+    core.setWriteKeys('application', suite, app.clientApplication);
+    const resumption = app.master.resumptionMasterSecret(hs.transcript.hash());
+    app.master.dispose();
+    core.setApplicationSecrets(suite, app.serverApplication, app.clientApplication, app.exporter);
+    core.ccsAllowed = false;
+    wipe(secrets.clientHandshake, secrets.serverHandshake);
+    core.emit({ kind: 'established' });
+    return new ClientEstablished(suite, resumption, agreed.alpn, app, hs.transcript);
+  }
+}
+
+/** Our Certificate and CertificateVerify in answer to a CertificateRequest (RFC 8446 §4.4.2, §4.4.3). */
+function sendClientCertificate(cx: ClientContext, transcript: Transcript, request: Tls13CertificateRequest): void {
+  const { core, settings } = cx;
+  const mine = settings.config.certificate;
+  const offered = findExtension(request.extensions, 'signature_algorithms')?.schemes ?? [];
+  let scheme: number | undefined;
+  if (mine) {
+    try {
+      scheme = chooseScheme(settings.schemes, offered, mine.key);
+    } catch {
+      scheme = undefined;
+    }
+  }
+  const entries = mine && scheme !== undefined ? mine.chain.map((data) => ({ data, extensions: [] })) : [];
+  transcript.update(core.send({ type: 'certificate', version: 'tls13', context: request.context, entries }));
+  if (!mine || scheme === undefined) return;
+  const content = certificateVerifyContent('client', transcript.hash());
+  const signature = core.provider.sign(tls13SchemeName(scheme)!, mine.key, content);
+  transcript.update(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
+}
+
+/** After the handshake: NewSessionTicket, KeyUpdate and post-handshake CertificateRequest (RFC 8446 §4.6). */
+export class ClientEstablished implements ClientState {
+  readonly name = 'ClientEstablished';
+  constructor(
+    private readonly suite: Tls13CipherSuite,
+    private readonly resumption: Uint8Array,
+    private readonly alpn: string | undefined,
+    private readonly app: ApplicationSecrets,
+    private readonly transcript: Transcript,
+  ) {}
+
+  handle(cx: ClientContext, message: DecodedHandshake): ClientState {
+    const { core, settings } = cx;
+    switch (message.type) {
+      case 'new_session_ticket': {
+        if (message.version !== 'tls13') throw unexpected(this.name, message);
+        if (message.lifetime > 604800) {
+          throw new TlsAlertError(
+            AlertDescription.illegal_parameter,
+            'ticket_lifetime over seven days (RFC 8446 §4.6.1)',
+          );
+        }
+        const early = findExtension(message.extensions, 'early_data');
+        const session: ClientSession = {
+          cipherSuite: this.suite.value,
+          psk: resumptionPsk(core.provider, this.suite.hash, this.resumption, message.nonce),
+          ticket: message.ticket.slice(),
+          ageAdd: message.ageAdd,
+          lifetime: message.lifetime,
+          receivedAt: settings.now(),
+          maxEarlyDataSize: early?.maxEarlyDataSize ?? 0,
+          serverName: settings.config.serverName,
+          alpn: this.alpn,
+        };
+        core.emit({ kind: 'session', session });
+        return this;
+      }
+      case 'key_update':
+        core.receiveKeyUpdate(message);
+        return this;
+      case 'certificate_request': {
+        if (message.version !== 'tls13' || !settings.config.postHandshakeAuth) throw unexpected(this.name, message);
+        if (!findExtension(message.extensions, 'signature_algorithms')) {
+          throw new TlsAlertError(
+            AlertDescription.missing_extension,
+            'CertificateRequest without signature_algorithms',
+          );
+        }
+        // RFC 8446 §4.6.2: the transcript is the handshake's plus this exchange; Finished is keyed
+        // with the current client application traffic secret.
+        const t = this.transcript.clone();
+        t.update(message.raw);
+        sendClientCertificate(cx, t, message);
+        const verifyData = finishedVerifyData(core.provider, this.suite.hash, this.app.clientApplication, t.hash());
+        core.send({ type: 'finished', verifyData });
+        return this;
+      }
+      default:
+        throw unexpected(this.name, message);
+    }
+  }
+}
+
+/**
+ * A TLS 1.3 client connection (RFC 8446). Sans-IO: feed it the peer's bytes with {@link handle},
+ * call {@link start}, {@link write}, {@link close}, {@link keyUpdate}; every call returns the events
+ * to act on (`send` bytes to the peer, `data` to the application, …).
+ * @example
+ * const client = new TlsClient({ serverName: 'example.com', verifyServer: myVerifier });
+ * for (const e of client.start()) if (e.kind === 'send') socket.write(e.bytes);
+ */
+export class TlsClient {
+  readonly #core: ConnectionCore;
+  readonly #cx: ClientContext;
+  #state: ClientState | undefined;
+
+  constructor(config: ClientConfig) {
+    if (typeof config.verifyServer !== 'function') throw new TypeError('TlsClient: verifyServer is required');
+    const provider = config.provider ?? new NobleProvider();
+    const groups = config.groups ?? DEFAULT_GROUPS;
+    const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).filter((s) => tls13CipherSuite(s) !== undefined);
+    if (suites.length === 0) throw new TypeError('TlsClient: no TLS 1.3 cipher suite configured');
+    const keyShareGroups = config.keyShareGroups ?? groups.filter((g) => groupName(g)).slice(0, 1);
+    const settings: ClientSettings = {
+      config,
+      verifyServer: config.verifyServer,
+      suites,
+      groups,
+      schemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
+      keyShareGroups,
+      pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke],
+      compat: config.middleboxCompat ?? false,
+      now: config.now ?? Date.now,
+    };
+    this.#core = new ConnectionCore({
+      role: 'client',
+      provider,
+      onOutgoingMessage: config.onOutgoingMessage,
+      recordSizeLimit: config.recordSizeLimit,
+      onHandshake: (m) => {
+        if (!this.#state)
+          throw new TlsAlertError(AlertDescription.unexpected_message, 'handshake message before start()');
+        this.#state = this.#state.handle(this.#cx, m);
+      },
+    });
+    this.#cx = { settings, core: this.#core };
+  }
+
+  /** Name of the current handshake state (for research and debugging). */
+  get state(): string {
+    return this.#state?.name ?? 'Start';
+  }
+
+  /** True once the handshake is complete. */
+  get isEstablished(): boolean {
+    return this.#core.established;
+  }
+
+  /** Send the ClientHello (and any 0-RTT data). */
+  start(): TlsEvent[] {
+    if (this.#state) throw new TlswireError('TlsClient.start() called twice');
+    return this.#core.run(() => {
+      this.#state = startHandshake(this.#cx);
+    });
+  }
+
+  /** Bytes received from the server. */
+  handle(bytes: Uint8Array): TlsEvent[] {
+    return this.#core.run(() => this.#core.receive(bytes));
+  }
+
+  /** Send application data (after `established`). */
+  write(data: Uint8Array): TlsEvent[] {
+    return this.#core.run(() => this.#core.write(data));
+  }
+
+  /** Send close_notify. */
+  close(): TlsEvent[] {
+    return this.#core.run(() => this.#core.close());
+  }
+
+  /** Send a KeyUpdate, asking the server to update too when `requestPeer` (RFC 8446 §4.6.3). */
+  keyUpdate(requestPeer = false): TlsEvent[] {
+    return this.#core.run(() => this.#core.keyUpdate(requestPeer));
+  }
+
+  /** Keying material exporter (RFC 8446 §7.5). */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return this.#core.exportKeyingMaterial(label, context, length);
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * Pieces both TLS 1.3 roles use: default parameters, the NamedGroup and SignatureScheme tables,
+ * the CertificateVerify signed content (RFC 8446 §4.4.3), which schemes fit which keys (§4.2.3),
+ * the leaf certificate's public key, and the extension checks of §4.2.
+ * @module
+ */
+import { concat } from '../bytes/hex.js';
+import type { EarlySecret, HandshakeSecret, MasterSecret } from '../crypto/key-schedule.js';
+import { KeyLogLabel } from '../crypto/keylog.js';
+import {
+  CryptoError,
+  type CryptoProvider,
+  type GroupName,
+  type PrivateKey,
+  type PublicKey,
+  type SignatureSchemeName,
+} from '../crypto/provider.js';
+import { AlertDescription, CipherSuite, NamedGroup, SignatureScheme } from '../tls/enums.js';
+import { TlsAlertError } from '../tls/errors.js';
+import type { Extension } from '../tls/extensions.js';
+import { decodeDer, isContext, rawOf, sequence } from '../x509/der.js';
+import { publicKeyInfoFromNode } from '../x509/keys.js';
+import type { ConnectionCore } from './connection.js';
+
+/** Default cipher suites, in preference order. */
+export const DEFAULT_CIPHER_SUITES: readonly number[] = [
+  CipherSuite.TLS_AES_128_GCM_SHA256,
+  CipherSuite.TLS_AES_256_GCM_SHA384,
+  CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+];
+
+/** Default groups, in preference order. */
+export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+
+/** Default signature schemes (all TLS 1.3 schemes the provider implements), in preference order. */
+export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
+  SignatureScheme.ed25519,
+  SignatureScheme.ecdsa_secp256r1_sha256,
+  SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.ecdsa_secp521r1_sha512,
+  SignatureScheme.rsa_pss_rsae_sha256,
+  SignatureScheme.rsa_pss_rsae_sha384,
+  SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pss_pss_sha256,
+  SignatureScheme.rsa_pss_pss_sha384,
+  SignatureScheme.rsa_pss_pss_sha512,
+];
+
+const GROUP_NAMES: ReadonlyMap<number, GroupName> = new Map<number, GroupName>([
+  [NamedGroup.x25519, 'x25519'],
+  [NamedGroup.secp256r1, 'secp256r1'],
+  [NamedGroup.secp384r1, 'secp384r1'],
+  [NamedGroup.secp521r1, 'secp521r1'],
+  [0x11ec, 'X25519MLKEM768'],
+]);
+
+/** The provider's name for a NamedGroup, or undefined when no provider implements it. */
+export function groupName(group: number): GroupName | undefined {
+  return GROUP_NAMES.get(group);
+}
+
+/** Schemes usable in a TLS 1.3 CertificateVerify (RFC 8446 §4.2.3: never RSASSA-PKCS1-v1_5 or SHA-1). */
+const TLS13_SCHEMES: ReadonlyMap<number, SignatureSchemeName> = new Map<number, SignatureSchemeName>([
+  [SignatureScheme.ecdsa_secp256r1_sha256, 'ecdsa_secp256r1_sha256'],
+  [SignatureScheme.ecdsa_secp384r1_sha384, 'ecdsa_secp384r1_sha384'],
+  [SignatureScheme.ecdsa_secp521r1_sha512, 'ecdsa_secp521r1_sha512'],
+  [SignatureScheme.rsa_pss_rsae_sha256, 'rsa_pss_rsae_sha256'],
+  [SignatureScheme.rsa_pss_rsae_sha384, 'rsa_pss_rsae_sha384'],
+  [SignatureScheme.rsa_pss_rsae_sha512, 'rsa_pss_rsae_sha512'],
+  [SignatureScheme.rsa_pss_pss_sha256, 'rsa_pss_pss_sha256'],
+  [SignatureScheme.rsa_pss_pss_sha384, 'rsa_pss_pss_sha384'],
+  [SignatureScheme.rsa_pss_pss_sha512, 'rsa_pss_pss_sha512'],
+  [SignatureScheme.ed25519, 'ed25519'],
+]);
+
+/** The provider's name of a scheme allowed in TLS 1.3 CertificateVerify, or undefined. */
+export function tls13SchemeName(scheme: number): SignatureSchemeName | undefined {
+  return TLS13_SCHEMES.get(scheme);
+}
+
+/** Whether `scheme` can be used with `key` (RFC 8446 §4.2.3: ECDSA schemes name their curve). */
+export function schemeFitsKey(scheme: SignatureSchemeName, key: PublicKey | PrivateKey): boolean {
+  switch (key.type) {
+    case 'ed25519':
+      return scheme === 'ed25519';
+    case 'ec':
+      return scheme.startsWith('ecdsa_') && scheme.includes(key.curve);
+    case 'rsa':
+      return key.pss ? scheme.startsWith('rsa_pss_pss_') : scheme.startsWith('rsa_pss_rsae_');
+  }
+}
+
+/**
+ * The first of `ours` (our preference) that the peer offered and that fits `key`.
+ * @throws TlsAlertError handshake_failure when there is none
+ */
+export function chooseScheme(ours: readonly number[], offered: readonly number[], key: PrivateKey): number {
+  for (const s of ours) {
+    const name = tls13SchemeName(s);
+    if (name && offered.includes(s) && schemeFitsKey(name, key)) return s;
+  }
+  throw new TlsAlertError(AlertDescription.handshake_failure, 'no signature scheme in common fits our key');
+}
+
+const SPACES = new Uint8Array(64).fill(0x20);
+const encoder = new TextEncoder();
+const CONTEXT = {
+  server: encoder.encode('TLS 1.3, server CertificateVerify'),
+  client: encoder.encode('TLS 1.3, client CertificateVerify'),
+};
+
+/**
+ * The content covered by a CertificateVerify signature (RFC 8446 §4.4.3): 64 spaces, the context
+ * string of the signer's role, a zero byte, and the transcript hash.
+ */
+export function certificateVerifyContent(signer: 'client' | 'server', transcriptHash: Uint8Array): Uint8Array {
+  return concat(SPACES, CONTEXT[signer], Uint8Array.of(0), transcriptHash);
+}
+
+/**
+ * The public key of a DER certificate (RFC 5280 §4.1.2.7), through the x509 layer's key parser. This
+ * is the one place the handshake reads certificates; it switches to the x509 certificate parser
+ * once that exists.
+ * @throws TlsAlertError bad_certificate when the certificate cannot be read or its key is unsupported
+ */
+export function leafPublicKey(der: Uint8Array): PublicKey {
+  try {
+    const cert = sequence(decodeDer(der, 'Certificate'), 'Certificate', 3, 3);
+    const tbs = sequence(cert[0], 'Certificate.tbsCertificate', 6);
+    const first = isContext(tbs[0], 0) ? 1 : 0;
+    const spki = tbs[first + 5];
+    if (!spki) throw new Error('no subjectPublicKeyInfo');
+    const info = publicKeyInfoFromNode(spki, rawOf(spki), 'Certificate.tbsCertificate.subjectPublicKeyInfo');
+    if (!info.key) throw new Error(`unsupported key algorithm ${info.description}`);
+    return info.key;
+  } catch (cause) {
+    if (cause instanceof TlsAlertError) throw cause;
+    throw new TlsAlertError(AlertDescription.bad_certificate, 'cannot read the leaf certificate key', { cause });
+  }
+}
+
+/**
+ * RFC 8446 §4.2: every extension in a response must have been offered (unsupported_extension) and
+ * must be allowed in that message (illegal_parameter). Unknown types are checked the same way.
+ */
+export function checkResponseExtensions(
+  received: readonly Extension[] | undefined,
+  offered: readonly Extension[] | undefined,
+  allowed: readonly Extension['kind'][],
+  message: string,
+): void {
+  for (const ext of received ?? []) {
+    const type = ext.kind === 'unknown' ? ext.type : undefined;
+    const wasOffered = (offered ?? []).some((o) =>
+      type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
+    );
+    if (!wasOffered) {
+      throw new TlsAlertError(
+        AlertDescription.unsupported_extension,
+        `${message} carries ${ext.kind === 'unknown' ? `extension ${ext.type}` : ext.kind}, which was not offered (RFC 8446 §4.2)`,
+      );
+    }
+    if (ext.kind === 'unknown' || !allowed.includes(ext.kind)) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        `${ext.kind === 'unknown' ? `extension ${ext.type}` : ext.kind} is not allowed in ${message} (RFC 8446 §4.2)`,
+      );
+    }
+  }
+}
+
+/** The last 8 bytes of a TLS 1.3 server's random when it negotiates TLS 1.2 / 1.1 or below (RFC 8446 §4.1.3). */
+export const DOWNGRADE_TLS12 = Uint8Array.of(0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01);
+/** See {@link DOWNGRADE_TLS12}. */
+export const DOWNGRADE_TLS11 = Uint8Array.of(0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00);
+
+/** Whether a ServerHello random ends with a downgrade sentinel (RFC 8446 §4.1.3). */
+export function hasDowngradeSentinel(random: Uint8Array): boolean {
+  const tail = random.subarray(random.length - 8);
+  return [DOWNGRADE_TLS12, DOWNGRADE_TLS11].some((s) => s.every((b, i) => tail[i] === b));
+}
+
+/** The handshake-stage secrets (RFC 8446 §7.1), reported to the key log as they are derived. */
+export interface HandshakeSecrets {
+  hs: HandshakeSecret;
+  clientHandshake: Uint8Array;
+  serverHandshake: Uint8Array;
+}
+
+/** Handshake Secret and both handshake traffic secrets, from ClientHello…ServerHello; consumes `early`. */
+export function deriveHandshakeSecrets(
+  core: ConnectionCore,
+  early: EarlySecret,
+  sharedSecret: Uint8Array | undefined,
+  transcriptHash: Uint8Array,
+): HandshakeSecrets {
+  const hs = early.handshake(sharedSecret);
+  const clientHandshake = hs.clientHandshakeTrafficSecret(transcriptHash);
+  const serverHandshake = hs.serverHandshakeTrafficSecret(transcriptHash);
+  core.secret(KeyLogLabel.CLIENT_HANDSHAKE_TRAFFIC_SECRET, clientHandshake);
+  core.secret(KeyLogLabel.SERVER_HANDSHAKE_TRAFFIC_SECRET, serverHandshake);
+  return { hs, clientHandshake, serverHandshake };
+}
+
+/** The application-stage secrets (RFC 8446 §7.1). */
+export interface ApplicationSecrets {
+  master: MasterSecret;
+  clientApplication: Uint8Array;
+  serverApplication: Uint8Array;
+  exporter: Uint8Array;
+}
+
+/** Master Secret, application traffic secrets and exporter secret, from ClientHello…server Finished; consumes `hs`. */
+export function deriveApplicationSecrets(
+  core: ConnectionCore,
+  hs: HandshakeSecret,
+  transcriptHash: Uint8Array,
+): ApplicationSecrets {
+  const master = hs.master();
+  const clientApplication = master.clientApplicationTrafficSecret(transcriptHash);
+  const serverApplication = master.serverApplicationTrafficSecret(transcriptHash);
+  const exporter = master.exporterMasterSecret(transcriptHash);
+  core.secret(KeyLogLabel.CLIENT_TRAFFIC_SECRET_0, clientApplication);
+  core.secret(KeyLogLabel.SERVER_TRAFFIC_SECRET_0, serverApplication);
+  core.secret(KeyLogLabel.EXPORTER_SECRET, exporter);
+  return { master, clientApplication, serverApplication, exporter };
+}
+
+/** The 0-RTT secrets (RFC 8446 §7.1), from the ClientHello; `early` is not consumed. */
+export function deriveEarlySecrets(core: ConnectionCore, early: EarlySecret, clientHelloHash: Uint8Array): Uint8Array {
+  const clientEarly = early.clientEarlyTrafficSecret(clientHelloHash);
+  core.secret(KeyLogLabel.CLIENT_EARLY_TRAFFIC_SECRET, clientEarly);
+  core.secret(KeyLogLabel.EARLY_EXPORTER_SECRET, early.earlyExporterMasterSecret(clientHelloHash));
+  return clientEarly;
+}
+
+/** Run a key exchange step; a malformed peer share is illegal_parameter (RFC 8446 §4.2.8). */
+export function keyExchangeStep<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (cause) {
+    if (cause instanceof CryptoError && cause.reason === 'invalid-share') {
+      throw new TlsAlertError(AlertDescription.illegal_parameter, cause.message, { cause });
+    }
+    throw cause;
+  }
+}
+
+/** Verify a peer's CertificateVerify (RFC 8446 §4.4.3): scheme offered and fitting the key, signature valid. */
+export function verifyCertificateVerify(
+  provider: CryptoProvider,
+  signer: 'client' | 'server',
+  offered: readonly number[],
+  key: PublicKey,
+  algorithm: number,
+  signature: Uint8Array,
+  transcriptHash: Uint8Array,
+): void {
+  const name = tls13SchemeName(algorithm);
+  if (!name || !offered.includes(algorithm) || !schemeFitsKey(name, key)) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      `CertificateVerify with signature scheme 0x${algorithm.toString(16).padStart(4, '0')}, not offered or not fitting the key`,
+    );
+  }
+  if (!provider.verify(name, key, certificateVerifyContent(signer, transcriptHash), signature)) {
+    throw new TlsAlertError(AlertDescription.decrypt_error, `${signer} CertificateVerify signature does not verify`);
+  }
+}
+
+/** Ask a certificate verifier; anything but an alert error becomes bad_certificate. */
+export function runVerifier(verify: () => void): void {
+  try {
+    verify();
+  } catch (cause) {
+    if (cause instanceof TlsAlertError) throw cause;
+    throw new TlsAlertError(
+      AlertDescription.bad_certificate,
+      cause instanceof Error ? cause.message : 'certificate rejected',
+      { cause },
+    );
+  }
+}

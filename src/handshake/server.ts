@@ -1,0 +1,713 @@
+/**
+ * The TLS 1.3 server (RFC 8446 §2, §4, Appendix A.2) as a chain of states:
+ *
+ *     ExpectClientHello ─(HRR)─▶ ExpectClientHello ─▶ [ExpectEndOfEarlyData] ─▶
+ *     [ExpectClientCertificate ─▶ ExpectClientCertificateVerify] ─▶ ExpectClientFinished ─▶ ServerEstablished
+ *
+ * The server's whole first flight (ServerHello … Finished) is sent while handling the ClientHello.
+ * Also: cipher suite, group, signature scheme and ALPN selection; HelloRetryRequest with a cookie
+ * (§4.1.4, §4.2.2); PSK resumption with psk_dhe_ke and psk_ke and binder checks (§4.2.9, §4.2.11);
+ * 0-RTT accept and reject (§4.2.10) with anti-replay (§8); client authentication (§4.3.2);
+ * middlebox compatibility (§D.4); record_size_limit (RFC 8449); NewSessionTicket (§4.6.1); KeyUpdate.
+ * @module
+ */
+import { TlswireError } from '../bytes/errors.js';
+import { constantTimeEqual, wipe } from '../bytes/hex.js';
+import {
+  EarlySecret,
+  finishedVerifyData,
+  resumptionPsk,
+  type Tls13CipherSuite,
+  Transcript,
+  tls13CipherSuite,
+} from '../crypto/key-schedule.js';
+import { NobleProvider } from '../crypto/noble.js';
+import { AlertDescription, NameType, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
+import { TlsAlertError } from '../tls/errors.js';
+import { type Extension, findExtension, type KeyShareEntry } from '../tls/extensions.js';
+import { clientHelloWithoutBinders, type DecodedHandshake } from '../tls/messages/handshake.js';
+import { type ClientHello, HELLO_RETRY_REQUEST_RANDOM } from '../tls/messages/hello.js';
+import {
+  type ApplicationSecrets,
+  certificateVerifyContent,
+  chooseScheme,
+  DEFAULT_CIPHER_SUITES,
+  DEFAULT_GROUPS,
+  DEFAULT_SIGNATURE_SCHEMES,
+  deriveApplicationSecrets,
+  deriveEarlySecrets,
+  deriveHandshakeSecrets,
+  groupName,
+  type HandshakeSecrets,
+  keyExchangeStep,
+  leafPublicKey,
+  runVerifier,
+  tls13SchemeName,
+  verifyCertificateVerify,
+} from './common.js';
+import { ConnectionCore } from './connection.js';
+import type { CertifiedKey, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
+
+/** Largest ticket lifetime (RFC 8446 §4.6.1): seven days. */
+const MAX_TICKET_LIFETIME = 604800;
+/** How far a 0-RTT ticket age may be off (ms) before 0-RTT is refused (RFC 8446 §8.3). */
+const TICKET_AGE_TOLERANCE = 10_000;
+
+/** The server configuration with every default filled in. */
+interface ServerSettings {
+  config: ServerConfig;
+  suites: readonly number[];
+  groups: readonly number[];
+  schemes: readonly number[];
+  pskModes: readonly number[];
+  compat: boolean;
+  now: () => number;
+  maxEarlyDataSize: number;
+  ticketCount: number;
+  ticketLifetime: number;
+}
+
+/** What the server states share: settings and the connection core. */
+export interface ServerContext {
+  readonly settings: ServerSettings;
+  readonly core: ConnectionCore;
+}
+
+/** A server state: consumes one handshake message, returns the next state. */
+export interface ServerState {
+  readonly name: string;
+  handle(cx: ServerContext, message: DecodedHandshake): ServerState;
+}
+
+function unexpected(state: string, message: DecodedHandshake): TlsAlertError {
+  const what = message.type === 'unknown' ? `handshake message ${message.msgType}` : message.type;
+  return new TlsAlertError(AlertDescription.unexpected_message, `${what} in state ${state} (RFC 8446 §A.2)`);
+}
+
+/** What a HelloRetryRequest fixed for the second ClientHello. */
+interface Retry {
+  suite: Tls13CipherSuite;
+  group: number;
+  cookie: Uint8Array | undefined;
+  transcript: Transcript;
+}
+
+/** The PSK the server accepted. */
+interface AcceptedPsk {
+  state: ServerSessionState;
+  early: EarlySecret;
+  earlyData: boolean;
+}
+
+/** Data the states after the first flight carry. */
+interface ServerHandshake {
+  suite: Tls13CipherSuite;
+  transcript: Transcript;
+  secrets: HandshakeSecrets;
+  app: ApplicationSecrets;
+  alpn: string | undefined;
+  serverName: string | undefined;
+}
+
+/** Waiting for a ClientHello: the first, or the second after a HelloRetryRequest (RFC 8446 §4.1.2). */
+export class ExpectClientHello implements ServerState {
+  readonly name = 'ExpectClientHello';
+  constructor(private readonly retry?: Retry) {}
+
+  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
+    if (message.type !== 'client_hello') throw unexpected(this.name, message);
+    const { core, settings } = cx;
+    const retry = this.retry;
+    const ch = message;
+    if (!retry) core.clientRandom = ch.random.slice();
+    core.ccsAllowed = true;
+    const versions = findExtension(ch.extensions, 'supported_versions');
+    if (!versions || versions.form !== 'client_hello' || !versions.versions.includes(ProtocolVersion.TLS1_3)) {
+      throw new TlsAlertError(AlertDescription.protocol_version, 'the client does not offer TLS 1.3');
+    }
+    if (ch.compressionMethods.length !== 1 || ch.compressionMethods[0] !== 0) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        'legacy_compression_methods must be [0] (RFC 8446 §4.1.2)',
+      );
+    }
+    const exts = ch.extensions ?? [];
+    const pskIndex = exts.findIndex((e) => e.kind === 'pre_shared_key');
+    if (pskIndex >= 0 && pskIndex !== exts.length - 1) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        'pre_shared_key is not the last extension (RFC 8446 §4.2.11)',
+      );
+    }
+    let suite: Tls13CipherSuite | undefined;
+    if (retry) {
+      if (!ch.cipherSuites.includes(retry.suite.value)) {
+        throw new TlsAlertError(
+          AlertDescription.illegal_parameter,
+          'second ClientHello drops the HelloRetryRequest suite',
+        );
+      }
+      suite = retry.suite;
+    } else {
+      const chosen = settings.suites.find((s) => ch.cipherSuites.includes(s));
+      suite = chosen === undefined ? undefined : tls13CipherSuite(chosen);
+    }
+    if (!suite) throw new TlsAlertError(AlertDescription.handshake_failure, 'no TLS 1.3 cipher suite in common');
+
+    const sni = findExtension(ch.extensions, 'server_name')?.names.find((n) => n.type === NameType.host_name)?.name;
+    const alpn = selectAlpn(cx, ch);
+    const limit = findExtension(ch.extensions, 'record_size_limit');
+    const earlyDataOffered = findExtension(ch.extensions, 'early_data') !== undefined;
+
+    // Transcript: ClientHello1 (replaced by message_hash) and the HelloRetryRequest, or nothing yet.
+    const transcript = retry ? retry.transcript : new Transcript(core.provider);
+    if (!transcript.hashName) transcript.setHash(suite.hash);
+
+    if (retry) checkSecondHello(ch, retry, earlyDataOffered);
+
+    // PSK (RFC 8446 §4.2.11): the first identity we can open, with a matching hash, and a valid binder.
+    const psk = acceptPsk(cx, ch, suite, transcript, retry !== undefined, alpn);
+    const modes = findExtension(ch.extensions, 'psk_key_exchange_modes')?.modes ?? [];
+    const dhe = !psk || modes.includes(PskKeyExchangeMode.psk_dhe_ke);
+
+    // Key exchange group (RFC 8446 §4.2.7, §4.2.8).
+    let share: KeyShareEntry | undefined;
+    let group: number | undefined;
+    if (dhe) {
+      const choice = chooseGroup(cx, ch, retry);
+      if ('retryWith' in choice) return helloRetry(cx, ch, suite, choice.retryWith, transcript, earlyDataOffered);
+      share = choice.share;
+      group = share.group;
+    }
+
+    // ServerHello (RFC 8446 §4.1.3).
+    transcript.update(ch.raw);
+    const early = psk ? psk.early : EarlySecret.create(core.provider, suite.hash);
+    let clientEarly: Uint8Array | undefined;
+    if (psk?.earlyData) clientEarly = deriveEarlySecrets(core, early, transcript.hash());
+    const random = core.provider.random(32);
+    let response: { share: Uint8Array; sharedSecret: Uint8Array } | undefined;
+    if (share) {
+      const kx = core.provider.keyExchange(groupName(share.group)!);
+      const clientShare = share.keyExchange;
+      response = keyExchangeStep(() => kx.encapsulate(clientShare));
+    }
+    const shExtensions: Extension[] = [];
+    if (psk) shExtensions.push({ kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: 0 });
+    if (response && group !== undefined) {
+      shExtensions.push({ kind: 'key_share', form: 'server_hello', share: { group, keyExchange: response.share } });
+    }
+    shExtensions.push({ kind: 'supported_versions', form: 'server_hello', selectedVersion: ProtocolVersion.TLS1_3 });
+    transcript.update(
+      core.send({
+        type: 'server_hello',
+        isHelloRetryRequest: false,
+        version: ProtocolVersion.TLS1_2,
+        random,
+        sessionId: ch.sessionId,
+        cipherSuite: suite.value,
+        compressionMethod: 0,
+        extensions: shExtensions,
+      }),
+    );
+    if (!retry && ch.sessionId.length > 0 && settings.compat) core.sendChangeCipherSpec();
+    const secrets = deriveHandshakeSecrets(core, early, response?.sharedSecret, transcript.hash());
+    wipe(response?.sharedSecret);
+    core.setWriteKeys('handshake', suite, secrets.serverHandshake);
+
+    // EncryptedExtensions (RFC 8446 §4.3.1).
+    const ee: Extension[] = [];
+    if (settings.config.sendSupportedGroups ?? true)
+      ee.push({ kind: 'supported_groups', groups: [...settings.groups] });
+    const ownLimit = settings.config.recordSizeLimit;
+    if (limit && ownLimit !== undefined) ee.push({ kind: 'record_size_limit', limit: ownLimit });
+    core.setRecordSizeLimits(limit?.limit, limit !== undefined && ownLimit !== undefined);
+    if (sni !== undefined) ee.push({ kind: 'server_name', names: [] });
+    if (alpn !== undefined) ee.push({ kind: 'application_layer_protocol_negotiation', protocols: [alpn] });
+    if (psk?.earlyData) ee.push({ kind: 'early_data' });
+    transcript.update(core.send({ type: 'encrypted_extensions', extensions: ee }));
+
+    // Certificate authentication unless resuming (RFC 8446 §4.3.2, §4.4.2, §4.4.3).
+    const clientAuth = !psk && (settings.config.clientAuth ?? 'none') !== 'none';
+    if (!psk) {
+      if (clientAuth) {
+        transcript.update(
+          core.send({
+            type: 'certificate_request',
+            version: 'tls13',
+            context: new Uint8Array(0),
+            extensions: [{ kind: 'signature_algorithms', schemes: [...settings.schemes] }],
+          }),
+        );
+      }
+      const certified = selectCertificate(cx, sni);
+      const offered = findExtension(ch.extensions, 'signature_algorithms');
+      if (!offered)
+        throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without signature_algorithms');
+      const scheme = chooseScheme(settings.schemes, offered.schemes, certified.key);
+      const entries = certified.chain.map((data) => ({ data, extensions: [] }));
+      transcript.update(core.send({ type: 'certificate', version: 'tls13', context: new Uint8Array(0), entries }));
+      const content = certificateVerifyContent('server', transcript.hash());
+      const signature = core.provider.sign(tls13SchemeName(scheme)!, certified.key, content);
+      transcript.update(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
+    }
+    const verifyData = finishedVerifyData(core.provider, suite.hash, secrets.serverHandshake, transcript.hash());
+    transcript.update(core.send({ type: 'finished', verifyData }));
+    const app = deriveApplicationSecrets(core, secrets.hs, transcript.hash());
+    core.setWriteKeys('application', suite, app.serverApplication);
+    core.emit({
+      kind: 'negotiated',
+      version: ProtocolVersion.TLS1_3,
+      cipherSuite: suite.value,
+      group,
+      alpn,
+      resumed: psk !== undefined,
+      earlyDataAccepted: psk?.earlyData ?? false,
+      helloRetry: retry !== undefined,
+      serverName: sni,
+    });
+
+    const hs: ServerHandshake = { suite, transcript, secrets, app, alpn, serverName: sni };
+    const afterEarly: ServerState = clientAuth ? new ExpectClientCertificate(hs) : new ExpectClientFinished(hs);
+    if (psk?.earlyData && clientEarly) {
+      core.setReadKeys('early', suite, clientEarly);
+      core.acceptEarlyData(psk.state.maxEarlyDataSize);
+      wipe(clientEarly);
+      return new ExpectEndOfEarlyData(hs, afterEarly);
+    }
+    core.setReadKeys('handshake', suite, secrets.clientHandshake);
+    if (earlyDataOffered) core.skipEarlyData(earlyDataSkipBudget(settings));
+    return afterEarly;
+  }
+}
+
+function earlyDataSkipBudget(settings: ServerSettings): number {
+  return Math.max(settings.maxEarlyDataSize, 16384);
+}
+
+/** RFC 8446 §4.1.2: the second ClientHello must answer the HelloRetryRequest. */
+function checkSecondHello(ch: ClientHello, retry: Retry, earlyDataOffered: boolean): void {
+  const shares = findExtension(ch.extensions, 'key_share');
+  if (
+    !shares ||
+    shares.form !== 'client_hello' ||
+    shares.shares.length !== 1 ||
+    shares.shares[0]!.group !== retry.group
+  ) {
+    throw new TlsAlertError(AlertDescription.illegal_parameter, 'second ClientHello lacks the one key share requested');
+  }
+  const cookie = findExtension(ch.extensions, 'cookie');
+  if (retry.cookie && (!cookie || !constantTimeEqual(cookie.cookie, retry.cookie))) {
+    throw new TlsAlertError(AlertDescription.illegal_parameter, 'second ClientHello does not echo the cookie');
+  }
+  if (!retry.cookie && cookie) {
+    throw new TlsAlertError(AlertDescription.unsupported_extension, 'cookie in a ClientHello that was not sent one');
+  }
+  if (earlyDataOffered) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      'early_data in the second ClientHello (RFC 8446 §4.2.10)',
+    );
+  }
+}
+
+/** First of our ALPN protocols the client offers (RFC 7301 §3.2); none in common is no_application_protocol. */
+function selectAlpn(cx: ServerContext, ch: ClientHello): string | undefined {
+  const offered = findExtension(ch.extensions, 'application_layer_protocol_negotiation');
+  const ours = cx.settings.config.alpn;
+  if (!offered || !ours?.length) return undefined;
+  const chosen = ours.find((p) => offered.protocols.includes(p));
+  if (chosen === undefined) {
+    throw new TlsAlertError(AlertDescription.no_application_protocol, 'no ALPN protocol in common');
+  }
+  return chosen;
+}
+
+function selectCertificate(cx: ServerContext, sni: string | undefined): CertifiedKey {
+  const c = cx.settings.config.certificate;
+  const certified = typeof c === 'function' ? c(sni) : c;
+  if (!certified || certified.chain.length === 0) {
+    throw new TlsAlertError(AlertDescription.handshake_failure, `no certificate for ${sni ?? 'a client without SNI'}`);
+  }
+  return certified;
+}
+
+/** The group to use, or the one to ask for in a HelloRetryRequest. */
+function chooseGroup(
+  cx: ServerContext,
+  ch: ClientHello,
+  retry: Retry | undefined,
+): { share: KeyShareEntry } | { retryWith: number } {
+  const supported = findExtension(ch.extensions, 'supported_groups');
+  const keyShare = findExtension(ch.extensions, 'key_share');
+  if (!supported || !keyShare || keyShare.form !== 'client_hello') {
+    throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without supported_groups and key_share');
+  }
+  const seen = new Set<number>();
+  for (const s of keyShare.shares) {
+    if (seen.has(s.group) || !supported.groups.includes(s.group)) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        `key share for group ${s.group} repeated or not in supported_groups`,
+      );
+    }
+    seen.add(s.group);
+  }
+  const usable = cx.settings.groups.filter((g) => supported.groups.includes(g) && groupName(g));
+  if (usable.length === 0)
+    throw new TlsAlertError(AlertDescription.handshake_failure, 'no key exchange group in common');
+  const shareFor = (g: number) => keyShare.shares.find((s) => s.group === g);
+  if (retry) {
+    const share = shareFor(retry.group);
+    if (!share)
+      throw new TlsAlertError(AlertDescription.illegal_parameter, 'second ClientHello lacks the requested share');
+    return { share };
+  }
+  if ((cx.settings.config.groupSelection ?? 'avoid-hrr') === 'avoid-hrr') {
+    for (const g of usable) {
+      const share = shareFor(g);
+      if (share) return { share };
+    }
+  }
+  const top = usable[0]!;
+  const share = shareFor(top);
+  return share ? { share } : { retryWith: top };
+}
+
+/** Send a HelloRetryRequest (RFC 8446 §4.1.4) and wait for the second ClientHello. */
+function helloRetry(
+  cx: ServerContext,
+  ch: ClientHello & { raw: Uint8Array },
+  suite: Tls13CipherSuite,
+  group: number,
+  transcript: Transcript,
+  earlyDataOffered: boolean,
+): ServerState {
+  const { core, settings } = cx;
+  const cookie = settings.config.hrrCookie?.();
+  const extensions: Extension[] = [{ kind: 'key_share', form: 'hello_retry_request', selectedGroup: group }];
+  if (cookie) extensions.push({ kind: 'cookie', cookie });
+  extensions.push({ kind: 'supported_versions', form: 'server_hello', selectedVersion: ProtocolVersion.TLS1_3 });
+  transcript.update(ch.raw);
+  transcript.replaceWithMessageHash(suite.hash);
+  transcript.update(
+    core.send({
+      type: 'server_hello',
+      isHelloRetryRequest: true,
+      version: ProtocolVersion.TLS1_2,
+      random: HELLO_RETRY_REQUEST_RANDOM,
+      sessionId: ch.sessionId,
+      cipherSuite: suite.value,
+      compressionMethod: 0,
+      extensions,
+    }),
+  );
+  if (ch.sessionId.length > 0 && settings.compat) core.sendChangeCipherSpec();
+  if (earlyDataOffered) core.skipEarlyData(earlyDataSkipBudget(settings));
+  return new ExpectClientHello({ suite, group, cookie, transcript });
+}
+
+/**
+ * Accept the first offered PSK we can open, whose hash matches `suite`'s (RFC 8446 §4.2.11), after
+ * checking its binder (decrypt_error when wrong). 0-RTT is accepted only for the first identity, on
+ * a first ClientHello, with a fresh ticket age, the same suite and ALPN, and the anti-replay's consent.
+ */
+function acceptPsk(
+  cx: ServerContext,
+  ch: ClientHello & { raw: Uint8Array },
+  suite: Tls13CipherSuite,
+  transcript: Transcript,
+  afterRetry: boolean,
+  alpn: string | undefined,
+): AcceptedPsk | undefined {
+  const { core, settings } = cx;
+  const offer = findExtension(ch.extensions, 'pre_shared_key');
+  const ticketer = settings.config.ticketer;
+  if (!offer || offer.form !== 'client_hello') return undefined;
+  const modes = findExtension(ch.extensions, 'psk_key_exchange_modes');
+  if (!modes)
+    throw new TlsAlertError(AlertDescription.missing_extension, 'pre_shared_key without psk_key_exchange_modes');
+  if (offer.identities.length !== offer.binders.length) {
+    throw new TlsAlertError(AlertDescription.illegal_parameter, 'PSK identities and binders differ in number');
+  }
+  const usableMode = modes.modes.some(
+    (m) => settings.pskModes.includes(m) && (m === PskKeyExchangeMode.psk_ke || m === PskKeyExchangeMode.psk_dhe_ke),
+  );
+  if (!ticketer || !usableMode) return undefined;
+  const now = settings.now();
+  for (let i = 0; i < offer.identities.length; i++) {
+    const identity = offer.identities[i]!;
+    const state = ticketer.open(identity.identity);
+    if (!state) continue;
+    const stateSuite = tls13CipherSuite(state.cipherSuite);
+    if (!stateSuite || stateSuite.hash !== suite.hash) continue;
+    if (now - state.issuedAt > state.lifetime * 1000) continue;
+    const early = EarlySecret.create(core.provider, suite.hash, state.psk);
+    const truncated = transcript.clone().update(clientHelloWithoutBinders(ch)).hash();
+    const expected = early.binder('resumption', truncated);
+    if (!constantTimeEqual(expected, offer.binders[i]!)) {
+      early.dispose();
+      throw new TlsAlertError(AlertDescription.decrypt_error, 'PSK binder does not verify (RFC 8446 §4.2.11.2)');
+    }
+    const clientAge = (identity.obfuscatedTicketAge - state.ageAdd) >>> 0;
+    const serverAge = now - state.issuedAt;
+    const antiReplay = settings.config.antiReplay;
+    const earlyData =
+      i === 0 &&
+      !afterRetry &&
+      findExtension(ch.extensions, 'early_data') !== undefined &&
+      state.maxEarlyDataSize > 0 &&
+      settings.maxEarlyDataSize > 0 &&
+      state.cipherSuite === suite.value &&
+      state.alpn === alpn &&
+      Math.abs(clientAge - serverAge) <= TICKET_AGE_TOLERANCE &&
+      antiReplay !== undefined &&
+      antiReplay.accept(offer.binders[i]!, state.issuedAt + state.lifetime * 1000, now);
+    return { state, early, earlyData };
+  }
+  return undefined;
+}
+
+/** Waiting for EndOfEarlyData while reading 0-RTT data (RFC 8446 §4.5). */
+export class ExpectEndOfEarlyData implements ServerState {
+  readonly name = 'ExpectEndOfEarlyData';
+  constructor(
+    private readonly hs: ServerHandshake,
+    private readonly next: ServerState,
+  ) {}
+
+  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
+    if (message.type !== 'end_of_early_data') throw unexpected(this.name, message);
+    this.hs.transcript.update(message.raw);
+    cx.core.setReadKeys('handshake', this.hs.suite, this.hs.secrets.clientHandshake);
+    return this.next;
+  }
+}
+
+/** Waiting for the client's Certificate (RFC 8446 §4.4.2). */
+export class ExpectClientCertificate implements ServerState {
+  readonly name = 'ExpectClientCertificate';
+  constructor(private readonly hs: ServerHandshake) {}
+
+  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
+    if (message.type !== 'certificate' || message.version !== 'tls13') throw unexpected(this.name, message);
+    if (message.context.length !== 0) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        'client Certificate context differs from the request',
+      );
+    }
+    this.hs.transcript.update(message.raw);
+    if (message.entries.length === 0) {
+      if (cx.settings.config.clientAuth === 'require') {
+        throw new TlsAlertError(AlertDescription.certificate_required, 'the client sent no certificate');
+      }
+      return new ExpectClientFinished(this.hs);
+    }
+    const chain = message.entries.map((e) => e.data);
+    const key = leafPublicKey(chain[0]!);
+    const verify = cx.settings.config.verifyClient;
+    if (!verify) throw new TlsAlertError(AlertDescription.internal_error, 'clientAuth without verifyClient');
+    runVerifier(() => verify(chain, { serverName: this.hs.serverName, now: cx.settings.now() }));
+    return new ExpectClientCertificateVerify(this.hs, chain, key);
+  }
+}
+
+/** Waiting for the client's CertificateVerify (RFC 8446 §4.4.3). */
+export class ExpectClientCertificateVerify implements ServerState {
+  readonly name = 'ExpectClientCertificateVerify';
+  constructor(
+    private readonly hs: ServerHandshake,
+    private readonly chain: Uint8Array[],
+    private readonly key: ReturnType<typeof leafPublicKey>,
+  ) {}
+
+  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
+    if (message.type !== 'certificate_verify') throw unexpected(this.name, message);
+    const t = this.hs.transcript;
+    verifyCertificateVerify(
+      cx.core.provider,
+      'client',
+      cx.settings.schemes,
+      this.key,
+      message.algorithm,
+      message.signature,
+      t.hash(),
+    );
+    t.update(message.raw);
+    cx.core.emit({ kind: 'peer-certificate', chain: this.chain });
+    return new ExpectClientFinished(this.hs);
+  }
+}
+
+/** Waiting for the client's Finished (RFC 8446 §4.4.4); then tickets. */
+export class ExpectClientFinished implements ServerState {
+  readonly name = 'ExpectClientFinished';
+  constructor(private readonly hs: ServerHandshake) {}
+
+  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
+    if (message.type !== 'finished') throw unexpected(this.name, message);
+    const { core, settings } = cx;
+    const { suite, transcript, secrets, app } = this.hs;
+    const expected = finishedVerifyData(core.provider, suite.hash, secrets.clientHandshake, transcript.hash());
+    if (!constantTimeEqual(expected, message.verifyData)) {
+      throw new TlsAlertError(AlertDescription.decrypt_error, 'client Finished does not verify');
+    }
+    transcript.update(message.raw);
+    core.setReadKeys('application', suite, app.clientApplication);
+    const resumption = app.master.resumptionMasterSecret(transcript.hash());
+    app.master.dispose();
+    core.setApplicationSecrets(suite, app.clientApplication, app.serverApplication, app.exporter);
+    core.ccsAllowed = false;
+    wipe(secrets.clientHandshake, secrets.serverHandshake);
+    core.emit({ kind: 'established' });
+    const established = new ServerEstablished(this.hs, resumption);
+    for (let i = 0; i < settings.ticketCount; i++) established.sendTicket(cx);
+    return established;
+  }
+}
+
+/** After the handshake: KeyUpdate, and tickets on demand (RFC 8446 §4.6). */
+export class ServerEstablished implements ServerState {
+  readonly name = 'ServerEstablished';
+  #ticketsSent = 0;
+  constructor(
+    private readonly hs: ServerHandshake,
+    private readonly resumption: Uint8Array,
+  ) {}
+
+  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
+    if (message.type === 'key_update') {
+      cx.core.receiveKeyUpdate(message);
+      return this;
+    }
+    throw unexpected(this.name, message);
+  }
+
+  /**
+   * Send a NewSessionTicket (RFC 8446 §4.6.1). ticket_age_add comes from the provider's random
+   * source (4 bytes); the nonce counts tickets on this connection (2 bytes, from 0).
+   */
+  sendTicket(cx: ServerContext): void {
+    const { core, settings } = cx;
+    const ticketer = settings.config.ticketer;
+    if (!ticketer) throw new TlswireError('sendTicket without a ticketer');
+    const a = core.provider.random(4);
+    const ageAdd = ((a[0]! << 24) | (a[1]! << 16) | (a[2]! << 8) | a[3]!) >>> 0;
+    const n = this.#ticketsSent++;
+    const nonce = Uint8Array.of(n >>> 8, n & 0xff);
+    const { suite } = this.hs;
+    const state: ServerSessionState = {
+      cipherSuite: suite.value,
+      psk: resumptionPsk(core.provider, suite.hash, this.resumption, nonce),
+      ageAdd,
+      issuedAt: settings.now(),
+      lifetime: settings.ticketLifetime,
+      maxEarlyDataSize: settings.maxEarlyDataSize,
+      alpn: this.hs.alpn,
+      serverName: this.hs.serverName,
+    };
+    const ticket = ticketer.seal(state);
+    const extensions: Extension[] =
+      settings.maxEarlyDataSize > 0 ? [{ kind: 'early_data', maxEarlyDataSize: settings.maxEarlyDataSize }] : [];
+    core.send({
+      type: 'new_session_ticket',
+      version: 'tls13',
+      lifetime: settings.ticketLifetime,
+      ageAdd,
+      nonce,
+      ticket,
+      extensions,
+    });
+    core.flush();
+  }
+}
+
+/**
+ * A TLS 1.3 server connection (RFC 8446). Sans-IO: feed it the client's bytes with {@link handle};
+ * every call returns the events to act on.
+ * @example
+ * const server = new TlsServer({ certificate: { chain, key } });
+ * for (const e of server.handle(bytes)) if (e.kind === 'send') socket.write(e.bytes);
+ */
+export class TlsServer {
+  readonly #core: ConnectionCore;
+  readonly #cx: ServerContext;
+  #state: ServerState = new ExpectClientHello();
+
+  constructor(config: ServerConfig) {
+    const provider = config.provider ?? new NobleProvider();
+    const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).filter((s) => tls13CipherSuite(s) !== undefined);
+    if (suites.length === 0) throw new TypeError('TlsServer: no TLS 1.3 cipher suite configured');
+    const ticketLifetime = Math.min(config.ticketLifetime ?? 7200, MAX_TICKET_LIFETIME);
+    if ((config.clientAuth ?? 'none') !== 'none' && !config.verifyClient) {
+      throw new TypeError('TlsServer: clientAuth needs verifyClient');
+    }
+    const settings: ServerSettings = {
+      config,
+      suites,
+      groups: config.groups ?? DEFAULT_GROUPS,
+      schemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
+      pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke],
+      compat: config.middleboxCompat ?? true,
+      now: config.now ?? Date.now,
+      maxEarlyDataSize: config.maxEarlyDataSize ?? 0,
+      ticketCount: config.ticketer ? (config.ticketCount ?? 2) : 0,
+      ticketLifetime,
+    };
+    this.#core = new ConnectionCore({
+      role: 'server',
+      provider,
+      onOutgoingMessage: config.onOutgoingMessage,
+      recordSizeLimit: config.recordSizeLimit,
+      onHandshake: (m) => {
+        this.#state = this.#state.handle(this.#cx, m);
+      },
+    });
+    this.#cx = { settings, core: this.#core };
+  }
+
+  /** Name of the current handshake state. */
+  get state(): string {
+    return this.#state.name;
+  }
+
+  /** True once the handshake is complete. */
+  get isEstablished(): boolean {
+    return this.#core.established;
+  }
+
+  /** Bytes received from the client. */
+  handle(bytes: Uint8Array): TlsEvent[] {
+    return this.#core.run(() => this.#core.receive(bytes));
+  }
+
+  /** Send application data (after the server Finished: 0.5-RTT data is allowed, RFC 8446 §2). */
+  write(data: Uint8Array): TlsEvent[] {
+    return this.#core.run(() => this.#core.write(data));
+  }
+
+  /** Send close_notify. */
+  close(): TlsEvent[] {
+    return this.#core.run(() => this.#core.close());
+  }
+
+  /** Send a KeyUpdate (RFC 8446 §4.6.3). */
+  keyUpdate(requestPeer = false): TlsEvent[] {
+    return this.#core.run(() => this.#core.keyUpdate(requestPeer));
+  }
+
+  /** Send one more NewSessionTicket (RFC 8446 §4.6.1). */
+  sendTicket(): TlsEvent[] {
+    return this.#core.run(() => {
+      if (!(this.#state instanceof ServerEstablished))
+        throw new TlswireError('sendTicket before the handshake is complete');
+      this.#state.sendTicket(this.#cx);
+    });
+  }
+
+  /** Keying material exporter (RFC 8446 §7.5). */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return this.#core.exportKeyingMaterial(label, context, length);
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * The public vocabulary of the TLS 1.3 state machines (RFC 8446): the events a connection emits,
+ * the sessions it hands out for resumption (RFC 8446 §4.6.1, §2.2), and the configuration of a
+ * client and a server.
+ * @module
+ */
+import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
+import type { HandshakeMessage } from '../tls/messages/handshake.js';
+import type { ClientHello } from '../tls/messages/hello.js';
+
+/** Something a connection reports or asks its caller to do, in order. */
+export type TlsEvent =
+  /** Write these bytes (one complete record) to the peer. */
+  | { kind: 'send'; bytes: Uint8Array }
+  /** Application data from the peer; `early` for 0-RTT data (RFC 8446 §2.3), which may be replayed. */
+  | { kind: 'data'; bytes: Uint8Array; early: boolean }
+  /** A handshake message crossed the wire; `raw` is exactly what the transcript hashed. */
+  | { kind: 'handshake-message'; direction: 'sent' | 'received'; message: HandshakeMessage; raw: Uint8Array }
+  /** A secret for an SSLKEYLOGFILE line: `label client_random secret`. */
+  | { kind: 'secret'; label: string; secret: Uint8Array; clientRandom: Uint8Array }
+  /** The parameters agreed in the ServerHello and EncryptedExtensions. */
+  | ({ kind: 'negotiated' } & Negotiated)
+  /** Both Finished messages are done: application data may flow both ways. */
+  | { kind: 'established' }
+  /** Client: a resumable session from a NewSessionTicket (RFC 8446 §4.6.1). */
+  | { kind: 'session'; session: ClientSession }
+  /** The peer presented this certificate chain (DER, leaf first) and proved possession of the leaf key. */
+  | { kind: 'peer-certificate'; chain: Uint8Array[] }
+  /** A KeyUpdate was sent or received and that direction now uses the next traffic secret (RFC 8446 §4.6.3). */
+  | { kind: 'key-update'; direction: 'sent' | 'received' }
+  | { kind: 'alert-sent'; level: number; description: number }
+  | { kind: 'alert-received'; level: number; description: number }
+  /** The peer sent close_notify: it will send no more data (RFC 8446 §6.1). */
+  | { kind: 'closed' }
+  /** The connection failed; an alert was sent unless the peer's own alert ended it. */
+  | { kind: 'error'; error: Error };
+
+/** What was agreed. */
+export interface Negotiated {
+  /** 0x0304. */
+  version: number;
+  cipherSuite: number;
+  /** The key-exchange group (NamedGroup), or undefined in psk_ke mode. */
+  group: number | undefined;
+  alpn: string | undefined;
+  /** A PSK was accepted. */
+  resumed: boolean;
+  /** The server accepted 0-RTT data. */
+  earlyDataAccepted: boolean;
+  /** A HelloRetryRequest was exchanged. */
+  helloRetry: boolean;
+  /** The server name the client asked for (server: as received). */
+  serverName: string | undefined;
+}
+
+/**
+ * A resumable session held by a client (RFC 8446 §4.6.1): plain data, safe to serialize (it holds
+ * a secret: the PSK).
+ */
+export interface ClientSession {
+  /** The cipher suite of the connection that issued it; its hash must be used with the PSK. */
+  cipherSuite: number;
+  /** HKDF-Expand-Label(resumption_master_secret, "resumption", ticket_nonce, Hash.length). */
+  psk: Uint8Array;
+  /** The opaque ticket: the PSK identity. */
+  ticket: Uint8Array;
+  ageAdd: number;
+  /** Seconds. */
+  lifetime: number;
+  /** Clock time (ms) the ticket was received. */
+  receivedAt: number;
+  /** From the ticket's early_data extension; 0 when 0-RTT is not allowed. */
+  maxEarlyDataSize: number;
+  serverName: string | undefined;
+  alpn: string | undefined;
+}
+
+/** A certificate chain (DER, leaf first) and the leaf's private key. */
+export interface CertifiedKey {
+  chain: Uint8Array[];
+  key: PrivateKey;
+}
+
+/** What a certificate verifier is told. */
+export interface VerifyContext {
+  /** The server name the client asked for (client side), or the SNI received (server side). */
+  serverName: string | undefined;
+  /** The clock's time in ms. */
+  now: number;
+}
+
+/**
+ * Decides whether a presented chain (DER, leaf first) is trusted. Throw to reject: a
+ * `CertificateError` or `TlsAlertError` names the alert; anything else becomes bad_certificate.
+ * Possession of the leaf key (CertificateVerify) is always checked by the state machine.
+ */
+export type CertificateVerifier = (chain: readonly Uint8Array[], ctx: VerifyContext) => void;
+
+/** Settings both roles share. */
+export interface CommonConfig {
+  /** Crypto, randomness included (default: a new NobleProvider). */
+  provider?: CryptoProvider;
+  /** TLS 1.3 cipher suites in preference order (default AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305). */
+  cipherSuites?: readonly number[];
+  /**
+   * NamedGroups in preference order (default x25519, secp256r1, secp384r1). Groups the provider cannot
+   * compute may be listed (they are advertised but never used).
+   */
+  groups?: readonly number[];
+  /** SignatureSchemes accepted from the peer and usable for our CertificateVerify, in preference order. */
+  signatureSchemes?: readonly number[];
+  /** ALPN protocol names (RFC 7301), in preference order. */
+  alpn?: readonly string[];
+  /** record_size_limit to advertise (RFC 8449), 64..16385. */
+  recordSizeLimit?: number;
+  /** Middlebox compatibility mode (RFC 8446 §D.4): legacy_session_id and dummy ChangeCipherSpec. */
+  middleboxCompat?: boolean;
+  /** Milliseconds since the epoch (default Date.now). */
+  now?: () => number;
+  /**
+   * Research hook: sees every outgoing handshake message before it is protected and sent; return
+   * replacement bytes (header included) to send and hash instead, or undefined to keep it.
+   */
+  onOutgoingMessage?: (message: HandshakeMessage, raw: Uint8Array) => Uint8Array | undefined;
+}
+
+/** Client settings. */
+export interface ClientConfig extends CommonConfig {
+  /** server_name to send (RFC 6066 §3) and to check the certificate against. */
+  serverName?: string;
+  /** Groups to send key shares for in the first ClientHello (default: the first of `groups`). */
+  keyShareGroups?: readonly number[];
+  /** A session to resume (RFC 8446 §2.2). */
+  session?: ClientSession;
+  /** PSK key exchange modes to offer (default psk_dhe_ke). */
+  pskModes?: readonly number[];
+  /** 0-RTT data to send with a resumed session that allows it (RFC 8446 §2.3). */
+  earlyData?: Uint8Array;
+  /** Our certificate for a CertificateRequest; without one we answer with an empty Certificate. */
+  certificate?: CertifiedKey;
+  /** Offer post_handshake_auth (RFC 8446 §4.2.6). */
+  postHandshakeAuth?: boolean;
+  /** Decides trust in the server's chain (RFC 8446 §4.4.2.4). */
+  verifyServer: CertificateVerifier;
+  /** Pad a ClientHello of 256..511 bytes to 512 with the padding extension (RFC 7685, as NSS does). */
+  padding?: boolean;
+  /** Research hook: edit the ClientHello before padding and PSK binders are computed. */
+  editClientHello?: (hello: ClientHello) => ClientHello;
+}
+
+/** The state a server keeps in a ticket (RFC 8446 §4.6.1) to resume a session. */
+export interface ServerSessionState {
+  cipherSuite: number;
+  psk: Uint8Array;
+  ageAdd: number;
+  /** Clock time (ms) the ticket was issued. */
+  issuedAt: number;
+  /** Seconds. */
+  lifetime: number;
+  maxEarlyDataSize: number;
+  alpn: string | undefined;
+  serverName: string | undefined;
+}
+
+/** Turns session state into a ticket and back (stateless tickets, or a key into a store). */
+export interface Ticketer {
+  seal(state: ServerSessionState): Uint8Array;
+  /** The state of a ticket, or undefined when it is not ours, damaged or forgotten. */
+  open(ticket: Uint8Array): ServerSessionState | undefined;
+}
+
+/**
+ * 0-RTT anti-replay (RFC 8446 §8): `accept(key, expiresAt)` returns true the first time it sees
+ * `key` and false afterwards, until `expiresAt`.
+ */
+export interface AntiReplay {
+  accept(key: Uint8Array, expiresAt: number, now: number): boolean;
+}
+
+/** Server settings. */
+export interface ServerConfig extends CommonConfig {
+  /** Our certificate, or a selector by SNI (undefined → handshake_failure). */
+  certificate: CertifiedKey | ((serverName: string | undefined) => CertifiedKey | undefined);
+  /**
+   * `'avoid-hrr'` (default): the most preferred group the client sent a share for, else a
+   * HelloRetryRequest; `'server-order'`: our most preferred group the client supports, with a
+   * HelloRetryRequest if it sent no share for it.
+   */
+  groupSelection?: 'avoid-hrr' | 'server-order';
+  /** Cookie to send in a HelloRetryRequest (RFC 8446 §4.2.2); the client must echo it. */
+  hrrCookie?: () => Uint8Array;
+  /** Send our groups in EncryptedExtensions (RFC 8446 §4.2.7; default true). */
+  sendSupportedGroups?: boolean;
+  /** Issue tickets (RFC 8446 §4.6.1) with this ticketer after the handshake. */
+  ticketer?: Ticketer;
+  /** Tickets to send after the client's Finished (default 2 when a ticketer is set). */
+  ticketCount?: number;
+  /** Ticket lifetime in seconds (default 7200, at most 604800). */
+  ticketLifetime?: number;
+  /** PSK modes accepted (default psk_dhe_ke and psk_ke). */
+  pskModes?: readonly number[];
+  /** max_early_data_size to put in tickets and accept (0, the default, disables 0-RTT). */
+  maxEarlyDataSize?: number;
+  /** Anti-replay for 0-RTT; without one 0-RTT is never accepted. */
+  antiReplay?: AntiReplay;
+  /** Ask for a client certificate: `'optional'` accepts an empty Certificate, `'require'` does not. */
+  clientAuth?: 'none' | 'optional' | 'require';
+  /** Decides trust in a client's chain. Required when clientAuth is not 'none'. */
+  verifyClient?: CertificateVerifier;
+}
