@@ -19,7 +19,7 @@
  */
 
 import { EncodeError } from '../bytes/errors.js';
-import type { Reader } from '../bytes/reader.js';
+import type { Reader, VecLimits } from '../bytes/reader.js';
 import type { Writer } from '../bytes/writer.js';
 import { CertificateStatusType, ExtensionType } from './enums.js';
 
@@ -269,17 +269,45 @@ function writeLatin1(w: Writer, s: string): void {
   }
 }
 
-const u16 = (r: Reader) => r.u16();
-const u8 = (r: Reader) => r.u8();
+function u16Items(r: Reader): number[] {
+  const out: number[] = [];
+  while (!r.atEnd) out.push(r.u16());
+  return out;
+}
 
-function readCertificateStatusRequest(r: Reader): Extension {
+function u8Items(r: Reader): number[] {
+  const out: number[] = [];
+  while (!r.atEnd) out.push(r.u8());
+  return out;
+}
+
+/**
+ * `uint16 list<…>` inside a vector with a `width`-byte prefix, read without per-item error paths.
+ * `limits` must say `multipleOf: 2`, so that an item can never be cut.
+ */
+export function readU16List(r: Reader, field: string, width: 1 | 2, limits: VecLimits & { multipleOf: 2 }): number[] {
+  return width === 1 ? r.vec8(field, u16Items, limits) : r.vec16(field, u16Items, limits);
+}
+
+/** `uint8 list<…>` inside a vector with a 1-byte prefix. */
+export function readU8List(r: Reader, field: string, limits: VecLimits): number[] {
+  return r.vec8(field, u8Items, limits);
+}
+
+/** Limits of the u16 lists of RFC 8446 (`<2..2^16-1>`, `<2..2^16-2>`, `<2..254>`). */
+export const U16_LIST = { min: 2, multipleOf: 2 } as const;
+export const U16_LIST_MAX_FFFE = { min: 2, max: 0xfffe, multipleOf: 2 } as const;
+const VERSIONS_LIMITS = { min: 2, max: 254, multipleOf: 2 } as const;
+const NON_EMPTY = { min: 1 } as const;
+
+function readCertificateStatusRequest(r: Reader, data: Uint8Array): Extension {
   const statusType = r.u8('status_type');
   if (statusType !== CertificateStatusType.ocsp) {
     r.fail('value', `status_type ${statusType} has no defined body (RFC 6066 §8)`, 'status_type', r.offset - 1);
   }
   const responderIds = r.list16('responder_id_list', (r) => r.opaque16('ResponderID', { min: 1 }));
   const requestExtensions = r.opaque16('request_extensions');
-  return { kind: 'status_request', form: 'request', statusType, responderIds, requestExtensions };
+  return { kind: 'status_request', form: 'request', statusType, responderIds, requestExtensions, data };
 }
 
 /**
@@ -314,55 +342,56 @@ function writeKeyShareEntry(w: Writer, e: KeyShareEntry): void {
 // Decoding
 
 /** Decode the body of a known extension; `r` is narrowed to exactly the extension_data. */
-function decodeBody(r: Reader, type: number, context: ExtensionContext): Extension | undefined {
+function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Uint8Array): Extension | undefined {
   switch (type) {
     case ExtensionType.server_name: {
-      if (context !== 'client_hello') return { kind: 'server_name', names: [] };
+      if (context !== 'client_hello') return { kind: 'server_name', names: [], data };
       const names = r.list16(
         'server_name_list',
         (r) => ({ type: r.u8('name_type'), name: latin1(r.opaque16('HostName', { min: 1 })) }),
         { min: 1 },
       );
-      return { kind: 'server_name', names };
+      return { kind: 'server_name', names, data };
     }
     case ExtensionType.status_request:
       if (context === 'certificate')
-        return { kind: 'status_request', form: 'response', status: decodeCertificateStatus(r) };
+        return { kind: 'status_request', form: 'response', status: decodeCertificateStatus(r), data };
       if (r.atEnd && context !== 'client_hello' && context !== 'certificate_request') {
-        return { kind: 'status_request', form: 'empty' };
+        return { kind: 'status_request', form: 'empty', data };
       }
-      return readCertificateStatusRequest(r);
+      return readCertificateStatusRequest(r, data);
     case ExtensionType.supported_groups:
-      return { kind: 'supported_groups', groups: r.list16('named_group_list', u16, { min: 2, multipleOf: 2 }) };
+      return { kind: 'supported_groups', groups: readU16List(r, 'named_group_list', 2, U16_LIST), data };
     case ExtensionType.ec_point_formats:
-      return { kind: 'ec_point_formats', formats: r.list8('ec_point_format_list', u8, { min: 1 }) };
+      return { kind: 'ec_point_formats', formats: readU8List(r, 'ec_point_format_list', NON_EMPTY), data };
     case ExtensionType.signature_algorithms:
     case ExtensionType.signature_algorithms_cert:
       return {
         kind: type === ExtensionType.signature_algorithms ? 'signature_algorithms' : 'signature_algorithms_cert',
-        schemes: r.list16('supported_signature_algorithms', u16, { min: 2, max: 0xfffe, multipleOf: 2 }),
+        schemes: readU16List(r, 'supported_signature_algorithms', 2, U16_LIST_MAX_FFFE),
+        data,
       };
     case ExtensionType.application_layer_protocol_negotiation: {
       const protocols = r.list16('protocol_name_list', (r) => latin1(r.opaque8('ProtocolName', { min: 1 })), {
         min: 2,
       });
-      return { kind: 'application_layer_protocol_negotiation', protocols };
+      return { kind: 'application_layer_protocol_negotiation', protocols, data };
     }
     case ExtensionType.padding:
-      return { kind: 'padding', padding: r.rest() };
+      return { kind: 'padding', padding: r.rest(), data };
     case ExtensionType.encrypt_then_mac:
-      return { kind: 'encrypt_then_mac' };
+      return { kind: 'encrypt_then_mac', data };
     case ExtensionType.extended_master_secret:
-      return { kind: 'extended_master_secret' };
+      return { kind: 'extended_master_secret', data };
     case ExtensionType.post_handshake_auth:
-      return { kind: 'post_handshake_auth' };
+      return { kind: 'post_handshake_auth', data };
     case ExtensionType.record_size_limit:
-      return { kind: 'record_size_limit', limit: r.u16('RecordSizeLimit') };
+      return { kind: 'record_size_limit', limit: r.u16('RecordSizeLimit'), data };
     case ExtensionType.session_ticket:
-      return { kind: 'session_ticket', ticket: r.rest() };
+      return { kind: 'session_ticket', ticket: r.rest(), data };
     case ExtensionType.pre_shared_key: {
       if (context !== 'client_hello') {
-        return { kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: r.u16('selected_identity') };
+        return { kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: r.u16('selected_identity'), data };
       }
       const identities = r.list16(
         'identities',
@@ -370,34 +399,35 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext): Extensi
         { min: 7 },
       );
       const binders = r.list16('binders', (r) => r.opaque8('PskBinderEntry', { min: 32 }), { min: 33 });
-      return { kind: 'pre_shared_key', form: 'client_hello', identities, binders };
+      return { kind: 'pre_shared_key', form: 'client_hello', identities, binders, data };
     }
     case ExtensionType.early_data:
       if (context === 'new_session_ticket')
-        return { kind: 'early_data', maxEarlyDataSize: r.u32('max_early_data_size') };
-      return { kind: 'early_data' };
+        return { kind: 'early_data', maxEarlyDataSize: r.u32('max_early_data_size'), data };
+      return { kind: 'early_data', data };
     case ExtensionType.supported_versions:
       if (context === 'client_hello') {
-        const versions = r.list8('versions', u16, { min: 2, max: 254, multipleOf: 2 });
-        return { kind: 'supported_versions', form: 'client_hello', versions };
+        const versions = readU16List(r, 'versions', 1, VERSIONS_LIMITS);
+        return { kind: 'supported_versions', form: 'client_hello', versions, data };
       }
-      return { kind: 'supported_versions', form: 'server_hello', selectedVersion: r.u16('selected_version') };
+      return { kind: 'supported_versions', form: 'server_hello', selectedVersion: r.u16('selected_version'), data };
     case ExtensionType.cookie:
-      return { kind: 'cookie', cookie: r.opaque16('cookie', { min: 1 }) };
+      return { kind: 'cookie', cookie: r.opaque16('cookie', { min: 1 }), data };
     case ExtensionType.psk_key_exchange_modes:
-      return { kind: 'psk_key_exchange_modes', modes: r.list8('ke_modes', u8, { min: 1 }) };
+      return { kind: 'psk_key_exchange_modes', modes: readU8List(r, 'ke_modes', NON_EMPTY), data };
     case ExtensionType.certificate_authorities: {
       const authorities = r.list16('authorities', (r) => r.opaque16('DistinguishedName', { min: 1 }), { min: 3 });
-      return { kind: 'certificate_authorities', authorities };
+      return { kind: 'certificate_authorities', authorities, data };
     }
     case ExtensionType.key_share:
-      if (context === 'server_hello') return { kind: 'key_share', form: 'server_hello', share: readKeyShareEntry(r) };
+      if (context === 'server_hello')
+        return { kind: 'key_share', form: 'server_hello', share: readKeyShareEntry(r), data };
       if (context === 'hello_retry_request') {
-        return { kind: 'key_share', form: 'hello_retry_request', selectedGroup: r.u16('selected_group') };
+        return { kind: 'key_share', form: 'hello_retry_request', selectedGroup: r.u16('selected_group'), data };
       }
-      return { kind: 'key_share', form: 'client_hello', shares: r.list16('client_shares', readKeyShareEntry) };
+      return { kind: 'key_share', form: 'client_hello', shares: r.list16('client_shares', readKeyShareEntry), data };
     case ExtensionType.renegotiation_info:
-      return { kind: 'renegotiation_info', renegotiatedConnection: r.opaque8('renegotiated_connection') };
+      return { kind: 'renegotiation_info', renegotiatedConnection: r.opaque8('renegotiated_connection'), data };
     default:
       return undefined;
   }
@@ -448,13 +478,10 @@ export function decodeExtension(r: Reader, context: ExtensionContext): Extension
   return r.within(length, field, (r) => {
     const start = r.position;
     const data = r.buf.subarray(start, start + length);
-    const ext = EXTENSION_KIND.has(type) ? decodeBody(r, type, context) : undefined;
-    if (ext === undefined) {
-      r.skip(length);
-      return { kind: 'unknown', type, data };
-    }
-    (ext as ExtensionBase).data = data;
-    return ext;
+    const ext = EXTENSION_KIND.has(type) ? decodeBody(r, type, context, data) : undefined;
+    if (ext !== undefined) return ext;
+    r.skip(length);
+    return { kind: 'unknown', type, data };
   });
 }
 
@@ -463,16 +490,13 @@ export function decodeExtension(r: Reader, context: ExtensionContext): Extension
  * twice is DecodeError `duplicate`.
  */
 export function decodeExtensions(r: Reader, context: ExtensionContext): Extension[] {
-  let seen: Set<number> | undefined;
-  const out = r.list16('extensions', (r) => {
-    const at = r.offset;
+  const seen: number[] = [];
+  return r.list16('extensions', (r) => {
     const type = r.peekU16('extension_type');
-    seen ??= new Set();
-    if (seen.has(type)) r.fail('duplicate', `extension type ${type} appears twice`, 'extension_type', at);
-    seen.add(type);
+    if (seen.includes(type)) r.fail('duplicate', `extension type ${type} appears twice`, 'extension_type');
+    seen.push(type);
     return decodeExtension(r, context);
   });
-  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------

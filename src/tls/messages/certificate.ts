@@ -16,6 +16,9 @@ import {
   type Extension,
   encodeCertificateStatus,
   encodeExtensions,
+  readU8List,
+  readU16List,
+  U16_LIST_MAX_FFFE,
 } from '../extensions.js';
 
 /** TLS 1.2 Certificate (RFC 5246 §7.4.2): `ASN.1Cert certificate_list<0..2^24-1>`. */
@@ -119,12 +122,8 @@ export function encodeCertificate(w: Writer, m: Certificate): void {
 /** Decode a CertificateRequest body in the form of `version`. */
 export function decodeCertificateRequest(r: Reader, version: 'tls12' | 'tls13'): CertificateRequest {
   if (version === 'tls12') {
-    const certificateTypes = r.list8('certificate_types', (r) => r.u8(), { min: 1 });
-    const signatureAlgorithms = r.list16('supported_signature_algorithms', (r) => r.u16(), {
-      min: 2,
-      max: 0xfffe,
-      multipleOf: 2,
-    });
+    const certificateTypes = readU8List(r, 'certificate_types', { min: 1 });
+    const signatureAlgorithms = readU16List(r, 'supported_signature_algorithms', 2, U16_LIST_MAX_FFFE);
     const certificateAuthorities = r.list16('certificate_authorities', (r) =>
       r.opaque16('DistinguishedName', { min: 1 }),
     );

@@ -9,7 +9,14 @@
  */
 import type { Reader } from '../../bytes/reader.js';
 import type { Writer } from '../../bytes/writer.js';
-import { decodeExtensions, type Extension, encodeExtensions } from '../extensions.js';
+import {
+  decodeExtensions,
+  type Extension,
+  encodeExtensions,
+  readU8List,
+  readU16List,
+  U16_LIST_MAX_FFFE,
+} from '../extensions.js';
 
 /** `Random`: 32 bytes (RFC 8446 §4.1.2). */
 const RANDOM_LENGTH = 32;
@@ -104,8 +111,8 @@ export function decodeClientHello(r: Reader): ClientHello {
   const version = r.u16('legacy_version');
   const random = r.bytes(RANDOM_LENGTH, 'random');
   const sessionId = r.opaque8('legacy_session_id', { max: 32 });
-  const cipherSuites = r.list16('cipher_suites', (r) => r.u16(), { min: 2, max: 0xfffe, multipleOf: 2 });
-  const compressionMethods = r.list8('legacy_compression_methods', (r) => r.u8(), { min: 1 });
+  const cipherSuites = readU16List(r, 'cipher_suites', 2, U16_LIST_MAX_FFFE);
+  const compressionMethods = readU8List(r, 'legacy_compression_methods', { min: 1 });
   const extensions = r.atEnd ? undefined : decodeExtensions(r, 'client_hello');
   return { type: 'client_hello', version, random, sessionId, cipherSuites, compressionMethods, extensions };
 }
