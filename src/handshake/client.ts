@@ -302,6 +302,7 @@ export class ExpectServerHello implements ClientState {
       hs.hello.extensions,
       ['key_share', 'cookie', 'supported_versions'],
       'HelloRetryRequest',
+      ['cookie'],
     );
     const keyShare = findExtension(hrr.extensions, 'key_share');
     const cookie = findExtension(hrr.extensions, 'cookie');

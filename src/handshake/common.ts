@@ -142,14 +142,17 @@ export function leafPublicKey(der: Uint8Array): PublicKey {
 /**
  * RFC 8446 §4.2: every extension in a response must have been offered (unsupported_extension) and
  * must be allowed in that message (illegal_parameter). Unknown types are checked the same way.
+ * `unsolicited` kinds may appear without an offer (the cookie of a HelloRetryRequest, §4.2.2).
  */
 export function checkResponseExtensions(
   received: readonly Extension[] | undefined,
   offered: readonly Extension[] | undefined,
   allowed: readonly Extension['kind'][],
   message: string,
+  unsolicited: readonly Extension['kind'][] = [],
 ): void {
   for (const ext of received ?? []) {
+    if (unsolicited.includes(ext.kind)) continue;
     const type = ext.kind === 'unknown' ? ext.type : undefined;
     const wasOffered = (offered ?? []).some((o) =>
       type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
