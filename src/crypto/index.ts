@@ -1,7 +1,8 @@
 /**
  * `tlswire/crypto`: the crypto provider interface and its default pure-TypeScript implementation,
- * RSA (RFC 8017), key import (PEM/DER), the TLS 1.3 key schedule (RFC 8446 §7), TLS 1.3 record protection (§5.2–5.5) and
- * SSLKEYLOGFILE lines.
+ * RSA (RFC 8017), key import (PEM/DER), the TLS 1.3 key schedule (RFC 8446 §7) and record protection
+ * (§5.2–5.5), the TLS 1.2 PRF, master secret, key block and AEAD record protection (RFC 5246, RFC 7627,
+ * RFC 5288, RFC 7905), and SSLKEYLOGFILE lines.
  * @module
  */
 export {
@@ -86,3 +87,36 @@ export {
   pssSign,
   pssVerify,
 } from './rsa.js';
+export {
+  MASTER_SECRET_LENGTH,
+  pHash,
+  RANDOM_LENGTH,
+  TLS12_CIPHER_SUITES,
+  type Tls12CipherSuite,
+  type Tls12KeyBlock,
+  type Tls12KeyExchange,
+  Tls12KeyScheduleError,
+  Tls12MasterSecret,
+  type Tls12PremasterInput,
+  type Tls12Sender,
+  tls12CipherSuite,
+  tls12ExportKeyingMaterial,
+  tls12ExtendedMasterSecret,
+  tls12FinishedVerifyData,
+  tls12KeyBlock,
+  tls12MasterSecret,
+  tls12Prf,
+  VERIFY_DATA_LENGTH,
+} from './tls12-key-schedule.js';
+export {
+  GCM_EXPLICIT_NONCE_LENGTH,
+  GCM_SALT_LENGTH,
+  sequenceBytes,
+  type Tls12OpenedRecord,
+  Tls12RecordOpener,
+  type Tls12RecordProtectionOptions,
+  Tls12RecordSealer,
+  type Tls12SealOptions,
+  tls12AdditionalData,
+  tls12RecordNonce,
+} from './tls12-record-protection.js';
