@@ -433,13 +433,8 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
   }
 }
 
-/** Path element naming an extension type in error messages. */
-function extensionField(type: number): string {
-  const kind = EXTENSION_KIND.get(type);
-  return kind ?? `extension_0x${type.toString(16).padStart(4, '0')}`;
-}
-
-const EXTENSION_KIND = new Map<number, string>(
+/** Each modelled extension type: its kind, and its error-path element per position in a block (made on use). */
+const EXTENSION_INFO = new Map<number, { kind: KnownExtensionKind; fields: string[] }>(
   (
     [
       'server_name',
@@ -464,38 +459,72 @@ const EXTENSION_KIND = new Map<number, string>(
       'key_share',
       'renegotiation_info',
     ] as const satisfies readonly KnownExtensionKind[]
-  ).map((k) => [ExtensionType[k], k]),
+  ).map((kind) => [ExtensionType[kind], { kind, fields: [] }]),
 );
 
-/**
- * Decode one `Extension` (type + data) in `context`. A known type whose body is malformed fails with a
- * DecodeError whose path ends in the extension's name (e.g. `extensions[3].key_share.client_shares`).
- */
-export function decodeExtension(r: Reader, context: ExtensionContext): Extension {
-  const type = r.u16('extension_type');
-  const length = r.u16('extension_data');
-  const field = extensionField(type);
-  return r.within(length, field, (r) => {
+/** Error-path element of the extension at `index` of its block (`[3].key_share`), or of a lone one. */
+function extensionField(type: number, index: number): string {
+  const info = EXTENSION_INFO.get(type);
+  const name = info?.kind ?? `extension_0x${type.toString(16).padStart(4, '0')}`;
+  if (index < 0) return name;
+  if (!info) return `[${index}].${name}`;
+  let field = info.fields[index];
+  if (field === undefined) {
+    field = `[${index}].${name}`;
+    if (index < 256) info.fields[index] = field;
+  }
+  return field;
+}
+
+function indexed(index: number, field: string): string {
+  return index < 0 ? field : `[${index}].${field}`;
+}
+
+/** Decode one extension; `index` is its position in the block (for error paths), -1 for a lone one. */
+function readExtension(r: Reader, context: ExtensionContext, index: number, seen: number[] | undefined): Extension {
+  if (r.remaining < 4) {
+    const field = r.remaining < 2 ? 'extension_type' : 'extension_data';
+    r.fail('truncated', `need 4 byte(s) of extension header, ${r.remaining} left`, indexed(index, field));
+  }
+  const at = r.offset;
+  const type = r.u16();
+  if (seen) {
+    if (seen.includes(type)) {
+      r.fail('duplicate', `extension type ${type} appears twice`, indexed(index, 'extension_type'), at);
+    }
+    seen.push(type);
+  }
+  const length = r.u16();
+  if (!EXTENSION_INFO.has(type)) {
+    if (length > r.remaining) {
+      r.fail('length', `length ${length} exceeds the ${r.remaining} byte(s) available`, extensionField(type, index));
+    }
+    return { kind: 'unknown', type, data: r.bytes(length) };
+  }
+  return r.within(length, extensionField(type, index), (r) => {
     const start = r.position;
-    const data = r.buf.subarray(start, start + length);
-    const ext = EXTENSION_KIND.has(type) ? decodeBody(r, type, context, data) : undefined;
-    if (ext !== undefined) return ext;
-    r.skip(length);
-    return { kind: 'unknown', type, data };
+    return decodeBody(r, type, context, r.buf.subarray(start, start + length))!;
   });
 }
 
 /**
+ * Decode one `Extension` (type + data) in `context`. A known type whose body is malformed fails with a
+ * DecodeError whose path ends in the extension's name (e.g. `key_share.client_shares`).
+ */
+export function decodeExtension(r: Reader, context: ExtensionContext): Extension {
+  return readExtension(r, context, -1, undefined);
+}
+
+/**
  * Decode an extension block `Extension extensions<0..2^16-1>` (RFC 8446 §4.2). A type that appears
- * twice is DecodeError `duplicate`.
+ * twice is DecodeError `duplicate`. Error paths name the extension: `extensions[3].key_share.client_shares`.
  */
 export function decodeExtensions(r: Reader, context: ExtensionContext): Extension[] {
-  const seen: number[] = [];
-  return r.list16('extensions', (r) => {
-    const type = r.peekU16('extension_type');
-    if (seen.includes(type)) r.fail('duplicate', `extension type ${type} appears twice`, 'extension_type');
-    seen.push(type);
-    return decodeExtension(r, context);
+  return r.vec16('extensions', (r) => {
+    const out: Extension[] = [];
+    const seen: number[] = [];
+    while (!r.atEnd) out.push(readExtension(r, context, out.length, seen));
+    return out;
   });
 }
 
