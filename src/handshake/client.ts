@@ -149,10 +149,11 @@ function buildClientHello(
   };
   if (config.editClientHello) hello = config.editClientHello(hello);
   const psk = options.psk;
+  const age = psk ? obfuscatedAge(cx, psk.session) : 0;
   const pskExtension = (binder: Uint8Array): Extension => ({
     kind: 'pre_shared_key',
     form: 'client_hello',
-    identities: [{ identity: psk!.session.ticket, obfuscatedTicketAge: obfuscatedAge(cx, psk!.session) }],
+    identities: [{ identity: psk!.session.ticket, obfuscatedTicketAge: age }],
     binders: [binder],
   });
   const hashLength = psk ? HASH_LENGTH[psk.suite.hash] : 0;

@@ -1,0 +1,40 @@
+/**
+ * A minimal adapter from a sans-IO TLS 1.3 connection (`TlsClient`, `TlsServer`) to a `node:net`
+ * socket: received bytes go to `handle`, `send` events are written to the socket, every other event
+ * goes to the caller. The full adapter (streams, backpressure, timeouts) is built on top of this.
+ * @module
+ */
+import type { Socket } from 'node:net';
+import type { TlsEvent } from '../handshake/types.js';
+
+/** What {@link pipeSocket} drives: the common surface of `TlsClient` and `TlsServer`. */
+export interface SansIoConnection {
+  handle(bytes: Uint8Array): TlsEvent[];
+}
+
+/** The handle {@link pipeSocket} returns. */
+export interface PipedConnection {
+  /** Act on the events of a user call (`client.start()`, `write`, `close`, `keyUpdate`). */
+  run(events: TlsEvent[]): void;
+}
+
+/**
+ * Pipe `socket` into `connection`. `onEvent` sees every event except `send`. On an `error` event the
+ * alert (already among the sends) is flushed and the socket ended; a peer's close_notify is not
+ * answered here — call `close()` on the connection when the application is done.
+ */
+export function pipeSocket(
+  socket: Socket,
+  connection: SansIoConnection,
+  onEvent: (event: TlsEvent) => void,
+): PipedConnection {
+  const run = (events: TlsEvent[]): void => {
+    for (const e of events) {
+      if (e.kind === 'send') socket.write(e.bytes);
+      else onEvent(e);
+      if (e.kind === 'error') socket.end();
+    }
+  };
+  socket.on('data', (chunk: Uint8Array) => run(connection.handle(chunk)));
+  return { run };
+}
