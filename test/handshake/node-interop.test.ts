@@ -179,7 +179,7 @@ describe('our client against node:tls', () => {
         it(`${suiteName} × ${groupNameNode} × ${name}`, async () => {
           const cert = certified(name);
           const { events, received } = await ourClientAgainstNode(
-            { key: cert.key, cert: cert.pem, ciphersuites: suiteName, ecdhCurve: groupNameNode },
+            { key: cert.key, cert: cert.pem, ciphers: suiteName, ecdhCurve: groupNameNode },
             { cipherSuites: [suite], groups: [group] },
             cert.chain[0]!,
           );
@@ -227,7 +227,7 @@ describe('our server against node:tls', () => {
                 cipherSuites: [suite],
                 groups: [group],
               }),
-            { ciphersuites: suiteName, ecdhCurve: groupNameNode },
+            { ciphers: suiteName, ecdhCurve: groupNameNode },
           );
           expect(equal(received, S2C)).toBe(true);
           expect(negotiated(serverEvents)).toMatchObject({ cipherSuite: suite, group });
