@@ -70,6 +70,7 @@ async function ourClientAgainstNode(
   config: Omit<ClientConfig, 'verifyServer'>,
   expectedLeaf: Uint8Array,
   sendData = true,
+  keyUpdate = false,
 ): Promise<ClientResult> {
   const server = tls.createServer({ minVersion: 'TLSv1.3', ...serverOptions }, (s) => {
     let got = 0;
@@ -102,6 +103,7 @@ async function ourClientAgainstNode(
       const piped = pipeSocket(socket, client, (e) => {
         events.push(e);
         if (e.kind === 'error') reject(e.error);
+        if (e.kind === 'established' && keyUpdate) piped.run(client.keyUpdate(true));
         if (e.kind === 'established' && sendData) piped.run(client.write(C2S));
         if (e.kind === 'data') received.push(e.bytes.slice());
         if (e.kind === 'closed') {
@@ -200,6 +202,25 @@ describe('our client against node:tls', () => {
     );
     expect(equal(received, S2C)).toBe(true);
     expect(negotiated(events)).toMatchObject({ group: 0x18, helloRetry: true });
+  });
+
+  it('KeyUpdate with update_requested: OpenSSL updates too, 1 MiB flows both ways on the new keys', async () => {
+    const cert = certified('server-ecdsa');
+    const { events, received } = await ourClientAgainstNode(
+      { key: cert.key, cert: cert.pem },
+      {},
+      cert.chain[0]!,
+      true,
+      true,
+    );
+    expect(equal(received, S2C)).toBe(true);
+    const updates = events
+      .filter((e) => e.kind === 'key-update')
+      .map((e) => (e.kind === 'key-update' ? e.direction : ''));
+    expect(updates).toEqual(['sent', 'received']);
+    const labels = events.filter((e) => e.kind === 'secret').map((e) => (e.kind === 'secret' ? e.label : ''));
+    expect(labels).toContain('CLIENT_TRAFFIC_SECRET_1');
+    expect(labels).toContain('SERVER_TRAFFIC_SECRET_1');
   });
 
   it('resumes with an OpenSSL ticket (psk_dhe_ke)', async () => {
