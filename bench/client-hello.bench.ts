@@ -20,7 +20,8 @@ import type { ClientHello } from '../src/tls/messages/hello.js';
 
 const TARGET_LENGTH = 512;
 
-function browserShapedClientHello(): Uint8Array {
+/** The benchmark input: a browser-shaped 512-byte ClientHello (see the module comment). */
+export function browserShapedClientHello(): Uint8Array {
   const vectors = JSON.parse(
     readFileSync(new URL('../vectors/tls12-messages/messages.json', import.meta.url), 'utf8'),
   ) as Record<string, { name: string; hex: string }[]>;
