@@ -122,7 +122,7 @@ export class ExpectClientHello implements ServerState {
     if (!retry) core.clientRandom = ch.random.slice();
     core.ccsAllowed = true;
     const versions = findExtension(ch.extensions, 'supported_versions');
-    if (!versions || versions.form !== 'client_hello' || !versions.versions.includes(ProtocolVersion.TLS1_3)) {
+    if (versions?.form !== 'client_hello' || !versions.versions.includes(ProtocolVersion.TLS1_3)) {
       throw new TlsAlertError(AlertDescription.protocol_version, 'the client does not offer TLS 1.3');
     }
     if (ch.compressionMethods.length !== 1 || ch.compressionMethods[0] !== 0) {
@@ -288,12 +288,7 @@ function earlyDataSkipBudget(settings: ServerSettings): number {
 /** RFC 8446 §4.1.2: the second ClientHello must answer the HelloRetryRequest. */
 function checkSecondHello(ch: ClientHello, retry: Retry, earlyDataOffered: boolean): void {
   const shares = findExtension(ch.extensions, 'key_share');
-  if (
-    !shares ||
-    shares.form !== 'client_hello' ||
-    shares.shares.length !== 1 ||
-    shares.shares[0]!.group !== retry.group
-  ) {
+  if (shares?.form !== 'client_hello' || shares.shares.length !== 1 || shares.shares[0]!.group !== retry.group) {
     throw new TlsAlertError(AlertDescription.illegal_parameter, 'second ClientHello lacks the one key share requested');
   }
   const cookie = findExtension(ch.extensions, 'cookie');
@@ -423,7 +418,7 @@ function acceptPsk(
   const { core, settings } = cx;
   const offer = findExtension(ch.extensions, 'pre_shared_key');
   const ticketer = settings.config.ticketer;
-  if (!offer || offer.form !== 'client_hello') return undefined;
+  if (offer?.form !== 'client_hello') return undefined;
   const modes = findExtension(ch.extensions, 'psk_key_exchange_modes');
   if (!modes)
     throw new TlsAlertError(AlertDescription.missing_extension, 'pre_shared_key without psk_key_exchange_modes');
@@ -461,8 +456,7 @@ function acceptPsk(
       state.cipherSuite === suite.value &&
       state.alpn === alpn &&
       Math.abs(clientAge - serverAge) <= TICKET_AGE_TOLERANCE &&
-      antiReplay !== undefined &&
-      antiReplay.accept(offer.binders[i]!, state.issuedAt + state.lifetime * 1000, now);
+      antiReplay?.accept(offer.binders[i]!, state.issuedAt + state.lifetime * 1000, now);
     return { state, early, earlyData };
   }
   return undefined;
