@@ -1,0 +1,240 @@
+/**
+ * {@link TlsSocket}: a TLS 1.3 connection (`TlsClient` or `TlsServer`) over a `node:net` socket as a
+ * Node `Duplex`, like `tls.TLSSocket`: write application data, read application data, `end()` sends
+ * close_notify, and backpressure holds both ways (a full readable buffer pauses the TCP socket; a
+ * write completes once the TCP socket has taken its records).
+ *
+ * Events besides the stream's own:
+ * - `secureConnect` (client) / `secure` (both roles) `(negotiated: Negotiated)`: the handshake is done;
+ * - `session` `(session: ClientSession)`: a ticket to resume with (client);
+ * - `keylog` `(line: string)`: an SSLKEYLOGFILE line, without the newline;
+ * - `tls` `(event: TlsEvent)`: every event of the state machine except `send` and `data` (for tracing);
+ * - `error` `(error: TlsConnectionError)`: the typed error, its alert and the stage that failed.
+ *
+ * The socket is piped with {@link pipeSocket} from `./pipe.js`.
+ * @module
+ */
+import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
+import { TlswireError } from '../bytes/errors.js';
+import { type KeyLogLabel, keyLogLine } from '../crypto/keylog.js';
+import type { TlsClient } from '../handshake/client.js';
+import type { TlsServer } from '../handshake/server.js';
+import type { Negotiated, TlsEvent } from '../handshake/types.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
+import { TlsConnectionError } from './errors.js';
+import { type PipedConnection, pipeSocket } from './pipe.js';
+
+/** The state machine a {@link TlsSocket} drives. */
+export type TlsConnection = TlsClient | TlsServer;
+
+/** A TLS 1.3 connection over a TCP socket, as a Duplex stream of application data. */
+export class TlsSocket extends Duplex {
+  /** The TCP socket underneath. */
+  readonly socket: Socket;
+  /** The sans-IO connection (for `keyUpdate`, `exportKeyingMaterial`, research). */
+  readonly connection: TlsConnection;
+  readonly role: 'client' | 'server';
+  /** What was agreed, once the ServerHello and EncryptedExtensions are processed. */
+  negotiated: Negotiated | undefined;
+  /** The peer's certificate chain (DER, leaf first), once it has proved possession of the leaf key. */
+  peerCertificates: Uint8Array[] = [];
+  /** True once the handshake is complete. */
+  secure = false;
+  /** 0-RTT application data bytes received (server) before the handshake completed. */
+  earlyDataReceived = 0;
+  /** Application data bytes read from the peer and written by us. */
+  bytesRead = 0;
+  bytesWritten = 0;
+
+  readonly #piped: PipedConnection;
+  #pendingWrites: { chunk: Uint8Array; callback: (error?: Error | null) => void }[] = [];
+  #pendingFinal: ((error?: Error | null) => void) | undefined;
+  #peerClosed = false;
+  #failed = false;
+  #closeSent = false;
+
+  /**
+   * Wrap `socket` (connected or connecting) and `connection`. A client's handshake starts when the
+   * socket connects (at once when it already is).
+   */
+  constructor(socket: Socket, connection: TlsConnection, role: 'client' | 'server') {
+    super({ allowHalfOpen: false });
+    this.socket = socket;
+    this.connection = connection;
+    this.role = role;
+    this.#piped = pipeSocket(socket, connection, (e) => this.#onEvent(e));
+    socket.on('end', () => this.#onTransportEnd());
+    socket.on('error', (e) => this.#fail(e, true));
+    socket.on('close', () => this.#onTransportEnd());
+    if (role === 'client') {
+      const start = () => this.#run(() => (connection as TlsClient).start());
+      if (socket.connecting) socket.once('connect', start);
+      else queueMicrotask(start);
+    }
+  }
+
+  /** The ALPN protocol agreed, if any. */
+  get alpnProtocol(): string | undefined {
+    return this.negotiated?.alpn;
+  }
+
+  /** Whether the handshake resumed a session (like `tls.TLSSocket.isSessionReused()`). */
+  isSessionReused(): boolean {
+    return this.negotiated?.resumed ?? false;
+  }
+
+  /** The peer's leaf certificate, parsed, or undefined (no certificate, or a resumed session). */
+  getPeerCertificate(): Certificate | undefined {
+    const leaf = this.peerCertificates[0];
+    return leaf ? parseCertificate(leaf) : undefined;
+  }
+
+  /** Send a KeyUpdate (RFC 8446 §4.6.3), asking the peer to update too when `requestPeer`. */
+  keyUpdate(requestPeer = false): void {
+    this.#run(() => this.connection.keyUpdate(requestPeer));
+  }
+
+  #run(call: () => TlsEvent[]): void {
+    if (this.#failed) return;
+    let events: TlsEvent[];
+    try {
+      events = call();
+    } catch (e) {
+      this.destroy(e instanceof Error ? e : new TlswireError(String(e)));
+      return;
+    }
+    this.#piped.run(events);
+  }
+
+  #onEvent(e: TlsEvent): void {
+    switch (e.kind) {
+      case 'data':
+        this.bytesRead += e.bytes.length;
+        if (e.early) this.earlyDataReceived += e.bytes.length;
+        if (!this.push(Buffer.from(e.bytes))) this.socket.pause();
+        return;
+      case 'secret':
+        this.emit('tls', e);
+        if (this.listenerCount('keylog') > 0) {
+          this.emit('keylog', keyLogLine(e.label as KeyLogLabel, e.clientRandom, e.secret));
+        }
+        return;
+      case 'negotiated': {
+        const { kind: _, ...negotiated } = e;
+        this.negotiated = negotiated;
+        break;
+      }
+      case 'peer-certificate':
+        this.peerCertificates = e.chain;
+        break;
+      case 'established':
+        this.emit('tls', e);
+        this.#onEstablished();
+        return;
+      case 'session':
+        this.emit('tls', e);
+        this.emit('session', e.session);
+        return;
+      case 'closed':
+        this.emit('tls', e);
+        this.#peerClosed = true;
+        this.push(null);
+        return;
+      case 'error':
+        this.emit('tls', e);
+        this.#fail(e.error, false);
+        return;
+      default:
+        break;
+    }
+    this.emit('tls', e);
+  }
+
+  #onEstablished(): void {
+    this.secure = true;
+    const negotiated = this.negotiated!;
+    if (this.role === 'client') this.emit('secureConnect', negotiated);
+    this.emit('secure', negotiated);
+    const writes = this.#pendingWrites;
+    this.#pendingWrites = [];
+    for (const w of writes) this._write(w.chunk, 'binary', w.callback);
+    const final = this.#pendingFinal;
+    this.#pendingFinal = undefined;
+    if (final) this._final(final);
+  }
+
+  #onTransportEnd(): void {
+    if (this.#peerClosed || this.#failed || this.readableEnded) return;
+    if (!this.secure) {
+      this.#fail(new TlswireError('the peer closed the TCP connection during the handshake'), true);
+      return;
+    }
+    // A TCP FIN without close_notify: end of data all the same (as node:tls does), reported as truncated.
+    this.#peerClosed = true;
+    this.emit('truncated');
+    this.push(null);
+  }
+
+  #fail(error: Error, transport: boolean): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    const err =
+      error instanceof TlsConnectionError
+        ? error
+        : new TlsConnectionError(error, this.connection.state, this.secure, transport);
+    for (const w of this.#pendingWrites) w.callback(err);
+    this.#pendingWrites = [];
+    this.#pendingFinal?.(err);
+    this.#pendingFinal = undefined;
+    this.destroy(err);
+  }
+
+  override _read(): void {
+    if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    if (this.#failed) {
+      callback(new TlswireError('write on a failed TLS connection'));
+      return;
+    }
+    if (!this.secure) {
+      this.#pendingWrites.push({ chunk, callback });
+      return;
+    }
+    if (!this.socket.writable) {
+      callback(new TlswireError('write after the TCP connection closed'));
+      return;
+    }
+    this.bytesWritten += chunk.length;
+    this.#run(() => this.connection.write(chunk));
+    if (this.#failed) return;
+    if (this.socket.writableNeedDrain) this.socket.once('drain', () => callback());
+    else callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.#failed) {
+      callback();
+      return;
+    }
+    if (!this.secure) {
+      this.#pendingFinal = callback;
+      return;
+    }
+    if (!this.#closeSent && this.socket.writable) {
+      this.#closeSent = true;
+      this.#run(() => this.connection.close());
+      this.socket.end();
+    }
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // After a TLS failure the alert is queued on the socket: let it drain, then close.
+    if (this.#failed && !this.socket.destroyed) this.socket.destroySoon();
+    else this.socket.destroy();
+    callback(error);
+  }
+}
