@@ -456,7 +456,7 @@ function acceptPsk(
       state.cipherSuite === suite.value &&
       state.alpn === alpn &&
       Math.abs(clientAge - serverAge) <= TICKET_AGE_TOLERANCE &&
-      antiReplay?.accept(offer.binders[i]!, state.issuedAt + state.lifetime * 1000, now);
+      antiReplay?.accept(offer.binders[i]!, state.issuedAt + state.lifetime * 1000, now) === true;
     return { state, early, earlyData };
   }
   return undefined;
