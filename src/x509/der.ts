@@ -66,8 +66,16 @@ export function decodeDer(bytes: Uint8Array, path: string): Asn1Node {
   return result;
 }
 
+/** X.690 §10.1: definite lengths in the fewest octets. */
 function checkDefinite(node: Asn1Node, path: string): void {
-  if (node.lenBlock.isIndefiniteForm) fail(path, 'indefinite length (BER, not DER)', node);
+  const len = node.lenBlock;
+  if (len.isIndefiniteForm) fail(path, 'indefinite length (BER, not DER)', node);
+  if (len.longFormUsed) {
+    let octets = 1;
+    for (let n = len.length; n > 0; n = Math.floor(n / 256)) octets++;
+    if (len.length < 128 || len.blockLength !== octets)
+      fail(path, 'length not in its shortest form (BER, not DER)', node);
+  }
   for (const k of childrenOf(node)) checkDefinite(k, path);
 }
 
@@ -157,7 +165,10 @@ export function smallUnsigned(node: Asn1Node | undefined, path: string): number 
 /** A BOOLEAN. */
 export function boolean(node: Asn1Node | undefined, path: string): boolean {
   const n = expectTag(node, Tag.BOOLEAN, path, 'BOOLEAN');
-  return (n as asn1js.Boolean).valueBlock.value;
+  const bytes = (n as asn1js.Boolean).valueBlock.valueHexView;
+  // X.690 §11.1: TRUE is 0xFF in DER.
+  if (bytes.length !== 1 || (bytes[0] !== 0 && bytes[0] !== 0xff)) fail(path, 'BOOLEAN is not 00 or FF (DER)', n);
+  return bytes[0] === 0xff;
 }
 
 /** An OCTET STRING's contents (primitive only, as DER requires). */

@@ -133,8 +133,16 @@ export type VerificationResult =
 
 let defaultProvider: CryptoProvider | undefined;
 
+const fingerprints = new WeakMap<Certificate, string>();
+
+/** Identity of a certificate: its DER (hex), cached per parsed object. */
 function fingerprint(cert: Certificate): string {
-  return toHex(cert.der);
+  let id = fingerprints.get(cert);
+  if (id === undefined) {
+    id = toHex(cert.der);
+    fingerprints.set(cert, id);
+  }
+  return id;
 }
 
 /** `YYYY-MM-DD HH:MM UTC`. */
@@ -557,6 +565,12 @@ function search(ctx: Ctx, chain: Certificate[], inPath: Set<string>, s: Search):
   return undefined;
 }
 
+/** The certificates without repeats (same DER), first occurrence kept. */
+function unique(list: readonly Certificate[]): Certificate[] {
+  const seen = new Set<string>();
+  return list.filter((c) => !seen.has(fingerprint(c)) && seen.add(fingerprint(c)) !== undefined);
+}
+
 function parseAll(inputs: readonly CertificateInput[], presented: boolean): Certificate[] {
   return inputs.map((c, i) => (c instanceof Uint8Array ? parseCertificate(c, presented ? i : undefined) : c));
 }
@@ -564,7 +578,10 @@ function parseAll(inputs: readonly CertificateInput[], presented: boolean): Cert
 /**
  * Verify a peer's certificate chain (RFC 5280 §6.1 as profiled above; RFC 8446 §4.4.2.2), synchronously.
  * @param presented the certificates the peer sent, DER or parsed, leaf first (order of the rest is free)
- * @returns `{ ok: true, path }` (leaf … anchor) or `{ ok: false, error }`; never throws for bad input certificates
+ * @returns `{ ok: true, path }` (leaf … anchor) or `{ ok: false, error }`; a malformed presented certificate is an
+ *   `{ ok: false }` result (`malformed`, with its index), never an exception
+ * @throws CertificateError when a root or intermediate the caller gave as DER is malformed (configuration error);
+ *   TypeError for an unknown purpose or an invalid time
  * @example
  * const r = verifyCertificateChain(certs, { roots, hostname: 'example.org', purpose: 'serverAuth' });
  * if (!r.ok) throw r.error; // a TlsAlertError: alertFor(r.error) is the alert to send
@@ -598,7 +615,7 @@ export function verifyCertificateChain(
   defaultProvider ??= new NobleProvider();
   const ctx: Ctx = {
     anchors,
-    pool: [...certs.slice(1), ...parseAll(options.intermediates ?? [], false)],
+    pool: unique([...certs.slice(1), ...parseAll(options.intermediates ?? [], false)]),
     presentedIndex: new Map(certs.map((c, i) => [c, i])),
     time,
     purpose,

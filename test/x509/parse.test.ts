@@ -14,6 +14,7 @@ import { TlswireError } from '../../src/bytes/errors.js';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
 import type { PublicKey } from '../../src/crypto/provider.js';
 import { type Certificate, parseCertificate, parseCertificatesPem } from '../../src/x509/certificate.js';
+import { Asn1Error, decodeDer } from '../../src/x509/der.js';
 import { CertificateError } from '../../src/x509/errors.js';
 import { parseIpAddress } from '../../src/x509/hostname.js';
 import { KeyError, parsePrivateKey, parsePublicKeyInfo, publicKeyOf, publicKeysEqual } from '../../src/x509/keys.js';
@@ -301,6 +302,22 @@ describe('malformed certificates and keys raise typed errors', () => {
     // version 3 (a0 03 02 01 02) → 5
     const e2 = catchError(() => parseCertificate(fromHex(hex.replace('a003020102', 'a003020104'))));
     expect((e2 as CertificateError).reason).toMatch(/unknown version 5/);
+  });
+
+  it('BER-only forms are rejected: long-form short lengths, indefinite lengths, BOOLEAN TRUE as 01', () => {
+    for (const [hex, why] of [
+      ['3081030201 05', /shortest form/],
+      ['30820003020105', /shortest form/],
+      ['30800201050000', /indefinite/],
+    ] as const) {
+      const e = catchError(() => decodeDer(fromHex(hex.replace(/ /g, '')), 'x'));
+      expect(e).toBeInstanceOf(Asn1Error);
+      expect((e as Asn1Error).detail).toMatch(why);
+    }
+    // basicConstraints critical TRUE (01 01 ff) written as 01 01 01.
+    const hex = toHex(der);
+    const e = catchError(() => parseCertificate(fromHex(hex.replace('0101ff', '010101'))));
+    expect((e as CertificateError).reason).toMatch(/extensions\[0\]\.critical .*BOOLEAN is not 00 or FF/);
   });
 
   it('random bytes and random corruptions never throw anything but typed errors', () => {

@@ -9,6 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as pkijs from 'pkijs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NobleProvider } from '../../src/crypto/noble.js';
 import { AlertDescription } from '../../src/tls/enums.js';
@@ -17,7 +18,12 @@ import { type Certificate, parseCertificate, parseCertificatesPem } from '../../
 import { CertificateError, type CertificateErrorCode } from '../../src/x509/errors.js';
 import { parseIpAddress } from '../../src/x509/hostname.js';
 import { encodePem } from '../../src/x509/pem.js';
-import { type CertificatePurpose, TrustStore, verifyCertificateChain } from '../../src/x509/verify.js';
+import {
+  type CertificatePurpose,
+  certificateSignatureScheme,
+  TrustStore,
+  verifyCertificateChain,
+} from '../../src/x509/verify.js';
 import { AT, openssl, opensslOk, pki } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tlswire-x509-verify-'));
@@ -720,4 +726,49 @@ describe('verifyCertificateChain: inputs and results', () => {
     expect(e.message).toBe('certificate_expired: x expired — renew it');
     expect([e.index, e.subject, e.hint, e.name]).toEqual([2, 'CN=x', 'renew it', 'CertificateError']);
   });
+});
+
+/**
+ * pkijs (asynchronous, WebCrypto) as a second opinion: its chain engine on paths, and `Certificate.verify` on
+ * single signatures (its engine neither rejects an expired leaf at a later checkDate nor a flipped leaf
+ * signature, so those are not asked of it).
+ */
+describe('pkijs agrees on paths and signatures', () => {
+  const toPkijs = (list: readonly Certificate[]) => list.map((x) => pkijs.Certificate.fromBER(x.der));
+  const paths: [string, Certificate[], CertificatePurpose, boolean][] = [
+    ['server-ecdsa', certs('server-ecdsa-chain.pem'), 'serverAuth', true],
+    ['server-rsa', certs('server-rsa-chain.pem'), 'serverAuth', true],
+    ['server-ed25519', certs('server-ed25519-chain.pem'), 'serverAuth', true],
+    ['client-rsa', certs('client-rsa-chain.pem'), 'clientAuth', true],
+    ['unknown CA', certs('bad-unknownca-fullchain.pem'), 'serverAuth', false],
+    ['missing intermediate', [one('server-ecdsa.crt')], 'serverAuth', false],
+  ];
+  for (const [name, chain, purpose, ok] of paths) {
+    it(`path: ${name}`, async () => {
+      const engine = new pkijs.CertificateChainValidationEngine({
+        trustedCerts: toPkijs([root]),
+        certs: toPkijs(chain),
+        checkDate: new Date(AT),
+      });
+      expect((await engine.verify()).result).toBe(ok);
+      expect(verifyCertificateChain(chain, { roots: [root], time: AT, purpose }).ok).toBe(ok);
+    });
+  }
+  const signatures: [string, Certificate, Certificate, boolean][] = [
+    ['server-ecdsa by its intermediate', one('server-ecdsa.crt'), intermediate, true],
+    ['server-rsa by its RSA intermediate', one('server-rsa.crt'), intermediateRsa, true],
+    ['the intermediate by the root', intermediate, root, true],
+    ['signature byte flipped', tampered('signature'), intermediate, false],
+    ['TBS byte flipped', tampered('tbs'), intermediate, false],
+    ['server-ecdsa by the wrong CA', one('server-ecdsa.crt'), unknownCa, false],
+  ];
+  for (const [name, cert, issuer, ok] of signatures) {
+    it(`signature: ${name}`, async () => {
+      const [theirCert, theirIssuer] = toPkijs([cert, issuer]);
+      expect(await theirCert!.verify(theirIssuer)).toBe(ok);
+      const key = issuer.publicKey.key!;
+      const found = certificateSignatureScheme(cert, key);
+      expect('scheme' in found && new NobleProvider().verify(found.scheme, key, cert.tbs, cert.signature)).toBe(ok);
+    });
+  }
 });
