@@ -294,6 +294,25 @@ export function readU8List(r: Reader, field: string, limits: VecLimits): number[
   return r.vec8(field, u8Items, limits);
 }
 
+/** Error-path elements `[0]` … `[63]`, made once. */
+const INDEX: readonly string[] = Array.from({ length: 64 }, (_, i) => `[${i}]`);
+
+/**
+ * A list of `item`s inside a vector with a 2-byte prefix, like `Reader.list16`, naming item `i` of the
+ * error path `[i]` from a table made once.
+ */
+export function readList16<T>(r: Reader, field: string, item: (r: Reader) => T, limits?: VecLimits): T[] {
+  return r.vec16(
+    field,
+    (r) => {
+      const out: T[] = [];
+      while (!r.atEnd) out.push(r.scope(INDEX[out.length] ?? `[${out.length}]`, item));
+      return out;
+    },
+    limits,
+  );
+}
+
 /** Limits of the u16 lists of RFC 8446 (`<2..2^16-1>`, `<2..2^16-2>`, `<2..254>`). */
 export const U16_LIST = { min: 2, multipleOf: 2 } as const;
 export const U16_LIST_MAX_FFFE = { min: 2, max: 0xfffe, multipleOf: 2 } as const;
@@ -305,7 +324,7 @@ function readCertificateStatusRequest(r: Reader, data: Uint8Array): Extension {
   if (statusType !== CertificateStatusType.ocsp) {
     r.fail('value', `status_type ${statusType} has no defined body (RFC 6066 §8)`, 'status_type', r.offset - 1);
   }
-  const responderIds = r.list16('responder_id_list', (r) => r.opaque16('ResponderID', { min: 1 }));
+  const responderIds = readList16(r, 'responder_id_list', (r) => r.opaque16('ResponderID', NON_EMPTY));
   const requestExtensions = r.opaque16('request_extensions');
   return { kind: 'status_request', form: 'request', statusType, responderIds, requestExtensions, data };
 }
@@ -319,7 +338,7 @@ export function decodeCertificateStatus(r: Reader): CertificateStatus {
   if (statusType !== CertificateStatusType.ocsp) {
     r.fail('value', `status_type ${statusType} has no defined body (RFC 6066 §8)`, 'status_type', r.offset - 1);
   }
-  return { statusType, response: r.opaque24('ocsp_response', { min: 1 }) };
+  return { statusType, response: r.opaque24('ocsp_response', NON_EMPTY) };
 }
 
 /** Encode a `CertificateStatus` body (RFC 6066 §8). */
@@ -330,7 +349,7 @@ export function encodeCertificateStatus(w: Writer, s: CertificateStatus): void {
 
 function readKeyShareEntry(r: Reader): KeyShareEntry {
   const group = r.u16('group');
-  return { group, keyExchange: r.opaque16('key_exchange', { min: 1 }) };
+  return { group, keyExchange: r.opaque16('key_exchange', NON_EMPTY) };
 }
 
 function writeKeyShareEntry(w: Writer, e: KeyShareEntry): void {
@@ -346,9 +365,10 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
   switch (type) {
     case ExtensionType.server_name: {
       if (context !== 'client_hello') return { kind: 'server_name', names: [], data };
-      const names = r.list16(
+      const names = readList16(
+        r,
         'server_name_list',
-        (r) => ({ type: r.u8('name_type'), name: latin1(r.opaque16('HostName', { min: 1 })) }),
+        (r) => ({ type: r.u8('name_type'), name: latin1(r.opaque16('HostName', NON_EMPTY)) }),
         { min: 1 },
       );
       return { kind: 'server_name', names, data };
@@ -372,7 +392,7 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
         data,
       };
     case ExtensionType.application_layer_protocol_negotiation: {
-      const protocols = r.list16('protocol_name_list', (r) => latin1(r.opaque8('ProtocolName', { min: 1 })), {
+      const protocols = readList16(r, 'protocol_name_list', (r) => latin1(r.opaque8('ProtocolName', NON_EMPTY)), {
         min: 2,
       });
       return { kind: 'application_layer_protocol_negotiation', protocols, data };
@@ -393,12 +413,13 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
       if (context !== 'client_hello') {
         return { kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: r.u16('selected_identity'), data };
       }
-      const identities = r.list16(
+      const identities = readList16(
+        r,
         'identities',
-        (r) => ({ identity: r.opaque16('identity', { min: 1 }), obfuscatedTicketAge: r.u32('obfuscated_ticket_age') }),
+        (r) => ({ identity: r.opaque16('identity', NON_EMPTY), obfuscatedTicketAge: r.u32('obfuscated_ticket_age') }),
         { min: 7 },
       );
-      const binders = r.list16('binders', (r) => r.opaque8('PskBinderEntry', { min: 32 }), { min: 33 });
+      const binders = readList16(r, 'binders', (r) => r.opaque8('PskBinderEntry', { min: 32 }), { min: 33 });
       return { kind: 'pre_shared_key', form: 'client_hello', identities, binders, data };
     }
     case ExtensionType.early_data:
@@ -412,11 +433,11 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
       }
       return { kind: 'supported_versions', form: 'server_hello', selectedVersion: r.u16('selected_version'), data };
     case ExtensionType.cookie:
-      return { kind: 'cookie', cookie: r.opaque16('cookie', { min: 1 }), data };
+      return { kind: 'cookie', cookie: r.opaque16('cookie', NON_EMPTY), data };
     case ExtensionType.psk_key_exchange_modes:
       return { kind: 'psk_key_exchange_modes', modes: readU8List(r, 'ke_modes', NON_EMPTY), data };
     case ExtensionType.certificate_authorities: {
-      const authorities = r.list16('authorities', (r) => r.opaque16('DistinguishedName', { min: 1 }), { min: 3 });
+      const authorities = readList16(r, 'authorities', (r) => r.opaque16('DistinguishedName', NON_EMPTY), { min: 3 });
       return { kind: 'certificate_authorities', authorities, data };
     }
     case ExtensionType.key_share:
@@ -425,7 +446,12 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
       if (context === 'hello_retry_request') {
         return { kind: 'key_share', form: 'hello_retry_request', selectedGroup: r.u16('selected_group'), data };
       }
-      return { kind: 'key_share', form: 'client_hello', shares: r.list16('client_shares', readKeyShareEntry), data };
+      return {
+        kind: 'key_share',
+        form: 'client_hello',
+        shares: readList16(r, 'client_shares', readKeyShareEntry),
+        data,
+      };
     case ExtensionType.renegotiation_info:
       return { kind: 'renegotiation_info', renegotiatedConnection: r.opaque8('renegotiated_connection'), data };
     default:

@@ -166,7 +166,8 @@ export function decodeHandshake(bytes: Uint8Array, ctx: HandshakeContext = {}): 
     const field = MESSAGE_FIELD.get(msgType) ?? `msg_type_${msgType}`;
     return r.vec24(field, (r) => decodeHandshakeBody(r, msgType, ctx));
   });
-  return Object.assign(msg, { raw: bytes });
+  (msg as DecodedHandshake).raw = bytes;
+  return msg as DecodedHandshake;
 }
 
 /** The wire `msg_type` of `m`. */
