@@ -221,6 +221,24 @@ function opensslDer(args: string[]): Uint8Array {
   return new Uint8Array(r.stdout);
 }
 
+describe('SubjectPublicKeyInfo forms', () => {
+  it('a compressed EC point (openssl -conv_form compressed) decompresses to the certificate key', () => {
+    for (const file of ['server-ecdsa.key', 'root-ca.key']) {
+      const spki = decodePem(opensslOk(['ec', '-in', join(PKI, file), '-pubout', '-conv_form', 'compressed']))[0]!.der;
+      const info = parsePublicKeyInfo(spki);
+      const point = info.key?.type === 'ec' ? info.key.point : undefined;
+      expect(spki.length).toBe(59); // 26-byte header + 33-byte compressed point
+      expect(publicKeysEqual(info.key!, cert(file.replace('.key', '.crt')).publicKey.key!)).toBe(true);
+      expect(point?.length).toBe(65);
+    }
+  });
+  it('a point off the curve is a KeyError', () => {
+    const spki = new Uint8Array(cert('server-ecdsa.crt').publicKey.der);
+    spki[spki.length - 1]! ^= 1;
+    expect((catchError(() => parsePublicKeyInfo(spki)) as KeyError).reason).toBe('malformed');
+  });
+});
+
 describe('PEM', () => {
   it('round-trips and matches Node base64 for random bytes', () => {
     fc.assert(
