@@ -7,10 +7,12 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { connectCommand } from './connect.js';
 import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import type { Output } from './format.js';
 import { pcapCommand } from './pcap.js';
+import { serveCommand } from './serve.js';
 
 /** Top-level usage text. */
 export const USAGE = `Usage: tlswire <command> [options]
@@ -19,7 +21,10 @@ Commands:
   pcap FILE [--json]       every TCP segment of a pcap/pcapng file, then its TLS records
                            and handshake messages
   decode HEX [--json]      decode TLS records or handshake messages (also --file F)
-  demo                     decode two real captures shipped with tlswire
+  demo                     decode two real captures shipped with tlswire, then run live
+                           TLS 1.3 handshakes
+  connect HOST:PORT        a TLS 1.3 client, like openssl s_client
+  serve                    a TLS 1.3 server, like openssl s_server
 
 Options:
   -h, --help               show this help (tlswire <command> --help for a command's)
@@ -27,10 +32,12 @@ Options:
 
 Exit codes: 0 success, 1 failure (unreadable or malformed input), 2 usage error.`;
 
-const COMMANDS: Readonly<Record<string, (argv: string[], io: Output) => number>> = {
+const COMMANDS: Readonly<Record<string, (argv: string[], io: Output) => number | Promise<number>>> = {
   pcap: pcapCommand,
   decode: decodeCommand,
   demo: demoCommand,
+  connect: connectCommand,
+  serve: serveCommand,
 };
 
 /** tlswire's version, from the package.json two levels above this module (src/cli/ or dist/cli/). */
@@ -45,8 +52,11 @@ export function version(): string {
   }
 }
 
-/** Run `tlswire` with `argv` (the arguments after the program name). Returns the exit code. */
-export function main(argv: string[], io: Output): number {
+/**
+ * Run `tlswire` with `argv` (the arguments after the program name). Returns the exit code, or a
+ * promise of it for the commands that do network I/O (connect, serve, demo).
+ */
+export function main(argv: string[], io: Output): number | Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
     io.err(USAGE);
@@ -66,12 +76,16 @@ export function main(argv: string[], io: Output): number {
     io.err(USAGE);
     return 2;
   }
-  try {
-    return command(rest, io);
-  } catch (e) {
-    // Commands report bad input themselves; anything reaching here is a bug, still no stack trace.
+  // Commands report bad input themselves; anything reaching here is a bug, still no stack trace.
+  const internal = (e: unknown): number => {
     io.err(`tlswire ${first}: internal error: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
+  };
+  try {
+    const code = command(rest, io);
+    return typeof code === 'number' ? code : code.catch(internal);
+  } catch (e) {
+    return internal(e);
   }
 }
 
@@ -97,5 +111,7 @@ if (isEntryPoint()) {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  process.exitCode = main(process.argv.slice(2), processOutput);
+  const code = main(process.argv.slice(2), processOutput);
+  if (typeof code === 'number') process.exitCode = code;
+  else void code.then((c) => process.exit(c));
 }

@@ -1,0 +1,213 @@
+/**
+ * What `tlswire connect`, `tlswire serve` and the demo share about live connections: IANA name
+ * lists from the command line, the `--trace` lines of a connection's events, the summary of a
+ * connection (text and JSON), key log files, and the I/O a streaming command needs beyond
+ * {@link Output}.
+ * @module
+ */
+import { appendFileSync } from 'node:fs';
+import type { TlsEvent } from '../handshake/types.js';
+import type { TlsConnectionError } from '../node/errors.js';
+import type { TlsSocket } from '../node/socket.js';
+import { AlertDescription, CipherSuite, NamedGroup, nameOf, type Registry } from '../tls/enums.js';
+import { keyFields, keyFieldText, messageName, type Output, versionName } from './format.js';
+
+/** The I/O of a command that streams application data (tests pass all of it; the process uses stdio). */
+export interface StreamOutput extends Output {
+  /** Application data to send (connect: standard input). */
+  input?: Uint8Array;
+  /** Received application data (default: process standard output). */
+  data?(bytes: Uint8Array): void;
+  /** Stops a long-running command (serve). */
+  signal?: AbortSignal;
+}
+
+/** Other names people use for groups (OpenSSL's, NIST's). */
+const GROUP_ALIASES: Readonly<Record<string, string>> = {
+  'p-256': 'secp256r1',
+  prime256v1: 'secp256r1',
+  'p-384': 'secp384r1',
+  'p-521': 'secp521r1',
+};
+
+function lookup(reg: Registry, name: string): number | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(reg)) if (k.toLowerCase() === wanted) return v;
+  if (/^0x[0-9a-f]{1,4}$/i.test(name)) return Number.parseInt(name, 16);
+  return undefined;
+}
+
+/**
+ * A comma-separated list of IANA names (case-insensitive; hex `0x1301` allowed) as values.
+ * @throws Error naming the first unknown entry
+ */
+export function parseNameList(text: string, kind: 'cipher suite' | 'group'): number[] {
+  const reg = kind === 'group' ? NamedGroup : CipherSuite;
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((name) => {
+      const value = lookup(reg, GROUP_ALIASES[name.toLowerCase()] ?? name);
+      if (value === undefined) throw new Error(`unknown ${kind} ${JSON.stringify(name)}`);
+      return value;
+    });
+}
+
+/** A comma-separated list of strings (ALPN protocols). */
+export function parseList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/**
+ * One `--trace` line per event, or undefined for events not traced: handshake messages with their key
+ * fields (`>` sent, `<` received), secrets by label, negotiated parameters, alerts, key updates.
+ */
+export function traceLine(e: TlsEvent): string | undefined {
+  switch (e.kind) {
+    case 'handshake-message': {
+      const name = messageName(e.message, e.raw[0] ?? 0);
+      const fields = keyFields(e.message)
+        .map((f) => `${f.label}: ${keyFieldText(f.value)}`)
+        .join('; ');
+      return `${e.direction === 'sent' ? '>' : '<'} ${name} (${e.raw.length} bytes)${fields ? `  ${fields}` : ''}`;
+    }
+    case 'secret':
+      return `  secret ${e.label}`;
+    case 'negotiated':
+      return `  negotiated ${versionName(e.version)} ${nameOf(CipherSuite, e.cipherSuite, 2)}, group ${
+        e.group === undefined ? 'none (psk_ke)' : nameOf(NamedGroup, e.group, 2)
+      }, ALPN ${e.alpn ?? 'none'}, resumed ${e.resumed ? 'yes' : 'no'}, early data ${
+        e.earlyDataAccepted ? 'accepted' : 'no'
+      }, HelloRetryRequest ${e.helloRetry ? 'yes' : 'no'}`;
+    case 'peer-certificate':
+      return `  peer certificate chain: ${e.chain.length} certificate${e.chain.length === 1 ? '' : 's'}`;
+    case 'established':
+      return '  established';
+    case 'session':
+      return `  session ticket (${e.session.ticket.length} bytes, lifetime ${e.session.lifetime} s, max early data ${e.session.maxEarlyDataSize})`;
+    case 'key-update':
+      return `  key update ${e.direction}`;
+    case 'alert-sent':
+      return `> alert ${nameOf(AlertDescription, e.description)}`;
+    case 'alert-received':
+      return `< alert ${nameOf(AlertDescription, e.description)}`;
+    case 'closed':
+      return '  peer sent close_notify';
+    case 'error':
+      return `  error: ${e.error.message}`;
+    default:
+      return undefined;
+  }
+}
+
+/** Print every traced event of `socket` to `io.err`, each line after `prefix`. */
+export function traceSocket(socket: TlsSocket, io: Output, prefix = ''): void {
+  socket.on('tls', (e: TlsEvent) => {
+    const line = traceLine(e);
+    if (line !== undefined) io.err(`${prefix}${line}`);
+  });
+}
+
+/** Append every key log line of `socket` to `file` (SSLKEYLOGFILE format). */
+export function keylogTo(socket: TlsSocket, file: string): void {
+  socket.on('keylog', (line: string) => appendFileSync(file, `${line}\n`));
+}
+
+/** How a failed connection is reported. */
+export interface ErrorSummary {
+  stage: string;
+  /** The alert's name (`unknown_ca`), or undefined for a transport failure. */
+  alert: string | undefined;
+  /** `sent` by us or `received` from the peer. */
+  alertDirection: 'sent' | 'received' | undefined;
+  reason: string;
+  hint: string | undefined;
+  /** The handshake state it failed in. */
+  state: string;
+}
+
+/** The summary of one connection (`--json` prints it as one line). */
+export interface ConnectionSummary {
+  connection: number;
+  protocol: string | undefined;
+  cipher: string | undefined;
+  group: string | undefined;
+  alpn: string | undefined;
+  resumed: boolean;
+  earlyDataAccepted: boolean;
+  helloRetry: boolean;
+  serverName: string | undefined;
+  peerCertificate: { subject: string; issuer: string; notBefore: string; notAfter: string } | undefined;
+  bytesSent: number;
+  bytesReceived: number;
+  error?: ErrorSummary;
+}
+
+/** The summary of `socket` (after it closed), with `error` when it failed. */
+export function summarize(n: number, socket: TlsSocket, error: TlsConnectionError | undefined): ConnectionSummary {
+  const neg = socket.negotiated;
+  let peerCertificate: ConnectionSummary['peerCertificate'];
+  try {
+    const cert = socket.getPeerCertificate();
+    if (cert) {
+      peerCertificate = {
+        subject: cert.subject.text,
+        issuer: cert.issuer.text,
+        notBefore: new Date(cert.notBefore).toISOString(),
+        notAfter: new Date(cert.notAfter).toISOString(),
+      };
+    }
+  } catch {
+    peerCertificate = undefined;
+  }
+  const summary: ConnectionSummary = {
+    connection: n,
+    protocol: neg ? versionName(neg.version).replace('TLS', 'TLSv') : undefined,
+    cipher: neg ? nameOf(CipherSuite, neg.cipherSuite, 2) : undefined,
+    group: neg?.group === undefined ? undefined : nameOf(NamedGroup, neg.group, 2),
+    alpn: neg?.alpn,
+    resumed: neg?.resumed ?? false,
+    earlyDataAccepted: neg?.earlyDataAccepted ?? false,
+    helloRetry: neg?.helloRetry ?? false,
+    serverName: neg?.serverName,
+    peerCertificate,
+    bytesSent: socket.bytesWritten,
+    bytesReceived: socket.bytesRead,
+  };
+  if (error) {
+    summary.error = {
+      stage: error.stage,
+      alert: error.alertName,
+      alertDirection: error.alertOrigin === undefined ? undefined : error.alertOrigin === 'peer' ? 'received' : 'sent',
+      reason: error.reason,
+      hint: error.hint,
+      state: error.state,
+    };
+  }
+  return summary;
+}
+
+/** The summary as `key: value` lines for people. */
+export function summaryLines(s: ConnectionSummary): string[] {
+  const lines: string[] = [];
+  if (s.protocol) {
+    lines.push(`Protocol: ${s.protocol}, Cipher: ${s.cipher}, Group: ${s.group ?? 'none'}, ALPN: ${s.alpn ?? 'none'}`);
+    lines.push(
+      `Resumed: ${s.resumed ? 'yes' : 'no'}, Early data: ${s.earlyDataAccepted ? 'accepted' : 'no'}, HelloRetryRequest: ${s.helloRetry ? 'yes' : 'no'}`,
+    );
+  }
+  if (s.peerCertificate) {
+    const c = s.peerCertificate;
+    lines.push(`Peer certificate: ${c.subject}, issuer ${c.issuer}, valid ${c.notBefore} to ${c.notAfter}`);
+  }
+  if (s.error) {
+    const e = s.error;
+    const alert = e.alert ? `, alert ${e.alert} ${e.alertDirection}` : '';
+    lines.push(`Failed in ${e.stage} (state ${e.state}${alert}): ${e.reason}${e.hint ? ` — ${e.hint}` : ''}`);
+  }
+  return lines;
+}

@@ -1,0 +1,224 @@
+/**
+ * `tlswire serve`: a TLS 1.3 server like `openssl s_server`. Each connection is reported on
+ * standard error (`connection N: …`, and its summary); `--echo` sends application data back,
+ * `--www` answers an HTTP/1.0 request (also one that arrived as accepted 0-RTT data) with a small
+ * page about the connection; otherwise received data goes to standard output.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import process from 'node:process';
+import { parseArgs } from 'node:util';
+import { createServer } from '../node/connect.js';
+import { TlsConnectionError } from '../node/errors.js';
+import type { TlsSocket } from '../node/socket.js';
+import { describeError } from './format.js';
+import {
+  type ConnectionSummary,
+  keylogTo,
+  parseList,
+  parseNameList,
+  type StreamOutput,
+  summarize,
+  summaryLines,
+  traceSocket,
+} from './live.js';
+
+/** Usage text of the command. */
+export const SERVE_USAGE = `Usage: tlswire serve --cert CHAIN.pem --key KEY.pem [options]
+
+A TLS 1.3 server, like openssl s_server. Prints "listening on HOST:PORT" on stderr, then one
+report per connection. Serves until stopped (or --max-connections).
+
+Options:
+  --host HOST           address to listen on (default 127.0.0.1)
+  --port PORT           port (default 4433; 0 picks a free one)
+  --cert FILE           certificate chain, PEM, leaf first then intermediates
+  --key FILE            its private key
+  --tls1.3              TLS 1.3 only (the only version tlswire speaks so far; the default)
+  --ciphers LIST        cipher suites, IANA names, in preference order
+  --groups LIST         key exchange groups, in preference order
+  --alpn LIST           ALPN protocols we accept, in preference order
+  --ca FILE             roots for client certificates (PEM)
+  --verify-client       require a client certificate valid under --ca
+  --early-data          accept 0-RTT data (single-use tickets)
+  --echo                send received application data back
+  --www                 answer an HTTP request with "HTTP/1.0 200 ok" and a page about the connection
+  --keylog FILE         append SSLKEYLOGFILE lines
+  --trace               every handshake message, secret label and the negotiated parameters to stderr
+  --json                one JSON summary per connection on stdout
+  --max-connections N   exit after N connections
+  -h, --help            show this help
+
+Exit codes: 0 stopped normally, 1 cannot listen or a connection failed with --max-connections, 2 usage error.`;
+
+const OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'tls1.3': { type: 'boolean' },
+  ciphers: { type: 'string' },
+  groups: { type: 'string' },
+  alpn: { type: 'string' },
+  ca: { type: 'string' },
+  'verify-client': { type: 'boolean' },
+  'early-data': { type: 'boolean' },
+  echo: { type: 'boolean' },
+  www: { type: 'boolean' },
+  keylog: { type: 'string' },
+  trace: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'max-connections': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
+}
+
+/** Largest 0-RTT payload accepted per connection with `--early-data`. */
+const MAX_EARLY_DATA = 16384;
+
+/** The `--www` page: the request line and the connection's parameters. */
+function wwwPage(socket: TlsSocket, request: string): string {
+  const s = summarize(0, socket, undefined);
+  const body = [
+    'tlswire serve',
+    `request: ${request.split(/\r?\n/)[0] ?? ''}`,
+    `protocol: ${s.protocol}`,
+    `cipher: ${s.cipher}`,
+    `group: ${s.group ?? 'none'}`,
+    `alpn: ${s.alpn ?? 'none'}`,
+    `resumed: ${s.resumed ? 'yes' : 'no'}`,
+    `early data: ${socket.earlyDataReceived} bytes${s.earlyDataAccepted ? ' (accepted)' : ''}`,
+    `client certificate: ${s.peerCertificate?.subject ?? 'none'}`,
+    '',
+  ].join('\n');
+  return `HTTP/1.0 200 ok\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+}
+
+function serveWww(socket: TlsSocket): void {
+  let text = '';
+  let answered = false;
+  const answer = () => {
+    if (answered || !socket.secure || !/\r?\n\r?\n/.test(text)) return;
+    answered = true;
+    socket.end(wwwPage(socket, text));
+  };
+  socket.on('data', (bytes: Buffer) => {
+    text += bytes.toString('latin1');
+    answer();
+  });
+  // A request that came whole as 0-RTT data is answered once the handshake completes.
+  socket.on('secure', answer);
+}
+
+/** `tlswire serve` with its arguments (after the command name). Resolves to the exit code when it stops. */
+export async function serveCommand(argv: string[], io: StreamOutput): Promise<number> {
+  let values: Values;
+  let maxConnections: number | undefined;
+  let port: number;
+  try {
+    values = parse(argv).values;
+    if (values.help) {
+      io.out(SERVE_USAGE);
+      return 0;
+    }
+    if (!values.cert || !values.key) throw new Error('--cert and --key are required');
+    if (values['verify-client'] && !values.ca) throw new Error('--verify-client needs --ca');
+    if (values.echo && values.www) throw new Error('--echo and --www exclude each other');
+    port = values.port === undefined ? 4433 : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
+    if (values['max-connections'] !== undefined) {
+      maxConnections = Number(values['max-connections']);
+      if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new Error('bad --max-connections');
+    }
+  } catch (e) {
+    io.err(`tlswire serve: ${describeError(e)}`);
+    io.err(SERVE_USAGE);
+    return 2;
+  }
+  let server: ReturnType<typeof createServer>;
+  try {
+    server = createServer({
+      cert: readFileSync(values.cert, 'utf8'),
+      key: readFileSync(values.key, 'utf8'),
+      cipherSuites: values.ciphers === undefined ? undefined : parseNameList(values.ciphers, 'cipher suite'),
+      groups: values.groups === undefined ? undefined : parseNameList(values.groups, 'group'),
+      alpn: values.alpn === undefined ? undefined : parseList(values.alpn),
+      requestCert: values['verify-client'] ?? false,
+      ca: values.ca === undefined ? undefined : readFileSync(values.ca, 'utf8'),
+      maxEarlyDataSize: values['early-data'] ? MAX_EARLY_DATA : 0,
+    });
+  } catch (e) {
+    io.err(`tlswire serve: ${describeError(e)}`);
+    return 1;
+  }
+  const host = values.host ?? '127.0.0.1';
+  const open = new Set<TlsSocket>();
+  let accepted = 0;
+  let finished = 0;
+  let failures = 0;
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      server.close();
+      for (const s of open) s.destroy();
+    };
+    const done = () => {
+      if (stopping && open.size === 0) resolve(maxConnections !== undefined && failures > 0 ? 1 : 0);
+    };
+    io.signal?.addEventListener('abort', () => {
+      stop();
+      done();
+    });
+    server.on('accept', (socket: TlsSocket) => {
+      const n = ++accepted;
+      open.add(socket);
+      if (maxConnections !== undefined && accepted >= maxConnections) server.close();
+      if (values.trace) traceSocket(socket, io, `[${n}] `);
+      if (values.keylog) keylogTo(socket, values.keylog);
+      let error: TlsConnectionError | undefined;
+      socket.on('error', (e: Error) => {
+        error = e instanceof TlsConnectionError ? e : new TlsConnectionError(e, socket.connection.state, false, true);
+      });
+      socket.on('secure', () => {
+        const s = summarize(n, socket, undefined);
+        io.err(
+          `connection ${n}: ${s.protocol} ${s.cipher} ${s.group ?? 'psk_ke'}${s.resumed ? ' resumed' : ''}${
+            s.earlyDataAccepted ? ' early-data' : ''
+          }${s.peerCertificate ? ` client ${s.peerCertificate.subject}` : ''}`,
+        );
+      });
+      if (values.www) serveWww(socket);
+      else if (values.echo) socket.on('data', (bytes: Buffer) => socket.write(bytes));
+      else socket.on('data', (bytes: Buffer) => (io.data ? io.data(bytes) : process.stdout.write(bytes)));
+      socket.on('end', () => socket.end());
+      socket.on('close', () => {
+        open.delete(socket);
+        finished++;
+        const summary: ConnectionSummary = summarize(n, socket, error);
+        if (error) failures++;
+        if (values.json) io.out(JSON.stringify(summary));
+        else if (error) for (const line of summaryLines(summary)) io.err(`connection ${n}: ${line}`);
+        if (maxConnections !== undefined && finished >= maxConnections) stop();
+        done();
+      });
+    });
+    server.on('error', (e: Error) => {
+      io.err(`tlswire serve: ${describeError(e)}`);
+      failures++;
+      stop();
+      resolve(1);
+    });
+    server.listen(port, host, () => {
+      const address = server.address() as AddressInfo;
+      io.err(`listening on ${host}:${address.port}`);
+    });
+  });
+}
