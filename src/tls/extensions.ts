@@ -488,9 +488,18 @@ const EXTENSION_INFO = new Map<number, { kind: KnownExtensionKind; fields: strin
   ).map((kind) => [ExtensionType[kind], { kind, fields: [] }]),
 );
 
+type ExtensionInfo = { kind: KnownExtensionKind; fields: string[] };
+
+/** {@link EXTENSION_INFO} as a dense table for the small type codes (all but renegotiation_info). */
+const SMALL_INFO: (ExtensionInfo | undefined)[] = Array.from({ length: 64 }, (_, t) => EXTENSION_INFO.get(t));
+const RENEGOTIATION_INFO = EXTENSION_INFO.get(ExtensionType.renegotiation_info);
+
+function infoOf(type: number): ExtensionInfo | undefined {
+  return type < 64 ? SMALL_INFO[type] : type === ExtensionType.renegotiation_info ? RENEGOTIATION_INFO : undefined;
+}
+
 /** Error-path element of the extension at `index` of its block (`[3].key_share`), or of a lone one. */
-function extensionField(type: number, index: number): string {
-  const info = EXTENSION_INFO.get(type);
+function extensionField(type: number, index: number, info = infoOf(type)): string {
   const name = info?.kind ?? `extension_0x${type.toString(16).padStart(4, '0')}`;
   if (index < 0) return name;
   if (!info) return `[${index}].${name}`;
@@ -521,13 +530,14 @@ function readExtension(r: Reader, context: ExtensionContext, index: number, seen
     seen.push(type);
   }
   const length = r.u16();
-  if (!EXTENSION_INFO.has(type)) {
+  const info = infoOf(type);
+  if (info === undefined) {
     if (length > r.remaining) {
       r.fail('length', `length ${length} exceeds the ${r.remaining} byte(s) available`, extensionField(type, index));
     }
     return { kind: 'unknown', type, data: r.bytes(length) };
   }
-  return r.within(length, extensionField(type, index), (r) => {
+  return r.within(length, extensionField(type, index, info), (r) => {
     const start = r.position;
     return decodeBody(r, type, context, r.buf.subarray(start, start + length))!;
   });
