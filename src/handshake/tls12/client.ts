@@ -1,0 +1,675 @@
+/**
+ * The TLS 1.2 client (RFC 5246 §7.3, with RFC 8422 ECDHE, RFC 7627 extended master secret, RFC 5746
+ * renegotiation_info, RFC 5077 tickets) as a chain of states, each a value that consumes one
+ * handshake message (or ChangeCipherSpec) and returns the next state:
+ *
+ *     ExpectServerHello ─▶ ExpectCertificate ─▶ ExpectServerKeyExchange (ECDHE)
+ *            │                      │ (RSA)             │
+ *            │                      ▼                   ▼
+ *            │            ExpectCertificateRequestOrDone ─▶ ExpectServerHelloDone
+ *            │ (resumed)                │                          │
+ *            │                          └──────────┬───────────────┘ our flight: [Certificate]
+ *            ▼                                     ▼   ClientKeyExchange [CertificateVerify] CCS Finished
+ *     [ExpectNewSessionTicket] ─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─▶ ClientEstablished
+ *
+ * In an abbreviated handshake (RFC 5246 §7.3, Figure 2) the server's CCS and Finished come first and
+ * the client answers with its own. The data a state needs travels forward in plain values; the
+ * connection core is the I/O every state is handed. Renegotiation is refused: a HelloRequest after
+ * the handshake is answered with a no_renegotiation warning (RFC 5246 §7.2.2, RFC 5746 §4.2) and
+ * ignored during the handshake (RFC 5246 §7.4.1.1).
+ * @module
+ */
+import { TlswireError } from '../../bytes/errors.js';
+import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
+import { Writer } from '../../bytes/writer.js';
+import { NobleProvider } from '../../crypto/noble.js';
+import type { PublicKey } from '../../crypto/provider.js';
+import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
+import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
+import { AlertDescription, ClientCertificateType, ECPointFormat, NameType, ProtocolVersion } from '../../tls/enums.js';
+import { TlsAlertError } from '../../tls/errors.js';
+import { type Extension, findExtension } from '../../tls/extensions.js';
+import type { Tls12CertificateRequest } from '../../tls/messages/certificate.js';
+import type { ClientHello } from '../../tls/messages/hello.js';
+import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
+import {
+  DEFAULT_GROUPS,
+  groupName,
+  hasDowngradeSentinel,
+  keyExchangeStep,
+  leafPublicKey,
+  runVerifier,
+} from '../common.js';
+import {
+  chooseTls12Scheme,
+  DEFAULT_TLS12_CIPHER_SUITES,
+  DEFAULT_TLS12_SIGNATURE_SCHEMES,
+  serverKeyExchangeContent,
+  Tls12Transcript,
+  tls12SchemeName,
+  tls12Suites,
+  unexpected,
+  verifyTls12Signature,
+} from './common.js';
+import { Tls12Core, type Tls12Input } from './record-layer.js';
+import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from './types.js';
+
+/** The client configuration with every default filled in. */
+interface ClientSettings {
+  config: Tls12ClientConfig;
+  suites: readonly Tls12CipherSuite[];
+  groups: readonly number[];
+  schemes: readonly number[];
+  tickets: boolean;
+  requireEms: boolean;
+  lifetime: number;
+  now: () => number;
+}
+
+/** What the client states share: settings and the connection core. Passed to every `handle`. */
+export interface Tls12ClientContext {
+  readonly settings: ClientSettings;
+  readonly core: Tls12Core;
+}
+
+/** A TLS 1.2 client state: consumes one input, returns the next state. */
+export interface Tls12ClientState {
+  readonly name: string;
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState;
+}
+
+/** The handshake so far, carried from state to state. */
+interface ClientHandshake {
+  hello: ClientHello;
+  transcript: Tls12Transcript;
+  /** The session offered for resumption, and the session ID sent with it. */
+  offered: Tls12ClientSession | undefined;
+}
+
+/** What the ServerHello settled. */
+interface Agreed {
+  suite: Tls12CipherSuite;
+  serverRandom: Uint8Array;
+  sessionId: Uint8Array;
+  ems: boolean;
+  alpn: string | undefined;
+  /** The server will send a NewSessionTicket (RFC 5077 §3.2). */
+  ticketExpected: boolean;
+  secureRenegotiation: boolean;
+}
+
+/** The server's certificate and what it proved so far. */
+interface ServerIdentity {
+  chain: Uint8Array[];
+  key: PublicKey;
+  keyExchange?: EcdheServerKeyExchange;
+}
+
+/** The keys after the key exchange (or from the resumed session). */
+interface Keyed {
+  master: Tls12MasterSecret;
+  /** Our Finished has been sent (full handshake) and the ticket, if one came. */
+  clientFinished: boolean;
+  ticket: { ticket: Uint8Array; lifetimeHint: number } | undefined;
+  chain: Uint8Array[] | undefined;
+}
+
+const SERVER_HELLO_EXTENSIONS: readonly Extension['kind'][] = [
+  'server_name',
+  'ec_point_formats',
+  'extended_master_secret',
+  'renegotiation_info',
+  'session_ticket',
+  'application_layer_protocol_negotiation',
+];
+
+function isIpLiteral(name: string): boolean {
+  return /^[0-9.]+$/.test(name) || name.includes(':');
+}
+
+/** Build our ClientHello (RFC 5246 §7.4.1.2) and send it. */
+function startHandshake(cx: Tls12ClientContext): Tls12ClientState {
+  const { core, settings } = cx;
+  const { config } = settings;
+  const random = core.provider.random(32);
+  core.clientRandom = random;
+  const session = usableSession(cx);
+  // RFC 5077 §3.4: with a ticket the client sends a fresh session ID to recognize acceptance.
+  const sessionId = session ? (session.ticket ? core.provider.random(32) : session.sessionId) : new Uint8Array(0);
+  const offered = session ? { ...session, sessionId } : undefined;
+  const extensions: Extension[] = [];
+  if (config.serverName && !isIpLiteral(config.serverName)) {
+    extensions.push({ kind: 'server_name', names: [{ type: NameType.host_name, name: config.serverName }] });
+  }
+  extensions.push({ kind: 'renegotiation_info', renegotiatedConnection: new Uint8Array(0) });
+  extensions.push({ kind: 'extended_master_secret' });
+  extensions.push({ kind: 'supported_groups', groups: [...settings.groups] });
+  extensions.push({ kind: 'ec_point_formats', formats: [ECPointFormat.uncompressed] });
+  extensions.push({ kind: 'signature_algorithms', schemes: [...settings.schemes] });
+  if (config.alpn?.length) {
+    extensions.push({ kind: 'application_layer_protocol_negotiation', protocols: [...config.alpn] });
+  }
+  if (settings.tickets) extensions.push({ kind: 'session_ticket', ticket: session?.ticket ?? new Uint8Array(0) });
+  let hello: ClientHello = {
+    type: 'client_hello',
+    version: ProtocolVersion.TLS1_2,
+    random,
+    sessionId,
+    cipherSuites: settings.suites.map((s) => s.value),
+    compressionMethods: [0],
+    extensions,
+  };
+  if (config.editClientHello) hello = config.editClientHello(hello);
+  core.plaintextVersion = ProtocolVersion.TLS1_0;
+  const transcript = new Tls12Transcript();
+  transcript.add(core.send(hello));
+  core.flush();
+  core.plaintextVersion = ProtocolVersion.TLS1_2;
+  return new ExpectServerHello({ hello, transcript, offered });
+}
+
+/**
+ * The configured session, if it can be offered: a TLS 1.2 suite we still offer, not expired, and
+ * with an extended master secret (RFC 7627 §5.3: the client SHOULD NOT resume other sessions).
+ */
+function usableSession(cx: Tls12ClientContext): Tls12ClientSession | undefined {
+  const session = cx.settings.config.session;
+  if (!session || session.version !== ProtocolVersion.TLS1_2) return undefined;
+  if (!cx.settings.suites.some((s) => s.value === session.cipherSuite)) return undefined;
+  if (!session.extendedMasterSecret) return undefined;
+  if (cx.settings.now() >= session.receivedAt + session.lifetime * 1000) return undefined;
+  if (!session.ticket && session.sessionId.length === 0) return undefined;
+  if (session.ticket && !cx.settings.tickets) return undefined;
+  return session;
+}
+
+/** Waiting for ServerHello (RFC 5246 §7.4.1.3). */
+export class ExpectServerHello implements Tls12ClientState {
+  readonly name = 'ExpectServerHello';
+  constructor(private readonly hs: ClientHandshake) {}
+
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'server_hello') throw unexpected(this.name, input);
+    const { core, settings } = cx;
+    const hs = this.hs;
+    if (input.version !== ProtocolVersion.TLS1_2) {
+      throw new TlsAlertError(
+        AlertDescription.protocol_version,
+        `server_version 0x${input.version.toString(16)}, this client speaks TLS 1.2 (0x0303)`,
+      );
+    }
+    if (settings.config.tls13Offered && hasDowngradeSentinel(input.random)) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        'TLS 1.2 ServerHello.random carries the downgrade sentinel (RFC 8446 §4.1.3)',
+      );
+    }
+    const suite = settings.suites.find((s) => s.value === input.cipherSuite);
+    if (!suite || !hs.hello.cipherSuites.includes(input.cipherSuite)) {
+      throw new TlsAlertError(AlertDescription.illegal_parameter, 'the server chose a cipher suite we did not offer');
+    }
+    if (input.compressionMethod !== 0) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        'the server chose a compression method other than null',
+      );
+    }
+    for (const ext of input.extensions ?? []) {
+      const type = ext.kind === 'unknown' ? ext.type : undefined;
+      const sent = (hs.hello.extensions ?? []).some((o) =>
+        type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
+      );
+      if (!sent || ext.kind === 'unknown' || !SERVER_HELLO_EXTENSIONS.includes(ext.kind)) {
+        throw new TlsAlertError(
+          AlertDescription.unsupported_extension,
+          `ServerHello carries ${ext.kind === 'unknown' ? `extension ${ext.type}` : ext.kind}, which was not offered (RFC 5246 §7.4.1.4)`,
+        );
+      }
+    }
+    const reneg = findExtension(input.extensions, 'renegotiation_info');
+    if (reneg && reneg.renegotiatedConnection.length !== 0) {
+      throw new TlsAlertError(
+        AlertDescription.handshake_failure,
+        'renegotiated_connection is not empty in the initial handshake (RFC 5746 §3.4)',
+      );
+    }
+    const formats = findExtension(input.extensions, 'ec_point_formats');
+    if (formats && !formats.formats.includes(ECPointFormat.uncompressed)) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        'ec_point_formats without uncompressed (RFC 8422 §5.1.2)',
+      );
+    }
+    const alpnExt = findExtension(input.extensions, 'application_layer_protocol_negotiation');
+    let alpn: string | undefined;
+    if (alpnExt) {
+      if (alpnExt.protocols.length !== 1 || !settings.config.alpn?.includes(alpnExt.protocols[0]!)) {
+        throw new TlsAlertError(
+          AlertDescription.illegal_parameter,
+          'the server selected an ALPN protocol we did not offer',
+        );
+      }
+      alpn = alpnExt.protocols[0];
+    }
+    const ems = findExtension(input.extensions, 'extended_master_secret') !== undefined;
+    const agreed: Agreed = {
+      suite,
+      serverRandom: input.random.slice(),
+      sessionId: input.sessionId.slice(),
+      ems,
+      alpn,
+      ticketExpected: findExtension(input.extensions, 'session_ticket') !== undefined,
+      secureRenegotiation: reneg !== undefined,
+    };
+    hs.transcript.add(input.raw);
+    core.keyExchange = suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe';
+    const offered = hs.offered;
+    const resumed =
+      offered !== undefined &&
+      input.sessionId.length > 0 &&
+      constantTimeEqual(input.sessionId, offered.sessionId) &&
+      input.sessionId.length === offered.sessionId.length;
+    emitNegotiated(cx, agreed, resumed);
+    if (resumed) {
+      if (offered.cipherSuite !== suite.value) {
+        throw new TlsAlertError(AlertDescription.illegal_parameter, 'resumed session with a different cipher suite');
+      }
+      if (offered.extendedMasterSecret !== ems) {
+        // RFC 7627 §5.3: the client MUST abort in both directions of a mismatch.
+        throw new TlsAlertError(
+          AlertDescription.handshake_failure,
+          'extended_master_secret differs from the resumed session (RFC 7627 §5.3)',
+        );
+      }
+      const master = new Tls12MasterSecret(
+        core.provider,
+        suite,
+        offered.masterSecret,
+        core.clientRandom,
+        agreed.serverRandom,
+      );
+      const keyed: Keyed = { master, clientFinished: false, ticket: undefined, chain: undefined };
+      if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
+      return new ExpectChangeCipherSpec(hs, agreed, keyed);
+    }
+    if (settings.requireEms && !ems) {
+      throw new TlsAlertError(
+        AlertDescription.handshake_failure,
+        'the server does not support the extended master secret (RFC 7627 §5.2)',
+      );
+    }
+    return new ExpectCertificate(hs, agreed);
+  }
+}
+
+function emitNegotiated(cx: Tls12ClientContext, agreed: Agreed, resumed: boolean): void {
+  cx.core.emit({
+    kind: 'negotiated',
+    version: ProtocolVersion.TLS1_2,
+    cipherSuite: agreed.suite.value,
+    group: undefined,
+    alpn: agreed.alpn,
+    resumed,
+    earlyDataAccepted: false,
+    helloRetry: false,
+    serverName: cx.settings.config.serverName,
+    extendedMasterSecret: agreed.ems,
+    secureRenegotiation: agreed.secureRenegotiation,
+  });
+}
+
+/** Waiting for the server's Certificate (RFC 5246 §7.4.2). */
+export class ExpectCertificate implements Tls12ClientState {
+  readonly name = 'ExpectCertificate';
+  constructor(
+    private readonly hs: ClientHandshake,
+    private readonly agreed: Agreed,
+  ) {}
+
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected(this.name, input);
+    const chain = input.certificates.map((c) => c.slice());
+    if (chain.length === 0) {
+      throw new TlsAlertError(AlertDescription.decode_error, 'the server sent an empty Certificate');
+    }
+    const key = leafPublicKey(chain[0]!);
+    const fits =
+      this.agreed.suite.keyExchange === 'ecdhe_ecdsa'
+        ? key.type === 'ec' || key.type === 'ed25519'
+        : key.type === 'rsa' && !(this.agreed.suite.keyExchange === 'rsa' && key.pss);
+    if (!fits) {
+      throw new TlsAlertError(
+        AlertDescription.unsupported_certificate,
+        `a ${key.type} certificate does not fit ${this.agreed.suite.name}`,
+      );
+    }
+    const { settings } = cx;
+    runVerifier(() =>
+      settings.config.verifyServer(chain, { serverName: settings.config.serverName, now: settings.now() }),
+    );
+    this.hs.transcript.add(input.raw);
+    const server: ServerIdentity = { chain, key };
+    if (this.agreed.suite.keyExchange === 'rsa')
+      return new ExpectCertificateRequestOrDone(this.hs, this.agreed, server);
+    return new ExpectServerKeyExchange(this.hs, this.agreed, server);
+  }
+}
+
+/** Waiting for the ECDHE ServerKeyExchange (RFC 8422 §5.4); its signature is checked here. */
+export class ExpectServerKeyExchange implements Tls12ClientState {
+  readonly name = 'ExpectServerKeyExchange';
+  constructor(
+    private readonly hs: ClientHandshake,
+    private readonly agreed: Agreed,
+    private readonly server: ServerIdentity,
+  ) {}
+
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'server_key_exchange' || input.keyExchange !== 'ecdhe') throw unexpected(this.name, input);
+    const { core, settings } = cx;
+    if (!settings.groups.includes(input.namedGroup) || !groupName(input.namedGroup)) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        `ServerKeyExchange with group 0x${input.namedGroup.toString(16)}, which we did not offer (RFC 8422 §5.4)`,
+      );
+    }
+    const params = input.params ?? Writer.encode((w) => encodeServerKeyExchangeParams(w, input));
+    verifyTls12Signature(
+      core.provider,
+      'ServerKeyExchange',
+      settings.schemes,
+      this.server.key,
+      input.signatureAlgorithm,
+      input.signature,
+      serverKeyExchangeContent(core.clientRandom, this.agreed.serverRandom, params),
+    );
+    this.hs.transcript.add(input.raw);
+    return new ExpectCertificateRequestOrDone(this.hs, this.agreed, { ...this.server, keyExchange: input });
+  }
+}
+
+/** Waiting for CertificateRequest (RFC 5246 §7.4.4) or ServerHelloDone (§7.4.5). */
+export class ExpectCertificateRequestOrDone implements Tls12ClientState {
+  readonly name: string = 'ExpectCertificateRequestOrDone';
+  constructor(
+    protected readonly hs: ClientHandshake,
+    protected readonly agreed: Agreed,
+    protected readonly server: ServerIdentity,
+    protected readonly request?: Tls12CertificateRequest,
+  ) {}
+
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type === 'certificate_request' && input.version === 'tls12' && !this.request) {
+      this.hs.transcript.add(input.raw);
+      return new ExpectServerHelloDone(this.hs, this.agreed, this.server, input);
+    }
+    if (input.type !== 'server_hello_done') throw unexpected(this.name, input);
+    this.hs.transcript.add(input.raw);
+    return sendClientFlight(cx, this.hs, this.agreed, this.server, this.request);
+  }
+}
+
+/** Waiting for ServerHelloDone after a CertificateRequest. */
+export class ExpectServerHelloDone extends ExpectCertificateRequestOrDone {
+  override readonly name = 'ExpectServerHelloDone';
+}
+
+/**
+ * Our second flight (RFC 5246 §7.3): [Certificate] ClientKeyExchange [CertificateVerify]
+ * ChangeCipherSpec Finished. The master secret is the extended one when both sides sent the
+ * extension (RFC 7627 §4), over the session hash up to ClientKeyExchange.
+ */
+function sendClientFlight(
+  cx: Tls12ClientContext,
+  hs: ClientHandshake,
+  agreed: Agreed,
+  server: ServerIdentity,
+  request: Tls12CertificateRequest | undefined,
+): Tls12ClientState {
+  const { core, settings } = cx;
+  const provider = core.provider;
+  const mine = settings.config.certificate;
+  let scheme: number | undefined;
+  if (request) {
+    const typeOk =
+      mine &&
+      (mine.key.type === 'rsa'
+        ? request.certificateTypes.includes(ClientCertificateType.rsa_sign)
+        : request.certificateTypes.includes(ClientCertificateType.ecdsa_sign));
+    scheme = mine && typeOk ? chooseTls12Scheme(settings.schemes, request.signatureAlgorithms, mine.key) : undefined;
+    const certificates = mine && scheme !== undefined ? mine.chain : [];
+    hs.transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates }));
+  }
+  let premaster: Uint8Array;
+  const ske = server.keyExchange;
+  if (ske) {
+    const kx = provider.keyExchange(groupName(ske.namedGroup)!);
+    const pair = kx.generate();
+    premaster = keyExchangeStep(() => kx.decapsulate(pair.privateKey, ske.publicKey));
+    wipe(pair.privateKey);
+    hs.transcript.add(core.send({ type: 'client_key_exchange', keyExchange: 'ecdhe', publicKey: pair.share }));
+  } else {
+    if (server.key.type !== 'rsa') throw new TlswireError('RSA key exchange without an RSA key');
+    // RFC 5246 §7.4.7.1: client_version (the version we offered) followed by 46 random bytes.
+    premaster = concat(Uint8Array.of(hs.hello.version >>> 8, hs.hello.version & 0xff), provider.random(46));
+    const encrypted = provider.rsaEncrypt(server.key, premaster);
+    hs.transcript.add(
+      core.send({ type: 'client_key_exchange', keyExchange: 'rsa', encryptedPreMasterSecret: encrypted }),
+    );
+  }
+  const sessionHash = agreed.ems ? hs.transcript.hash(provider, agreed.suite.hash) : undefined;
+  const master = Tls12MasterSecret.fromPremaster(provider, agreed.suite, premaster, {
+    clientRandom: core.clientRandom,
+    serverRandom: agreed.serverRandom,
+    sessionHash,
+  });
+  wipe(premaster);
+  core.emit({ kind: 'secret', label: 'CLIENT_RANDOM', secret: master.secret.slice(), clientRandom: core.clientRandom });
+  if (mine && scheme !== undefined) {
+    // RFC 5246 §7.4.8: the signature covers handshake_messages, everything before CertificateVerify.
+    const signature = provider.sign(tls12SchemeName(scheme)!, mine.key, hs.transcript.messages());
+    hs.transcript.add(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
+  }
+  sendChangeCipherSpecAndFinished(cx, hs, master);
+  const keyed: Keyed = { master, clientFinished: true, ticket: undefined, chain: server.chain };
+  if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
+  return new ExpectChangeCipherSpec(hs, agreed, keyed);
+}
+
+/** ChangeCipherSpec, then our Finished under the new keys (RFC 5246 §7.1, §7.4.9). */
+function sendChangeCipherSpecAndFinished(cx: Tls12ClientContext, hs: ClientHandshake, master: Tls12MasterSecret): void {
+  const { core } = cx;
+  const keyBlock = master.keyBlock();
+  core.changeCipherSpec(Tls12RecordSealer.fromKeyBlock(core.provider, master.suite, keyBlock, 'client'));
+  wipe(keyBlock.client.key, keyBlock.client.iv, keyBlock.server.key, keyBlock.server.iv);
+  const verifyData = master.verifyData('client', hs.transcript.hash(core.provider, master.suite.hash));
+  hs.transcript.add(core.send({ type: 'finished', verifyData }));
+  core.flush();
+}
+
+/** Waiting for NewSessionTicket (RFC 5077 §3.3), promised by the session_ticket extension. */
+export class ExpectNewSessionTicket implements Tls12ClientState {
+  readonly name = 'ExpectNewSessionTicket';
+  constructor(
+    private readonly hs: ClientHandshake,
+    private readonly agreed: Agreed,
+    private readonly keyed: Keyed,
+  ) {}
+
+  handle(_cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'new_session_ticket' || input.version !== 'tls12') throw unexpected(this.name, input);
+    this.hs.transcript.add(input.raw);
+    const ticket =
+      input.ticket.length > 0 ? { ticket: input.ticket.slice(), lifetimeHint: input.lifetimeHint } : undefined;
+    return new ExpectChangeCipherSpec(this.hs, this.agreed, { ...this.keyed, ticket });
+  }
+}
+
+/** Waiting for the server's ChangeCipherSpec: its records are protected from here on. */
+export class ExpectChangeCipherSpec implements Tls12ClientState {
+  readonly name = 'ExpectChangeCipherSpec';
+  constructor(
+    private readonly hs: ClientHandshake,
+    private readonly agreed: Agreed,
+    private readonly keyed: Keyed,
+  ) {}
+
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'change_cipher_spec') throw unexpected(this.name, input);
+    const { core } = cx;
+    const { master } = this.keyed;
+    const keyBlock = master.keyBlock();
+    core.setReadProtection(Tls12RecordOpener.fromKeyBlock(core.provider, master.suite, keyBlock, 'server'));
+    wipe(keyBlock.client.key, keyBlock.client.iv, keyBlock.server.key, keyBlock.server.iv);
+    return new ExpectFinished(this.hs, this.agreed, this.keyed);
+  }
+}
+
+/** Waiting for the server's Finished (RFC 5246 §7.4.9); in a resumption, our CCS and Finished follow. */
+export class ExpectFinished implements Tls12ClientState {
+  readonly name = 'ExpectFinished';
+  constructor(
+    private readonly hs: ClientHandshake,
+    private readonly agreed: Agreed,
+    private readonly keyed: Keyed,
+  ) {}
+
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'finished') throw unexpected(this.name, input);
+    const { core, settings } = cx;
+    const { hs, agreed, keyed } = this;
+    const { master } = keyed;
+    const expected = master.verifyData('server', hs.transcript.hash(core.provider, master.suite.hash));
+    if (!constantTimeEqual(expected, input.verifyData)) {
+      throw new TlsAlertError(AlertDescription.decrypt_error, 'server Finished does not verify (RFC 5246 §7.4.9)');
+    }
+    hs.transcript.add(input.raw);
+    const resumed = !keyed.clientFinished;
+    if (resumed) {
+      core.emit({
+        kind: 'secret',
+        label: 'CLIENT_RANDOM',
+        secret: master.secret.slice(),
+        clientRandom: core.clientRandom,
+      });
+      sendChangeCipherSpecAndFinished(cx, hs, master);
+    }
+    if (keyed.chain) core.emit({ kind: 'peer-certificate', chain: keyed.chain });
+    const offered = hs.offered;
+    const ticket = keyed.ticket?.ticket ?? (resumed ? offered?.ticket : undefined);
+    const sessionId = resumed && offered?.ticket ? new Uint8Array(0) : agreed.sessionId;
+    if (ticket || sessionId.length > 0) {
+      const session: Tls12ClientSession = {
+        version: ProtocolVersion.TLS1_2,
+        cipherSuite: agreed.suite.value,
+        masterSecret: master.secret.slice(),
+        extendedMasterSecret: agreed.ems,
+        sessionId,
+        ticket,
+        lifetime: keyed.ticket?.lifetimeHint || settings.lifetime,
+        receivedAt: settings.now(),
+        serverName: settings.config.serverName,
+        alpn: agreed.alpn,
+      };
+      if (!resumed || keyed.ticket) core.emit({ kind: 'session', session });
+    }
+    core.setEstablished(master);
+    core.emit({ kind: 'established' });
+    return new ClientEstablished();
+  }
+}
+
+/** After the handshake: any handshake message is refused (renegotiation is not supported). */
+export class ClientEstablished implements Tls12ClientState {
+  readonly name = 'ClientEstablished';
+  handle(_cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    throw unexpected(this.name, input);
+  }
+}
+
+/**
+ * A TLS 1.2 client connection (RFC 5246). Sans-IO: call {@link start}, feed it the server's bytes
+ * with {@link handle}, call {@link write} and {@link close}; every call returns the events to act
+ * on (`send` bytes to the server, `data` to the application, `session` to store, …).
+ * @example
+ * const client = new Tls12Client({ serverName: 'example.com', verifyServer: myVerifier });
+ * for (const e of client.start()) if (e.kind === 'send') socket.write(e.bytes);
+ */
+export class Tls12Client {
+  readonly #core: Tls12Core;
+  readonly #cx: Tls12ClientContext;
+  #state: Tls12ClientState | undefined;
+
+  constructor(config: Tls12ClientConfig) {
+    if (typeof config.verifyServer !== 'function') throw new TypeError('Tls12Client: verifyServer is required');
+    const provider = config.provider ?? new NobleProvider();
+    const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
+    if (suites.length === 0) throw new TypeError('Tls12Client: no TLS 1.2 cipher suite configured');
+    const settings: ClientSettings = {
+      config,
+      suites,
+      groups: config.groups ?? DEFAULT_GROUPS,
+      schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
+      tickets: config.sessionTickets ?? true,
+      requireEms: config.extendedMasterSecret === 'require',
+      lifetime: config.sessionLifetime ?? 7200,
+      now: config.now ?? Date.now,
+    };
+    this.#core = new Tls12Core({
+      role: 'client',
+      provider,
+      onOutgoingMessage: config.onOutgoingMessage,
+      onInput: (input) => this.#onInput(input),
+    });
+    this.#cx = { settings, core: this.#core };
+  }
+
+  #onInput(input: Tls12Input): void {
+    if (!this.#state) throw new TlsAlertError(AlertDescription.unexpected_message, 'handshake message before start()');
+    if (input.type === 'hello_request') {
+      // RFC 5246 §7.4.1.1: ignored during a handshake, not part of the transcript; afterwards
+      // renegotiation is refused with a no_renegotiation warning (RFC 5746 §4.2, RFC 5246 §7.2.2).
+      if (this.#core.established) this.#core.sendAlert(AlertDescription.no_renegotiation_RESERVED);
+      return;
+    }
+    this.#state = this.#state.handle(this.#cx, input);
+  }
+
+  /** Name of the current handshake state (for research and debugging). */
+  get state(): string {
+    return this.#state?.name ?? 'Start';
+  }
+
+  /** True once the handshake is complete. */
+  get isEstablished(): boolean {
+    return this.#core.established;
+  }
+
+  /** Send the ClientHello. */
+  start(): Tls12Event[] {
+    if (this.#state) throw new TlswireError('Tls12Client.start() called twice');
+    return this.#core.run(() => {
+      this.#state = startHandshake(this.#cx);
+    });
+  }
+
+  /** Bytes received from the server. */
+  handle(bytes: Uint8Array): Tls12Event[] {
+    return this.#core.run(() => this.#core.receive(bytes));
+  }
+
+  /** Send application data (after `established`). */
+  write(data: Uint8Array): Tls12Event[] {
+    return this.#core.run(() => this.#core.write(data));
+  }
+
+  /** Send close_notify. */
+  close(): Tls12Event[] {
+    return this.#core.run(() => this.#core.close());
+  }
+
+  /** Keying material exporter (RFC 5705 §4). */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return this.#core.exportKeyingMaterial(label, context, length);
+  }
+}

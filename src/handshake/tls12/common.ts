@@ -1,0 +1,185 @@
+/**
+ * Pieces both TLS 1.2 roles use: default suites and signature algorithms, which suites and
+ * SignatureAndHashAlgorithms fit which keys (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3, RFC 8446 §4.2.3
+ * for the RSA-PSS and Ed25519 code points), the content a ServerKeyExchange signs (RFC 8422 §5.4,
+ * RFC 5246 §7.4.3), signature checks, and the handshake transcript (RFC 5246 §7.4.9, RFC 7627 §3).
+ * @module
+ */
+import { concat } from '../../bytes/hex.js';
+import type { CryptoProvider, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
+import { type Tls12CipherSuite, tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
+import { AlertDescription, CipherSuite, SignatureScheme } from '../../tls/enums.js';
+import { TlsAlertError } from '../../tls/errors.js';
+import type { DecodedHandshake } from '../../tls/messages/handshake.js';
+import type { Tls12Input } from './record-layer.js';
+
+/** Default TLS 1.2 cipher suites, in preference order: ECDHE before RSA key transport. */
+export const DEFAULT_TLS12_CIPHER_SUITES: readonly number[] = [
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+  CipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+  CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+  CipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+  CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256,
+  CipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384,
+];
+
+/** Default TLS 1.2 signature algorithms (RFC 5246 §7.4.1.4.1 code points), in preference order. */
+export const DEFAULT_TLS12_SIGNATURE_SCHEMES: readonly number[] = [
+  SignatureScheme.ed25519,
+  SignatureScheme.ecdsa_secp256r1_sha256,
+  SignatureScheme.ecdsa_secp384r1_sha384,
+  SignatureScheme.ecdsa_secp521r1_sha512,
+  SignatureScheme.rsa_pss_rsae_sha256,
+  SignatureScheme.rsa_pss_rsae_sha384,
+  SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pss_pss_sha256,
+  SignatureScheme.rsa_pss_pss_sha384,
+  SignatureScheme.rsa_pss_pss_sha512,
+  SignatureScheme.rsa_pkcs1_sha256,
+  SignatureScheme.rsa_pkcs1_sha384,
+  SignatureScheme.rsa_pkcs1_sha512,
+];
+
+/** The TLS 1.2 suites of `suites`, in order (TLS 1.3 and unknown suites dropped). */
+export function tls12Suites(suites: readonly number[]): Tls12CipherSuite[] {
+  return suites.flatMap((s) => tls12CipherSuite(s) ?? []);
+}
+
+const SCHEMES: ReadonlyMap<number, SignatureSchemeName> = new Map<number, SignatureSchemeName>(
+  (
+    [
+      'ecdsa_secp256r1_sha256',
+      'ecdsa_secp384r1_sha384',
+      'ecdsa_secp521r1_sha512',
+      'rsa_pss_rsae_sha256',
+      'rsa_pss_rsae_sha384',
+      'rsa_pss_rsae_sha512',
+      'rsa_pss_pss_sha256',
+      'rsa_pss_pss_sha384',
+      'rsa_pss_pss_sha512',
+      'ed25519',
+      'rsa_pkcs1_sha256',
+      'rsa_pkcs1_sha384',
+      'rsa_pkcs1_sha512',
+    ] as const
+  ).map((name) => [SignatureScheme[name], name]),
+);
+
+/** The provider's name of a SignatureAndHashAlgorithm usable in TLS 1.2, or undefined (SHA-1, DSA, …). */
+export function tls12SchemeName(scheme: number): SignatureSchemeName | undefined {
+  return SCHEMES.get(scheme);
+}
+
+/**
+ * Whether `scheme` can sign with `key`. RSA keys sign with PKCS#1 v1.5 or RSA-PSS (rsae; pss keys
+ * only with pss schemes); ECDSA schemes are used with their own curve, as TLS 1.3 requires and as
+ * every current peer does; Ed25519 with ed25519 (RFC 8422 §5.1.3).
+ */
+export function tls12SchemeFitsKey(scheme: SignatureSchemeName, key: PublicKey | PrivateKey): boolean {
+  switch (key.type) {
+    case 'ed25519':
+      return scheme === 'ed25519';
+    case 'ec':
+      return scheme.startsWith('ecdsa_') && scheme.includes(key.curve);
+    case 'rsa':
+      if (key.pss) return scheme.startsWith('rsa_pss_pss_');
+      return scheme.startsWith('rsa_pss_rsae_') || scheme.startsWith('rsa_pkcs1_');
+  }
+}
+
+/** Whether a suite's authentication fits a certificate key (RFC 8422 §2, RFC 5246 §7.4.2). */
+export function suiteFitsKey(suite: Tls12CipherSuite, key: PublicKey | PrivateKey): boolean {
+  switch (suite.keyExchange) {
+    case 'ecdhe_ecdsa':
+      return key.type === 'ec' || key.type === 'ed25519';
+    case 'ecdhe_rsa':
+      return key.type === 'rsa';
+    case 'rsa':
+      return key.type === 'rsa' && !key.pss;
+  }
+}
+
+/** The first of `ours` the peer offered that fits `key`, or undefined. */
+export function chooseTls12Scheme(
+  ours: readonly number[],
+  offered: readonly number[],
+  key: PrivateKey,
+): number | undefined {
+  for (const s of ours) {
+    const name = tls12SchemeName(s);
+    if (name && offered.includes(s) && tls12SchemeFitsKey(name, key)) return s;
+  }
+  return undefined;
+}
+
+/** The content a ServerKeyExchange signs: client_random ‖ server_random ‖ params (RFC 8422 §5.4). */
+export function serverKeyExchangeContent(
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  params: Uint8Array,
+): Uint8Array {
+  return concat(clientRandom, serverRandom, params);
+}
+
+/**
+ * Check a TLS 1.2 `digitally-signed` value: the algorithm must be one we offered and fit the key
+ * (illegal_parameter), the signature must verify (decrypt_error, RFC 5246 §7.4.3, §7.4.8).
+ */
+export function verifyTls12Signature(
+  provider: CryptoProvider,
+  what: string,
+  offered: readonly number[],
+  key: PublicKey,
+  algorithm: number,
+  signature: Uint8Array,
+  content: Uint8Array,
+): void {
+  const name = tls12SchemeName(algorithm);
+  if (!name || !offered.includes(algorithm) || !tls12SchemeFitsKey(name, key)) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      `${what} signed with 0x${algorithm.toString(16).padStart(4, '0')}, not offered or not fitting the key`,
+    );
+  }
+  if (!provider.verify(name, key, content, signature)) {
+    throw new TlsAlertError(AlertDescription.decrypt_error, `${what} signature does not verify`);
+  }
+}
+
+/**
+ * The handshake messages so far (RFC 5246 §7.4.9: every handshake message, HelloRequest excluded).
+ * Kept as bytes: a CertificateVerify signs the messages themselves, Finished and the session hash
+ * (RFC 7627 §3) hash them with the suite's PRF hash.
+ */
+export class Tls12Transcript {
+  readonly #parts: Uint8Array[] = [];
+
+  /** Add the exact bytes of one handshake message (header included). */
+  add(raw: Uint8Array): this {
+    this.#parts.push(raw.slice());
+    return this;
+  }
+
+  /** handshake_messages: everything added so far. */
+  messages(): Uint8Array {
+    return concat(...this.#parts);
+  }
+
+  /** Hash of everything added so far. */
+  hash(provider: CryptoProvider, hash: HashName): Uint8Array {
+    return provider.hash(hash, this.messages());
+  }
+}
+
+/** The unexpected_message error for `input` in `state` (RFC 5246 §7.3 gives the order). */
+export function unexpected(state: string, input: Tls12Input | DecodedHandshake): TlsAlertError {
+  const what = input.type === 'unknown' ? `handshake message ${input.msgType}` : input.type;
+  return new TlsAlertError(AlertDescription.unexpected_message, `${what} in state ${state} (RFC 5246 §7.3)`);
+}
+
+/** Whether the u16 list `list` contains `value`. */
+export function offers(list: readonly number[] | undefined, value: number): boolean {
+  return list?.includes(value) ?? false;
+}

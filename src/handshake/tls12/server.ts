@@ -1,0 +1,643 @@
+/**
+ * The TLS 1.2 server (RFC 5246 §7.3, with RFC 8422 ECDHE, RFC 7627 extended master secret, RFC 5746
+ * renegotiation_info, RFC 5077 tickets) as a chain of states, each a value that consumes one
+ * handshake message (or ChangeCipherSpec) and returns the next state:
+ *
+ *     ExpectClientHello ──(full)──▶ [ExpectClientCertificate] ─▶ ExpectClientKeyExchange
+ *            │                                                          │
+ *            │ (resumed: ServerHello [NewSessionTicket] CCS Finished)   ▼
+ *            │                                           [ExpectCertificateVerify]
+ *            ▼                                                          │
+ *     ExpectChangeCipherSpec ◀──────────────────────────────────────────┘
+ *            │
+ *            ▼
+ *     ExpectFinished ─(full: [NewSessionTicket] CCS Finished)─▶ ServerEstablished
+ *
+ * Suite choice is the server's preference among the client's suites that fit the certificate key,
+ * have a common group (ECDHE, RFC 8422 §5.1) and a common signature algorithm (RFC 5246 §7.4.1.4.1).
+ * The RSA premaster secret is decrypted with the RFC 5246 §7.4.7.1 countermeasure: any failure gives
+ * a random premaster, with no alert of its own and the same work. Resumption by session ID (through
+ * a {@link Tls12SessionStore}) and by ticket (RFC 5077) follows RFC 7627 §5.3. Renegotiation is
+ * refused: a ClientHello after the handshake gets a no_renegotiation warning (RFC 5246 §7.2.2,
+ * RFC 5746 §4.4) and the connection goes on.
+ * @module
+ */
+import { TlswireError } from '../../bytes/errors.js';
+import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
+import { Writer } from '../../bytes/writer.js';
+import { NobleProvider } from '../../crypto/noble.js';
+import type { PublicKey } from '../../crypto/provider.js';
+import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
+import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
+import {
+  AlertDescription,
+  CipherSuite,
+  ClientCertificateType,
+  ECPointFormat,
+  NameType,
+  ProtocolVersion,
+} from '../../tls/enums.js';
+import { TlsAlertError } from '../../tls/errors.js';
+import { type Extension, findExtension } from '../../tls/extensions.js';
+import type { ClientHello } from '../../tls/messages/hello.js';
+import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
+import { DEFAULT_GROUPS, DOWNGRADE_TLS12, groupName, keyExchangeStep, leafPublicKey, runVerifier } from '../common.js';
+import type { CertifiedKey } from '../types.js';
+import {
+  chooseTls12Scheme,
+  DEFAULT_TLS12_CIPHER_SUITES,
+  DEFAULT_TLS12_SIGNATURE_SCHEMES,
+  serverKeyExchangeContent,
+  suiteFitsKey,
+  Tls12Transcript,
+  tls12SchemeName,
+  tls12Suites,
+  unexpected,
+  verifyTls12Signature,
+} from './common.js';
+import { Tls12Core, type Tls12Input } from './record-layer.js';
+import type { Tls12Event, Tls12ServerConfig, Tls12SessionState } from './types.js';
+
+/** The server configuration with every default filled in. */
+interface ServerSettings {
+  config: Tls12ServerConfig;
+  suites: readonly Tls12CipherSuite[];
+  groups: readonly number[];
+  schemes: readonly number[];
+  lifetime: number;
+  clientAuth: 'none' | 'optional' | 'require';
+  now: () => number;
+}
+
+/** What the server states share: settings and the connection core. Passed to every `handle`. */
+export interface Tls12ServerContext {
+  readonly settings: ServerSettings;
+  readonly core: Tls12Core;
+}
+
+/** A TLS 1.2 server state: consumes one input, returns the next state. */
+export interface Tls12ServerState {
+  readonly name: string;
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState;
+}
+
+/** What the ClientHello settled, carried from state to state. */
+interface ServerHandshake {
+  transcript: Tls12Transcript;
+  clientVersion: number;
+  suite: Tls12CipherSuite;
+  serverRandom: Uint8Array;
+  sessionId: Uint8Array;
+  ems: boolean;
+  alpn: string | undefined;
+  serverName: string | undefined;
+  /** We promised a NewSessionTicket (RFC 5077 §3.2). */
+  issueTicket: boolean;
+}
+
+/** The key exchange in progress of a full handshake. */
+interface FullHandshake {
+  certified: CertifiedKey;
+  /** ECDHE: our ephemeral private key and its group. */
+  ephemeral: { group: number; privateKey: Uint8Array } | undefined;
+  /** Signature algorithms we put in our CertificateRequest, when we sent one. */
+  requested: readonly number[] | undefined;
+}
+
+/** A client's certificate and key, once received. */
+interface ClientIdentity {
+  chain: Uint8Array[];
+  key: PublicKey;
+}
+
+function selectCertificate(cx: Tls12ServerContext, sni: string | undefined): CertifiedKey {
+  const c = cx.settings.config.certificate;
+  const certified = typeof c === 'function' ? c(sni) : c;
+  if (!certified || certified.chain.length === 0) {
+    throw new TlsAlertError(AlertDescription.handshake_failure, `no certificate for ${sni ?? 'a client without SNI'}`);
+  }
+  return certified;
+}
+
+/** The server's choice of suite, group and signature algorithm for a full handshake. */
+interface Choice {
+  suite: Tls12CipherSuite;
+  group: number | undefined;
+  scheme: number | undefined;
+}
+
+/**
+ * Our most preferred suite the client offers that fits our key; for ECDHE also a group the client
+ * supports (RFC 8422 §5.1: any of ours when it sends none) with uncompressed points, and a signature
+ * algorithm it accepts (RFC 5246 §7.4.1.4.1; without the extension only SHA-1, which we refuse).
+ * @throws TlsAlertError handshake_failure when nothing fits
+ */
+function choose(cx: Tls12ServerContext, hello: ClientHello, certified: CertifiedKey): Choice {
+  const { settings } = cx;
+  const clientGroups = findExtension(hello.extensions, 'supported_groups')?.groups;
+  const formats = findExtension(hello.extensions, 'ec_point_formats')?.formats;
+  const clientSchemes = findExtension(hello.extensions, 'signature_algorithms')?.schemes ?? [];
+  const group = settings.groups.find((g) => groupName(g) && (clientGroups ? clientGroups.includes(g) : true));
+  const ecdheOk = group !== undefined && (!formats || formats.includes(ECPointFormat.uncompressed));
+  const scheme = chooseTls12Scheme(settings.schemes, clientSchemes, certified.key);
+  for (const suite of settings.suites) {
+    if (!hello.cipherSuites.includes(suite.value) || !suiteFitsKey(suite, certified.key)) continue;
+    if (suite.keyExchange === 'rsa') return { suite, group: undefined, scheme: undefined };
+    if (ecdheOk && scheme !== undefined) return { suite, group, scheme };
+  }
+  throw new TlsAlertError(AlertDescription.handshake_failure, 'no cipher suite in common (RFC 5246 §7.4.1.3)');
+}
+
+/** Waiting for the ClientHello (RFC 5246 §7.4.1.2). */
+export class ExpectClientHello implements Tls12ServerState {
+  readonly name = 'ExpectClientHello';
+
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'client_hello') throw unexpected(this.name, input);
+    const { core, settings } = cx;
+    const { config } = settings;
+    if (input.version < ProtocolVersion.TLS1_2) {
+      throw new TlsAlertError(
+        AlertDescription.protocol_version,
+        `client_version 0x${input.version.toString(16)}, this server speaks TLS 1.2 only`,
+      );
+    }
+    if (!input.compressionMethods.includes(0)) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        'the null compression method is missing (RFC 5246 §7.4.1.2)',
+      );
+    }
+    const reneg = findExtension(input.extensions, 'renegotiation_info');
+    if (reneg && reneg.renegotiatedConnection.length !== 0) {
+      throw new TlsAlertError(
+        AlertDescription.handshake_failure,
+        'renegotiated_connection is not empty in the initial handshake (RFC 5746 §3.6)',
+      );
+    }
+    const secureRenegotiation =
+      reneg !== undefined || input.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    const ems = findExtension(input.extensions, 'extended_master_secret') !== undefined;
+    if (!ems && config.extendedMasterSecret === 'require') {
+      throw new TlsAlertError(
+        AlertDescription.handshake_failure,
+        'the client does not offer the extended master secret (RFC 7627 §5.2)',
+      );
+    }
+    const serverName = findExtension(input.extensions, 'server_name')?.names.find(
+      (n) => n.type === NameType.host_name,
+    )?.name;
+    const alpn = chooseAlpn(cx, input);
+    core.clientRandom = input.random.slice();
+    const transcript = new Tls12Transcript().add(input.raw);
+    const ticketExt = findExtension(input.extensions, 'session_ticket');
+    const ticketsOn = config.ticketer !== undefined && ticketExt !== undefined;
+    const serverRandom = core.provider.random(32);
+    if (config.tls13Supported) serverRandom.set(DOWNGRADE_TLS12, 24);
+    const common = { transcript, clientVersion: input.version, serverRandom, ems, alpn, serverName };
+
+    const resumable = findSession(cx, input, ticketsOn ? ticketExt.ticket : undefined);
+    if (resumable) {
+      const { state, byTicket } = resumable;
+      const suite = settings.suites.find((s) => s.value === state.cipherSuite)!;
+      const hs: ServerHandshake = { ...common, suite, sessionId: input.sessionId.slice(), issueTicket: byTicket };
+      core.keyExchange = suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe';
+      sendServerHello(cx, hs, secureRenegotiation, false);
+      emitNegotiated(cx, hs, true, undefined, secureRenegotiation);
+      const master = new Tls12MasterSecret(core.provider, suite, state.masterSecret, core.clientRandom, serverRandom);
+      wipe(state.masterSecret);
+      core.emit({
+        kind: 'secret',
+        label: 'CLIENT_RANDOM',
+        secret: master.secret.slice(),
+        clientRandom: core.clientRandom,
+      });
+      sendFinishedFlight(cx, hs, master);
+      return new ExpectChangeCipherSpec(hs, master, false, undefined);
+    }
+
+    const certified = selectCertificate(cx, serverName);
+    const { suite, group, scheme } = choose(cx, input, certified);
+    core.keyExchange = suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe';
+    const sessionId = config.sessionStore ? core.provider.random(32) : new Uint8Array(0);
+    const hs: ServerHandshake = { ...common, suite, sessionId, issueTicket: ticketsOn };
+    const pointFormats = findExtension(input.extensions, 'ec_point_formats') !== undefined;
+    sendServerHello(cx, hs, secureRenegotiation, suite.keyExchange !== 'rsa' && pointFormats);
+    emitNegotiated(cx, hs, false, group, secureRenegotiation);
+    transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates: certified.chain }));
+    let ephemeral: FullHandshake['ephemeral'];
+    if (group !== undefined && scheme !== undefined) {
+      const pair = core.provider.keyExchange(groupName(group)!).generate();
+      ephemeral = { group, privateKey: pair.privateKey };
+      const unsigned: EcdheServerKeyExchange = {
+        type: 'server_key_exchange',
+        keyExchange: 'ecdhe',
+        namedGroup: group,
+        publicKey: pair.share,
+        signatureAlgorithm: scheme,
+        signature: new Uint8Array(0),
+      };
+      const params = Writer.encode((w) => encodeServerKeyExchangeParams(w, unsigned));
+      const signature = core.provider.sign(
+        tls12SchemeName(scheme)!,
+        certified.key,
+        serverKeyExchangeContent(core.clientRandom, serverRandom, params),
+      );
+      transcript.add(core.send({ ...unsigned, signature }));
+    }
+    let requested: readonly number[] | undefined;
+    if (settings.clientAuth !== 'none') {
+      requested = settings.schemes;
+      transcript.add(
+        core.send({
+          type: 'certificate_request',
+          version: 'tls12',
+          certificateTypes: [ClientCertificateType.rsa_sign, ClientCertificateType.ecdsa_sign],
+          signatureAlgorithms: [...requested],
+          certificateAuthorities: [],
+        }),
+      );
+    }
+    transcript.add(core.send({ type: 'server_hello_done' }));
+    const full: FullHandshake = { certified, ephemeral, requested };
+    if (requested) return new ExpectClientCertificate(hs, full);
+    return new ExpectClientKeyExchange(hs, full, undefined);
+  }
+}
+
+/** ALPN (RFC 7301 §3.2): our first protocol the client offers; none in common is no_application_protocol. */
+function chooseAlpn(cx: Tls12ServerContext, hello: ClientHello): string | undefined {
+  const offered = findExtension(hello.extensions, 'application_layer_protocol_negotiation')?.protocols;
+  const ours = cx.settings.config.alpn;
+  if (!offered || !ours?.length) return undefined;
+  const chosen = ours.find((p) => offered.includes(p));
+  if (chosen === undefined) {
+    throw new TlsAlertError(AlertDescription.no_application_protocol, 'no ALPN protocol in common (RFC 7301 §3.2)');
+  }
+  return chosen;
+}
+
+/**
+ * The session the ClientHello asks to resume, if we can: from the ticket (RFC 5077 §3.1) or the
+ * session cache, unexpired, with a suite we both still offer and the same server name (RFC 6066 §3).
+ * RFC 7627 §5.3: a session with the extended master secret offered without it aborts with
+ * handshake_failure; one without it is never resumed (full handshake).
+ */
+function findSession(
+  cx: Tls12ServerContext,
+  hello: ClientHello,
+  ticket: Uint8Array | undefined,
+): { state: Tls12SessionState; byTicket: boolean } | undefined {
+  const { config } = cx.settings;
+  let state: Tls12SessionState | undefined;
+  let byTicket = false;
+  if (ticket && ticket.length > 0) {
+    state = config.ticketer?.open(ticket);
+    byTicket = state !== undefined;
+  }
+  if (!state && hello.sessionId.length > 0) state = config.sessionStore?.get(hello.sessionId);
+  if (!state) return undefined;
+  const ems = findExtension(hello.extensions, 'extended_master_secret') !== undefined;
+  const serverName = findExtension(hello.extensions, 'server_name')?.names.find(
+    (n) => n.type === NameType.host_name,
+  )?.name;
+  const usable =
+    cx.settings.now() < state.issuedAt + state.lifetime * 1000 &&
+    hello.cipherSuites.includes(state.cipherSuite) &&
+    cx.settings.suites.some((s) => s.value === state.cipherSuite) &&
+    state.serverName === serverName;
+  if (!usable) return undefined;
+  if (state.extendedMasterSecret && !ems) {
+    throw new TlsAlertError(
+      AlertDescription.handshake_failure,
+      'resumption of an extended-master-secret session without the extension (RFC 7627 §5.3)',
+    );
+  }
+  if (!state.extendedMasterSecret) return undefined;
+  return { state, byTicket };
+}
+
+/** ServerHello (RFC 5246 §7.4.1.3) with the extensions answering the client's. */
+function sendServerHello(
+  cx: Tls12ServerContext,
+  hs: ServerHandshake,
+  secureRenegotiation: boolean,
+  ecdhe: boolean,
+): void {
+  const extensions: Extension[] = [];
+  if (secureRenegotiation) extensions.push({ kind: 'renegotiation_info', renegotiatedConnection: new Uint8Array(0) });
+  if (hs.ems) extensions.push({ kind: 'extended_master_secret' });
+  if (ecdhe) extensions.push({ kind: 'ec_point_formats', formats: [ECPointFormat.uncompressed] });
+  if (hs.alpn !== undefined) extensions.push({ kind: 'application_layer_protocol_negotiation', protocols: [hs.alpn] });
+  if (hs.issueTicket) extensions.push({ kind: 'session_ticket', ticket: new Uint8Array(0) });
+  hs.transcript.add(
+    cx.core.send({
+      type: 'server_hello',
+      isHelloRetryRequest: false,
+      version: ProtocolVersion.TLS1_2,
+      random: hs.serverRandom,
+      sessionId: hs.sessionId,
+      cipherSuite: hs.suite.value,
+      compressionMethod: 0,
+      extensions,
+    }),
+  );
+}
+
+function emitNegotiated(
+  cx: Tls12ServerContext,
+  hs: ServerHandshake,
+  resumed: boolean,
+  group: number | undefined,
+  secureRenegotiation: boolean,
+): void {
+  cx.core.emit({
+    kind: 'negotiated',
+    version: ProtocolVersion.TLS1_2,
+    cipherSuite: hs.suite.value,
+    group,
+    alpn: hs.alpn,
+    resumed,
+    earlyDataAccepted: false,
+    helloRetry: false,
+    serverName: hs.serverName,
+    extendedMasterSecret: hs.ems,
+    secureRenegotiation,
+  });
+}
+
+/** Waiting for the client's Certificate after our CertificateRequest (RFC 5246 §7.4.6). */
+export class ExpectClientCertificate implements Tls12ServerState {
+  readonly name = 'ExpectClientCertificate';
+  constructor(
+    private readonly hs: ServerHandshake,
+    private readonly full: FullHandshake,
+  ) {}
+
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected(this.name, input);
+    const { settings } = cx;
+    this.hs.transcript.add(input.raw);
+    if (input.certificates.length === 0) {
+      if (settings.clientAuth === 'require') {
+        throw new TlsAlertError(AlertDescription.handshake_failure, 'the client sent no certificate (RFC 5246 §7.4.6)');
+      }
+      return new ExpectClientKeyExchange(this.hs, this.full, undefined);
+    }
+    const chain = input.certificates.map((c) => c.slice());
+    const key = leafPublicKey(chain[0]!);
+    const verify = settings.config.verifyClient;
+    if (!verify) throw new TlswireError('Tls12Server: clientAuth without verifyClient');
+    runVerifier(() => verify(chain, { serverName: this.hs.serverName, now: settings.now() }));
+    return new ExpectClientKeyExchange(this.hs, this.full, { chain, key });
+  }
+}
+
+/** Waiting for ClientKeyExchange (RFC 5246 §7.4.7, RFC 8422 §5.7). */
+export class ExpectClientKeyExchange implements Tls12ServerState {
+  readonly name = 'ExpectClientKeyExchange';
+  constructor(
+    private readonly hs: ServerHandshake,
+    private readonly full: FullHandshake,
+    private readonly client: ClientIdentity | undefined,
+  ) {}
+
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'client_key_exchange') throw unexpected(this.name, input);
+    const { core } = cx;
+    const provider = core.provider;
+    const { hs, full } = this;
+    let premaster: Uint8Array;
+    if (input.keyExchange === 'ecdhe' && full.ephemeral) {
+      const { group, privateKey } = full.ephemeral;
+      const kx = provider.keyExchange(groupName(group)!);
+      premaster = keyExchangeStep(() => kx.decapsulate(privateKey, input.publicKey));
+      wipe(privateKey);
+    } else if (input.keyExchange === 'rsa' && full.certified.key.type === 'rsa') {
+      // RFC 5246 §7.4.7.1: on any failure continue with client_version ‖ 46 random bytes, no alert.
+      const version = Uint8Array.of(hs.clientVersion >>> 8, hs.clientVersion & 0xff);
+      const fallback = concat(version, provider.random(46));
+      const { message } = provider.rsaDecryptPremaster(
+        full.certified.key,
+        input.encryptedPreMasterSecret,
+        48,
+        fallback,
+      );
+      premaster = concat(version, message.subarray(2));
+      wipe(message, fallback);
+    } else {
+      throw unexpected(this.name, input);
+    }
+    hs.transcript.add(input.raw);
+    const sessionHash = hs.ems ? hs.transcript.hash(provider, hs.suite.hash) : undefined;
+    const master = Tls12MasterSecret.fromPremaster(provider, hs.suite, premaster, {
+      clientRandom: core.clientRandom,
+      serverRandom: hs.serverRandom,
+      sessionHash,
+    });
+    wipe(premaster);
+    core.emit({
+      kind: 'secret',
+      label: 'CLIENT_RANDOM',
+      secret: master.secret.slice(),
+      clientRandom: core.clientRandom,
+    });
+    if (this.client) return new ExpectCertificateVerify(hs, master, full, this.client);
+    return new ExpectChangeCipherSpec(hs, master, true, undefined);
+  }
+}
+
+/** Waiting for the client's CertificateVerify (RFC 5246 §7.4.8). */
+export class ExpectCertificateVerify implements Tls12ServerState {
+  readonly name = 'ExpectCertificateVerify';
+  constructor(
+    private readonly hs: ServerHandshake,
+    private readonly master: Tls12MasterSecret,
+    private readonly full: FullHandshake,
+    private readonly client: ClientIdentity,
+  ) {}
+
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'certificate_verify') throw unexpected(this.name, input);
+    verifyTls12Signature(
+      cx.core.provider,
+      'CertificateVerify',
+      this.full.requested ?? [],
+      this.client.key,
+      input.algorithm,
+      input.signature,
+      this.hs.transcript.messages(),
+    );
+    this.hs.transcript.add(input.raw);
+    return new ExpectChangeCipherSpec(this.hs, this.master, true, this.client.chain);
+  }
+}
+
+/** Waiting for the client's ChangeCipherSpec: its records are protected from here on. */
+export class ExpectChangeCipherSpec implements Tls12ServerState {
+  readonly name = 'ExpectChangeCipherSpec';
+  constructor(
+    private readonly hs: ServerHandshake,
+    private readonly master: Tls12MasterSecret,
+    private readonly full: boolean,
+    private readonly clientChain: Uint8Array[] | undefined,
+  ) {}
+
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'change_cipher_spec') throw unexpected(this.name, input);
+    const { core } = cx;
+    const keyBlock = this.master.keyBlock();
+    core.setReadProtection(Tls12RecordOpener.fromKeyBlock(core.provider, this.master.suite, keyBlock, 'client'));
+    wipe(keyBlock.client.key, keyBlock.client.iv, keyBlock.server.key, keyBlock.server.iv);
+    return new ExpectFinished(this.hs, this.master, this.full, this.clientChain);
+  }
+}
+
+/**
+ * [NewSessionTicket] ChangeCipherSpec Finished (RFC 5077 §3.3, RFC 5246 §7.1, §7.4.9): after the
+ * client's Finished in a full handshake, right after ServerHello in an abbreviated one.
+ */
+function sendFinishedFlight(cx: Tls12ServerContext, hs: ServerHandshake, master: Tls12MasterSecret): void {
+  const { core, settings } = cx;
+  const ticketer = settings.config.ticketer;
+  if (hs.issueTicket && ticketer) {
+    const ticket = ticketer.seal(sessionState(cx, hs, master));
+    hs.transcript.add(
+      core.send({ type: 'new_session_ticket', version: 'tls12', lifetimeHint: settings.lifetime, ticket }),
+    );
+  }
+  const keyBlock = master.keyBlock();
+  core.changeCipherSpec(Tls12RecordSealer.fromKeyBlock(core.provider, master.suite, keyBlock, 'server'));
+  wipe(keyBlock.client.key, keyBlock.client.iv, keyBlock.server.key, keyBlock.server.iv);
+  const verifyData = master.verifyData('server', hs.transcript.hash(core.provider, master.suite.hash));
+  hs.transcript.add(core.send({ type: 'finished', verifyData }));
+  core.flush();
+}
+
+function sessionState(cx: Tls12ServerContext, hs: ServerHandshake, master: Tls12MasterSecret): Tls12SessionState {
+  return {
+    cipherSuite: hs.suite.value,
+    masterSecret: master.secret.slice(),
+    extendedMasterSecret: hs.ems,
+    issuedAt: cx.settings.now(),
+    lifetime: cx.settings.lifetime,
+    serverName: hs.serverName,
+    alpn: hs.alpn,
+  };
+}
+
+/** Waiting for the client's Finished (RFC 5246 §7.4.9). */
+export class ExpectFinished implements Tls12ServerState {
+  readonly name = 'ExpectFinished';
+  constructor(
+    private readonly hs: ServerHandshake,
+    private readonly master: Tls12MasterSecret,
+    private readonly full: boolean,
+    private readonly clientChain: Uint8Array[] | undefined,
+  ) {}
+
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'finished') throw unexpected(this.name, input);
+    const { core, settings } = cx;
+    const { hs, master } = this;
+    const expected = master.verifyData('client', hs.transcript.hash(core.provider, master.suite.hash));
+    if (!constantTimeEqual(expected, input.verifyData)) {
+      throw new TlsAlertError(AlertDescription.decrypt_error, 'client Finished does not verify (RFC 5246 §7.4.9)');
+    }
+    hs.transcript.add(input.raw);
+    if (this.full) {
+      sendFinishedFlight(cx, hs, master);
+      if (hs.sessionId.length > 0) settings.config.sessionStore?.put(hs.sessionId, sessionState(cx, hs, master));
+    }
+    if (this.clientChain) core.emit({ kind: 'peer-certificate', chain: this.clientChain });
+    core.setEstablished(master);
+    core.emit({ kind: 'established' });
+    return new ServerEstablished();
+  }
+}
+
+/** After the handshake: any handshake message but a ClientHello is unexpected. */
+export class ServerEstablished implements Tls12ServerState {
+  readonly name = 'ServerEstablished';
+  handle(_cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    throw unexpected(this.name, input);
+  }
+}
+
+/**
+ * A TLS 1.2 server connection (RFC 5246). Sans-IO: feed it the client's bytes with {@link handle},
+ * call {@link write} and {@link close}; every call returns the events to act on.
+ * @example
+ * const server = new Tls12Server({ certificate: { chain, key }, sessionStore: new MemorySessionStore() });
+ * socket.on('data', (b) => act(server.handle(b)));
+ */
+export class Tls12Server {
+  readonly #core: Tls12Core;
+  readonly #cx: Tls12ServerContext;
+  #state: Tls12ServerState = new ExpectClientHello();
+
+  constructor(config: Tls12ServerConfig) {
+    const provider = config.provider ?? new NobleProvider();
+    const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
+    if (suites.length === 0) throw new TypeError('Tls12Server: no TLS 1.2 cipher suite configured');
+    const clientAuth = config.clientAuth ?? 'none';
+    if (clientAuth !== 'none' && typeof config.verifyClient !== 'function') {
+      throw new TypeError('Tls12Server: clientAuth needs verifyClient');
+    }
+    const settings: ServerSettings = {
+      config,
+      suites,
+      groups: config.groups ?? DEFAULT_GROUPS,
+      schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
+      lifetime: config.sessionLifetime ?? 7200,
+      clientAuth,
+      now: config.now ?? Date.now,
+    };
+    this.#core = new Tls12Core({
+      role: 'server',
+      provider,
+      onOutgoingMessage: config.onOutgoingMessage,
+      onInput: (input) => this.#onInput(input),
+    });
+    this.#cx = { settings, core: this.#core };
+  }
+
+  #onInput(input: Tls12Input): void {
+    if (input.type === 'client_hello' && this.#core.established) {
+      // RFC 5246 §7.2.2, RFC 5746 §4.4: renegotiation is refused with a no_renegotiation warning.
+      this.#core.sendAlert(AlertDescription.no_renegotiation_RESERVED);
+      return;
+    }
+    this.#state = this.#state.handle(this.#cx, input);
+  }
+
+  /** Name of the current handshake state (for research and debugging). */
+  get state(): string {
+    return this.#state.name;
+  }
+
+  /** True once the handshake is complete. */
+  get isEstablished(): boolean {
+    return this.#core.established;
+  }
+
+  /** Bytes received from the client. */
+  handle(bytes: Uint8Array): Tls12Event[] {
+    return this.#core.run(() => this.#core.receive(bytes));
+  }
+
+  /** Send application data (after `established`). */
+  write(data: Uint8Array): Tls12Event[] {
+    return this.#core.run(() => this.#core.write(data));
+  }
+
+  /** Send close_notify. */
+  close(): Tls12Event[] {
+    return this.#core.run(() => this.#core.close());
+  }
+
+  /** Keying material exporter (RFC 5705 §4). */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    return this.#core.exportKeyingMaterial(label, context, length);
+  }
+}

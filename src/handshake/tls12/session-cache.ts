@@ -1,0 +1,219 @@
+/**
+ * TLS 1.2 session resumption state (RFC 5246 §7.3, §7.4.1.2–3; RFC 5077):
+ * - {@link MemorySessionStore}: the server's session-ID cache, bounded in size, entries expiring
+ *   after their lifetime, least recently used evicted first;
+ * - {@link Tls12AeadTicketer}: stateless RFC 5077 tickets, `key_name(16) ‖ nonce(12) ‖ AES-256-GCM(state)`
+ *   as RFC 5077 §4 recommends (the AEAD tag replaces the separate MAC);
+ * - {@link ClientSessionCache}: a client's sessions per server name and port.
+ * @module
+ */
+import { toHex } from '../../bytes/hex.js';
+import { Reader } from '../../bytes/reader.js';
+import { Writer } from '../../bytes/writer.js';
+import type { CryptoProvider } from '../../crypto/provider.js';
+import type { Tls12ClientSession, Tls12SessionState, Tls12SessionStore, Tls12Ticketer } from './types.js';
+
+/** Options of {@link MemorySessionStore}. */
+export interface MemorySessionStoreOptions {
+  /** Most sessions kept (default 1024); the least recently used goes first. */
+  maxEntries?: number;
+  /** Milliseconds since the epoch (default Date.now): entries past `issuedAt + lifetime` are dropped. */
+  now?: () => number;
+}
+
+/**
+ * An in-memory session-ID cache. Sessions expire after their `lifetime` (RFC 5246 §7.4.1.2 suggests
+ * at most 24 hours; the server's `sessionLifetime` sets it).
+ * @example const server = new Tls12Server({ certificate, sessionStore: new MemorySessionStore() });
+ */
+export class MemorySessionStore implements Tls12SessionStore {
+  readonly #entries = new Map<string, Tls12SessionState>();
+  readonly #max: number;
+  readonly #now: () => number;
+
+  constructor(options: MemorySessionStoreOptions = {}) {
+    const max = options.maxEntries ?? 1024;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError('MemorySessionStore: maxEntries must be ≥ 1');
+    this.#max = max;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Number of sessions held. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  put(sessionId: Uint8Array, state: Tls12SessionState): void {
+    const id = toHex(sessionId);
+    this.#entries.delete(id);
+    this.#entries.set(id, { ...state, masterSecret: state.masterSecret.slice() });
+    while (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.#remove(oldest);
+    }
+  }
+
+  get(sessionId: Uint8Array): Tls12SessionState | undefined {
+    const id = toHex(sessionId);
+    const state = this.#entries.get(id);
+    if (!state) return undefined;
+    if (this.#now() >= state.issuedAt + state.lifetime * 1000) {
+      this.#remove(id);
+      return undefined;
+    }
+    this.#entries.delete(id);
+    this.#entries.set(id, state);
+    return { ...state, masterSecret: state.masterSecret.slice() };
+  }
+
+  remove(sessionId: Uint8Array): void {
+    this.#remove(toHex(sessionId));
+  }
+
+  #remove(id: string): void {
+    this.#entries.get(id)?.masterSecret.fill(0);
+    this.#entries.delete(id);
+  }
+}
+
+const TICKET_STATE_VERSION = 0x12;
+const KEY_NAME_LENGTH = 16;
+const NONCE_LENGTH = 12;
+const TAG_LENGTH = 16;
+
+function encodeState(s: Tls12SessionState): Uint8Array {
+  const text = new TextEncoder();
+  return Writer.encode((w) => {
+    w.u8(TICKET_STATE_VERSION);
+    w.u16(s.cipherSuite);
+    w.opaque8(s.masterSecret);
+    w.u8(s.extendedMasterSecret ? 1 : 0);
+    w.u64(BigInt(Math.floor(s.issuedAt)));
+    w.u32(s.lifetime);
+    w.u8(s.alpn === undefined ? 0 : 1);
+    w.opaque8(text.encode(s.alpn ?? ''));
+    w.u8(s.serverName === undefined ? 0 : 1);
+    w.opaque16(text.encode(s.serverName ?? ''));
+  });
+}
+
+function decodeState(bytes: Uint8Array): Tls12SessionState {
+  const text = new TextDecoder();
+  return Reader.decode(bytes, 'Tls12TicketState', (r) => {
+    if (r.u8('version') !== TICKET_STATE_VERSION) r.fail('value', 'not a TLS 1.2 ticket state');
+    const cipherSuite = r.u16('cipher_suite');
+    const masterSecret = r.opaque8('master_secret').slice();
+    const extendedMasterSecret = r.u8('extended_master_secret') === 1;
+    const issuedAt = Number(r.u64('issued_at'));
+    const lifetime = r.u32('lifetime');
+    const hasAlpn = r.u8('alpn_present') === 1;
+    const alpnText = text.decode(r.opaque8('alpn'));
+    const hasName = r.u8('server_name_present') === 1;
+    const nameText = text.decode(r.opaque16('server_name'));
+    return {
+      cipherSuite,
+      masterSecret,
+      extendedMasterSecret,
+      issuedAt,
+      lifetime,
+      alpn: hasAlpn ? alpnText : undefined,
+      serverName: hasName ? nameText : undefined,
+    };
+  });
+}
+
+/**
+ * Stateless RFC 5077 tickets sealed with AES-256-GCM under `key` (32 bytes). Rotate the key to
+ * retire tickets: one under another key does not open (the server then does a full handshake).
+ * Expiry is checked by the server against the state's `issuedAt` and `lifetime`.
+ * @example const ticketer = new Tls12AeadTicketer(provider, provider.random(32));
+ */
+export class Tls12AeadTicketer implements Tls12Ticketer {
+  readonly #provider: CryptoProvider;
+  readonly #key: Uint8Array;
+  readonly #name: Uint8Array;
+
+  constructor(provider: CryptoProvider, key: Uint8Array) {
+    if (key.length !== 32) throw new RangeError('Tls12AeadTicketer: key must be 32 bytes');
+    this.#provider = provider;
+    this.#key = key.slice();
+    this.#name = provider.hash('sha256', key).subarray(0, KEY_NAME_LENGTH);
+  }
+
+  seal(state: Tls12SessionState): Uint8Array {
+    const nonce = this.#provider.random(NONCE_LENGTH);
+    const plain = encodeState(state);
+    const sealed = this.#provider.aeadSeal('aes-256-gcm', this.#key, nonce, plain, this.#name);
+    plain.fill(0);
+    return Writer.encode((w) => w.bytes(this.#name).bytes(nonce).bytes(sealed));
+  }
+
+  open(ticket: Uint8Array): Tls12SessionState | undefined {
+    if (ticket.length < KEY_NAME_LENGTH + NONCE_LENGTH + TAG_LENGTH) return undefined;
+    const name = ticket.subarray(0, KEY_NAME_LENGTH);
+    if (toHex(name) !== toHex(this.#name)) return undefined;
+    const nonce = ticket.subarray(KEY_NAME_LENGTH, KEY_NAME_LENGTH + NONCE_LENGTH);
+    const plain = this.#provider.aeadOpen(
+      'aes-256-gcm',
+      this.#key,
+      nonce,
+      ticket.subarray(KEY_NAME_LENGTH + NONCE_LENGTH),
+      name,
+    );
+    if (!plain) return undefined;
+    try {
+      return decodeState(plain);
+    } catch {
+      return undefined;
+    } finally {
+      plain.fill(0);
+    }
+  }
+}
+
+/**
+ * A client's resumable sessions, one per server name and port (the latest wins), dropped once
+ * their lifetime has passed.
+ * @example
+ * cache.put('example.com', 443, session);          // from a `session` event
+ * new Tls12Client({ ..., session: cache.get('example.com', 443) });
+ */
+export class ClientSessionCache {
+  readonly #sessions = new Map<string, Tls12ClientSession>();
+  readonly #max: number;
+  readonly #now: () => number;
+
+  constructor(options: MemorySessionStoreOptions = {}) {
+    this.#max = options.maxEntries ?? 256;
+    this.#now = options.now ?? Date.now;
+  }
+
+  put(serverName: string, port: number, session: Tls12ClientSession): void {
+    const key = `${serverName}:${port}`;
+    this.#sessions.delete(key);
+    this.#sessions.set(key, session);
+    while (this.#sessions.size > this.#max) {
+      const oldest = this.#sessions.keys().next().value;
+      if (oldest === undefined) break;
+      this.#sessions.delete(oldest);
+    }
+  }
+
+  /** The session for `serverName:port`, unless expired. */
+  get(serverName: string, port: number): Tls12ClientSession | undefined {
+    const key = `${serverName}:${port}`;
+    const session = this.#sessions.get(key);
+    if (!session) return undefined;
+    if (this.#now() >= session.receivedAt + session.lifetime * 1000) {
+      this.#sessions.delete(key);
+      return undefined;
+    }
+    return session;
+  }
+
+  /** Forget the session of `serverName:port` (after a failed resumption). */
+  remove(serverName: string, port: number): void {
+    this.#sessions.delete(`${serverName}:${port}`);
+  }
+}
