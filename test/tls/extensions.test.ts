@@ -166,7 +166,7 @@ const KNOWN: [string, ExtensionContext, string, Extension][] = [
     { kind: 'status_request', form: 'empty' },
   ],
   [
-    'status_request (OpenSSL TLS 1.3 CertificateEntry, response shortened)',
+    'status_request (RFC 6066 §8 CertificateStatus in a TLS 1.3 CertificateEntry, 3-byte response)',
     'certificate',
     '0005 0007 01 000003 300102',
     { kind: 'status_request', form: 'response', status: { statusType: 1, response: fromHex('300102') } },
