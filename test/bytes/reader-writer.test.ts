@@ -2,16 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { constantTimeEqual, DecodeError, EncodeError, fromHex, Reader, toHex, Writer } from '../../src/bytes/index.js';
-
-function decodeError(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error('expected a DecodeError');
-}
+import { decodeError } from '../support/errors.js';
 
 describe('Reader integers', () => {
   it('reads big-endian u8/u16/u24/u32/u64', () => {

@@ -1,11 +1,13 @@
 /**
  * Shared helpers of the capture tests: the recorded vectors of vectors/tcp/ (see vectors/README.md),
- * tshark's field files next to them, the traffic script's byte pattern, and running tshark.
+ * tshark's field files next to them, the traffic script's byte pattern, and running tshark on them.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fieldsArgs, parseTsv, type TsharkRow, tshark } from '../support/tshark.js';
+
+export type { TsharkRow } from '../support/tshark.js';
 
 export const VECTORS = join(dirname(fileURLToPath(import.meta.url)), '../../vectors/tcp');
 
@@ -18,22 +20,6 @@ export const CAPTURE_FILES: string[] = [...SCENARIOS.flatMap((s) => VARIANTS.map
 
 export function loadVector(name: string): Uint8Array {
   return new Uint8Array(readFileSync(join(VECTORS, name)));
-}
-
-/** One row of a `.tsv` written by `tshark -T fields -E header=y`, by field name. */
-export type TsharkRow = Record<string, string>;
-
-export function parseTsv(text: string): TsharkRow[] {
-  const lines = text.split('\n').filter((l) => l.length > 0);
-  const header = (lines.shift() ?? '').split('\t');
-  return lines.map((line) => {
-    const cells = line.split('\t');
-    const row: TsharkRow = {};
-    header.forEach((h, i) => {
-      row[h] = cells[i] ?? '';
-    });
-    return row;
-  });
 }
 
 export function loadTsv(name: string): TsharkRow[] {
@@ -58,32 +44,15 @@ export const REQUEST = 'GET /hello HTTP/1.0\r\nHost: localhost\r\n\r\n';
 export const RESPONSE = 'HTTP/1.0 200 OK\r\nContent-Length: 13\r\n\r\nhello, world\n';
 export const SECOND = 'second message from the client\n';
 
-/** tshark is installed. In CI (CI=true) it must be: tests needing it fail instead of skipping. */
-export const HAS_TSHARK = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
-export const SKIP_TSHARK = !HAS_TSHARK && process.env.CI !== 'true';
-
 /** The tshark field list of scripts/record-tcp-vectors.sh (the header of every committed `.tsv`). */
 export const TSHARK_FIELDS = (readFileSync(join(VECTORS, 'client-close.pcap.tsv'), 'utf8').split('\n')[0] ?? '').split(
   '\t',
 );
 
-/** Run tshark as scripts/record-tcp-vectors.sh does; returns exit status, stdout and stderr. */
-export function tshark(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  if (!HAS_TSHARK) throw new Error('tshark is not installed (required when CI=true)');
-  const r = spawnSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 });
-  // tshark warns about running as root on every run; that line is not about the file.
-  const stderr = r.stderr
-    .split('\n')
-    .filter((l) => l && !l.startsWith('Running as user "root"'))
-    .join('\n');
-  return { status: r.status, stdout: r.stdout, stderr };
-}
-
+/** tshark's fields of `file` as scripts/record-tcp-vectors.sh reads them; with exit status and stderr. */
 export function tsharkFields(file: string): { status: number | null; rows: TsharkRow[]; stderr: string } {
-  const args = ['-r', file, '-o', 'tcp.relative_sequence_numbers:FALSE', '-o', 'tcp.check_checksum:TRUE'];
-  args.push('-T', 'fields', '-E', 'header=y', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,');
-  for (const f of TSHARK_FIELDS) args.push('-e', f);
-  const r = tshark(args);
+  const options = ['-o', 'tcp.relative_sequence_numbers:FALSE', '-o', 'tcp.check_checksum:TRUE'];
+  const r = tshark(['-r', file, ...options, ...fieldsArgs(TSHARK_FIELDS)]);
   return { status: r.status, rows: parseTsv(r.stdout), stderr: r.stderr };
 }
 

@@ -8,18 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
 import { decodePacket, readCapture } from '../../src/capture/decode.js';
 import { streamBytes, type TcpConnection, trackConnections } from '../../src/capture/flow.js';
-import {
-  loadVector,
-  parseFollow,
-  pattern,
-  REQUEST,
-  RESPONSE,
-  SCENARIOS,
-  SECOND,
-  SKIP_TSHARK,
-  tshark,
-  VECTORS,
-} from './helpers.js';
+import { SKIP_TSHARK, tshark } from '../support/tshark.js';
+import { loadVector, parseFollow, pattern, REQUEST, RESPONSE, SCENARIOS, SECOND, VECTORS } from './helpers.js';
 
 const text = (s: string) => new TextEncoder().encode(s);
 const connections = (name: string): TcpConnection[] =>

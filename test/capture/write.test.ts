@@ -11,8 +11,9 @@ import { FlowTracker } from '../../src/capture/flow.js';
 import { type CapturedPacket, LinkType, type PacketToWrite } from '../../src/capture/packet.js';
 import { readPcap, writePcap } from '../../src/capture/pcap.js';
 import { readPcapng, writePcapng } from '../../src/capture/pcapng.js';
+import { SKIP_TSHARK } from '../support/tshark.js';
 import { ourFields } from './fields.js';
-import { loadTsv, loadVector, SKIP_TSHARK, type TsharkRow, tsharkFields } from './helpers.js';
+import { loadTsv, loadVector, type TsharkRow, tsharkFields } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tlswire-capture-'));
 afterAll(() => {

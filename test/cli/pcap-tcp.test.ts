@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { pcapCommand } from '../../src/cli/pcap.js';
-import { capture, SKIP_TSHARK, tsharkFields, VECTORS } from './helpers.js';
+import { SKIP_TSHARK } from '../support/tshark.js';
+import { capture, tsharkFields, VECTORS } from './helpers.js';
 
 const FILES = ['client-close.pcap', 'rst.pcap', 'ipv6.pcap', 'client-close.pcapng', 'ipv6.nano.pcapng', 'sack.pcap'];
 

@@ -11,6 +11,7 @@ import { NobleProvider } from '../../src/crypto/noble.js';
 import { RecordOpener, RecordSealer, recordNonce } from '../../src/crypto/record-protection.js';
 import { AlertDescription, ContentType } from '../../src/tls/enums.js';
 import { alertFor, TlsAlertError } from '../../src/tls/errors.js';
+import { alertOf } from '../support/errors.js';
 import { field, findEntry, loadTrace } from '../support/rfc8448.js';
 
 const p = new NobleProvider();
@@ -22,16 +23,6 @@ const pair = () => ({
   sealer: new RecordSealer(p, 'aes-128-gcm', keys),
   opener: new RecordOpener(p, 'aes-128-gcm', keys),
 });
-
-function alertOf(f: () => unknown): number {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TlsAlertError);
-    return alertFor(e);
-  }
-  throw new Error('expected an alert');
-}
 
 describe('per-record nonce (RFC 8446 §5.3)', () => {
   it('XORs the big-endian 64-bit sequence number into the last 8 bytes of the IV', () => {

@@ -21,7 +21,8 @@ import {
   tls12RecordNonce,
 } from '../../src/crypto/tls12-record-protection.js';
 import { AlertDescription, CipherSuite, ContentType } from '../../src/tls/enums.js';
-import { alertFor, TlsAlertError } from '../../src/tls/errors.js';
+import { alertFor } from '../../src/tls/errors.js';
+import { alertOf } from '../support/errors.js';
 
 const p = new NobleProvider();
 const MAX_SEQ = (1n << 64n) - 1n;
@@ -36,16 +37,6 @@ const pair = (aead: AeadName, options?: { maxPlaintext?: number }) => ({
   sealer: new Tls12RecordSealer(p, aead, KEYS[aead], options),
   opener: new Tls12RecordOpener(p, aead, KEYS[aead], options),
 });
-
-function alertOf(f: () => unknown): number {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(TlsAlertError);
-    return alertFor(e);
-  }
-  throw new Error('expected an alert');
-}
 
 /** Encrypt with node:crypto: returns ciphertext ‖ tag. */
 function nodeSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {

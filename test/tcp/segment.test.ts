@@ -3,7 +3,7 @@
  * (vectors/tcp/segments.json), per-option bytes both ways, malformed input, raw-mode encoding,
  * validation warnings, and fast-check round trips.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DecodeError, EncodeError, fromHex, Reader, toHex, Writer } from '../../src/bytes/index.js';
@@ -20,17 +20,9 @@ import {
   type TcpSegment,
   validateTcpSegment,
 } from '../../src/tcp/index.js';
+import { decodeError } from '../support/errors.js';
+import { SKIP_TSHARK } from '../support/tshark.js';
 import { realSegments } from './fixture.js';
-
-function decodeError(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 const encode = (seg: TcpSegment, opts?: TcpEncodeOptions): Uint8Array =>
   Writer.encode((w) => encodeTcpSegment(w, seg, opts));
@@ -151,11 +143,9 @@ describe('real kernel segments (tshark)', () => {
   });
 });
 
-const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
-
 describe('the fixture', () => {
   // Needs tshark: skipped without it, except in CI (CI=true), where a missing tshark fails the test.
-  it.skipIf(!hasTshark && process.env.CI !== 'true')('is what tshark reads from the committed pcaps today', () => {
+  it.skipIf(SKIP_TSHARK)('is what tshark reads from the committed pcaps today', () => {
     const script = new URL('../../scripts/tcp-segment-fixture.mjs', import.meta.url).pathname;
     expect(execFileSync('node', [script, '--check'], { stdio: ['ignore', 'pipe', 'pipe'] }).toString()).toMatch(
       /as tshark says/,

@@ -1,22 +1,12 @@
 /** Tests for the Alert codec and the TLS 1.3 / 1.2 fatality rules (RFC 8446 §6, RFC 5246 §7.2). */
 import { describe, expect, it } from 'vitest';
-import { DecodeError } from '../../src/bytes/errors.js';
 import { fromHex } from '../../src/bytes/hex.js';
 import { Writer } from '../../src/bytes/writer.js';
 import { type Alert, encodeAlert, isFatalAlert, parseAlert, serializeAlert } from '../../src/tls/alert.js';
 import { AlertDescription, AlertLevel, ProtocolVersion } from '../../src/tls/enums.js';
 import { alertFor } from '../../src/tls/errors.js';
+import { decodeError } from '../support/errors.js';
 import { field, findEntry, loadTrace } from '../support/rfc8448.js';
-
-function decodeFailure(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error('expected a DecodeError');
-}
 
 describe('Alert', () => {
   it('decodes the close_notify payloads of RFC 8448 §3 (01 00)', () => {
@@ -40,11 +30,11 @@ describe('Alert', () => {
 
   it('rejects prefixes and coalesced alerts with decode_error', () => {
     for (const bytes of ['', '02']) {
-      const e = decodeFailure(() => parseAlert(fromHex(bytes)));
+      const e = decodeError(() => parseAlert(fromHex(bytes)));
       expect(e.reason).toBe('truncated');
       expect(alertFor(e)).toBe(AlertDescription.decode_error);
     }
-    const e = decodeFailure(() => parseAlert(fromHex('02 28 02 28')));
+    const e = decodeError(() => parseAlert(fromHex('02 28 02 28')));
     expect(e.reason).toBe('trailing');
     expect(e.offset).toBe(2);
     expect(alertFor(e)).toBe(AlertDescription.decode_error);

@@ -8,7 +8,6 @@
  * peers' key logs. Where tshark is installed (always in CI), the committed dissection is checked against
  * what tshark reads from the captures today.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/hex.js';
@@ -25,6 +24,7 @@ import {
 } from '../../src/tls/messages/handshake.js';
 import type { KeyExchange } from '../../src/tls/messages/key-exchange.js';
 import { RecordDeframer, type TlsRecord } from '../../src/tls/record.js';
+import { fieldsArgs, parseTsv, SKIP_TSHARK, tshark } from '../support/tshark.js';
 
 interface CaptureSpec {
   name: string;
@@ -302,11 +302,13 @@ function messagesOf(dir: Direction, type: number): DecodedHandshake[] {
 
 describe.each(CAPTURES)('capture $name', (spec) => {
   const conns = connectionsOf(spec);
-  const tshark = loadTshark(spec.name);
+  const dissection = loadTshark(spec.name);
 
   it('holds the expected TCP connections, each direction reassembled without gaps', () => {
     expect(conns).toHaveLength(spec.connections);
-    expect(new Set([...tshark.keys()].map((k) => k.split(':')[0]))).toEqual(new Set(conns.map((c) => String(c.index))));
+    expect(new Set([...dissection.keys()].map((k) => k.split(':')[0]))).toEqual(
+      new Set(conns.map((c) => String(c.index))),
+    );
     for (const c of conns) {
       expect(c.handshakeSeen).toBe(true);
       expect(c.toServer.gaps).toEqual([]);
@@ -317,7 +319,7 @@ describe.each(CAPTURES)('capture $name', (spec) => {
   it('deframes to the records TShark dissected (type, version, length), in each direction', () => {
     for (const conn of conns) {
       for (const dir of directions(spec, conn)) {
-        const expected = tshark.get(`${conn.index}:${dir.srcPort}`)?.records ?? [];
+        const expected = dissection.get(`${conn.index}:${dir.srcPort}`)?.records ?? [];
         expect(expected.length, `${dir.label} of stream ${conn.index}`).toBeGreaterThan(0);
         expect(dir.records.map((r) => [r.type, r.version, r.fragment.length])).toEqual(
           expected.map((r) => [r.type, r.version, r.length]),
@@ -329,7 +331,7 @@ describe.each(CAPTURES)('capture $name', (spec) => {
   it('every cleartext handshake message re-encodes byte for byte and matches TShark', () => {
     for (const conn of conns) {
       for (const dir of directions(spec, conn)) {
-        const expected = tshark.get(`${conn.index}:${dir.srcPort}`)?.handshakes ?? [];
+        const expected = dissection.get(`${conn.index}:${dir.srcPort}`)?.handshakes ?? [];
         expect(dir.messages.length, `${dir.label} of stream ${conn.index}`).toBeGreaterThan(0);
         for (const m of dir.messages) expect(toHex(encodeHandshake(m))).toBe(toHex(m.raw));
         expect(dir.messages.map(asTshark)).toEqual(expected.map(({ frame: _, ...rest }) => rest));
@@ -556,62 +558,40 @@ describe('key logs', () => {
   });
 });
 
-const hasTshark = spawnSync('tshark', ['--version'], { stdio: 'ignore' }).status === 0;
-
 describe('the committed dissections', () => {
   // Needs tshark: skipped without it, except in CI (CI=true), where a missing tshark fails the test. Only
   // fields that are stable across tshark versions are compared, from a plain `-T fields` run that does
   // not go through scripts/tshark-tls-records.py.
-  it.skipIf(!hasTshark && process.env.CI !== 'true').each(CAPTURES)(
+  it.skipIf(SKIP_TSHARK).each(CAPTURES)(
     '$name: record lengths and handshake types/lengths are what tshark reads today',
     (spec) => {
       const committed = loadTshark(spec.name);
       const port = readFileSync(new URL(`${spec.name}.tshark.tsv`, VECTORS), 'utf8')
         .split('\n')[1]!
         .split('\t')[3]!;
-      const out = execFileSync(
-        'tshark',
-        [
-          '-n',
-          '-r',
-          new URL(spec.file, VECTORS).pathname,
-          '-d',
-          `tcp.port==${port},tls`,
-          '-o',
-          'tls.keylog_file:',
-          '-Y',
-          'tls',
-          '-T',
-          'fields',
-          '-E',
-          'separator=/t',
-          '-E',
-          'occurrence=a',
-          '-E',
-          'aggregator=,',
-          '-e',
-          'tcp.stream',
-          '-e',
-          'tcp.srcport',
-          '-e',
-          'tls.record.length',
-          '-e',
-          'tls.handshake.type',
-          '-e',
-          'tls.handshake.length',
-        ],
-        { stdio: ['ignore', 'pipe', 'ignore'] },
-      ).toString();
+      const fields = ['tcp.stream', 'tcp.srcport', 'tls.record.length', 'tls.handshake.type', 'tls.handshake.length'];
+      const r = tshark([
+        '-n',
+        '-r',
+        new URL(spec.file, VECTORS).pathname,
+        '-d',
+        `tcp.port==${port},tls`,
+        '-o',
+        'tls.keylog_file:',
+        '-Y',
+        'tls',
+        ...fieldsArgs(fields),
+      ]);
+      if (r.status !== 0) throw new Error(`tshark: status ${r.status}: ${r.stderr}`);
       const now = new Map<string, { records: number[]; types: number[]; lengths: number[] }>();
       const list = (s: string | undefined) => (s ? s.split(',').map(Number) : []);
-      for (const line of out.split('\n').filter(Boolean)) {
-        const [stream, src, records, types, lengths] = line.split('\t');
-        const key = `${stream}:${src}`;
+      for (const row of parseTsv(r.stdout)) {
+        const key = `${row['tcp.stream']}:${row['tcp.srcport']}`;
         const dir = now.get(key) ?? { records: [], types: [], lengths: [] };
         now.set(key, dir);
-        dir.records.push(...list(records));
-        dir.types.push(...list(types));
-        dir.lengths.push(...list(lengths));
+        dir.records.push(...list(row['tls.record.length']));
+        dir.types.push(...list(row['tls.handshake.type']));
+        dir.lengths.push(...list(row['tls.handshake.length']));
       }
       expect([...now.keys()].sort()).toEqual([...committed.keys()].sort());
       for (const [key, dir] of committed) {

@@ -21,6 +21,7 @@ import {
   parseHandshakeFrame,
 } from '../../src/tls/handshake-framing.js';
 import { encodeRecords, fragmentContent, RecordDeframer } from '../../src/tls/record.js';
+import { decodeError } from '../support/errors.js';
 import { field, findEntry, loadTrace } from '../support/rfc8448.js';
 
 const trace = loadTrace(3);
@@ -49,16 +50,6 @@ function reassemble(fragments: Uint8Array[], options?: HandshakeReassemblerOptio
   return out;
 }
 
-function failure(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error('expected a DecodeError');
-}
-
 describe('handshake header', () => {
   it('decodes the RFC 8448 §3 ClientHello header and body', () => {
     expect(decodeHandshakeHeader(new Reader(clientHello))).toEqual({ type: HandshakeType.client_hello, length: 192 });
@@ -78,9 +69,11 @@ describe('handshake header', () => {
 
   it('parseHandshakeFrame rejects every strict prefix and trailing bytes', () => {
     for (let k = 0; k < clientHello.length; k++) {
-      expect(['truncated', 'length']).toContain(failure(() => parseHandshakeFrame(clientHello.subarray(0, k))).reason);
+      expect(['truncated', 'length']).toContain(
+        decodeError(() => parseHandshakeFrame(clientHello.subarray(0, k))).reason,
+      );
     }
-    expect(failure(() => parseHandshakeFrame(concat(clientHello, fromHex('00')))).reason).toBe('trailing');
+    expect(decodeError(() => parseHandshakeFrame(concat(clientHello, fromHex('00')))).reason).toBe('trailing');
   });
 });
 
@@ -136,18 +129,18 @@ describe('HandshakeReassembler', () => {
     expect(() => h.assertBoundary()).not.toThrow();
     h.push(serverPayload.subarray(40, 42));
     expect(h.next()).toBeUndefined();
-    const e = failure(() => h.assertBoundary());
+    const e = decodeError(() => h.assertBoundary());
     expect(e.reason).toBe('unexpected');
     expect(e.offset).toBe(40);
     expect(alertFor(e)).toBe(AlertDescription.unexpected_message);
-    expect(failure(() => h.next())).toBe(e);
-    expect(failure(() => h.push(serverPayload))).toBe(e);
+    expect(decodeError(() => h.next())).toBe(e);
+    expect(decodeError(() => h.push(serverPayload))).toBe(e);
   });
 
   it('a partial header counts too, and the interleaving check uses the same call', () => {
     const h = new HandshakeReassembler();
     h.push(fromHex('0b 00'));
-    const e = failure(() => h.assertBoundary('change_cipher_spec record'));
+    const e = decodeError(() => h.assertBoundary('change_cipher_spec record'));
     expect(e.detail).toContain('partial certificate held at a change_cipher_spec record');
     expect(alertFor(e)).toBe(AlertDescription.unexpected_message);
   });
@@ -156,7 +149,7 @@ describe('HandshakeReassembler', () => {
     expect(reassemble([clientHello], { maxMessageLength: 192 })).toHaveLength(1);
     const h = new HandshakeReassembler({ maxMessageLength: 191 });
     h.push(clientHello.subarray(0, 4));
-    const e = failure(() => h.next());
+    const e = decodeError(() => h.next());
     expect(e.reason).toBe('length');
     expect(e.offset).toBe(1);
     expect(alertFor(e)).toBe(AlertDescription.decode_error);
@@ -165,23 +158,23 @@ describe('HandshakeReassembler', () => {
   it('the default limit is 64 KiB, and per-type limits override it', () => {
     const body = (n: number) => Writer.encode((w) => encodeHandshakeFrame(w, 11, (w) => w.zeros(n)));
     expect(reassemble([body(65536)])[0]!.body.length).toBe(65536);
-    expect(failure(() => reassemble([body(65537).subarray(0, 4)])).reason).toBe('length');
+    expect(decodeError(() => reassemble([body(65537).subarray(0, 4)])).reason).toBe('length');
     const big = { maxMessageLengthByType: { [HandshakeType.certificate]: 1 << 20 } };
     expect(reassemble([body(100000)], big)[0]!.body.length).toBe(100000);
-    expect(failure(() => reassemble([clientHello], { maxMessageLength: 100, ...big })).reason).toBe('length');
+    expect(decodeError(() => reassemble([clientHello], { maxMessageLength: 100, ...big })).reason).toBe('length');
   });
 
   it('messages before an error are delivered first', () => {
     const h = new HandshakeReassembler({ maxMessageLength: 100 });
     h.push(concat(serverFlight[0]!, serverFlight[1]!));
     expect(h.next()!.raw).toEqual(serverFlight[0]);
-    expect(failure(() => h.next()).reason).toBe('length');
+    expect(decodeError(() => h.next()).reason).toBe('length');
   });
 
   it('rejects a zero-length fragment (RFC 8446 §5.1) with decode_error', () => {
     const h = new HandshakeReassembler();
     h.push(new Uint8Array(0));
-    expect(alertFor(failure(() => h.next()))).toBe(AlertDescription.decode_error);
+    expect(alertFor(decodeError(() => h.next()))).toBe(AlertDescription.decode_error);
   });
 
   it('accepts empty bodies (ServerHelloDone, EndOfEarlyData)', () => {

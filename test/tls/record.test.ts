@@ -26,6 +26,7 @@ import {
   type RecordDeframerOptions,
   type TlsRecord,
 } from '../../src/tls/record.js';
+import { decodeError } from '../support/errors.js';
 import { field, findEntries, loadTrace, type Rfc8448Section } from '../support/rfc8448.js';
 
 /** The "complete record" blocks one side sends in an RFC 8448 trace, in order. */
@@ -53,16 +54,6 @@ function deframe(chunks: Uint8Array[], options?: RecordDeframerOptions): TlsReco
   }
   expect(d.partialLength).toBe(0);
   return out;
-}
-
-function failure(fn: () => unknown): DecodeError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof DecodeError) return e;
-    throw e;
-  }
-  throw new Error('expected a DecodeError');
 }
 
 /** A record with a fragment of `length` bytes (0xa5 filler). */
@@ -95,10 +86,10 @@ describe('record header', () => {
   it('parseRecord rejects every strict prefix and trailing bytes', () => {
     const [hello] = recordsSent(3, 'client');
     for (let k = 0; k < hello!.length; k++) {
-      const e = failure(() => parseRecord(hello!.subarray(0, k)));
+      const e = decodeError(() => parseRecord(hello!.subarray(0, k)));
       expect(['truncated', 'length']).toContain(e.reason);
     }
-    expect(failure(() => parseRecord(concat(hello!, fromHex('00')))).reason).toBe('trailing');
+    expect(decodeError(() => parseRecord(concat(hello!, fromHex('00')))).reason).toBe('trailing');
   });
 });
 
@@ -186,7 +177,7 @@ describe('RecordDeframer limits', () => {
     const d = new RecordDeframer(options);
     d.push(concat(wire(23, 10), wire(23, max + 1)));
     expect(d.next()!.fragment.length).toBe(10);
-    const e = failure(() => d.next());
+    const e = decodeError(() => d.next());
     expect(e.reason).toBe('overflow');
     expect(e.offset).toBe(15 + 3);
     expect(alertFor(e)).toBe(AlertDescription.record_overflow);
@@ -197,7 +188,7 @@ describe('RecordDeframer limits', () => {
     d.push(fromHex('17 03 03 40'));
     expect(d.next()).toBeUndefined();
     d.push(fromHex('01'));
-    expect(alertFor(failure(() => d.next()))).toBe(AlertDescription.record_overflow);
+    expect(alertFor(decodeError(() => d.next()))).toBe(AlertDescription.record_overflow);
   });
 
   it('applies the limits in force when each record is pulled (epoch change mid-chunk)', () => {
@@ -211,7 +202,7 @@ describe('RecordDeframer limits', () => {
 
   it('rejects zero-length handshake and alert fragments in plaintext, allows empty application data', () => {
     for (const type of [22, 21]) {
-      const e = failure(() => deframe([wire(type, 0)]));
+      const e = decodeError(() => deframe([wire(type, 0)]));
       expect(e.reason).toBe('length');
       expect(alertFor(e)).toBe(AlertDescription.decode_error);
     }
@@ -223,17 +214,17 @@ describe('RecordDeframer limits', () => {
     for (const type of [0, 19, 25, 0x47, 0xff]) {
       const d = new RecordDeframer();
       d.push(Uint8Array.of(type));
-      const e = failure(() => d.next());
+      const e = decodeError(() => d.next());
       expect(e.reason).toBe('unexpected');
       expect(alertFor(e)).toBe(AlertDescription.unexpected_message);
     }
     // An HTTP request on a TLS port.
-    const e = failure(() => deframe([new TextEncoder().encode('GET / HTTP/1.1\r\n')]));
+    const e = decodeError(() => deframe([new TextEncoder().encode('GET / HTTP/1.1\r\n')]));
     expect(alertFor(e)).toBe(AlertDescription.unexpected_message);
   });
 
   it('accepts heartbeat records only when asked to', () => {
-    expect(failure(() => deframe([wire(24, 3)])).reason).toBe('unexpected');
+    expect(decodeError(() => deframe([wire(24, 3)])).reason).toBe('unexpected');
     expect(deframe([wire(24, 3)], { acceptHeartbeat: true })[0]!.type).toBe(24);
   });
 
@@ -244,9 +235,9 @@ describe('RecordDeframer limits', () => {
   it('stays failed: every later call rethrows the same error', () => {
     const d = new RecordDeframer();
     d.push(wire(22, 0));
-    const e = failure(() => d.next());
-    expect(failure(() => d.next())).toBe(e);
-    expect(failure(() => d.push(wire(22, 1)))).toBe(e);
+    const e = decodeError(() => d.next());
+    expect(decodeError(() => d.next())).toBe(e);
+    expect(decodeError(() => d.push(wire(22, 1)))).toBe(e);
   });
 
   it('rejects a record_size_limit below 64 (RFC 8449 §4)', () => {
@@ -352,7 +343,7 @@ describe('ChangeCipherSpec', () => {
 
   it('any other value or length is unexpected_message (RFC 8446 §5)', () => {
     for (const hex of ['00', '02', 'ff', '', '01 01', '01 00']) {
-      const e = failure(() => parseChangeCipherSpec(fromHex(hex)));
+      const e = decodeError(() => parseChangeCipherSpec(fromHex(hex)));
       expect(e.reason).toBe('unexpected');
       expect(alertFor(e)).toBe(AlertDescription.unexpected_message);
     }
