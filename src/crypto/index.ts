@@ -1,6 +1,6 @@
 /**
  * `tlswire/crypto`: the crypto provider interface and its default pure-TypeScript implementation,
- * RSA (RFC 8017), key import (PEM/DER), the TLS 1.3 key schedule (RFC 8446 §7) and record protection
+ * RSA (RFC 8017), the TLS 1.3 key schedule (RFC 8446 §7) and record protection
  * (§5.2–5.5), the TLS 1.2 PRF, master secret, key block and AEAD record protection (RFC 5246, RFC 7627,
  * RFC 5288, RFC 7905), and SSLKEYLOGFILE lines.
  * @module
@@ -28,15 +28,6 @@ export {
   trafficKeys,
 } from './key-schedule.js';
 export { type KeyLogEntry, KeyLogLabel, keyLogLine, parseKeyLog } from './keylog.js';
-export {
-  certificatePublicKey,
-  type PemBlock,
-  parsePkcs8,
-  parsePrivateKey,
-  parsePublicKey,
-  parseSubjectPublicKeyInfo,
-  pemDecode,
-} from './keys.js';
 export { NobleProvider, type NobleProviderOptions } from './noble.js';
 export {
   AEAD_KEY_LENGTH,
