@@ -10,6 +10,7 @@ export default defineConfig([
       'capture/index': 'src/capture/index.ts',
       'tls/index': 'src/tls/index.ts',
       'crypto/index': 'src/crypto/index.ts',
+      'x509/index': 'src/x509/index.ts',
       'handshake/index': 'src/handshake/index.ts',
     },
     format: ['esm', 'cjs'],
