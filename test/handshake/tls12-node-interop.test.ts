@@ -1,0 +1,377 @@
+/**
+ * TLS 1.2 interop with Node's node:tls (OpenSSL 3) over 127.0.0.1 (`maxVersion: 'TLSv1.2'`), both
+ * roles: a full handshake for every suite (RFC 5288, RFC 7905, RFC 5246 §7.4.7.1 RSA key transport)
+ * with 1 MiB each way and close_notify; ECDSA, Ed25519, RSA-PSS and RSA PKCS#1 v1.5 signatures;
+ * resumption by session ID (tickets off with SSL_OP_NO_TICKET) and by RFC 5077 ticket, checked with
+ * OpenSSL's `isSessionReused()`; client certificates both ways. OpenSSL is the judge of every outcome.
+ */
+import { constants } from 'node:crypto';
+import net from 'node:net';
+import tls from 'node:tls';
+import { describe, expect, it } from 'vitest';
+import { NobleProvider } from '../../src/crypto/noble.js';
+import { Tls12Client } from '../../src/handshake/tls12/client.js';
+import { Tls12Server } from '../../src/handshake/tls12/server.js';
+import { MemorySessionStore, Tls12AeadTicketer } from '../../src/handshake/tls12/session-cache.js';
+import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from '../../src/handshake/tls12/types.js';
+import { CipherSuite, SignatureScheme } from '../../src/tls/enums.js';
+import { identity, type Machine, pki } from './tls12-support.js';
+
+const ROOT = pki('root-ca.crt');
+const SIZE = 1 << 20;
+const WAIT_MS = 30_000;
+
+function payload(seed: number): Uint8Array {
+  const out = new Uint8Array(SIZE);
+  for (let i = 0; i < SIZE; i++) out[i] = (i * 31 + seed) & 0xff;
+  return out;
+}
+const C2S = payload(1);
+const S2C = payload(2);
+const equal = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
+
+/** Our suites with OpenSSL's names, and the certificate each is run with. */
+const SUITES = [
+  ['TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'ECDHE-ECDSA-AES128-GCM-SHA256', 'server-ecdsa'],
+  ['TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'server-ecdsa'],
+  ['TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'server-ed25519'],
+  ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'server-rsa'],
+  ['TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'server-rsa'],
+  ['TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'ECDHE-RSA-CHACHA20-POLY1305', 'server-rsa'],
+  ['TLS_RSA_WITH_AES_128_GCM_SHA256', 'AES128-GCM-SHA256', 'server-rsa'],
+  ['TLS_RSA_WITH_AES_256_GCM_SHA384', 'AES256-GCM-SHA384', 'server-rsa'],
+] as const;
+
+/** Reject after WAIT_MS so no test waits forever. */
+function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result within ${WAIT_MS} ms`)), WAIT_MS);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Drive `machine` over `socket`: received bytes in, `send` events out, other events to `onEvent`. */
+function pipe(socket: net.Socket, machine: Machine, onEvent: (e: Tls12Event) => void): (events: Tls12Event[]) => void {
+  const run = (events: Tls12Event[]): void => {
+    for (const e of events) {
+      if (e.kind === 'send') socket.write(e.bytes);
+      else onEvent(e);
+      if (e.kind === 'error') socket.end();
+    }
+  };
+  socket.on('data', (chunk: Uint8Array) => run(machine.handle(chunk)));
+  return run;
+}
+
+interface ClientRun {
+  events: Tls12Event[];
+  received: Uint8Array;
+  reused: boolean;
+}
+
+/** Our client against a node:tls server that answers S2C once it has all of C2S, then closes. */
+async function ourClient(
+  server: tls.Server,
+  config: Omit<Tls12ClientConfig, 'verifyServer'>,
+  expectedLeaf: Uint8Array,
+): Promise<ClientRun> {
+  const port = (server.address() as net.AddressInfo).port;
+  let reused = false;
+  server.once('secureConnection', (s: tls.TLSSocket) => {
+    reused = s.isSessionReused();
+  });
+  return bounded(
+    new Promise<ClientRun>((resolve, reject) => {
+      const events: Tls12Event[] = [];
+      const received: Uint8Array[] = [];
+      const client = new Tls12Client({
+        serverName: 'localhost',
+        ...config,
+        verifyServer: (chain) => {
+          if (!equal(chain[0]!, expectedLeaf)) throw new Error('unexpected leaf certificate');
+        },
+      });
+      const socket = net.connect(port, '127.0.0.1');
+      const run = pipe(socket, client, (e) => {
+        events.push(e);
+        if (e.kind === 'error') reject(e.error);
+        if (e.kind === 'established') run(client.write(C2S));
+        if (e.kind === 'data') received.push(e.bytes.slice());
+        if (e.kind === 'closed') {
+          run(client.close());
+          socket.end();
+          resolve({ events, received: Buffer.concat(received), reused });
+        }
+      });
+      socket.on('connect', () => run(client.start()));
+      socket.on('error', reject);
+    }),
+    'our client',
+  );
+}
+
+/** A node:tls TLS 1.2 server that answers S2C once it has all of C2S. */
+async function nodeServer(options: tls.TlsOptions): Promise<tls.Server> {
+  const server = tls.createServer({ maxVersion: 'TLSv1.2', ...options }, (s) => {
+    let got = 0;
+    const chunks: Buffer[] = [];
+    s.on('data', (d: Buffer) => {
+      got += d.length;
+      chunks.push(d);
+      if (got === SIZE) {
+        if (!equal(Buffer.concat(chunks), C2S)) s.destroy(new Error('server got wrong bytes'));
+        s.end(S2C);
+      }
+    });
+    s.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+interface ServerRun {
+  serverEvents: Tls12Event[];
+  received: Uint8Array;
+  session: Buffer | undefined;
+  reused: boolean;
+  peerCertificate: tls.PeerCertificate | undefined;
+}
+
+/** Our server against a node:tls client that sends C2S and reads S2C. */
+async function ourServer(makeServer: () => Tls12Server, clientOptions: tls.ConnectionOptions): Promise<ServerRun> {
+  const serverEvents: Tls12Event[] = [];
+  let failure: Error | undefined;
+  let serverClosed: () => void = () => undefined;
+  const closed = new Promise<void>((r) => {
+    serverClosed = r;
+  });
+  const listener = net.createServer((socket) => {
+    const server = makeServer();
+    let got = 0;
+    const chunks: Uint8Array[] = [];
+    const run = pipe(socket, server, (e) => {
+      serverEvents.push(e);
+      if (e.kind === 'error') failure = e.error;
+      if (e.kind === 'data') {
+        got += e.bytes.length;
+        chunks.push(e.bytes.slice());
+        if (got === SIZE) {
+          if (!equal(Buffer.concat(chunks), C2S)) failure = new Error('our server got wrong bytes');
+          run(server.write(S2C));
+          run(server.close());
+        }
+      }
+      if (e.kind === 'closed') {
+        socket.end();
+        serverClosed();
+      }
+    });
+    socket.on('error', () => undefined);
+  });
+  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+  const port = (listener.address() as net.AddressInfo).port;
+  try {
+    return await bounded(
+      new Promise<ServerRun>((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        let session: Buffer | undefined;
+        const c = tls.connect(
+          { port, host: '127.0.0.1', servername: 'localhost', ca: ROOT, maxVersion: 'TLSv1.2', ...clientOptions },
+          () => c.write(C2S),
+        );
+        c.on('session', (s: Buffer) => {
+          session = s;
+        });
+        c.on('data', (d: Buffer) => chunks.push(d));
+        c.on('end', () => {
+          const reused = c.isSessionReused();
+          const peerCertificate = c.getPeerCertificate();
+          c.end();
+          const result = { serverEvents, received: Buffer.concat(chunks), session, reused, peerCertificate };
+          // Our server has seen the client's close_notify once it reports `closed`.
+          closed.then(() => (failure ? reject(failure) : resolve(result)));
+        });
+        c.on('error', (e) => reject(failure ?? e));
+      }),
+      'node client',
+    );
+  } finally {
+    listener.close();
+  }
+}
+
+const negotiated = (events: Tls12Event[]) => events.find((e) => e.kind === 'negotiated');
+const sessionOf = (events: Tls12Event[]) =>
+  (events.find((e) => e.kind === 'session') as { session: Tls12ClientSession } | undefined)?.session;
+
+describe('TLS 1.2: our client against node:tls', () => {
+  for (const [suite, opensslName, certName] of SUITES) {
+    it(`${suite} (${certName}), 1 MiB each way, close_notify`, async () => {
+      const id = identity(certName);
+      const server = await nodeServer({ key: id.keyPem, cert: id.pem, ciphers: opensslName });
+      try {
+        const run = await ourClient(server, { cipherSuites: [CipherSuite[suite]] }, id.certified.chain[0]!);
+        expect(equal(run.received, S2C)).toBe(true);
+        expect(negotiated(run.events)).toMatchObject({
+          version: 0x0303,
+          cipherSuite: CipherSuite[suite],
+          resumed: false,
+          extendedMasterSecret: true,
+          secureRenegotiation: true,
+        });
+        expect(run.events.some((e) => e.kind === 'alert-received' && e.description === 0)).toBe(true);
+      } finally {
+        server.close();
+      }
+    });
+  }
+
+  it('verifies an RSA PKCS#1 v1.5 ServerKeyExchange signature when only rsa_pkcs1_sha256 is offered', async () => {
+    const id = identity('server-rsa');
+    const server = await nodeServer({ key: id.keyPem, cert: id.pem, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' });
+    try {
+      const run = await ourClient(
+        server,
+        { signatureSchemes: [SignatureScheme.rsa_pkcs1_sha256] },
+        id.certified.chain[0]!,
+      );
+      const ske = run.events.find((e) => e.kind === 'handshake-message' && e.message.type === 'server_key_exchange');
+      expect(ske).toMatchObject({ message: { signatureAlgorithm: SignatureScheme.rsa_pkcs1_sha256 } });
+      expect(equal(run.received, S2C)).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('resumes by session ID with an OpenSSL server whose tickets are off (SSL_OP_NO_TICKET)', async () => {
+    const id = identity('server-ecdsa');
+    const server = await nodeServer({ key: id.keyPem, cert: id.pem, secureOptions: constants.SSL_OP_NO_TICKET });
+    // node:tls keeps server sessions in the application: its documented newSession/resumeSession cache.
+    const cache = new Map<string, Buffer>();
+    server.on('newSession', (sessionId: Buffer, data: Buffer, done: () => void) => {
+      cache.set(sessionId.toString('hex'), data);
+      done();
+    });
+    server.on('resumeSession', (sessionId: Buffer, done: (err: Error | null, data: Buffer | null) => void) => {
+      done(null, cache.get(sessionId.toString('hex')) ?? null);
+    });
+    try {
+      const first = await ourClient(server, {}, id.certified.chain[0]!);
+      const session = sessionOf(first.events);
+      expect(session?.sessionId).toHaveLength(32);
+      expect(session?.ticket).toBeUndefined();
+      const second = await ourClient(server, { session }, id.certified.chain[0]!);
+      expect(second.reused).toBe(true);
+      expect(negotiated(second.events)).toMatchObject({ resumed: true });
+      expect(equal(second.received, S2C)).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('resumes with an OpenSSL ticket (RFC 5077)', async () => {
+    const id = identity('server-ecdsa');
+    const server = await nodeServer({ key: id.keyPem, cert: id.pem });
+    try {
+      const first = await ourClient(server, {}, id.certified.chain[0]!);
+      const session = sessionOf(first.events);
+      expect(session?.ticket?.length).toBeGreaterThan(0);
+      const second = await ourClient(server, { session }, id.certified.chain[0]!);
+      expect(second.reused).toBe(true);
+      expect(negotiated(second.events)).toMatchObject({ resumed: true });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('presents a client certificate OpenSSL requires and verifies', async () => {
+    const id = identity('server-ecdsa');
+    const mine = identity('client');
+    let authorized: boolean | undefined;
+    const server = await nodeServer({ key: id.keyPem, cert: id.pem, requestCert: true, ca: ROOT });
+    server.once('secureConnection', (s: tls.TLSSocket) => {
+      authorized = s.authorized;
+    });
+    try {
+      const run = await ourClient(server, { certificate: mine.certified }, id.certified.chain[0]!);
+      expect(authorized).toBe(true);
+      expect(equal(run.received, S2C)).toBe(true);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+describe('TLS 1.2: our server against node:tls', () => {
+  for (const [suite, opensslName, certName] of SUITES) {
+    it(`${suite} (${certName}), 1 MiB each way, close_notify`, async () => {
+      const id = identity(certName);
+      const run = await ourServer(() => new Tls12Server({ certificate: id.certified }), { ciphers: opensslName });
+      expect(equal(run.received, S2C)).toBe(true);
+      expect(negotiated(run.serverEvents)).toMatchObject({
+        version: 0x0303,
+        cipherSuite: CipherSuite[suite],
+        extendedMasterSecret: true,
+      });
+      expect(run.serverEvents.some((e) => e.kind === 'alert-received' && e.description === 0)).toBe(true);
+    });
+  }
+
+  it('signs with RSA PKCS#1 v1.5 when the client offers only rsa_pkcs1_sha256', async () => {
+    const id = identity('server-rsa');
+    const run = await ourServer(() => new Tls12Server({ certificate: id.certified }), {
+      ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
+      sigalgs: 'RSA+SHA256',
+    });
+    const ske = run.serverEvents.find(
+      (e) => e.kind === 'handshake-message' && e.message.type === 'server_key_exchange',
+    );
+    expect(ske).toMatchObject({ message: { signatureAlgorithm: SignatureScheme.rsa_pkcs1_sha256 } });
+    expect(equal(run.received, S2C)).toBe(true);
+  });
+
+  it('node:tls resumes by session ID from our session cache (isSessionReused)', async () => {
+    const id = identity('server-ecdsa');
+    const store = new MemorySessionStore();
+    const make = () => new Tls12Server({ certificate: id.certified, sessionStore: store });
+    const first = await ourServer(make, {});
+    expect(first.session).toBeDefined();
+    const second = await ourServer(make, { session: first.session });
+    expect(second.reused).toBe(true);
+    expect(negotiated(second.serverEvents)).toMatchObject({ resumed: true });
+    expect(equal(second.received, S2C)).toBe(true);
+  });
+
+  it('node:tls resumes with our ticket (RFC 5077, isSessionReused)', async () => {
+    const id = identity('server-ecdsa');
+    const provider = new NobleProvider();
+    const ticketer = new Tls12AeadTicketer(provider, provider.random(32));
+    const make = () => new Tls12Server({ certificate: id.certified, ticketer });
+    const first = await ourServer(make, {});
+    expect(first.session).toBeDefined();
+    const second = await ourServer(make, { session: first.session });
+    expect(second.reused).toBe(true);
+    expect(negotiated(second.serverEvents)).toMatchObject({ resumed: true });
+  });
+
+  it('requires and verifies a node:tls client certificate (RSA)', async () => {
+    const id = identity('server-ecdsa');
+    const mine = identity('client-rsa');
+    let seen: readonly Uint8Array[] = [];
+    const run = await ourServer(
+      () =>
+        new Tls12Server({
+          certificate: id.certified,
+          clientAuth: 'require',
+          verifyClient: (chain) => {
+            seen = chain;
+          },
+        }),
+      { key: mine.keyPem, cert: mine.pem },
+    );
+    expect(equal(seen[0]!, mine.certified.chain[0]!)).toBe(true);
+    expect(run.serverEvents.some((e) => e.kind === 'peer-certificate')).toBe(true);
+    expect(equal(run.received, S2C)).toBe(true);
+  });
+});
