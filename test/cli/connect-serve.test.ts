@@ -1,0 +1,445 @@
+/**
+ * `tlswire connect` and `tlswire serve`, run in-process through `main`, against real peers on
+ * 127.0.0.1: openssl s_server (-www, -early_data, -Verify, -keylogfile) and gnutls-serv --echo for
+ * our client; openssl s_client (-sess_out/-sess_in, -cert) and gnutls-cli (--resume) for our server.
+ * Expected values are what the peers report: s_server's -www page ("New"/"Reused", "Cipher is"),
+ * its log (early data, received alerts), s_client's "Reused" line, gnutls-cli's resumption line.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConnectionSummary } from '../../src/cli/live.js';
+import { main } from '../../src/cli/main.js';
+import { decodePem } from '../../src/x509/pem.js';
+import { verifyCertificateChain } from '../../src/x509/verify.js';
+import {
+  gnutlsServer,
+  killAll,
+  opensslServer,
+  pki,
+  readPki,
+  SKIP_GNUTLS,
+  SKIP_OPENSSL,
+  startPeer,
+} from '../node/peers.js';
+
+afterEach(() => killAll());
+
+const ROOT = pki('root-ca.crt');
+const GET = 'GET / HTTP/1.0\r\n\r\n';
+const dir = mkdtempSync(join(tmpdir(), 'tlswire-cli-'));
+
+/** Run `tlswire connect` in-process: exit code, JSON summaries, stderr lines, received data. */
+async function runConnect(args: string[], input = '') {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const chunks: Uint8Array[] = [];
+  const code = await main(['connect', ...args, '--timeout', '15'], {
+    out: (l) => stdout.push(l),
+    err: (l) => stderr.push(l),
+    input: Buffer.from(input, 'latin1'),
+    data: (b: Uint8Array) => chunks.push(Buffer.from(b)),
+  } as Parameters<typeof main>[1]);
+  const data = Buffer.concat(chunks).toString('latin1');
+  const json = stdout.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as ConnectionSummary);
+  return { code, json, stderr, data };
+}
+
+/** Start `tlswire serve` in-process; resolves with its port once it listens. */
+async function startServe(args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const abort = new AbortController();
+  let notify: () => void = () => undefined;
+  const done = main(['serve', '--port', '0', ...args], {
+    out: (l) => stdout.push(l),
+    err: (l) => {
+      stderr.push(l);
+      notify();
+    },
+    signal: abort.signal,
+    data: () => undefined,
+  } as Parameters<typeof main>[1]);
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not listen: ${stderr.join('\n')}`)), 10_000);
+    notify = () => {
+      const line = stderr.find((l) => l.startsWith('listening on '));
+      if (line) {
+        clearTimeout(timer);
+        resolve(Number(/:(\d+)$/.exec(line)![1]));
+      }
+    };
+    notify();
+  });
+  stoppers.push(() => abort.abort());
+  const finished = async (ms = 20_000) =>
+    Promise.race([
+      Promise.resolve(done),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`serve did not stop: ${stderr.join('\n')}`)), ms),
+      ),
+    ]);
+  return { port, stdout, stderr, abort, finished, json: () => stdout.map((l) => JSON.parse(l) as ConnectionSummary) };
+}
+
+const stoppers: (() => void)[] = [];
+afterEach(() => {
+  for (const s of stoppers.splice(0)) s();
+});
+
+describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => {
+  const CASES = [
+    ['TLS_AES_128_GCM_SHA256', 'x25519', 'server-ecdsa'],
+    ['TLS_AES_256_GCM_SHA384', 'secp256r1', 'server-rsa'],
+    ['TLS_CHACHA20_POLY1305_SHA256', 'secp384r1', 'server-ed25519'],
+  ] as const;
+
+  for (const [suite, group, leaf] of CASES) {
+    it(`${suite} with ${group} and the ${leaf} certificate, then resumption (-www)`, async () => {
+      const server = await opensslServer(leaf, ['-www', '-naccept', '3']);
+      const r = await runConnect(
+        [`127.0.0.1:${server.port}`, '--tls1.3', '--servername', 'localhost', '--ca', ROOT, '--ciphers', suite],
+        GET,
+      ).then(async (first) => ({
+        first,
+        both: await runConnect(
+          [
+            `127.0.0.1:${server.port}`,
+            '--servername',
+            'localhost',
+            '--ca',
+            ROOT,
+            '--ciphers',
+            suite,
+            '--groups',
+            group,
+            '--reconnect',
+            '--json',
+          ],
+          GET,
+        ),
+      }));
+      expect(r.first.code).toBe(0);
+      // openssl prints the cipher and whether the session is new on its -www page.
+      expect(r.first.data).toContain(`New, TLSv1.3, Cipher is ${suite}`);
+      const { code, json, data } = r.both;
+      expect(code).toBe(0);
+      expect(json.map((s) => [s.protocol, s.cipher, s.group, s.resumed])).toEqual([
+        ['TLSv1.3', suite, group, false],
+        ['TLSv1.3', suite, group, true],
+      ]);
+      expect(json[0]!.peerCertificate!.subject).toBe('CN=localhost,O=Test PKI');
+      expect(data).toContain(`Reused, TLSv1.3, Cipher is ${suite}`);
+      // s_server -www prints the groups the client offered: only the one configured.
+      expect(data).toMatch(new RegExp(`^Supported groups: ${group}\\r?$`, 'm'));
+    });
+  }
+
+  it('HelloRetryRequest: --groups secp256r1,x25519 --key-shares x25519 against a P-256-only server', async () => {
+    const server = await opensslServer('server-ecdsa', ['-www', '-naccept', '1', '-groups', 'P-256']);
+    const r = await runConnect(
+      [
+        `127.0.0.1:${server.port}`,
+        '--servername',
+        'localhost',
+        '--ca',
+        ROOT,
+        '--groups',
+        'secp256r1,x25519',
+        '--key-shares',
+        'x25519',
+        '--json',
+        '--trace',
+      ],
+      GET,
+    );
+    expect(r.code).toBe(0);
+    expect(r.json[0]).toMatchObject({ group: 'secp256r1', helloRetry: true });
+    expect(
+      r.stderr
+        .filter((l) => /^[<>] (client_hello|hello_retry_request|server_hello)/.test(l))
+        .map((l) => l.split(' (')[0]),
+    ).toEqual(['> client_hello', '< hello_retry_request', '> client_hello', '< server_hello']);
+    expect(r.data).toContain('New, TLSv1.3');
+  });
+
+  it('client authentication: s_server -Verify 1 -CAfile root', async () => {
+    const server = await opensslServer('server-ecdsa', ['-www', '-naccept', '1', '-Verify', '1', '-CAfile', ROOT]);
+    const r = await runConnect(
+      [
+        `127.0.0.1:${server.port}`,
+        '--servername',
+        'localhost',
+        '--ca',
+        ROOT,
+        '--cert',
+        pki('client-chain.pem'),
+        '--key',
+        pki('client.key'),
+        '--json',
+      ],
+      GET,
+    );
+    expect(r.code).toBe(0);
+    expect(r.json[0]!.error).toBeUndefined();
+    // s_server logs the chain it verified; its -www page shows the client certificate.
+    const log = await server.waitFor(/depth=0 O = Test PKI, CN = test-client\s+verify return:1/);
+    expect(log).toContain('depth=2 O = Test PKI, CN = Test Root CA');
+    expect(r.data).toContain('New, TLSv1.3');
+    expect(r.data).toContain('Client certificate');
+    expect(r.data).toContain('Subject: O=Test PKI, CN=test-client');
+  });
+
+  it('0-RTT accepted by s_server -early_data; keylog lines match s_server -keylogfile', async () => {
+    const ours = join(dir, 'ours.keylog');
+    const theirs = join(dir, 'theirs.keylog');
+    writeFileSync(ours, '');
+    const early = join(dir, 'early.txt');
+    writeFileSync(early, 'EARLY-DATA-FROM-TLSWIRE');
+    const server = await opensslServer('server-ecdsa', ['-early_data', '-naccept', '2', '-keylogfile', theirs]);
+    const r = await runConnect(
+      [
+        `127.0.0.1:${server.port}`,
+        '--servername',
+        'localhost',
+        '--ca',
+        ROOT,
+        '--early-data',
+        early,
+        '--keylog',
+        ours,
+        '--json',
+      ],
+      'after the handshake\n',
+    );
+    expect(r.code).toBe(0);
+    expect(r.json.map((s) => [s.resumed, s.earlyDataAccepted])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+    // s_server prints the early data on stdout and its notes on stderr: each in order, interleaved.
+    const log = await server.waitFor(/End of early data[\s\S]*CONNECTION CLOSED/);
+    expect(log).toContain('Early data received:');
+    expect(log).toContain('EARLY-DATA-FROM-TLSWIRE');
+    expect(log.match(/No early data received/g)).toHaveLength(1);
+    const mine = readFileSync(ours, 'utf8').trim().split('\n');
+    const openssl = new Set(readFileSync(theirs, 'utf8').trim().split('\n'));
+    for (const label of ['CLIENT_HANDSHAKE_TRAFFIC_SECRET', 'SERVER_TRAFFIC_SECRET_0', 'CLIENT_EARLY_TRAFFIC_SECRET']) {
+      const lines = mine.filter((l) => l.startsWith(`${label} `));
+      expect(lines.length).toBeGreaterThan(0);
+      for (const l of lines) expect(openssl.has(l)).toBe(true);
+    }
+    expect(mine.filter((l) => l.startsWith('CLIENT_HANDSHAKE_TRAFFIC_SECRET ')).length).toBe(2);
+  });
+
+  const FAILURES = [
+    ['bad-expired', 'certificate_expired', 45, /alert certificate expired/],
+    ['bad-wronghost', 'bad_certificate', 42, /alert bad certificate/],
+    ['bad-unknownca', 'unknown_ca', 48, /alert unknown ca/],
+  ] as const;
+  for (const [leaf, alert, number, opensslText] of FAILURES) {
+    it(`${leaf}: exit 1, --json error in authentication with ${alert}, and s_server received it`, async () => {
+      const server = await opensslServer(leaf, ['-www', '-naccept', '1']);
+      const r = await runConnect(
+        [`127.0.0.1:${server.port}`, '--servername', 'localhost', '--ca', ROOT, '--json'],
+        GET,
+      );
+      expect(r.code).toBe(1);
+      const chain = decodePem(readPki(`${leaf}-chain.pem`)).map((b) => b.der);
+      const verdict = verifyCertificateChain(chain, {
+        roots: decodePem(readPki('root-ca.crt')).map((b) => b.der),
+        hostname: 'localhost',
+      });
+      expect(verdict.ok).toBe(false);
+      expect(r.json[0]!.error).toMatchObject({
+        stage: 'authentication',
+        alert,
+        alertDirection: 'sent',
+        reason: verdict.ok ? '' : verdict.error.reason,
+      });
+      const log = await server.waitFor(/SSL alert number \d+/);
+      expect(log).toMatch(opensslText);
+      expect(log).toContain(`SSL alert number ${number}`);
+    });
+  }
+});
+
+describe.skipIf(SKIP_GNUTLS)('tlswire connect against gnutls-serv --echo', () => {
+  for (const leaf of ['server-rsa', 'server-ed25519'] as const) {
+    it(`echo through the ${leaf} certificate, then a resumed connection`, async () => {
+      // -a: gnutls-serv otherwise sends a CertificateRequest (see the integrator report).
+      const server = await gnutlsServer(leaf, ['--echo', '-a']);
+      const r = await runConnect(
+        [`127.0.0.1:${server.port}`, '--servername', 'localhost', '--ca', ROOT, '--reconnect', '--json'],
+        'hello gnutls\n',
+      );
+      expect(r.code).toBe(0);
+      expect(r.data).toBe('hello gnutls\nhello gnutls\n');
+      expect(r.json.map((s) => [s.protocol, s.resumed])).toEqual([
+        ['TLSv1.3', false],
+        ['TLSv1.3', true],
+      ]);
+    });
+  }
+});
+
+describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
+  it('full handshake, then -sess_in resumption: s_client prints "Reused"', async () => {
+    const serve = await startServe([
+      '--cert',
+      pki('server-rsa-chain.pem'),
+      '--key',
+      pki('server-rsa.key'),
+      '--www',
+      '--json',
+      '--max-connections',
+      '2',
+    ]);
+    const sess = join(dir, 'sess.pem');
+    const common = [
+      's_client',
+      '-connect',
+      `127.0.0.1:${serve.port}`,
+      '-tls1_3',
+      '-servername',
+      'localhost',
+      '-CAfile',
+      ROOT,
+      '-verify_return_error',
+      '-ign_eof',
+    ];
+    const first = startPeer('openssl', [...common, '-sess_out', sess], GET);
+    expect(await first.exited()).toBe(0);
+    expect(first.output()).toMatch(/^New, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$/m);
+    expect(first.output()).toContain('Verify return code: 0 (ok)');
+    expect(first.output()).toContain('HTTP/1.0 200 ok');
+    const second = startPeer('openssl', [...common, '-sess_in', sess], GET);
+    expect(await second.exited()).toBe(0);
+    expect(second.output()).toMatch(/^Reused, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$/m);
+    expect(second.output()).toContain('resumed: yes');
+    expect(await serve.finished()).toBe(0);
+    expect(serve.json().map((s) => s.resumed)).toEqual([false, true]);
+  });
+
+  it('client authentication: --verify-client --ca root with s_client -cert -key', async () => {
+    const serve = await startServe([
+      '--cert',
+      pki('server-ecdsa-chain.pem'),
+      '--key',
+      pki('server-ecdsa.key'),
+      '--www',
+      '--json',
+      '--verify-client',
+      '--ca',
+      ROOT,
+      '--max-connections',
+      '1',
+    ]);
+    const client = startPeer(
+      'openssl',
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${serve.port}`,
+        '-tls1_3',
+        '-servername',
+        'localhost',
+        '-CAfile',
+        ROOT,
+        '-cert',
+        pki('client-rsa.crt'),
+        '-key',
+        pki('client-rsa.key'),
+        '-cert_chain',
+        pki('intermediate-rsa-ca.crt'),
+        '-ign_eof',
+      ],
+      GET,
+    );
+    expect(await client.exited()).toBe(0);
+    expect(client.output()).toContain('client certificate: CN=test-client-rsa,O=Test PKI');
+    expect(await serve.finished()).toBe(0);
+    expect(serve.json()[0]!.peerCertificate!.subject).toBe('CN=test-client-rsa,O=Test PKI');
+  });
+
+  it('--verify-client refuses a client without a certificate: s_client sees certificate_required', async () => {
+    const serve = await startServe([
+      '--cert',
+      pki('server-ecdsa-chain.pem'),
+      '--key',
+      pki('server-ecdsa.key'),
+      '--www',
+      '--json',
+      '--verify-client',
+      '--ca',
+      ROOT,
+      '--max-connections',
+      '1',
+    ]);
+    const client = startPeer(
+      'openssl',
+      [
+        's_client',
+        '-connect',
+        `127.0.0.1:${serve.port}`,
+        '-tls1_3',
+        '-servername',
+        'localhost',
+        '-CAfile',
+        ROOT,
+        '-ign_eof',
+      ],
+      GET,
+    );
+    await client.exited();
+    expect(client.output()).toMatch(/alert certificate required.*SSL alert number 116/);
+    expect(await serve.finished()).toBe(1);
+    expect(serve.json()[0]!.error).toMatchObject({
+      stage: 'authentication',
+      alert: 'certificate_required',
+      alertDirection: 'sent',
+    });
+  });
+});
+
+describe.skipIf(SKIP_GNUTLS)('tlswire serve against gnutls-cli', () => {
+  it('echo, and --resume: gnutls-cli reports the resumed session', async () => {
+    const serve = await startServe([
+      '--cert',
+      pki('server-ed25519-chain.pem'),
+      '--key',
+      pki('server-ed25519.key'),
+      '--echo',
+      '--json',
+      '--max-connections',
+      '2',
+    ]);
+    const client = startPeer(
+      'gnutls-cli',
+      [
+        '--port',
+        String(serve.port),
+        '--x509cafile',
+        ROOT,
+        '--resume',
+        '--priority',
+        'NORMAL:-VERS-ALL:+VERS-TLS1.3',
+        '--sni-hostname',
+        'localhost',
+        '--verify-hostname',
+        'localhost',
+        '127.0.0.1',
+      ],
+      'ping over gnutls\n',
+    );
+    await client.exited();
+    expect(client.output()).toMatch(/This is a resumed session/);
+    expect(client.output()).toContain('ping over gnutls');
+    expect(await serve.finished()).toBe(0);
+    expect(serve.json().map((s) => [s.protocol, s.resumed])).toEqual([
+      ['TLSv1.3', false],
+      ['TLSv1.3', true],
+    ]);
+  });
+});
