@@ -23,17 +23,15 @@ import {
   type TlsRecord,
 } from '../tls/record.js';
 import { type Tls13CipherSuite, type TrafficKeys, trafficKeys } from './key-schedule.js';
-import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, type AeadName, type CryptoProvider } from './provider.js';
-
-/** Largest 64-bit sequence number; a record with it may be sent, after it the keys must change (§5.3). */
-const MAX_SEQUENCE = (1n << 64n) - 1n;
+import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, type AeadName, type CryptoProvider } from './provider.js';
+import { checkSequence, RecordEpoch } from './record-epoch.js';
 
 /**
  * The per-record nonce (RFC 8446 §5.3): the 64-bit sequence number in network byte order, left-padded
  * with zeros to the IV length, XORed with the IV.
  */
 export function recordNonce(iv: Uint8Array, sequence: bigint): Uint8Array {
-  if (sequence < 0n || sequence > MAX_SEQUENCE) throw new RangeError('sequence number out of the 64-bit range');
+  checkSequence(sequence);
   const nonce = iv.slice();
   let s = sequence;
   for (let i = nonce.length - 1; i >= nonce.length - 8; i--) {
@@ -64,15 +62,9 @@ export interface RecordProtectionOptions {
   maxInnerPlaintext?: number;
 }
 
-/** The shared state of one direction of one epoch. */
-abstract class Epoch {
-  readonly provider: CryptoProvider;
-  readonly aead: AeadName;
+/** The limit and IV length TLS 1.3 adds to the state of one direction of one epoch. */
+abstract class Tls13Epoch extends RecordEpoch {
   readonly maxInnerPlaintext: number;
-  #key: Uint8Array;
-  #iv: Uint8Array;
-  /** Next sequence number; `MAX_SEQUENCE + 1` once exhausted. */
-  #sequence = 0n;
 
   protected constructor(
     provider: CryptoProvider,
@@ -80,57 +72,29 @@ abstract class Epoch {
     keys: TrafficKeys,
     options: RecordProtectionOptions = {},
   ) {
-    if (keys.key.length !== AEAD_KEY_LENGTH[aead])
-      throw new RangeError(`${aead}: key must be ${AEAD_KEY_LENGTH[aead]} bytes`);
+    super(provider, aead, keys, 'RFC 8446 §5.3');
     if (keys.iv.length !== AEAD_NONCE_LENGTH) throw new RangeError(`iv must be ${AEAD_NONCE_LENGTH} bytes`);
     const max = options.maxInnerPlaintext ?? MAX_TLS13_INNER_PLAINTEXT_LENGTH;
     if (!Number.isInteger(max) || max < 1 || max > MAX_TLS13_INNER_PLAINTEXT_LENGTH) {
       throw new RangeError(`maxInnerPlaintext must be an integer in 1..${MAX_TLS13_INNER_PLAINTEXT_LENGTH}`);
     }
-    this.provider = provider;
-    this.aead = aead;
     this.maxInnerPlaintext = max;
-    this.#key = keys.key.slice();
-    this.#iv = keys.iv.slice();
   }
+}
 
-  /** The sequence number the next record will use. */
-  get sequence(): bigint {
-    return this.#sequence;
-  }
-
-  /** Take the next sequence number and its nonce; throws once 2^64 records have been processed. */
-  protected nextNonce(): { nonce: Uint8Array; sequence: bigint } {
-    const sequence = this.#sequence;
-    if (sequence > MAX_SEQUENCE) {
-      // RFC 8446 §5.3: sequence numbers MUST NOT wrap; rekey (KeyUpdate) or close before this.
-      throw new TlsAlertError(AlertDescription.internal_error, 'record sequence number would wrap (RFC 8446 §5.3)');
-    }
-    return { nonce: recordNonce(this.#iv, sequence), sequence };
-  }
-
-  protected advance(): void {
-    this.#sequence++;
-  }
-
-  protected get key(): Uint8Array {
-    return this.#key;
-  }
-
-  /**
-   * Start at sequence number `sequence` instead of 0: for replaying a trace from the middle or
-   * testing the wrap limit. Not for normal use.
-   */
-  setSequence(sequence: bigint): void {
-    if (sequence < 0n || sequence > MAX_SEQUENCE + 1n) throw new RangeError('sequence number out of range');
-    this.#sequence = sequence;
-  }
-
-  /** Wipe the key and IV; the object is unusable afterwards. */
-  dispose(): void {
-    this.#key.fill(0);
-    this.#iv.fill(0);
-    this.#sequence = MAX_SEQUENCE + 1n;
+/** `make(keys)` with the traffic key and IV of `secret` (RFC 8446 §7.3), wiped afterwards. */
+function withTrafficKeys<T>(
+  provider: CryptoProvider,
+  suite: Tls13CipherSuite,
+  secret: Uint8Array,
+  make: (keys: TrafficKeys) => T,
+): T {
+  const keys = trafficKeys(provider, suite, secret);
+  try {
+    return make(keys);
+  } finally {
+    keys.key.fill(0);
+    keys.iv.fill(0);
   }
 }
 
@@ -145,7 +109,7 @@ function additionalData(type: number, version: number, length: number): Uint8Arr
  * const sealer = RecordSealer.fromSecret(provider, suite, serverHandshakeTrafficSecret);
  * const record = sealer.seal(ContentType.handshake, encryptedExtensions); // 17 03 03 … bytes
  */
-export class RecordSealer extends Epoch {
+export class RecordSealer extends Tls13Epoch {
   constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, options?: RecordProtectionOptions) {
     super(provider, aead, keys, options);
   }
@@ -157,11 +121,7 @@ export class RecordSealer extends Epoch {
     secret: Uint8Array,
     options?: RecordProtectionOptions,
   ): RecordSealer {
-    const keys = trafficKeys(provider, suite, secret);
-    const sealer = new RecordSealer(provider, suite.aead, keys, options);
-    keys.key.fill(0);
-    keys.iv.fill(0);
-    return sealer;
+    return withTrafficKeys(provider, suite, secret, (keys) => new RecordSealer(provider, suite.aead, keys, options));
   }
 
   /**
@@ -181,7 +141,7 @@ export class RecordSealer extends Epoch {
         `TLSInnerPlaintext of ${innerLength} bytes exceeds ${this.maxInnerPlaintext} (RFC 8446 §5.2)`,
       );
     }
-    const { nonce } = this.nextNonce();
+    const nonce = recordNonce(this.iv, this.current());
     const inner = new Uint8Array(innerLength);
     inner.set(content);
     inner[content.length] = type;
@@ -203,7 +163,7 @@ export class RecordSealer extends Epoch {
  * const opener = RecordOpener.fromSecret(provider, suite, serverHandshakeTrafficSecret);
  * const { type, content } = opener.open(recordBytes);
  */
-export class RecordOpener extends Epoch {
+export class RecordOpener extends Tls13Epoch {
   constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, options?: RecordProtectionOptions) {
     super(provider, aead, keys, options);
   }
@@ -215,11 +175,7 @@ export class RecordOpener extends Epoch {
     secret: Uint8Array,
     options?: RecordProtectionOptions,
   ): RecordOpener {
-    const keys = trafficKeys(provider, suite, secret);
-    const opener = new RecordOpener(provider, suite.aead, keys, options);
-    keys.key.fill(0);
-    keys.iv.fill(0);
-    return opener;
+    return withTrafficKeys(provider, suite, secret, (keys) => new RecordOpener(provider, suite.aead, keys, options));
   }
 
   /**
@@ -254,7 +210,8 @@ export class RecordOpener extends Epoch {
         `encrypted_record of ${fragment.length} bytes exceeds 2^14 + 256 (RFC 8446 §5.2)`,
       );
     }
-    const { nonce, sequence } = this.nextNonce();
+    const sequence = this.current();
+    const nonce = recordNonce(this.iv, sequence);
     const aad = additionalData(type, version, fragment.length);
     const inner = this.provider.aeadOpen(this.aead, this.key, nonce, fragment, aad);
     if (!inner)

@@ -25,12 +25,11 @@ import { AlertDescription, ProtocolVersion } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import { checkContentLength, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH, type TlsRecord } from '../tls/record.js';
 import type { TrafficKeys } from './key-schedule.js';
-import { AEAD_KEY_LENGTH, AEAD_TAG_LENGTH, type AeadName, type CryptoProvider } from './provider.js';
+import { AEAD_TAG_LENGTH, type AeadName, type CryptoProvider } from './provider.js';
+import { checkSequence, RecordEpoch } from './record-epoch.js';
 import { recordNonce } from './record-protection.js';
 import type { Tls12CipherSuite, Tls12KeyBlock } from './tls12-key-schedule.js';
 
-/** Largest 64-bit sequence number: a record may use it; after it the connection must renegotiate or close. */
-const MAX_SEQUENCE = (1n << 64n) - 1n;
 /** Length of the AES-GCM explicit nonce (record_iv_length, RFC 5288 §3). */
 export const GCM_EXPLICIT_NONCE_LENGTH = 8;
 /** Length of the AES-GCM salt (fixed_iv_length, RFC 5288 §3). */
@@ -46,10 +45,6 @@ function fixedIvLength(aead: AeadName): number {
 /** record_iv_length of an AEAD: the explicit nonce carried in each record. */
 function recordIvLength(aead: AeadName): number {
   return aead === 'chacha20-poly1305' ? 0 : GCM_EXPLICIT_NONCE_LENGTH;
-}
-
-function checkSequence(sequence: bigint): void {
-  if (sequence < 0n || sequence > MAX_SEQUENCE) throw new RangeError('sequence number out of the 64-bit range');
 }
 
 /** The 64-bit sequence number in network byte order. */
@@ -134,17 +129,11 @@ export interface Tls12SealOptions {
   explicitNonce?: Uint8Array;
 }
 
-/** The state shared by both directions of one epoch: key, IV, sequence number. */
-abstract class Tls12Epoch {
-  readonly provider: CryptoProvider;
-  readonly aead: AeadName;
+/** The limit, IV length and explicit nonce TLS 1.2 adds to the state of one direction of one epoch. */
+abstract class Tls12Epoch extends RecordEpoch {
   readonly maxPlaintext: number;
   /** record_iv_length: 8 for AES-GCM, 0 for ChaCha20-Poly1305. */
   readonly explicitNonceLength: number;
-  #key: Uint8Array;
-  #iv: Uint8Array;
-  /** Next sequence number; `MAX_SEQUENCE + 1` once exhausted or disposed. */
-  #sequence = 0n;
 
   protected constructor(
     provider: CryptoProvider,
@@ -152,9 +141,7 @@ abstract class Tls12Epoch {
     keys: TrafficKeys,
     options: Tls12RecordProtectionOptions = {},
   ) {
-    if (keys.key.length !== AEAD_KEY_LENGTH[aead]) {
-      throw new RangeError(`${aead}: key must be ${AEAD_KEY_LENGTH[aead]} bytes`);
-    }
+    super(provider, aead, keys, 'RFC 5246 §6.1');
     if (keys.iv.length !== fixedIvLength(aead)) {
       throw new RangeError(`${aead}: write IV must be ${fixedIvLength(aead)} bytes in TLS 1.2`);
     }
@@ -162,55 +149,12 @@ abstract class Tls12Epoch {
     if (!Number.isInteger(max) || max < 1 || max > MAX_PLAINTEXT_LENGTH) {
       throw new RangeError(`maxPlaintext must be an integer in 1..${MAX_PLAINTEXT_LENGTH}`);
     }
-    this.provider = provider;
-    this.aead = aead;
     this.maxPlaintext = max;
     this.explicitNonceLength = recordIvLength(aead);
-    this.#key = keys.key.slice();
-    this.#iv = keys.iv.slice();
-  }
-
-  /** The sequence number the next record will use. */
-  get sequence(): bigint {
-    return this.#sequence;
-  }
-
-  /**
-   * Start at sequence number `sequence` instead of 0: for replaying a trace from the middle or
-   * testing the wrap limit. Not for normal use.
-   */
-  setSequence(sequence: bigint): void {
-    if (sequence < 0n || sequence > MAX_SEQUENCE + 1n) throw new RangeError('sequence number out of range');
-    this.#sequence = sequence;
-  }
-
-  /** The sequence number of the record being processed; throws once 2^64 records have been. */
-  protected current(): bigint {
-    const sequence = this.#sequence;
-    if (sequence > MAX_SEQUENCE) {
-      // RFC 5246 §6.1: sequence numbers MUST NOT wrap; renegotiate or close before this.
-      throw new TlsAlertError(AlertDescription.internal_error, 'record sequence number would wrap (RFC 5246 §6.1)');
-    }
-    return sequence;
-  }
-
-  protected advance(): void {
-    this.#sequence++;
   }
 
   protected nonce(sequence: bigint, explicitNonce: Uint8Array | undefined): Uint8Array {
-    return tls12RecordNonce(this.aead, this.#iv, sequence, explicitNonce);
-  }
-
-  protected get key(): Uint8Array {
-    return this.#key;
-  }
-
-  /** Wipe the key and IV; the object is unusable afterwards. */
-  dispose(): void {
-    this.#key.fill(0);
-    this.#iv.fill(0);
-    this.#sequence = MAX_SEQUENCE + 1n;
+    return tls12RecordNonce(this.aead, this.iv, sequence, explicitNonce);
   }
 }
 

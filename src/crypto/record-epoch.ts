@@ -1,0 +1,94 @@
+/**
+ * What TLS 1.3 and TLS 1.2 record protection keep for one direction of one epoch: the AEAD, a copy
+ * of the write key and IV (wiped by {@link RecordEpoch.dispose}) and the 64-bit sequence number,
+ * which must never wrap (RFC 8446 §5.3, RFC 5246 §6.1). The sealers and openers of
+ * `./record-protection.ts` and `./tls12-record-protection.ts` extend it.
+ * @module
+ */
+import { AlertDescription } from '../tls/enums.js';
+import { TlsAlertError } from '../tls/errors.js';
+import type { TrafficKeys } from './key-schedule.js';
+import { AEAD_KEY_LENGTH, type AeadName, type CryptoProvider } from './provider.js';
+
+/** Largest 64-bit sequence number: a record may use it; after it the keys must change or the connection close. */
+export const MAX_SEQUENCE = (1n << 64n) - 1n;
+
+/** Throws a RangeError unless `sequence` fits in 64 unsigned bits. */
+export function checkSequence(sequence: bigint): void {
+  if (sequence < 0n || sequence > MAX_SEQUENCE) throw new RangeError('sequence number out of the 64-bit range');
+}
+
+/** The key, IV and sequence number of one direction of one epoch. */
+export abstract class RecordEpoch {
+  readonly provider: CryptoProvider;
+  readonly aead: AeadName;
+  #key: Uint8Array;
+  #iv: Uint8Array;
+  /** Next sequence number; `MAX_SEQUENCE + 1` once exhausted or disposed. */
+  #sequence = 0n;
+  /** The rule cited when the sequence number would wrap. */
+  readonly #wrapRule: string;
+
+  /**
+   * Checks the key length against the AEAD and copies key and IV (the caller may wipe its own).
+   * Subclasses check the IV length, which differs between TLS 1.3 and TLS 1.2.
+   * @param wrapRule the RFC section that forbids wrapping, for the error message
+   */
+  protected constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, wrapRule: string) {
+    if (keys.key.length !== AEAD_KEY_LENGTH[aead]) {
+      throw new RangeError(`${aead}: key must be ${AEAD_KEY_LENGTH[aead]} bytes`);
+    }
+    this.provider = provider;
+    this.aead = aead;
+    this.#key = keys.key.slice();
+    this.#iv = keys.iv.slice();
+    this.#wrapRule = wrapRule;
+  }
+
+  /** The sequence number the next record will use. */
+  get sequence(): bigint {
+    return this.#sequence;
+  }
+
+  /**
+   * Start at sequence number `sequence` instead of 0: for replaying a trace from the middle or
+   * testing the wrap limit. Not for normal use.
+   */
+  setSequence(sequence: bigint): void {
+    if (sequence < 0n || sequence > MAX_SEQUENCE + 1n) throw new RangeError('sequence number out of range');
+    this.#sequence = sequence;
+  }
+
+  /**
+   * The sequence number of the record being processed (not yet advanced).
+   * @throws TlsAlertError internal_error once 2^64 records have been processed, or after dispose
+   */
+  protected current(): bigint {
+    const sequence = this.#sequence;
+    if (sequence > MAX_SEQUENCE) {
+      // Sequence numbers MUST NOT wrap: rekey, renegotiate or close before this.
+      throw new TlsAlertError(AlertDescription.internal_error, `record sequence number would wrap (${this.#wrapRule})`);
+    }
+    return sequence;
+  }
+
+  /** Move to the next sequence number, once a record has been sealed or opened. */
+  protected advance(): void {
+    this.#sequence++;
+  }
+
+  protected get key(): Uint8Array {
+    return this.#key;
+  }
+
+  protected get iv(): Uint8Array {
+    return this.#iv;
+  }
+
+  /** Wipe the key and IV; the object is unusable afterwards. */
+  dispose(): void {
+    this.#key.fill(0);
+    this.#iv.fill(0);
+    this.#sequence = MAX_SEQUENCE + 1n;
+  }
+}
