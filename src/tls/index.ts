@@ -10,18 +10,7 @@ export * from './errors.js';
 export * from './extensions.js';
 export * from './handshake-framing.js';
 export * from './messages/certificate.js';
-// decodeHandshake, encodeHandshake and HandshakeMessage of ./messages/handshake.js collide with the framing
-// helpers of ./handshake-framing.js: import them from './messages/handshake.js' until the names are settled.
-export {
-  clientHelloWithoutBinders,
-  type DecodedHandshake,
-  decodeHandshakeBody,
-  encodeHandshakeBody,
-  type HandshakeContext,
-  handshakeType,
-  type UnknownHandshake,
-  writeHandshake,
-} from './messages/handshake.js';
+export * from './messages/handshake.js';
 export * from './messages/hello.js';
 export * from './messages/key-exchange.js';
 export * from './messages/session.js';
