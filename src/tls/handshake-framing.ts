@@ -8,7 +8,7 @@
 import { DecodeError, TlswireError } from '../bytes/errors.js';
 import { Reader } from '../bytes/reader.js';
 import type { Writer } from '../bytes/writer.js';
-import { type HandshakeType, nameOf, HandshakeType as Types } from './enums.js';
+import { ContentType, HandshakeType, nameOf } from './enums.js';
 import { checkContentLength } from './record.js';
 
 /** Bytes in a handshake header: msg_type (1) and length (3). */
@@ -143,7 +143,7 @@ export class HandshakeReassembler {
     this.queue = [];
     this.head = 0;
     try {
-      checkContentLength(22, fragment.length, this.offset);
+      checkContentLength(ContentType.handshake, fragment.length, this.offset);
       this.consume(fragment);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
@@ -176,7 +176,7 @@ export class HandshakeReassembler {
     if (this.failure) throw this.failure;
     const held = this.partialLength;
     if (held === 0) return;
-    const type = this.headerLen > 0 ? nameOf(Types, this.header[0]!) : 'message';
+    const type = this.headerLen > 0 ? nameOf(HandshakeType, this.header[0]!) : 'message';
     this.failure = new DecodeError(
       'unexpected',
       `${held} byte(s) of a partial ${type} held at a ${why}: handshake messages must not span it (RFC 8446 §5.1)`,
@@ -241,7 +241,7 @@ export class HandshakeReassembler {
     if (length > max) {
       throw new DecodeError(
         'length',
-        `${nameOf(Types, type)} of ${length} bytes exceeds the ${max}-byte limit`,
+        `${nameOf(HandshakeType, type)} of ${length} bytes exceeds the ${max}-byte limit`,
         'Handshake.length',
         this.offset + 1,
       );

@@ -5,7 +5,8 @@
  * message (RFC 8446 §5, RFC 5246 §7.1).
  *
  * Record protection (encryption) is not done here: a protected record leaves the deframer as an
- * opaque fragment, and the crypto layer checks the decrypted size with {@link maxInnerPlaintextLength}.
+ * opaque fragment, and the crypto layer's opener checks the decrypted size against the limit it is
+ * given ({@link maxInnerPlaintextLength} computes it).
  * @module
  */
 import { DecodeError, TlswireError } from '../bytes/errors.js';
@@ -109,8 +110,8 @@ function effectiveSizeLimit(limits: RecordLimits, protocolMax: number): number {
 
 /**
  * The largest plaintext a protected record may decrypt to: TLSInnerPlaintext in TLS 1.3, the
- * compressed/plain fragment in TLS 1.2 (RFC 8449 §4). The crypto layer rejects larger plaintext
- * with record_overflow.
+ * compressed/plain fragment in TLS 1.2 (RFC 8449 §4). Given to the crypto layer's sealers and
+ * openers (`maxInnerPlaintext`, `maxPlaintext`), which reject larger plaintext with record_overflow.
  */
 export function maxInnerPlaintextLength(limits: RecordLimits): number {
   switch (limits.protection) {
@@ -198,8 +199,11 @@ export function checkRecordHeader(
 }
 
 /**
- * RFC 8446 §5.1: handshake and alert content is never zero-length (application data may be).
- * Also used by the crypto layer on decrypted TLSInnerPlaintext content.
+ * Handshake and alert fragments are never zero-length; application data may be (RFC 8446 §5.1,
+ * RFC 5246 §6.2.1). Used on plaintext records ({@link checkRecordHeader}), by the handshake
+ * reassembler, and by TLS 1.2 record protection on decrypted fragments. Not by TLS 1.3 record
+ * protection: empty handshake or alert content inside TLSInnerPlaintext is unexpected_message there
+ * (RFC 8446 §5.4), which `RecordOpener.open` in the crypto layer throws itself.
  * @throws DecodeError `length` (decode_error)
  */
 export function checkContentLength(type: ContentType, length: number, offset = 0): void {
