@@ -49,19 +49,11 @@ export const TcpField = {
   OPTIONS: 20,
 } as const;
 
-/** The fixed header fields of a segment, from {@link decodeTcpHeader}; options not parsed. */
-export interface TcpHeader {
-  srcPort: number;
-  dstPort: number;
-  seq: number;
-  ack: number;
-  /** Header length in 32-bit words, 5..15. */
-  dataOffset: number;
-  reserved: number;
-  flags: number;
-  window: number;
-  checksum: number;
-  urgentPointer: number;
+/**
+ * The fixed header fields of a segment, from {@link decodeTcpHeader}: those of a {@link TcpSegment},
+ * with the option area left unparsed and no data.
+ */
+export interface TcpHeader extends Omit<TcpSegment, 'options' | 'optionPadding' | 'payload'> {
   /** The option area (a view of the input, `dataOffset * 4 - 20` bytes); the data follows it. */
   options: Uint8Array;
 }
