@@ -12,7 +12,7 @@ import { Tls12RecordSealer } from '../../src/crypto/tls12-record-protection.js';
 import { Tls12Client } from '../../src/handshake/tls12/client.js';
 import { Tls12Server } from '../../src/handshake/tls12/server.js';
 import { MemorySessionStore, Tls12AeadTicketer } from '../../src/handshake/tls12/session-cache.js';
-import type { Tls12ClientConfig, Tls12ClientSession, Tls12ServerConfig } from '../../src/handshake/tls12/types.js';
+import type { Tls12ClientConfig, Tls12ServerConfig } from '../../src/handshake/tls12/types.js';
 import { CipherSuite, ContentType } from '../../src/tls/enums.js';
 import { identity, ofKind, pump, sent } from './tls12-support.js';
 
@@ -66,7 +66,7 @@ describe('TLS 1.2 loopback', () => {
   it('resumes by session ID: same ID echoed, no Certificate, server CCS and Finished first (RFC 5246 §7.3)', () => {
     const store = new MemorySessionStore();
     const first = connect({ sessionTickets: false }, { sessionStore: store });
-    const [{ session }] = ofKind(first.log.client, 'session') as [{ session: Tls12ClientSession }];
+    const session = ofKind(first.log.client, 'session')[0]!.session;
     expect(session.sessionId).toHaveLength(32);
     expect(session.ticket).toBeUndefined();
     expect(store.size).toBe(1);
@@ -83,17 +83,17 @@ describe('TLS 1.2 loopback', () => {
   it('an unknown session ID gets a full handshake with a new ID', () => {
     const store = new MemorySessionStore();
     const first = connect({ sessionTickets: false }, { sessionStore: store });
-    const [{ session }] = ofKind(first.log.client, 'session') as [{ session: Tls12ClientSession }];
+    const session = ofKind(first.log.client, 'session')[0]!.session;
     const second = connect({ sessionTickets: false, session }, { sessionStore: new MemorySessionStore() });
     expect(ofKind(second.log.server, 'negotiated')[0]!.resumed).toBe(false);
-    const [{ session: fresh }] = ofKind(second.log.client, 'session') as [{ session: Tls12ClientSession }];
+    const fresh = ofKind(second.log.client, 'session')[0]!.session;
     expect(toHex(fresh.sessionId)).not.toBe(toHex(session.sessionId));
   });
 
   it('resumes by ticket (RFC 5077 §3.1) and renews the ticket', () => {
     const ticketer = new Tls12AeadTicketer(provider, provider.random(32));
     const first = connect({}, { ticketer });
-    const [{ session }] = ofKind(first.log.client, 'session') as [{ session: Tls12ClientSession }];
+    const session = ofKind(first.log.client, 'session')[0]!.session;
     expect(session.ticket!.length).toBeGreaterThan(0);
     expect(session.lifetime).toBe(7200);
     const second = connect({ session }, { ticketer });

@@ -51,8 +51,8 @@ export function pump(
   first: Tls12Event[],
 ): { client: Tls12Event[]; server: Tls12Event[] } {
   const log = { client: [...first], server: [] as Tls12Event[] };
-  let toServer = sent(first);
-  let toClient = new Uint8Array(0);
+  let toServer: Uint8Array = sent(first);
+  let toClient: Uint8Array = new Uint8Array(0);
   for (let round = 0; round < 20 && (toServer.length > 0 || toClient.length > 0); round++) {
     if (toServer.length > 0) {
       const ev = server.handle(toServer);

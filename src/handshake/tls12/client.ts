@@ -26,7 +26,14 @@ import { NobleProvider } from '../../crypto/noble.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
 import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
-import { AlertDescription, ClientCertificateType, ECPointFormat, NameType, ProtocolVersion } from '../../tls/enums.js';
+import {
+  AlertDescription,
+  CipherSuite,
+  ClientCertificateType,
+  ECPointFormat,
+  NameType,
+  ProtocolVersion,
+} from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { Tls12CertificateRequest } from '../../tls/messages/certificate.js';
@@ -216,9 +223,15 @@ export class ExpectServerHello implements Tls12ClientState {
     }
     for (const ext of input.extensions ?? []) {
       const type = ext.kind === 'unknown' ? ext.type : undefined;
-      const sent = (hs.hello.extensions ?? []).some((o) =>
-        type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
-      );
+      // RFC 5746 §3.6: the SCSV also solicits renegotiation_info.
+      const scsv =
+        ext.kind === 'renegotiation_info' &&
+        hs.hello.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+      const sent =
+        scsv ||
+        (hs.hello.extensions ?? []).some((o) =>
+          type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
+        );
       if (!sent || ext.kind === 'unknown' || !SERVER_HELLO_EXTENSIONS.includes(ext.kind)) {
         throw new TlsAlertError(
           AlertDescription.unsupported_extension,
