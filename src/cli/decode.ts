@@ -20,6 +20,7 @@ import { HandshakeReassembler } from '../tls/handshake-framing.js';
 import { type DecodedHandshake, decodeHandshake } from '../tls/messages/handshake.js';
 import type { KeyExchange } from '../tls/messages/key-exchange.js';
 import { parseChangeCipherSpec, RecordDeframer } from '../tls/record.js';
+import { parseCommandArgs } from './args.js';
 import {
   contentTypeName,
   describeError,
@@ -248,19 +249,9 @@ export function bytesOfFile(content: Uint8Array): Uint8Array {
 
 /** `tlswire decode` with its arguments (after the command name). Exit code 0, 1 (bad input) or 2 (usage). */
 export function decodeCommand(argv: string[], io: Output): number {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    io.err(`tlswire decode: ${describeError(e)}`);
-    io.err(DECODE_USAGE);
-    return 2;
-  }
+  const parsed = parseCommandArgs('decode', DECODE_USAGE, io, () => parse(argv));
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(DECODE_USAGE);
-    return 0;
-  }
   const kx = values.kx;
   if (kx !== undefined && kx !== 'ecdhe' && kx !== 'dhe' && kx !== 'rsa') {
     io.err(`tlswire decode: --kx must be ecdhe, dhe or rsa, not ${JSON.stringify(kx)}`);

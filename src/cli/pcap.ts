@@ -23,6 +23,7 @@ import { formatEpoch } from '../capture/packet.js';
 import { tcpChecksum, verifyTcpChecksum } from '../tcp/checksum.js';
 import { TcpFlag, type TcpOption, type TcpSegment } from '../tcp/types.js';
 import { AlertDescription, AlertLevel, CipherSuite, HandshakeType, nameOf } from '../tls/enums.js';
+import { parseCommandArgs } from './args.js';
 import {
   contentTypeName,
   describeError,
@@ -441,18 +442,8 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
 
 /** `tlswire pcap` with its arguments (after the command name). Exit code 0, 1 (failure) or 2 (usage). */
 export function pcapCommand(argv: string[], io: Output): number {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (e) {
-    io.err(`tlswire pcap: ${describeError(e)}`);
-    io.err(PCAP_USAGE);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.out(PCAP_USAGE);
-    return 0;
-  }
+  const parsed = parseCommandArgs('pcap', PCAP_USAGE, io, () => parse(argv));
+  if (typeof parsed === 'number') return parsed;
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) {
     io.err(file === undefined ? 'tlswire pcap: a capture FILE is required' : 'tlswire pcap: exactly one FILE');
