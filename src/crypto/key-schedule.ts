@@ -15,7 +15,7 @@
 import { TlswireError } from '../bytes/errors.js';
 import { concat, wipe } from '../bytes/hex.js';
 import { Writer } from '../bytes/writer.js';
-import { CipherSuite } from '../tls/enums.js';
+import { CipherSuite, HandshakeType } from '../tls/enums.js';
 import {
   AEAD_KEY_LENGTH,
   AEAD_NONCE_LENGTH,
@@ -355,16 +355,17 @@ export class MasterSecret extends Stage {
   }
 }
 
-/** HandshakeType.message_hash (RFC 8446 §4.4.1). */
-const MESSAGE_HASH = 254;
-
 /**
  * The synthetic `message_hash` handshake message that replaces ClientHello1 in the transcript after
  * a HelloRetryRequest (RFC 8446 §4.4.1): `fe 00 00 Hash.length ‖ Hash(ClientHello1)`.
  */
 export function messageHash(provider: CryptoProvider, hash: HashName, clientHello1: Uint8Array): Uint8Array {
-  const h = provider.hash(hash, clientHello1);
-  return concat(Uint8Array.of(MESSAGE_HASH, 0, 0, h.length), h);
+  return messageHashOf(provider.hash(hash, clientHello1));
+}
+
+/** The `message_hash` message around an already computed `Hash(ClientHello1)`. */
+function messageHashOf(clientHello1Hash: Uint8Array): Uint8Array {
+  return concat(Uint8Array.of(HandshakeType.message_hash, 0, 0, clientHello1Hash.length), clientHello1Hash);
 }
 
 /**
@@ -436,7 +437,7 @@ export class Transcript {
     }
     this.#buffered = [];
     this.#hash = this.provider.createHash(hash);
-    this.#hash.update(concat(Uint8Array.of(MESSAGE_HASH, 0, 0, ch1Hash.length), ch1Hash));
+    this.#hash.update(messageHashOf(ch1Hash));
   }
 
   /** An independent copy (e.g. to hash a truncated ClientHello for binders without committing to it). */

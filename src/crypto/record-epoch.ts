@@ -11,7 +11,7 @@ import type { TrafficKeys } from './key-schedule.js';
 import { AEAD_KEY_LENGTH, type AeadName, type CryptoProvider } from './provider.js';
 
 /** Largest 64-bit sequence number: a record may use it; after it the keys must change or the connection close. */
-export const MAX_SEQUENCE = (1n << 64n) - 1n;
+const MAX_SEQUENCE = (1n << 64n) - 1n;
 
 /** Throws a RangeError unless `sequence` fits in 64 unsigned bits. */
 export function checkSequence(sequence: bigint): void {

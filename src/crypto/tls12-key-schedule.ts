@@ -152,6 +152,11 @@ function checkLength(what: string, bytes: Uint8Array, length: number): void {
   if (bytes.length !== length) throw new RangeError(`${what} must be ${length} bytes, got ${bytes.length}`);
 }
 
+function checkRandoms(clientRandom: Uint8Array, serverRandom: Uint8Array): void {
+  checkLength('client_random', clientRandom, RANDOM_LENGTH);
+  checkLength('server_random', serverRandom, RANDOM_LENGTH);
+}
+
 /**
  * `master_secret = PRF(pre_master_secret, "master secret", ClientHello.random + ServerHello.random)[0..47]`
  * (RFC 5246 §8.1). Without extended master secret; also the master secret of a full handshake that
@@ -164,8 +169,7 @@ export function tls12MasterSecret(
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
 ): Uint8Array {
-  checkLength('client_random', clientRandom, RANDOM_LENGTH);
-  checkLength('server_random', serverRandom, RANDOM_LENGTH);
+  checkRandoms(clientRandom, serverRandom);
   return tls12Prf(
     provider,
     hash,
@@ -213,8 +217,7 @@ export function tls12KeyBlock(
   serverRandom: Uint8Array,
 ): Tls12KeyBlock {
   checkLength('master_secret', masterSecret, MASTER_SECRET_LENGTH);
-  checkLength('client_random', clientRandom, RANDOM_LENGTH);
-  checkLength('server_random', serverRandom, RANDOM_LENGTH);
+  checkRandoms(clientRandom, serverRandom);
   const k = suite.keyLength;
   const iv = suite.fixedIvLength;
   const block = tls12Prf(
@@ -282,8 +285,7 @@ export function tls12ExportKeyingMaterial(
   length: number,
 ): Uint8Array {
   checkLength('master_secret', masterSecret, MASTER_SECRET_LENGTH);
-  checkLength('client_random', clientRandom, RANDOM_LENGTH);
-  checkLength('server_random', serverRandom, RANDOM_LENGTH);
+  checkRandoms(clientRandom, serverRandom);
   if (RESERVED_LABELS.has(label)) throw new RangeError(`exporter label "${label}" is reserved (RFC 5705 §4)`);
   let seed = concat(clientRandom, serverRandom);
   if (context !== undefined) {
@@ -337,8 +339,7 @@ export class Tls12MasterSecret {
     serverRandom: Uint8Array,
   ) {
     checkLength('master_secret', masterSecret, MASTER_SECRET_LENGTH);
-    checkLength('client_random', clientRandom, RANDOM_LENGTH);
-    checkLength('server_random', serverRandom, RANDOM_LENGTH);
+    checkRandoms(clientRandom, serverRandom);
     this.provider = provider;
     this.suite = suite;
     this.#secret = masterSecret.slice();
