@@ -3,12 +3,14 @@
  * roles: a full handshake for every suite (RFC 5288, RFC 7905, RFC 5246 §7.4.7.1 RSA key transport)
  * with 1 MiB each way and close_notify; ECDSA, Ed25519, RSA-PSS and RSA PKCS#1 v1.5 signatures;
  * resumption by session ID (tickets off with SSL_OP_NO_TICKET) and by RFC 5077 ticket, checked with
- * OpenSSL's `isSessionReused()`; client certificates both ways. OpenSSL is the judge of every outcome.
+ * OpenSSL's `isSessionReused()`; client certificates both ways; our CLIENT_RANDOM key log line equals
+ * OpenSSL's `keylog` line. OpenSSL is the judge of every outcome.
  */
 import { constants } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
+import { toHex } from '../../src/bytes/hex.js';
 import { NobleProvider } from '../../src/crypto/noble.js';
 import { Tls12Client } from '../../src/handshake/tls12/client.js';
 import { Tls12Server } from '../../src/handshake/tls12/server.js';
@@ -68,6 +70,8 @@ interface ClientRun {
   events: Tls12Event[];
   received: Uint8Array;
   reused: boolean;
+  /** The node:tls server's key log lines for this connection. */
+  keylog: string[];
 }
 
 /** Our client against a node:tls server that answers S2C once it has all of C2S, then closes. */
@@ -78,9 +82,12 @@ async function ourClient(
 ): Promise<ClientRun> {
   const port = (server.address() as net.AddressInfo).port;
   let reused = false;
+  const keylog: string[] = [];
   server.once('secureConnection', (s: tls.TLSSocket) => {
     reused = s.isSessionReused();
   });
+  const onKeylog = (line: Buffer) => keylog.push(line.toString('latin1').trim());
+  server.on('keylog', onKeylog);
   return bounded(
     new Promise<ClientRun>((resolve, reject) => {
       const events: Tls12Event[] = [];
@@ -101,7 +108,8 @@ async function ourClient(
         if (e.kind === 'closed') {
           run(client.close());
           socket.end();
-          resolve({ events, received: Buffer.concat(received), reused });
+          server.off('keylog', onKeylog);
+          resolve({ events, received: Buffer.concat(received), reused, keylog });
         }
       });
       socket.on('connect', () => run(client.start()));
@@ -135,7 +143,8 @@ interface ServerRun {
   received: Uint8Array;
   session: Buffer | undefined;
   reused: boolean;
-  peerCertificate: tls.PeerCertificate | undefined;
+  /** The node:tls client's key log lines. */
+  keylog: string[];
 }
 
 /** Our server against a node:tls client that sends C2S and reads S2C. */
@@ -175,6 +184,7 @@ async function ourServer(makeServer: () => Tls12Server, clientOptions: tls.Conne
     return await bounded(
       new Promise<ServerRun>((resolve, reject) => {
         const chunks: Buffer[] = [];
+        const keylog: string[] = [];
         let session: Buffer | undefined;
         const c = tls.connect(
           { port, host: '127.0.0.1', servername: 'localhost', ca: ROOT, maxVersion: 'TLSv1.2', ...clientOptions },
@@ -183,12 +193,12 @@ async function ourServer(makeServer: () => Tls12Server, clientOptions: tls.Conne
         c.on('session', (s: Buffer) => {
           session = s;
         });
+        c.on('keylog', (line: Buffer) => keylog.push(line.toString('latin1').trim()));
         c.on('data', (d: Buffer) => chunks.push(d));
         c.on('end', () => {
           const reused = c.isSessionReused();
-          const peerCertificate = c.getPeerCertificate();
           c.end();
-          const result = { serverEvents, received: Buffer.concat(chunks), session, reused, peerCertificate };
+          const result = { serverEvents, received: Buffer.concat(chunks), session, reused, keylog };
           // Our server has seen the client's close_notify once it reports `closed`.
           closed.then(() => (failure ? reject(failure) : resolve(result)));
         });
@@ -200,6 +210,16 @@ async function ourServer(makeServer: () => Tls12Server, clientOptions: tls.Conne
     listener.close();
   }
 }
+
+/** Our `secret` events as SSLKEYLOGFILE lines (RFC-less format of NSS, as OpenSSL writes it). */
+const keylogLines = (events: Tls12Event[]) =>
+  events.flatMap((e) =>
+    e.kind === 'secret' ? [`${e.label} ${toHex(e.clientRandom).toUpperCase()} ${toHex(e.secret).toUpperCase()}`] : [],
+  );
+
+/** OpenSSL's CLIENT_RANDOM lines (it also logs `RSA` premaster lines for RSA key transport). */
+const clientRandomLines = (lines: string[]) =>
+  lines.filter((l) => l.startsWith('CLIENT_RANDOM ')).map((l) => l.toUpperCase());
 
 const negotiated = (events: Tls12Event[]) => events.find((e) => e.kind === 'negotiated');
 const sessionOf = (events: Tls12Event[]) =>
@@ -221,6 +241,7 @@ describe('TLS 1.2: our client against node:tls', () => {
           secureRenegotiation: true,
         });
         expect(run.events.some((e) => e.kind === 'alert-received' && e.description === 0)).toBe(true);
+        expect(keylogLines(run.events).map((l) => l.toUpperCase())).toEqual(clientRandomLines(run.keylog));
       } finally {
         server.close();
       }
@@ -315,6 +336,7 @@ describe('TLS 1.2: our server against node:tls', () => {
         extendedMasterSecret: true,
       });
       expect(run.serverEvents.some((e) => e.kind === 'alert-received' && e.description === 0)).toBe(true);
+      expect(keylogLines(run.serverEvents).map((l) => l.toUpperCase())).toEqual(clientRandomLines(run.keylog));
     });
   }
 
