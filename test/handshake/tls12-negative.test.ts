@@ -9,6 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { concat } from '../../src/bytes/hex.js';
 import { NobleProvider } from '../../src/crypto/noble.js';
+import type { RsaPublicKey } from '../../src/crypto/provider.js';
+import { leafPublicKey } from '../../src/handshake/common.js';
 import { Tls12Client } from '../../src/handshake/tls12/client.js';
 import { Tls12Server } from '../../src/handshake/tls12/server.js';
 import { MemorySessionStore, Tls12AeadTicketer } from '../../src/handshake/tls12/session-cache.js';
@@ -110,6 +112,51 @@ describe('TLS 1.2 failures and their alerts', () => {
       {},
     );
     expect(fatal(log.server)).toEqual([AlertDescription.illegal_parameter]);
+  });
+
+  describe('RSA premaster secret (RFC 5246 §7.4.7.1): no alert of its own, whatever is wrong with it', () => {
+    const rsaKey = leafPublicKey(RSA.certified.chain[0]!);
+    const rsaSuite = CipherSuite.TLS_RSA_WITH_AES_128_GCM_SHA256;
+    /** A handshake whose ClientKeyExchange carries `encrypted` instead of the client's own. */
+    const withPremaster = (encrypted: () => Uint8Array) =>
+      connect(
+        {
+          cipherSuites: [rsaSuite],
+          onOutgoingMessage: (m) =>
+            m.type === 'client_key_exchange'
+              ? encodeHandshake({
+                  type: 'client_key_exchange',
+                  keyExchange: 'rsa',
+                  encryptedPreMasterSecret: encrypted(),
+                })
+              : undefined,
+        },
+        { certificate: RSA.certified },
+      );
+    const cases: [string, () => Uint8Array][] = [
+      ['random bytes (bad PKCS#1 padding)', () => provider.random(256)],
+      [
+        'a 47-byte premaster',
+        () => provider.rsaEncrypt(rsaKey as RsaPublicKey, concat(Uint8Array.of(3, 3), provider.random(45))),
+      ],
+      [
+        'client_version 0x0302 in the premaster',
+        () => provider.rsaEncrypt(rsaKey as RsaPublicKey, concat(Uint8Array.of(3, 2), provider.random(46))),
+      ],
+      [
+        'a valid premaster the client did not derive its keys from',
+        () => provider.rsaEncrypt(rsaKey as RsaPublicKey, concat(Uint8Array.of(3, 3), provider.random(46))),
+      ],
+    ];
+    it.each(cases)(
+      '%s: the server goes on to the client Finished, which fails as bad_record_mac (20)',
+      (_, encrypted) => {
+        const { log } = withPremaster(encrypted);
+        // The server derived other keys than the client: the client's protected Finished does not open.
+        expect(fatal(log.server)).toEqual([AlertDescription.bad_record_mac]);
+        expect(ofKind(log.server, 'secret')).toHaveLength(1);
+      },
+    );
   });
 
   describe('a message out of order → unexpected_message (10)', () => {
