@@ -11,7 +11,10 @@
  * - `tls` `(event: TlsEvent)`: every event of the state machine except `send` and `data` (for tracing);
  * - `error` `(error: TlsConnectionError)`: the typed error, its alert and the stage that failed.
  *
- * The socket is piped with {@link pipeSocket} from `./pipe.js`.
+ * Events are acted on strictly in order through one queue, also when a listener calls back into the
+ * socket (a `secure` listener that writes, a `data` listener that echoes): records sealed by that call
+ * go out after the records of the events still queued (which were sealed first), never before them.
+ * (`pipeSocket` of `./pipe.js` acts on events as it gets them, which re-entrant calls would reorder.)
  * @module
  */
 import type { Socket } from 'node:net';
@@ -23,7 +26,6 @@ import type { TlsServer } from '../handshake/server.js';
 import type { Negotiated, TlsEvent } from '../handshake/types.js';
 import { type Certificate, parseCertificate } from '../x509/certificate.js';
 import { TlsConnectionError } from './errors.js';
-import { type PipedConnection, pipeSocket } from './pipe.js';
 
 /** The state machine a {@link TlsSocket} drives. */
 export type TlsConnection = TlsClient | TlsServer;
@@ -47,7 +49,10 @@ export class TlsSocket extends Duplex {
   bytesRead = 0;
   bytesWritten = 0;
 
-  readonly #piped: PipedConnection;
+  #queue: TlsEvent[] = [];
+  #draining = false;
+  /** end() was called while events were being acted on: end the TCP socket after them. */
+  #endQueued = false;
   #pendingWrites: { chunk: Uint8Array; callback: (error?: Error | null) => void }[] = [];
   #pendingFinal: ((error?: Error | null) => void) | undefined;
   #peerClosed = false;
@@ -63,7 +68,7 @@ export class TlsSocket extends Duplex {
     this.socket = socket;
     this.connection = connection;
     this.role = role;
-    this.#piped = pipeSocket(socket, connection, (e) => this.#onEvent(e));
+    socket.on('data', (chunk: Uint8Array) => this.#run(() => connection.handle(chunk)));
     socket.on('end', () => this.#onTransportEnd());
     socket.on('error', (e) => this.#fail(e, true));
     socket.on('close', () => this.#onTransportEnd());
@@ -104,7 +109,29 @@ export class TlsSocket extends Duplex {
       this.destroy(e instanceof Error ? e : new TlswireError(String(e)));
       return;
     }
-    this.#piped.run(events);
+    this.#drive(events);
+  }
+
+  /** Act on events in order: `send` to the socket, the rest to {@link #onEvent}; re-entrant calls queue behind. */
+  #drive(events: TlsEvent[]): void {
+    for (const e of events) this.#queue.push(e);
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      for (let i = 0; i < this.#queue.length; i++) {
+        const e = this.#queue[i]!;
+        if (e.kind === 'send') {
+          if (!this.socket.destroyed && this.socket.writable) this.socket.write(e.bytes);
+        } else {
+          this.#onEvent(e);
+        }
+        if (e.kind === 'error' && this.socket.writable) this.socket.end();
+      }
+    } finally {
+      this.#queue = [];
+      this.#draining = false;
+    }
+    if (this.#endQueued) this.socket.end();
   }
 
   #onEvent(e: TlsEvent): void {
@@ -226,7 +253,8 @@ export class TlsSocket extends Duplex {
     if (!this.#closeSent && this.socket.writable) {
       this.#closeSent = true;
       this.#run(() => this.connection.close());
-      this.socket.end();
+      if (this.#draining) this.#endQueued = true;
+      else this.socket.end();
     }
     callback();
   }
