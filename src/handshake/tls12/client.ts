@@ -648,6 +648,19 @@ export class Tls12Client {
     this.#state = this.#state.handle(this.#cx, input);
   }
 
+  /**
+   * A client whose ClientHello has already been sent by someone else: the TLS 1.3 client of a
+   * connection that offered both versions and got a TLS 1.2 ServerHello (RFC 8446 §4.2.1, §D.1).
+   * `hello` and `raw` are that ClientHello and its exact bytes (the start of the transcript); the
+   * next input is the ServerHello. No session is resumed on this path.
+   */
+  static afterClientHello(config: Tls12ClientConfig, hello: ClientHello, raw: Uint8Array): Tls12Client {
+    const client = new Tls12Client(config);
+    client.#core.clientRandom = hello.random.slice();
+    client.#state = new ExpectServerHello({ hello, transcript: new Tls12Transcript().add(raw), offered: undefined });
+    return client;
+  }
+
   /** Name of the current handshake state (for research and debugging). */
   get state(): string {
     return this.#state?.name ?? 'Start';
