@@ -1,6 +1,8 @@
 /**
  * `tlswire demo`: decode two real captures shipped in `vectors/` (see vectors/README.md) and print
- * a kernel TCP conversation, segment by segment, and the handshake of a real TLS 1.3 session.
+ * a kernel TCP conversation, segment by segment, and the handshake of a real TLS 1.3 session; then
+ * run two live TLS 1.3 handshakes (./demo-live.ts): tlswire's client and server in memory, and
+ * tlswire's client against a node:tls server on 127.0.0.1.
  *
  * The vectors directory is found relative to this module: two levels below the repository root both
  * as `src/cli/demo.ts` (run with tsx) and as `dist/cli/main.js` (built), so the demo works from a
@@ -10,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { liveDemo } from './demo-live.js';
 import { describeError, type Output } from './format.js';
 import { pcapReport } from './pcap.js';
 
@@ -17,7 +20,9 @@ import { pcapReport } from './pcap.js';
 export const DEMO_USAGE = `Usage: tlswire demo [--vectors DIR]
 
 Decode two real captures from the repository's vectors/ directory: a Linux kernel TCP
-conversation and an OpenSSL TLS 1.3 session.
+conversation and an OpenSSL TLS 1.3 session. Then run two live TLS 1.3 handshakes with the
+test certificates of test/pki/out/: tlswire's client and server in memory, and tlswire's client
+against a node:tls server on 127.0.0.1.
 
 Options:
   --vectors DIR   the vectors directory (default: vectors/ of the repository holding tlswire)
@@ -64,6 +69,8 @@ export function demo(vectorsDir: string, io: Output): number {
   io.out('   application_data records with their lengths.');
   io.out('');
   code = Math.max(code, pcapReport(bytes[1]!, { segments: false, tls: true }, io));
+  io.out('');
+  code = Math.max(code, liveDemo(fileURLToPath(new URL('../../test/pki/out/', import.meta.url)), io));
   return code;
 }
 
