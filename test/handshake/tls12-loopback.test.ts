@@ -80,6 +80,16 @@ describe('TLS 1.2 loopback', () => {
     expect(second.client.isEstablished && second.server.isEstablished).toBe(true);
   });
 
+  it('a fatal alert after the handshake removes the session from the cache (RFC 5246 §7.2.2)', () => {
+    const store = new MemorySessionStore();
+    const { server, log } = connect({ sessionTickets: false }, { sessionStore: store });
+    const session = ofKind(log.client, 'session')[0]!.session;
+    expect(store.get(session.sessionId)).toBeDefined();
+    const forged = Uint8Array.of(23, 3, 3, 0, 40, ...new Uint8Array(40));
+    expect(ofKind(server.handle(forged), 'alert-sent')).toEqual([{ kind: 'alert-sent', level: 2, description: 20 }]);
+    expect(store.get(session.sessionId)).toBeUndefined();
+  });
+
   it('an unknown session ID gets a full handshake with a new ID', () => {
     const store = new MemorySessionStore();
     const first = connect({ sessionTickets: false }, { sessionStore: store });

@@ -78,6 +78,8 @@ export interface Tls12ServerContext {
 /** A TLS 1.2 server state: consumes one input, returns the next state. */
 export interface Tls12ServerState {
   readonly name: string;
+  /** The session this handshake creates or resumes, once known (forgotten if the connection fails). */
+  readonly sessionId?: Uint8Array;
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState;
 }
 
@@ -476,6 +478,9 @@ export class ExpectCertificateVerify implements Tls12ServerState {
 /** Waiting for the client's ChangeCipherSpec: its records are protected from here on. */
 export class ExpectChangeCipherSpec implements Tls12ServerState {
   readonly name = 'ExpectChangeCipherSpec';
+  get sessionId(): Uint8Array {
+    return this.hs.sessionId;
+  }
   constructor(
     private readonly hs: ServerHandshake,
     private readonly master: Tls12MasterSecret,
@@ -529,6 +534,9 @@ function sessionState(cx: Tls12ServerContext, hs: ServerHandshake, master: Tls12
 /** Waiting for the client's Finished (RFC 5246 §7.4.9). */
 export class ExpectFinished implements Tls12ServerState {
   readonly name = 'ExpectFinished';
+  get sessionId(): Uint8Array {
+    return this.hs.sessionId;
+  }
   constructor(
     private readonly hs: ServerHandshake,
     private readonly master: Tls12MasterSecret,
@@ -552,13 +560,15 @@ export class ExpectFinished implements Tls12ServerState {
     if (this.clientChain) core.emit({ kind: 'peer-certificate', chain: this.clientChain });
     core.setEstablished(master);
     core.emit({ kind: 'established' });
-    return new ServerEstablished();
+    return new ServerEstablished(hs.sessionId);
   }
 }
 
 /** After the handshake: any handshake message but a ClientHello is unexpected. */
 export class ServerEstablished implements Tls12ServerState {
   readonly name = 'ServerEstablished';
+  constructor(readonly sessionId: Uint8Array) {}
+
   handle(_cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     throw unexpected(this.name, input);
   }
@@ -623,17 +633,26 @@ export class Tls12Server {
 
   /** Bytes received from the client. */
   handle(bytes: Uint8Array): Tls12Event[] {
-    return this.#core.run(() => this.#core.receive(bytes));
+    return this.#run(() => this.#core.receive(bytes));
   }
 
   /** Send application data (after `established`). */
   write(data: Uint8Array): Tls12Event[] {
-    return this.#core.run(() => this.#core.write(data));
+    return this.#run(() => this.#core.write(data));
   }
 
   /** Send close_notify. */
   close(): Tls12Event[] {
-    return this.#core.run(() => this.#core.close());
+    return this.#run(() => this.#core.close());
+  }
+
+  /** RFC 5246 §7.2.2: after a fatal alert, sent or received, the session must not be resumed. */
+  #run(f: () => void): Tls12Event[] {
+    const events = this.#core.run(f);
+    const id = this.#state.sessionId;
+    if (id && id.length > 0 && events.some((e) => e.kind === 'error'))
+      this.#cx.settings.config.sessionStore?.remove(id);
+    return events;
   }
 
   /** Keying material exporter (RFC 5705 §4). */
