@@ -16,7 +16,7 @@ import { Tls12Client } from '../../src/handshake/tls12/client.js';
 import { Tls12Server } from '../../src/handshake/tls12/server.js';
 import { MemorySessionStore, Tls12AeadTicketer } from '../../src/handshake/tls12/session-cache.js';
 import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from '../../src/handshake/tls12/types.js';
-import { CipherSuite, SignatureScheme } from '../../src/tls/enums.js';
+import { CipherSuite, NamedGroup, SignatureScheme } from '../../src/tls/enums.js';
 import { identity, type Machine, pki } from './tls12-support.js';
 
 const ROOT = pki('root-ca.crt');
@@ -236,6 +236,7 @@ describe('TLS 1.2: our client against node:tls', () => {
         expect(negotiated(run.events)).toMatchObject({
           version: 0x0303,
           cipherSuite: CipherSuite[suite],
+          group: suite.startsWith('TLS_RSA_') ? undefined : NamedGroup.x25519,
           resumed: false,
           extendedMasterSecret: true,
           secureRenegotiation: true,
@@ -333,6 +334,7 @@ describe('TLS 1.2: our server against node:tls', () => {
       expect(negotiated(run.serverEvents)).toMatchObject({
         version: 0x0303,
         cipherSuite: CipherSuite[suite],
+        group: suite.startsWith('TLS_RSA_') ? undefined : NamedGroup.x25519,
         extendedMasterSecret: true,
       });
       expect(run.serverEvents.some((e) => e.kind === 'alert-received' && e.description === 0)).toBe(true);

@@ -52,6 +52,7 @@ import {
   DEFAULT_TLS12_CIPHER_SUITES,
   DEFAULT_TLS12_SIGNATURE_SCHEMES,
   serverKeyExchangeContent,
+  suiteFitsKey,
   Tls12Transcript,
   tls12SchemeName,
   tls12Suites,
@@ -282,8 +283,8 @@ export class ExpectServerHello implements Tls12ClientState {
       input.sessionId.length > 0 &&
       constantTimeEqual(input.sessionId, offered.sessionId) &&
       input.sessionId.length === offered.sessionId.length;
-    emitNegotiated(cx, agreed, resumed);
     if (resumed) {
+      emitNegotiated(cx, agreed, true, undefined);
       if (offered.cipherSuite !== suite.value) {
         throw new TlsAlertError(AlertDescription.illegal_parameter, 'resumed session with a different cipher suite');
       }
@@ -315,12 +316,13 @@ export class ExpectServerHello implements Tls12ClientState {
   }
 }
 
-function emitNegotiated(cx: Tls12ClientContext, agreed: Agreed, resumed: boolean): void {
+/** What was agreed: at the ServerHello of a resumption, at our key exchange in a full handshake. */
+function emitNegotiated(cx: Tls12ClientContext, agreed: Agreed, resumed: boolean, group: number | undefined): void {
   cx.core.emit({
     kind: 'negotiated',
     version: ProtocolVersion.TLS1_2,
     cipherSuite: agreed.suite.value,
-    group: undefined,
+    group,
     alpn: agreed.alpn,
     resumed,
     earlyDataAccepted: false,
@@ -346,11 +348,7 @@ export class ExpectCertificate implements Tls12ClientState {
       throw new TlsAlertError(AlertDescription.decode_error, 'the server sent an empty Certificate');
     }
     const key = leafPublicKey(chain[0]!);
-    const fits =
-      this.agreed.suite.keyExchange === 'ecdhe_ecdsa'
-        ? key.type === 'ec' || key.type === 'ed25519'
-        : key.type === 'rsa' && !(this.agreed.suite.keyExchange === 'rsa' && key.pss);
-    if (!fits) {
+    if (!suiteFitsKey(this.agreed.suite, key)) {
       throw new TlsAlertError(
         AlertDescription.unsupported_certificate,
         `a ${key.type} certificate does not fit ${this.agreed.suite.name}`,
@@ -453,8 +451,9 @@ function sendClientFlight(
     const certificates = mine && scheme !== undefined ? mine.chain : [];
     hs.transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates }));
   }
-  let premaster: Uint8Array;
   const ske = server.keyExchange;
+  emitNegotiated(cx, agreed, false, ske?.namedGroup);
+  let premaster: Uint8Array;
   if (ske) {
     const kx = provider.keyExchange(groupName(ske.namedGroup)!);
     const pair = kx.generate();
