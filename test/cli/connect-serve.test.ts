@@ -322,6 +322,64 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
     expect(serve.json().map((s) => s.resumed)).toEqual([false, true]);
   });
 
+  it('--early-data --www: s_client -early_data sends the request as 0-RTT, which is accepted and answered', async () => {
+    const serve = await startServe([
+      '--cert',
+      pki('server-ecdsa-chain.pem'),
+      '--key',
+      pki('server-ecdsa.key'),
+      '--www',
+      '--early-data',
+      '--json',
+      '--max-connections',
+      '2',
+    ]);
+    const sess = join(dir, 'early-sess.pem');
+    const request = join(dir, 'early-request.txt');
+    writeFileSync(request, GET);
+    const common = ['s_client', '-connect', `127.0.0.1:${serve.port}`, '-tls1_3', '-servername', 'localhost'];
+    const first = startPeer('openssl', [...common, '-CAfile', ROOT, '-sess_out', sess, '-ign_eof'], GET);
+    expect(await first.exited()).toBe(0);
+    expect(first.output()).toMatch(/Max Early Data: 16384/);
+    const second = startPeer('openssl', [...common, '-sess_in', sess, '-early_data', request, '-ign_eof']);
+    expect(await second.exited()).toBe(0);
+    expect(second.output()).toMatch(/^Reused, TLSv1\.3/m);
+    expect(second.output()).toContain('Early data was accepted');
+    expect(second.output()).toContain('HTTP/1.0 200 ok');
+    expect(second.output()).toContain(`early data: ${GET.length} bytes (accepted)`);
+    expect(await serve.finished()).toBe(0);
+    expect(serve.json().map((s) => [s.resumed, s.earlyDataAccepted])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+  });
+
+  it('tlswire connect --early-data against tlswire serve --early-data --echo', async () => {
+    const serve = await startServe([
+      '--cert',
+      pki('server-ed25519-chain.pem'),
+      '--key',
+      pki('server-ed25519.key'),
+      '--echo',
+      '--early-data',
+      '--max-connections',
+      '2',
+    ]);
+    const early = join(dir, 'early-echo.txt');
+    writeFileSync(early, 'zero-rtt|');
+    const r = await runConnect(
+      [`127.0.0.1:${serve.port}`, '--servername', 'localhost', '--ca', ROOT, '--early-data', early, '--json'],
+      'one-rtt|',
+    );
+    expect(r.code).toBe(0);
+    expect(r.json.map((s) => [s.resumed, s.earlyDataAccepted])).toEqual([
+      [false, false],
+      [true, true],
+    ]);
+    expect(r.data).toBe('one-rtt|zero-rtt|one-rtt|');
+    expect(await serve.finished()).toBe(0);
+  });
+
   it('client authentication: --verify-client --ca root with s_client -cert -key', async () => {
     const serve = await startServe([
       '--cert',
