@@ -249,6 +249,23 @@ describe('TLS 1.2: our client against node:tls', () => {
     });
   }
 
+  for (const [group, curve] of [
+    [NamedGroup.secp256r1, 'P-256'],
+    [NamedGroup.secp384r1, 'P-384'],
+  ] as const) {
+    it(`ECDHE over ${curve} (RFC 8422 §5.4)`, async () => {
+      const id = identity('server-ecdsa');
+      const server = await nodeServer({ key: id.keyPem, cert: id.pem, ecdhCurve: curve });
+      try {
+        const run = await ourClient(server, {}, id.certified.chain[0]!);
+        expect(negotiated(run.events)).toMatchObject({ group });
+        expect(equal(run.received, S2C)).toBe(true);
+      } finally {
+        server.close();
+      }
+    });
+  }
+
   it('verifies an RSA PKCS#1 v1.5 ServerKeyExchange signature when only rsa_pkcs1_sha256 is offered', async () => {
     const id = identity('server-rsa');
     const server = await nodeServer({ key: id.keyPem, cert: id.pem, ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' });
@@ -339,6 +356,18 @@ describe('TLS 1.2: our server against node:tls', () => {
       });
       expect(run.serverEvents.some((e) => e.kind === 'alert-received' && e.description === 0)).toBe(true);
       expect(keylogLines(run.serverEvents).map((l) => l.toUpperCase())).toEqual(clientRandomLines(run.keylog));
+    });
+  }
+
+  for (const [group, curve] of [
+    [NamedGroup.secp256r1, 'P-256'],
+    [NamedGroup.secp384r1, 'P-384'],
+  ] as const) {
+    it(`ECDHE over ${curve} (RFC 8422 §5.4)`, async () => {
+      const id = identity('server-rsa');
+      const run = await ourServer(() => new Tls12Server({ certificate: id.certified }), { ecdhCurve: curve });
+      expect(negotiated(run.serverEvents)).toMatchObject({ group });
+      expect(equal(run.received, S2C)).toBe(true);
     });
   }
 

@@ -236,6 +236,41 @@ describe.skipIf(SKIP_OPENSSL)('TLS 1.2: our server against openssl s_client -tls
   }
 });
 
+describe.skipIf(SKIP_OPENSSL)('TLS 1.2: our server against openssl s_client -reconnect', () => {
+  it('five reconnections with the session ID, each "Reused"', async () => {
+    const id = identity('server-ecdsa');
+    const store = new MemorySessionStore();
+    const server = await ourServer(() => new Tls12Server({ certificate: id.certified, sessionStore: store }), 'echo');
+    try {
+      const client = startPeer('openssl', [
+        's_client',
+        '-connect',
+        `127.0.0.1:${server.port}`,
+        '-tls1_2',
+        '-no_ticket',
+        '-reconnect',
+        '-servername',
+        'localhost',
+        '-CAfile',
+        ROOT,
+        '-verify_return_error',
+      ]);
+      await client.exited();
+      expect(client.output().match(/^Reused, TLSv1\.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256$/gm)).toHaveLength(5);
+      expect(server.log.map((events) => (negotiated(events) as { resumed: boolean }).resumed)).toEqual([
+        false,
+        true,
+        true,
+        true,
+        true,
+        true,
+      ]);
+    } finally {
+      server.close();
+    }
+  });
+});
+
 describe.skipIf(SKIP_GNUTLS)('TLS 1.2: our client against gnutls-serv --echo', () => {
   for (const [suite, , gnutls, leaf] of SUITES) {
     it(`${suite}: echo, then resumption by session ID`, async () => {
