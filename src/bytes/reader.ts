@@ -5,6 +5,9 @@
  * consumed exactly; every failure is a {@link DecodeError} naming the field path and absolute byte
  * offset. Byte runs are returned as views (`subarray`) that share memory with the input: copy them if
  * the input buffer will be reused.
+ *
+ * A DecodeError ends a Reader: its message already holds the path and offset, and the reader does not
+ * unwind its narrowing (no try/finally on the hot paths), so its state afterwards is unspecified.
  * @module
  */
 import { DecodeError, type DecodeErrorReason } from './errors.js';
@@ -26,6 +29,12 @@ export class Reader {
   private limit: number;
   private readonly base: number;
   private readonly fields: string[] = [];
+  /**
+   * `buf.buffer` and `buf.byteOffset`, read once (the getters are slow), for {@link view}; `undefined`
+   * when `buf` is a subclass such as a Node Buffer, whose views must keep its class.
+   */
+  private readonly arrayBuffer: ArrayBufferLike | undefined;
+  private readonly byteOffset: number;
 
   /**
    * @param bytes the input; the reader never modifies it
@@ -37,6 +46,9 @@ export class Reader {
     this.pos = 0;
     this.limit = bytes.length;
     this.base = baseOffset;
+    const plain = Object.getPrototypeOf(bytes) === Uint8Array.prototype;
+    this.arrayBuffer = plain ? bytes.buffer : undefined;
+    this.byteOffset = bytes.byteOffset;
     if (name) this.fields.push(name);
   }
 
@@ -151,12 +163,21 @@ export class Reader {
     return (this.buf[this.pos]! << 8) | this.buf[this.pos + 1]!;
   }
 
+  /**
+   * The view `buf[start, start + n)`. `new Uint8Array(buffer, offset, n)` costs half of `subarray` in
+   * V8 (no species lookup); a subclass input (a Node Buffer) keeps `subarray`, so its views keep its class.
+   */
+  view(start: number, n: number): Uint8Array {
+    const ab = this.arrayBuffer;
+    return ab ? new Uint8Array(ab, this.byteOffset + start, n) : this.buf.subarray(start, start + n);
+  }
+
   /** `n` bytes as a view sharing memory with the input. */
   bytes(n: number, field?: string): Uint8Array {
     this.need(n, field);
     const p = this.pos;
     this.pos = p + n;
-    return this.buf.subarray(p, p + n);
+    return this.view(p, n);
   }
 
   /** `n` bytes copied out of the input. */
@@ -173,7 +194,7 @@ export class Reader {
   rest(): Uint8Array {
     const p = this.pos;
     this.pos = this.limit;
-    return this.buf.subarray(p, this.limit);
+    return this.view(p, this.limit - p);
   }
 
   /** Throw `trailing` unless the current vector (or the input) is fully consumed. */
@@ -186,11 +207,32 @@ export class Reader {
   /** Run `fn` with `field` appended to the error path. */
   scope<T>(field: string, fn: (r: Reader) => T): T {
     this.fields.push(field);
-    try {
-      return fn(this);
-    } finally {
-      this.fields.pop();
+    const value = fn(this);
+    this.fields.pop();
+    return value;
+  }
+
+  /**
+   * Narrow the reader to exactly the next `length` bytes, with `field` appended to the error path, until
+   * the matching {@link leave}: what {@link within} does, without a callback, for hot decoders.
+   * `length` past the end of the container is `length`.
+   * @returns the limit to give back to {@link leave}
+   */
+  enter(length: number, field: string): number {
+    if (length > this.limit - this.pos) {
+      this.fail('length', `length ${length} exceeds the ${this.limit - this.pos} byte(s) available`, field);
     }
+    const savedLimit = this.limit;
+    this.limit = this.pos + length;
+    this.fields.push(field);
+    return savedLimit;
+  }
+
+  /** Close the vector opened by {@link enter}: it must be fully consumed (else `trailing`). */
+  leave(savedLimit: number): void {
+    this.end();
+    this.fields.pop();
+    this.limit = savedLimit;
   }
 
   /**
@@ -198,20 +240,10 @@ export class Reader {
    * consume all of them (else `trailing`). `length` past the end of the container is `length`.
    */
   within<T>(length: number, field: string, fn: (r: Reader) => T): T {
-    if (length > this.limit - this.pos) {
-      this.fail('length', `length ${length} exceeds the ${this.limit - this.pos} byte(s) available`, field);
-    }
-    const savedLimit = this.limit;
-    this.limit = this.pos + length;
-    this.fields.push(field);
-    try {
-      const value = fn(this);
-      this.end();
-      return value;
-    } finally {
-      this.fields.pop();
-      this.limit = savedLimit;
-    }
+    const savedLimit = this.enter(length, field);
+    const value = fn(this);
+    this.leave(savedLimit);
+    return value;
   }
 
   private checkLimits(length: number, width: number, field: string, limits?: VecLimits): void {
@@ -228,40 +260,54 @@ export class Reader {
     }
   }
 
+  /**
+   * Read a `width`-byte length prefix of vector `field` and check it against `limits` (not yet against
+   * the bytes available: {@link enter} does that).
+   */
+  lengthPrefix(width: 1 | 2 | 3, field: string, limits?: VecLimits): number {
+    const n = width === 1 ? this.u8(field) : width === 2 ? this.u16(field) : this.u24(field);
+    this.checkLimits(n, width, field, limits);
+    return n;
+  }
+
   /** A vector with a 1-byte length prefix, decoded by `fn` which must consume it exactly. */
   vec8<T>(field: string, fn: (r: Reader) => T, limits?: VecLimits): T {
-    const n = this.u8(field);
-    this.checkLimits(n, 1, field, limits);
-    return this.within(n, field, fn);
+    return this.within(this.lengthPrefix(1, field, limits), field, fn);
   }
 
   /** A vector with a 2-byte length prefix. */
   vec16<T>(field: string, fn: (r: Reader) => T, limits?: VecLimits): T {
-    const n = this.u16(field);
-    this.checkLimits(n, 2, field, limits);
-    return this.within(n, field, fn);
+    return this.within(this.lengthPrefix(2, field, limits), field, fn);
   }
 
   /** A vector with a 3-byte length prefix. */
   vec24<T>(field: string, fn: (r: Reader) => T, limits?: VecLimits): T {
-    const n = this.u24(field);
-    this.checkLimits(n, 3, field, limits);
-    return this.within(n, field, fn);
+    return this.within(this.lengthPrefix(3, field, limits), field, fn);
+  }
+
+  /** The bytes of an opaque vector whose length `n` was just read: `within(n, field, rest)`, without the narrowing. */
+  private opaque(n: number, field: string): Uint8Array {
+    if (n > this.limit - this.pos) {
+      this.fail('length', `length ${n} exceeds the ${this.limit - this.pos} byte(s) available`, field);
+    }
+    const p = this.pos;
+    this.pos = p + n;
+    return this.view(p, n);
   }
 
   /** `opaque field<min..2^8-1>`: the bytes of a 1-byte-prefixed vector, as a view. */
   opaque8(field: string, limits?: VecLimits): Uint8Array {
-    return this.vec8(field, (r) => r.rest(), limits);
+    return this.opaque(this.lengthPrefix(1, field, limits), field);
   }
 
   /** `opaque field<min..2^16-1>`. */
   opaque16(field: string, limits?: VecLimits): Uint8Array {
-    return this.vec16(field, (r) => r.rest(), limits);
+    return this.opaque(this.lengthPrefix(2, field, limits), field);
   }
 
   /** `opaque field<min..2^24-1>`. */
   opaque24(field: string, limits?: VecLimits): Uint8Array {
-    return this.vec24(field, (r) => r.rest(), limits);
+    return this.opaque(this.lengthPrefix(3, field, limits), field);
   }
 
   /** Read items with `item` until the current vector is exhausted; item `i` is path `[i]`. */
@@ -269,28 +315,40 @@ export class Reader {
     const out: T[] = [];
     while (this.pos < this.limit) {
       const i = out.length;
-      this.fields.push(`[${i}]`);
-      try {
-        out.push(item(this, i));
-      } finally {
-        this.fields.pop();
-      }
+      this.fields.push(indexField(i));
+      out.push(item(this, i));
+      this.fields.pop();
     }
+    return out;
+  }
+
+  /** {@link items} over the next `length` bytes. */
+  private list<T>(length: number, field: string, item: (r: Reader, index: number) => T): T[] {
+    const savedLimit = this.enter(length, field);
+    const out = this.items(item);
+    this.leave(savedLimit);
     return out;
   }
 
   /** A list inside a 1-byte-prefixed vector. */
   list8<T>(field: string, item: (r: Reader, index: number) => T, limits?: VecLimits): T[] {
-    return this.vec8(field, (r) => r.items(item), limits);
+    return this.list(this.lengthPrefix(1, field, limits), field, item);
   }
 
   /** A list inside a 2-byte-prefixed vector. */
   list16<T>(field: string, item: (r: Reader, index: number) => T, limits?: VecLimits): T[] {
-    return this.vec16(field, (r) => r.items(item), limits);
+    return this.list(this.lengthPrefix(2, field, limits), field, item);
   }
 
   /** A list inside a 3-byte-prefixed vector. */
   list24<T>(field: string, item: (r: Reader, index: number) => T, limits?: VecLimits): T[] {
-    return this.vec24(field, (r) => r.items(item), limits);
+    return this.list(this.lengthPrefix(3, field, limits), field, item);
   }
+}
+
+/** Error-path elements `[0]` … `[63]`, made once: list items do not build a string each. */
+const INDEX: readonly string[] = Array.from({ length: 64 }, (_, i) => `[${i}]`);
+
+function indexField(i: number): string {
+  return INDEX[i] ?? `[${i}]`;
 }
