@@ -197,74 +197,98 @@ export class ExpectClientHello implements Tls12ServerState {
     const serverRandom = core.provider.random(32);
     if (config.tls13Supported) serverRandom.set(DOWNGRADE_TLS12, 24);
     const common = { transcript, clientVersion: input.version, serverRandom, ems, alpn, serverName };
-
     const resumable = findSession(cx, input, ticketsOn ? ticketExt.ticket : undefined);
-    if (resumable) {
-      const { state, byTicket } = resumable;
-      const suite = settings.suites.find((s) => s.value === state.cipherSuite)!;
-      const hs: ServerHandshake = { ...common, suite, sessionId: input.sessionId.slice(), issueTicket: byTicket };
-      core.keyExchange = suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe';
-      sendServerHello(cx, hs, secureRenegotiation, false);
-      emitNegotiated(cx, hs, true, undefined, secureRenegotiation);
-      const master = new Tls12MasterSecret(core.provider, suite, state.masterSecret, core.clientRandom, serverRandom);
-      wipe(state.masterSecret);
-      core.emit({
-        kind: 'secret',
-        label: 'CLIENT_RANDOM',
-        secret: master.secret.slice(),
-        clientRandom: core.clientRandom,
-      });
-      sendFinishedFlight(cx, hs, master);
-      return new ExpectChangeCipherSpec(hs, master, false, undefined);
-    }
-
-    const certified = selectCertificate(cx, serverName);
-    const { suite, group, scheme } = choose(cx, input, certified);
-    core.keyExchange = suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe';
+    if (resumable) return resumeSession(cx, common, resumable, secureRenegotiation);
     const sessionId = config.sessionStore ? core.provider.random(32) : new Uint8Array(0);
-    const hs: ServerHandshake = { ...common, suite, sessionId, issueTicket: ticketsOn };
-    const pointFormats = findExtension(input.extensions, 'ec_point_formats') !== undefined;
-    sendServerHello(cx, hs, secureRenegotiation, suite.keyExchange !== 'rsa' && pointFormats);
-    emitNegotiated(cx, hs, false, group, secureRenegotiation);
-    transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates: certified.chain }));
-    let ephemeral: FullHandshake['ephemeral'];
-    if (group !== undefined && scheme !== undefined) {
-      const pair = core.provider.keyExchange(groupName(group)!).generate();
-      ephemeral = { group, privateKey: pair.privateKey };
-      const unsigned: EcdheServerKeyExchange = {
-        type: 'server_key_exchange',
-        keyExchange: 'ecdhe',
-        namedGroup: group,
-        publicKey: pair.share,
-        signatureAlgorithm: scheme,
-        signature: new Uint8Array(0),
-      };
-      const params = Writer.encode((w) => encodeServerKeyExchangeParams(w, unsigned));
-      const signature = core.provider.sign(
-        tls12SchemeName(scheme)!,
-        certified.key,
-        serverKeyExchangeContent(core.clientRandom, serverRandom, params),
-      );
-      transcript.add(core.send({ ...unsigned, signature }));
-    }
-    let requested: readonly number[] | undefined;
-    if (settings.clientAuth !== 'none') {
-      requested = settings.schemes;
-      transcript.add(
-        core.send({
-          type: 'certificate_request',
-          version: 'tls12',
-          certificateTypes: [ClientCertificateType.rsa_sign, ClientCertificateType.ecdsa_sign],
-          signatureAlgorithms: [...requested],
-          certificateAuthorities: [],
-        }),
-      );
-    }
-    transcript.add(core.send({ type: 'server_hello_done' }));
-    const full: FullHandshake = { certified, ephemeral, requested };
-    if (requested) return new ExpectClientCertificate(hs, full);
-    return new ExpectClientKeyExchange(hs, full, undefined);
+    return startFullHandshake(cx, input, { ...common, sessionId, ticketsOn }, secureRenegotiation);
   }
+}
+
+/** What the ClientHello settled before the server picks a suite or a session. */
+type HelloSettled = Omit<ServerHandshake, 'suite' | 'sessionId' | 'issueTicket'>;
+
+/**
+ * The abbreviated handshake (RFC 5246 §7.3, Figure 2): ServerHello echoing the session ID,
+ * [NewSessionTicket when resumed by ticket, RFC 5077 §3.1], ChangeCipherSpec, Finished.
+ */
+function resumeSession(
+  cx: Tls12ServerContext,
+  common: HelloSettled,
+  resumable: { state: Tls12SessionState; byTicket: boolean; sessionId: Uint8Array },
+  secureRenegotiation: boolean,
+): Tls12ServerState {
+  const { core, settings } = cx;
+  const { state, byTicket, sessionId } = resumable;
+  const suite = settings.suites.find((s) => s.value === state.cipherSuite)!;
+  const hs: ServerHandshake = { ...common, suite, sessionId, issueTicket: byTicket };
+  core.keyExchange = suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe';
+  sendServerHello(cx, hs, secureRenegotiation, false);
+  emitNegotiated(cx, hs, true, undefined, secureRenegotiation);
+  const master = new Tls12MasterSecret(core.provider, suite, state.masterSecret, core.clientRandom, hs.serverRandom);
+  wipe(state.masterSecret);
+  core.emit({ kind: 'secret', label: 'CLIENT_RANDOM', secret: master.secret.slice(), clientRandom: core.clientRandom });
+  sendFinishedFlight(cx, hs, master);
+  return new ExpectChangeCipherSpec(hs, master, false, undefined);
+}
+
+/**
+ * The server's flight of a full handshake (RFC 5246 §7.3, Figure 1): ServerHello, Certificate,
+ * ServerKeyExchange (ECDHE, signed over both randoms and the params, RFC 8422 §5.4),
+ * [CertificateRequest], ServerHelloDone.
+ */
+function startFullHandshake(
+  cx: Tls12ServerContext,
+  hello: ClientHello,
+  settled: HelloSettled & { sessionId: Uint8Array; ticketsOn: boolean },
+  secureRenegotiation: boolean,
+): Tls12ServerState {
+  const { core, settings } = cx;
+  const { transcript, serverRandom } = settled;
+  const certified = selectCertificate(cx, settled.serverName);
+  const { suite, group, scheme } = choose(cx, hello, certified);
+  core.keyExchange = suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe';
+  const hs: ServerHandshake = { ...settled, suite, issueTicket: settled.ticketsOn };
+  const pointFormats = findExtension(hello.extensions, 'ec_point_formats') !== undefined;
+  sendServerHello(cx, hs, secureRenegotiation, suite.keyExchange !== 'rsa' && pointFormats);
+  emitNegotiated(cx, hs, false, group, secureRenegotiation);
+  transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates: certified.chain }));
+  let ephemeral: FullHandshake['ephemeral'];
+  if (group !== undefined && scheme !== undefined) {
+    const pair = core.provider.keyExchange(groupName(group)!).generate();
+    ephemeral = { group, privateKey: pair.privateKey };
+    const unsigned: EcdheServerKeyExchange = {
+      type: 'server_key_exchange',
+      keyExchange: 'ecdhe',
+      namedGroup: group,
+      publicKey: pair.share,
+      signatureAlgorithm: scheme,
+      signature: new Uint8Array(0),
+    };
+    const params = Writer.encode((w) => encodeServerKeyExchangeParams(w, unsigned));
+    const signature = core.provider.sign(
+      tls12SchemeName(scheme)!,
+      certified.key,
+      serverKeyExchangeContent(core.clientRandom, serverRandom, params),
+    );
+    transcript.add(core.send({ ...unsigned, signature }));
+  }
+  let requested: readonly number[] | undefined;
+  if (settings.clientAuth !== 'none') {
+    requested = settings.schemes;
+    transcript.add(
+      core.send({
+        type: 'certificate_request',
+        version: 'tls12',
+        certificateTypes: [ClientCertificateType.rsa_sign, ClientCertificateType.ecdsa_sign],
+        signatureAlgorithms: [...requested],
+        certificateAuthorities: [],
+      }),
+    );
+  }
+  transcript.add(core.send({ type: 'server_hello_done' }));
+  const full: FullHandshake = { certified, ephemeral, requested };
+  if (requested) return new ExpectClientCertificate(hs, full);
+  return new ExpectClientKeyExchange(hs, full, undefined);
 }
 
 /** ALPN (RFC 7301 §3.2): our first protocol the client offers; none in common is no_application_protocol. */
@@ -289,7 +313,7 @@ function findSession(
   cx: Tls12ServerContext,
   hello: ClientHello,
   ticket: Uint8Array | undefined,
-): { state: Tls12SessionState; byTicket: boolean } | undefined {
+): { state: Tls12SessionState; byTicket: boolean; sessionId: Uint8Array } | undefined {
   const { config } = cx.settings;
   let state: Tls12SessionState | undefined;
   let byTicket = false;
@@ -316,7 +340,8 @@ function findSession(
     );
   }
   if (!state.extendedMasterSecret) return undefined;
-  return { state, byTicket };
+  // RFC 5077 §3.4: a ticket is accepted by echoing the client's session ID; a cached session has its own.
+  return { state, byTicket, sessionId: hello.sessionId.slice() };
 }
 
 /** ServerHello (RFC 5246 §7.4.1.3) with the extensions answering the client's. */
