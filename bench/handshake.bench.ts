@@ -9,7 +9,8 @@
  *   the chain (a chain check adds two ECDSA verifies, measured separately as "+ chain").
  *   Floor: x25519 generate + encapsulate + decapsulate, one ECDSA P-256 sign and verify, and the
  *   key schedule of both sides (HKDF-Extract ×3, HKDF-Expand-Label for every secret, key, IV and
- *   Finished key, HMAC for both Finished, SHA-256 transcript hashes) done bare.
+ *   Finished key, HMAC for both Finished, SHA-256 transcript hashes) and the AEAD seal + open of the
+ *   handshake's protected records and of the ticket, done bare.
  * - resumed handshake (psk_dhe_ke with our ticket): the same without signatures, plus the binder.
  * - node:tls full handshakes per second over loopback (OpenSSL, native), for scale.
  * - bulk: 1 MiB as 16 KiB records, sealed by our client and opened by our server, beside bare
@@ -105,11 +106,21 @@ function keySchedule(shared: Uint8Array | undefined): void {
   provider.hmac('sha256', master, transcript.subarray(0, 32));
 }
 
-const MiB = 1 << 20;
 const RECORD = 16384;
 const plaintext = new Uint8Array(RECORD).map((_, i) => (i * 31) & 0xff);
 const aeadKey = provider.random(16);
 const aad = new Uint8Array(5);
+
+/** Seal and open one record of `size` bytes, as the handshake's protected records are. */
+function recordAead(size: number, aead: 'aes-128-gcm' | 'aes-256-gcm' = 'aes-128-gcm'): void {
+  const key = aead === 'aes-128-gcm' ? aeadKey : ticketKey;
+  const sealed = provider.aeadSeal(aead, key, nonce12, plaintext.subarray(0, size), aad);
+  if (!provider.aeadOpen(aead, key, nonce12, sealed, aad)) throw new Error('bench: open failed');
+}
+const nonce12 = new Uint8Array(12);
+const ticketKey = provider.random(32);
+
+const MiB = 1 << 20;
 
 export async function register(bench: Bench): Promise<string[]> {
   // node:tls: server and client in this process, over 127.0.0.1.
@@ -130,7 +141,7 @@ export async function register(bench: Bench): Promise<string[]> {
     .add('handshake: full + chain validation (2 more ECDSA verifies, certificate parsing)', () => {
       handshake({ chain: true });
     })
-    .add('handshake floor: x25519 ×3 ops, ECDSA sign + verify, both key schedules (bare crypto)', () => {
+    .add('handshake floor: x25519 ×3 ops, ECDSA sign + verify, both key schedules, record AEADs (bare)', () => {
       const pair = x25519.generate();
       const answer = x25519.encapsulate(pair.share);
       x25519.decapsulate(pair.privateKey, answer.share);
@@ -142,11 +153,17 @@ export async function register(bench: Bench): Promise<string[]> {
       );
       keySchedule(answer.sharedSecret);
       keySchedule(answer.sharedSecret);
+      // Protected records: EncryptedExtensions…Finished, the client Finished, a NewSessionTicket (its
+      // ticket sealed with AES-256-GCM by the server).
+      recordAead(1100);
+      recordAead(53);
+      recordAead(160);
+      recordAead(100, 'aes-256-gcm');
     })
     .add('handshake: resumed TLS 1.3 (psk_dhe_ke, our ticket), in memory', () => {
       handshake({ session });
     })
-    .add('handshake floor: resumed (x25519 ×3 ops, binder, both key schedules, bare)', () => {
+    .add('handshake floor: resumed (x25519 ×3 ops, binder, key schedules, record + ticket AEADs, bare)', () => {
       const pair = x25519.generate();
       const answer = x25519.encapsulate(pair.share);
       x25519.decapsulate(pair.privateKey, answer.share);
@@ -157,6 +174,10 @@ export async function register(bench: Bench): Promise<string[]> {
       }
       keySchedule(answer.sharedSecret);
       keySchedule(answer.sharedSecret);
+      // Protected records: EncryptedExtensions + Finished, the client Finished; the ticket opened.
+      recordAead(60);
+      recordAead(53);
+      recordAead(100, 'aes-256-gcm');
     })
     .add('handshake: node:tls client + server over loopback (OpenSSL)', async () => {
       await new Promise<void>((resolve, reject) => {
