@@ -1,6 +1,7 @@
 /**
  * `tlswire/handshake`: sans-IO TLS 1.3 client and server state machines (RFC 8446), their events
- * and configuration, stateless session tickets and 0-RTT anti-replay.
+ * and configuration, stateless session tickets and 0-RTT anti-replay; the TLS 1.2 client and server
+ * (RFC 5246, `./tls12/`) and the client and server that negotiate either version (RFC 8446 §4.2.1).
  * @module
  */
 export { TlsClient } from './client.js';
@@ -12,8 +13,16 @@ export {
   DOWNGRADE_TLS12,
 } from './common.js';
 export type { Epoch } from './connection.js';
+export {
+  type AnyTlsEvent,
+  NegotiatingClient,
+  type NegotiatingClientConfig,
+  NegotiatingServer,
+  type NegotiatingServerConfig,
+} from './negotiate.js';
 export { TlsServer } from './server.js';
 export { AeadTicketer, SingleUseAntiReplay } from './ticket.js';
+export * from './tls12/index.js';
 export type {
   AntiReplay,
   CertificateVerifier,
