@@ -362,6 +362,22 @@ describe('TLS 1.2 failures and their alerts', () => {
     expect(random[31]).toBe(1);
   });
 
+  it('a ServerHello extension the client did not offer → unsupported_extension (110) (RFC 5246 §7.4.1.4)', () => {
+    const { log } = connect(
+      { sessionTickets: false },
+      {
+        onOutgoingMessage: (m) =>
+          m.type === 'server_hello'
+            ? encodeHandshake({
+                ...m,
+                extensions: [...(m.extensions ?? []), { kind: 'session_ticket', ticket: new Uint8Array(0) }],
+              })
+            : undefined,
+      },
+    );
+    expect(fatal(log.client)).toEqual([AlertDescription.unsupported_extension]);
+  });
+
   it('no ALPN protocol in common → no_application_protocol (120) (RFC 7301 §3.2)', () => {
     const { log } = connect({ alpn: ['h2'] }, { alpn: ['http/1.1'] });
     expect(fatal(log.server)).toEqual([AlertDescription.no_application_protocol]);
