@@ -6,11 +6,11 @@
  * is"), s_client's "Reused, TLSv1.2", gnutls-cli's "This is a resumed session". Missing binaries skip
  * these tests, except under CI=true where they fail (test/node/peers.ts).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { NobleProvider } from '../../src/crypto/noble.js';
 import { Tls12Client } from '../../src/handshake/tls12/client.js';
 import { Tls12Server } from '../../src/handshake/tls12/server.js';
@@ -27,6 +27,7 @@ const GET = 'GET / HTTP/1.0\r\n\r\n';
 const TLS12 = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
 const WAIT_MS = 20_000;
 const dir = mkdtempSync(join(tmpdir(), 'tlswire-tls12-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Drive `machine` over `socket`: received bytes in, `send` events out, the rest to `onEvent`. */
 function pipe(socket: net.Socket, machine: Machine, onEvent: (e: Tls12Event) => void): (events: Tls12Event[]) => void {
