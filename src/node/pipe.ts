@@ -28,11 +28,23 @@ export function pipeSocket(
   connection: SansIoConnection,
   onEvent: (event: TlsEvent) => void,
 ): PipedConnection {
+  // Events are acted on strictly in order: a listener that calls the connection while we are still
+  // working through a batch (say, writing data on 'established') queues its events behind the
+  // batch's remaining ones (e.g. NewSessionTickets), instead of sending its records first.
+  const queue: TlsEvent[] = [];
+  let draining = false;
   const run = (events: TlsEvent[]): void => {
-    for (const e of events) {
-      if (e.kind === 'send') socket.write(e.bytes);
-      else onEvent(e);
-      if (e.kind === 'error') socket.end();
+    queue.push(...events);
+    if (draining) return;
+    draining = true;
+    try {
+      for (let e = queue.shift(); e !== undefined; e = queue.shift()) {
+        if (e.kind === 'send') socket.write(e.bytes);
+        else onEvent(e);
+        if (e.kind === 'error') socket.end();
+      }
+    } finally {
+      draining = false;
     }
   };
   socket.on('data', (chunk: Uint8Array) => run(connection.handle(chunk)));

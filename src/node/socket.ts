@@ -14,7 +14,6 @@
  * Events are acted on strictly in order through one queue, also when a listener calls back into the
  * socket (a `secure` listener that writes, a `data` listener that echoes): records sealed by that call
  * go out after the records of the events still queued (which were sealed first), never before them.
- * (`pipeSocket` of `./pipe.js` acts on events as it gets them, which re-entrant calls would reorder.)
  * @module
  */
 import type { Socket } from 'node:net';
