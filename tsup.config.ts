@@ -12,6 +12,7 @@ export default defineConfig([
       'crypto/index': 'src/crypto/index.ts',
       'x509/index': 'src/x509/index.ts',
       'handshake/index': 'src/handshake/index.ts',
+      'node/index': 'src/node/index.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
