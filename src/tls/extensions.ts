@@ -269,48 +269,25 @@ function writeLatin1(w: Writer, s: string): void {
   }
 }
 
-function u16Items(r: Reader): number[] {
-  const out: number[] = [];
-  while (!r.atEnd) out.push(r.u16());
-  return out;
-}
-
-function u8Items(r: Reader): number[] {
-  const out: number[] = [];
-  while (!r.atEnd) out.push(r.u8());
-  return out;
-}
-
 /**
  * `uint16 list<…>` inside a vector with a `width`-byte prefix, read without per-item error paths.
  * `limits` must say `multipleOf: 2`, so that an item can never be cut.
  */
 export function readU16List(r: Reader, field: string, width: 1 | 2, limits: VecLimits & { multipleOf: 2 }): number[] {
-  return width === 1 ? r.vec8(field, u16Items, limits) : r.vec16(field, u16Items, limits);
+  const saved = r.enter(r.lengthPrefix(width, field, limits), field);
+  const out: number[] = [];
+  while (!r.atEnd) out.push(r.u16());
+  r.leave(saved);
+  return out;
 }
 
 /** `uint8 list<…>` inside a vector with a 1-byte prefix. */
 export function readU8List(r: Reader, field: string, limits: VecLimits): number[] {
-  return r.vec8(field, u8Items, limits);
-}
-
-/** Error-path elements `[0]` … `[63]`, made once. */
-const INDEX: readonly string[] = Array.from({ length: 64 }, (_, i) => `[${i}]`);
-
-/**
- * A list of `item`s inside a vector with a 2-byte prefix, like `Reader.list16`, naming item `i` of the
- * error path `[i]` from a table made once.
- */
-export function readList16<T>(r: Reader, field: string, item: (r: Reader) => T, limits?: VecLimits): T[] {
-  return r.vec16(
-    field,
-    (r) => {
-      const out: T[] = [];
-      while (!r.atEnd) out.push(r.scope(INDEX[out.length] ?? `[${out.length}]`, item));
-      return out;
-    },
-    limits,
-  );
+  const saved = r.enter(r.lengthPrefix(1, field, limits), field);
+  const out: number[] = [];
+  while (!r.atEnd) out.push(r.u8());
+  r.leave(saved);
+  return out;
 }
 
 /** Limits of the u16 lists of RFC 8446 (`<2..2^16-1>`, `<2..2^16-2>`, `<2..254>`). */
@@ -318,13 +295,32 @@ export const U16_LIST = { min: 2, multipleOf: 2 } as const;
 export const U16_LIST_MAX_FFFE = { min: 2, max: 0xfffe, multipleOf: 2 } as const;
 const VERSIONS_LIMITS = { min: 2, max: 254, multipleOf: 2 } as const;
 const NON_EMPTY = { min: 1 } as const;
+const BINDER_LIMITS = { min: 32 } as const;
+const ALPN_LIMITS = { min: 2 } as const;
+const IDENTITIES_LIMITS = { min: 7 } as const;
+const BINDERS_LIMITS = { min: 33 } as const;
+const AUTHORITIES_LIMITS = { min: 3 } as const;
+
+// Readers of list items, made once (not a closure per list).
+const readResponderId = (r: Reader): Uint8Array => r.opaque16('ResponderID', NON_EMPTY);
+const readServerName = (r: Reader): ServerName => ({
+  type: r.u8('name_type'),
+  name: latin1(r.opaque16('HostName', NON_EMPTY)),
+});
+const readProtocolName = (r: Reader): string => latin1(r.opaque8('ProtocolName', NON_EMPTY));
+const readPskIdentity = (r: Reader): PskIdentity => ({
+  identity: r.opaque16('identity', NON_EMPTY),
+  obfuscatedTicketAge: r.u32('obfuscated_ticket_age'),
+});
+const readPskBinder = (r: Reader): Uint8Array => r.opaque8('PskBinderEntry', BINDER_LIMITS);
+const readDistinguishedName = (r: Reader): Uint8Array => r.opaque16('DistinguishedName', NON_EMPTY);
 
 function readCertificateStatusRequest(r: Reader, data: Uint8Array): Extension {
   const statusType = r.u8('status_type');
   if (statusType !== CertificateStatusType.ocsp) {
     r.fail('value', `status_type ${statusType} has no defined body (RFC 6066 §8)`, 'status_type', r.offset - 1);
   }
-  const responderIds = readList16(r, 'responder_id_list', (r) => r.opaque16('ResponderID', NON_EMPTY));
+  const responderIds = r.list16('responder_id_list', readResponderId);
   const requestExtensions = r.opaque16('request_extensions');
   return { kind: 'status_request', form: 'request', statusType, responderIds, requestExtensions, data };
 }
@@ -365,12 +361,7 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
   switch (type) {
     case ExtensionType.server_name: {
       if (context !== 'client_hello') return { kind: 'server_name', names: [], data };
-      const names = readList16(
-        r,
-        'server_name_list',
-        (r) => ({ type: r.u8('name_type'), name: latin1(r.opaque16('HostName', NON_EMPTY)) }),
-        { min: 1 },
-      );
+      const names = r.list16('server_name_list', readServerName, NON_EMPTY);
       return { kind: 'server_name', names, data };
     }
     case ExtensionType.status_request:
@@ -392,9 +383,7 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
         data,
       };
     case ExtensionType.application_layer_protocol_negotiation: {
-      const protocols = readList16(r, 'protocol_name_list', (r) => latin1(r.opaque8('ProtocolName', NON_EMPTY)), {
-        min: 2,
-      });
+      const protocols = r.list16('protocol_name_list', readProtocolName, ALPN_LIMITS);
       return { kind: 'application_layer_protocol_negotiation', protocols, data };
     }
     case ExtensionType.padding:
@@ -413,13 +402,8 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
       if (context !== 'client_hello') {
         return { kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: r.u16('selected_identity'), data };
       }
-      const identities = readList16(
-        r,
-        'identities',
-        (r) => ({ identity: r.opaque16('identity', NON_EMPTY), obfuscatedTicketAge: r.u32('obfuscated_ticket_age') }),
-        { min: 7 },
-      );
-      const binders = readList16(r, 'binders', (r) => r.opaque8('PskBinderEntry', { min: 32 }), { min: 33 });
+      const identities = r.list16('identities', readPskIdentity, IDENTITIES_LIMITS);
+      const binders = r.list16('binders', readPskBinder, BINDERS_LIMITS);
       return { kind: 'pre_shared_key', form: 'client_hello', identities, binders, data };
     }
     case ExtensionType.early_data:
@@ -437,7 +421,7 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
     case ExtensionType.psk_key_exchange_modes:
       return { kind: 'psk_key_exchange_modes', modes: readU8List(r, 'ke_modes', NON_EMPTY), data };
     case ExtensionType.certificate_authorities: {
-      const authorities = readList16(r, 'authorities', (r) => r.opaque16('DistinguishedName', NON_EMPTY), { min: 3 });
+      const authorities = r.list16('authorities', readDistinguishedName, AUTHORITIES_LIMITS);
       return { kind: 'certificate_authorities', authorities, data };
     }
     case ExtensionType.key_share:
@@ -449,7 +433,7 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
       return {
         kind: 'key_share',
         form: 'client_hello',
-        shares: readList16(r, 'client_shares', readKeyShareEntry),
+        shares: r.list16('client_shares', readKeyShareEntry),
         data,
       };
     case ExtensionType.renegotiation_info:
@@ -537,10 +521,10 @@ function readExtension(r: Reader, context: ExtensionContext, index: number, seen
     }
     return { kind: 'unknown', type, data: r.bytes(length) };
   }
-  return r.within(length, extensionField(type, index, info), (r) => {
-    const start = r.position;
-    return decodeBody(r, type, context, r.buf.subarray(start, start + length))!;
-  });
+  const saved = r.enter(length, extensionField(type, index, info));
+  const ext = decodeBody(r, type, context, r.view(r.position, length))!;
+  r.leave(saved);
+  return ext;
 }
 
 /**
@@ -556,12 +540,12 @@ export function decodeExtension(r: Reader, context: ExtensionContext): Extension
  * twice is DecodeError `duplicate`. Error paths name the extension: `extensions[3].key_share.client_shares`.
  */
 export function decodeExtensions(r: Reader, context: ExtensionContext): Extension[] {
-  return r.vec16('extensions', (r) => {
-    const out: Extension[] = [];
-    const seen: number[] = [];
-    while (!r.atEnd) out.push(readExtension(r, context, out.length, seen));
-    return out;
-  });
+  const saved = r.enter(r.lengthPrefix(2, 'extensions'), 'extensions');
+  const out: Extension[] = [];
+  const seen: number[] = [];
+  while (!r.atEnd) out.push(readExtension(r, context, out.length, seen));
+  r.leave(saved);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
