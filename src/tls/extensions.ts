@@ -255,9 +255,12 @@ export function extensionType(ext: Extension): number {
 // ---------------------------------------------------------------------------------------------------
 // Small helpers
 
-function latin1(bytes: Uint8Array): string {
+/** `opaque field<1..2^(8·width)-1>` as a string of one character per byte (straight from the input, no byte view). */
+function readLatin1(r: Reader, width: 1 | 2, field: string): string {
+  const saved = r.enter(r.lengthPrefix(width, field, NON_EMPTY), field);
   let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  while (!r.atEnd) s += String.fromCharCode(r.u8());
+  r.leave(saved);
   return s;
 }
 
@@ -305,9 +308,9 @@ const AUTHORITIES_LIMITS = { min: 3 } as const;
 const readResponderId = (r: Reader): Uint8Array => r.opaque16('ResponderID', NON_EMPTY);
 const readServerName = (r: Reader): ServerName => ({
   type: r.u8('name_type'),
-  name: latin1(r.opaque16('HostName', NON_EMPTY)),
+  name: readLatin1(r, 2, 'HostName'),
 });
-const readProtocolName = (r: Reader): string => latin1(r.opaque8('ProtocolName', NON_EMPTY));
+const readProtocolName = (r: Reader): string => readLatin1(r, 1, 'ProtocolName');
 const readPskIdentity = (r: Reader): PskIdentity => ({
   identity: r.opaque16('identity', NON_EMPTY),
   obfuscatedTicketAge: r.u32('obfuscated_ticket_age'),
@@ -499,19 +502,43 @@ function indexed(index: number, field: string): string {
   return index < 0 ? field : `[${index}].${field}`;
 }
 
+/**
+ * The extension types met so far in one block, to reject a repeated one (RFC 8446 §4.2): a bit per type
+ * below 64 (every common one), a list for the others (GREASE, renegotiation_info, unknown types).
+ */
+class TypeSet {
+  private low = 0;
+  private high = 0;
+  private readonly others: number[] = [];
+
+  /** Add `type`; `false` when it was already there. */
+  add(type: number): boolean {
+    if (type < 32) {
+      const bit = 1 << type;
+      if (this.low & bit) return false;
+      this.low |= bit;
+    } else if (type < 64) {
+      const bit = 1 << (type - 32);
+      if (this.high & bit) return false;
+      this.high |= bit;
+    } else {
+      if (this.others.includes(type)) return false;
+      this.others.push(type);
+    }
+    return true;
+  }
+}
+
 /** Decode one extension; `index` is its position in the block (for error paths), -1 for a lone one. */
-function readExtension(r: Reader, context: ExtensionContext, index: number, seen: number[] | undefined): Extension {
+function readExtension(r: Reader, context: ExtensionContext, index: number, seen: TypeSet | undefined): Extension {
   if (r.remaining < 4) {
     const field = r.remaining < 2 ? 'extension_type' : 'extension_data';
     r.fail('truncated', `need 4 byte(s) of extension header, ${r.remaining} left`, indexed(index, field));
   }
   const at = r.offset;
   const type = r.u16();
-  if (seen) {
-    if (seen.includes(type)) {
-      r.fail('duplicate', `extension type ${type} appears twice`, indexed(index, 'extension_type'), at);
-    }
-    seen.push(type);
+  if (seen && !seen.add(type)) {
+    r.fail('duplicate', `extension type ${type} appears twice`, indexed(index, 'extension_type'), at);
   }
   const length = r.u16();
   const info = infoOf(type);
@@ -542,7 +569,7 @@ export function decodeExtension(r: Reader, context: ExtensionContext): Extension
 export function decodeExtensions(r: Reader, context: ExtensionContext): Extension[] {
   const saved = r.enter(r.lengthPrefix(2, 'extensions'), 'extensions');
   const out: Extension[] = [];
-  const seen: number[] = [];
+  const seen = new TypeSet();
   while (!r.atEnd) out.push(readExtension(r, context, out.length, seen));
   r.leave(saved);
   return out;
