@@ -22,6 +22,19 @@ export interface VecLimits {
   multipleOf?: number;
 }
 
+/**
+ * `limits` with every field set (`min` 0, `max` Infinity, `multipleOf` 1 where not given). Limits made
+ * here all share one object shape, so the Reader's checks of them stay monomorphic, and fast, however
+ * many vectors they serve: use it for the limits a decoder defines once, at module level.
+ */
+export function vecLimits<const L extends VecLimits>(limits: L): Readonly<Required<VecLimits>> & L {
+  return {
+    min: limits.min ?? 0,
+    max: limits.max ?? Number.POSITIVE_INFINITY,
+    multipleOf: limits.multipleOf ?? 1,
+  } as Readonly<Required<VecLimits>> & L;
+}
+
 export class Reader {
   /** The whole input. */
   readonly buf: Uint8Array;

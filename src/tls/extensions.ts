@@ -19,7 +19,7 @@
  */
 
 import { EncodeError } from '../bytes/errors.js';
-import type { Reader, VecLimits } from '../bytes/reader.js';
+import { type Reader, type VecLimits, vecLimits } from '../bytes/reader.js';
 import type { Writer } from '../bytes/writer.js';
 import { CertificateStatusType, ExtensionType } from './enums.js';
 
@@ -294,15 +294,16 @@ export function readU8List(r: Reader, field: string, limits: VecLimits): number[
 }
 
 /** Limits of the u16 lists of RFC 8446 (`<2..2^16-1>`, `<2..2^16-2>`, `<2..254>`). */
-export const U16_LIST = { min: 2, multipleOf: 2 } as const;
-export const U16_LIST_MAX_FFFE = { min: 2, max: 0xfffe, multipleOf: 2 } as const;
-const VERSIONS_LIMITS = { min: 2, max: 254, multipleOf: 2 } as const;
-const NON_EMPTY = { min: 1 } as const;
-const BINDER_LIMITS = { min: 32 } as const;
-const ALPN_LIMITS = { min: 2 } as const;
-const IDENTITIES_LIMITS = { min: 7 } as const;
-const BINDERS_LIMITS = { min: 33 } as const;
-const AUTHORITIES_LIMITS = { min: 3 } as const;
+export const U16_LIST = vecLimits({ min: 2, multipleOf: 2 });
+export const U16_LIST_MAX_FFFE = vecLimits({ min: 2, max: 0xfffe, multipleOf: 2 });
+const VERSIONS_LIMITS = vecLimits({ min: 2, max: 254, multipleOf: 2 });
+/** `<1..…>`, the commonest limits. */
+export const NON_EMPTY = vecLimits({ min: 1 });
+const BINDER_LIMITS = vecLimits({ min: 32 });
+const ALPN_LIMITS = vecLimits({ min: 2 });
+const IDENTITIES_LIMITS = vecLimits({ min: 7 });
+const BINDERS_LIMITS = vecLimits({ min: 33 });
+const AUTHORITIES_LIMITS = vecLimits({ min: 3 });
 
 // Readers of list items, made once (not a closure per list).
 const readResponderId = (r: Reader): Uint8Array => r.opaque16('ResponderID', NON_EMPTY);

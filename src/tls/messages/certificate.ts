@@ -16,6 +16,7 @@ import {
   type Extension,
   encodeCertificateStatus,
   encodeExtensions,
+  NON_EMPTY,
   readU8List,
   readU16List,
   U16_LIST_MAX_FFFE,
@@ -91,12 +92,12 @@ export interface CertificateStatusMessage extends CertificateStatus {
 /** Decode a Certificate body in the form of `version`. */
 export function decodeCertificate(r: Reader, version: 'tls12' | 'tls13'): Certificate {
   if (version === 'tls12') {
-    const certificates = r.list24('certificate_list', (r) => r.opaque24('ASN.1Cert', { min: 1 }));
+    const certificates = r.list24('certificate_list', (r) => r.opaque24('ASN.1Cert', NON_EMPTY));
     return { type: 'certificate', version, certificates };
   }
   const context = r.opaque8('certificate_request_context');
   const entries = r.list24('certificate_list', (r) => {
-    const data = r.opaque24('cert_data', { min: 1 });
+    const data = r.opaque24('cert_data', NON_EMPTY);
     return { data, extensions: decodeExtensions(r, 'certificate') };
   });
   return { type: 'certificate', version, context, entries };
@@ -122,10 +123,10 @@ export function encodeCertificate(w: Writer, m: Certificate): void {
 /** Decode a CertificateRequest body in the form of `version`. */
 export function decodeCertificateRequest(r: Reader, version: 'tls12' | 'tls13'): CertificateRequest {
   if (version === 'tls12') {
-    const certificateTypes = readU8List(r, 'certificate_types', { min: 1 });
+    const certificateTypes = readU8List(r, 'certificate_types', NON_EMPTY);
     const signatureAlgorithms = readU16List(r, 'supported_signature_algorithms', 2, U16_LIST_MAX_FFFE);
     const certificateAuthorities = r.list16('certificate_authorities', (r) =>
-      r.opaque16('DistinguishedName', { min: 1 }),
+      r.opaque16('DistinguishedName', NON_EMPTY),
     );
     return { type: 'certificate_request', version, certificateTypes, signatureAlgorithms, certificateAuthorities };
   }

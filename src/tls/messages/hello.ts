@@ -7,12 +7,13 @@
  * set, and its extensions are read in the `hello_retry_request` context.
  * @module
  */
-import type { Reader } from '../../bytes/reader.js';
+import { type Reader, vecLimits } from '../../bytes/reader.js';
 import type { Writer } from '../../bytes/writer.js';
 import {
   decodeExtensions,
   type Extension,
   encodeExtensions,
+  NON_EMPTY,
   readU8List,
   readU16List,
   U16_LIST_MAX_FFFE,
@@ -20,6 +21,9 @@ import {
 
 /** `Random`: 32 bytes (RFC 8446 §4.1.2). */
 const RANDOM_LENGTH = 32;
+
+/** `legacy_session_id<0..32>`. */
+const SESSION_ID_LIMITS = vecLimits({ max: 32 });
 
 /**
  * The ServerHello.random that marks a HelloRetryRequest: SHA-256("HelloRetryRequest") (RFC 8446 §4.1.3).
@@ -110,9 +114,9 @@ export interface ServerHello {
 export function decodeClientHello(r: Reader): ClientHello {
   const version = r.u16('legacy_version');
   const random = r.bytes(RANDOM_LENGTH, 'random');
-  const sessionId = r.opaque8('legacy_session_id', { max: 32 });
+  const sessionId = r.opaque8('legacy_session_id', SESSION_ID_LIMITS);
   const cipherSuites = readU16List(r, 'cipher_suites', 2, U16_LIST_MAX_FFFE);
-  const compressionMethods = readU8List(r, 'legacy_compression_methods', { min: 1 });
+  const compressionMethods = readU8List(r, 'legacy_compression_methods', NON_EMPTY);
   const extensions = r.atEnd ? undefined : decodeExtensions(r, 'client_hello');
   return { type: 'client_hello', version, random, sessionId, cipherSuites, compressionMethods, extensions };
 }
@@ -136,7 +140,7 @@ export function decodeServerHello(r: Reader): ServerHello {
   const version = r.u16('legacy_version');
   const random = r.bytes(RANDOM_LENGTH, 'random');
   const isHelloRetryRequest = isHelloRetryRequestRandom(random);
-  const sessionId = r.opaque8('legacy_session_id_echo', { max: 32 });
+  const sessionId = r.opaque8('legacy_session_id_echo', SESSION_ID_LIMITS);
   const cipherSuite = r.u16('cipher_suite');
   const compressionMethod = r.u8('legacy_compression_method');
   const extensions = r.atEnd

@@ -12,6 +12,7 @@
 import type { Reader } from '../../bytes/reader.js';
 import type { Writer } from '../../bytes/writer.js';
 import { ECCurveType } from '../enums.js';
+import { NON_EMPTY } from '../extensions.js';
 
 /** The TLS 1.2 key exchange algorithm that shapes ServerKeyExchange and ClientKeyExchange. */
 export type KeyExchange = 'ecdhe' | 'dhe' | 'rsa';
@@ -91,9 +92,9 @@ export function decodeServerKeyExchange(r: Reader, keyExchange: KeyExchange): Se
     r.fail('unexpected', 'the RSA key exchange has no ServerKeyExchange (RFC 5246 §7.4.3)');
   }
   if (keyExchange === 'dhe') {
-    const p = r.opaque16('dh_p', { min: 1 });
-    const g = r.opaque16('dh_g', { min: 1 });
-    const publicKey = r.opaque16('dh_Ys', { min: 1 });
+    const p = r.opaque16('dh_p', NON_EMPTY);
+    const g = r.opaque16('dh_g', NON_EMPTY);
+    const publicKey = r.opaque16('dh_Ys', NON_EMPTY);
     const params = r.buf.subarray(start, r.position);
     const signatureAlgorithm = r.u16('algorithm');
     const signature = r.opaque16('signature');
@@ -104,7 +105,7 @@ export function decodeServerKeyExchange(r: Reader, keyExchange: KeyExchange): Se
     r.fail('value', `curve_type ${curveType} is not named_curve(3)`, 'curve_type', r.offset - 1);
   }
   const namedGroup = r.u16('namedcurve');
-  const publicKey = r.opaque8('public', { min: 1 });
+  const publicKey = r.opaque8('public', NON_EMPTY);
   const params = r.buf.subarray(start, r.position);
   const signatureAlgorithm = r.u16('algorithm');
   const signature = r.opaque16('signature');
@@ -135,9 +136,9 @@ export function encodeServerKeyExchange(w: Writer, m: ServerKeyExchange): void {
 export function decodeClientKeyExchange(r: Reader, keyExchange: KeyExchange): ClientKeyExchange {
   switch (keyExchange) {
     case 'ecdhe':
-      return { type: 'client_key_exchange', keyExchange, publicKey: r.opaque8('ecdh_Yc', { min: 1 }) };
+      return { type: 'client_key_exchange', keyExchange, publicKey: r.opaque8('ecdh_Yc', NON_EMPTY) };
     case 'dhe':
-      return { type: 'client_key_exchange', keyExchange, publicKey: r.opaque16('dh_Yc', { min: 1 }) };
+      return { type: 'client_key_exchange', keyExchange, publicKey: r.opaque16('dh_Yc', NON_EMPTY) };
     case 'rsa':
       return {
         type: 'client_key_exchange',

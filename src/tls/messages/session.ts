@@ -5,7 +5,7 @@
  */
 import type { Reader } from '../../bytes/reader.js';
 import type { Writer } from '../../bytes/writer.js';
-import { decodeExtensions, type Extension, encodeExtensions } from '../extensions.js';
+import { decodeExtensions, type Extension, encodeExtensions, NON_EMPTY } from '../extensions.js';
 
 /**
  * Finished (RFC 8446 §4.4.4; RFC 5246 §7.4.9): `verify_data` fills the body (12 bytes in TLS 1.2,
@@ -96,7 +96,7 @@ export function decodeNewSessionTicket(r: Reader, version: 'tls12' | 'tls13'): N
   const lifetime = r.u32('ticket_lifetime');
   const ageAdd = r.u32('ticket_age_add');
   const nonce = r.opaque8('ticket_nonce');
-  const ticket = r.opaque16('ticket', { min: 1 });
+  const ticket = r.opaque16('ticket', NON_EMPTY);
   const extensions = decodeExtensions(r, 'new_session_ticket');
   return { type: 'new_session_ticket', version, lifetime, ageAdd, nonce, ticket, extensions };
 }
