@@ -298,29 +298,38 @@ export class Reader {
     return this.within(this.lengthPrefix(3, field, limits), field, fn);
   }
 
-  /** The bytes of an opaque vector whose length `n` was just read: `within(n, field, rest)`, without the narrowing. */
-  private opaque(n: number, field: string): Uint8Array {
+  /**
+   * Step over a vector with a `width`-byte length prefix, checked against `limits` and the bytes
+   * available (else `length`), and return the index in {@link buf} of its first byte; it ends at the
+   * new {@link position}. For contents read straight from `buf`: opaque bytes, or fixed-size items
+   * that `limits.multipleOf` keeps whole.
+   */
+  span(width: 1 | 2 | 3, field: string, limits?: VecLimits): number {
+    const n = this.lengthPrefix(width, field, limits);
     if (n > this.limit - this.pos) {
       this.fail('length', `length ${n} exceeds the ${this.limit - this.pos} byte(s) available`, field);
     }
-    const p = this.pos;
-    this.pos = p + n;
-    return this.view(p, n);
+    const start = this.pos;
+    this.pos = start + n;
+    return start;
   }
 
   /** `opaque field<min..2^8-1>`: the bytes of a 1-byte-prefixed vector, as a view. */
   opaque8(field: string, limits?: VecLimits): Uint8Array {
-    return this.opaque(this.lengthPrefix(1, field, limits), field);
+    const start = this.span(1, field, limits);
+    return this.view(start, this.pos - start);
   }
 
   /** `opaque field<min..2^16-1>`. */
   opaque16(field: string, limits?: VecLimits): Uint8Array {
-    return this.opaque(this.lengthPrefix(2, field, limits), field);
+    const start = this.span(2, field, limits);
+    return this.view(start, this.pos - start);
   }
 
   /** `opaque field<min..2^24-1>`. */
   opaque24(field: string, limits?: VecLimits): Uint8Array {
-    return this.opaque(this.lengthPrefix(3, field, limits), field);
+    const start = this.span(3, field, limits);
+    return this.view(start, this.pos - start);
   }
 
   /** Read items with `item` until the current vector is exhausted; item `i` is path `[i]`. */

@@ -277,19 +277,21 @@ function writeLatin1(w: Writer, s: string): void {
  * `limits` must say `multipleOf: 2`, so that an item can never be cut.
  */
 export function readU16List(r: Reader, field: string, width: 1 | 2, limits: VecLimits & { multipleOf: 2 }): number[] {
-  const saved = r.enter(r.lengthPrefix(width, field, limits), field);
+  const start = r.span(width, field, limits);
+  const end = r.position;
+  const b = r.buf;
   const out: number[] = [];
-  while (!r.atEnd) out.push(r.u16());
-  r.leave(saved);
+  for (let p = start; p < end; p += 2) out.push((b[p]! << 8) | b[p + 1]!);
   return out;
 }
 
 /** `uint8 list<…>` inside a vector with a 1-byte prefix. */
 export function readU8List(r: Reader, field: string, limits: VecLimits): number[] {
-  const saved = r.enter(r.lengthPrefix(1, field, limits), field);
+  const start = r.span(1, field, limits);
+  const end = r.position;
+  const b = r.buf;
   const out: number[] = [];
-  while (!r.atEnd) out.push(r.u8());
-  r.leave(saved);
+  for (let p = start; p < end; p++) out.push(b[p]!);
   return out;
 }
 
@@ -361,48 +363,44 @@ function writeKeyShareEntry(w: Writer, e: KeyShareEntry): void {
 // Decoding
 
 /** Decode the body of a known extension; `r` is narrowed to exactly the extension_data. */
-function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Uint8Array): Extension | undefined {
-  switch (type) {
-    case ExtensionType.server_name: {
+function decodeBody(r: Reader, kind: KnownExtensionKind, context: ExtensionContext, data: Uint8Array): Extension {
+  switch (kind) {
+    case 'server_name': {
       if (context !== 'client_hello') return { kind: 'server_name', names: [], data };
       const names = r.list16('server_name_list', readServerName, NON_EMPTY);
       return { kind: 'server_name', names, data };
     }
-    case ExtensionType.status_request:
+    case 'status_request':
       if (context === 'certificate')
         return { kind: 'status_request', form: 'response', status: decodeCertificateStatus(r), data };
       if (r.atEnd && context !== 'client_hello' && context !== 'certificate_request') {
         return { kind: 'status_request', form: 'empty', data };
       }
       return readCertificateStatusRequest(r, data);
-    case ExtensionType.supported_groups:
+    case 'supported_groups':
       return { kind: 'supported_groups', groups: readU16List(r, 'named_group_list', 2, U16_LIST), data };
-    case ExtensionType.ec_point_formats:
+    case 'ec_point_formats':
       return { kind: 'ec_point_formats', formats: readU8List(r, 'ec_point_format_list', NON_EMPTY), data };
-    case ExtensionType.signature_algorithms:
-    case ExtensionType.signature_algorithms_cert:
-      return {
-        kind: type === ExtensionType.signature_algorithms ? 'signature_algorithms' : 'signature_algorithms_cert',
-        schemes: readU16List(r, 'supported_signature_algorithms', 2, U16_LIST_MAX_FFFE),
-        data,
-      };
-    case ExtensionType.application_layer_protocol_negotiation: {
+    case 'signature_algorithms':
+    case 'signature_algorithms_cert':
+      return { kind, schemes: readU16List(r, 'supported_signature_algorithms', 2, U16_LIST_MAX_FFFE), data };
+    case 'application_layer_protocol_negotiation': {
       const protocols = r.list16('protocol_name_list', readProtocolName, ALPN_LIMITS);
       return { kind: 'application_layer_protocol_negotiation', protocols, data };
     }
-    case ExtensionType.padding:
+    case 'padding':
       return { kind: 'padding', padding: r.rest(), data };
-    case ExtensionType.encrypt_then_mac:
+    case 'encrypt_then_mac':
       return { kind: 'encrypt_then_mac', data };
-    case ExtensionType.extended_master_secret:
+    case 'extended_master_secret':
       return { kind: 'extended_master_secret', data };
-    case ExtensionType.post_handshake_auth:
+    case 'post_handshake_auth':
       return { kind: 'post_handshake_auth', data };
-    case ExtensionType.record_size_limit:
+    case 'record_size_limit':
       return { kind: 'record_size_limit', limit: r.u16('RecordSizeLimit'), data };
-    case ExtensionType.session_ticket:
+    case 'session_ticket':
       return { kind: 'session_ticket', ticket: r.rest(), data };
-    case ExtensionType.pre_shared_key: {
+    case 'pre_shared_key': {
       if (context !== 'client_hello') {
         return { kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: r.u16('selected_identity'), data };
       }
@@ -410,25 +408,25 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
       const binders = r.list16('binders', readPskBinder, BINDERS_LIMITS);
       return { kind: 'pre_shared_key', form: 'client_hello', identities, binders, data };
     }
-    case ExtensionType.early_data:
+    case 'early_data':
       if (context === 'new_session_ticket')
         return { kind: 'early_data', maxEarlyDataSize: r.u32('max_early_data_size'), data };
       return { kind: 'early_data', data };
-    case ExtensionType.supported_versions:
+    case 'supported_versions':
       if (context === 'client_hello') {
         const versions = readU16List(r, 'versions', 1, VERSIONS_LIMITS);
         return { kind: 'supported_versions', form: 'client_hello', versions, data };
       }
       return { kind: 'supported_versions', form: 'server_hello', selectedVersion: r.u16('selected_version'), data };
-    case ExtensionType.cookie:
+    case 'cookie':
       return { kind: 'cookie', cookie: r.opaque16('cookie', NON_EMPTY), data };
-    case ExtensionType.psk_key_exchange_modes:
+    case 'psk_key_exchange_modes':
       return { kind: 'psk_key_exchange_modes', modes: readU8List(r, 'ke_modes', NON_EMPTY), data };
-    case ExtensionType.certificate_authorities: {
+    case 'certificate_authorities': {
       const authorities = r.list16('authorities', readDistinguishedName, AUTHORITIES_LIMITS);
       return { kind: 'certificate_authorities', authorities, data };
     }
-    case ExtensionType.key_share:
+    case 'key_share':
       if (context === 'server_hello')
         return { kind: 'key_share', form: 'server_hello', share: readKeyShareEntry(r), data };
       if (context === 'hello_retry_request') {
@@ -440,10 +438,8 @@ function decodeBody(r: Reader, type: number, context: ExtensionContext, data: Ui
         shares: r.list16('client_shares', readKeyShareEntry),
         data,
       };
-    case ExtensionType.renegotiation_info:
+    case 'renegotiation_info':
       return { kind: 'renegotiation_info', renegotiatedConnection: r.opaque8('renegotiated_connection'), data };
-    default:
-      return undefined;
   }
 }
 
@@ -550,7 +546,7 @@ function readExtension(r: Reader, context: ExtensionContext, index: number, seen
     return { kind: 'unknown', type, data: r.bytes(length) };
   }
   const saved = r.enter(length, extensionField(type, index, info));
-  const ext = decodeBody(r, type, context, r.view(r.position, length))!;
+  const ext = decodeBody(r, info.kind, context, r.view(r.position, length));
   r.leave(saved);
   return ext;
 }
