@@ -1,8 +1,10 @@
 /**
  * `npm run bench`: every benchmark of the project in one tinybench run, printed as a table.
  *
- * Each `bench/*.bench.ts` module exports `register(bench)`, adding its tasks. Figures are recorded
- * with the machine in docs/performance.md. Benchmarks never run in the test suite.
+ * Each `bench/*.bench.ts` module exports `register(bench)`, adding its tasks; it may return notes,
+ * printed after the table: strings, or functions called after the run (to derive MB/s and the like
+ * from the results). Figures are recorded with the machine in docs/performance.md. Benchmarks never
+ * run in the test suite.
  */
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,10 +19,11 @@ const files = readdirSync(here)
   .sort();
 
 const bench = new Bench({ time: 1000, warmupTime: 200 });
-const notes: string[] = [];
+type Note = string | (() => string);
+const notes: Note[] = [];
 for (const f of files) {
   const mod = (await import(pathToFileURL(join(here, f)).href)) as {
-    register: (b: Bench) => void | string[] | Promise<void | string[]>;
+    register: (b: Bench) => undefined | Note[] | Promise<undefined | Note[]>;
   };
   const extra = await mod.register(bench);
   if (Array.isArray(extra)) notes.push(...extra);
@@ -38,4 +41,4 @@ console.table(
     };
   }),
 );
-for (const n of notes) console.log(n);
+for (const n of notes) console.log(typeof n === 'function' ? n() : n);
