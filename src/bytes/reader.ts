@@ -335,12 +335,15 @@ export class Reader {
   /** Read items with `item` until the current vector is exhausted; item `i` is path `[i]`. */
   items<T>(item: (r: Reader, index: number) => T): T[] {
     const out: T[] = [];
+    if (this.pos >= this.limit) return out;
+    // One path element for the whole list, renamed per item.
+    const top = this.fields.push('') - 1;
     while (this.pos < this.limit) {
       const i = out.length;
-      this.fields.push(indexField(i));
+      this.fields[top] = indexField(i);
       out.push(item(this, i));
-      this.fields.pop();
     }
+    this.fields.pop();
     return out;
   }
 

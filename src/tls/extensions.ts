@@ -389,7 +389,8 @@ function decodeBody(r: Reader, kind: KnownExtensionKind, context: ExtensionConte
       return { kind: 'application_layer_protocol_negotiation', protocols, data };
     }
     case 'padding':
-      return { kind: 'padding', padding: r.rest(), data };
+      r.skip(data.length); // the body is all padding: `data` is already its view
+      return { kind: 'padding', padding: data, data };
     case 'encrypt_then_mac':
       return { kind: 'encrypt_then_mac', data };
     case 'extended_master_secret':
@@ -399,7 +400,8 @@ function decodeBody(r: Reader, kind: KnownExtensionKind, context: ExtensionConte
     case 'record_size_limit':
       return { kind: 'record_size_limit', limit: r.u16('RecordSizeLimit'), data };
     case 'session_ticket':
-      return { kind: 'session_ticket', ticket: r.rest(), data };
+      r.skip(data.length); // the body is all ticket: `data` is already its view
+      return { kind: 'session_ticket', ticket: data, data };
     case 'pre_shared_key': {
       if (context !== 'client_hello') {
         return { kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: r.u16('selected_identity'), data };
