@@ -6,7 +6,7 @@
  * @module
  */
 import { appendFileSync } from 'node:fs';
-import type { TlsEvent } from '../handshake/types.js';
+import type { AnyTlsEvent } from '../handshake/negotiate.js';
 import type { TlsConnectionError } from '../node/errors.js';
 import type { TlsSocket } from '../node/socket.js';
 import { AlertDescription, CipherSuite, NamedGroup, nameOf, type Registry } from '../tls/enums.js';
@@ -66,7 +66,7 @@ export function parseList(text: string): string[] {
  * One `--trace` line per event, or undefined for events not traced: handshake messages with their key
  * fields (`>` sent, `<` received), secrets by label, negotiated parameters, alerts, key updates.
  */
-export function traceLine(e: TlsEvent): string | undefined {
+export function traceLine(e: AnyTlsEvent): string | undefined {
   switch (e.kind) {
     case 'handshake-message': {
       const name = messageName(e.message, e.raw[0] ?? 0);
@@ -87,8 +87,15 @@ export function traceLine(e: TlsEvent): string | undefined {
       return `  peer certificate chain: ${e.chain.length} certificate${e.chain.length === 1 ? '' : 's'}`;
     case 'established':
       return '  established';
-    case 'session':
-      return `  session ticket (${e.session.ticket.length} bytes, lifetime ${e.session.lifetime} s, max early data ${e.session.maxEarlyDataSize})`;
+    case 'session': {
+      const s = e.session;
+      if ('maxEarlyDataSize' in s) {
+        return `  session ticket (${s.ticket.length} bytes, lifetime ${s.lifetime} s, max early data ${s.maxEarlyDataSize})`;
+      }
+      const id = s.sessionId.length > 0 ? `session ID (${s.sessionId.length} bytes)` : undefined;
+      const ticket = s.ticket ? `ticket (${s.ticket.length} bytes)` : undefined;
+      return `  session ${[id, ticket].filter(Boolean).join(' and ')}, lifetime ${s.lifetime} s`;
+    }
     case 'key-update':
       return `  key update ${e.direction}`;
     case 'alert-sent':
@@ -106,7 +113,7 @@ export function traceLine(e: TlsEvent): string | undefined {
 
 /** Print every traced event of `socket` to `io.err`, each line after `prefix`. */
 export function traceSocket(socket: TlsSocket, io: Output, prefix = ''): void {
-  socket.on('tls', (e: TlsEvent) => {
+  socket.on('tls', (e: AnyTlsEvent) => {
     const line = traceLine(e);
     if (line !== undefined) io.err(`${prefix}${line}`);
   });

@@ -1,21 +1,77 @@
 /**
- * `connect()` and `createServer()`: TLS 1.3 over `node:net` with the options of `node:tls` where
- * they mean the same thing (`host`, `port`, `servername`, `ca`, `cert`, `key`,
- * `rejectUnauthorized`, `ALPNProtocols` as `alpn`), and the state machines' own settings
- * (`ClientConfig` / `ServerConfig`) passed through.
+ * `connect()` and `createServer()`: TLS 1.2 and 1.3 over `node:net` with the options of `node:tls`
+ * where they mean the same thing (`host`, `port`, `servername`, `ca`, `cert`, `key`,
+ * `rejectUnauthorized`, `minVersion`/`maxVersion`, `session`, `ALPNProtocols` as `alpn`), and the
+ * state machines' own settings (`ClientConfig` / `ServerConfig`) passed through.
+ *
+ * Versions: with both allowed (the default) a client offers TLS 1.3 and 1.2 in one ClientHello and a
+ * server answers each ClientHello with the best version it offers (`NegotiatingClient`,
+ * `NegotiatingServer`); with one allowed, that version's machine runs alone. Configured cipher suites
+ * narrow the versions too: only TLS 1.3 suites mean TLS 1.3 only, and so on.
  * @module
  */
 import net from 'node:net';
+import { tls13CipherSuite } from '../crypto/key-schedule.js';
 import { NobleProvider } from '../crypto/noble.js';
+import { tls12CipherSuite } from '../crypto/tls12-key-schedule.js';
 import { TlsClient } from '../handshake/client.js';
+import { NegotiatingClient, NegotiatingServer } from '../handshake/negotiate.js';
 import { TlsServer } from '../handshake/server.js';
 import { AeadTicketer, SingleUseAntiReplay } from '../handshake/ticket.js';
+import { Tls12Client } from '../handshake/tls12/client.js';
+import { Tls12Server } from '../handshake/tls12/server.js';
+import { MemorySessionStore, Tls12AeadTicketer } from '../handshake/tls12/session-cache.js';
+import type { Tls12ServerConfig, Tls12SessionStore } from '../handshake/tls12/types.js';
 import type { CertificateVerifier, CertifiedKey, ClientConfig, ServerConfig, Ticketer } from '../handshake/types.js';
 import { type CertificateSource, certifiedKey, chainVerifier, trustStore } from './credentials.js';
-import { TlsSocket } from './socket.js';
+import { type AnyClientSession, isTls12Session, type TlsSessionCache } from './session-cache.js';
+import { type TlsConnection, TlsSocket } from './socket.js';
+
+/** A protocol version by its `node:tls` name. */
+export type TlsVersionName = 'TLSv1.2' | 'TLSv1.3';
+
+/** Which versions a connection may speak. */
+interface Versions {
+  tls12: boolean;
+  tls13: boolean;
+}
+
+/**
+ * The versions allowed by `min`/`max` (default TLSv1.2..TLSv1.3) that the configured cipher suites
+ * (if any) can serve.
+ * @throws TypeError for an unknown version name, or when no version is left
+ */
+function versionsOf(
+  who: string,
+  min: TlsVersionName | undefined,
+  max: TlsVersionName | undefined,
+  suites: readonly number[] | undefined,
+): Versions {
+  for (const v of [min, max]) {
+    if (v !== undefined && v !== 'TLSv1.2' && v !== 'TLSv1.3') {
+      throw new TypeError(`${who}: unsupported version ${JSON.stringify(v)} (TLSv1.2 or TLSv1.3)`);
+    }
+  }
+  const versions = {
+    tls12: (min ?? 'TLSv1.2') === 'TLSv1.2',
+    tls13: (max ?? 'TLSv1.3') === 'TLSv1.3',
+  };
+  if (suites) {
+    versions.tls12 &&= suites.some((s) => tls12CipherSuite(s) !== undefined);
+    versions.tls13 &&= suites.some((s) => tls13CipherSuite(s) !== undefined);
+  }
+  if (!versions.tls12 && !versions.tls13) {
+    throw new TypeError(
+      `${who}: no version left: minVersion ${min ?? 'TLSv1.2'}, maxVersion ${max ?? 'TLSv1.3'}${
+        suites ? ', and the cipher suites given' : ''
+      }`,
+    );
+  }
+  return versions;
+}
 
 /** Options of {@link connect}. */
-export interface ConnectOptions extends Omit<ClientConfig, 'verifyServer' | 'certificate' | 'serverName'> {
+export interface ConnectOptions extends Omit<ClientConfig, 'verifyServer' | 'certificate' | 'serverName' | 'session'> {
   /** Host to connect to (default localhost). */
   host?: string;
   port?: number;
@@ -32,23 +88,60 @@ export interface ConnectOptions extends Omit<ClientConfig, 'verifyServer' | 'cer
   key?: string | Uint8Array;
   /** Decide trust yourself instead of the `ca` chain check. */
   verifyServer?: CertificateVerifier;
+  /** Lowest version to speak (default TLSv1.2). */
+  minVersion?: TlsVersionName;
+  /** Highest version to speak (default TLSv1.3). */
+  maxVersion?: TlsVersionName;
+  /**
+   * A session to resume, from a `session` event: a TLS 1.3 one (offered as a PSK), or a TLS 1.2 one
+   * (offered by ticket or session ID; only when TLS 1.2 is the one version allowed, since a hello
+   * offering TLS 1.3 too carries no TLS 1.2 session).
+   */
+  session?: AnyClientSession;
+  /**
+   * Sessions by server name and port: the session for `servername:port` is offered when no `session`
+   * is given, and every `session` of the connection is stored in it.
+   */
+  sessionCache?: TlsSessionCache;
+  /** TLS 1.2: offer the session_ticket extension (RFC 5077; default true). False: session IDs only. */
+  sessionTickets?: boolean;
 }
 
 /**
- * Open a TLS 1.3 connection. Listen for `secureConnect` and `error` on the returned socket.
- * @throws PemError, KeyError, TypeError for unreadable `cert`, `key` or `ca`
+ * Open a TLS 1.2 or 1.3 connection. Listen for `secureConnect` and `error` on the returned socket.
+ * @throws PemError, KeyError, TypeError for unreadable `cert`, `key` or `ca`; TypeError for versions
  * @example
  * const s = connect({ host: 'example.com', port: 443, alpn: ['http/1.1'] });
  * s.on('secureConnect', (n) => s.end('GET / HTTP/1.0\r\n\r\n'));
  */
 export function connect(options: ConnectOptions): TlsSocket {
-  const { host, port, socket, servername, ca, rejectUnauthorized, cert, key, verifyServer, ...config } = options;
+  const {
+    host,
+    port,
+    socket,
+    servername,
+    ca,
+    rejectUnauthorized,
+    cert,
+    key,
+    verifyServer,
+    minVersion,
+    maxVersion,
+    session: given,
+    sessionCache,
+    sessionTickets,
+    ...config
+  } = options;
+  const versions = versionsOf('connect', minVersion, maxVersion, config.cipherSuites);
   const provider = config.provider ?? new NobleProvider();
   const certificate: CertifiedKey | undefined = cert && key ? certifiedKey(cert, key) : undefined;
-  const client = new TlsClient({
+  const serverName = servername ?? host ?? 'localhost';
+  const tcpPort = port ?? 443;
+  const session = given ?? sessionCache?.get(serverName, tcpPort);
+  const clientConfig: ClientConfig = {
     ...config,
     provider,
-    serverName: servername ?? host ?? 'localhost',
+    serverName,
     certificate,
     verifyServer:
       verifyServer ??
@@ -58,9 +151,21 @@ export function connect(options: ConnectOptions): TlsSocket {
         rejectUnauthorized: rejectUnauthorized ?? true,
         provider,
       }),
-  });
-  const tcp = socket ?? net.connect({ host: host ?? 'localhost', port: port ?? 443 });
-  return new TlsSocket(tcp, client, 'client');
+  };
+  const tls13Session = session && !isTls12Session(session) ? session : undefined;
+  const tls12Session = session && isTls12Session(session) ? session : undefined;
+  let client: TlsConnection;
+  if (versions.tls12 && versions.tls13) {
+    client = new NegotiatingClient({ ...clientConfig, session: tls13Session, tls12: { sessionTickets } });
+  } else if (versions.tls13) {
+    client = new TlsClient({ ...clientConfig, session: tls13Session });
+  } else {
+    client = new Tls12Client({ ...clientConfig, session: tls12Session, sessionTickets });
+  }
+  const tcp = socket ?? net.connect({ host: host ?? 'localhost', port: tcpPort });
+  const tls = new TlsSocket(tcp, client, 'client');
+  if (sessionCache) tls.on('session', (s: AnyClientSession) => sessionCache.put(serverName, tcpPort, s));
+  return tls;
 }
 
 /** Options of {@link createServer}. */
@@ -79,29 +184,50 @@ export interface ServerOptions
   ca?: CertificateSource;
   /** Decide trust in client chains yourself. */
   verifyClient?: CertificateVerifier;
-  /** Session tickets: a ticketer, or false for none (default: stateless AEAD tickets under a random key). */
+  /** TLS 1.3 session tickets: a ticketer, or false for none (default: stateless AEAD tickets under a random key). */
   ticketer?: Ticketer | false;
   /** Accept 0-RTT data up to this many bytes per connection, with single-use anti-replay (default 0: off). */
   maxEarlyDataSize?: number;
+  /** Lowest version to speak (default TLSv1.2). */
+  minVersion?: TlsVersionName;
+  /** Highest version to speak (default TLSv1.3). */
+  maxVersion?: TlsVersionName;
+  /**
+   * TLS 1.2: issue and accept RFC 5077 tickets (default true, stateless AEAD tickets under a random
+   * key); false resumes by session ID only. (TLS 1.3 resumes by ticket only: see `ticketer`.)
+   */
+  sessionTickets?: boolean;
+  /** TLS 1.2 session-ID cache (default: an in-memory cache of this server). */
+  sessionStore?: Tls12SessionStore;
+  /** TLS 1.2 session lifetime in seconds (session-ID cache entries and ticket hint; default 7200). */
+  sessionLifetime?: number;
 }
 
 /**
- * A TCP server that runs a {@link TlsServer} per connection. Events: `secureConnection`
- * `(socket: TlsSocket)` when a handshake completes, `tlsClientError` `(error, socket)` when one fails,
- * `accept` `(socket: TlsSocket)` as soon as a TCP connection is wrapped (before the handshake).
+ * A TCP server that runs a TLS server per connection (TLS 1.3, TLS 1.2, or either, chosen by each
+ * ClientHello). Events: `secureConnection` `(socket: TlsSocket)` when a handshake completes,
+ * `tlsClientError` `(error, socket)` when one fails, `accept` `(socket: TlsSocket)` as soon as a TCP
+ * connection is wrapped (before the handshake).
  */
 export class TlsNetServer extends net.Server {
-  /** Builds the state machine configuration for each new connection. */
+  /** Builds the TLS 1.3 state machine configuration for each new connection. */
   readonly serverConfig: () => ServerConfig;
+  /** Builds the TLS 1.2 state machine configuration for each new connection. */
+  readonly tls12ServerConfig: () => Tls12ServerConfig;
+  /** The versions this server speaks. */
+  readonly versions: Readonly<Versions>;
 
   constructor(options: ServerOptions, onSecureConnection?: (socket: TlsSocket) => void) {
     super();
-    this.serverConfig = serverConfigOf(options);
+    this.versions = versionsOf('createServer', options.minVersion, options.maxVersion, options.cipherSuites);
+    const configs = serverConfigsOf(options);
+    this.serverConfig = configs.tls13;
+    this.tls12ServerConfig = configs.tls12;
     if (onSecureConnection) this.on('secureConnection', onSecureConnection);
     this.on('connection', (tcp: net.Socket) => {
       let tls: TlsSocket;
       try {
-        tls = new TlsSocket(tcp, new TlsServer(this.serverConfig()), 'server');
+        tls = new TlsSocket(tcp, this.#connection(), 'server');
       } catch (e) {
         tcp.destroy();
         this.emit('error', e);
@@ -114,16 +240,41 @@ export class TlsNetServer extends net.Server {
       this.emit('accept', tls);
     });
   }
+
+  /** A state machine for a new connection, by the versions spoken. */
+  #connection(): TlsConnection {
+    const { tls12, tls13 } = this.versions;
+    if (tls12 && tls13) return new NegotiatingServer({ tls13: this.serverConfig(), tls12: this.tls12ServerConfig() });
+    if (tls13) return new TlsServer(this.serverConfig());
+    return new Tls12Server(this.tls12ServerConfig());
+  }
 }
 
-function serverConfigOf(options: ServerOptions): () => ServerConfig {
-  const { cert, key, certificate, requestCert, rejectUnauthorized, ca, verifyClient, ticketer, ...config } = options;
+function serverConfigsOf(options: ServerOptions): { tls13: () => ServerConfig; tls12: () => Tls12ServerConfig } {
+  const {
+    cert,
+    key,
+    certificate,
+    requestCert,
+    rejectUnauthorized,
+    ca,
+    verifyClient,
+    ticketer,
+    minVersion: _min,
+    maxVersion: _max,
+    sessionTickets,
+    sessionStore,
+    sessionLifetime,
+    ...config
+  } = options;
   const provider = config.provider ?? new NobleProvider();
   let chosen: ServerConfig['certificate'];
   if (certificate) chosen = certificate;
   else if (cert && key) chosen = certifiedKey(cert, key);
   else throw new TypeError('createServer: cert and key (or certificate) are required');
   const tickets = ticketer === false ? undefined : (ticketer ?? new AeadTicketer(provider, provider.random(32)));
+  const tls12Ticketer = sessionTickets === false ? undefined : new Tls12AeadTicketer(provider, provider.random(32));
+  const store = sessionStore ?? new MemorySessionStore();
   const antiReplay = (config.maxEarlyDataSize ?? 0) > 0 ? new SingleUseAntiReplay() : undefined;
   const clientVerifier = requestCert
     ? (verifyClient ??
@@ -134,20 +285,35 @@ function serverConfigOf(options: ServerOptions): () => ServerConfig {
       ? 'optional'
       : 'require'
     : 'none';
-  return () => ({
-    ...config,
+  const suites = config.cipherSuites;
+  const common = {
     provider,
     certificate: chosen,
-    ticketer: tickets,
-    antiReplay,
     clientAuth,
     verifyClient: clientAuth === 'optional' && !verifyClient ? () => undefined : clientVerifier,
-  });
+  };
+  return {
+    tls13: () => ({
+      ...config,
+      ...common,
+      cipherSuites: suites?.filter((s) => tls13CipherSuite(s) !== undefined),
+      ticketer: tickets,
+      antiReplay,
+    }),
+    tls12: () => ({
+      ...config,
+      ...common,
+      cipherSuites: suites?.filter((s) => tls12CipherSuite(s) !== undefined),
+      ticketer: tls12Ticketer,
+      sessionStore: store,
+      sessionLifetime,
+    }),
+  };
 }
 
 /**
- * Create a TLS 1.3 server; `onSecureConnection` is called with each connection whose handshake completed.
- * @throws TypeError without a certificate; PemError, KeyError for unreadable input
+ * Create a TLS 1.2/1.3 server; `onSecureConnection` is called with each connection whose handshake completed.
+ * @throws TypeError without a certificate or with no version left; PemError, KeyError for unreadable input
  * @example
  * createServer({ cert, key }, (s) => s.pipe(s)).listen(8443, '127.0.0.1');
  */

@@ -49,7 +49,7 @@ const NEGOTIATION_ALERTS: ReadonlySet<number> = new Set([
   AlertDescription.unrecognized_name,
 ]);
 
-/** Handshake states (of `TlsClient.state` / `TlsServer.state`) by the stage they belong to. */
+/** Handshake states (`state` of the TLS 1.3 and TLS 1.2 clients and servers) by the stage they belong to. */
 const STATE_STAGES: Readonly<Record<string, FailureStage>> = {
   Start: 'negotiation',
   ExpectServerHello: 'negotiation',
@@ -65,6 +65,12 @@ const STATE_STAGES: Readonly<Record<string, FailureStage>> = {
   ExpectClientCertificateVerify: 'authentication',
   ExpectClientFinished: 'finished',
   ServerEstablished: 'application data',
+  // TLS 1.2 (Tls12Client / Tls12Server) states not named above.
+  ExpectServerKeyExchange: 'key exchange',
+  ExpectServerHelloDone: 'authentication',
+  ExpectNewSessionTicket: 'finished',
+  ExpectChangeCipherSpec: 'finished',
+  ExpectClientKeyExchange: 'key exchange',
 };
 
 function findCause<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {

@@ -1,14 +1,16 @@
 /**
- * {@link TlsSocket}: a TLS 1.3 connection (`TlsClient` or `TlsServer`) over a `node:net` socket as a
- * Node `Duplex`, like `tls.TLSSocket`: write application data, read application data, `end()` sends
+ * {@link TlsSocket}: a TLS connection over a `node:net` socket as a Node `Duplex` (the sans-IO
+ * machine of TLS 1.3, of TLS 1.2, or the one negotiating between them), like `tls.TLSSocket`: write application data, read application data, `end()` sends
  * close_notify, and backpressure holds both ways (a full readable buffer pauses the TCP socket; a
  * write completes once the TCP socket has taken its records).
  *
  * Events besides the stream's own:
  * - `secureConnect` (client) / `secure` (both roles) `(negotiated: Negotiated)`: the handshake is done;
- * - `session` `(session: ClientSession)`: a ticket to resume with (client);
- * - `keylog` `(line: string)`: an SSLKEYLOGFILE line, without the newline;
- * - `tls` `(event: TlsEvent)`: every event of the state machine except `send` and `data` (for tracing);
+ * - `session` `(session: ClientSession | Tls12ClientSession)`: a session to resume with (client): a
+ *   TLS 1.3 ticket, or a TLS 1.2 session (session ID and/or ticket);
+ * - `keylog` `(line: string)`: an SSLKEYLOGFILE line, without the newline (TLS 1.3 secrets, or TLS
+ *   1.2's `CLIENT_RANDOM` master secret);
+ * - `tls` `(event: AnyTlsEvent)`: every event of the state machine except `send` and `data` (for tracing);
  * - `error` `(error: TlsConnectionError)`: the typed error, its alert and the stage that failed.
  *
  * Events are acted on strictly in order through one queue, also when a listener calls back into the
@@ -20,16 +22,21 @@ import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TlswireError } from '../bytes/errors.js';
 import { type KeyLogLabel, keyLogLine } from '../crypto/keylog.js';
-import type { TlsClient } from '../handshake/client.js';
-import type { TlsServer } from '../handshake/server.js';
-import type { Negotiated, TlsEvent } from '../handshake/types.js';
+import { TlsClient } from '../handshake/client.js';
+import type { AnyTlsEvent, NegotiatingClient, NegotiatingServer } from '../handshake/negotiate.js';
+import { TlsServer } from '../handshake/server.js';
+import type { Tls12Client } from '../handshake/tls12/client.js';
+import type { Tls12Server } from '../handshake/tls12/server.js';
+import type { Tls12Negotiated } from '../handshake/tls12/types.js';
+import type { Negotiated } from '../handshake/types.js';
+import { ProtocolVersion } from '../tls/enums.js';
 import { type Certificate, parseCertificate } from '../x509/certificate.js';
 import { TlsConnectionError } from './errors.js';
 
 /** The state machine a {@link TlsSocket} drives. */
-export type TlsConnection = TlsClient | TlsServer;
+export type TlsConnection = TlsClient | TlsServer | Tls12Client | Tls12Server | NegotiatingClient | NegotiatingServer;
 
-/** A TLS 1.3 connection over a TCP socket, as a Duplex stream of application data. */
+/** A TLS connection over a TCP socket, as a Duplex stream of application data. */
 export class TlsSocket extends Duplex {
   /** The TCP socket underneath. */
   readonly socket: Socket;
@@ -37,7 +44,7 @@ export class TlsSocket extends Duplex {
   readonly connection: TlsConnection;
   readonly role: 'client' | 'server';
   /** What was agreed, once the ServerHello and EncryptedExtensions are processed. */
-  negotiated: Negotiated | undefined;
+  negotiated: Negotiated | Tls12Negotiated | undefined;
   /** The peer's certificate chain (DER, leaf first), once it has proved possession of the leaf key. */
   peerCertificates: Uint8Array[] = [];
   /** True once the handshake is complete. */
@@ -48,7 +55,7 @@ export class TlsSocket extends Duplex {
   bytesRead = 0;
   bytesWritten = 0;
 
-  #queue: TlsEvent[] = [];
+  #queue: AnyTlsEvent[] = [];
   #draining = false;
   /** end() was called while events were being acted on: end the TCP socket after them. */
   #endQueued = false;
@@ -72,7 +79,7 @@ export class TlsSocket extends Duplex {
     socket.on('error', (e) => this.#fail(e, true));
     socket.on('close', () => this.#onTransportEnd());
     if (role === 'client') {
-      const start = () => this.#run(() => (connection as TlsClient).start());
+      const start = () => this.#run(() => (connection as TlsClient | Tls12Client | NegotiatingClient).start());
       if (socket.connecting) socket.once('connect', start);
       else queueMicrotask(start);
     }
@@ -81,6 +88,14 @@ export class TlsSocket extends Duplex {
   /** The ALPN protocol agreed, if any. */
   get alpnProtocol(): string | undefined {
     return this.negotiated?.alpn;
+  }
+
+  /** The version agreed, as `tls.TLSSocket.getProtocol()` names it, or null before the ServerHello. */
+  getProtocol(): 'TLSv1.2' | 'TLSv1.3' | null {
+    const version = this.negotiated?.version;
+    if (version === ProtocolVersion.TLS1_3) return 'TLSv1.3';
+    if (version === ProtocolVersion.TLS1_2) return 'TLSv1.2';
+    return null;
   }
 
   /** Whether the handshake resumed a session (like `tls.TLSSocket.isSessionReused()`). */
@@ -94,14 +109,21 @@ export class TlsSocket extends Duplex {
     return leaf ? parseCertificate(leaf) : undefined;
   }
 
-  /** Send a KeyUpdate (RFC 8446 §4.6.3), asking the peer to update too when `requestPeer`. */
+  /**
+   * Send a KeyUpdate (RFC 8446 §4.6.3), asking the peer to update too when `requestPeer`.
+   * @throws TlswireError unless the socket drives a TLS 1.3-only machine (`TlsClient`, `TlsServer`)
+   */
   keyUpdate(requestPeer = false): void {
-    this.#run(() => this.connection.keyUpdate(requestPeer));
+    const connection = this.connection;
+    if (!(connection instanceof TlsClient || connection instanceof TlsServer)) {
+      throw new TlswireError('keyUpdate needs a TLS 1.3-only connection (maxVersion and minVersion TLSv1.3)');
+    }
+    this.#run(() => connection.keyUpdate(requestPeer));
   }
 
-  #run(call: () => TlsEvent[]): void {
+  #run(call: () => AnyTlsEvent[]): void {
     if (this.#failed) return;
-    let events: TlsEvent[];
+    let events: AnyTlsEvent[];
     try {
       events = call();
     } catch (e) {
@@ -112,7 +134,7 @@ export class TlsSocket extends Duplex {
   }
 
   /** Act on events in order: `send` to the socket, the rest to {@link #onEvent}; re-entrant calls queue behind. */
-  #drive(events: TlsEvent[]): void {
+  #drive(events: AnyTlsEvent[]): void {
     for (const e of events) this.#queue.push(e);
     if (this.#draining) return;
     this.#draining = true;
@@ -133,7 +155,7 @@ export class TlsSocket extends Duplex {
     if (this.#endQueued) this.socket.end();
   }
 
-  #onEvent(e: TlsEvent): void {
+  #onEvent(e: AnyTlsEvent): void {
     switch (e.kind) {
       case 'data':
         this.bytesRead += e.bytes.length;
