@@ -20,7 +20,7 @@
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
-import { constantTimeEqual, wipe } from '../bytes/hex.js';
+import { constantTimeEqual, toHex, wipe } from '../bytes/hex.js';
 import {
   EarlySecret,
   finishedVerifyData,
@@ -38,7 +38,6 @@ import type { Tls13CertificateRequest } from '../tls/messages/certificate.js';
 import { clientHelloWithoutBinders, type DecodedHandshake, encodeHandshake } from '../tls/messages/handshake.js';
 import type { ClientHello, ServerHello } from '../tls/messages/hello.js';
 import {
-  type ApplicationSecrets,
   certificateVerifyContent,
   checkResponseExtensions,
   chooseScheme,
@@ -611,7 +610,7 @@ export class ExpectFinished implements ClientState {
     core.ccsAllowed = false;
     wipe(secrets.clientHandshake, secrets.serverHandshake);
     core.emit({ kind: 'established' });
-    return new ClientEstablished(suite, resumption, agreed.alpn, app, hs.transcript);
+    return new ClientEstablished(suite, resumption, agreed.alpn, hs.transcript);
   }
 }
 
@@ -639,11 +638,12 @@ function sendClientCertificate(cx: ClientContext, transcript: Transcript, reques
 /** After the handshake: NewSessionTicket, KeyUpdate and post-handshake CertificateRequest (RFC 8446 §4.6). */
 export class ClientEstablished implements ClientState {
   readonly name = 'ClientEstablished';
+  /** certificate_request_context values answered so far (hex). */
+  readonly #contexts = new Set<string>();
   constructor(
     private readonly suite: Tls13CipherSuite,
     private readonly resumption: Uint8Array,
     private readonly alpn: string | undefined,
-    private readonly app: ApplicationSecrets,
     private readonly transcript: Transcript,
   ) {}
 
@@ -677,6 +677,7 @@ export class ClientEstablished implements ClientState {
         core.receiveKeyUpdate(message);
         return this;
       case 'certificate_request': {
+        // RFC 8446 §4.6.2: only after offering post_handshake_auth (else unexpected_message).
         if (message.version !== 'tls13' || !settings.config.postHandshakeAuth) throw unexpected(this.name, message);
         if (!findExtension(message.extensions, 'signature_algorithms')) {
           throw new TlsAlertError(
@@ -684,12 +685,26 @@ export class ClientEstablished implements ClientState {
             'CertificateRequest without signature_algorithms',
           );
         }
-        // RFC 8446 §4.6.2: the transcript is the handshake's plus this exchange; Finished is keyed
-        // with the current client application traffic secret.
+        // RFC 8446 §4.3.2: the context is unique within the connection (and so not empty here).
+        const context = toHex(message.context);
+        if (message.context.length === 0 || this.#contexts.has(context)) {
+          throw new TlsAlertError(
+            AlertDescription.illegal_parameter,
+            `post-handshake CertificateRequest with an ${message.context.length === 0 ? 'empty' : 'already used'} certificate_request_context (RFC 8446 §4.3.2)`,
+          );
+        }
+        this.#contexts.add(context);
+        // RFC 8446 §4.4, §4.6.2: the transcript is the handshake's plus this exchange; Finished is
+        // keyed with the current client_application_traffic_secret_N.
         const t = this.transcript.clone();
         t.update(message.raw);
         sendClientCertificate(cx, t, message);
-        const verifyData = finishedVerifyData(core.provider, this.suite.hash, this.app.clientApplication, t.hash());
+        const verifyData = finishedVerifyData(
+          core.provider,
+          this.suite.hash,
+          core.applicationSecret('write'),
+          t.hash(),
+        );
         core.send({ type: 'finished', verifyData });
         return this;
       }

@@ -390,6 +390,17 @@ export class ConnectionCore {
     this.#exporterSecret = exporter.slice();
   }
 
+  /**
+   * The current application traffic secret of one direction (after any KeyUpdate): the base key of
+   * a post-handshake Finished (RFC 8446 §4.4, §4.6.2). `write` is ours, `read` the peer's.
+   * @throws TlswireError before the handshake is complete
+   */
+  applicationSecret(direction: 'read' | 'write'): Uint8Array {
+    const secret = direction === 'read' ? this.#readSecret : this.#writeSecret;
+    if (!secret) throw new TlswireError('application secrets used before the handshake is complete');
+    return secret;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Application calls
 

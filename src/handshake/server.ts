@@ -12,7 +12,7 @@
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
-import { constantTimeEqual, wipe } from '../bytes/hex.js';
+import { constantTimeEqual, toHex, wipe } from '../bytes/hex.js';
 import {
   EarlySecret,
   finishedVerifyData,
@@ -46,7 +46,7 @@ import {
   verifyCertificateVerify,
 } from './common.js';
 import { ConnectionCore } from './connection.js';
-import type { CertifiedKey, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
+import type { CertificateVerifier, CertifiedKey, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
 
 /** Largest ticket lifetime (RFC 8446 §4.6.1): seven days. */
 const MAX_TICKET_LIFETIME = 604800;
@@ -65,6 +65,8 @@ interface ServerSettings {
   maxEarlyDataSize: number;
   ticketCount: number;
   ticketLifetime: number;
+  /** Decides trust in a client's chain: `verifyClient`, or the default over `clientRoots`. */
+  verifyClient: CertificateVerifier | undefined;
 }
 
 /** What the server states share: settings and the connection core. */
@@ -107,6 +109,8 @@ interface ServerHandshake {
   app: ApplicationSecrets;
   alpn: string | undefined;
   serverName: string | undefined;
+  /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  postHandshakeAuth: boolean;
 }
 
 /** Waiting for a ClientHello: the first, or the second after a HelloRetryRequest (RFC 8446 §4.1.2). */
@@ -267,7 +271,15 @@ export class ExpectClientHello implements ServerState {
       serverName: sni,
     });
 
-    const hs: ServerHandshake = { suite, transcript, secrets, app, alpn, serverName: sni };
+    const hs: ServerHandshake = {
+      suite,
+      transcript,
+      secrets,
+      app,
+      alpn,
+      serverName: sni,
+      postHandshakeAuth: findExtension(ch.extensions, 'post_handshake_auth') !== undefined,
+    };
     const afterEarly: ServerState = clientAuth ? new ExpectClientCertificate(hs) : new ExpectClientFinished(hs);
     if (psk?.earlyData && clientEarly) {
       core.setReadKeys('early', suite, clientEarly);
@@ -500,7 +512,7 @@ export class ExpectClientCertificate implements ServerState {
     }
     const chain = message.entries.map((e) => e.data);
     const key = leafPublicKey(chain[0]!);
-    const verify = cx.settings.config.verifyClient;
+    const verify = cx.settings.verifyClient;
     if (!verify) throw new TlsAlertError(AlertDescription.internal_error, 'clientAuth without verifyClient');
     runVerifier(() => verify(chain, { serverName: this.hs.serverName, now: cx.settings.now() }));
     return new ExpectClientCertificateVerify(this.hs, chain, key);
@@ -561,21 +573,86 @@ export class ExpectClientFinished implements ServerState {
   }
 }
 
-/** After the handshake: KeyUpdate, and tickets on demand (RFC 8446 §4.6). */
+/** A post-handshake CertificateRequest awaiting its answer (RFC 8446 §4.6.2). */
+interface PostHandshakeAuth {
+  context: Uint8Array;
+  /** The handshake transcript plus the CertificateRequest (and then the client's answer). */
+  transcript: Transcript;
+  /** An empty Certificate is certificate_required. */
+  required: boolean;
+}
+
+/** After the handshake: KeyUpdate, post-handshake client authentication, and tickets on demand (RFC 8446 §4.6). */
 export class ServerEstablished implements ServerState {
   readonly name = 'ServerEstablished';
   #ticketsSent = 0;
+  /** Post-handshake CertificateRequests sent and not yet answered, by context (hex). */
+  readonly #requests = new Map<string, PostHandshakeAuth>();
   constructor(
     private readonly hs: ServerHandshake,
     private readonly resumption: Uint8Array,
   ) {}
+
+  /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
+  get postHandshakeAuthOffered(): boolean {
+    return this.hs.postHandshakeAuth;
+  }
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type === 'key_update') {
       cx.core.receiveKeyUpdate(message);
       return this;
     }
+    if (message.type === 'certificate' && message.version === 'tls13') {
+      // RFC 8446 §4.6.2: the answer to one of our requests, named by its context; the client may
+      // answer several requests in any order.
+      const key = toHex(message.context);
+      const request = this.#requests.get(key);
+      if (!request) {
+        throw new TlsAlertError(
+          AlertDescription.unexpected_message,
+          'client Certificate whose certificate_request_context matches no CertificateRequest we sent (RFC 8446 §4.6.2)',
+        );
+      }
+      this.#requests.delete(key);
+      request.transcript.update(message.raw);
+      if (message.entries.length === 0) {
+        if (request.required) {
+          throw new TlsAlertError(
+            AlertDescription.certificate_required,
+            'the client sent no certificate for our post-handshake CertificateRequest',
+          );
+        }
+        return new ExpectPostHandshakeFinished(this, request, []);
+      }
+      const chain = message.entries.map((e) => e.data);
+      const leafKey = leafPublicKey(chain[0]!);
+      const verify = cx.settings.verifyClient;
+      if (!verify) throw new TlsAlertError(AlertDescription.internal_error, 'post-handshake auth without verifyClient');
+      runVerifier(() => verify(chain, { serverName: this.hs.serverName, now: cx.settings.now() }));
+      return new ExpectPostHandshakeCertificateVerify(this, request, chain, leafKey);
+    }
     throw unexpected(this.name, message);
+  }
+
+  /**
+   * Send a post-handshake CertificateRequest (RFC 8446 §4.6.2) with a fresh 16-byte context from
+   * the provider's random source and our signature schemes.
+   */
+  requestClientAuth(cx: ServerContext, required: boolean): void {
+    const { core, settings } = cx;
+    let context = core.provider.random(16);
+    while (this.#requests.has(toHex(context))) context = core.provider.random(16);
+    const transcript = this.hs.transcript.clone();
+    transcript.update(
+      core.send({
+        type: 'certificate_request',
+        version: 'tls13',
+        context,
+        extensions: [{ kind: 'signature_algorithms', schemes: [...settings.schemes] }],
+      }),
+    );
+    this.#requests.set(toHex(context), { context, transcript, required });
   }
 
   /**
@@ -617,6 +694,60 @@ export class ServerEstablished implements ServerState {
   }
 }
 
+/** Waiting for the CertificateVerify of a post-handshake authentication (RFC 8446 §4.4.3, §4.6.2). */
+export class ExpectPostHandshakeCertificateVerify implements ServerState {
+  readonly name = 'ExpectPostHandshakeCertificateVerify';
+  constructor(
+    readonly established: ServerEstablished,
+    private readonly request: PostHandshakeAuth,
+    private readonly chain: Uint8Array[],
+    private readonly key: ReturnType<typeof leafPublicKey>,
+  ) {}
+
+  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
+    if (message.type !== 'certificate_verify') throw unexpected(this.name, message);
+    const t = this.request.transcript;
+    verifyCertificateVerify(
+      cx.core.provider,
+      'client',
+      cx.settings.schemes,
+      this.key,
+      message.algorithm,
+      message.signature,
+      t.hash(),
+    );
+    t.update(message.raw);
+    cx.core.emit({ kind: 'peer-certificate', chain: this.chain });
+    return new ExpectPostHandshakeFinished(this.established, this.request, this.chain);
+  }
+}
+
+/**
+ * Waiting for the Finished of a post-handshake authentication (RFC 8446 §4.4.4, §4.6.2), keyed with
+ * the client's current application traffic secret; then back to {@link ServerEstablished}.
+ */
+export class ExpectPostHandshakeFinished implements ServerState {
+  readonly name = 'ExpectPostHandshakeFinished';
+  constructor(
+    readonly established: ServerEstablished,
+    private readonly request: PostHandshakeAuth,
+    private readonly chain: Uint8Array[],
+  ) {}
+
+  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
+    if (message.type !== 'finished') throw unexpected(this.name, message);
+    const { core } = cx;
+    const t = this.request.transcript;
+    const hash = t.hashName!;
+    const expected = finishedVerifyData(core.provider, hash, core.applicationSecret('read'), t.hash());
+    if (!constantTimeEqual(expected, message.verifyData)) {
+      throw new TlsAlertError(AlertDescription.decrypt_error, 'client post-handshake Finished does not verify');
+    }
+    core.emit({ kind: 'post-handshake-auth', context: this.request.context, chain: this.chain });
+    return this.established;
+  }
+}
+
 /**
  * A TLS 1.3 server connection (RFC 8446). Sans-IO: feed it the client's bytes with {@link handle};
  * every call returns the events to act on.
@@ -628,6 +759,8 @@ export class TlsServer {
   readonly #core: ConnectionCore;
   readonly #cx: ServerContext;
   #state: ServerState = new ExpectClientHello();
+  /** The established state, once the handshake is complete (post-handshake states return to it). */
+  #established: ServerEstablished | undefined;
 
   constructor(config: ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
@@ -648,6 +781,7 @@ export class TlsServer {
       maxEarlyDataSize: config.maxEarlyDataSize ?? 0,
       ticketCount: config.ticketer ? (config.ticketCount ?? 2) : 0,
       ticketLifetime,
+      verifyClient: config.verifyClient,
     };
     this.#core = new ConnectionCore({
       role: 'server',
@@ -656,6 +790,7 @@ export class TlsServer {
       recordSizeLimit: config.recordSizeLimit,
       onHandshake: (m) => {
         this.#state = this.#state.handle(this.#cx, m);
+        if (this.#state instanceof ServerEstablished) this.#established = this.#state;
       },
     });
     this.#cx = { settings, core: this.#core };
@@ -694,10 +829,32 @@ export class TlsServer {
   /** Send one more NewSessionTicket (RFC 8446 §4.6.1). */
   sendTicket(): TlsEvent[] {
     return this.#core.run(() => {
-      if (!(this.#state instanceof ServerEstablished))
-        throw new TlswireError('sendTicket before the handshake is complete');
-      this.#state.sendTicket(this.#cx);
+      if (!this.#established) throw new TlswireError('sendTicket before the handshake is complete');
+      this.#established.sendTicket(this.#cx);
     });
+  }
+
+  /**
+   * Ask the client for a certificate after the handshake (RFC 8446 §4.6.2): a CertificateRequest
+   * with a fresh non-empty certificate_request_context. The answer is checked with `verifyClient`
+   * (or the `clientRoots` default) and CertificateVerify, then reported as `peer-certificate` and
+   * `post-handshake-auth` (whose chain is empty when the client declined; with `required` an empty
+   * answer is certificate_required instead).
+   * @throws TlswireError before the handshake is complete, when the client did not offer
+   *   post_handshake_auth (RFC 8446 §4.2.6), or without a verifier; the connection is not affected
+   */
+  requestClientAuth(options: { required?: boolean } = {}): TlsEvent[] {
+    const established = this.#established;
+    if (!established || this.#core.failed) {
+      throw new TlswireError('requestClientAuth before the handshake is complete');
+    }
+    if (!established.postHandshakeAuthOffered) {
+      throw new TlswireError('requestClientAuth: the client did not offer post_handshake_auth (RFC 8446 §4.2.6)');
+    }
+    if (!this.#cx.settings.verifyClient) {
+      throw new TlswireError('requestClientAuth needs verifyClient or clientRoots to check the answer');
+    }
+    return this.#core.run(() => established.requestClientAuth(this.#cx, options.required ?? false));
   }
 
   /** Keying material exporter (RFC 8446 §7.5). */

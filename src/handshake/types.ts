@@ -26,6 +26,11 @@ export type TlsEvent =
   | { kind: 'session'; session: ClientSession }
   /** The peer presented this certificate chain (DER, leaf first) and proved possession of the leaf key. */
   | { kind: 'peer-certificate'; chain: Uint8Array[] }
+  /**
+   * Server: the client answered a post-handshake CertificateRequest (RFC 8446 §4.6.2) and its
+   * Finished verified; `chain` is what it proved (after `peer-certificate`), empty when it declined.
+   */
+  | { kind: 'post-handshake-auth'; context: Uint8Array; chain: Uint8Array[] }
   /** A KeyUpdate was sent or received and that direction now uses the next traffic secret (RFC 8446 §4.6.3). */
   | { kind: 'key-update'; direction: 'sent' | 'received' }
   | { kind: 'alert-sent'; level: number; description: number }
