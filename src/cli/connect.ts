@@ -1,16 +1,17 @@
 /**
- * `tlswire connect HOST:PORT`: a TLS 1.3 client like `openssl s_client`. Standard input (when it is
+ * `tlswire connect HOST:PORT`: a TLS 1.2 and 1.3 client like `openssl s_client`. Standard input (when it is
  * not a terminal) is read to its end and sent as application data once the handshake completes,
  * then close_notify; what the server sends goes to standard output until it closes. `--reconnect`
- * connects a second time resuming the first connection's session (with `--early-data`, as 0-RTT).
+ * connects a second time resuming the first connection's session (with `--early-data`, as 0-RTT),
+ * speaking that session's version.
  * @module
  */
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
-import type { ClientSession } from '../handshake/types.js';
-import { connect } from '../node/connect.js';
+import { connect, type TlsVersionName } from '../node/connect.js';
 import { TlsConnectionError } from '../node/errors.js';
+import { type AnyClientSession, isTls12Session } from '../node/session-cache.js';
 import type { TlsSocket } from '../node/socket.js';
 import { describeError } from './format.js';
 import {
@@ -27,11 +28,14 @@ import {
 /** Usage text of the command. */
 export const CONNECT_USAGE = `Usage: tlswire connect HOST:PORT [options]
 
-A TLS 1.3 client, like openssl s_client. Standard input (unless a terminal) is sent once the
+A TLS 1.2 and 1.3 client, like openssl s_client. Standard input (unless a terminal) is sent once the
 handshake completes, then close_notify; received application data goes to standard output.
 
 Options:
-  --tls1.3              TLS 1.3 only (the only version tlswire speaks so far; the default)
+  --tls1.2              offer TLS 1.2 (alone unless --tls1.3 is given too)
+  --tls1.3              offer TLS 1.3 (alone unless --tls1.2 is given too)
+                        (neither: offer both, and the server picks)
+  --no-tickets          TLS 1.2: no session_ticket extension (resume by session ID only)
   --ciphers LIST        cipher suites, IANA names, comma-separated, in preference order
   --groups LIST         key exchange groups (x25519, secp256r1, secp384r1), in preference order
   --key-shares LIST     groups to send key shares for (default: the first of --groups)
@@ -42,7 +46,7 @@ Options:
   --ca FILE             trusted roots (PEM; default: Node's bundled roots)
   --insecure            accept any certificate chain (CertificateVerify is still checked)
   --keylog FILE         append SSLKEYLOGFILE lines
-  --reconnect           connect again resuming the first connection's session
+  --reconnect           connect again resuming the first connection's session (same version)
   --early-data FILE     send FILE as 0-RTT data on the resumed connection (implies --reconnect)
   --trace               every handshake message, secret label and the negotiated parameters to stderr
   --json                one JSON summary per connection on stdout
@@ -52,7 +56,9 @@ Options:
 Exit codes: 0 success, 1 a connection failed, 2 usage error.`;
 
 const OPTIONS = {
+  'tls1.2': { type: 'boolean' },
   'tls1.3': { type: 'boolean' },
+  'no-tickets': { type: 'boolean' },
   ciphers: { type: 'string' },
   groups: { type: 'string' },
   'key-shares': { type: 'string' },
@@ -85,6 +91,9 @@ interface ConnectSettings {
   host: string;
   port: number;
   servername: string | undefined;
+  minVersion: TlsVersionName | undefined;
+  maxVersion: TlsVersionName | undefined;
+  tickets: boolean;
   cipherSuites: number[] | undefined;
   groups: number[] | undefined;
   keyShareGroups: number[] | undefined;
@@ -114,6 +123,8 @@ function settingsFrom(argv: string[]): ConnectSettings | 'help' {
     host,
     port,
     servername: values.servername,
+    ...versionRange(values['tls1.2'] ?? false, values['tls1.3'] ?? false),
+    tickets: !values['no-tickets'],
     cipherSuites: values.ciphers === undefined ? undefined : parseNameList(values.ciphers, 'cipher suite'),
     groups: values.groups === undefined ? undefined : parseNameList(values.groups, 'group'),
     keyShareGroups: values['key-shares'] === undefined ? undefined : parseNameList(values['key-shares'], 'group'),
@@ -131,6 +142,16 @@ function settingsFrom(argv: string[]): ConnectSettings | 'help' {
   };
 }
 
+/** `--tls1.2` / `--tls1.3` as a version range: one flag alone pins that version, neither or both allow both. */
+export function versionRange(
+  tls12: boolean,
+  tls13: boolean,
+): { minVersion: TlsVersionName | undefined; maxVersion: TlsVersionName | undefined } {
+  if (tls12 && !tls13) return { minVersion: undefined, maxVersion: 'TLSv1.2' };
+  if (tls13 && !tls12) return { minVersion: 'TLSv1.3', maxVersion: undefined };
+  return { minVersion: undefined, maxVersion: undefined };
+}
+
 async function readStdin(): Promise<Uint8Array> {
   if (process.stdin.isTTY) return new Uint8Array(0);
   const chunks: Buffer[] = [];
@@ -143,17 +164,22 @@ function runConnection(
   n: number,
   s: ConnectSettings,
   input: Uint8Array,
-  session: ClientSession | undefined,
+  session: AnyClientSession | undefined,
   io: StreamOutput,
-): Promise<{ summary: ConnectionSummary; sessions: ClientSession[] }> {
+): Promise<{ summary: ConnectionSummary; sessions: AnyClientSession[] }> {
   return new Promise((resolve) => {
-    const sessions: ClientSession[] = [];
+    const sessions: AnyClientSession[] = [];
+    // A resumption speaks the session's version (a hello offering TLS 1.3 carries no TLS 1.2 session).
+    const pinned = session ? (isTls12Session(session) ? 'TLSv1.2' : 'TLSv1.3') : undefined;
     let socket: TlsSocket;
     try {
       socket = connect({
         host: s.host,
         port: s.port,
         servername: s.servername,
+        minVersion: pinned ?? s.minVersion,
+        maxVersion: pinned ?? s.maxVersion,
+        sessionTickets: s.tickets,
         cipherSuites: s.cipherSuites,
         groups: s.groups,
         keyShareGroups: s.keyShareGroups,
@@ -208,7 +234,7 @@ function runConnection(
     }, s.timeoutMs);
     if (s.trace) traceSocket(socket, io, s.connections > 1 ? `[${n}] ` : '');
     if (s.keylog) keylogTo(socket, s.keylog);
-    socket.on('session', (session: ClientSession) => sessions.push(session));
+    socket.on('session', (session: AnyClientSession) => sessions.push(session));
     socket.on('data', (bytes: Buffer) => (io.data ? io.data(bytes) : process.stdout.write(bytes)));
     socket.on('secureConnect', () => {
       if (input.length > 0) socket.write(input);
@@ -240,7 +266,7 @@ export async function connectCommand(argv: string[], io: StreamOutput): Promise<
     return 0;
   }
   const input = io.input ?? (await readStdin());
-  let session: ClientSession | undefined;
+  let session: AnyClientSession | undefined;
   let code = 0;
   for (let n = 1; n <= s.connections; n++) {
     const { summary, sessions } = await runConnection(n, s, input, session, io);

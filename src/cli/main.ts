@@ -23,8 +23,8 @@ Commands:
   decode HEX [--json]      decode TLS records or handshake messages (also --file F)
   demo                     decode two real captures shipped with tlswire, then run live
                            TLS 1.3 handshakes
-  connect HOST:PORT        a TLS 1.3 client, like openssl s_client
-  serve                    a TLS 1.3 server, like openssl s_server
+  connect HOST:PORT        a TLS 1.2 and 1.3 client, like openssl s_client
+  serve                    a TLS 1.2 and 1.3 server, like openssl s_server
 
 Options:
   -h, --help               show this help (tlswire <command> --help for a command's)

@@ -1,6 +1,7 @@
 /**
- * `tlswire serve`: a TLS 1.3 server like `openssl s_server`. Each connection is reported on
- * standard error (`connection N: …`, and its summary); `--echo` sends application data back,
+ * `tlswire serve`: a TLS 1.2 and 1.3 server like `openssl s_server`. Each connection is reported on
+ * standard error (`connection N: …` once secure; a failed one with its diagnosis: stage, alert,
+ * reason, hint), or with `--json` as one JSON object on standard output, success or failure; `--echo` sends application data back,
  * `--www` answers an HTTP/1.0 request (also one that arrived as accepted 0-RTT data) with a small
  * page about the connection; otherwise received data goes to standard output.
  * @module
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { createServer } from '../node/connect.js';
 import { TlsConnectionError } from '../node/errors.js';
 import type { TlsSocket } from '../node/socket.js';
+import { versionRange } from './connect.js';
 import { describeError } from './format.js';
 import {
   type ConnectionSummary,
@@ -27,15 +29,18 @@ import {
 /** Usage text of the command. */
 export const SERVE_USAGE = `Usage: tlswire serve --cert CHAIN.pem --key KEY.pem [options]
 
-A TLS 1.3 server, like openssl s_server. Prints "listening on HOST:PORT" on stderr, then one
-report per connection. Serves until stopped (or --max-connections).
+A TLS 1.2 and 1.3 server, like openssl s_server. Prints "listening on HOST:PORT" on stderr, then
+one report per connection (a failed one with its diagnosis: stage, alert, reason, hint). Serves until stopped (or --max-connections).
 
 Options:
   --host HOST           address to listen on (default 127.0.0.1)
   --port PORT           port (default 4433; 0 picks a free one)
   --cert FILE           certificate chain, PEM, leaf first then intermediates
   --key FILE            its private key
-  --tls1.3              TLS 1.3 only (the only version tlswire speaks so far; the default)
+  --tls1.2              serve TLS 1.2 (alone unless --tls1.3 is given too)
+  --tls1.3              serve TLS 1.3 (alone unless --tls1.2 is given too)
+                        (neither: both, each client gets the best version it offers)
+  --no-tickets          TLS 1.2: no session tickets (resumption by session ID only)
   --ciphers LIST        cipher suites, IANA names, in preference order
   --groups LIST         key exchange groups, in preference order
   --alpn LIST           ALPN protocols we accept, in preference order
@@ -46,7 +51,7 @@ Options:
   --www                 answer an HTTP request with "HTTP/1.0 200 ok" and a page about the connection
   --keylog FILE         append SSLKEYLOGFILE lines
   --trace               every handshake message, secret label and the negotiated parameters to stderr
-  --json                one JSON summary per connection on stdout
+  --json                one JSON summary per connection on stdout, success or failure
   --max-connections N   exit after N connections
   -h, --help            show this help
 
@@ -57,7 +62,9 @@ const OPTIONS = {
   port: { type: 'string' },
   cert: { type: 'string' },
   key: { type: 'string' },
+  'tls1.2': { type: 'boolean' },
   'tls1.3': { type: 'boolean' },
+  'no-tickets': { type: 'boolean' },
   ciphers: { type: 'string' },
   groups: { type: 'string' },
   alpn: { type: 'string' },
@@ -116,6 +123,12 @@ function serveWww(socket: TlsSocket): void {
   socket.on('secure', answer);
 }
 
+/** The key exchange group for the connection line: none in a TLS 1.2 resumption, psk_ke in TLS 1.3 without one. */
+function groupText(s: ConnectionSummary): string {
+  if (s.group) return ` ${s.group}`;
+  return s.protocol === 'TLSv1.3' ? ' psk_ke' : '';
+}
+
 /** `tlswire serve` with its arguments (after the command name). Resolves to the exit code when it stops. */
 export async function serveCommand(argv: string[], io: StreamOutput): Promise<number> {
   let values: Values;
@@ -146,6 +159,8 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
     server = createServer({
       cert: readFileSync(values.cert, 'utf8'),
       key: readFileSync(values.key, 'utf8'),
+      ...versionRange(values['tls1.2'] ?? false, values['tls1.3'] ?? false),
+      sessionTickets: !values['no-tickets'],
       cipherSuites: values.ciphers === undefined ? undefined : parseNameList(values.ciphers, 'cipher suite'),
       groups: values.groups === undefined ? undefined : parseNameList(values.groups, 'group'),
       alpn: values.alpn === undefined ? undefined : parseList(values.alpn),
@@ -190,7 +205,7 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
       socket.on('secure', () => {
         const s = summarize(n, socket, undefined);
         io.err(
-          `connection ${n}: ${s.protocol} ${s.cipher} ${s.group ?? 'psk_ke'}${s.resumed ? ' resumed' : ''}${
+          `connection ${n}: ${s.protocol} ${s.cipher}${groupText(s)}${s.resumed ? ' resumed' : ''}${
             s.earlyDataAccepted ? ' early-data' : ''
           }${s.peerCertificate ? ` client ${s.peerCertificate.subject}` : ''}`,
         );

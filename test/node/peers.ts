@@ -118,8 +118,15 @@ export function startPeer(bin: string, args: string[], input?: string | Uint8Arr
   };
 }
 
-/** `openssl s_server` on 127.0.0.1 with a port it picks; resolves once it accepts. */
-export async function opensslServer(leaf: string, args: string[]): Promise<Peer & { port: number }> {
+/**
+ * `openssl s_server` on 127.0.0.1 with a port it picks; resolves once it accepts. `version` is its
+ * version flag (default `-tls1_3`; `-tls1_2`, or `''` for both).
+ */
+export async function opensslServer(
+  leaf: string,
+  args: string[],
+  version: '-tls1_3' | '-tls1_2' | '' = '-tls1_3',
+): Promise<Peer & { port: number }> {
   const chain = INTERMEDIATE[leaf];
   const peer = startPeer(
     'openssl',
@@ -127,7 +134,7 @@ export async function opensslServer(leaf: string, args: string[]): Promise<Peer 
       's_server',
       '-accept',
       '127.0.0.1:0',
-      '-tls1_3',
+      ...(version ? [version] : []),
       '-cert',
       pki(`${leaf}.crt`),
       '-key',

@@ -1,0 +1,66 @@
+/**
+ * `tlswire connect` and `tlswire serve` run in-process through `main` for the CLI tests: exit code,
+ * JSON summaries, stderr lines and received data of a connect; a serve's port, output and exit.
+ */
+import type { ConnectionSummary } from '../../src/cli/live.js';
+import { main } from '../../src/cli/main.js';
+
+const stoppers: (() => void)[] = [];
+
+/** Run `tlswire connect` in-process: exit code, JSON summaries, stderr lines, received data. */
+export async function runConnect(args: string[], input = '') {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const chunks: Uint8Array[] = [];
+  const code = await main(['connect', ...args, '--timeout', '15'], {
+    out: (l) => stdout.push(l),
+    err: (l) => stderr.push(l),
+    input: Buffer.from(input, 'latin1'),
+    data: (b: Uint8Array) => chunks.push(Buffer.from(b)),
+  } as Parameters<typeof main>[1]);
+  const data = Buffer.concat(chunks).toString('latin1');
+  const json = stdout.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as ConnectionSummary);
+  return { code, json, stderr, data };
+}
+
+/** Start `tlswire serve` in-process; resolves with its port once it listens. */
+export async function startServe(args: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const abort = new AbortController();
+  let notify: () => void = () => undefined;
+  const done = main(['serve', '--port', '0', ...args], {
+    out: (l) => stdout.push(l),
+    err: (l) => {
+      stderr.push(l);
+      notify();
+    },
+    signal: abort.signal,
+    data: () => undefined,
+  } as Parameters<typeof main>[1]);
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not listen: ${stderr.join('\n')}`)), 10_000);
+    notify = () => {
+      const line = stderr.find((l) => l.startsWith('listening on '));
+      if (line) {
+        clearTimeout(timer);
+        resolve(Number(/:(\d+)$/.exec(line)![1]));
+      }
+    };
+    notify();
+  });
+  stoppers.push(() => abort.abort());
+  const finished = async (ms = 20_000) =>
+    Promise.race([
+      Promise.resolve(done),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`serve did not stop: ${stderr.join('\n')}`)), ms),
+      ),
+    ]);
+  return { port, stdout, stderr, abort, finished, json: () => stdout.map((l) => JSON.parse(l) as ConnectionSummary) };
+}
+
+/** Stop every `serve` started by {@link startServe} (call it in afterEach). */
+export function stopServes(): void {
+  for (const s of stoppers.splice(0)) s();
+}
