@@ -1,0 +1,156 @@
+/**
+ * TLS 1.2 handshakes through tlswire's client and server, in one process, in memory, each beside its
+ * floor: the same cryptographic operations done bare through the provider, so the difference is
+ * protocol overhead (message encoding and decoding, transcript, state machine, record layer).
+ *
+ * - full handshake: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 over x25519, ECDSA P-256 certificate
+ *   (test/pki/out/server-ecdsa), extended master secret, a session ID stored in the server's cache,
+ *   no ticket; the client checks the ServerKeyExchange signature but not the chain.
+ *   Floor: x25519 generate + encapsulate + decapsulate, one ECDSA P-256 sign and verify, the
+ *   extended master secret and key block on both sides (RFC 7627 §4, RFC 5246 §6.3), four Finished
+ *   verify_data (each side computes both), the session hashes, and the AEAD seal + open of both
+ *   Finished records, done bare.
+ * - resumed handshake by session ID (RFC 5246 §7.3 abbreviated handshake): key block on both sides,
+ *   four Finished verify_data, both Finished records sealed and opened.
+ */
+import { readFileSync } from 'node:fs';
+import type { Bench } from 'tinybench';
+import { NobleProvider } from '../src/crypto/noble.js';
+import {
+  tls12CipherSuite,
+  tls12ExtendedMasterSecret,
+  tls12FinishedVerifyData,
+  tls12KeyBlock,
+} from '../src/crypto/tls12-key-schedule.js';
+import { leafPublicKey } from '../src/handshake/common.js';
+import { Tls12Client } from '../src/handshake/tls12/client.js';
+import { Tls12Server } from '../src/handshake/tls12/server.js';
+import { MemorySessionStore } from '../src/handshake/tls12/session-cache.js';
+import type { Tls12ClientSession, Tls12Event } from '../src/handshake/tls12/types.js';
+import { certifiedKey } from '../src/node/credentials.js';
+import { CipherSuite, NamedGroup } from '../src/tls/enums.js';
+
+const PKI = new URL('../test/pki/out/', import.meta.url);
+const read = (name: string) => readFileSync(new URL(name, PKI), 'utf8');
+const provider = new NobleProvider();
+const certificate = certifiedKey(read('server-ecdsa-chain.pem'), read('server-ecdsa.key'));
+const SUITE = CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
+const store = new MemorySessionStore({ maxEntries: 1 << 16 });
+
+/** Run client and server against each other in memory until neither has anything to send. */
+function converse(client: Tls12Client, server: Tls12Server): Tls12ClientSession[] {
+  const sessions: Tls12ClientSession[] = [];
+  let toServer: Uint8Array[] = [];
+  let toClient: Uint8Array[] = [];
+  const take = (events: Tls12Event[], out: Uint8Array[]) => {
+    for (const e of events) {
+      if (e.kind === 'send') out.push(e.bytes);
+      else if (e.kind === 'session') sessions.push(e.session);
+      else if (e.kind === 'error') throw e.error;
+    }
+  };
+  take(client.start(), toServer);
+  while (toServer.length > 0 || toClient.length > 0) {
+    const s = toServer;
+    toServer = [];
+    for (const b of s) take(server.handle(b), toClient);
+    const c = toClient;
+    toClient = [];
+    for (const b of c) take(client.handle(b), toServer);
+  }
+  if (!client.isEstablished || !server.isEstablished) throw new Error('bench: TLS 1.2 handshake did not complete');
+  return sessions;
+}
+
+/** One TLS 1.2 handshake (resuming `session` when given); returns the client's sessions. */
+function handshake(session?: Tls12ClientSession): Tls12ClientSession[] {
+  const client = new Tls12Client({
+    provider,
+    serverName: 'localhost',
+    cipherSuites: [SUITE],
+    groups: [NamedGroup.x25519],
+    sessionTickets: false,
+    session,
+    verifyServer: () => undefined,
+  });
+  const server = new Tls12Server({ provider, certificate, cipherSuites: [SUITE], sessionStore: store });
+  return converse(client, server);
+}
+
+const session = handshake()[0]!;
+if (session.sessionId.length === 0) throw new Error('bench: no session ID');
+if (handshake(session).length !== 0) throw new Error('bench: a resumption by session ID issues no new session');
+
+const suite = tls12CipherSuite(SUITE)!;
+const x25519 = provider.keyExchange('x25519');
+const leafKey = leafPublicKey(certificate.chain[0]!);
+/** What the server signs: client_random ‖ server_random ‖ ServerECDHParams (RFC 8422 §5.4). */
+const signed = new Uint8Array(32 + 32 + 4 + 32).fill(0x20);
+const transcript = new Uint8Array(2048).map((_, i) => i & 0xff);
+const clientRandom = provider.random(32);
+const serverRandom = provider.random(32);
+const aad = new Uint8Array(13);
+const nonce = new Uint8Array(12);
+const finishedRecord = new Uint8Array(16).fill(0x14);
+
+/** Seal and open one Finished record with AES-128-GCM. */
+function finishedAead(key: Uint8Array): void {
+  const sealed = provider.aeadSeal('aes-128-gcm', key, nonce, finishedRecord, aad);
+  if (!provider.aeadOpen('aes-128-gcm', key, nonce, sealed, aad)) throw new Error('bench: open failed');
+}
+
+/** One side's PRF work: key block, both Finished, the transcript hashes it takes. */
+function sideSchedule(master: Uint8Array, hashes: number): Uint8Array {
+  const keyBlock = tls12KeyBlock(provider, suite, master, clientRandom, serverRandom);
+  for (let i = 0; i < hashes; i++) provider.hash('sha256', transcript.subarray(0, 400 + i * 400));
+  const th = provider.hash('sha256', transcript);
+  tls12FinishedVerifyData(provider, 'sha256', master, 'client', th);
+  tls12FinishedVerifyData(provider, 'sha256', master, 'server', th);
+  return keyBlock.client.key;
+}
+
+export function register(bench: Bench): string[] {
+  bench
+    .add('tls12 handshake: full ECDHE-ECDSA x25519 AES-128-GCM, our client + our server in memory', () => {
+      handshake();
+    })
+    .add(
+      'tls12 handshake floor: x25519 ×3 ops, ECDSA sign + verify, EMS + key blocks, 4 Finished, 2 record AEADs',
+      () => {
+        const pair = x25519.generate();
+        const answer = x25519.encapsulate(pair.share);
+        x25519.decapsulate(pair.privateKey, answer.share);
+        provider.verify(
+          'ecdsa_secp256r1_sha256',
+          leafKey,
+          signed,
+          provider.sign('ecdsa_secp256r1_sha256', certificate.key, signed),
+        );
+        // The session hash (ClientHello…ClientKeyExchange) for the extended master secret, each side.
+        const sessionHash = provider.hash('sha256', transcript.subarray(0, 1200));
+        const master = tls12ExtendedMasterSecret(provider, 'sha256', answer.sharedSecret, sessionHash);
+        tls12ExtendedMasterSecret(
+          provider,
+          'sha256',
+          answer.sharedSecret,
+          provider.hash('sha256', transcript.subarray(0, 1200)),
+        );
+        const key = sideSchedule(master, 1);
+        sideSchedule(master, 1);
+        finishedAead(key);
+        finishedAead(key);
+      },
+    )
+    .add('tls12 handshake: resumed by session ID, in memory', () => {
+      handshake(session);
+    })
+    .add('tls12 handshake floor: resumed (key blocks, 4 Finished, 2 record AEADs, bare)', () => {
+      const key = sideSchedule(session.masterSecret, 0);
+      sideSchedule(session.masterSecret, 0);
+      finishedAead(key);
+      finishedAead(key);
+    });
+  return [
+    'tls12 handshakes: protocol overhead = 1 − (handshake ops/s ÷ its floor ops/s); the floors are the bare crypto of the same handshake',
+  ];
+}
