@@ -30,7 +30,7 @@ import {
   tls13CipherSuite,
 } from '../crypto/key-schedule.js';
 import { NobleProvider } from '../crypto/noble.js';
-import { HASH_LENGTH, type KeyShareKeyPair } from '../crypto/provider.js';
+import { type CryptoProvider, HASH_LENGTH, type KeyShareKeyPair } from '../crypto/provider.js';
 import { AlertDescription, NameType, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
@@ -57,11 +57,14 @@ import {
   verifyCertificateVerify,
 } from './common.js';
 import { ConnectionCore } from './connection.js';
-import type { ClientConfig, ClientSession, TlsEvent } from './types.js';
+import type { CertificateVerifier, ClientSession, TlsClientConfig, TlsEvent } from './types.js';
+import { type TrustAnchors, trustAnchorVerifier } from './verifier.js';
 
 /** The client configuration with every default filled in. */
-interface ClientSettings extends Required<Pick<ClientConfig, 'verifyServer'>> {
-  config: ClientConfig;
+interface ClientSettings {
+  config: TlsClientConfig;
+  /** `verifyServer`, or the default verifier over `roots`. */
+  verifyServer: CertificateVerifier;
   suites: readonly number[];
   groups: readonly number[];
   schemes: readonly number[];
@@ -714,12 +717,32 @@ export class ClientEstablished implements ClientState {
   }
 }
 
+/** The configured verifier, or the default over `roots`; never none (RFC 8446 §4.4.2.4 needs a decision). */
+function clientVerifier(config: TlsClientConfig, provider: CryptoProvider): CertificateVerifier {
+  if (config.verifyServer !== undefined) {
+    if (typeof config.verifyServer !== 'function') throw new TypeError('TlsClient: verifyServer must be a function');
+    return config.verifyServer;
+  }
+  const roots = (config as { roots?: TrustAnchors }).roots;
+  if (roots === undefined) {
+    throw new TypeError(
+      'TlsClient: nothing to trust the server with: give roots (trust anchors for the default verifier) or verifyServer',
+    );
+  }
+  if (!config.serverName) {
+    throw new TypeError(
+      "TlsClient: roots need a serverName to check the server's certificate against (or give verifyServer)",
+    );
+  }
+  return trustAnchorVerifier(roots, config.intermediates, 'serverAuth', provider);
+}
+
 /**
  * A TLS 1.3 client connection (RFC 8446). Sans-IO: feed it the peer's bytes with {@link handle},
  * call {@link start}, {@link write}, {@link close}, {@link keyUpdate}; every call returns the events
  * to act on (`send` bytes to the peer, `data` to the application, …).
  * @example
- * const client = new TlsClient({ serverName: 'example.com', verifyServer: myVerifier });
+ * const client = new TlsClient({ serverName: 'example.com', roots: TrustStore.fromPem(bundle) });
  * for (const e of client.start()) if (e.kind === 'send') socket.write(e.bytes);
  */
 export class TlsClient {
@@ -727,16 +750,21 @@ export class TlsClient {
   readonly #cx: ClientContext;
   #state: ClientState | undefined;
 
-  constructor(config: ClientConfig) {
-    if (typeof config.verifyServer !== 'function') throw new TypeError('TlsClient: verifyServer is required');
+  /**
+   * @throws TypeError for a configuration that cannot work: no way to trust the server (neither
+   *   `verifyServer` nor `roots`), `roots` without a `serverName` to check, no TLS 1.3 cipher suite
+   * @throws CertificateError when a root or intermediate does not parse
+   */
+  constructor(config: TlsClientConfig) {
     const provider = config.provider ?? new NobleProvider();
+    const verifyServer = clientVerifier(config, provider);
     const groups = config.groups ?? DEFAULT_GROUPS;
     const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).filter((s) => tls13CipherSuite(s) !== undefined);
     if (suites.length === 0) throw new TypeError('TlsClient: no TLS 1.3 cipher suite configured');
     const keyShareGroups = config.keyShareGroups ?? groups.filter((g) => groupName(g)).slice(0, 1);
     const settings: ClientSettings = {
       config,
-      verifyServer: config.verifyServer,
+      verifyServer,
       suites,
       groups,
       schemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,

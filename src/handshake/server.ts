@@ -47,6 +47,7 @@ import {
 } from './common.js';
 import { ConnectionCore } from './connection.js';
 import type { CertificateVerifier, CertifiedKey, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
+import { trustAnchorVerifier } from './verifier.js';
 
 /** Largest ticket lifetime (RFC 8446 §4.6.1): seven days. */
 const MAX_TICKET_LIFETIME = 604800;
@@ -767,8 +768,13 @@ export class TlsServer {
     const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).filter((s) => tls13CipherSuite(s) !== undefined);
     if (suites.length === 0) throw new TypeError('TlsServer: no TLS 1.3 cipher suite configured');
     const ticketLifetime = Math.min(config.ticketLifetime ?? 7200, MAX_TICKET_LIFETIME);
-    if ((config.clientAuth ?? 'none') !== 'none' && !config.verifyClient) {
-      throw new TypeError('TlsServer: clientAuth needs verifyClient');
+    const verifyClient =
+      config.verifyClient ??
+      (config.clientRoots
+        ? trustAnchorVerifier(config.clientRoots, config.clientIntermediates, 'clientAuth', provider)
+        : undefined);
+    if ((config.clientAuth ?? 'none') !== 'none' && !verifyClient) {
+      throw new TypeError('TlsServer: clientAuth needs verifyClient or clientRoots');
     }
     const settings: ServerSettings = {
       config,
@@ -781,7 +787,7 @@ export class TlsServer {
       maxEarlyDataSize: config.maxEarlyDataSize ?? 0,
       ticketCount: config.ticketer ? (config.ticketCount ?? 2) : 0,
       ticketLifetime,
-      verifyClient: config.verifyClient,
+      verifyClient,
     };
     this.#core = new ConnectionCore({
       role: 'server',

@@ -7,6 +7,7 @@
 import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import type { HandshakeMessage } from '../tls/messages/handshake.js';
 import type { ClientHello } from '../tls/messages/hello.js';
+import type { TrustStore } from '../x509/verify.js';
 
 /** Something a connection reports or asks its caller to do, in order. */
 export type TlsEvent =
@@ -145,13 +146,34 @@ export interface ClientConfig extends CommonConfig {
   certificate?: CertifiedKey;
   /** Offer post_handshake_auth (RFC 8446 §4.2.6). */
   postHandshakeAuth?: boolean;
-  /** Decides trust in the server's chain (RFC 8446 §4.4.2.4). */
+  /**
+   * Decides trust in the server's chain (RFC 8446 §4.4.2.4). The TLS 1.2 machines require it;
+   * `TlsClient` accepts a {@link TlsClientConfig}, where `roots` may take its place.
+   */
   verifyServer: CertificateVerifier;
+  /**
+   * Trust anchors for `TlsClient`'s default verifier, used when `verifyServer` is absent: src/x509
+   * `verifyCertificateChain` with hostname `serverName`, purpose serverAuth, at the `now` clock's time.
+   */
+  roots?: TrustStore | readonly Uint8Array[];
+  /** Intermediates (DER) the default verifier may use when the server leaves them out. */
+  intermediates?: readonly Uint8Array[];
   /** Pad a ClientHello of 256..511 bytes to 512 with the padding extension (RFC 7685, as NSS does). */
   padding?: boolean;
   /** Research hook: edit the ClientHello before padding and PSK binders are computed. */
   editClientHello?: (hello: ClientHello) => ClientHello;
 }
+
+/**
+ * The settings of the TLS 1.3 client (`TlsClient`): {@link ClientConfig} with either `verifyServer`
+ * or `roots` (then the default verifier checks the chain against them). With neither, the client
+ * refuses to be constructed: it never trusts a server silently.
+ */
+export type TlsClientConfig = Omit<ClientConfig, 'verifyServer'> &
+  (
+    | { verifyServer: CertificateVerifier }
+    | { verifyServer?: CertificateVerifier; roots: TrustStore | readonly Uint8Array[] }
+  );
 
 /** The state a server keeps in a ticket (RFC 8446 §4.6.1) to resume a session. */
 export interface ServerSessionState {
@@ -210,6 +232,16 @@ export interface ServerConfig extends CommonConfig {
   antiReplay?: AntiReplay;
   /** Ask for a client certificate: `'optional'` accepts an empty Certificate, `'require'` does not. */
   clientAuth?: 'none' | 'optional' | 'require';
-  /** Decides trust in a client's chain. Required when clientAuth is not 'none'. */
+  /**
+   * Decides trust in a client's chain. When absent, `clientRoots` give the default verifier; one of
+   * them is required for clientAuth other than 'none' and for post-handshake authentication.
+   */
   verifyClient?: CertificateVerifier;
+  /**
+   * Trust anchors for the TLS 1.3 server's default client verifier: src/x509 `verifyCertificateChain`
+   * with purpose clientAuth at the `now` clock's time (no name check). The TLS 1.2 server ignores it.
+   */
+  clientRoots?: TrustStore | readonly Uint8Array[];
+  /** Intermediates (DER) the default client verifier may use when the client leaves them out. */
+  clientIntermediates?: readonly Uint8Array[];
 }

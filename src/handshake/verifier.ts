@@ -1,0 +1,43 @@
+/**
+ * The default certificate verifiers of the TLS 1.3 state machines: a chain is trusted when src/x509
+ * `verifyCertificateChain` finds a path to one of the configured trust anchors at the connection's
+ * clock time (RFC 8446 §4.4.2.2, RFC 5280 §6.1), for the purpose of the peer's role
+ * (RFC 5280 §4.2.1.12: serverAuth, clientAuth), and, for a server, covering the name the client asked
+ * for (RFC 9525 §6). A rejected chain throws its `CertificateError`, which names the alert
+ * (RFC 8446 §6.2), the reason and a hint.
+ * @module
+ */
+import type { CryptoProvider } from '../crypto/provider.js';
+import { type Certificate, parseCertificate } from '../x509/certificate.js';
+import { type CertificatePurpose, TrustStore, verifyCertificateChain } from '../x509/verify.js';
+import type { CertificateVerifier } from './types.js';
+
+/** Trust anchors: a {@link TrustStore} or DER certificates. */
+export type TrustAnchors = TrustStore | readonly Uint8Array[];
+
+/**
+ * A verifier over `roots` (and extra `intermediates` the peer may leave out) for `purpose`. A server
+ * chain must cover `VerifyContext.serverName` (the client's configured name); a client chain is
+ * checked without a name. The time is `VerifyContext.now` (the injected clock).
+ * @throws CertificateError when a root or intermediate does not parse (a configuration error)
+ */
+export function trustAnchorVerifier(
+  roots: TrustAnchors,
+  intermediates: readonly Uint8Array[] | undefined,
+  purpose: CertificatePurpose,
+  provider?: CryptoProvider,
+): CertificateVerifier {
+  const store = roots instanceof TrustStore ? roots : new TrustStore(roots);
+  const extra: Certificate[] = (intermediates ?? []).map((der) => parseCertificate(der));
+  return (chain, ctx) => {
+    const result = verifyCertificateChain(chain, {
+      roots: store,
+      intermediates: extra,
+      time: ctx.now,
+      hostname: purpose === 'serverAuth' ? ctx.serverName : undefined,
+      purpose,
+      provider,
+    });
+    if (!result.ok) throw result.error;
+  };
+}
