@@ -62,11 +62,13 @@ export interface CertificateStatus {
 }
 
 /**
- * status_request (RFC 6066 §8, RFC 8446 §4.4.2.1).
- * - `request` (ClientHello, TLS 1.3 CertificateRequest): `CertificateStatusRequest` with an
- *   `OCSPStatusRequest` (responder_id_list, request_extensions as the raw DER `Extensions`).
- * - `empty` (TLS 1.2 ServerHello): the server will send CertificateStatus.
+ * status_request (RFC 6066 §8, RFC 8446 §4.4.2.1). The decoder picks the form from the context:
+ * - `request` (ClientHello): `CertificateStatusRequest` with an `OCSPStatusRequest` (responder_id_list,
+ *   request_extensions as the raw DER `Extensions`).
  * - `response` (TLS 1.3 CertificateEntry extensions): a `CertificateStatus`.
+ * - `empty` (every other message): no body. In a TLS 1.2 ServerHello the server will send
+ *   CertificateStatus; in a TLS 1.3 CertificateRequest the server accepts an OCSP response with the
+ *   client's certificate (RFC 8446 §4.4.2.1; gnutls-serv sends it). A body there is DecodeError `trailing`.
  * Only status_type ocsp(1) has a defined body; any other decodes as DecodeError `value`.
  */
 export type StatusRequestExtension =
@@ -371,12 +373,11 @@ function decodeBody(r: Reader, kind: KnownExtensionKind, context: ExtensionConte
       return { kind: 'server_name', names, data };
     }
     case 'status_request':
+      if (context === 'client_hello') return readCertificateStatusRequest(r, data);
       if (context === 'certificate')
         return { kind: 'status_request', form: 'response', status: decodeCertificateStatus(r), data };
-      if (r.atEnd && context !== 'client_hello' && context !== 'certificate_request') {
-        return { kind: 'status_request', form: 'empty', data };
-      }
-      return readCertificateStatusRequest(r, data);
+      // ServerHello, CertificateRequest (RFC 8446 §4.4.2.1), …: empty; a body is left for `trailing`.
+      return { kind: 'status_request', form: 'empty', data };
     case 'supported_groups':
       return { kind: 'supported_groups', groups: readU16List(r, 'named_group_list', 2, U16_LIST), data };
     case 'ec_point_formats':

@@ -202,7 +202,7 @@ const byContext: Record<ExtensionContext, fc.Arbitrary<Extension>[]> = {
     }),
     unknownExt,
   ],
-  certificate_request: [common.sigAlgs, common.certificateAuthorities, common.statusRequest, unknownExt],
+  certificate_request: [common.sigAlgs, common.certificateAuthorities, common.statusEmpty, unknownExt],
   new_session_ticket: [fc.record({ kind: fc.constant('early_data' as const), maxEarlyDataSize: u32 }), unknownExt],
 };
 
