@@ -7,7 +7,6 @@
  * or from explicit arguments, so RFC traces replay byte for byte.
  * @module
  */
-import { gcm } from '@noble/ciphers/aes.js';
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
@@ -17,9 +16,11 @@ import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { concat } from '../bytes/hex.js';
+import { AesGcm } from './gcm.js';
 import {
   AEAD_KEY_LENGTH,
   AEAD_NONCE_LENGTH,
+  type AeadContext,
   type AeadName,
   CryptoError,
   type CryptoProvider,
@@ -67,15 +68,68 @@ class NobleHashContext implements HashContext {
   }
 }
 
-function checkAead(aead: AeadName, key: Uint8Array, nonce: Uint8Array): void {
+function checkKey(aead: AeadName, key: Uint8Array): void {
   const want = AEAD_KEY_LENGTH[aead];
   if (want === undefined) throw new CryptoError('unsupported', `unknown AEAD ${String(aead)}`);
   if (key.length !== want) throw new RangeError(`${aead}: key must be ${want} bytes, got ${key.length}`);
+}
+
+function checkNonce(aead: AeadName, nonce: Uint8Array): void {
   if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError(`${aead}: nonce must be 12 bytes, got ${nonce.length}`);
 }
 
-function cipherFor(aead: AeadName, key: Uint8Array, nonce: Uint8Array, aad: Uint8Array) {
-  return aead === 'chacha20-poly1305' ? chacha20poly1305(key, nonce, aad) : gcm(key, nonce, aad);
+/**
+ * AES-GCM keyed once ({@link AesGcm}: AES round keys and GHASH tables built in the constructor).
+ */
+class GcmContext implements AeadContext {
+  readonly #gcm: AesGcm;
+  constructor(
+    readonly aead: AeadName,
+    key: Uint8Array,
+  ) {
+    checkKey(aead, key);
+    this.#gcm = new AesGcm(key);
+  }
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    checkNonce(this.aead, nonce);
+    return this.#gcm.seal(nonce, plaintext, aad);
+  }
+  open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Uint8Array | null {
+    checkNonce(this.aead, nonce);
+    return this.#gcm.open(nonce, ciphertext, aad);
+  }
+  dispose(): void {
+    this.#gcm.dispose();
+  }
+}
+
+/**
+ * ChaCha20-Poly1305 (RFC 8439) with a copy of the key. Its per-message setup (the Poly1305 key from
+ * block 0) depends on the nonce, so there is nothing to precompute: each call is noble's one-shot.
+ */
+class ChaChaContext implements AeadContext {
+  readonly aead = 'chacha20-poly1305';
+  readonly #key: Uint8Array;
+  constructor(key: Uint8Array) {
+    checkKey(this.aead, key);
+    this.#key = new Uint8Array(key); // a copy (a Buffer's slice() would be a view)
+  }
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    checkNonce(this.aead, nonce);
+    return chacha20poly1305(this.#key, nonce, aad).encrypt(plaintext);
+  }
+  open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Uint8Array | null {
+    checkNonce(this.aead, nonce);
+    if (ciphertext.length < 16) return null;
+    try {
+      return chacha20poly1305(this.#key, nonce, aad).decrypt(ciphertext);
+    } catch {
+      return null;
+    }
+  }
+  dispose(): void {
+    this.#key.fill(0);
+  }
 }
 
 function invalidShare(group: GroupName, detail: string): CryptoError {
@@ -307,8 +361,12 @@ export class NobleProvider implements CryptoProvider {
   }
 
   aeadSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    checkAead(aead, key, nonce);
-    return cipherFor(aead, key, nonce, aad).encrypt(plaintext);
+    const ctx = this.aead(aead, key);
+    try {
+      return ctx.seal(nonce, plaintext, aad);
+    } finally {
+      ctx.dispose();
+    }
   }
 
   aeadOpen(
@@ -318,13 +376,16 @@ export class NobleProvider implements CryptoProvider {
     ciphertext: Uint8Array,
     aad: Uint8Array,
   ): Uint8Array | null {
-    checkAead(aead, key, nonce);
-    if (ciphertext.length < 16) return null;
+    const ctx = this.aead(aead, key);
     try {
-      return cipherFor(aead, key, nonce, aad).decrypt(ciphertext);
-    } catch {
-      return null;
+      return ctx.open(nonce, ciphertext, aad);
+    } finally {
+      ctx.dispose();
     }
+  }
+
+  aead(aead: AeadName, key: Uint8Array): AeadContext {
+    return aead === 'chacha20-poly1305' ? new ChaChaContext(key) : new GcmContext(aead, key);
   }
 
   keyExchange(group: GroupName): KeyExchange {

@@ -255,6 +255,37 @@ export class CryptoError extends TlswireError {
 }
 
 /**
+ * An AEAD bound to one key (from {@link CryptoProvider.aead}): seals and opens many messages, each
+ * under its own nonce, without redoing the key-dependent setup (AES key expansion, GHASH tables).
+ * Record protection holds one per direction and epoch. Same conventions as the one-shot methods:
+ * `seal` returns a fresh `ciphertext ‖ tag`, `open` returns a fresh plaintext or `null`.
+ */
+export interface AeadContext {
+  readonly aead: AeadName;
+  /** AEAD encrypt under `nonce` (12 bytes): returns `ciphertext ‖ tag` (RFC 5116 §2.1). */
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** AEAD decrypt: the plaintext, or `null` when authentication fails (RFC 5116 §2.2). */
+  open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Uint8Array | null;
+  /** Wipe the key material; the context is unusable afterwards. */
+  dispose(): void;
+}
+
+/**
+ * The {@link AeadContext} of `key`: the provider's own when it has {@link CryptoProvider.aead}, else
+ * one over its one-shot `aeadSeal`/`aeadOpen` (holding a copy of the key, wiped by `dispose`).
+ */
+export function aeadContext(provider: CryptoProvider, aead: AeadName, key: Uint8Array): AeadContext {
+  if (provider.aead) return provider.aead(aead, key);
+  const copy = new Uint8Array(key);
+  return {
+    aead,
+    seal: (nonce, plaintext, aad) => provider.aeadSeal(aead, copy, nonce, plaintext, aad),
+    open: (nonce, ciphertext, aad) => provider.aeadOpen(aead, copy, nonce, ciphertext, aad),
+    dispose: () => copy.fill(0),
+  };
+}
+
+/**
  * Everything tlswire needs from cryptography, synchronous so state machines stay sans-IO.
  * All arrays passed in are only read; all arrays returned are fresh.
  */
@@ -283,6 +314,12 @@ export interface CryptoProvider {
     ciphertext: Uint8Array,
     aad: Uint8Array,
   ): Uint8Array | null;
+  /**
+   * Optional: an AEAD context keyed once with `key` (copied), for sealing or opening many messages
+   * under one key. Without it, {@link aeadContext} falls back to the one-shot methods.
+   * @throws RangeError when the key length does not fit the AEAD
+   */
+  aead?(aead: AeadName, key: Uint8Array): AeadContext;
 
   /** The key exchange of a group. */
   keyExchange(group: GroupName): KeyExchange;

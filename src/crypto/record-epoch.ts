@@ -1,6 +1,7 @@
 /**
- * What TLS 1.3 and TLS 1.2 record protection keep for one direction of one epoch: the AEAD, a copy
- * of the write key and IV (wiped by {@link RecordEpoch.dispose}) and the 64-bit sequence number,
+ * What TLS 1.3 and TLS 1.2 record protection keep for one direction of one epoch: the AEAD keyed
+ * once with the write key (an {@link AeadContext}), a copy of the IV (both wiped by
+ * {@link RecordEpoch.dispose}) and the 64-bit sequence number,
  * which must never wrap (RFC 8446 §5.3, RFC 5246 §6.1). The sealers and openers of
  * `./record-protection.ts` and `./tls12-record-protection.ts` extend it.
  * @module
@@ -8,7 +9,7 @@
 import { AlertDescription } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import type { TrafficKeys } from './key-schedule.js';
-import { AEAD_KEY_LENGTH, type AeadName, type CryptoProvider } from './provider.js';
+import { AEAD_KEY_LENGTH, type AeadContext, type AeadName, aeadContext, type CryptoProvider } from './provider.js';
 
 /** Largest 64-bit sequence number: a record may use it; after it the keys must change or the connection close. */
 const MAX_SEQUENCE = (1n << 64n) - 1n;
@@ -18,11 +19,11 @@ export function checkSequence(sequence: bigint): void {
   if (sequence < 0n || sequence > MAX_SEQUENCE) throw new RangeError('sequence number out of the 64-bit range');
 }
 
-/** The key, IV and sequence number of one direction of one epoch. */
+/** The keyed AEAD, IV and sequence number of one direction of one epoch. */
 export abstract class RecordEpoch {
   readonly provider: CryptoProvider;
   readonly aead: AeadName;
-  #key: Uint8Array;
+  readonly #cipher: AeadContext;
   #iv: Uint8Array;
   /** Next sequence number; `MAX_SEQUENCE + 1` once exhausted or disposed. */
   #sequence = 0n;
@@ -30,7 +31,8 @@ export abstract class RecordEpoch {
   readonly #wrapRule: string;
 
   /**
-   * Checks the key length against the AEAD and copies key and IV (the caller may wipe its own).
+   * Checks the key length against the AEAD, keys the AEAD and copies the IV (the caller may wipe
+   * its own key and IV).
    * Subclasses check the IV length, which differs between TLS 1.3 and TLS 1.2.
    * @param wrapRule the RFC section that forbids wrapping, for the error message
    */
@@ -40,8 +42,8 @@ export abstract class RecordEpoch {
     }
     this.provider = provider;
     this.aead = aead;
-    this.#key = keys.key.slice();
-    this.#iv = keys.iv.slice();
+    this.#cipher = aeadContext(provider, aead, keys.key);
+    this.#iv = new Uint8Array(keys.iv);
     this.#wrapRule = wrapRule;
   }
 
@@ -77,17 +79,18 @@ export abstract class RecordEpoch {
     this.#sequence++;
   }
 
-  protected get key(): Uint8Array {
-    return this.#key;
+  /** The AEAD keyed with this epoch's write key. */
+  protected get cipher(): AeadContext {
+    return this.#cipher;
   }
 
   protected get iv(): Uint8Array {
     return this.#iv;
   }
 
-  /** Wipe the key and IV; the object is unusable afterwards. */
+  /** Wipe the keyed AEAD and the IV; the object is unusable afterwards. */
   dispose(): void {
-    this.#key.fill(0);
+    this.#cipher.dispose();
     this.#iv.fill(0);
     this.#sequence = MAX_SEQUENCE + 1n;
   }

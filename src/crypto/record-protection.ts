@@ -147,7 +147,7 @@ export class RecordSealer extends Tls13Epoch {
     inner[content.length] = type;
     const length = innerLength + AEAD_TAG_LENGTH;
     const header = additionalData(ContentType.application_data, ProtocolVersion.TLS1_2, length);
-    const sealed = this.provider.aeadSeal(this.aead, this.key, nonce, inner, header);
+    const sealed = this.cipher.seal(nonce, inner, header);
     inner.fill(0);
     this.advance();
     const record = new Uint8Array(RECORD_HEADER_LENGTH + sealed.length);
@@ -213,7 +213,7 @@ export class RecordOpener extends Tls13Epoch {
     const sequence = this.current();
     const nonce = recordNonce(this.iv, sequence);
     const aad = additionalData(type, version, fragment.length);
-    const inner = this.provider.aeadOpen(this.aead, this.key, nonce, fragment, aad);
+    const inner = this.cipher.open(nonce, fragment, aad);
     if (!inner)
       throw new TlsAlertError(AlertDescription.bad_record_mac, 'record authentication failed (RFC 8446 §5.2)');
     this.advance();

@@ -212,7 +212,7 @@ export class Tls12RecordSealer extends Tls12Epoch {
     else if (options.explicitNonce) throw new RangeError(`${this.aead} records have no explicit nonce (RFC 7905 §2)`);
     const nonce = this.nonce(sequence, explicitNonce);
     const aad = tls12AdditionalData(sequence, type, version, content.length);
-    const sealed = this.provider.aeadSeal(this.aead, this.key, nonce, content, aad);
+    const sealed = this.cipher.seal(nonce, content, aad);
     this.advance();
     const fragmentLength = this.explicitNonceLength + sealed.length;
     const record = new Uint8Array(RECORD_HEADER_LENGTH + fragmentLength);
@@ -287,13 +287,7 @@ export class Tls12RecordOpener extends Tls12Epoch {
     const explicitNonce = this.explicitNonceLength > 0 ? fragment.subarray(0, this.explicitNonceLength) : undefined;
     const nonce = this.nonce(sequence, explicitNonce);
     const aad = tls12AdditionalData(sequence, type, version, fragment.length - overhead);
-    const content = this.provider.aeadOpen(
-      this.aead,
-      this.key,
-      nonce,
-      fragment.subarray(this.explicitNonceLength),
-      aad,
-    );
+    const content = this.cipher.open(nonce, fragment.subarray(this.explicitNonceLength), aad);
     if (!content) {
       throw new TlsAlertError(AlertDescription.bad_record_mac, 'record authentication failed (RFC 5246 §6.2.3.3)');
     }
