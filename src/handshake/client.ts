@@ -57,6 +57,7 @@ import {
   verifyCertificateVerify,
 } from './common.js';
 import { ConnectionCore } from './connection.js';
+import { HandshakeAlertError, suiteNames } from './diagnosis.js';
 import type { CertificateVerifier, ClientSession, TlsClientConfig, TlsEvent } from './types.js';
 import { type TrustAnchors, trustAnchorVerifier } from './verifier.js';
 
@@ -270,12 +271,17 @@ export class ExpectServerHello implements ClientState {
       if (hasDowngradeSentinel(message.random)) {
         throw new TlsAlertError(AlertDescription.illegal_parameter, 'ServerHello.random carries a downgrade sentinel');
       }
-      throw new TlsAlertError(AlertDescription.protocol_version, 'the server did not negotiate TLS 1.3');
+      throw new HandshakeAlertError(
+        AlertDescription.protocol_version,
+        `peer chose a version we did not offer: a ServerHello without supported_versions (legacy_version 0x${message.version.toString(16)}); we offered only TLS 1.3`,
+        'the server speaks TLS 1.2 or older: use NegotiatingClient to allow TLS 1.2',
+      );
     }
     if (sv.form !== 'server_hello' || sv.selectedVersion !== ProtocolVersion.TLS1_3) {
-      throw new TlsAlertError(
+      const chosen = sv.form === 'server_hello' ? `0x${sv.selectedVersion.toString(16).padStart(4, '0')}` : 'a list';
+      throw new HandshakeAlertError(
         AlertDescription.illegal_parameter,
-        'supported_versions selects a version we did not offer',
+        `peer chose a version we did not offer: supported_versions selects ${chosen}; we offered only TLS 1.3 (0x0304)`,
       );
     }
     if (message.version !== ProtocolVersion.TLS1_2) {
@@ -289,7 +295,10 @@ export class ExpectServerHello implements ClientState {
     }
     const suite = tls13CipherSuite(message.cipherSuite);
     if (!suite || !cx.settings.suites.includes(message.cipherSuite)) {
-      throw new TlsAlertError(AlertDescription.illegal_parameter, 'the server chose a cipher suite we did not offer');
+      throw new HandshakeAlertError(
+        AlertDescription.illegal_parameter,
+        `peer chose a cipher suite we did not offer: ${suiteNames([message.cipherSuite])}; we offered ${suiteNames(cx.settings.suites)}`,
+      );
     }
     if (message.isHelloRetryRequest) return this.#retry(cx, message, suite);
     return this.#serverHello(cx, message, suite);
@@ -783,6 +792,10 @@ export class TlsClient {
           throw new TlsAlertError(AlertDescription.unexpected_message, 'handshake message before start()');
         this.#state = this.#state.handle(this.#cx, m);
       },
+      describe: () => ({
+        state: this.state,
+        offered: { cipherSuites: settings.suites, groups: settings.groups, alpn: config.alpn },
+      }),
     });
     this.#cx = { settings, core: this.#core };
   }

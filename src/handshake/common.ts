@@ -99,7 +99,12 @@ export function chooseScheme(ours: readonly number[], offered: readonly number[]
     const name = tls13SchemeName(s);
     if (name && offered.includes(s) && schemeFitsKey(name, key)) return s;
   }
-  throw new TlsAlertError(AlertDescription.handshake_failure, 'no signature scheme in common fits our key');
+  const names = (list: readonly number[]) =>
+    list.map((v) => tls13SchemeName(v) ?? `0x${v.toString(16).padStart(4, '0')}`).join(', ') || 'none';
+  throw new TlsAlertError(
+    AlertDescription.handshake_failure,
+    `no signature scheme in common fits our ${key.type} key: we use ${names(ours)}; the peer accepts ${names(offered)}`,
+  );
 }
 
 const SPACES = new Uint8Array(64).fill(0x20);

@@ -34,6 +34,7 @@ import {
   RecordDeframer,
   type TlsRecord,
 } from '../tls/record.js';
+import { ConnectionFailure, diagnose, type Offered } from './diagnosis.js';
 import type { TlsEvent } from './types.js';
 
 /** Which keys protect a direction (RFC 8446 §2: 0-RTT, handshake, application). */
@@ -48,6 +49,8 @@ export interface CoreOptions {
   recordSizeLimit?: number;
   /** Handles one received handshake message (the role's state machine). */
   onHandshake: (message: DecodedHandshake) => void;
+  /** The role's current state name and offer, for the diagnosis of a failure. */
+  describe: () => { state: string; offered?: Offered };
 }
 
 /**
@@ -475,20 +478,30 @@ export class ConnectionCore {
 
   /**
    * End the connection because of `error`: send the alert `alertFor` names (none when the peer's
-   * alert ended it), and report the error.
+   * alert ended it), and report a {@link ConnectionFailure}: the stage, the alert, the reason and a
+   * hint, with `error` as its cause.
    */
   fail(error: unknown): void {
     if (this.#failed) return;
     this.#failed = true;
     this.#pending = [];
     const err = error instanceof Error ? error : new TlswireError(String(error));
+    let alertSent: number | undefined;
     if (!(error instanceof PeerAlertError)) {
       try {
-        this.sendAlert(alertFor(error));
+        const alert = alertFor(error);
+        this.sendAlert(alert);
+        alertSent = alert;
       } catch {
         // The alert cannot be sent (keys exhausted): the error below still reports the failure.
       }
     }
-    this.emit({ kind: 'error', error: err });
+    const diagnosis = diagnose(err, {
+      role: this.role,
+      established: this.established,
+      alertSent,
+      ...this.#options.describe(),
+    });
+    this.emit({ kind: 'error', error: new ConnectionFailure(err, diagnosis) });
   }
 }

@@ -46,6 +46,7 @@ import {
   verifyCertificateVerify,
 } from './common.js';
 import { ConnectionCore } from './connection.js';
+import { groupNames, HandshakeAlertError, suiteNames } from './diagnosis.js';
 import type { CertificateVerifier, CertifiedKey, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
 import { trustAnchorVerifier } from './verifier.js';
 
@@ -128,7 +129,15 @@ export class ExpectClientHello implements ServerState {
     core.ccsAllowed = true;
     const versions = findExtension(ch.extensions, 'supported_versions');
     if (versions?.form !== 'client_hello' || !versions.versions.includes(ProtocolVersion.TLS1_3)) {
-      throw new TlsAlertError(AlertDescription.protocol_version, 'the client does not offer TLS 1.3');
+      const offered =
+        versions?.form === 'client_hello'
+          ? versions.versions.map((v) => `0x${v.toString(16).padStart(4, '0')}`).join(', ')
+          : `none in supported_versions (legacy_version 0x${ch.version.toString(16).padStart(4, '0')})`;
+      throw new HandshakeAlertError(
+        AlertDescription.protocol_version,
+        `the client does not offer TLS 1.3: it offers ${offered}`,
+        'the client speaks TLS 1.2 or older: use NegotiatingServer to accept TLS 1.2',
+      );
     }
     if (ch.compressionMethods.length !== 1 || ch.compressionMethods[0] !== 0) {
       throw new TlsAlertError(
@@ -157,7 +166,13 @@ export class ExpectClientHello implements ServerState {
       const chosen = settings.suites.find((s) => ch.cipherSuites.includes(s));
       suite = chosen === undefined ? undefined : tls13CipherSuite(chosen);
     }
-    if (!suite) throw new TlsAlertError(AlertDescription.handshake_failure, 'no TLS 1.3 cipher suite in common');
+    if (!suite) {
+      throw new HandshakeAlertError(
+        AlertDescription.handshake_failure,
+        `no cipher suite in common: we offered ${suiteNames(settings.suites)}; the client offered ${suiteNames(ch.cipherSuites)}`,
+        "enable one of the client's cipher suites (cipherSuites)",
+      );
+    }
 
     const sni = findExtension(ch.extensions, 'server_name')?.names.find((n) => n.type === NameType.host_name)?.name;
     const alpn = selectAlpn(cx, ch);
@@ -326,7 +341,10 @@ function selectAlpn(cx: ServerContext, ch: ClientHello): string | undefined {
   if (!offered || !ours?.length) return undefined;
   const chosen = ours.find((p) => offered.protocols.includes(p));
   if (chosen === undefined) {
-    throw new TlsAlertError(AlertDescription.no_application_protocol, 'no ALPN protocol in common');
+    throw new HandshakeAlertError(
+      AlertDescription.no_application_protocol,
+      `no ALPN protocol in common: we accept ${ours.join(', ')}; the client offered ${offered.protocols.join(', ')} (RFC 7301 §3.2)`,
+    );
   }
   return chosen;
 }
@@ -335,7 +353,11 @@ function selectCertificate(cx: ServerContext, sni: string | undefined): Certifie
   const c = cx.settings.config.certificate;
   const certified = typeof c === 'function' ? c(sni) : c;
   if (!certified || certified.chain.length === 0) {
-    throw new TlsAlertError(AlertDescription.handshake_failure, `no certificate for ${sni ?? 'a client without SNI'}`);
+    throw new HandshakeAlertError(
+      AlertDescription.handshake_failure,
+      `no certificate for ${sni === undefined ? 'a client without SNI' : `server name ${sni}`}`,
+      'the certificate selector returned none: add a certificate for this name, or a default',
+    );
   }
   return certified;
 }
@@ -362,8 +384,13 @@ function chooseGroup(
     seen.add(s.group);
   }
   const usable = cx.settings.groups.filter((g) => supported.groups.includes(g) && groupName(g));
-  if (usable.length === 0)
-    throw new TlsAlertError(AlertDescription.handshake_failure, 'no key exchange group in common');
+  if (usable.length === 0) {
+    throw new HandshakeAlertError(
+      AlertDescription.handshake_failure,
+      `no key-exchange group in common: we accept ${groupNames(cx.settings.groups.filter((g) => groupName(g)))}; the client supports ${groupNames(supported.groups)}`,
+      "enable one of the client's groups (groups)",
+    );
+  }
   const shareFor = (g: number) => keyShare.shares.find((s) => s.group === g);
   if (retry) {
     const share = shareFor(retry.group);
@@ -798,6 +825,10 @@ export class TlsServer {
         this.#state = this.#state.handle(this.#cx, m);
         if (this.#state instanceof ServerEstablished) this.#established = this.#state;
       },
+      describe: () => ({
+        state: this.state,
+        offered: { cipherSuites: settings.suites, groups: settings.groups, alpn: config.alpn },
+      }),
     });
     this.#cx = { settings, core: this.#core };
   }

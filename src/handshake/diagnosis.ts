@@ -1,0 +1,325 @@
+/**
+ * What went wrong, and where: the stage of a failed connection (negotiation, key exchange,
+ * authentication, finished, record, application data), the alert that ended it (RFC 8446 §6,
+ * RFC 5246 §7.2) and who sent it, one sentence of reason and, where the machine knows more, a hint.
+ *
+ * The TLS 1.3 machines report every failure as a {@link ConnectionFailure} (its `cause` is the typed
+ * error: `TlsAlertError`, `CertificateError`, `PeerAlertError`, `DecodeError`); the Node adapter
+ * uses {@link diagnose} for the machines that report the bare error (TLS 1.2). The stage rules are
+ * in {@link failureStage}, and nowhere else.
+ * @module
+ */
+import { DecodeError, TlswireError } from '../bytes/errors.js';
+import { AlertDescription, CipherSuite, NamedGroup, nameOf } from '../tls/enums.js';
+import { alertFor, PeerAlertError, TlsAlertError } from '../tls/errors.js';
+import { CertificateError } from '../x509/errors.js';
+
+/** Where a connection failed, as a person debugging it would name it. */
+export type FailureStage =
+  /** Versions, cipher suites, groups, extensions: the hellos and EncryptedExtensions. */
+  | 'negotiation'
+  /** The key shares, or the handshake keys derived from them (the first encrypted record fails). */
+  | 'key exchange'
+  /** Certificates, their chain and CertificateVerify, either side's. */
+  | 'authentication'
+  /** A Finished that does not verify, or the peer's rejection of ours. */
+  | 'finished'
+  /** Record framing and protection. */
+  | 'record'
+  /** After the handshake: the application's traffic. */
+  | 'application data';
+
+/**
+ * A handshake failure the machine can explain: the alert to send (so `alertFor` needs no new case),
+ * the reason in one sentence, and what to check.
+ */
+export class HandshakeAlertError extends TlsAlertError {
+  override name = 'HandshakeAlertError';
+  /** One sentence: what went wrong. */
+  readonly reason: string;
+  /** What to check or change. */
+  readonly hint: string | undefined;
+
+  constructor(alert: AlertDescription, reason: string, hint?: string) {
+    super(alert, hint ? `${reason} — ${hint}` : reason);
+    this.reason = reason;
+    this.hint = hint;
+  }
+}
+
+/** The diagnosis of a failed connection. */
+export interface Diagnosis {
+  stage: FailureStage;
+  /** The handshake state that was handling input (or waiting) when it failed. */
+  state: string;
+  /** The AlertDescription sent or received, undefined when none was. */
+  alert: number | undefined;
+  /** Name of {@link alert} (`unknown_ca`). */
+  alertName: string | undefined;
+  /** We sent the alert, or the peer did. */
+  alertOrigin: 'sent' | 'received' | undefined;
+  /** One sentence: what went wrong. */
+  reason: string;
+  /** What to check, when something useful can be said. */
+  hint: string | undefined;
+}
+
+/**
+ * The error of a TLS 1.3 machine's `error` event: the diagnosis, with the typed error as `cause`.
+ * @example
+ * if (e.kind === 'error' && e.error instanceof ConnectionFailure) log(e.error.stage, e.error.reason, e.error.hint);
+ */
+export class ConnectionFailure extends TlswireError implements Diagnosis {
+  override name = 'ConnectionFailure';
+  readonly stage: FailureStage;
+  readonly state: string;
+  readonly alert: number | undefined;
+  readonly alertName: string | undefined;
+  readonly alertOrigin: 'sent' | 'received' | undefined;
+  readonly reason: string;
+  readonly hint: string | undefined;
+
+  constructor(cause: Error, diagnosis: Diagnosis) {
+    const alert = diagnosis.alertName ? `; ${diagnosis.alertName} ${diagnosis.alertOrigin}` : '';
+    super(`${diagnosis.stage} failed (${diagnosis.state}${alert}): ${diagnosis.reason}`, { cause });
+    this.stage = diagnosis.stage;
+    this.state = diagnosis.state;
+    this.alert = diagnosis.alert;
+    this.alertName = diagnosis.alertName;
+    this.alertOrigin = diagnosis.alertOrigin;
+    this.reason = diagnosis.reason;
+    this.hint = diagnosis.hint;
+  }
+}
+
+/** Alerts about certificates (RFC 8446 §6.2). */
+const CERTIFICATE_ALERTS: ReadonlySet<number> = new Set([
+  AlertDescription.bad_certificate,
+  AlertDescription.unsupported_certificate,
+  AlertDescription.certificate_revoked,
+  AlertDescription.certificate_expired,
+  AlertDescription.certificate_unknown,
+  AlertDescription.unknown_ca,
+  AlertDescription.certificate_required,
+]);
+
+/** Alerts a peer sends when it rejects what we offered. */
+const NEGOTIATION_ALERTS: ReadonlySet<number> = new Set([
+  AlertDescription.handshake_failure,
+  AlertDescription.protocol_version,
+  AlertDescription.insufficient_security,
+  AlertDescription.missing_extension,
+  AlertDescription.unsupported_extension,
+  AlertDescription.no_application_protocol,
+  AlertDescription.unrecognized_name,
+]);
+
+/** Handshake states (TLS 1.3 `TlsClient.state` / `TlsServer.state`) by the stage they belong to. */
+const STATE_STAGES: Readonly<Record<string, FailureStage>> = {
+  Start: 'negotiation',
+  ExpectServerHello: 'negotiation',
+  ExpectEncryptedExtensions: 'negotiation',
+  ExpectCertificateOrRequest: 'authentication',
+  ExpectCertificate: 'authentication',
+  ExpectCertificateVerify: 'authentication',
+  ExpectFinished: 'finished',
+  ClientEstablished: 'application data',
+  ExpectClientHello: 'negotiation',
+  ExpectEndOfEarlyData: 'record',
+  ExpectClientCertificate: 'authentication',
+  ExpectClientCertificateVerify: 'authentication',
+  ExpectClientFinished: 'finished',
+  ServerEstablished: 'application data',
+  ExpectPostHandshakeCertificateVerify: 'authentication',
+  ExpectPostHandshakeFinished: 'authentication',
+};
+
+const HELLO_STATES: ReadonlySet<string> = new Set(['ExpectServerHello', 'ExpectClientHello']);
+
+function findCause<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    if (e instanceof type) return e;
+  }
+  return undefined;
+}
+
+/**
+ * The stage a connection failed in, from the error and the handshake state that was handling input
+ * when it failed (or the state it was waiting in, for a peer's alert or a closed transport).
+ * - a certificate error (ours or the peer's certificate alert before the application phase) → authentication;
+ * - a record that does not decrypt in the first encrypted flight → key exchange (the two sides disagree
+ *   on the shared secret), later → record; record framing errors → record;
+ * - an illegal key share (illegal_parameter while reading the ServerHello/ClientHello) → key exchange;
+ * - a decrypt_error on a Finished → finished; the peer's rejection of our Finished (its alert after we
+ *   sent it) → finished, or authentication when the alert is about certificates;
+ * - otherwise the stage of the state: hellos and EncryptedExtensions → negotiation, certificate
+ *   states → authentication, Finished states → finished, established → application data.
+ */
+export function failureStage(error: unknown, state: string, established: boolean): FailureStage {
+  const failure = findCause(error, ConnectionFailure);
+  if (failure) return failure.stage;
+  if (findCause(error, CertificateError)) return 'authentication';
+  const peer = findCause(error, PeerAlertError);
+  if (peer) {
+    if (CERTIFICATE_ALERTS.has(peer.description) && !established) return 'authentication';
+    if (CERTIFICATE_ALERTS.has(peer.description) && /Established$/.test(state)) return 'authentication';
+    if (peer.description === AlertDescription.bad_record_mac) return established ? 'record' : 'key exchange';
+    if (NEGOTIATION_ALERTS.has(peer.description) && !established) return 'negotiation';
+    if (peer.description === AlertDescription.decrypt_error && !established) {
+      return HELLO_STATES.has(state) ? 'negotiation' : 'finished';
+    }
+    return STATE_STAGES[state] ?? 'negotiation';
+  }
+  const decode = findCause(error, DecodeError);
+  if (decode && /record|TLSPlaintext|TLSInnerPlaintext/i.test(decode.path)) return 'record';
+  const alert = alertFor(error);
+  if (alert === AlertDescription.bad_record_mac) {
+    return state === 'ExpectEncryptedExtensions' ? 'key exchange' : established ? 'record' : 'key exchange';
+  }
+  if (alert === AlertDescription.record_overflow) return 'record';
+  if (
+    alert === AlertDescription.illegal_parameter &&
+    HELLO_STATES.has(state) &&
+    /share|key exchange|point/i.test(error instanceof Error ? error.message : '')
+  ) {
+    return 'key exchange';
+  }
+  if (CERTIFICATE_ALERTS.has(alert)) return 'authentication';
+  return STATE_STAGES[state] ?? 'negotiation';
+}
+
+/** What we offered, for explaining a peer's refusal of our hello. */
+export interface Offered {
+  cipherSuites: readonly number[];
+  groups: readonly number[];
+  alpn: readonly string[] | undefined;
+}
+
+/** What a machine knows when it fails. */
+export interface FailureContext {
+  /** Our role, when known (the words of a peer's certificate alert depend on it). */
+  role?: 'client' | 'server';
+  state: string;
+  established: boolean;
+  /** The alert we sent, undefined when none was (the peer's alert ended it, or it could not be sent). */
+  alertSent: number | undefined;
+  /** Our offer (the client's hello parameters, or what the server accepts). */
+  offered?: Offered;
+}
+
+/** IANA names of cipher suites, comma-separated. */
+export function suiteNames(values: readonly number[]): string {
+  return values.map((v) => nameOf(CipherSuite, v, 2)).join(', ') || 'none';
+}
+
+/** IANA names of groups, comma-separated. */
+export function groupNames(values: readonly number[]): string {
+  return values.map((v) => nameOf(NamedGroup, v, 2)).join(', ') || 'none';
+}
+
+/** Why the peer's alert ended the connection, as far as this side can tell. */
+function peerReason(alert: number, cx: FailureContext): { reason: string; hint?: string } {
+  const name = nameOf(AlertDescription, alert);
+  const sent = `peer sent ${name}`;
+  const offered = cx.offered;
+  if (cx.role === 'client' && cx.state === 'ExpectServerHello' && offered) {
+    switch (alert) {
+      case AlertDescription.handshake_failure:
+      case AlertDescription.insufficient_security:
+        return {
+          reason: `${sent} after our ClientHello: it supports none of our cipher suites (we offered ${suiteNames(offered.cipherSuites)}) or groups (${groupNames(offered.groups)})`,
+          hint: "compare the server's TLS 1.3 cipher suites and key-exchange groups with ours",
+        };
+      case AlertDescription.protocol_version:
+        return {
+          reason: `${sent} after our ClientHello: it does not speak TLS 1.3, the only version we offered`,
+          hint: 'use NegotiatingClient to allow TLS 1.2',
+        };
+      case AlertDescription.no_application_protocol:
+        return {
+          reason: `${sent} after our ClientHello: it supports none of our ALPN protocols (we offered ${(offered.alpn ?? []).join(', ')})`,
+        };
+      default:
+        return { reason: `${sent} after our ClientHello: it refused the ClientHello itself` };
+    }
+  }
+  if (alert === AlertDescription.certificate_required) {
+    return {
+      reason: `${sent}: it requires a client certificate and we sent none`,
+      hint: 'configure a certificate (and key) for the client',
+    };
+  }
+  if (CERTIFICATE_ALERTS.has(alert)) {
+    const ours =
+      cx.role === 'server'
+        ? 'the client rejected our certificate chain'
+        : cx.role === 'client'
+          ? 'the server rejected our certificate'
+          : 'the peer rejected our certificate';
+    const hints: Partial<Record<number, string>> = {
+      [AlertDescription.unknown_ca]:
+        'the peer does not trust the root of our chain: send the intermediates, and check that the peer has the root',
+      [AlertDescription.certificate_expired]: "our certificate has expired, or is not yet valid, by the peer's clock",
+      [AlertDescription.bad_certificate]:
+        'check the name the peer asked for against our certificate, and that the chain is in order',
+      [AlertDescription.unsupported_certificate]: 'check key usage, extended key usage and the key type',
+    };
+    return { reason: `${sent}: ${ours}`, hint: hints[alert] };
+  }
+  if (alert === AlertDescription.bad_record_mac) {
+    return {
+      reason: `${sent}: it could not decrypt our records`,
+      hint: cx.established ? undefined : 'the two sides derived different keys (key shares or PSK)',
+    };
+  }
+  if (alert === AlertDescription.decrypt_error && !cx.established) {
+    return { reason: `${sent}: it could not verify our signature, binder or Finished` };
+  }
+  return { reason: `${sent} (in ${cx.state})` };
+}
+
+/** The diagnosis of `error`, reported by a machine in the situation `cx` describes. */
+export function diagnose(error: unknown, cx: FailureContext): Diagnosis {
+  const failure = findCause(error, ConnectionFailure);
+  if (failure) return failure;
+  const stage = failureStage(error, cx.state, cx.established);
+  const peer = findCause(error, PeerAlertError);
+  if (peer) {
+    const { reason, hint } = peerReason(peer.description, cx);
+    return {
+      stage,
+      state: cx.state,
+      alert: peer.description,
+      alertName: nameOf(AlertDescription, peer.description),
+      alertOrigin: 'received',
+      reason,
+      hint,
+    };
+  }
+  const alert = cx.alertSent;
+  const certificate = findCause(error, CertificateError);
+  const explained = findCause(error, HandshakeAlertError);
+  let reason: string;
+  let hint: string | undefined;
+  if (certificate) {
+    reason = certificate.reason;
+    hint = certificate.hint;
+  } else if (explained) {
+    reason = explained.reason;
+    hint = explained.hint;
+  } else if (error instanceof TlsAlertError) {
+    const prefix = `${nameOf(AlertDescription, error.alert)}: `;
+    reason = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  } else {
+    reason = error instanceof Error ? error.message : String(error);
+  }
+  return {
+    stage,
+    state: cx.state,
+    alert,
+    alertName: alert === undefined ? undefined : nameOf(AlertDescription, alert),
+    alertOrigin: alert === undefined ? undefined : 'sent',
+    reason,
+    hint,
+  };
+}
