@@ -7,7 +7,11 @@
  *   session_ticket; RSA PKCS#1 v1.5 signature algorithms for TLS 1.2 only, RFC 8446 §4.2.3). The
  *   ServerHello decides: supported_versions selecting 1.3 keeps the TLS 1.3 client; a TLS 1.2
  *   ServerHello hands the connection, transcript included, to a TLS 1.2 client that also checks the
- *   downgrade sentinel (RFC 8446 §4.1.3).
+ *   downgrade sentinel (RFC 8446 §4.1.3). A TLS 1.2 session rides in the same hello: its session ID
+ *   as legacy_session_id (RFC 8446 §4.1.2), or its ticket in session_ticket with a session ID the
+ *   server echoes on acceptance (RFC 5077 §3.4; the compatibility-mode ID of RFC 8446 §D.4 when
+ *   there is one); a TLS 1.3 server just echoes the ID, a TLS 1.2 one may resume (RFC 5246 §7.3,
+ *   under RFC 7627 §5.3).
  * - {@link NegotiatingServer} reads the first ClientHello: a client offering TLS 1.3 in
  *   supported_versions gets the TLS 1.3 server, any other gets the TLS 1.2 server, which writes the
  *   TLS 1.2 downgrade sentinel in its random.
@@ -17,6 +21,7 @@
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
+import { NobleProvider } from '../crypto/noble.js';
 import { ContentType, ProtocolVersion, SignatureScheme } from '../tls/enums.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
 import { HandshakeReassembler } from '../tls/handshake-framing.js';
@@ -26,7 +31,7 @@ import { RecordDeframer } from '../tls/record.js';
 import { TlsClient } from './client.js';
 import { DEFAULT_CIPHER_SUITES } from './common.js';
 import { TlsServer } from './server.js';
-import { Tls12Client } from './tls12/client.js';
+import { offerableTls12Session, Tls12Client } from './tls12/client.js';
 import { DEFAULT_TLS12_CIPHER_SUITES, tls12Suites } from './tls12/common.js';
 import { Tls12Server } from './tls12/server.js';
 import type { Tls12ClientConfig, Tls12Event, Tls12ServerConfig } from './tls12/types.js';
@@ -35,10 +40,14 @@ import type { ClientConfig, ServerConfig, TlsEvent } from './types.js';
 /** An event of either version's machine (they share every kind; `session` carries that version's session). */
 export type AnyTlsEvent = TlsEvent | Tls12Event;
 
-/** Settings of a client offering TLS 1.2 and 1.3. `cipherSuites` may mix both versions' suites. */
+/**
+ * Settings of a client offering TLS 1.2 and 1.3. `cipherSuites` may mix both versions' suites;
+ * `session` is a TLS 1.3 session (offered as a PSK), `tls12.session` a TLS 1.2 one (offered by
+ * ticket or session ID in the same hello).
+ */
 export interface NegotiatingClientConfig extends ClientConfig {
   /** TLS 1.2 settings used when the server picks TLS 1.2. */
-  tls12?: Pick<Tls12ClientConfig, 'sessionTickets' | 'extendedMasterSecret' | 'sessionLifetime'>;
+  tls12?: Pick<Tls12ClientConfig, 'session' | 'sessionTickets' | 'extendedMasterSecret' | 'sessionLifetime'>;
 }
 
 const PKCS1_SCHEMES = [
@@ -89,16 +98,42 @@ export class NegotiatingClient {
   #buffered: Uint8Array[] = [];
 
   constructor(config: NegotiatingClientConfig) {
-    this.#config = config;
     const suites = config.cipherSuites ?? [...DEFAULT_CIPHER_SUITES, ...DEFAULT_TLS12_CIPHER_SUITES];
     const tls12 = tls12Suites(suites).map((s) => s.value);
     if (tls12.length === 0) throw new TypeError('NegotiatingClient: no TLS 1.2 cipher suite configured');
     const userEdit = config.editClientHello;
     const tickets = config.tls12?.sessionTickets ?? true;
+    const provider = config.provider ?? new NobleProvider();
+    const session = offerableTls12Session({
+      ...config,
+      ...config.tls12,
+      session: config.tls12?.session,
+      cipherSuites: suites,
+      provider,
+    });
+    // The legacy_session_id, fixed by the first hello (a HelloRetryRequest's second hello repeats it).
+    let sessionId: Uint8Array | undefined;
+    const legacySessionId = (hello: ClientHello): Uint8Array => {
+      if (!session) return hello.sessionId;
+      // RFC 5077 §3.4: a ticket goes with a session ID to echo (the compatibility-mode one will do);
+      // RFC 8446 §4.1.2: a session ID from a pre-TLS 1.3 server goes in legacy_session_id.
+      sessionId ??= session.ticket
+        ? hello.sessionId.length === 32
+          ? hello.sessionId
+          : provider.random(32)
+        : session.sessionId.slice();
+      return sessionId;
+    };
+    this.#config = { ...config, provider };
     this.#tls13 = new TlsClient({
       ...config,
+      provider,
       cipherSuites: suites,
-      editClientHello: (hello) => offerTls12(userEdit ? userEdit(hello) : hello, tls12, tickets),
+      editClientHello: (hello) =>
+        offerTls12(userEdit ? userEdit(hello) : hello, tls12, tickets, {
+          sessionId: legacySessionId(hello),
+          ticket: session?.ticket,
+        }),
     });
   }
 
@@ -140,7 +175,7 @@ export class NegotiatingClient {
       const config = this.#config;
       const schemes = findExtension(this.#hello.message.extensions, 'signature_algorithms')?.schemes;
       this.#tls12 = Tls12Client.afterClientHello(
-        { ...config, ...config.tls12, session: undefined, signatureSchemes: schemes, tls13Offered: true },
+        { ...config, ...config.tls12, session: config.tls12?.session, signatureSchemes: schemes, tls13Offered: true },
         this.#hello.message,
         this.#hello.raw,
       );
@@ -170,8 +205,16 @@ export class NegotiatingClient {
   }
 }
 
-/** Add what a TLS 1.2 server needs to a TLS 1.3 ClientHello (see the module comment). */
-function offerTls12(hello: ClientHello, tls12Suites: readonly number[], tickets: boolean): ClientHello {
+/**
+ * Add what a TLS 1.2 server needs to a TLS 1.3 ClientHello (see the module comment), with the TLS 1.2
+ * session offered: `sessionId` as legacy_session_id and `ticket` in session_ticket.
+ */
+function offerTls12(
+  hello: ClientHello,
+  tls12Suites: readonly number[],
+  tickets: boolean,
+  offer: { sessionId: Uint8Array; ticket: Uint8Array | undefined },
+): ClientHello {
   const extensions: Extension[] = [];
   for (const e of hello.extensions ?? []) {
     if (e.kind === 'supported_versions' && e.form === 'client_hello') {
@@ -189,7 +232,7 @@ function offerTls12(hello: ClientHello, tls12Suites: readonly number[], tickets:
     { kind: 'renegotiation_info', renegotiatedConnection: new Uint8Array(0) },
     { kind: 'ec_point_formats', formats: [0] },
   ];
-  if (tickets) added.push({ kind: 'session_ticket', ticket: new Uint8Array(0) });
+  if (tickets) added.push({ kind: 'session_ticket', ticket: offer.ticket ?? new Uint8Array(0) });
   extensions.splice(
     pskAt < 0 ? extensions.length : pskAt,
     0,
@@ -197,6 +240,7 @@ function offerTls12(hello: ClientHello, tls12Suites: readonly number[], tickets:
   );
   return {
     ...hello,
+    sessionId: offer.sessionId,
     cipherSuites: [...hello.cipherSuites, ...tls12Suites.filter((s) => !hello.cipherSuites.includes(s))],
     extensions,
   };

@@ -94,8 +94,8 @@ export interface ConnectOptions extends Omit<ClientConfig, 'verifyServer' | 'cer
   maxVersion?: TlsVersionName;
   /**
    * A session to resume, from a `session` event: a TLS 1.3 one (offered as a PSK), or a TLS 1.2 one
-   * (offered by ticket or session ID; only when TLS 1.2 is the one version allowed, since a hello
-   * offering TLS 1.3 too carries no TLS 1.2 session).
+   * (offered by ticket or session ID, also in a hello offering TLS 1.3 too: RFC 8446 §4.1.2,
+   * RFC 5077 §3.4).
    */
   session?: AnyClientSession;
   /**
@@ -156,7 +156,11 @@ export function connect(options: ConnectOptions): TlsSocket {
   const tls12Session = session && isTls12Session(session) ? session : undefined;
   let client: TlsConnection;
   if (versions.tls12 && versions.tls13) {
-    client = new NegotiatingClient({ ...clientConfig, session: tls13Session, tls12: { sessionTickets } });
+    client = new NegotiatingClient({
+      ...clientConfig,
+      session: tls13Session,
+      tls12: { session: tls12Session, sessionTickets },
+    });
   } else if (versions.tls13) {
     client = new TlsClient({ ...clientConfig, session: tls13Session });
   } else {

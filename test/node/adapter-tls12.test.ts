@@ -244,3 +244,37 @@ describe('createServer({ maxVersion: TLSv1.2 }) against node:tls clients', () =>
     expect(current.out.map((o) => o.protocol)).toEqual(['TLSv1.3']);
   });
 });
+
+describe('connect() offering TLS 1.3 and 1.2 resumes a TLS 1.2 session (RFC 8446 §4.1.2, RFC 5077 §3.4)', () => {
+  for (const by of ['ticket', 'session ID'] as const) {
+    it(`against node:tls maxVersion TLSv1.2, by ${by}: isSessionReused on both sides`, async () => {
+      const server = await nodeEchoServer({
+        maxVersion: 'TLSv1.2',
+        ...(by === 'session ID' ? { secureOptions: constants.SSL_OP_NO_TICKET } : {}),
+      });
+      const cache = new TlsSessionCache();
+      const results: { protocol: string | null; reused: boolean }[] = [];
+      for (let i = 0; i < 2; i++) {
+        const client = connect({
+          host: '127.0.0.1',
+          port: server.port,
+          servername: 'localhost',
+          ca: ROOT,
+          sessionCache: cache,
+          sessionTickets: by === 'ticket',
+        });
+        expect((await echoThrough(client, Buffer.from(`dual ${i}`))).toString()).toBe(`dual ${i}`);
+        results.push({ protocol: client.getProtocol(), reused: client.isSessionReused() });
+      }
+      expect(results).toEqual([
+        { protocol: 'TLSv1.2', reused: false },
+        { protocol: 'TLSv1.2', reused: true },
+      ]);
+      expect(server.reused).toEqual([false, true]);
+      const session = cache.get('localhost', server.port) as Tls12ClientSession;
+      expect(isTls12Session(session)).toBe(true);
+      if (by === 'ticket') expect(session.ticket!.length).toBeGreaterThan(0);
+      else expect(session.sessionId.length).toBe(32);
+    });
+  }
+});

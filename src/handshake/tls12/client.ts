@@ -141,7 +141,7 @@ function startHandshake(cx: Tls12ClientContext): Tls12ClientState {
   const { config } = settings;
   const random = core.provider.random(32);
   core.clientRandom = random;
-  const session = usableSession(cx);
+  const session = usableSession(settings);
   // RFC 5077 §3.4: with a ticket the client sends a fresh session ID to recognize acceptance.
   const sessionId = session ? (session.ticket ? core.provider.random(32) : session.sessionId) : new Uint8Array(0);
   const offered = session ? { ...session, sessionId } : undefined;
@@ -180,15 +180,42 @@ function startHandshake(cx: Tls12ClientContext): Tls12ClientState {
  * The configured session, if it can be offered: a TLS 1.2 suite we still offer, not expired, and
  * with an extended master secret (RFC 7627 §5.3: the client SHOULD NOT resume other sessions).
  */
-function usableSession(cx: Tls12ClientContext): Tls12ClientSession | undefined {
-  const session = cx.settings.config.session;
+function usableSession(settings: ClientSettings): Tls12ClientSession | undefined {
+  const session = settings.config.session;
   if (!session || session.version !== ProtocolVersion.TLS1_2) return undefined;
-  if (!cx.settings.suites.some((s) => s.value === session.cipherSuite)) return undefined;
+  if (!settings.suites.some((s) => s.value === session.cipherSuite)) return undefined;
   if (!session.extendedMasterSecret) return undefined;
-  if (cx.settings.now() >= session.receivedAt + session.lifetime * 1000) return undefined;
+  if (settings.now() >= session.receivedAt + session.lifetime * 1000) return undefined;
   if (!session.ticket && session.sessionId.length === 0) return undefined;
-  if (session.ticket && !cx.settings.tickets) return undefined;
+  if (session.ticket && !settings.tickets) return undefined;
   return session;
+}
+
+/**
+ * The session `config.session` names, if a client with `config` would offer it (see
+ * {@link usableSession}); used by a client that offers TLS 1.3 too to build its hello.
+ */
+export function offerableTls12Session(config: Tls12ClientConfig): Tls12ClientSession | undefined {
+  return usableSession(clientSettings(config));
+}
+
+/**
+ * What a ClientHello built elsewhere offers of `session`: its ticket in session_ticket, with the
+ * hello's session ID to recognise acceptance (RFC 5077 §3.4), or the session's own ID in
+ * (legacy_)session_id (RFC 5246 §7.4.1.2, RFC 8446 §4.1.2). The result's `sessionId` is the one sent.
+ */
+function offeredIn(session: Tls12ClientSession | undefined, hello: ClientHello): Tls12ClientSession | undefined {
+  if (!session || hello.sessionId.length === 0) return undefined;
+  const ticket = findExtension(hello.extensions, 'session_ticket')?.ticket;
+  if (session.ticket && ticket && sameBytes(ticket, session.ticket)) {
+    return { ...session, sessionId: hello.sessionId.slice() };
+  }
+  if (sameBytes(session.sessionId, hello.sessionId)) return { ...session, ticket: undefined };
+  return undefined;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && constantTimeEqual(a, b);
 }
 
 /** Waiting for ServerHello (RFC 5246 §7.4.1.3). */
@@ -599,6 +626,22 @@ export class ClientEstablished implements Tls12ClientState {
   }
 }
 
+/** `config` with every default filled in. */
+function clientSettings(config: Tls12ClientConfig): ClientSettings {
+  const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
+  if (suites.length === 0) throw new TypeError('Tls12Client: no TLS 1.2 cipher suite configured');
+  return {
+    config,
+    suites,
+    groups: config.groups ?? DEFAULT_GROUPS,
+    schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
+    tickets: config.sessionTickets ?? true,
+    requireEms: config.extendedMasterSecret === 'require',
+    lifetime: config.sessionLifetime ?? 7200,
+    now: config.now ?? Date.now,
+  };
+}
+
 /**
  * A TLS 1.2 client connection (RFC 5246). Sans-IO: call {@link start}, feed it the server's bytes
  * with {@link handle}, call {@link write} and {@link close}; every call returns the events to act
@@ -615,18 +658,7 @@ export class Tls12Client {
   constructor(config: Tls12ClientConfig) {
     if (typeof config.verifyServer !== 'function') throw new TypeError('Tls12Client: verifyServer is required');
     const provider = config.provider ?? new NobleProvider();
-    const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
-    if (suites.length === 0) throw new TypeError('Tls12Client: no TLS 1.2 cipher suite configured');
-    const settings: ClientSettings = {
-      config,
-      suites,
-      groups: config.groups ?? DEFAULT_GROUPS,
-      schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
-      tickets: config.sessionTickets ?? true,
-      requireEms: config.extendedMasterSecret === 'require',
-      lifetime: config.sessionLifetime ?? 7200,
-      now: config.now ?? Date.now,
-    };
+    const settings = clientSettings(config);
     this.#core = new Tls12Core({
       role: 'client',
       provider,
@@ -651,12 +683,16 @@ export class Tls12Client {
    * A client whose ClientHello has already been sent by someone else: the TLS 1.3 client of a
    * connection that offered both versions and got a TLS 1.2 ServerHello (RFC 8446 §4.2.1, §D.1).
    * `hello` and `raw` are that ClientHello and its exact bytes (the start of the transcript); the
-   * next input is the ServerHello. No session is resumed on this path.
+   * next input is the ServerHello. `config.session` is resumed when the hello offers it (see
+   * {@link offerableTls12Session}): its ticket in session_ticket with a session ID to echo (RFC 5077
+   * §3.4), or its session ID as legacy_session_id (RFC 8446 §4.1.2); a ServerHello echoing that ID
+   * starts the abbreviated handshake (RFC 5246 §7.3).
    */
   static afterClientHello(config: Tls12ClientConfig, hello: ClientHello, raw: Uint8Array): Tls12Client {
     const client = new Tls12Client(config);
     client.#core.clientRandom = hello.random.slice();
-    client.#state = new ExpectServerHello({ hello, transcript: new Tls12Transcript().add(raw), offered: undefined });
+    const offered = offeredIn(usableSession(client.#cx.settings), hello);
+    client.#state = new ExpectServerHello({ hello, transcript: new Tls12Transcript().add(raw), offered });
     return client;
   }
 
