@@ -82,6 +82,8 @@ export class ConnectionCore {
   #skipBudget = 0;
   #earlyBudget = 0;
   #failed = false;
+  /** A {@link run} is in progress (a nested call runs in place). */
+  #running = false;
   #peerClosed = false;
   #closed = false;
   #suite: Tls13CipherSuite | undefined;
@@ -112,15 +114,32 @@ export class ConnectionCore {
     return this.#failed;
   }
 
-  /** Run `f` (a user call or received input), turn a throw into the alert and error events, and return the events. */
+  /**
+   * Run `f` (a user call or received input), turn a throw into the alert and error events, and return
+   * the events.
+   *
+   * A call made from inside another (a certificate verifier or selector, or the research hook, calling
+   * `write` or `close` on the connection) runs in place and returns no events: its events stay in
+   * the outer call's list, in order, after those emitted before it (a received Certificate is
+   * reported before the CertificateVerify that follows it). A throw from it reaches its caller.
+   */
   run(f: () => void): TlsEvent[] {
-    if (!this.#failed) {
-      try {
-        f();
-        this.flush();
-      } catch (e) {
-        this.fail(e);
+    if (this.#running) {
+      if (!this.#failed) f();
+      return [];
+    }
+    this.#running = true;
+    try {
+      if (!this.#failed) {
+        try {
+          f();
+          this.flush();
+        } catch (e) {
+          this.fail(e);
+        }
       }
+    } finally {
+      this.#running = false;
     }
     const out = this.#events;
     this.#events = [];
