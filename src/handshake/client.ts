@@ -413,6 +413,12 @@ export class ExpectServerHello implements ClientState {
     if (keyShare) {
       if (keyShare.form !== 'server_hello')
         throw new TlsAlertError(AlertDescription.illegal_parameter, 'malformed key_share');
+      if (psk && !cx.settings.pskModes.includes(PskKeyExchangeMode.psk_dhe_ke)) {
+        throw new TlsAlertError(
+          AlertDescription.illegal_parameter,
+          'ServerHello accepts our PSK with a key_share, but we offered only psk_ke (RFC 8446 §4.2.9)',
+        );
+      }
       group = keyShare.share.group;
       const index = hs.shareGroups.indexOf(group);
       if (index < 0 || (hs.hrr?.group !== undefined && hs.hrr.group !== group)) {

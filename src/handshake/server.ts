@@ -188,7 +188,10 @@ export class ExpectClientHello implements ServerState {
     // PSK (RFC 8446 §4.2.11): the first identity we can open, with a matching hash, and a valid binder.
     const psk = acceptPsk(cx, ch, suite, transcript, retry !== undefined, alpn);
     const modes = findExtension(ch.extensions, 'psk_key_exchange_modes')?.modes ?? [];
-    const dhe = !psk || modes.includes(PskKeyExchangeMode.psk_dhe_ke);
+    // RFC 8446 §4.2.9: psk_dhe_ke when both sides allow it, else psk_ke (acceptPsk found a common mode).
+    const dhe =
+      !psk ||
+      (modes.includes(PskKeyExchangeMode.psk_dhe_ke) && settings.pskModes.includes(PskKeyExchangeMode.psk_dhe_ke));
 
     // Key exchange group (RFC 8446 §4.2.7, §4.2.8).
     let share: KeyShareEntry | undefined;
