@@ -25,7 +25,6 @@ import { Writer } from '../../bytes/writer.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
-import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
 import {
   AlertDescription,
   CipherSuite,
@@ -53,6 +52,7 @@ import {
   DEFAULT_TLS12_SIGNATURE_SCHEMES,
   serverKeyExchangeContent,
   suiteFitsKey,
+  Tls12Protection,
   Tls12Transcript,
   tls12SchemeName,
   tls12Suites,
@@ -116,6 +116,8 @@ interface ServerIdentity {
 /** The keys after the key exchange (or from the resumed session). */
 interface Keyed {
   master: Tls12MasterSecret;
+  /** Both directions' record protection, from one key block. */
+  protection: Tls12Protection;
   /** Our Finished has been sent (full handshake) and the ticket, if one came. */
   clientFinished: boolean;
   ticket: { ticket: Uint8Array; lifetimeHint: number } | undefined;
@@ -329,7 +331,13 @@ export class ExpectServerHello implements Tls12ClientState {
         core.clientRandom,
         agreed.serverRandom,
       );
-      const keyed: Keyed = { master, clientFinished: false, ticket: undefined, chain: undefined };
+      const keyed: Keyed = {
+        master,
+        protection: new Tls12Protection(master, 'client'),
+        clientFinished: false,
+        ticket: undefined,
+        chain: undefined,
+      };
       if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
       return new ExpectChangeCipherSpec(hs, agreed, keyed);
     }
@@ -509,18 +517,22 @@ function sendClientFlight(
     const signature = provider.sign(tls12SchemeName(scheme)!, mine.key, hs.transcript.messages());
     hs.transcript.add(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
   }
-  sendChangeCipherSpecAndFinished(cx, hs, master);
-  const keyed: Keyed = { master, clientFinished: true, ticket: undefined, chain: server.chain };
+  const protection = new Tls12Protection(master, 'client');
+  sendChangeCipherSpecAndFinished(cx, hs, master, protection);
+  const keyed: Keyed = { master, protection, clientFinished: true, ticket: undefined, chain: server.chain };
   if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
   return new ExpectChangeCipherSpec(hs, agreed, keyed);
 }
 
 /** ChangeCipherSpec, then our Finished under the new keys (RFC 5246 §7.1, §7.4.9). */
-function sendChangeCipherSpecAndFinished(cx: Tls12ClientContext, hs: ClientHandshake, master: Tls12MasterSecret): void {
+function sendChangeCipherSpecAndFinished(
+  cx: Tls12ClientContext,
+  hs: ClientHandshake,
+  master: Tls12MasterSecret,
+  protection: Tls12Protection,
+): void {
   const { core } = cx;
-  const keyBlock = master.keyBlock();
-  core.changeCipherSpec(Tls12RecordSealer.fromKeyBlock(core.provider, master.suite, keyBlock, 'client'));
-  wipe(keyBlock.client.key, keyBlock.client.iv, keyBlock.server.key, keyBlock.server.iv);
+  core.changeCipherSpec(protection.sealer());
   const verifyData = master.verifyData('client', hs.transcript.hash(core.provider, master.suite.hash));
   hs.transcript.add(core.send({ type: 'finished', verifyData }));
   core.flush();
@@ -555,11 +567,7 @@ export class ExpectChangeCipherSpec implements Tls12ClientState {
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'change_cipher_spec') throw unexpected(this.name, input);
-    const { core } = cx;
-    const { master } = this.keyed;
-    const keyBlock = master.keyBlock();
-    core.setReadProtection(Tls12RecordOpener.fromKeyBlock(core.provider, master.suite, keyBlock, 'server'));
-    wipe(keyBlock.client.key, keyBlock.client.iv, keyBlock.server.key, keyBlock.server.iv);
+    cx.core.setReadProtection(this.keyed.protection.opener());
     return new ExpectFinished(this.hs, this.agreed, this.keyed);
   }
 }
@@ -591,7 +599,7 @@ export class ExpectFinished implements Tls12ClientState {
         secret: master.secret.slice(),
         clientRandom: core.clientRandom,
       });
-      sendChangeCipherSpecAndFinished(cx, hs, master);
+      sendChangeCipherSpecAndFinished(cx, hs, master, keyed.protection);
     }
     if (keyed.chain) core.emit({ kind: 'peer-certificate', chain: keyed.chain });
     const offered = hs.offered;

@@ -2,12 +2,14 @@
  * Pieces both TLS 1.2 roles use: default suites and signature algorithms, which suites and
  * SignatureAndHashAlgorithms fit which keys (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3, RFC 8446 §4.2.3
  * for the RSA-PSS and Ed25519 code points), the content a ServerKeyExchange signs (RFC 8422 §5.4,
- * RFC 5246 §7.4.3), signature checks, and the handshake transcript (RFC 5246 §7.4.9, RFC 7627 §3).
+ * RFC 5246 §7.4.3), signature checks, the handshake transcript (RFC 5246 §7.4.9, RFC 7627 §3), and
+ * the record protection of both directions from one key block (RFC 5246 §6.3).
  * @module
  */
-import { concat } from '../../bytes/hex.js';
+import { concat, wipe } from '../../bytes/hex.js';
 import type { CryptoProvider, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
-import { type Tls12CipherSuite, tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
+import { type Tls12CipherSuite, type Tls12MasterSecret, tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
+import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
 import { AlertDescription, CipherSuite, SignatureScheme } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
 import type { DecodedHandshake } from '../../tls/messages/handshake.js';
@@ -170,6 +172,46 @@ export class Tls12Transcript {
   /** Hash of everything added so far. */
   hash(provider: CryptoProvider, hash: HashName): Uint8Array {
     return provider.hash(hash, this.messages());
+  }
+}
+
+/**
+ * The pending record protection of one side (RFC 5246 §6.3, §7.1): our sealer and the peer's opener,
+ * both from one key block derived when the first of them is needed (our ChangeCipherSpec or the
+ * peer's, whichever comes first), which is then wiped.
+ */
+export class Tls12Protection {
+  readonly #master: Tls12MasterSecret;
+  readonly #side: 'client' | 'server';
+  #epochs: { sealer: Tls12RecordSealer; opener: Tls12RecordOpener } | undefined;
+
+  /** The protection of `side` (the role writing with its own write key) under `master`. */
+  constructor(master: Tls12MasterSecret, side: 'client' | 'server') {
+    this.#master = master;
+    this.#side = side;
+  }
+
+  /** Our records' sealer, for our ChangeCipherSpec. */
+  sealer(): Tls12RecordSealer {
+    return this.#derive().sealer;
+  }
+
+  /** The peer's records' opener, for its ChangeCipherSpec. */
+  opener(): Tls12RecordOpener {
+    return this.#derive().opener;
+  }
+
+  #derive(): { sealer: Tls12RecordSealer; opener: Tls12RecordOpener } {
+    if (this.#epochs) return this.#epochs;
+    const { provider, suite } = this.#master;
+    const block = this.#master.keyBlock();
+    const peer = this.#side === 'client' ? 'server' : 'client';
+    this.#epochs = {
+      sealer: Tls12RecordSealer.fromKeyBlock(provider, suite, block, this.#side),
+      opener: Tls12RecordOpener.fromKeyBlock(provider, suite, block, peer),
+    };
+    wipe(block.client.key, block.client.iv, block.server.key, block.server.iv);
+    return this.#epochs;
   }
 }
 

@@ -28,7 +28,6 @@ import { Writer } from '../../bytes/writer.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
-import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
 import {
   AlertDescription,
   CipherSuite,
@@ -49,6 +48,7 @@ import {
   DEFAULT_TLS12_SIGNATURE_SCHEMES,
   serverKeyExchangeContent,
   suiteFitsKey,
+  Tls12Protection,
   Tls12Transcript,
   tls12SchemeName,
   tls12Suites,
@@ -227,8 +227,9 @@ function resumeSession(
   const master = new Tls12MasterSecret(core.provider, suite, state.masterSecret, core.clientRandom, hs.serverRandom);
   wipe(state.masterSecret);
   core.emit({ kind: 'secret', label: 'CLIENT_RANDOM', secret: master.secret.slice(), clientRandom: core.clientRandom });
-  sendFinishedFlight(cx, hs, master);
-  return new ExpectChangeCipherSpec(hs, master, false, undefined);
+  const protection = new Tls12Protection(master, 'server');
+  sendFinishedFlight(cx, hs, master, protection);
+  return new ExpectChangeCipherSpec(hs, master, protection, false, undefined);
 }
 
 /**
@@ -470,7 +471,7 @@ export class ExpectClientKeyExchange implements Tls12ServerState {
       clientRandom: core.clientRandom,
     });
     if (this.client) return new ExpectCertificateVerify(hs, master, full, this.client);
-    return new ExpectChangeCipherSpec(hs, master, true, undefined);
+    return new ExpectChangeCipherSpec(hs, master, new Tls12Protection(master, 'server'), true, undefined);
   }
 }
 
@@ -496,7 +497,13 @@ export class ExpectCertificateVerify implements Tls12ServerState {
       this.hs.transcript.messages(),
     );
     this.hs.transcript.add(input.raw);
-    return new ExpectChangeCipherSpec(this.hs, this.master, true, this.client.chain);
+    return new ExpectChangeCipherSpec(
+      this.hs,
+      this.master,
+      new Tls12Protection(this.master, 'server'),
+      true,
+      this.client.chain,
+    );
   }
 }
 
@@ -509,17 +516,15 @@ export class ExpectChangeCipherSpec implements Tls12ServerState {
   constructor(
     private readonly hs: ServerHandshake,
     private readonly master: Tls12MasterSecret,
+    private readonly protection: Tls12Protection,
     private readonly full: boolean,
     private readonly clientChain: Uint8Array[] | undefined,
   ) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'change_cipher_spec') throw unexpected(this.name, input);
-    const { core } = cx;
-    const keyBlock = this.master.keyBlock();
-    core.setReadProtection(Tls12RecordOpener.fromKeyBlock(core.provider, this.master.suite, keyBlock, 'client'));
-    wipe(keyBlock.client.key, keyBlock.client.iv, keyBlock.server.key, keyBlock.server.iv);
-    return new ExpectFinished(this.hs, this.master, this.full, this.clientChain);
+    cx.core.setReadProtection(this.protection.opener());
+    return new ExpectFinished(this.hs, this.master, this.protection, this.full, this.clientChain);
   }
 }
 
@@ -527,7 +532,12 @@ export class ExpectChangeCipherSpec implements Tls12ServerState {
  * [NewSessionTicket] ChangeCipherSpec Finished (RFC 5077 §3.3, RFC 5246 §7.1, §7.4.9): after the
  * client's Finished in a full handshake, right after ServerHello in an abbreviated one.
  */
-function sendFinishedFlight(cx: Tls12ServerContext, hs: ServerHandshake, master: Tls12MasterSecret): void {
+function sendFinishedFlight(
+  cx: Tls12ServerContext,
+  hs: ServerHandshake,
+  master: Tls12MasterSecret,
+  protection: Tls12Protection,
+): void {
   const { core, settings } = cx;
   const ticketer = settings.config.ticketer;
   if (hs.issueTicket && ticketer) {
@@ -536,9 +546,7 @@ function sendFinishedFlight(cx: Tls12ServerContext, hs: ServerHandshake, master:
       core.send({ type: 'new_session_ticket', version: 'tls12', lifetimeHint: settings.lifetime, ticket }),
     );
   }
-  const keyBlock = master.keyBlock();
-  core.changeCipherSpec(Tls12RecordSealer.fromKeyBlock(core.provider, master.suite, keyBlock, 'server'));
-  wipe(keyBlock.client.key, keyBlock.client.iv, keyBlock.server.key, keyBlock.server.iv);
+  core.changeCipherSpec(protection.sealer());
   const verifyData = master.verifyData('server', hs.transcript.hash(core.provider, master.suite.hash));
   hs.transcript.add(core.send({ type: 'finished', verifyData }));
   core.flush();
@@ -565,6 +573,7 @@ export class ExpectFinished implements Tls12ServerState {
   constructor(
     private readonly hs: ServerHandshake,
     private readonly master: Tls12MasterSecret,
+    private readonly protection: Tls12Protection,
     private readonly full: boolean,
     private readonly clientChain: Uint8Array[] | undefined,
   ) {}
@@ -579,7 +588,7 @@ export class ExpectFinished implements Tls12ServerState {
     }
     hs.transcript.add(input.raw);
     if (this.full) {
-      sendFinishedFlight(cx, hs, master);
+      sendFinishedFlight(cx, hs, master, this.protection);
       if (hs.sessionId.length > 0) settings.config.sessionStore?.put(hs.sessionId, sessionState(cx, hs, master));
     }
     if (this.clientChain) core.emit({ kind: 'peer-certificate', chain: this.clientChain });
