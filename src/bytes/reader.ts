@@ -35,13 +35,21 @@ export function vecLimits<const L extends VecLimits>(limits: L): Readonly<Requir
   } as Readonly<Required<VecLimits>> & L;
 }
 
+/**
+ * An error-path element whose name is made only when an error needs it (`toString()`): a hot decoder
+ * can keep one such object per list and update it per item instead of building a string per item.
+ */
+export interface PathElement {
+  toString(): string;
+}
+
 export class Reader {
   /** The whole input. */
   readonly buf: Uint8Array;
   private pos: number;
   private limit: number;
   private readonly base: number;
-  private readonly fields: string[] = [];
+  private readonly fields: (string | PathElement)[] = [];
   /**
    * `buf.buffer` and `buf.byteOffset`, read once (the getters are slow), for {@link view}; `undefined`
    * when `buf` is a subclass such as a Node Buffer, whose views must keep its class.
@@ -95,7 +103,10 @@ export class Reader {
   /** The current field path, e.g. `ClientHello.extensions[1].key_share`. */
   path(field?: string): string {
     let out = '';
-    for (const f of this.fields) out += out && f[0] !== '[' ? `.${f}` : f;
+    for (const e of this.fields) {
+      const f = String(e);
+      out += out && f[0] !== '[' ? `.${f}` : f;
+    }
     if (field) out += out && field[0] !== '[' ? `.${field}` : field;
     return out;
   }
@@ -231,9 +242,9 @@ export class Reader {
    * `length` past the end of the container is `length`.
    * @returns the limit to give back to {@link leave}
    */
-  enter(length: number, field: string): number {
+  enter(length: number, field: string | PathElement): number {
     if (length > this.limit - this.pos) {
-      this.fail('length', `length ${length} exceeds the ${this.limit - this.pos} byte(s) available`, field);
+      this.fail('length', `length ${length} exceeds the ${this.limit - this.pos} byte(s) available`, String(field));
     }
     const savedLimit = this.limit;
     this.limit = this.pos + length;
