@@ -2,16 +2,20 @@
  * TLS 1.2 failures, each ending in the alert the RFCs name: no common suite → handshake_failure
  * (RFC 5246 §7.4.1.3); a bad Finished or ServerKeyExchange / CertificateVerify signature →
  * decrypt_error (RFC 5246 §7.2.2, §7.4.3, §7.4.9); a message out of order in each state →
- * unexpected_message (RFC 5246 §7.3); a bad ECDHE point → illegal_parameter (RFC 8422 §5.7); the
+ * unexpected_message (RFC 5246 §7.3), also in the encrypted ExpectFinished of both roles; a bad ECDHE
+ * point → illegal_parameter (RFC 8422 §5.7), from the server's ClientKeyExchange or the client's
+ * correctly signed ServerKeyExchange (RFC 8422 §5.4, RFC 7748 §6.1); the
  * extended master secret rules of resumption (RFC 7627 §5.3); renegotiation_info (RFC 5746 §3.4,
  * §3.6); the downgrade sentinel (RFC 8446 §4.1.3); ALPN (RFC 7301 §3.2); versions (RFC 5246 §E.1).
  */
 import { describe, expect, it } from 'vitest';
 import { concat } from '../../src/bytes/hex.js';
+import { Writer } from '../../src/bytes/writer.js';
 import { NobleProvider } from '../../src/crypto/noble.js';
 import type { RsaPublicKey } from '../../src/crypto/provider.js';
 import { leafPublicKey } from '../../src/handshake/common.js';
 import { Tls12Client } from '../../src/handshake/tls12/client.js';
+import { serverKeyExchangeContent, tls12SchemeName } from '../../src/handshake/tls12/common.js';
 import { Tls12Server } from '../../src/handshake/tls12/server.js';
 import { MemorySessionStore, Tls12AeadTicketer } from '../../src/handshake/tls12/session-cache.js';
 import type {
@@ -24,6 +28,7 @@ import { AlertDescription, CipherSuite, NamedGroup } from '../../src/tls/enums.j
 import type { Extension } from '../../src/tls/extensions.js';
 import { encodeHandshake, type HandshakeMessage } from '../../src/tls/messages/handshake.js';
 import type { ClientHello } from '../../src/tls/messages/hello.js';
+import { encodeServerKeyExchangeParams } from '../../src/tls/messages/key-exchange.js';
 import { identity, ofKind, pump, sent } from './tls12-support.js';
 
 const ECDSA = identity('server-ecdsa');
@@ -386,5 +391,105 @@ describe('TLS 1.2 failures and their alerts', () => {
   it('a ClientHello below TLS 1.2 → protocol_version (70)', () => {
     const { log } = connect({ editClientHello: (h) => ({ ...h, version: 0x0302 }) }, {});
     expect(fatal(log.server)).toEqual([AlertDescription.protocol_version]);
+  });
+});
+
+describe('TLS 1.2 failures under the new keys and in the key exchange', () => {
+  const finishedInstead = encodeHandshake({ type: 'server_hello_done' });
+  const keyExchangeInstead = encodeHandshake({
+    type: 'client_key_exchange',
+    keyExchange: 'ecdhe',
+    publicKey: new Uint8Array(32).fill(9),
+  });
+  /** The peer's alerts as received. */
+  const received = (events: Tls12Event[]) => ofKind(events, 'alert-received').map((e) => e.description);
+
+  it('client in ExpectFinished (full handshake): an encrypted ServerHelloDone instead → unexpected_message (10)', () => {
+    const { client, log } = connect(
+      {},
+      { onOutgoingMessage: (m) => (m.type === 'finished' ? finishedInstead : undefined) },
+    );
+    expect(client.state).toBe('ExpectFinished');
+    expect(fatal(log.client)).toEqual([AlertDescription.unexpected_message]);
+    // Sent under the client's new write keys, which the server (past the client's CCS) reads.
+    expect(received(log.server)).toEqual([AlertDescription.unexpected_message]);
+  });
+
+  it('client in ExpectFinished (resumed by session ID): the same → unexpected_message (10)', () => {
+    const store = new MemorySessionStore();
+    const session = ofKind(connect({ sessionTickets: false }, { sessionStore: store }).log.client, 'session')[0]!
+      .session;
+    const { client, log } = connect(
+      { sessionTickets: false, session },
+      { sessionStore: store, onOutgoingMessage: (m) => (m.type === 'finished' ? finishedInstead : undefined) },
+    );
+    expect(ofKind(log.client, 'negotiated')[0]!.resumed).toBe(true);
+    expect(client.state).toBe('ExpectFinished');
+    expect(fatal(log.client)).toEqual([AlertDescription.unexpected_message]);
+  });
+
+  it('server in ExpectFinished: an encrypted ClientKeyExchange instead → unexpected_message (10)', () => {
+    const { server, log } = connect(
+      { onOutgoingMessage: (m) => (m.type === 'finished' ? keyExchangeInstead : undefined) },
+      {},
+    );
+    expect(server.state).toBe('ExpectFinished');
+    expect(fatal(log.server)).toEqual([AlertDescription.unexpected_message]);
+    expect(received(log.client)).toEqual([AlertDescription.unexpected_message]);
+  });
+
+  it('server in ExpectFinished (resumed): an encrypted ServerHelloDone instead → unexpected_message (10)', () => {
+    const store = new MemorySessionStore();
+    const session = ofKind(connect({ sessionTickets: false }, { sessionStore: store }).log.client, 'session')[0]!
+      .session;
+    const { server, log } = connect(
+      {
+        sessionTickets: false,
+        session,
+        onOutgoingMessage: (m) => (m.type === 'finished' ? finishedInstead : undefined),
+      },
+      { sessionStore: store },
+    );
+    expect(server.state).toBe('ExpectFinished');
+    expect(fatal(log.server)).toEqual([AlertDescription.unexpected_message]);
+  });
+
+  /**
+   * A server whose ServerKeyExchange carries `point`, correctly signed with its certificate key over
+   * both randoms and the params (RFC 8422 §5.4), so only the point is wrong.
+   */
+  function badPointHandshake(group: number, point: Uint8Array) {
+    let clientRandom: Uint8Array = new Uint8Array(32);
+    let serverRandom: Uint8Array = new Uint8Array(32);
+    const server = new Tls12Server({
+      certificate: ECDSA.certified,
+      groups: [group],
+      onOutgoingMessage: (m) => {
+        if (m.type === 'server_hello') serverRandom = m.random.slice();
+        if (m.type !== 'server_key_exchange' || m.keyExchange !== 'ecdhe') return undefined;
+        const unsigned = { ...m, publicKey: point, signature: new Uint8Array(0) };
+        const params = Writer.encode((w) => encodeServerKeyExchangeParams(w, unsigned));
+        const content = serverKeyExchangeContent(clientRandom, serverRandom, params);
+        const signature = provider.sign(tls12SchemeName(m.signatureAlgorithm)!, ECDSA.certified.key, content);
+        return encodeHandshake({ ...unsigned, signature });
+      },
+    });
+    const client = new Tls12Client({ serverName: 'localhost', verifyServer: accept, groups: [group] });
+    const first = client.start();
+    clientRandom = (ofKind(first, 'handshake-message')[0]!.message as ClientHello).random;
+    return pump(client, server, first);
+  }
+
+  it('a signed ServerKeyExchange with a P-256 point not on the curve → illegal_parameter (47) from the client', () => {
+    const log = badPointHandshake(NamedGroup.secp256r1, concat(Uint8Array.of(4), new Uint8Array(64).fill(1)));
+    expect(fatal(log.client)).toEqual([AlertDescription.illegal_parameter]);
+    expect(received(log.server)).toEqual([AlertDescription.illegal_parameter]);
+    expect(ofKind(log.client, 'handshake-message').map((e) => e.message.type)).not.toContain('client_key_exchange');
+  });
+
+  it('a signed ServerKeyExchange with the x25519 all-zero point (RFC 7748 §6.1) → illegal_parameter (47)', () => {
+    const log = badPointHandshake(NamedGroup.x25519, new Uint8Array(32));
+    expect(fatal(log.client)).toEqual([AlertDescription.illegal_parameter]);
+    expect(received(log.server)).toEqual([AlertDescription.illegal_parameter]);
   });
 });
