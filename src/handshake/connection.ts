@@ -37,6 +37,9 @@ import {
 import { ConnectionFailure, diagnose, type Offered } from './diagnosis.js';
 import type { TlsEvent } from './types.js';
 
+/** The least TLS 1.3 protection overhead of a record (RFC 8446 §5.2): content type byte and AEAD tag. */
+const EARLY_DATA_OVERHEAD = 1 + 16;
+
 /** Which keys protect a direction (RFC 8446 §2: 0-RTT, handshake, application). */
 export type Epoch = 'plaintext' | 'early' | 'handshake' | 'application';
 
@@ -79,7 +82,8 @@ export class ConnectionCore {
   #maxFragment = MAX_PLAINTEXT_LENGTH;
   #peerLimit: number | undefined;
   #ownLimitAccepted = false;
-  #skipBudget = 0;
+  /** Bytes of rejected 0-RTT data still to skip, or undefined when not skipping (RFC 8446 §4.2.10). */
+  #skipBudget: number | undefined;
   #earlyBudget = 0;
   #failed = false;
   /** A {@link run} is in progress (a nested call runs in place). */
@@ -187,10 +191,12 @@ export class ConnectionCore {
           throw new TlsAlertError(AlertDescription.unexpected_message, `unprotected ${record.type} record after keys`);
         }
       } else {
-        if (this.#skipBudget > 0) {
+        if (this.#skipBudget !== undefined) {
+          // RFC 8446 §4.2.10: records that fail deprotection are rejected 0-RTT data, skipped; the
+          // first that opens starts the client's second flight.
           try {
             const opened = this.#opener.open(record);
-            this.#skipBudget = 0;
+            this.#skipBudget = undefined;
             type = opened.type;
             content = opened.content;
           } catch (e) {
@@ -204,8 +210,16 @@ export class ConnectionCore {
           content = opened.content;
         }
       }
-    } else if (record.type === ContentType.application_data) {
-      if (this.#skipBudget > 0) {
+    } else if (record.type !== ContentType.application_data) {
+      if (record.fragment.length > MAX_PLAINTEXT_LENGTH) {
+        // RFC 8446 §5.1 (the deframer allows protected sizes while 0-RTT records are skipped).
+        throw new TlsAlertError(
+          AlertDescription.record_overflow,
+          `plaintext record of ${record.fragment.length} bytes exceeds 2^14`,
+        );
+      }
+    } else {
+      if (this.#skipBudget !== undefined) {
         // RFC 8446 §4.2.10: after a HelloRetryRequest, 0-RTT records are skipped.
         this.#spendSkip(record.fragment.length);
         return;
@@ -235,9 +249,15 @@ export class ConnectionCore {
     }
   }
 
-  #spendSkip(length: number): void {
-    this.#skipBudget -= length;
-    if (this.#skipBudget < 0) {
+  /**
+   * Count a skipped 0-RTT record against the budget. max_early_data_size counts application data
+   * only (RFC 8446 §4.2.10), so the least protection overhead (the inner content type byte and a
+   * 16-byte AEAD tag) is taken off the ciphertext length.
+   */
+  #spendSkip(ciphertextLength: number): void {
+    const left = (this.#skipBudget ?? 0) - Math.max(0, ciphertextLength - EARLY_DATA_OVERHEAD);
+    this.#skipBudget = left;
+    if (left < 0) {
       throw new TlsAlertError(AlertDescription.unexpected_message, 'more skipped 0-RTT data than max_early_data_size');
     }
   }
@@ -352,6 +372,9 @@ export class ConnectionCore {
   /** Install read keys for `epoch` (RFC 8446 §5.1: no handshake message may span the change). */
   setReadKeys(epoch: Epoch, suite: Tls13CipherSuite, secret: Uint8Array): void {
     this.#reassembler.assertBoundary();
+    // New keys end any skipping of rejected 0-RTT data (the HelloRetryRequest case: the second
+    // ClientHello came after it all).
+    this.#skipBudget = undefined;
     const max = this.#ownLimitAccepted ? this.#options.recordSizeLimit : undefined;
     this.#opener = RecordOpener.fromSecret(
       this.provider,
@@ -397,6 +420,9 @@ export class ConnectionCore {
   /** Skip up to `budget` bytes of records we cannot (or will not) decrypt: rejected 0-RTT (RFC 8446 §4.2.10). */
   skipEarlyData(budget: number): void {
     this.#skipBudget = budget;
+    // After a HelloRetryRequest (no read keys) the skipped records are protected ones, up to
+    // 2^14 + 256 bytes (RFC 8446 §5.2); plaintext records keep their 2^14 limit (checked in #onRecord).
+    if (!this.#opener) this.#deframer.setLimits({ protection: 'tls13-protected' });
   }
 
   /** Accept up to `budget` bytes of 0-RTT application data in the early epoch. */
