@@ -151,8 +151,9 @@ export function decodeHandshakeBody(r: Reader, msgType: number, ctx: HandshakeCo
   }
 }
 
-/** Path element naming a message in error paths (its IANA name). */
-const MESSAGE_FIELD = new Map<number, string>(Object.entries(HandshakeType).map(([name, value]) => [value, name]));
+/** Path element naming a message in error paths (its IANA name), by msg_type (a dense table: a u8 key). */
+const MESSAGE_FIELD: (string | undefined)[] = Array.from({ length: 256 });
+for (const [name, value] of Object.entries(HandshakeType)) MESSAGE_FIELD[value] = name;
 
 /**
  * Decode exactly one framed handshake message (header + body; trailing bytes are an error).
@@ -161,13 +162,16 @@ const MESSAGE_FIELD = new Map<number, string>(Object.entries(HandshakeType).map(
  * @example decodeHandshake(fromHex('0e000000'), { version: 'tls12' }) // { type: 'server_hello_done', raw }
  */
 export function decodeHandshake(bytes: Uint8Array, ctx: HandshakeContext = {}): DecodedHandshake {
-  const msg = Reader.decode(bytes, 'Handshake', (r) => {
-    const msgType = r.u8('msg_type');
-    const field = MESSAGE_FIELD.get(msgType) ?? `msg_type_${msgType}`;
-    return r.vec24(field, (r) => decodeHandshakeBody(r, msgType, ctx));
-  });
-  (msg as DecodedHandshake).raw = bytes;
-  return msg as DecodedHandshake;
+  // Reader.decode + vec24, spelled out with enter/leave: no closures on this hot path.
+  const r = new Reader(bytes, 'Handshake');
+  const msgType = r.u8('msg_type');
+  const field = MESSAGE_FIELD[msgType] ?? `msg_type_${msgType}`;
+  const saved = r.enter(r.lengthPrefix(3, field), field);
+  const msg = decodeHandshakeBody(r, msgType, ctx) as DecodedHandshake;
+  r.leave(saved);
+  r.end();
+  msg.raw = bytes;
+  return msg;
 }
 
 /** The wire `msg_type` of `m`. */
