@@ -132,6 +132,12 @@ const STATE_STAGES: Readonly<Record<string, FailureStage>> = {
   ServerEstablished: 'application data',
   ExpectPostHandshakeCertificateVerify: 'authentication',
   ExpectPostHandshakeFinished: 'authentication',
+  // TLS 1.2 (src/handshake/tls12/): the states it has beyond the names shared with TLS 1.3.
+  ExpectServerKeyExchange: 'key exchange',
+  ExpectServerHelloDone: 'negotiation',
+  ExpectClientKeyExchange: 'key exchange',
+  ExpectChangeCipherSpec: 'finished',
+  ExpectNewSessionTicket: 'finished',
 };
 
 const HELLO_STATES: ReadonlySet<string> = new Set(['ExpectServerHello', 'ExpectClientHello']);

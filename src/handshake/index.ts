@@ -14,6 +14,14 @@ export {
 } from './common.js';
 export type { Epoch } from './connection.js';
 export {
+  ConnectionFailure,
+  type Diagnosis,
+  diagnose,
+  type FailureStage,
+  failureStage,
+  HandshakeAlertError,
+} from './diagnosis.js';
+export {
   type AnyTlsEvent,
   NegotiatingClient,
   type NegotiatingClientConfig,
@@ -34,6 +42,8 @@ export type {
   ServerConfig,
   ServerSessionState,
   Ticketer,
+  TlsClientConfig,
   TlsEvent,
   VerifyContext,
 } from './types.js';
+export { type TrustAnchors, trustAnchorVerifier } from './verifier.js';
