@@ -8,17 +8,16 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { killAll, opensslServer, pki, SKIP_GNUTLS, SKIP_OPENSSL, startPeer } from '../node/peers.js';
-import { runConnect, startServe, stopServes } from './run.js';
+import { connectArgs, gnutlsResumeArgs, ROOT, runConnect, serveCertificate, startServe, stopServes } from './run.js';
 
 afterEach(() => {
   stopServes();
   killAll();
 });
 
-const ROOT = pki('root-ca.crt');
 const GET = 'GET / HTTP/1.0\r\n\r\n';
 const ECDSA_SUITE = 'ECDHE-ECDSA-AES128-GCM-SHA256';
-const SERVE_ECDSA = ['--cert', pki('server-ecdsa-chain.pem'), '--key', pki('server-ecdsa.key')];
+const SERVE_ECDSA = serveCertificate('server-ecdsa');
 
 describe.skipIf(SKIP_OPENSSL)('tlswire connect --tls1.2 against openssl s_server -tls1_2 -www', () => {
   const CASES = [
@@ -39,18 +38,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect --tls1.2 against openssl s_server
     it(`--reconnect resumes ${c.name}: the page says "Reused"`, async () => {
       const server = await opensslServer('server-ecdsa', ['-www', '-naccept', '2', ...c.theirs], '-tls1_2');
       const r = await runConnect(
-        [
-          `127.0.0.1:${server.port}`,
-          '--tls1.2',
-          ...c.ours,
-          '--servername',
-          'localhost',
-          '--ca',
-          ROOT,
-          '--reconnect',
-          '--json',
-          '--trace',
-        ],
+        connectArgs(server.port, '--tls1.2', ...c.ours, '--reconnect', '--json', '--trace'),
         GET,
       );
       expect(r.code).toBe(0);
@@ -66,10 +54,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect --tls1.2 against openssl s_server
 
   it('no version flag: a TLS 1.2-only server gets TLS 1.2 (and --reconnect resumes); a TLS 1.3 server TLS 1.3', async () => {
     const old = await opensslServer('server-ecdsa', ['-www', '-naccept', '2'], '-tls1_2');
-    const r12 = await runConnect(
-      [`127.0.0.1:${old.port}`, '--servername', 'localhost', '--ca', ROOT, '--reconnect', '--json'],
-      GET,
-    );
+    const r12 = await runConnect(connectArgs(old.port, '--reconnect', '--json'), GET);
     expect(r12.code).toBe(0);
     expect(r12.json.map((s) => [s.protocol, s.resumed])).toEqual([
       ['TLSv1.2', false],
@@ -77,10 +62,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect --tls1.2 against openssl s_server
     ]);
     expect(r12.data).toContain(`Reused, TLSv1.2, Cipher is ${ECDSA_SUITE}`);
     const current = await opensslServer('server-ecdsa', ['-www', '-naccept', '1'], '-tls1_3');
-    const r13 = await runConnect(
-      [`127.0.0.1:${current.port}`, '--servername', 'localhost', '--ca', ROOT, '--json'],
-      GET,
-    );
+    const r13 = await runConnect(connectArgs(current.port, '--json'), GET);
     expect(r13.code).toBe(0);
     expect(r13.json.map((s) => [s.protocol, s.resumed])).toEqual([['TLSv1.3', false]]);
     expect(r13.data).toContain('New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256');
@@ -133,24 +115,7 @@ describe.skipIf(SKIP_OPENSSL)('openssl s_client -tls1_2 -reconnect against tlswi
 describe.skipIf(SKIP_GNUTLS)('gnutls-cli (TLS 1.2 only) --resume against tlswire serve', () => {
   it('serve without a version flag answers TLS 1.2, and gnutls-cli resumes', async () => {
     const serve = await startServe([...SERVE_ECDSA, '--echo', '--json', '--max-connections', '2']);
-    const client = startPeer(
-      'gnutls-cli',
-      [
-        '--port',
-        String(serve.port),
-        '--x509cafile',
-        ROOT,
-        '--resume',
-        '--priority',
-        'NORMAL:-VERS-ALL:+VERS-TLS1.2',
-        '--sni-hostname',
-        'localhost',
-        '--verify-hostname',
-        'localhost',
-        '127.0.0.1',
-      ],
-      'ping over TLS 1.2\n',
-    );
+    const client = startPeer('gnutls-cli', gnutlsResumeArgs(serve.port, 'TLS1.2'), 'ping over TLS 1.2\n');
     await client.exited();
     expect(client.output()).toMatch(/This is a resumed session/);
     expect(client.output()).toMatch(/^- Description: \(TLS1\.2-X\.509\)/m);

@@ -21,16 +21,25 @@ import {
   SKIP_OPENSSL,
   startPeer,
 } from '../node/peers.js';
-import { runConnect, startServe, stopServes } from './run.js';
+import { connectArgs, gnutlsResumeArgs, ROOT, runConnect, serveCertificate, startServe, stopServes } from './run.js';
 
 afterEach(() => {
   stopServes();
   killAll();
 });
 
-const ROOT = pki('root-ca.crt');
 const GET = 'GET / HTTP/1.0\r\n\r\n';
 const dir = mkdtempSync(join(tmpdir(), 'tlswire-cli-'));
+/** `openssl s_client -tls1_3` to 127.0.0.1:`port` as `localhost`, with `flags` after. */
+const sClient13 = (port: number, ...flags: string[]) => [
+  's_client',
+  '-connect',
+  `127.0.0.1:${port}`,
+  '-tls1_3',
+  '-servername',
+  'localhost',
+  ...flags,
+];
 
 describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => {
   const CASES = [
@@ -42,25 +51,10 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => 
   for (const [suite, group, leaf] of CASES) {
     it(`${suite} with ${group} and the ${leaf} certificate, then resumption (-www)`, async () => {
       const server = await opensslServer(leaf, ['-www', '-naccept', '3']);
-      const r = await runConnect(
-        [`127.0.0.1:${server.port}`, '--tls1.3', '--servername', 'localhost', '--ca', ROOT, '--ciphers', suite],
-        GET,
-      ).then(async (first) => ({
+      const r = await runConnect(connectArgs(server.port, '--tls1.3', '--ciphers', suite), GET).then(async (first) => ({
         first,
         both: await runConnect(
-          [
-            `127.0.0.1:${server.port}`,
-            '--servername',
-            'localhost',
-            '--ca',
-            ROOT,
-            '--ciphers',
-            suite,
-            '--groups',
-            group,
-            '--reconnect',
-            '--json',
-          ],
+          connectArgs(server.port, '--ciphers', suite, '--groups', group, '--reconnect', '--json'),
           GET,
         ),
       }));
@@ -83,19 +77,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => 
   it('HelloRetryRequest: --groups secp256r1,x25519 --key-shares x25519 against a P-256-only server', async () => {
     const server = await opensslServer('server-ecdsa', ['-www', '-naccept', '1', '-groups', 'P-256']);
     const r = await runConnect(
-      [
-        `127.0.0.1:${server.port}`,
-        '--servername',
-        'localhost',
-        '--ca',
-        ROOT,
-        '--groups',
-        'secp256r1,x25519',
-        '--key-shares',
-        'x25519',
-        '--json',
-        '--trace',
-      ],
+      connectArgs(server.port, '--groups', 'secp256r1,x25519', '--key-shares', 'x25519', '--json', '--trace'),
       GET,
     );
     expect(r.code).toBe(0);
@@ -111,18 +93,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => 
   it('client authentication: s_server -Verify 1 -CAfile root', async () => {
     const server = await opensslServer('server-ecdsa', ['-www', '-naccept', '1', '-Verify', '1', '-CAfile', ROOT]);
     const r = await runConnect(
-      [
-        `127.0.0.1:${server.port}`,
-        '--servername',
-        'localhost',
-        '--ca',
-        ROOT,
-        '--cert',
-        pki('client-chain.pem'),
-        '--key',
-        pki('client.key'),
-        '--json',
-      ],
+      connectArgs(server.port, '--cert', pki('client-chain.pem'), '--key', pki('client.key'), '--json'),
       GET,
     );
     expect(r.code).toBe(0);
@@ -143,18 +114,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => 
     writeFileSync(early, 'EARLY-DATA-FROM-TLSWIRE');
     const server = await opensslServer('server-ecdsa', ['-early_data', '-naccept', '2', '-keylogfile', theirs]);
     const r = await runConnect(
-      [
-        `127.0.0.1:${server.port}`,
-        '--servername',
-        'localhost',
-        '--ca',
-        ROOT,
-        '--early-data',
-        early,
-        '--keylog',
-        ours,
-        '--json',
-      ],
+      connectArgs(server.port, '--early-data', early, '--keylog', ours, '--json'),
       'after the handshake\n',
     );
     expect(r.code).toBe(0);
@@ -185,10 +145,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => 
   for (const [leaf, alert, number, opensslText] of FAILURES) {
     it(`${leaf}: exit 1, --json error in authentication with ${alert}, and s_server received it`, async () => {
       const server = await opensslServer(leaf, ['-www', '-naccept', '1']);
-      const r = await runConnect(
-        [`127.0.0.1:${server.port}`, '--servername', 'localhost', '--ca', ROOT, '--json'],
-        GET,
-      );
+      const r = await runConnect(connectArgs(server.port, '--json'), GET);
       expect(r.code).toBe(1);
       const chain = decodePem(readPki(`${leaf}-chain.pem`)).map((b) => b.der);
       const verdict = verifyCertificateChain(chain, {
@@ -215,10 +172,7 @@ describe.skipIf(SKIP_GNUTLS)('tlswire connect against gnutls-serv --echo', () =>
       // gnutls-serv's default TLS 1.3 CertificateRequest (with an empty status_request) is answered
       // with an empty Certificate.
       const server = await gnutlsServer(leaf, ['--echo']);
-      const r = await runConnect(
-        [`127.0.0.1:${server.port}`, '--servername', 'localhost', '--ca', ROOT, '--reconnect', '--json'],
-        'hello gnutls\n',
-      );
+      const r = await runConnect(connectArgs(server.port, '--reconnect', '--json'), 'hello gnutls\n');
       expect(r.code).toBe(0);
       expect(r.data).toBe('hello gnutls\nhello gnutls\n');
       expect(r.json.map((s) => [s.protocol, s.resumed])).toEqual([
@@ -230,30 +184,22 @@ describe.skipIf(SKIP_GNUTLS)('tlswire connect against gnutls-serv --echo', () =>
 });
 
 describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
+  /** One connection, which must present a certificate issued under the test root. */
+  const VERIFY_CLIENT = [
+    ...serveCertificate('server-ecdsa'),
+    '--www',
+    '--json',
+    '--verify-client',
+    '--ca',
+    ROOT,
+    '--max-connections',
+    '1',
+  ];
+
   it('full handshake, then -sess_in resumption: s_client prints "Reused"', async () => {
-    const serve = await startServe([
-      '--cert',
-      pki('server-rsa-chain.pem'),
-      '--key',
-      pki('server-rsa.key'),
-      '--www',
-      '--json',
-      '--max-connections',
-      '2',
-    ]);
+    const serve = await startServe([...serveCertificate('server-rsa'), '--www', '--json', '--max-connections', '2']);
     const sess = join(dir, 'sess.pem');
-    const common = [
-      's_client',
-      '-connect',
-      `127.0.0.1:${serve.port}`,
-      '-tls1_3',
-      '-servername',
-      'localhost',
-      '-CAfile',
-      ROOT,
-      '-verify_return_error',
-      '-ign_eof',
-    ];
+    const common = sClient13(serve.port, '-CAfile', ROOT, '-verify_return_error', '-ign_eof');
     const first = startPeer('openssl', [...common, '-sess_out', sess], GET);
     expect(await first.exited()).toBe(0);
     expect(first.output()).toMatch(/^New, TLSv1\.3, Cipher is TLS_AES_128_GCM_SHA256$/m);
@@ -269,10 +215,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
 
   it('--early-data --www: s_client -early_data sends the request as 0-RTT, which is accepted and answered', async () => {
     const serve = await startServe([
-      '--cert',
-      pki('server-ecdsa-chain.pem'),
-      '--key',
-      pki('server-ecdsa.key'),
+      ...serveCertificate('server-ecdsa'),
       '--www',
       '--early-data',
       '--json',
@@ -282,7 +225,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
     const sess = join(dir, 'early-sess.pem');
     const request = join(dir, 'early-request.txt');
     writeFileSync(request, GET);
-    const common = ['s_client', '-connect', `127.0.0.1:${serve.port}`, '-tls1_3', '-servername', 'localhost'];
+    const common = sClient13(serve.port);
     const first = startPeer('openssl', [...common, '-CAfile', ROOT, '-sess_out', sess, '-ign_eof'], GET);
     expect(await first.exited()).toBe(0);
     expect(first.output()).toMatch(/Max Early Data: 16384/);
@@ -301,10 +244,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
 
   it('tlswire connect --early-data against tlswire serve --early-data --echo', async () => {
     const serve = await startServe([
-      '--cert',
-      pki('server-ed25519-chain.pem'),
-      '--key',
-      pki('server-ed25519.key'),
+      ...serveCertificate('server-ed25519'),
       '--echo',
       '--early-data',
       '--max-connections',
@@ -312,10 +252,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
     ]);
     const early = join(dir, 'early-echo.txt');
     writeFileSync(early, 'zero-rtt|');
-    const r = await runConnect(
-      [`127.0.0.1:${serve.port}`, '--servername', 'localhost', '--ca', ROOT, '--early-data', early, '--json'],
-      'one-rtt|',
-    );
+    const r = await runConnect(connectArgs(serve.port, '--early-data', early, '--json'), 'one-rtt|');
     expect(r.code).toBe(0);
     expect(r.json.map((s) => [s.resumed, s.earlyDataAccepted])).toEqual([
       [false, false],
@@ -326,28 +263,11 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
   });
 
   it('client authentication: --verify-client --ca root with s_client -cert -key', async () => {
-    const serve = await startServe([
-      '--cert',
-      pki('server-ecdsa-chain.pem'),
-      '--key',
-      pki('server-ecdsa.key'),
-      '--www',
-      '--json',
-      '--verify-client',
-      '--ca',
-      ROOT,
-      '--max-connections',
-      '1',
-    ]);
+    const serve = await startServe(VERIFY_CLIENT);
     const client = startPeer(
       'openssl',
-      [
-        's_client',
-        '-connect',
-        `127.0.0.1:${serve.port}`,
-        '-tls1_3',
-        '-servername',
-        'localhost',
+      sClient13(
+        serve.port,
         '-CAfile',
         ROOT,
         '-cert',
@@ -357,7 +277,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
         '-cert_chain',
         pki('intermediate-rsa-ca.crt'),
         '-ign_eof',
-      ],
+      ),
       GET,
     );
     expect(await client.exited()).toBe(0);
@@ -367,34 +287,8 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
   });
 
   it('--verify-client refuses a client without a certificate: s_client sees certificate_required', async () => {
-    const serve = await startServe([
-      '--cert',
-      pki('server-ecdsa-chain.pem'),
-      '--key',
-      pki('server-ecdsa.key'),
-      '--www',
-      '--json',
-      '--verify-client',
-      '--ca',
-      ROOT,
-      '--max-connections',
-      '1',
-    ]);
-    const client = startPeer(
-      'openssl',
-      [
-        's_client',
-        '-connect',
-        `127.0.0.1:${serve.port}`,
-        '-tls1_3',
-        '-servername',
-        'localhost',
-        '-CAfile',
-        ROOT,
-        '-ign_eof',
-      ],
-      GET,
-    );
+    const serve = await startServe(VERIFY_CLIENT);
+    const client = startPeer('openssl', sClient13(serve.port, '-CAfile', ROOT, '-ign_eof'), GET);
     await client.exited();
     expect(client.output()).toMatch(/alert certificate required.*SSL alert number 116/);
     expect(await serve.finished()).toBe(1);
@@ -409,33 +303,13 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
 describe.skipIf(SKIP_GNUTLS)('tlswire serve against gnutls-cli', () => {
   it('echo, and --resume: gnutls-cli reports the resumed session', async () => {
     const serve = await startServe([
-      '--cert',
-      pki('server-ed25519-chain.pem'),
-      '--key',
-      pki('server-ed25519.key'),
+      ...serveCertificate('server-ed25519'),
       '--echo',
       '--json',
       '--max-connections',
       '2',
     ]);
-    const client = startPeer(
-      'gnutls-cli',
-      [
-        '--port',
-        String(serve.port),
-        '--x509cafile',
-        ROOT,
-        '--resume',
-        '--priority',
-        'NORMAL:-VERS-ALL:+VERS-TLS1.3',
-        '--sni-hostname',
-        'localhost',
-        '--verify-hostname',
-        'localhost',
-        '127.0.0.1',
-      ],
-      'ping over gnutls\n',
-    );
+    const client = startPeer('gnutls-cli', gnutlsResumeArgs(serve.port, 'TLS1.3'), 'ping over gnutls\n');
     await client.exited();
     expect(client.output()).toMatch(/This is a resumed session/);
     expect(client.output()).toContain('ping over gnutls');

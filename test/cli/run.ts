@@ -4,8 +4,12 @@
  */
 import type { ConnectionSummary } from '../../src/cli/live.js';
 import { main } from '../../src/cli/main.js';
+import { pki } from '../node/peers.js';
 
 const stoppers: (() => void)[] = [];
+
+/** The test PKI's root, which signs every `server-*` and `client*` leaf. */
+export const ROOT = pki('root-ca.crt');
 
 /** Run `tlswire connect` in-process: exit code, JSON summaries, stderr lines, received data. */
 export async function runConnect(args: string[], input = '') {
@@ -64,3 +68,37 @@ export async function startServe(args: string[]) {
 export function stopServes(): void {
   for (const s of stoppers.splice(0)) s();
 }
+
+/** `--cert` and `--key` of a test PKI leaf (`server-ecdsa` etc.) for `tlswire serve`. */
+export const serveCertificate = (leaf: string): string[] => [
+  '--cert',
+  pki(`${leaf}-chain.pem`),
+  '--key',
+  pki(`${leaf}.key`),
+];
+
+/** `tlswire connect` to 127.0.0.1:`port` as `localhost`, trusting {@link ROOT}, with `flags` after. */
+export const connectArgs = (port: number, ...flags: string[]): string[] => [
+  `127.0.0.1:${port}`,
+  '--servername',
+  'localhost',
+  '--ca',
+  ROOT,
+  ...flags,
+];
+
+/** `gnutls-cli --resume` to 127.0.0.1:`port` as `localhost`, trusting {@link ROOT}, with only `version` (`TLS1.3`). */
+export const gnutlsResumeArgs = (port: number, version: 'TLS1.2' | 'TLS1.3'): string[] => [
+  '--port',
+  String(port),
+  '--x509cafile',
+  ROOT,
+  '--resume',
+  '--priority',
+  `NORMAL:-VERS-ALL:+VERS-${version}`,
+  '--sni-hostname',
+  'localhost',
+  '--verify-hostname',
+  'localhost',
+  '127.0.0.1',
+];
