@@ -4,9 +4,8 @@
  * message bytes, and every secret, key, IV, Finished value and protected record the RFC lists must
  * come out byte for byte. The §3 server CertificateVerify is checked against the §2 RSA key.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { concat, fromHex, toHex } from '../../src/bytes/hex.js';
+import { concat, toHex } from '../../src/bytes/hex.js';
 import {
   deriveSecret,
   EarlySecret,
@@ -29,6 +28,7 @@ import {
   findEntry,
   loadTrace,
   type Rfc8448Section,
+  rfc8448RsaPrivateKey,
   type Trace,
   type TraceEntry,
 } from '../support/rfc8448.js';
@@ -62,6 +62,32 @@ function message(trace: Trace, actor: Actor, name: string, nth = 0): Uint8Array 
     name,
   );
 }
+
+/** The handshake messages the scripts name, by short name: who constructs each, and its name in the trace. */
+const MESSAGES = {
+  CH: ['client', 'ClientHello'],
+  SH: ['server', 'ServerHello'],
+  EE: ['server', 'EncryptedExtensions'],
+  CR: ['server', 'CertificateRequest'],
+  Cert: ['server', 'Certificate'],
+  CV: ['server', 'CertificateVerify'],
+  SF: ['server', 'Finished'],
+  EOED: ['client', 'EndOfEarlyData'],
+  CCert: ['client', 'Certificate'],
+  CCV: ['client', 'CertificateVerify'],
+  CF: ['client', 'Finished'],
+} as const satisfies Record<string, readonly [Actor, string]>;
+
+/** The first of each named message of `trace`, named, in the order given. */
+function messages(trace: Trace, ...names: (keyof typeof MESSAGES)[]): [string, Uint8Array][] {
+  return names.map((name) => {
+    const [actor, rfcName] = MESSAGES[name];
+    return [name, message(trace, actor, rfcName)];
+  });
+}
+
+/** The messages of a full handshake without client authentication (§3, §7). */
+const FULL: (keyof typeof MESSAGES)[] = ['CH', 'SH', 'EE', 'Cert', 'CV', 'SF', 'CF'];
 
 interface Script {
   section: Rfc8448Section;
@@ -228,18 +254,10 @@ function replay(script: Script): void {
 
 describe('RFC 8448 §3: simple 1-RTT handshake', () => {
   const t = loadTrace(3);
-  const messages: [string, Uint8Array][] = [
-    ['CH', message(t, 'client', 'ClientHello')],
-    ['SH', message(t, 'server', 'ServerHello')],
-    ['EE', message(t, 'server', 'EncryptedExtensions')],
-    ['Cert', message(t, 'server', 'Certificate')],
-    ['CV', message(t, 'server', 'CertificateVerify')],
-    ['SF', message(t, 'server', 'Finished')],
-    ['CF', message(t, 'client', 'Finished')],
-  ];
+  const flight = messages(t, ...FULL);
 
   it('derives every secret, key, Finished and record of the trace', () => {
-    replay({ section: 3, group: 'x25519', messages, protectedRecords: 7 });
+    replay({ section: 3, group: 'x25519', messages: flight, protectedRecords: 7 });
   });
 
   it('derives the ticket PSK from the resumption master secret and ticket nonce (RFC 8446 §4.6.1)', () => {
@@ -254,11 +272,12 @@ describe('RFC 8448 §3: simple 1-RTT handshake', () => {
   });
 
   it('verifies the server CertificateVerify (rsa_pss_rsae_sha256) with the §2 RSA key, and re-signs it exactly', () => {
-    const key = rfc8448RsaKey();
+    const key = rfc8448RsaPrivateKey();
+    expect(key.n.toString(2).length).toBe(1024);
     const cv = message(t, 'server', 'CertificateVerify');
     expect(hex(cv.subarray(4, 8))).toBe('08040080');
     const signature = cv.subarray(8);
-    const th = p.hash('sha256', concat(...messages.slice(0, 4).map(([, m]) => m)));
+    const th = p.hash('sha256', concat(...flight.slice(0, 4).map(([, m]) => m)));
     const content = concat(
       new Uint8Array(64).fill(0x20),
       new TextEncoder().encode('TLS 1.3, server CertificateVerify'),
@@ -293,11 +312,7 @@ describe('RFC 8448 §4: resumed 0-RTT handshake', () => {
       protectedRecords: 8,
       messages: [
         ['CH', field(findEntry(t, 'client', 'send handshake record'), 'payload')],
-        ['SH', message(t, 'server', 'ServerHello')],
-        ['EE', message(t, 'server', 'EncryptedExtensions')],
-        ['SF', message(t, 'server', 'Finished')],
-        ['EOED', message(t, 'client', 'EndOfEarlyData')],
-        ['CF', message(t, 'client', 'Finished')],
+        ...messages(t, 'SH', 'EE', 'SF', 'EOED', 'CF'),
       ],
     });
   });
@@ -313,14 +328,11 @@ describe('RFC 8448 §5: HelloRetryRequest', () => {
       messages: [
         ['CH1', message(t, 'client', 'ClientHello', 0)],
         ['HRR', message(t, 'server', 'ServerHello', 0)],
-        ['CH2', message(t, 'client', 'ClientHello', 1)],
+        // The second ClientHello and ServerHello play the parts of CH and SH in the key schedule.
+        ['CH', message(t, 'client', 'ClientHello', 1)],
         ['SH', message(t, 'server', 'ServerHello', 1)],
-        ['EE', message(t, 'server', 'EncryptedExtensions')],
-        ['Cert', message(t, 'server', 'Certificate')],
-        ['CV', message(t, 'server', 'CertificateVerify')],
-        ['SF', message(t, 'server', 'Finished')],
-        ['CF', message(t, 'client', 'Finished')],
-      ].map(([n, m]) => [n === 'CH2' ? 'CH' : (n as string), m as Uint8Array]),
+        ...messages(t, 'EE', 'Cert', 'CV', 'SF', 'CF'),
+      ],
     });
   });
 });
@@ -332,18 +344,7 @@ describe('RFC 8448 §6: client authentication', () => {
       section: 6,
       protectedRecords: 4,
       group: 'x25519',
-      messages: [
-        ['CH', message(t, 'client', 'ClientHello')],
-        ['SH', message(t, 'server', 'ServerHello')],
-        ['EE', message(t, 'server', 'EncryptedExtensions')],
-        ['CR', message(t, 'server', 'CertificateRequest')],
-        ['Cert', message(t, 'server', 'Certificate')],
-        ['CV', message(t, 'server', 'CertificateVerify')],
-        ['SF', message(t, 'server', 'Finished')],
-        ['CCert', message(t, 'client', 'Certificate')],
-        ['CCV', message(t, 'client', 'CertificateVerify')],
-        ['CF', message(t, 'client', 'Finished')],
-      ],
+      messages: messages(t, 'CH', 'SH', 'EE', 'CR', 'Cert', 'CV', 'SF', 'CCert', 'CCV', 'CF'),
     });
   });
 });
@@ -355,46 +356,7 @@ describe('RFC 8448 §7: middlebox compatibility mode', () => {
       section: 7,
       protectedRecords: 4,
       group: 'x25519',
-      messages: [
-        ['CH', message(t, 'client', 'ClientHello')],
-        ['SH', message(t, 'server', 'ServerHello')],
-        ['EE', message(t, 'server', 'EncryptedExtensions')],
-        ['Cert', message(t, 'server', 'Certificate')],
-        ['CV', message(t, 'server', 'CertificateVerify')],
-        ['SF', message(t, 'server', 'Finished')],
-        ['CF', message(t, 'client', 'Finished')],
-      ],
+      messages: messages(t, ...FULL),
     });
   });
 });
-
-/** The RSA key of RFC 8448 §2, read from its verbatim copy (labelled hex runs, page breaks removed). */
-function rfc8448RsaKey(): RsaPrivateKey {
-  const text = readFileSync(new URL('../../vectors/rfc8448/2-private-keys.txt', import.meta.url), 'utf8')
-    .split('\n')
-    .filter((l) => !l.startsWith('#') && !/^(Thomson|RFC 8448)\s/.test(l))
-    .join('\n');
-  const labels = [
-    'modulus (public)',
-    'public exponent',
-    'private exponent',
-    'prime1',
-    'prime2',
-    'exponent1',
-    'exponent2',
-    'coefficient',
-  ];
-  const values = labels.map((label, i) => {
-    const start = text.indexOf(`${label}:`) + label.length + 1;
-    const next = labels[i + 1];
-    const end = next ? text.indexOf(`${next}:`) : text.length;
-    const hexText = text
-      .slice(start, end)
-      .split('\n\n\n')[0]!
-      .replace(/[^0-9a-f ]/g, ' ');
-    return os2ip(fromHex(hexText.trim()));
-  });
-  const [n, e, d, p1, q, dp, dq, qi] = values as [bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint];
-  expect(n.toString(2).length).toBe(1024);
-  return { type: 'rsa', n, e, d, p: p1, q, dp, dq, qi };
-}

@@ -13,6 +13,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fromHex } from '../../src/bytes/hex.js';
+import type { RsaPrivateKey } from '../../src/crypto/provider.js';
+import { os2ip } from '../../src/crypto/rsa.js';
 
 /** The sections of RFC 8448 that hold traces. */
 export type Rfc8448Section = 3 | 4 | 5 | 6 | 7;
@@ -229,4 +231,20 @@ export function loadRsaKey(): Rfc8448RsaKey {
     key[name] = fromHex(hex);
   }
   return key;
+}
+
+/** {@link loadRsaKey} as the provider's {@link RsaPrivateKey}: bigints, with the CRT components. */
+export function rfc8448RsaPrivateKey(): RsaPrivateKey {
+  const k = loadRsaKey();
+  return {
+    type: 'rsa',
+    n: os2ip(k.modulus),
+    e: os2ip(k.publicExponent),
+    d: os2ip(k.privateExponent),
+    p: os2ip(k.prime1),
+    q: os2ip(k.prime2),
+    dp: os2ip(k.exponent1),
+    dq: os2ip(k.exponent2),
+    qi: os2ip(k.coefficient),
+  };
 }
