@@ -30,7 +30,7 @@ import {
   tls13CipherSuite,
 } from '../crypto/key-schedule.js';
 import { NobleProvider } from '../crypto/noble.js';
-import { type CryptoProvider, HASH_LENGTH, type KeyShareKeyPair } from '../crypto/provider.js';
+import { HASH_LENGTH, type KeyShareKeyPair } from '../crypto/provider.js';
 import { AlertDescription, NameType, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
@@ -59,7 +59,7 @@ import {
 import { ConnectionCore } from './connection.js';
 import { HandshakeAlertError, suiteNames } from './diagnosis.js';
 import type { CertificateVerifier, ClientSession, TlsClientConfig, TlsEvent } from './types.js';
-import { type TrustAnchors, trustAnchorVerifier } from './verifier.js';
+import { serverVerifier } from './verifier.js';
 
 /** The client configuration with every default filled in. */
 interface ClientSettings {
@@ -733,25 +733,6 @@ export class ClientEstablished implements ClientState {
 }
 
 /** The configured verifier, or the default over `roots`; never none (RFC 8446 §4.4.2.4 needs a decision). */
-function clientVerifier(config: TlsClientConfig, provider: CryptoProvider): CertificateVerifier {
-  if (config.verifyServer !== undefined) {
-    if (typeof config.verifyServer !== 'function') throw new TypeError('TlsClient: verifyServer must be a function');
-    return config.verifyServer;
-  }
-  const roots = (config as { roots?: TrustAnchors }).roots;
-  if (roots === undefined) {
-    throw new TypeError(
-      'TlsClient: nothing to trust the server with: give roots (trust anchors for the default verifier) or verifyServer',
-    );
-  }
-  if (!config.serverName) {
-    throw new TypeError(
-      "TlsClient: roots need a serverName to check the server's certificate against (or give verifyServer)",
-    );
-  }
-  return trustAnchorVerifier(roots, config.intermediates, 'serverAuth', provider);
-}
-
 /**
  * A TLS 1.3 client connection (RFC 8446). Sans-IO: feed it the peer's bytes with {@link handle},
  * call {@link start}, {@link write}, {@link close}, {@link keyUpdate}; every call returns the events
@@ -772,7 +753,7 @@ export class TlsClient {
    */
   constructor(config: TlsClientConfig) {
     const provider = config.provider ?? new NobleProvider();
-    const verifyServer = clientVerifier(config, provider);
+    const verifyServer = serverVerifier('TlsClient', config, provider);
     const groups = config.groups ?? DEFAULT_GROUPS;
     const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).filter((s) => tls13CipherSuite(s) !== undefined);
     if (suites.length === 0) throw new TypeError('TlsClient: no TLS 1.3 cipher suite configured');

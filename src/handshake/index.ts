@@ -45,5 +45,6 @@ export type {
   TlsClientConfig,
   TlsEvent,
   VerifyContext,
+  WithServerTrust,
 } from './types.js';
 export { type TrustAnchors, trustAnchorVerifier } from './verifier.js';

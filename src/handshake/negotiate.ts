@@ -34,8 +34,9 @@ import { TlsServer } from './server.js';
 import { offerableTls12Session, Tls12Client } from './tls12/client.js';
 import { DEFAULT_TLS12_CIPHER_SUITES, tls12Suites } from './tls12/common.js';
 import { Tls12Server } from './tls12/server.js';
-import type { Tls12ClientConfig, Tls12Event, Tls12ServerConfig } from './tls12/types.js';
-import type { ClientConfig, ServerConfig, TlsEvent } from './types.js';
+import type { Tls12ClientOptions, Tls12Event, Tls12ServerConfig } from './tls12/types.js';
+import type { ClientConfig, ServerConfig, TlsEvent, WithServerTrust } from './types.js';
+import { serverVerifier } from './verifier.js';
 
 /** An event of either version's machine (they share every kind; `session` carries that version's session). */
 export type AnyTlsEvent = TlsEvent | Tls12Event;
@@ -43,12 +44,13 @@ export type AnyTlsEvent = TlsEvent | Tls12Event;
 /**
  * Settings of a client offering TLS 1.2 and 1.3. `cipherSuites` may mix both versions' suites;
  * `session` is a TLS 1.3 session (offered as a PSK), `tls12.session` a TLS 1.2 one (offered by
- * ticket or session ID in the same hello).
+ * ticket or session ID in the same hello). `verifyServer` or `roots` decides trust in the server's
+ * chain, whichever version is spoken.
  */
-export interface NegotiatingClientConfig extends ClientConfig {
+export type NegotiatingClientConfig = WithServerTrust<ClientConfig> & {
   /** TLS 1.2 settings used when the server picks TLS 1.2. */
-  tls12?: Pick<Tls12ClientConfig, 'session' | 'sessionTickets' | 'extendedMasterSecret' | 'sessionLifetime'>;
-}
+  tls12?: Pick<Tls12ClientOptions, 'session' | 'sessionTickets' | 'extendedMasterSecret' | 'sessionLifetime'>;
+};
 
 const PKCS1_SCHEMES = [
   SignatureScheme.rsa_pkcs1_sha256,
@@ -85,7 +87,7 @@ class FirstMessage {
  * A client offering TLS 1.3 and TLS 1.2 in one ClientHello, continuing with the version the server
  * selects. Same calls and events as {@link TlsClient} and {@link Tls12Client}.
  * @example
- * const client = new NegotiatingClient({ serverName: 'example.com', verifyServer });
+ * const client = new NegotiatingClient({ serverName: 'example.com', roots: TrustStore.fromPem(bundle) });
  * act(client.start()); // … act(client.handle(bytes)); the `negotiated` event names the version
  */
 export class NegotiatingClient {
@@ -104,10 +106,13 @@ export class NegotiatingClient {
     const userEdit = config.editClientHello;
     const tickets = config.tls12?.sessionTickets ?? true;
     const provider = config.provider ?? new NobleProvider();
+    // One verifier (roots parsed once) for whichever version the server picks.
+    const verifyServer = serverVerifier('NegotiatingClient', config, provider);
     const session = offerableTls12Session({
       ...config,
       ...config.tls12,
       session: config.tls12?.session,
+      verifyServer,
       cipherSuites: suites,
       provider,
     });
@@ -124,9 +129,10 @@ export class NegotiatingClient {
         : session.sessionId.slice();
       return sessionId;
     };
-    this.#config = { ...config, provider };
+    this.#config = { ...config, provider, verifyServer };
     this.#tls13 = new TlsClient({
       ...config,
+      verifyServer,
       provider,
       cipherSuites: suites,
       editClientHello: (hello) =>

@@ -147,12 +147,12 @@ export interface ClientConfig extends CommonConfig {
   /** Offer post_handshake_auth (RFC 8446 §4.2.6). */
   postHandshakeAuth?: boolean;
   /**
-   * Decides trust in the server's chain (RFC 8446 §4.4.2.4). The TLS 1.2 machines require it;
-   * `TlsClient` accepts a {@link TlsClientConfig}, where `roots` may take its place.
+   * Decides trust in the server's chain (RFC 8446 §4.4.2.4, RFC 5246 §7.4.2). The clients accept
+   * {@link WithServerTrust} settings, where `roots` may take its place.
    */
   verifyServer: CertificateVerifier;
   /**
-   * Trust anchors for `TlsClient`'s default verifier, used when `verifyServer` is absent: src/x509
+   * Trust anchors for the clients' default verifier, used when `verifyServer` is absent: src/x509
    * `verifyCertificateChain` with hostname `serverName`, purpose serverAuth, at the `now` clock's time.
    */
   roots?: TrustStore | readonly Uint8Array[];
@@ -169,7 +169,13 @@ export interface ClientConfig extends CommonConfig {
  * or `roots` (then the default verifier checks the chain against them). With neither, the client
  * refuses to be constructed: it never trusts a server silently.
  */
-export type TlsClientConfig = Omit<ClientConfig, 'verifyServer'> &
+export type TlsClientConfig = WithServerTrust<ClientConfig>;
+
+/**
+ * Client settings `C` with either `verifyServer` or `roots` (the default verifier): the form of
+ * {@link TlsClientConfig}, `Tls12ClientConfig` and `NegotiatingClientConfig`.
+ */
+export type WithServerTrust<C extends { verifyServer: CertificateVerifier }> = Omit<C, 'verifyServer'> &
   (
     | { verifyServer: CertificateVerifier }
     | { verifyServer?: CertificateVerifier; roots: TrustStore | readonly Uint8Array[] }
@@ -238,8 +244,8 @@ export interface ServerConfig extends CommonConfig {
    */
   verifyClient?: CertificateVerifier;
   /**
-   * Trust anchors for the TLS 1.3 server's default client verifier: src/x509 `verifyCertificateChain`
-   * with purpose clientAuth at the `now` clock's time (no name check). The TLS 1.2 server ignores it.
+   * Trust anchors for the servers' default client verifier: src/x509 `verifyCertificateChain`
+   * with purpose clientAuth at the `now` clock's time (no name check).
    */
   clientRoots?: TrustStore | readonly Uint8Array[];
   /** Intermediates (DER) the default client verifier may use when the client leaves them out. */

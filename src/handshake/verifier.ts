@@ -1,7 +1,7 @@
 /**
- * The default certificate verifiers of the TLS 1.3 state machines: a chain is trusted when src/x509
+ * The default certificate verifiers of the TLS 1.3 and TLS 1.2 state machines: a chain is trusted when src/x509
  * `verifyCertificateChain` finds a path to one of the configured trust anchors at the connection's
- * clock time (RFC 8446 §4.4.2.2, RFC 5280 §6.1), for the purpose of the peer's role
+ * clock time (RFC 8446 §4.4.2.2, RFC 5246 §7.4.2, RFC 5280 §6.1), for the purpose of the peer's role
  * (RFC 5280 §4.2.1.12: serverAuth, clientAuth), and, for a server, covering the name the client asked
  * for (RFC 9525 §6). A rejected chain throws its `CertificateError`, which names the alert
  * (RFC 8446 §6.2), the reason and a hint.
@@ -40,4 +40,38 @@ export function trustAnchorVerifier(
     });
     if (!result.ok) throw result.error;
   };
+}
+
+/** What a client's configuration says about trusting the server: a verifier, or trust anchors. */
+export interface ServerTrust {
+  verifyServer?: CertificateVerifier;
+  roots?: TrustAnchors;
+  intermediates?: readonly Uint8Array[];
+  serverName?: string;
+}
+
+/**
+ * The verifier of a client's server chain: `config.verifyServer` when given, else
+ * {@link trustAnchorVerifier} over `config.roots` for serverAuth and `config.serverName`.
+ * @param who the class being configured, for the error messages
+ * @throws TypeError when neither is given (a client never trusts a server silently), or `roots`
+ *   come without a `serverName` to check
+ * @throws CertificateError when a root or intermediate does not parse
+ */
+export function serverVerifier(who: string, config: ServerTrust, provider?: CryptoProvider): CertificateVerifier {
+  if (config.verifyServer !== undefined) {
+    if (typeof config.verifyServer !== 'function') throw new TypeError(`${who}: verifyServer must be a function`);
+    return config.verifyServer;
+  }
+  if (config.roots === undefined) {
+    throw new TypeError(
+      `${who}: nothing to trust the server with: give roots (trust anchors for the default verifier) or verifyServer`,
+    );
+  }
+  if (!config.serverName) {
+    throw new TypeError(
+      `${who}: roots need a serverName to check the server's certificate against (or give verifyServer)`,
+    );
+  }
+  return trustAnchorVerifier(config.roots, config.intermediates, 'serverAuth', provider);
 }

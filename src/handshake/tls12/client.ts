@@ -46,6 +46,8 @@ import {
   leafPublicKey,
   runVerifier,
 } from '../common.js';
+import type { CertificateVerifier } from '../types.js';
+import { serverVerifier } from '../verifier.js';
 import {
   chooseTls12Scheme,
   DEFAULT_TLS12_CIPHER_SUITES,
@@ -65,6 +67,8 @@ import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from './types.
 /** The client configuration with every default filled in. */
 interface ClientSettings {
   config: Tls12ClientConfig;
+  /** `config.verifyServer`, or the default verifier over `config.roots`. */
+  verifyServer: CertificateVerifier;
   suites: readonly Tls12CipherSuite[];
   groups: readonly number[];
   schemes: readonly number[];
@@ -191,6 +195,11 @@ function usableSession(settings: ClientSettings): Tls12ClientSession | undefined
   if (!session.ticket && session.sessionId.length === 0) return undefined;
   if (session.ticket && !settings.tickets) return undefined;
   return session;
+}
+
+/** The verifier of settings that never see a certificate (for {@link offerableTls12Session}). */
+function refuse(): never {
+  throw new TlswireError('no server verifier configured');
 }
 
 /**
@@ -390,9 +399,7 @@ export class ExpectCertificate implements Tls12ClientState {
       );
     }
     const { settings } = cx;
-    runVerifier(() =>
-      settings.config.verifyServer(chain, { serverName: settings.config.serverName, now: settings.now() }),
-    );
+    runVerifier(() => settings.verifyServer(chain, { serverName: settings.config.serverName, now: settings.now() }));
     this.hs.transcript.add(input.raw);
     const server: ServerIdentity = { chain, key };
     if (this.agreed.suite.keyExchange === 'rsa')
@@ -634,12 +641,13 @@ export class ClientEstablished implements Tls12ClientState {
   }
 }
 
-/** `config` with every default filled in. */
-function clientSettings(config: Tls12ClientConfig): ClientSettings {
+/** `config` with every default filled in, and the server verifier (built by the constructor). */
+function clientSettings(config: Tls12ClientConfig, verifyServer: CertificateVerifier = refuse): ClientSettings {
   const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
   if (suites.length === 0) throw new TypeError('Tls12Client: no TLS 1.2 cipher suite configured');
   return {
     config,
+    verifyServer,
     suites,
     groups: config.groups ?? DEFAULT_GROUPS,
     schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
@@ -655,7 +663,7 @@ function clientSettings(config: Tls12ClientConfig): ClientSettings {
  * with {@link handle}, call {@link write} and {@link close}; every call returns the events to act
  * on (`send` bytes to the server, `data` to the application, `session` to store, …).
  * @example
- * const client = new Tls12Client({ serverName: 'example.com', verifyServer: myVerifier });
+ * const client = new Tls12Client({ serverName: 'example.com', roots: TrustStore.fromPem(bundle) });
  * for (const e of client.start()) if (e.kind === 'send') socket.write(e.bytes);
  */
 export class Tls12Client {
@@ -663,10 +671,14 @@ export class Tls12Client {
   readonly #cx: Tls12ClientContext;
   #state: Tls12ClientState | undefined;
 
+  /**
+   * @throws TypeError for a configuration that cannot work: no way to trust the server (neither
+   *   `verifyServer` nor `roots`), `roots` without a `serverName` to check, no TLS 1.2 cipher suite
+   * @throws CertificateError when a root or intermediate does not parse
+   */
   constructor(config: Tls12ClientConfig) {
-    if (typeof config.verifyServer !== 'function') throw new TypeError('Tls12Client: verifyServer is required');
     const provider = config.provider ?? new NobleProvider();
-    const settings = clientSettings(config);
+    const settings = clientSettings(config, serverVerifier('Tls12Client', config, provider));
     this.#core = new Tls12Core({
       role: 'client',
       provider,

@@ -15,6 +15,7 @@ export {
 } from './session-cache.js';
 export type {
   Tls12ClientConfig,
+  Tls12ClientOptions,
   Tls12ClientSession,
   Tls12Event,
   Tls12Negotiated,

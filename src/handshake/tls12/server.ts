@@ -41,7 +41,8 @@ import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
 import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
 import { DEFAULT_GROUPS, DOWNGRADE_TLS12, groupName, keyExchangeStep, leafPublicKey, runVerifier } from '../common.js';
-import type { CertifiedKey } from '../types.js';
+import type { CertificateVerifier, CertifiedKey } from '../types.js';
+import { trustAnchorVerifier } from '../verifier.js';
 import {
   chooseTls12Scheme,
   DEFAULT_TLS12_CIPHER_SUITES,
@@ -66,6 +67,8 @@ interface ServerSettings {
   schemes: readonly number[];
   lifetime: number;
   clientAuth: 'none' | 'optional' | 'require';
+  /** `config.verifyClient`, or the default verifier over `config.clientRoots`. */
+  verifyClient: CertificateVerifier | undefined;
   now: () => number;
 }
 
@@ -414,8 +417,8 @@ export class ExpectClientCertificate implements Tls12ServerState {
     }
     const chain = input.certificates.map((c) => c.slice());
     const key = leafPublicKey(chain[0]!);
-    const verify = settings.config.verifyClient;
-    if (!verify) throw new TlswireError('Tls12Server: clientAuth without verifyClient');
+    const verify = settings.verifyClient;
+    if (!verify) throw new TlswireError('Tls12Server: clientAuth without verifyClient or clientRoots');
     runVerifier(() => verify(chain, { serverName: this.hs.serverName, now: settings.now() }));
     return new ExpectClientKeyExchange(this.hs, this.full, { chain, key });
   }
@@ -613,6 +616,7 @@ export class ServerEstablished implements Tls12ServerState {
  * call {@link write} and {@link close}; every call returns the events to act on.
  * @example
  * const server = new Tls12Server({ certificate: { chain, key }, sessionStore: new MemorySessionStore() });
+ * // client certificates: { clientAuth: 'require', clientRoots: TrustStore.fromPem(caBundle) }
  * socket.on('data', (b) => act(server.handle(b)));
  */
 export class Tls12Server {
@@ -620,13 +624,23 @@ export class Tls12Server {
   readonly #cx: Tls12ServerContext;
   #state: Tls12ServerState = new ExpectClientHello();
 
+  /**
+   * @throws TypeError without a TLS 1.2 cipher suite, or for clientAuth without `verifyClient` or
+   *   `clientRoots` (the default verifier: purpose clientAuth at the `now` clock's time, RFC 5280 §6.1)
+   * @throws CertificateError when a client root or intermediate does not parse
+   */
   constructor(config: Tls12ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
     const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
     if (suites.length === 0) throw new TypeError('Tls12Server: no TLS 1.2 cipher suite configured');
     const clientAuth = config.clientAuth ?? 'none';
-    if (clientAuth !== 'none' && typeof config.verifyClient !== 'function') {
-      throw new TypeError('Tls12Server: clientAuth needs verifyClient');
+    const verifyClient =
+      config.verifyClient ??
+      (config.clientRoots
+        ? trustAnchorVerifier(config.clientRoots, config.clientIntermediates, 'clientAuth', provider)
+        : undefined);
+    if (clientAuth !== 'none' && typeof verifyClient !== 'function') {
+      throw new TypeError('Tls12Server: clientAuth needs verifyClient or clientRoots');
     }
     const settings: ServerSettings = {
       config,
@@ -635,6 +649,7 @@ export class Tls12Server {
       schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
       lifetime: config.sessionLifetime ?? 7200,
       clientAuth,
+      verifyClient,
       now: config.now ?? Date.now,
     };
     this.#core = new Tls12Core({

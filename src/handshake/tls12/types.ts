@@ -5,7 +5,7 @@
  * and server configuration (the TLS 1.3 settings that also apply to TLS 1.2, plus the TLS 1.2 ones).
  * @module
  */
-import type { ClientConfig, Negotiated, ServerConfig, TlsEvent } from '../types.js';
+import type { ClientConfig, Negotiated, ServerConfig, TlsEvent, WithServerTrust } from '../types.js';
 
 /**
  * A resumable TLS 1.2 session held by a client (RFC 5246 §7.3, RFC 5077 §3.4): plain data, safe to
@@ -93,8 +93,11 @@ type Tls13OnlyClient =
   | 'middleboxCompat'
   | 'recordSizeLimit';
 
-/** TLS 1.2 client settings. `cipherSuites` may list TLS 1.3 suites too; only TLS 1.2 ones are used. */
-export interface Tls12ClientConfig extends Omit<ClientConfig, Tls13OnlyClient> {
+/**
+ * TLS 1.2 client settings, `verifyServer` required (see {@link Tls12ClientConfig}, where `roots` may
+ * take its place). `cipherSuites` may list TLS 1.3 suites too; only TLS 1.2 ones are used.
+ */
+export interface Tls12ClientOptions extends Omit<ClientConfig, Tls13OnlyClient> {
   /** A session to resume (by ticket when it has one, else by session ID). */
   session?: Tls12ClientSession;
   /** Offer the session_ticket extension (RFC 5077; default true). */
@@ -112,6 +115,13 @@ export interface Tls12ClientConfig extends Omit<ClientConfig, Tls13OnlyClient> {
    */
   tls13Offered?: boolean;
 }
+
+/**
+ * The settings of `Tls12Client`: {@link Tls12ClientOptions} with either `verifyServer` or `roots` (the
+ * default verifier checks the chain against them, for `serverName`, at the `now` clock's time). With
+ * neither, the client refuses to be constructed.
+ */
+export type Tls12ClientConfig = WithServerTrust<Tls12ClientOptions>;
 
 /** TLS 1.3 server settings that have no meaning in TLS 1.2. */
 type Tls13OnlyServer =
