@@ -16,7 +16,6 @@
  * - bulk: 1 MiB as 16 KiB records, sealed by our client and opened by our server, beside bare
  *   AES-128-GCM seal + open of the same 64 records.
  */
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import type { Bench } from 'tinybench';
@@ -25,40 +24,15 @@ import { TlsClient } from '../src/handshake/client.js';
 import { leafPublicKey } from '../src/handshake/common.js';
 import { TlsServer } from '../src/handshake/server.js';
 import { AeadTicketer } from '../src/handshake/ticket.js';
-import type { ClientSession, TlsEvent } from '../src/handshake/types.js';
+import type { ClientSession } from '../src/handshake/types.js';
 import { certificatesFrom, certifiedKey, chainVerifier } from '../src/node/credentials.js';
 import { TrustStore } from '../src/x509/verify.js';
+import { converse, readPki as read } from './support.js';
 
-const PKI = new URL('../test/pki/out/', import.meta.url);
-const read = (name: string) => readFileSync(new URL(name, PKI), 'utf8');
 const provider = new NobleProvider();
 const certificate = certifiedKey(read('server-ecdsa-chain.pem'), read('server-ecdsa.key'));
 const roots = new TrustStore(certificatesFrom(read('root-ca.crt')));
 const ticketer = new AeadTicketer(provider, provider.random(32));
-
-/** Run client and server against each other in memory until neither has anything to send. */
-function converse(client: TlsClient, server: TlsServer, first: TlsEvent[]): { sessions: ClientSession[] } {
-  const sessions: ClientSession[] = [];
-  let toServer: Uint8Array[] = [];
-  let toClient: Uint8Array[] = [];
-  const take = (events: TlsEvent[], out: Uint8Array[]) => {
-    for (const e of events) {
-      if (e.kind === 'send') out.push(e.bytes);
-      else if (e.kind === 'session') sessions.push(e.session);
-      else if (e.kind === 'error') throw e.error;
-    }
-  };
-  take(first, toServer);
-  while (toServer.length > 0 || toClient.length > 0) {
-    const s = toServer;
-    toServer = [];
-    for (const b of s) take(server.handle(b), toClient);
-    const c = toClient;
-    toClient = [];
-    for (const b of c) take(client.handle(b), toServer);
-  }
-  return { sessions };
-}
 
 function handshake(options: { session?: ClientSession; chain?: boolean } = {}): {
   client: TlsClient;
@@ -74,7 +48,7 @@ function handshake(options: { session?: ClientSession; chain?: boolean } = {}): 
       : () => undefined,
   });
   const server = new TlsServer({ provider, certificate, ticketer, ticketCount: options.session ? 0 : 1 });
-  const { sessions } = converse(client, server, client.start());
+  const sessions = converse(client, server, client.start());
   if (!client.isEstablished || !server.isEstablished) throw new Error('bench: handshake did not complete');
   return { client, server, sessions };
 }

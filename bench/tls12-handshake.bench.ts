@@ -16,7 +16,6 @@
  *   four Finished verify_data (each side computes both), an AEAD context per direction and side, and
  *   both Finished records sealed and opened.
  */
-import { readFileSync } from 'node:fs';
 import type { Bench } from 'tinybench';
 import { concat } from '../src/bytes/hex.js';
 import { NobleProvider } from '../src/crypto/noble.js';
@@ -33,41 +32,15 @@ import { MemorySessionStore } from '../src/handshake/tls12/session-cache.js';
 import type { Tls12ClientSession, Tls12Event } from '../src/handshake/tls12/types.js';
 import { certifiedKey } from '../src/node/credentials.js';
 import { CipherSuite, NamedGroup } from '../src/tls/enums.js';
+import { converse, readPki as read } from './support.js';
 
-const PKI = new URL('../test/pki/out/', import.meta.url);
-const read = (name: string) => readFileSync(new URL(name, PKI), 'utf8');
 const provider = new NobleProvider();
 const certificate = certifiedKey(read('server-ecdsa-chain.pem'), read('server-ecdsa.key'));
 const SUITE = CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
 const store = new MemorySessionStore({ maxEntries: 1 << 16 });
 
-/** Run client and server against each other in memory until neither has anything to send. */
-function converse(client: Tls12Client, server: Tls12Server): Tls12ClientSession[] {
-  const sessions: Tls12ClientSession[] = [];
-  let toServer: Uint8Array[] = [];
-  let toClient: Uint8Array[] = [];
-  const take = (events: Tls12Event[], out: Uint8Array[]) => {
-    for (const e of events) {
-      if (e.kind === 'send') out.push(e.bytes);
-      else if (e.kind === 'session') sessions.push(e.session);
-      else if (e.kind === 'error') throw e.error;
-    }
-  };
-  take(client.start(), toServer);
-  while (toServer.length > 0 || toClient.length > 0) {
-    const s = toServer;
-    toServer = [];
-    for (const b of s) take(server.handle(b), toClient);
-    const c = toClient;
-    toClient = [];
-    for (const b of c) take(client.handle(b), toServer);
-  }
-  if (!client.isEstablished || !server.isEstablished) throw new Error('bench: TLS 1.2 handshake did not complete');
-  return sessions;
-}
-
-/** One TLS 1.2 handshake (resuming `session` when given); returns the client's sessions. */
-function handshake(session?: Tls12ClientSession): Tls12ClientSession[] {
+/** Our client (resuming `session` when given, no tickets, no chain check) and our server, unstarted. */
+function endpoints(session?: Tls12ClientSession): { client: Tls12Client; server: Tls12Server } {
   const client = new Tls12Client({
     provider,
     serverName: 'localhost',
@@ -78,23 +51,22 @@ function handshake(session?: Tls12ClientSession): Tls12ClientSession[] {
     verifyServer: () => undefined,
   });
   const server = new Tls12Server({ provider, certificate, cipherSuites: [SUITE], sessionStore: store });
-  return converse(client, server);
+  return { client, server };
+}
+
+/** One TLS 1.2 handshake (resuming `session` when given); returns the client's sessions. */
+function handshake(session?: Tls12ClientSession): Tls12ClientSession[] {
+  const { client, server } = endpoints(session);
+  const sessions = converse(client, server, client.start());
+  if (!client.isEstablished || !server.isEstablished) throw new Error('bench: TLS 1.2 handshake did not complete');
+  return sessions;
 }
 
 const session = handshake()[0]!;
 if (session.sessionId.length === 0) throw new Error('bench: no session ID');
 /** The transcript of a resumption as it is hashed: ClientHello ‖ ServerHello, then the server's Finished. */
 const resumedTranscript = (() => {
-  const client = new Tls12Client({
-    provider,
-    serverName: 'localhost',
-    cipherSuites: [SUITE],
-    groups: [NamedGroup.x25519],
-    sessionTickets: false,
-    session,
-    verifyServer: () => undefined,
-  });
-  const server = new Tls12Server({ provider, certificate, cipherSuites: [SUITE], sessionStore: store });
+  const { client, server } = endpoints(session);
   const hello = client.start();
   const flight = server.handle(concat(...hello.flatMap((e) => (e.kind === 'send' ? [e.bytes] : []))));
   const raw = (events: Tls12Event[], type: string) =>
