@@ -3,14 +3,13 @@
  * authentication, finished, record, application data), the alert that ended it (RFC 8446 §6,
  * RFC 5246 §7.2) and who sent it, one sentence of reason and, where the machine knows more, a hint.
  *
- * The TLS 1.3 machines report every failure as a {@link ConnectionFailure} (its `cause` is the typed
- * error: `TlsAlertError`, `CertificateError`, `PeerAlertError`, `DecodeError`); the Node adapter
- * uses {@link diagnose} for the machines that report the bare error (TLS 1.2). The stage rules are
- * in {@link failureStage}, and nowhere else.
+ * The TLS 1.3 and TLS 1.2 machines report every failure as a {@link ConnectionFailure} (its `cause`
+ * is the typed error: `TlsAlertError`, `CertificateError`, `PeerAlertError`, `DecodeError`), built by
+ * {@link diagnose}. The stage rules are in {@link failureStage}, and nowhere else.
  * @module
  */
 import { DecodeError, TlswireError } from '../bytes/errors.js';
-import { AlertDescription, CipherSuite, NamedGroup, nameOf } from '../tls/enums.js';
+import { AlertDescription, CipherSuite, NamedGroup, nameOf, SignatureScheme } from '../tls/enums.js';
 import { alertFor, PeerAlertError, TlsAlertError } from '../tls/errors.js';
 import { CertificateError } from '../x509/errors.js';
 
@@ -65,7 +64,7 @@ export interface Diagnosis {
 }
 
 /**
- * The error of a TLS 1.3 machine's `error` event: the diagnosis, with the typed error as `cause`.
+ * The error of a state machine's `error` event (TLS 1.3 and TLS 1.2): the diagnosis, with the typed error as `cause`.
  * @example
  * if (e.kind === 'error' && e.error instanceof ConnectionFailure) log(e.error.stage, e.error.reason, e.error.hint);
  */
@@ -114,7 +113,7 @@ const NEGOTIATION_ALERTS: ReadonlySet<number> = new Set([
   AlertDescription.unrecognized_name,
 ]);
 
-/** Handshake states (TLS 1.3 `TlsClient.state` / `TlsServer.state`) by the stage they belong to. */
+/** Handshake states (`TlsClient.state`, `TlsServer.state` and their TLS 1.2 peers) by the stage they belong to. */
 const STATE_STAGES: Readonly<Record<string, FailureStage>> = {
   Start: 'negotiation',
   ExpectServerHello: 'negotiation',
@@ -134,6 +133,7 @@ const STATE_STAGES: Readonly<Record<string, FailureStage>> = {
   ExpectPostHandshakeFinished: 'authentication',
   // TLS 1.2 (src/handshake/tls12/): the states it has beyond the names shared with TLS 1.3.
   ExpectServerKeyExchange: 'key exchange',
+  ExpectCertificateRequestOrDone: 'negotiation',
   ExpectServerHelloDone: 'negotiation',
   ExpectClientKeyExchange: 'key exchange',
   ExpectChangeCipherSpec: 'finished',
@@ -157,7 +157,8 @@ function findCause<T>(error: unknown, type: abstract new (...args: never[]) => T
  *   on the shared secret), later → record; record framing errors → record;
  * - an illegal key share (illegal_parameter while reading the ServerHello/ClientHello) → key exchange;
  * - a decrypt_error on a Finished → finished; the peer's rejection of our Finished (its alert after we
- *   sent it) → finished, or authentication when the alert is about certificates;
+ *   sent it, also in the established state our Finished led to) → finished, or authentication when
+ *   the alert is about certificates;
  * - otherwise the stage of the state: hellos and EncryptedExtensions → negotiation, certificate
  *   states → authentication, Finished states → finished, established → application data.
  */
@@ -174,6 +175,8 @@ export function failureStage(error: unknown, state: string, established: boolean
     if (peer.description === AlertDescription.decrypt_error && !established) {
       return HELLO_STATES.has(state) ? 'negotiation' : 'finished';
     }
+    // Established by our own Finished (the TLS 1.2 server, the TLS 1.3 client): the peer rejected it.
+    if (peer.description === AlertDescription.decrypt_error && /Established$/.test(state)) return 'finished';
     return STATE_STAGES[state] ?? 'negotiation';
   }
   const decode = findCause(error, DecodeError);
@@ -199,6 +202,8 @@ export interface Offered {
   cipherSuites: readonly number[];
   groups: readonly number[];
   alpn: readonly string[] | undefined;
+  /** The one version offered (default TLS 1.3). */
+  version?: 'TLS 1.2' | 'TLS 1.3';
 }
 
 /** What a machine knows when it fails. */
@@ -223,23 +228,29 @@ export function groupNames(values: readonly number[]): string {
   return values.map((v) => nameOf(NamedGroup, v, 2)).join(', ') || 'none';
 }
 
+/** IANA names of signature schemes, comma-separated. */
+export function schemeNames(values: readonly number[]): string {
+  return values.map((v) => nameOf(SignatureScheme, v, 2)).join(', ') || 'none';
+}
+
 /** Why the peer's alert ended the connection, as far as this side can tell. */
 function peerReason(alert: number, cx: FailureContext): { reason: string; hint?: string } {
   const name = nameOf(AlertDescription, alert);
   const sent = `peer sent ${name}`;
   const offered = cx.offered;
   if (cx.role === 'client' && cx.state === 'ExpectServerHello' && offered) {
+    const version = offered.version ?? 'TLS 1.3';
     switch (alert) {
       case AlertDescription.handshake_failure:
       case AlertDescription.insufficient_security:
         return {
           reason: `${sent} after our ClientHello: it supports none of our cipher suites (we offered ${suiteNames(offered.cipherSuites)}) or groups (${groupNames(offered.groups)})`,
-          hint: "compare the server's TLS 1.3 cipher suites and key-exchange groups with ours",
+          hint: `compare the server's ${version} cipher suites and key-exchange groups with ours`,
         };
       case AlertDescription.protocol_version:
         return {
-          reason: `${sent} after our ClientHello: it does not speak TLS 1.3, the only version we offered`,
-          hint: 'use NegotiatingClient to allow TLS 1.2',
+          reason: `${sent} after our ClientHello: it does not speak ${version}, the only version we offered`,
+          hint: `use NegotiatingClient to allow ${version === 'TLS 1.3' ? 'TLS 1.2' : 'TLS 1.3'}`,
         };
       case AlertDescription.no_application_protocol:
         return {
@@ -278,7 +289,7 @@ function peerReason(alert: number, cx: FailureContext): { reason: string; hint?:
       hint: cx.established ? undefined : 'the two sides derived different keys (key shares or PSK)',
     };
   }
-  if (alert === AlertDescription.decrypt_error && !cx.established) {
+  if (alert === AlertDescription.decrypt_error && (!cx.established || /Established$/.test(cx.state))) {
     return { reason: `${sent}: it could not verify our signature, binder or Finished` };
   }
   return { reason: `${sent} (in ${cx.state})` };

@@ -11,7 +11,6 @@ import {
   type FailureStage as HandshakeStage,
   failureStage as handshakeFailureStage,
 } from '../handshake/diagnosis.js';
-import { alertFor, PeerAlertError } from '../tls/errors.js';
 import { CertificateError } from '../x509/errors.js';
 
 function findCause<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
@@ -58,18 +57,11 @@ export class TlsConnectionError extends Error {
   readonly hint: string | undefined;
 
   constructor(cause: Error, state: string, established: boolean, transport = false) {
-    // The TLS 1.3 machines report a ConnectionFailure (their diagnosis, the typed error as its cause);
-    // the TLS 1.2 machines report the typed error, diagnosed here by the same rules.
+    // Every state machine of tlswire reports a ConnectionFailure (its diagnosis, the typed error as its
+    // cause); a bare error (a connection of another kind) is diagnosed without the alert it sent.
     const failure = cause instanceof ConnectionFailure ? cause : undefined;
     const inner = failure && failure.cause instanceof Error ? failure.cause : cause;
-    const d = transport
-      ? undefined
-      : (failure ??
-        diagnose(inner, {
-          state,
-          established,
-          alertSent: findCause(inner, PeerAlertError) ? undefined : alertFor(inner),
-        }));
+    const d = transport ? undefined : (failure ?? diagnose(inner, { state, established, alertSent: undefined }));
     const reason = d ? d.reason : (findCause(inner, CertificateError)?.reason ?? inner.message);
     super(reason, { cause: inner });
     this.alert = d?.alert;

@@ -195,6 +195,31 @@ describe('stages', () => {
     expect(failure(r.serverEvents)).toMatchObject({ stage: 'finished', alertOrigin: 'received' });
   });
 
+  it("finished: the server rejects the client's Finished; the client, established by it, hears decrypt_error", () => {
+    const r = run({
+      onOutgoingMessage: (message, raw) => {
+        if (message.type !== 'finished') return undefined;
+        const out = raw.slice();
+        out[out.length - 1]! ^= 1;
+        return out;
+      },
+    });
+    expect(summary(failure(r.serverEvents))).toMatchObject({
+      stage: 'finished',
+      state: 'ExpectClientFinished',
+      alertName: 'decrypt_error',
+      alertOrigin: 'sent',
+    });
+    expect(summary(failure(r.clientEvents))).toEqual({
+      stage: 'finished',
+      state: 'ClientEstablished',
+      alertName: 'decrypt_error',
+      alertOrigin: 'received',
+      reason: 'peer sent decrypt_error: it could not verify our signature, binder or Finished',
+      hint: undefined,
+    });
+  });
+
   it('record: a tampered record after the handshake → bad_record_mac', () => {
     const r = run({});
     const sends = ofKind(r.server.write(new Uint8Array([1, 2, 3])), 'send');

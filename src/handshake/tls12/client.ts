@@ -46,6 +46,7 @@ import {
   leafPublicKey,
   runVerifier,
 } from '../common.js';
+import { HandshakeAlertError, suiteNames } from '../diagnosis.js';
 import type { CertificateVerifier } from '../types.js';
 import { serverVerifier } from '../verifier.js';
 import {
@@ -252,7 +253,10 @@ export class ExpectServerHello implements Tls12ClientState {
     }
     const suite = settings.suites.find((s) => s.value === input.cipherSuite);
     if (!suite || !hs.hello.cipherSuites.includes(input.cipherSuite)) {
-      throw new TlsAlertError(AlertDescription.illegal_parameter, 'the server chose a cipher suite we did not offer');
+      throw new HandshakeAlertError(
+        AlertDescription.illegal_parameter,
+        `the server chose a cipher suite we did not offer: ${suiteNames([input.cipherSuite])}; we offered ${suiteNames(hs.hello.cipherSuites)}`,
+      );
     }
     if (input.compressionMethod !== 0) {
       throw new TlsAlertError(
@@ -684,6 +688,15 @@ export class Tls12Client {
       provider,
       onOutgoingMessage: config.onOutgoingMessage,
       onInput: (input) => this.#onInput(input),
+      describe: () => ({
+        state: this.state,
+        offered: {
+          cipherSuites: settings.suites.map((s) => s.value),
+          groups: settings.groups,
+          alpn: config.alpn,
+          version: 'TLS 1.2',
+        },
+      }),
     });
     this.#cx = { settings, core: this.#core };
   }

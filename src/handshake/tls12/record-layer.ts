@@ -6,7 +6,8 @@
  * Unlike TLS 1.3, a TLS 1.2 protected record shows its real content type, and ChangeCipherSpec is
  * part of the protocol: the core hands it to the role's state machine as a pseudo-message
  * `{ type: 'change_cipher_spec' }` between handshake messages, so the state that expects it installs
- * the read keys. Every failure goes through {@link Tls12Core.fail}: the alert comes from `alertFor`.
+ * the read keys. Every failure goes through {@link Tls12Core.fail}: the alert comes from `alertFor`,
+ * the `error` event carries a `ConnectionFailure` (src/handshake/diagnosis.ts: stage, alert, reason).
  * @module
  */
 import { TlswireError } from '../../bytes/errors.js';
@@ -34,6 +35,7 @@ import {
   RecordDeframer,
   type TlsRecord,
 } from '../../tls/record.js';
+import { ConnectionFailure, diagnose, type Offered } from '../diagnosis.js';
 import type { Tls12Event } from './types.js';
 
 /** What a TLS 1.2 state receives: a handshake message, or the ChangeCipherSpec that switches read keys. */
@@ -46,6 +48,8 @@ export interface Tls12CoreOptions {
   onOutgoingMessage?: (message: HandshakeMessage, raw: Uint8Array) => Uint8Array | undefined;
   /** Handles one received handshake message or ChangeCipherSpec (the role's state machine). */
   onInput: (input: Tls12Input) => void;
+  /** The role's current state name and offer, for the diagnosis of a failure. */
+  describe: () => { state: string; offered?: Offered };
 }
 
 /**
@@ -304,20 +308,30 @@ export class Tls12Core {
 
   /**
    * End the connection because of `error`: send the alert `alertFor` names (none when the peer's
-   * alert ended it), and report the error.
+   * alert ended it), and report a {@link ConnectionFailure}: the stage, the alert, the reason and a
+   * hint, with `error` as its cause.
    */
   fail(error: unknown): void {
     if (this.#failed) return;
     this.#failed = true;
     this.#pending = [];
     const err = error instanceof Error ? error : new TlswireError(String(error));
+    let alertSent: number | undefined;
     if (!(error instanceof PeerAlertError)) {
       try {
-        this.sendAlert(alertFor(error));
+        const alert = alertFor(error);
+        this.sendAlert(alert);
+        alertSent = alert;
       } catch {
-        // The alert cannot be sent (keys exhausted): the error below still reports the failure.
+        // The alert cannot be sent: the error below still reports the failure.
       }
     }
-    this.emit({ kind: 'error', error: err });
+    const diagnosis = diagnose(err, {
+      role: this.role,
+      established: this.#established,
+      alertSent,
+      ...this.#options.describe(),
+    });
+    this.emit({ kind: 'error', error: new ConnectionFailure(err, diagnosis) });
   }
 }

@@ -41,6 +41,7 @@ import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
 import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
 import { DEFAULT_GROUPS, DOWNGRADE_TLS12, groupName, keyExchangeStep, leafPublicKey, runVerifier } from '../common.js';
+import { groupNames, HandshakeAlertError, schemeNames, suiteNames } from '../diagnosis.js';
 import type { CertificateVerifier, CertifiedKey } from '../types.js';
 import { trustAnchorVerifier } from '../verifier.js';
 import {
@@ -119,7 +120,11 @@ function selectCertificate(cx: Tls12ServerContext, sni: string | undefined): Cer
   const c = cx.settings.config.certificate;
   const certified = typeof c === 'function' ? c(sni) : c;
   if (!certified || certified.chain.length === 0) {
-    throw new TlsAlertError(AlertDescription.handshake_failure, `no certificate for ${sni ?? 'a client without SNI'}`);
+    throw new HandshakeAlertError(
+      AlertDescription.handshake_failure,
+      `no certificate for ${sni === undefined ? 'a client without SNI' : `server name ${sni}`}`,
+      'the certificate selector returned none: add a certificate for this name, or a default',
+    );
   }
   return certified;
 }
@@ -135,7 +140,7 @@ interface Choice {
  * Our most preferred suite the client offers that fits our key; for ECDHE also a group the client
  * supports (RFC 8422 §5.1: any of ours when it sends none) with uncompressed points, and a signature
  * algorithm it accepts (RFC 5246 §7.4.1.4.1; without the extension only SHA-1, which we refuse).
- * @throws TlsAlertError handshake_failure when nothing fits
+ * @throws HandshakeAlertError handshake_failure when nothing fits, naming what each side has
  */
 function choose(cx: Tls12ServerContext, hello: ClientHello, certified: CertifiedKey): Choice {
   const { settings } = cx;
@@ -143,14 +148,71 @@ function choose(cx: Tls12ServerContext, hello: ClientHello, certified: Certified
   const formats = findExtension(hello.extensions, 'ec_point_formats')?.formats;
   const clientSchemes = findExtension(hello.extensions, 'signature_algorithms')?.schemes ?? [];
   const group = settings.groups.find((g) => groupName(g) && (clientGroups ? clientGroups.includes(g) : true));
-  const ecdheOk = group !== undefined && (!formats || formats.includes(ECPointFormat.uncompressed));
+  const pointsOk = !formats || formats.includes(ECPointFormat.uncompressed);
   const scheme = chooseTls12Scheme(settings.schemes, clientSchemes, certified.key);
   for (const suite of settings.suites) {
     if (!hello.cipherSuites.includes(suite.value) || !suiteFitsKey(suite, certified.key)) continue;
     if (suite.keyExchange === 'rsa') return { suite, group: undefined, scheme: undefined };
-    if (ecdheOk && scheme !== undefined) return { suite, group, scheme };
+    if (group !== undefined && pointsOk && scheme !== undefined) return { suite, group, scheme };
   }
-  throw new TlsAlertError(AlertDescription.handshake_failure, 'no cipher suite in common (RFC 5246 §7.4.1.3)');
+  throw noChoice(cx, hello, certified, { group, clientGroups, pointsOk, clientSchemes });
+}
+
+const KEY_TYPE_NAMES: Readonly<Record<CertifiedKey['key']['type'], string>> = {
+  rsa: 'RSA',
+  ec: 'ECDSA',
+  ed25519: 'Ed25519',
+};
+
+/** Why {@link choose} found nothing: the first of suites, key type, groups, points, signatures that fails. */
+function noChoice(
+  cx: Tls12ServerContext,
+  hello: ClientHello,
+  certified: CertifiedKey,
+  client: {
+    /** Our group for ECDHE, if there is one. */
+    group: number | undefined;
+    clientGroups: readonly number[] | undefined;
+    pointsOk: boolean;
+    clientSchemes: readonly number[];
+  },
+): HandshakeAlertError {
+  const { settings } = cx;
+  const ours = settings.suites.map((s) => s.value);
+  const common = settings.suites.filter((s) => hello.cipherSuites.includes(s.value));
+  const keyType = KEY_TYPE_NAMES[certified.key.type];
+  const fail = (reason: string, hint: string) =>
+    new HandshakeAlertError(AlertDescription.handshake_failure, `${reason} (RFC 5246 §7.4.1.3)`, hint);
+  if (common.length === 0) {
+    return fail(
+      `no cipher suite in common: we offered ${suiteNames(ours)}; the client offered ${suiteNames(hello.cipherSuites)}`,
+      "enable one of the client's cipher suites (cipherSuites)",
+    );
+  }
+  const fitting = common.filter((s) => suiteFitsKey(s, certified.key));
+  if (fitting.length === 0) {
+    return fail(
+      `no cipher suite in common fits our ${keyType} certificate: we share ${suiteNames(common.map((s) => s.value))} with the client`,
+      `use a certificate whose key fits one of them, or enable a suite for our ${keyType} key that the client offers`,
+    );
+  }
+  const usable = settings.groups.filter((g) => groupName(g));
+  if (client.group === undefined) {
+    return fail(
+      `no key-exchange group in common for ECDHE: we accept ${groupNames(usable)}; the client supports ${groupNames(client.clientGroups ?? [])}`,
+      "enable one of the client's groups (groups)",
+    );
+  }
+  if (!client.pointsOk) {
+    return fail(
+      'the client does not accept uncompressed EC points in ec_point_formats (RFC 8422 §5.1.2)',
+      'the client must support the uncompressed point format',
+    );
+  }
+  return fail(
+    `no signature algorithm in common for our ${keyType} key: we accept ${schemeNames(settings.schemes)}; the client accepts ${schemeNames(client.clientSchemes)}`,
+    "enable one of the client's signature algorithms (signatureSchemes), or use a certificate it can verify",
+  );
 }
 
 /** Waiting for the ClientHello (RFC 5246 §7.4.1.2). */
@@ -302,7 +364,10 @@ function chooseAlpn(cx: Tls12ServerContext, hello: ClientHello): string | undefi
   if (!offered || !ours?.length) return undefined;
   const chosen = ours.find((p) => offered.includes(p));
   if (chosen === undefined) {
-    throw new TlsAlertError(AlertDescription.no_application_protocol, 'no ALPN protocol in common (RFC 7301 §3.2)');
+    throw new HandshakeAlertError(
+      AlertDescription.no_application_protocol,
+      `no ALPN protocol in common: we accept ${ours.join(', ')}; the client offered ${offered.join(', ')} (RFC 7301 §3.2)`,
+    );
   }
   return chosen;
 }
@@ -657,6 +722,15 @@ export class Tls12Server {
       provider,
       onOutgoingMessage: config.onOutgoingMessage,
       onInput: (input) => this.#onInput(input),
+      describe: () => ({
+        state: this.state,
+        offered: {
+          cipherSuites: settings.suites.map((s) => s.value),
+          groups: settings.groups,
+          alpn: config.alpn,
+          version: 'TLS 1.2',
+        },
+      }),
     });
     this.#cx = { settings, core: this.#core };
   }
