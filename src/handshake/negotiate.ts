@@ -262,7 +262,8 @@ export interface NegotiatingServerConfig {
 /**
  * A server for TLS 1.3 and TLS 1.2: the first ClientHello chooses (TLS 1.3 when supported_versions
  * offers it, RFC 8446 §4.2.1; TLS 1.2 otherwise). Same calls and events as {@link TlsServer} and
- * {@link Tls12Server}.
+ * {@link Tls12Server}; the TLS 1.3-only calls (`keyUpdate`, `sendTicket`, `requestClientAuth`) throw
+ * a usage error on a TLS 1.2 connection, which is not affected.
  */
 export class NegotiatingServer {
   readonly #config: NegotiatingServerConfig;
@@ -318,6 +319,46 @@ export class NegotiatingServer {
   close(): AnyTlsEvent[] {
     if (!this.#chosen) throw new TlswireError('close before the ClientHello');
     return this.#chosen.close();
+  }
+
+  /**
+   * Send a KeyUpdate (RFC 8446 §4.6.3), asking the client to update too when `requestPeer`.
+   * @throws TlswireError before the ClientHello, or on a TLS 1.2 connection (it has no KeyUpdate)
+   */
+  keyUpdate(requestPeer = false): AnyTlsEvent[] {
+    return this.#tls13('keyUpdate', 'KeyUpdate, RFC 8446 §4.6.3').keyUpdate(requestPeer);
+  }
+
+  /**
+   * Send one more NewSessionTicket (RFC 8446 §4.6.1).
+   * @throws TlswireError before the ClientHello, or on a TLS 1.2 connection (its ticket, RFC 5077,
+   *   goes with the handshake only)
+   */
+  sendTicket(): AnyTlsEvent[] {
+    return this.#tls13('sendTicket', 'NewSessionTicket after the handshake, RFC 8446 §4.6.1').sendTicket();
+  }
+
+  /**
+   * Ask the client for a certificate after the handshake (RFC 8446 §4.6.2); see
+   * {@link TlsServer.requestClientAuth}.
+   * @throws TlswireError before the ClientHello, or on a TLS 1.2 connection (it has no post-handshake
+   *   authentication: configure `tls12.clientAuth` to ask during the handshake), and as
+   *   `TlsServer.requestClientAuth` throws
+   */
+  requestClientAuth(options: { required?: boolean } = {}): AnyTlsEvent[] {
+    return this.#tls13('requestClientAuth', 'post-handshake authentication, RFC 8446 §4.6.2').requestClientAuth(
+      options,
+    );
+  }
+
+  /** The TLS 1.3 server in charge, for a TLS 1.3-only call. */
+  #tls13(call: string, what: string): TlsServer {
+    const chosen = this.#chosen;
+    if (!chosen) throw new TlswireError(`${call} before the ClientHello: the version is not chosen yet`);
+    if (!(chosen instanceof TlsServer)) {
+      throw new TlswireError(`${call} needs TLS 1.3 (${what}); this connection speaks TLS 1.2`);
+    }
+    return chosen;
   }
 
   /** Keying material exporter (by version). */
