@@ -18,8 +18,9 @@
  * The RSA premaster secret is decrypted with the RFC 5246 §7.4.7.1 countermeasure: any failure gives
  * a random premaster, with no alert of its own and the same work. Resumption by session ID (through
  * a {@link Tls12SessionStore}) and by ticket (RFC 5077) follows RFC 7627 §5.3. Renegotiation is
- * refused: a ClientHello after the handshake gets a no_renegotiation warning (RFC 5246 §7.2.2,
- * RFC 5746 §4.4) and the connection goes on.
+ * refused: a ClientHello after the handshake ends the connection with a fatal handshake_failure
+ * (RFC 5746 §4.4); the client answers a HelloRequest with a no_renegotiation warning (RFC 5246 §7.2.2)
+ * and the connection goes on.
  * @module
  */
 import { TlswireError } from '../../bytes/errors.js';
@@ -737,9 +738,13 @@ export class Tls12Server {
 
   #onInput(input: Tls12Input): void {
     if (input.type === 'client_hello' && this.#core.established) {
-      // RFC 5246 §7.2.2, RFC 5746 §4.4: renegotiation is refused with a no_renegotiation warning.
-      this.#core.sendAlert(AlertDescription.no_renegotiation_RESERVED);
-      return;
+      // RFC 5746 §4.4 lets a server refuse renegotiation; we end the connection with a fatal
+      // handshake_failure rather than RFC 5246 §7.2.2's no_renegotiation warning, so a client that
+      // tries is never left waiting for a handshake that will not come.
+      throw new TlsAlertError(
+        AlertDescription.handshake_failure,
+        'renegotiation refused: a ClientHello arrived after the handshake (RFC 5746 §4.4)',
+      );
     }
     this.#state = this.#state.handle(this.#cx, input);
   }
