@@ -54,6 +54,17 @@ export function tls13CipherSuite(value: number): Tls13CipherSuite | undefined {
 
 const encoder = new TextEncoder();
 
+/** `"tls13 " ‖ label` as bytes, encoded once per label (the handshake uses a dozen fixed labels). */
+const labelCache = new Map<string, Uint8Array>();
+function labelBytes(label: string): Uint8Array {
+  let bytes = labelCache.get(label);
+  if (bytes === undefined) {
+    bytes = encoder.encode(`tls13 ${label}`);
+    if (labelCache.size < 64) labelCache.set(label, bytes);
+  }
+  return bytes;
+}
+
 /**
  * HKDF-Expand-Label(Secret, Label, Context, Length) (RFC 8446 §7.1): HKDF-Expand with
  * `HkdfLabel { uint16 length; opaque label<7..255> = "tls13 " + Label; opaque context<0..255>; }`.
@@ -67,17 +78,19 @@ export function hkdfExpandLabel(
   context: Uint8Array,
   length: number,
 ): Uint8Array {
-  const fullLabel = encoder.encode(`tls13 ${label}`);
+  const fullLabel = labelBytes(label);
   if (fullLabel.length > 255) throw new RangeError('HKDF-Expand-Label: label longer than 249 bytes');
   if (context.length > 255) throw new RangeError('HKDF-Expand-Label: context longer than 255 bytes');
-  const info = Writer.encode(
-    (w) => {
-      w.u16(length);
-      w.opaque8(fullLabel);
-      w.opaque8(context);
-    },
-    10 + fullLabel.length + context.length,
-  );
+  // An invalid length fails as the Writer reports it (EncodeError).
+  if (!Number.isInteger(length) || length < 0 || length > 0xffff) Writer.encode((w) => w.u16(length));
+  // HkdfLabel: uint16 length, opaque label<7..255>, opaque context<0..255>.
+  const info = new Uint8Array(4 + fullLabel.length + context.length);
+  info[0] = (length >>> 8) & 0xff;
+  info[1] = length & 0xff;
+  info[2] = fullLabel.length;
+  info.set(fullLabel, 3);
+  info[3 + fullLabel.length] = context.length;
+  info.set(context, 4 + fullLabel.length);
   return provider.hkdfExpand(hash, secret, info, length);
 }
 

@@ -610,16 +610,25 @@ export class ExpectFinished implements ClientState {
       throw new TlsAlertError(AlertDescription.decrypt_error, 'server Finished does not verify');
     }
     hs.transcript.update(message.raw);
-    const app = deriveApplicationSecrets(core, secrets.hs, hs.transcript.hash());
+    const serverFinishedHash = hs.transcript.hash();
+    let sentSince = false; // anything added to the transcript after the server Finished
+    const app = deriveApplicationSecrets(core, secrets.hs, serverFinishedHash);
     core.setReadKeys('application', suite, app.serverApplication);
     if (hs.earlyDataSent) {
-      if (agreed.earlyDataAccepted) hs.transcript.update(core.send({ type: 'end_of_early_data' }));
+      if (agreed.earlyDataAccepted) {
+        hs.transcript.update(core.send({ type: 'end_of_early_data' }));
+        sentSince = true;
+      }
       core.setWriteKeys('handshake', suite, secrets.clientHandshake);
     }
     if (settings.compat && !hs.ccsSent) core.sendChangeCipherSpec();
     const request = agreed.certificateRequest;
-    if (request) sendClientCertificate(cx, hs.transcript, request);
-    const verifyData = finishedVerifyData(provider, suite.hash, secrets.clientHandshake, hs.transcript.hash());
+    if (request) {
+      sendClientCertificate(cx, hs.transcript, request);
+      sentSince = true;
+    }
+    const finishedHash = sentSince ? hs.transcript.hash() : serverFinishedHash;
+    const verifyData = finishedVerifyData(provider, suite.hash, secrets.clientHandshake, finishedHash);
     hs.transcript.update(core.send({ type: 'finished', verifyData }));
     core.setWriteKeys('application', suite, app.clientApplication);
     const resumption = app.master.resumptionMasterSecret(hs.transcript.hash());

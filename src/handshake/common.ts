@@ -129,6 +129,33 @@ export function certificateVerifyContent(signer: 'client' | 'server', transcript
  * @throws TlsAlertError bad_certificate when the certificate cannot be read or its key is unsupported
  */
 export function leafPublicKey(der: Uint8Array): PublicKey {
+  for (let i = 0; i < leafKeyCache.length; i++) {
+    const entry = leafKeyCache[i]!;
+    if (bytesEqual(entry.der, der)) return entry.key;
+  }
+  // Parse a private copy: the key may refer into the DER, and the caller's buffer is theirs to reuse.
+  const own = der.slice();
+  const key = parseLeafPublicKey(own);
+  if (leafKeyCache.length >= LEAF_KEY_CACHE_SIZE) leafKeyCache.pop();
+  leafKeyCache.unshift({ der: own, key });
+  return key;
+}
+
+/**
+ * Recently parsed leaf keys by their certificate's DER (compared byte for byte), newest first: the
+ * same few certificates come back handshake after handshake, and parsing one costs more than the
+ * protocol work around it. Only successes are kept; small, so a miss costs a few comparisons.
+ */
+const LEAF_KEY_CACHE_SIZE = 8;
+const leafKeyCache: { der: Uint8Array; key: PublicKey }[] = [];
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function parseLeafPublicKey(der: Uint8Array): PublicKey {
   try {
     const cert = sequence(decodeDer(der, 'Certificate'), 'Certificate', 3, 3);
     const tbs = sequence(cert[0], 'Certificate.tbsCertificate', 6);
