@@ -84,7 +84,7 @@ export function parseRecord(bytes: Uint8Array): TlsRecord {
  * Which size limit applies to the records being read, set per epoch by the state machine:
  * - `plaintext`: TLSPlaintext before keys are installed, fragment ≤ 2^14 (RFC 8446 §5.1)
  * - `tls13-protected`: TLSCiphertext, encrypted_record ≤ 2^14 + 256 (RFC 8446 §5.2)
- * - `tls12-protected`: GenericXXXCipher fragment ≤ 2^14 + 2048 (RFC 5246 §6.2.3)
+ * - `tls12-protected`: Generic{Stream,Block,AEAD}Cipher fragment ≤ 2^14 + 2048 (RFC 5246 §6.2.3)
  */
 export type RecordProtection = 'plaintext' | 'tls13-protected' | 'tls12-protected';
 
