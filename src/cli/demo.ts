@@ -52,7 +52,7 @@ export function demo(vectorsDir: string, io: Output): number {
     io.err(`tlswire demo: ${describeError(e)}`);
     return 1;
   }
-  io.out('tlswire demo: two real captures, decoded by tlswire (pure TypeScript, no native code)');
+  io.out('tlswire demo: two real captures decoded and two live TLS 1.3 handshakes, by tlswire (pure TypeScript)');
   io.out('');
   io.out(`1. A TCP conversation: vectors/${TCP_CAPTURE}`);
   io.out('   Linux kernel TCP on loopback, recorded with tcpdump (vectors/README.md): the three-way handshake');
