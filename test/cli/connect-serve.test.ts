@@ -21,7 +21,16 @@ import {
   SKIP_OPENSSL,
   startPeer,
 } from '../node/peers.js';
-import { connectArgs, gnutlsResumeArgs, ROOT, runConnect, serveCertificate, startServe, stopServes } from './run.js';
+import {
+  connectArgs,
+  gnutlsResumeArgs,
+  opensslServerChain,
+  ROOT,
+  runConnect,
+  serveCertificate,
+  startServe,
+  stopServes,
+} from './run.js';
 
 afterEach(() => {
   stopServes();
@@ -137,17 +146,62 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => 
     expect(mine.filter((l) => l.startsWith('CLIENT_HANDSHAKE_TRAFFIC_SECRET ')).length).toBe(2);
   });
 
+  // [case, leaf served, its -cert_chain ('' = none; null = peers.ts's opensslServer), chain file,
+  //  our alert (CERTIFICATE_ALERTS), its number, s_server's text, a hint substring]
   const FAILURES = [
-    ['bad-expired', 'certificate_expired', 45, /alert certificate expired/],
-    ['bad-wronghost', 'bad_certificate', 42, /alert bad certificate/],
-    ['bad-unknownca', 'unknown_ca', 48, /alert unknown ca/],
+    [
+      'bad-expired',
+      'bad-expired',
+      null,
+      'bad-expired-chain.pem',
+      'certificate_expired',
+      45,
+      /alert certificate expired/,
+      '',
+    ],
+    [
+      'bad-wronghost',
+      'bad-wronghost',
+      null,
+      'bad-wronghost-chain.pem',
+      'bad_certificate',
+      42,
+      /alert bad certificate/,
+      '',
+    ],
+    ['bad-unknownca', 'bad-unknownca', null, 'bad-unknownca-chain.pem', 'unknown_ca', 48, /alert unknown ca/, ''],
+    // CERTIFICATE_ALERTS maps 'not-yet-valid' to certificate_expired, as OpenSSL does.
+    [
+      'bad-notyetvalid',
+      'bad-notyetvalid',
+      'intermediate-ca.crt',
+      'bad-notyetvalid-chain.pem',
+      'certificate_expired',
+      45,
+      /alert certificate expired/,
+      'clock',
+    ],
+    ['bad-selfsigned', 'bad-selfsigned', '', 'bad-selfsigned-chain.pem', 'unknown_ca', 48, /alert unknown ca/, ''],
+    // server-ecdsa.crt alone, without its intermediate.
+    [
+      'leaf-only',
+      'server-ecdsa',
+      '',
+      'server-ecdsa.crt',
+      'unknown_ca',
+      48,
+      /alert unknown ca/,
+      'missing an intermediate',
+    ],
   ] as const;
-  for (const [leaf, alert, number, opensslText] of FAILURES) {
-    it(`${leaf}: exit 1, --json error in authentication with ${alert}, and s_server received it`, async () => {
-      const server = await opensslServer(leaf, ['-www', '-naccept', '1']);
+  for (const [name, leaf, intermediate, chainFile, alert, number, opensslText, hint] of FAILURES) {
+    it(`${name}: exit 1, --json error in authentication with ${alert}, and s_server received it`, async () => {
+      const args = ['-www', '-naccept', '1'];
+      const server =
+        intermediate === null ? await opensslServer(leaf, args) : await opensslServerChain(leaf, intermediate, args);
       const r = await runConnect(connectArgs(server.port, '--json'), GET);
       expect(r.code).toBe(1);
-      const chain = decodePem(readPki(`${leaf}-chain.pem`)).map((b) => b.der);
+      const chain = decodePem(readPki(chainFile)).map((b) => b.der);
       const verdict = verifyCertificateChain(chain, {
         roots: decodePem(readPki('root-ca.crt')).map((b) => b.der),
         hostname: 'localhost',
@@ -158,7 +212,9 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => 
         alert,
         alertDirection: 'sent',
         reason: verdict.ok ? '' : verdict.error.reason,
+        hint: verdict.ok ? '' : verdict.error.hint,
       });
+      if (hint) expect(r.json[0]!.error!.hint).toContain(hint);
       const log = await server.waitFor(/SSL alert number \d+/);
       expect(log).toMatch(opensslText);
       expect(log).toContain(`SSL alert number ${number}`);

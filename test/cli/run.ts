@@ -4,7 +4,7 @@
  */
 import type { ConnectionSummary } from '../../src/cli/live.js';
 import { main } from '../../src/cli/main.js';
-import { pki } from '../node/peers.js';
+import { type Peer, pki, startPeer } from '../node/peers.js';
 
 const stoppers: (() => void)[] = [];
 
@@ -102,3 +102,34 @@ export const gnutlsResumeArgs = (port: number, version: 'TLS1.2' | 'TLS1.3'): st
   'localhost',
   '127.0.0.1',
 ];
+
+/**
+ * `openssl s_server -tls1_3` serving `leaf` with `-cert_chain intermediate`, or `leaf` alone when
+ * `intermediate` is '' (for leaves peers.ts's INTERMEDIATE does not list, or a missing intermediate).
+ */
+export async function opensslServerChain(
+  leaf: string,
+  intermediate: string,
+  args: string[],
+): Promise<Peer & { port: number }> {
+  const chain = intermediate ? ['-cert_chain', pki(intermediate)] : [];
+  const peer = startPeer(
+    'openssl',
+    [
+      's_server',
+      '-accept',
+      '127.0.0.1:0',
+      '-tls1_3',
+      '-cert',
+      pki(`${leaf}.crt`),
+      '-key',
+      pki(`${leaf}.key`),
+      ...chain,
+      ...args,
+    ],
+    undefined,
+    true,
+  );
+  const text = await peer.waitFor(/ACCEPT 127\.0\.0\.1:\d+/);
+  return { ...peer, port: Number(/ACCEPT 127\.0\.0\.1:(\d+)/.exec(text)![1]) };
+}

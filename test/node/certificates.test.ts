@@ -8,7 +8,9 @@
  * - client certificates against our server (`requestCert`, `rejectUnauthorized`): the test PKI's
  *   client certificates are accepted; one issued by the untrusted unknown-ca and one expired
  *   (both made here with openssl, as test/pki/make-pki.sh makes its certificates) are refused with
- *   unknown_ca and certificate_expired, whose names node's client error codes carry.
+ *   unknown_ca and certificate_expired, a server certificate (EKU serverAuth only) with
+ *   unsupported_certificate and the self-signed one with unknown_ca, whose names node's client
+ *   error codes carry.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +20,8 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createServer, TlsConnectionError, type TlsVersionName } from '../../src/node/index.js';
-import { CertificateError } from '../../src/x509/errors.js';
+import { AlertDescription } from '../../src/tls/enums.js';
+import { CERTIFICATE_ALERTS, CertificateError } from '../../src/x509/errors.js';
 import { decodePem } from '../../src/x509/pem.js';
 import { verifyCertificateChain } from '../../src/x509/verify.js';
 import { pki, readPki, SKIP_OPENSSL } from './peers.js';
@@ -316,13 +319,46 @@ describe.skipIf(SKIP_OPENSSL)(
         }
         expect(subjects).toEqual(['CN=test-client,O=Test PKI', 'CN=test-client-rsa,O=Test PKI']);
 
+        // [case, chain, key, our alert (CERTIFICATE_ALERTS of the x509 code), x509 code, node's error code]
         const CASES = [
-          ['unknown', 'unknown_ca', 'unknown-issuer', /^ERR_SSL_TLSV1_ALERT_UNKNOWN_CA$/],
-          ['expired', 'certificate_expired', 'expired', /^ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED$/],
+          [
+            'unknown',
+            made.unknown.chain,
+            made.unknown.key,
+            'unknown_ca',
+            'unknown-issuer',
+            /^ERR_SSL_TLSV1_ALERT_UNKNOWN_CA$/,
+          ],
+          [
+            'expired',
+            made.expired.chain,
+            made.expired.key,
+            'certificate_expired',
+            'expired',
+            /^ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED$/,
+          ],
+          // A server certificate (EKU serverAuth only) presented as a client certificate.
+          [
+            'server-ecdsa',
+            readPki('server-ecdsa-chain.pem'),
+            readPki('server-ecdsa.key'),
+            'unsupported_certificate',
+            'bad-eku',
+            /^ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE$/,
+          ],
+          [
+            'bad-selfsigned',
+            readPki('bad-selfsigned-chain.pem'),
+            readPki('bad-selfsigned.key'),
+            'unknown_ca',
+            'self-signed',
+            /^ERR_SSL_TLSV1_ALERT_UNKNOWN_CA$/,
+          ],
         ] as const;
-        for (const [name, alert, code, nodeCode] of CASES) {
+        for (const [name, chain, key, alert, code, nodeCode] of CASES) {
+          expect(CERTIFICATE_ALERTS[code]).toBe(AlertDescription[alert]);
           failures.length = 0;
-          const c = nodeClient(made[name].chain, made[name].key);
+          const c = nodeClient(chain, key);
           const nodeError = await within(
             new Promise<Error & { code?: string }>((resolve, reject) => {
               c.on('error', resolve);
