@@ -9,6 +9,7 @@ export { DEFAULT_TLS12_CIPHER_SUITES, DEFAULT_TLS12_SIGNATURE_SCHEMES } from './
 export { Tls12Server } from './server.js';
 export {
   ClientSessionCache,
+  type ExpiringSession,
   MemorySessionStore,
   type MemorySessionStoreOptions,
   Tls12AeadTicketer,

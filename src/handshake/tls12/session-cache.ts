@@ -172,24 +172,41 @@ export class Tls12AeadTicketer implements Tls12Ticketer {
   }
 }
 
+/** What {@link ClientSessionCache} needs of a session: when it arrived and how long it lives. */
+export interface ExpiringSession {
+  /** Clock time (ms) the session was received. */
+  readonly receivedAt: number;
+  /** Seconds. */
+  readonly lifetime: number;
+}
+
 /**
- * A client's resumable sessions, one per server name and port (the latest wins), dropped once
- * their lifetime has passed.
+ * A client's resumable sessions, one per server name and port (the latest wins; the least recently
+ * stored goes first past `maxEntries`), dropped once their lifetime has passed. Generic over the
+ * session type, so the Node adapter keeps sessions of either version in the same cache.
  * @example
  * cache.put('example.com', 443, session);          // from a `session` event
  * new Tls12Client({ ..., session: cache.get('example.com', 443) });
  */
-export class ClientSessionCache {
-  readonly #sessions = new Map<string, Tls12ClientSession>();
+export class ClientSessionCache<S extends ExpiringSession = Tls12ClientSession> {
+  readonly #sessions = new Map<string, S>();
   readonly #max: number;
   readonly #now: () => number;
 
   constructor(options: MemorySessionStoreOptions = {}) {
-    this.#max = options.maxEntries ?? 256;
+    const max = options.maxEntries ?? 256;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError('ClientSessionCache: maxEntries must be ≥ 1');
+    this.#max = max;
     this.#now = options.now ?? Date.now;
   }
 
-  put(serverName: string, port: number, session: Tls12ClientSession): void {
+  /** Number of servers with a session. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Remember `session` for `serverName:port` (replacing the one before). */
+  put(serverName: string, port: number, session: S): void {
     const key = `${serverName}:${port}`;
     this.#sessions.delete(key);
     this.#sessions.set(key, session);
@@ -201,7 +218,7 @@ export class ClientSessionCache {
   }
 
   /** The session for `serverName:port`, unless expired. */
-  get(serverName: string, port: number): Tls12ClientSession | undefined {
+  get(serverName: string, port: number): S | undefined {
     const key = `${serverName}:${port}`;
     const session = this.#sessions.get(key);
     if (!session) return undefined;
