@@ -13,6 +13,7 @@ import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-
 import { AlertDescription, CipherSuite, SignatureScheme } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
 import type { DecodedHandshake } from '../../tls/messages/handshake.js';
+import type { Offered } from '../diagnosis.js';
 import type { Tls12Input } from './record-layer.js';
 
 /** Default TLS 1.2 cipher suites, in preference order: ECDHE before RSA key transport. */
@@ -224,4 +225,13 @@ export function unexpected(state: string, input: Tls12Input | DecodedHandshake):
 /** Whether the u16 list `list` contains `value`. */
 export function offers(list: readonly number[] | undefined, value: number): boolean {
   return list?.includes(value) ?? false;
+}
+
+/** What a TLS 1.2 endpoint offers, as failure diagnosis reports it (src/handshake/diagnosis.ts). */
+export function tls12Offered(
+  suites: readonly Tls12CipherSuite[],
+  groups: readonly number[],
+  alpn: readonly string[] | undefined,
+): Offered {
+  return { cipherSuites: suites.map((s) => s.value), groups, alpn, version: 'TLS 1.2' };
 }

@@ -53,6 +53,7 @@ import {
   suiteFitsKey,
   Tls12Protection,
   Tls12Transcript,
+  tls12Offered,
   tls12SchemeName,
   tls12Suites,
   unexpected,
@@ -725,12 +726,7 @@ export class Tls12Server {
       onInput: (input) => this.#onInput(input),
       describe: () => ({
         state: this.state,
-        offered: {
-          cipherSuites: settings.suites.map((s) => s.value),
-          groups: settings.groups,
-          alpn: config.alpn,
-          version: 'TLS 1.2',
-        },
+        offered: tls12Offered(settings.suites, settings.groups, config.alpn),
       }),
     });
     this.#cx = { settings, core: this.#core };
