@@ -1,16 +1,18 @@
 /**
  * Certificate failures through the Node adapter, TLS 1.2 and 1.3, against node:tls:
  * - each bad server chain of test/pki/out served by node:tls (expired, not yet valid, wrong host,
- *   self-signed, unknown CA, leaf without its intermediate): our client fails in stage
- *   'authentication' with the alert src/x509 maps the failure to, the reason and hint of
- *   `verifyCertificateChain` on the same chain, and node's server reports the alert it received;
- *   the good chains are accepted;
+ *   self-signed, unknown CA, leaf without its intermediate; from make-extra.sh: EKU clientAuth only,
+ *   CA:false intermediate, a flipped signature byte): our client fails in stage 'authentication'
+ *   with the alert src/x509 maps the failure to (unsupported_certificate for the EKU,
+ *   bad_certificate for the other two), the reason and hint of `verifyCertificateChain` on the same
+ *   chain, and node's server reports the alert it received; the good chains are accepted;
  * - client certificates against our server (`requestCert`, `rejectUnauthorized`): the test PKI's
  *   client certificates are accepted; one issued by the untrusted unknown-ca and one expired
  *   (both made here with openssl, as test/pki/make-pki.sh makes its certificates) are refused with
  *   unknown_ca and certificate_expired, a server certificate (EKU serverAuth only) with
- *   unsupported_certificate and the self-signed one with unknown_ca, whose names node's client
- *   error codes carry.
+ *   unsupported_certificate, the self-signed one with unknown_ca, and make-extra.sh's
+ *   bad-client-cafalse (CA:false intermediate) and bad-client-badsig (flipped signature byte) with
+ *   bad_certificate, whose names node's client error codes carry.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -121,6 +123,31 @@ describe('bad server certificates from node:tls → our client', () => {
       'unknown-issuer',
       'unknown_ca',
       'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+    ],
+    // test/pki/make-extra.sh's chains.
+    [
+      'wrong EKU (clientAuth only)',
+      'bad-wrongeku-chain.pem',
+      'bad-wrongeku.key',
+      'bad-eku',
+      'unsupported_certificate',
+      'ERR_SSL_SSLV3_ALERT_UNSUPPORTED_CERTIFICATE',
+    ],
+    [
+      'CA:false intermediate',
+      'bad-cafalse-chain.pem',
+      'bad-cafalse.key',
+      'not-a-ca',
+      'bad_certificate',
+      'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
+    ],
+    [
+      'signature byte flipped',
+      'bad-badsig-chain.pem',
+      'bad-badsig.key',
+      'bad-signature',
+      'bad_certificate',
+      'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE',
     ],
   ] as const;
 
@@ -353,6 +380,23 @@ describe.skipIf(SKIP_OPENSSL)(
             'unknown_ca',
             'self-signed',
             /^ERR_SSL_TLSV1_ALERT_UNKNOWN_CA$/,
+          ],
+          // test/pki/make-extra.sh's client certificates: under a CA:false intermediate; signature byte flipped.
+          [
+            'bad-client-cafalse',
+            readPki('bad-client-cafalse-chain.pem'),
+            readPki('bad-client-cafalse.key'),
+            'bad_certificate',
+            'not-a-ca',
+            /^ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE$/,
+          ],
+          [
+            'bad-client-badsig',
+            readPki('bad-client-badsig-chain.pem'),
+            readPki('bad-client-badsig.key'),
+            'bad_certificate',
+            'bad-signature',
+            /^ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE$/,
           ],
         ] as const;
         for (const [name, chain, key, alert, code, nodeCode] of CASES) {
