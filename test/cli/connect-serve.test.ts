@@ -4,6 +4,10 @@
  * our client; openssl s_client (-sess_out/-sess_in, -cert) and gnutls-cli (--resume) for our server.
  * Expected values are what the peers report: s_server's -www page ("New"/"Reused", "Cipher is"),
  * its log (early data, received alerts), s_client's "Reused" line, gnutls-cli's resumption line.
+ * Bad server chains through s_server, TLS 1.3 and 1.2 (expired, wrong host, unknown CA, not yet valid,
+ * self-signed, leaf only; from test/pki/make-extra.sh: EKU clientAuth only, CA:false intermediate,
+ * flipped signature byte): exit 1, the authentication error with our alert, `verifyCertificateChain`'s
+ * reason and hint, and the alert number s_server logs.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -193,32 +197,72 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => 
       /alert unknown ca/,
       'missing an intermediate',
     ],
+    // test/pki/make-extra.sh's chains: EKU clientAuth only; leaf + a CA:false intermediate; flipped signature
+    // byte. CERTIFICATE_ALERTS sends bad_certificate for the last two (OpenSSL: unknown_ca, decrypt_error).
+    [
+      'bad-wrongeku',
+      'bad-wrongeku',
+      null,
+      'bad-wrongeku-chain.pem',
+      'unsupported_certificate',
+      43,
+      /alert unsupported certificate/,
+      'client certificate',
+    ],
+    [
+      'bad-cafalse',
+      'bad-cafalse',
+      null,
+      'bad-cafalse-chain.pem',
+      'bad_certificate',
+      42,
+      /alert bad certificate/,
+      'cannot sign other certificates',
+    ],
+    [
+      'bad-badsig',
+      'bad-badsig',
+      null,
+      'bad-badsig-chain.pem',
+      'bad_certificate',
+      42,
+      /alert bad certificate/,
+      'altered',
+    ],
   ] as const;
-  for (const [name, leaf, intermediate, chainFile, alert, number, opensslText, hint] of FAILURES) {
-    it(`${name}: exit 1, --json error in authentication with ${alert}, and s_server received it`, async () => {
-      const args = ['-www', '-naccept', '1'];
-      const server =
-        intermediate === null ? await opensslServer(leaf, args) : await opensslServerChain(leaf, intermediate, args);
-      const r = await runConnect(connectArgs(server.port, '--json'), GET);
-      expect(r.code).toBe(1);
-      const chain = decodePem(readPki(chainFile)).map((b) => b.der);
-      const verdict = verifyCertificateChain(chain, {
-        roots: decodePem(readPki('root-ca.crt')).map((b) => b.der),
-        hostname: 'localhost',
+  const VERSIONS = [
+    ['TLSv1.3', '-tls1_3', []],
+    ['TLSv1.2', '-tls1_2', ['--tls1.2']],
+  ] as const;
+  for (const [version, theirs, ours] of VERSIONS) {
+    for (const [name, leaf, intermediate, chainFile, alert, number, opensslText, hint] of FAILURES) {
+      it(`${version}, ${name}: exit 1, --json error in authentication with ${alert}, and s_server received it`, async () => {
+        const args = ['-www', '-naccept', '1'];
+        const server =
+          intermediate === null
+            ? await opensslServer(leaf, args, theirs)
+            : await opensslServerChain(leaf, intermediate, args, theirs);
+        const r = await runConnect(connectArgs(server.port, ...ours, '--json'), GET);
+        expect(r.code).toBe(1);
+        const chain = decodePem(readPki(chainFile)).map((b) => b.der);
+        const verdict = verifyCertificateChain(chain, {
+          roots: decodePem(readPki('root-ca.crt')).map((b) => b.der),
+          hostname: 'localhost',
+        });
+        expect(verdict.ok).toBe(false);
+        expect(r.json[0]!.error).toMatchObject({
+          stage: 'authentication',
+          alert,
+          alertDirection: 'sent',
+          reason: verdict.ok ? '' : verdict.error.reason,
+          hint: verdict.ok ? '' : verdict.error.hint,
+        });
+        if (hint) expect(r.json[0]!.error!.hint).toContain(hint);
+        const log = await server.waitFor(/SSL alert number \d+/);
+        expect(log).toMatch(opensslText);
+        expect(log).toContain(`SSL alert number ${number}`);
       });
-      expect(verdict.ok).toBe(false);
-      expect(r.json[0]!.error).toMatchObject({
-        stage: 'authentication',
-        alert,
-        alertDirection: 'sent',
-        reason: verdict.ok ? '' : verdict.error.reason,
-        hint: verdict.ok ? '' : verdict.error.hint,
-      });
-      if (hint) expect(r.json[0]!.error!.hint).toContain(hint);
-      const log = await server.waitFor(/SSL alert number \d+/);
-      expect(log).toMatch(opensslText);
-      expect(log).toContain(`SSL alert number ${number}`);
-    });
+    }
   }
 });
 

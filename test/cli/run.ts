@@ -104,13 +104,14 @@ export const gnutlsResumeArgs = (port: number, version: 'TLS1.2' | 'TLS1.3'): st
 ];
 
 /**
- * `openssl s_server -tls1_3` serving `leaf` with `-cert_chain intermediate`, or `leaf` alone when
+ * `openssl s_server -tls1_3` (or `version`) serving `leaf` with `-cert_chain intermediate`, or `leaf` alone when
  * `intermediate` is '' (for leaves peers.ts's INTERMEDIATE does not list, or a missing intermediate).
  */
 export async function opensslServerChain(
   leaf: string,
   intermediate: string,
   args: string[],
+  version: '-tls1_3' | '-tls1_2' = '-tls1_3',
 ): Promise<Peer & { port: number }> {
   const chain = intermediate ? ['-cert_chain', pki(intermediate)] : [];
   const peer = startPeer(
@@ -119,7 +120,7 @@ export async function opensslServerChain(
       's_server',
       '-accept',
       '127.0.0.1:0',
-      '-tls1_3',
+      version,
       '-cert',
       pki(`${leaf}.crt`),
       '-key',

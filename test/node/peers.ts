@@ -20,7 +20,11 @@ export const INTERMEDIATE: Readonly<Record<string, string>> = {
   'server-ed25519': 'intermediate-ca.crt',
   'server-rsa': 'intermediate-rsa-ca.crt',
   'bad-expired': 'intermediate-ca.crt',
+  'bad-notyetvalid': 'intermediate-ca.crt',
   'bad-wronghost': 'intermediate-ca.crt',
+  'bad-wrongeku': 'intermediate-ca.crt',
+  'bad-cafalse': 'bad-cafalse-intermediate.crt',
+  'bad-badsig': 'intermediate-ca.crt',
 };
 
 function installed(bin: string, arg: string): boolean {
