@@ -2,7 +2,8 @@
  * Chain verification. Every case runs through `verifyCertificateChain` and through `openssl verify` with the
  * same trust anchors, untrusted certificates, purpose, host name, time and depth; the two must agree on
  * accept/reject, and our error must carry the expected code and alert. Cases come from the committed test
- * PKI (at a fixed time) and from chains generated here with the openssl CLI (CA:false and
+ * PKI (at a fixed time; with test/pki/make-extra.sh's wrong-EKU, CA:false-intermediate and flipped-signature
+ * server and client chains) and from chains generated here with the openssl CLI (CA:false and
  * basicConstraints-less intermediates, pathLenConstraint, key usage, EKU, unknown critical extension,
  * cross-signing, loops, depth, RSA-PSS, P-384, Ed25519 CAs, an expired intermediate).
  */
@@ -314,6 +315,79 @@ const PKI_CASES: Case[] = [
     time: AT,
     code: 'bad-signature',
     index: 0,
+  },
+  // test/pki/make-extra.sh's chains.
+  {
+    name: 'bad-wrongeku (EKU clientAuth only) as a server',
+    chain: certs('bad-wrongeku-chain.pem'),
+    roots: [root],
+    hostname: 'localhost',
+    time: AT,
+    code: 'bad-eku',
+    alert: 'unsupported_certificate',
+    index: 0,
+    text: /'localhost' is for clientAuth, not serverAuth .* this is a client certificate/,
+  },
+  {
+    name: 'bad-wrongeku as a client',
+    chain: certs('bad-wrongeku-chain.pem'),
+    roots: [root],
+    purpose: 'clientAuth',
+    time: AT,
+  },
+  {
+    name: 'bad-cafalse (CA:false intermediate)',
+    chain: certs('bad-cafalse-chain.pem'),
+    roots: [root],
+    hostname: 'localhost',
+    time: AT,
+    code: 'not-a-ca',
+    alert: 'bad_certificate',
+    index: 1,
+    text: /'Test NotCA Intermediate' is not a CA \(basicConstraints cA=false\) but issued 'localhost'/,
+  },
+  {
+    name: 'bad-cafalse fullchain (root presented)',
+    chain: certs('bad-cafalse-fullchain.pem'),
+    roots: [root],
+    hostname: 'localhost',
+    time: AT,
+    code: 'not-a-ca',
+    alert: 'bad_certificate',
+    index: 1,
+  },
+  {
+    name: 'bad-badsig (signature byte flipped)',
+    chain: certs('bad-badsig-chain.pem'),
+    roots: [root],
+    hostname: 'localhost',
+    time: AT,
+    code: 'bad-signature',
+    alert: 'bad_certificate',
+    index: 0,
+    text: /signature of 'localhost' does not verify with the key of 'Test Intermediate CA' .* altered/,
+  },
+  {
+    name: 'bad-client-cafalse, clientAuth',
+    chain: certs('bad-client-cafalse-chain.pem'),
+    roots: [root],
+    purpose: 'clientAuth',
+    time: AT,
+    code: 'not-a-ca',
+    alert: 'bad_certificate',
+    index: 1,
+    text: /'Test NotCA Intermediate' is not a CA .* but issued 'test-client-cafalse'/,
+  },
+  {
+    name: 'bad-client-badsig, clientAuth',
+    chain: certs('bad-client-badsig-chain.pem'),
+    roots: [root],
+    purpose: 'clientAuth',
+    time: AT,
+    code: 'bad-signature',
+    alert: 'bad_certificate',
+    index: 0,
+    text: /signature of 'test-client-badsig' does not verify/,
   },
   {
     name: 'before the CA certificates are valid',
