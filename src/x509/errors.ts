@@ -55,7 +55,13 @@ export interface CertificateErrorOptions {
   cause?: unknown;
 }
 
-/** The default alert of each code (RFC 8446 §6.2; as rustls and OpenSSL map the same failures). */
+/**
+ * The default alert of each code, by the RFC 8446 §6.2 / RFC 5246 §7.2.2 definitions: bad_certificate
+ * covers "signatures that did not verify correctly" and other structural faults; unknown_ca a chain that
+ * does not reach a trusted root. OpenSSL 3.0 differs in two places (measured against s_client
+ * -verify_return_error): it sends decrypt_error for a bad certificate signature and unknown_ca for an
+ * issuer whose basicConstraints says cA=false.
+ */
 export const CERTIFICATE_ALERTS: Readonly<Record<CertificateErrorCode, AlertDescription>> = {
   expired: AlertDescription.certificate_expired,
   'not-yet-valid': AlertDescription.certificate_expired,
