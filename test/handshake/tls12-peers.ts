@@ -201,3 +201,50 @@ export const SUITES = [
 
 /** GnuTLS priority string for TLS 1.2 only. */
 export const GNUTLS_TLS12 = 'NORMAL:-VERS-ALL:+VERS-TLS1.2';
+
+/**
+ * Our client to 127.0.0.1:`port` for a bulk exchange ended by close_notify both ways (RFC 5246
+ * §7.2.1). Once established it writes `payload`; once it has received `expected` bytes it sends
+ * close_notify, and it resolves when the peer's close_notify arrives (the `closed` event). A peer
+ * that closes first gets our close_notify in reply. Rejects on an `error` event, on a connection
+ * that ends without the peer's close_notify, or after `waitMs`. `config` needs its own server trust
+ * (`roots` or `verifyServer`); `serverName` defaults to localhost.
+ */
+export function ourClientClosing(
+  port: number,
+  config: Tls12ClientConfig,
+  payload: Uint8Array,
+  expected: number,
+  waitMs = WAIT_MS,
+): Promise<ClientRun> {
+  let timer: NodeJS.Timeout | undefined;
+  const run = clientRun();
+  const result = new Promise<ClientRun>((resolve, reject) => {
+    const client = new Tls12Client({ serverName: 'localhost', ...config });
+    const socket = net.connect(port, '127.0.0.1');
+    let finished = false;
+    const act = pipe(socket, client, (e) => {
+      run.events.push(e);
+      if (e.kind === 'error') reject(e.error);
+      if (e.kind === 'established') act(client.write(payload));
+      if (e.kind === 'data') {
+        run.chunks.push(e.bytes);
+        run.bytes += e.bytes.length;
+        if (run.bytes >= expected) act(client.close());
+      }
+      if (e.kind === 'closed') {
+        finished = true;
+        act(client.close());
+        socket.end();
+        resolve(run);
+      }
+    });
+    socket.on('connect', () => act(client.start()));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      if (!finished) reject(new Error(`connection ended without the peer's close_notify: ${run.bytes} bytes received`));
+    });
+    timer = setTimeout(() => reject(new Error(`no close_notify within ${waitMs} ms: ${run.bytes} bytes`)), waitMs);
+  });
+  return result.finally(() => clearTimeout(timer));
+}
