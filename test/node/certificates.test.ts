@@ -8,17 +8,13 @@
  *   chain, and node's server reports the alert it received; the good chains are accepted;
  * - client certificates against our server (`requestCert`, `rejectUnauthorized`): the test PKI's
  *   client certificates are accepted; one issued by the untrusted unknown-ca and one expired
- *   (both made here with openssl, as test/pki/make-pki.sh makes its certificates) are refused with
- *   unknown_ca and certificate_expired, a server certificate (EKU serverAuth only) with
- *   unsupported_certificate, the self-signed one with unknown_ca, and make-extra.sh's
- *   bad-client-cafalse (CA:false intermediate) and bad-client-badsig (flipped signature byte) with
- *   bad_certificate, whose names node's client error codes carry.
+ *   (both made at test time with openssl by made-client-certs.ts, as test/pki/make-pki.sh makes
+ *   its certificates) are refused with unknown_ca and certificate_expired, a server certificate
+ *   (EKU serverAuth only) with unsupported_certificate, the self-signed one with unknown_ca, and
+ *   make-extra.sh's bad-client-cafalse (CA:false intermediate) and bad-client-badsig (flipped
+ *   signature byte) with bad_certificate, whose names node's client error codes carry.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connect, createServer, TlsConnectionError, type TlsVersionName } from '../../src/node/index.js';
@@ -26,7 +22,8 @@ import { AlertDescription } from '../../src/tls/enums.js';
 import { CERTIFICATE_ALERTS, CertificateError } from '../../src/x509/errors.js';
 import { decodePem } from '../../src/x509/pem.js';
 import { verifyCertificateChain } from '../../src/x509/verify.js';
-import { pki, readPki, SKIP_OPENSSL } from './peers.js';
+import { makeClientCertificates } from './made-client-certs.js';
+import { readPki, SKIP_OPENSSL } from './peers.js';
 
 const ROOT = readPki('root-ca.crt');
 const closers: (() => void)[] = [];
@@ -225,85 +222,14 @@ describe('bad server certificates from node:tls → our client', () => {
 describe.skipIf(SKIP_OPENSSL)(
   'client certificates from node:tls → our server (requestCert, rejectUnauthorized)',
   () => {
-    let dir = '';
     /** PEM chains and keys of the client certificates made for these tests. */
-    const made: Record<'unknown' | 'expired', { chain: string; key: string }> = {
-      unknown: { chain: '', key: '' },
-      expired: { chain: '', key: '' },
-    };
+    let made: ReturnType<typeof makeClientCertificates> | undefined;
 
     beforeAll(() => {
-      dir = mkdtempSync(join(tmpdir(), 'tlswire-client-certs-'));
-      const openssl = (args: string[]) => {
-        const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
-        if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
-      };
-      // As make-pki.sh: an `openssl ca` database, the client profile (EKU clientAuth), explicit dates.
-      writeFileSync(join(dir, 'index.txt'), '');
-      writeFileSync(join(dir, 'serial'), '1000\n');
-      writeFileSync(
-        join(dir, 'ca.cnf'),
-        [
-          '[ ca ]',
-          'default_ca = test',
-          '[ test ]',
-          `database = ${join(dir, 'index.txt')}`,
-          `new_certs_dir = ${dir}`,
-          `serial = ${join(dir, 'serial')}`,
-          'default_md = sha256',
-          'policy = any',
-          'unique_subject = no',
-          '[ any ]',
-          'organizationName = supplied',
-          'commonName = supplied',
-          '[ v3_client ]',
-          'basicConstraints = critical,CA:FALSE',
-          'keyUsage = critical,digitalSignature',
-          'extendedKeyUsage = clientAuth',
-          '',
-        ].join('\n'),
-      );
-      const issue = (name: 'unknown' | 'expired', ca: string, dates: string[]) => {
-        openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`]);
-        openssl([
-          'req',
-          '-new',
-          '-key',
-          `${name}.key`,
-          '-subj',
-          `/O=Test PKI/CN=${name}-client`,
-          '-out',
-          `${name}.csr`,
-        ]);
-        openssl([
-          'ca',
-          '-batch',
-          '-notext',
-          '-config',
-          'ca.cnf',
-          '-cert',
-          pki(`${ca}.crt`),
-          '-keyfile',
-          pki(`${ca}.key`),
-          '-extensions',
-          'v3_client',
-          ...dates,
-          '-in',
-          `${name}.csr`,
-          '-out',
-          `${name}.crt`,
-        ]);
-        made[name] = {
-          chain:
-            readFileSync(join(dir, `${name}.crt`), 'utf8') + (ca === 'intermediate-ca' ? readPki(`${ca}.crt`) : ''),
-          key: readFileSync(join(dir, `${name}.key`), 'utf8'),
-        };
-      };
-      issue('unknown', 'unknown-ca', ['-days', '30']);
-      issue('expired', 'intermediate-ca', ['-startdate', '20200101000000Z', '-enddate', '20210101000000Z']);
+      made = makeClientCertificates();
     });
     afterAll(() => {
-      if (dir) rmSync(dir, { recursive: true, force: true });
+      made?.remove();
     });
 
     for (const version of VERSIONS) {
@@ -350,16 +276,16 @@ describe.skipIf(SKIP_OPENSSL)(
         const CASES = [
           [
             'unknown',
-            made.unknown.chain,
-            made.unknown.key,
+            made!.unknown.chain,
+            made!.unknown.key,
             'unknown_ca',
             'unknown-issuer',
             /^ERR_SSL_TLSV1_ALERT_UNKNOWN_CA$/,
           ],
           [
             'expired',
-            made.expired.chain,
-            made.expired.key,
+            made!.expired.chain,
+            made!.expired.key,
             'certificate_expired',
             'expired',
             /^ERR_SSL_SSLV3_ALERT_CERTIFICATE_EXPIRED$/,
