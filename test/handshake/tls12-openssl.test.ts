@@ -10,8 +10,9 @@
  *   answered by the peer's, which we see as `closed`, and the peer exits 0;
  * - resumption by session ID with tickets off (`-no_ticket`), and
  * - resumption by RFC 5077 ticket (s_server `-no_cache`; our server with a ticketer and no cache),
- *   both with the client certificate, and with our `negotiated` event saying `resumed: true`.
- * Also `s_client -reconnect` five times, by session ID and by ticket.
+ *   both with the client certificate, and with our `negotiated` event saying `resumed: true`: our
+ *   client twice against one s_server -www; s_client across processes (`-sess_out`, `-sess_in`)
+ *   and within one (`-reconnect`: a full handshake, then five resumed ones).
  * The verdicts are openssl's own output: `-brief` summaries ("Protocol version: TLSv1.2",
  * "Ciphersuite: …", "Peer certificate: …", "Verification: OK"), s_server's -www page ("New"/"Reused,
  * TLSv1.2, Cipher is …", "Client certificate"), s_client's "New"/"Reused, TLSv1.2, Cipher is …" and
@@ -337,6 +338,7 @@ describe.skipIf(SKIP_OPENSSL)('TLS 1.2: our server against openssl s_client -tls
           const second = startPeer('openssl', [...common, '-sess_in', sess], GET);
           expect(await second.exited()).toBe(0);
           expect(second.output()).toMatch(new RegExp(`^Reused, TLSv1\\.2, Cipher is ${opensslName}$`, 'm'));
+          expect(second.output()).toContain('Verify return code: 0 (ok)');
           expect(second.output()).toContain('tlswire TLS 1.2');
           expect(server.log.map((c) => negotiated(c.events)?.resumed)).toEqual([false, true]);
           expect(server.log.map((c) => negotiated(c.events)?.cipherSuite)).toEqual([
@@ -353,41 +355,34 @@ describe.skipIf(SKIP_OPENSSL)('TLS 1.2: our server against openssl s_client -tls
           server.close();
         }
       });
-    }
-  }
-});
 
-describe.skipIf(SKIP_OPENSSL)('TLS 1.2: our server against openssl s_client -reconnect', () => {
-  const provider = new NobleProvider();
-  for (const resumption of ['session ID', 'ticket'] as const) {
-    it(`five reconnections by ${resumption}, each "Reused"`, async () => {
-      const id = identity('server-ecdsa');
-      const resume =
-        resumption === 'ticket'
-          ? { ticketer: new Tls12AeadTicketer(provider, provider.random(32)) }
-          : { sessionStore: new MemorySessionStore() };
-      const server = await ourServer(() => new Tls12Server({ certificate: id.certified, ...resume }), 'echo');
-      try {
-        const client = startPeer('openssl', [
-          's_client',
-          '-connect',
-          `127.0.0.1:${server.port}`,
-          '-tls1_2',
-          ...(resumption === 'session ID' ? ['-no_ticket'] : []),
-          '-reconnect',
-          '-servername',
-          'localhost',
-          '-CAfile',
-          ROOT,
-          '-verify_return_error',
-        ]);
-        expect(await client.exited()).toBe(0);
-        expect(client.output().match(/^New, TLSv1\.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256$/gm)).toHaveLength(1);
-        expect(client.output().match(/^Reused, TLSv1\.2, Cipher is ECDHE-ECDSA-AES128-GCM-SHA256$/gm)).toHaveLength(5);
-        expect(server.log.map((c) => negotiated(c.events)?.resumed)).toEqual([false, true, true, true, true, true]);
-      } finally {
-        server.close();
-      }
-    });
+      it(`${suite}: -reconnect by ${resumption}: s_client prints "New" once, then "Reused" five times`, async () => {
+        const resume =
+          resumption === 'ticket'
+            ? { ticketer: new Tls12AeadTicketer(provider, provider.random(32)) }
+            : { sessionStore: new MemorySessionStore() };
+        const server = await ourServer(() => new Tls12Server(serverConfig(leaf, resume)), 'echo');
+        try {
+          const client = startPeer(
+            'openssl',
+            sClient(server.port, opensslName, mine, [
+              '-reconnect',
+              ...(resumption === 'session ID' ? ['-no_ticket'] : []),
+            ]),
+          );
+          expect(await client.exited()).toBe(0);
+          const lines = (verdict: string) =>
+            client.output().match(new RegExp(`^${verdict}, TLSv1\\.2, Cipher is ${opensslName}$`, 'gm'));
+          expect(lines('New')).toHaveLength(1);
+          expect(lines('Reused')).toHaveLength(5);
+          expect(client.output().match(/^ *Verify return code: 0 \(ok\)$/gm)).toHaveLength(6);
+          expect(client.output()).not.toMatch(/Verify return code: [1-9]/);
+          expect(server.log.map((c) => negotiated(c.events)?.resumed)).toEqual([false, true, true, true, true, true]);
+          expect(equal(peerLeaf(server.log[0]!)!, mineDer)).toBe(true);
+        } finally {
+          server.close();
+        }
+      });
+    }
   }
 });
