@@ -49,7 +49,9 @@ export const TLS13_CIPHER_SUITES: readonly Tls13CipherSuite[] = Object.freeze([
 
 /** The TLS 1.3 suite with code point `value`, or undefined if we do not implement it. */
 export function tls13CipherSuite(value: number): Tls13CipherSuite | undefined {
-  return TLS13_CIPHER_SUITES.find((s) => s.value === value);
+  // Code points 0x1301..0x1303 index the table directly (it is looked up on every record epoch).
+  const s = TLS13_CIPHER_SUITES[value - CipherSuite.TLS_AES_128_GCM_SHA256];
+  return s?.value === value ? s : TLS13_CIPHER_SUITES.find((t) => t.value === value);
 }
 
 const encoder = new TextEncoder();
