@@ -111,7 +111,11 @@ function unexpected(state: string, message: DecodedHandshake): TlsAlertError {
   return new TlsAlertError(AlertDescription.unexpected_message, `${what} in state ${state} (RFC 8446 §A.1)`);
 }
 
-/** Build a ClientHello (RFC 8446 §4.1.2) with PSK binders computed over `transcript` (§4.2.11.2). */
+/**
+ * Build a ClientHello (RFC 8446 §4.1.2) with PSK binders computed over `transcript` (§4.2.11.2).
+ * With a PSK it also returns the message's encoding: the binder is written into the encoding the
+ * binder was computed over (it is the message's last bytes), so the hello is encoded once.
+ */
 function buildClientHello(
   cx: ClientContext,
   random: Uint8Array,
@@ -119,7 +123,7 @@ function buildClientHello(
   shares: readonly KeyShareKeyPair[],
   shareGroups: readonly number[],
   options: { cookie?: Uint8Array; earlyData: boolean; psk?: OfferedPsk; transcript: Transcript },
-): ClientHello {
+): { hello: ClientHello; raw?: Uint8Array } {
   const { config } = cx.settings;
   const extensions: Extension[] = [];
   if (config.serverName && !isIpLiteral(config.serverName)) {
@@ -170,13 +174,16 @@ function buildClientHello(
       hello = { ...hello, extensions: [...(hello.extensions ?? []), { kind: 'padding', padding }] };
     }
   }
-  if (!psk) return hello;
+  if (!psk) return { hello };
   const unbound = withPsk(hello, new Uint8Array(hashLength));
-  const truncated = clientHelloWithoutBinders(unbound);
+  const raw = encodeHandshake(unbound);
+  const truncated = clientHelloWithoutBinders({ ...unbound, raw });
   const t = options.transcript.clone();
   if (!t.hashName) t.setHash(psk.suite.hash);
   const binder = psk.early.binder('resumption', t.update(truncated).hash());
-  return withPsk(hello, binder);
+  // PskBinderEntry binders<33..2^16-1> is the last field: its one binder is the last hashLength bytes.
+  raw.set(binder, raw.length - hashLength);
+  return { hello: withPsk(hello, binder), raw };
 }
 
 function obfuscatedAge(cx: ClientContext, session: ClientSession): number {
@@ -225,9 +232,10 @@ function startHandshake(cx: ClientContext): ClientState {
     psk.session.maxEarlyDataSize >= settings.config.earlyData.length &&
     settings.suites.includes(psk.session.cipherSuite);
   const transcript = new Transcript(provider);
-  const hello = buildClientHello(cx, random, sessionId, shares, shareGroups, { earlyData, psk, transcript });
+  const built = buildClientHello(cx, random, sessionId, shares, shareGroups, { earlyData, psk, transcript });
+  const hello = built.hello;
   core.plaintextVersion = ProtocolVersion.TLS1_0;
-  const raw = core.send(hello);
+  const raw = core.send(hello, built.raw);
   transcript.update(raw);
   core.flush();
   core.plaintextVersion = ProtocolVersion.TLS1_2;
@@ -358,13 +366,14 @@ export class ExpectServerHello implements ClientState {
       core.sendChangeCipherSpec();
       ccsSent = true;
     }
-    const hello = buildClientHello(cx, hs.hello.random, hs.hello.sessionId, shares, shareGroups, {
+    const built = buildClientHello(cx, hs.hello.random, hs.hello.sessionId, shares, shareGroups, {
       cookie: cookie?.cookie,
       earlyData: false,
       psk,
       transcript: hs.transcript,
     });
-    const raw = core.send(hello);
+    const hello = built.hello;
+    const raw = core.send(hello, built.raw);
     hs.transcript.update(raw);
     return new ExpectServerHello({
       ...hs,

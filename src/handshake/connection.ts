@@ -295,9 +295,10 @@ export class ConnectionCore {
   /**
    * Send a handshake message: encode it, let the research hook replace it, queue it for the current
    * write epoch, and report it. Returns the bytes sent (what the transcript must hash).
+   * @param encoded `message` already encoded, when the caller had to encode it anyway
    */
-  send(message: HandshakeMessage): Uint8Array {
-    let raw = encodeHandshake(message);
+  send(message: HandshakeMessage, encoded?: Uint8Array): Uint8Array {
+    let raw = encoded ?? encodeHandshake(message);
     let sent = message;
     const replaced = this.#options.onOutgoingMessage?.(message, raw);
     if (replaced) {
