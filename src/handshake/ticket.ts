@@ -13,10 +13,10 @@
  * @module
  */
 
-import { toHex } from '../bytes/hex.js';
+import { constantTimeEqual, toHex } from '../bytes/hex.js';
 import { Reader } from '../bytes/reader.js';
 import { Writer } from '../bytes/writer.js';
-import type { CryptoProvider } from '../crypto/provider.js';
+import { type AeadContext, aeadContext, type CryptoProvider } from '../crypto/provider.js';
 import type { AntiReplay, ServerSessionState, Ticketer } from './types.js';
 
 const TICKET_VERSION = 1;
@@ -63,20 +63,21 @@ function decodeState(bytes: Uint8Array): ServerSessionState {
  */
 export class AeadTicketer implements Ticketer {
   readonly #provider: CryptoProvider;
-  readonly #key: Uint8Array;
+  /** AES-256-GCM keyed once (key expansion and GHASH tables), not per ticket. */
+  readonly #aead: AeadContext;
   readonly #name: Uint8Array;
 
   constructor(provider: CryptoProvider, key: Uint8Array) {
     if (key.length !== 32) throw new RangeError('AeadTicketer: key must be 32 bytes');
     this.#provider = provider;
-    this.#key = key.slice();
+    this.#aead = aeadContext(provider, 'aes-256-gcm', key);
     this.#name = provider.hash('sha256', key).subarray(0, 16);
   }
 
   seal(state: ServerSessionState): Uint8Array {
     const nonce = this.#provider.random(12);
     const plain = encodeState(state);
-    const sealed = this.#provider.aeadSeal('aes-256-gcm', this.#key, nonce, plain, this.#name);
+    const sealed = this.#aead.seal(nonce, plain, this.#name);
     plain.fill(0);
     return Writer.encode((w) => w.bytes(this.#name).bytes(nonce).bytes(sealed));
   }
@@ -84,8 +85,8 @@ export class AeadTicketer implements Ticketer {
   open(ticket: Uint8Array): ServerSessionState | undefined {
     if (ticket.length < 16 + 12 + 16) return undefined;
     const name = ticket.subarray(0, 16);
-    if (toHex(name) !== toHex(this.#name)) return undefined;
-    const plain = this.#provider.aeadOpen('aes-256-gcm', this.#key, ticket.subarray(16, 28), ticket.subarray(28), name);
+    if (!constantTimeEqual(name, this.#name)) return undefined;
+    const plain = this.#aead.open(ticket.subarray(16, 28), ticket.subarray(28), name);
     if (!plain) return undefined;
     try {
       return decodeState(plain);
