@@ -3,6 +3,7 @@
  * the test PKI's files, and an in-memory pump that runs one of our clients against one of our servers.
  */
 import { readFileSync } from 'node:fs';
+import type { Bench } from 'tinybench';
 import type { CryptoProvider } from '../src/crypto/provider.js';
 import type { Tls12Event } from '../src/handshake/tls12/types.js';
 import type { TlsEvent } from '../src/handshake/types.js';
@@ -107,4 +108,24 @@ export function recordCrypto(provider: CryptoProvider, run: (recording: CryptoPr
       if (c.result !== undefined) slots[c.result] = out as Record<string, (...a: unknown[]) => unknown>;
     }
   };
+}
+
+/** Mean latency of a finished tinybench task, in ms (NaN if it did not run). */
+function meanMs(bench: Bench, name: string): number {
+  const r = bench.tasks.find((t) => t.name === name)?.result as { latency?: { mean?: number } } | undefined;
+  return r?.latency?.mean ?? Number.NaN;
+}
+
+/**
+ * A note for bench/run.ts, computed after the run: for each `[task, floor]` pair, the protocol
+ * overhead = task mean time ÷ floor mean time − 1.
+ */
+export function overheadNote(bench: Bench, pairs: readonly (readonly [string, string])[]): () => string {
+  return () =>
+    pairs
+      .map(([task, floor]) => {
+        const overhead = (meanMs(bench, task) / meanMs(bench, floor) - 1) * 100;
+        return `overhead of "${task}" over its floor: ${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)}%`;
+      })
+      .join('\n');
 }
