@@ -2,8 +2,9 @@
  * TLS 1.2 (RFC 5246) against GnuTLS, both roles, for each of the 8 suites of SUITES, the peer limited to
  * TLS 1.2 and that one suite by `--priority NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:-KX-ALL:+KX:+CIPHER`.
  *
- * Our client against `gnutls-serv --echo --require-client-cert --verify-client-cert` (ECDSA client
- * certificate with the ECDSA suites, RSA with the others), per suite:
+ * Our client (verifying gnutls-serv's chain against the test root) against `gnutls-serv --echo
+ * --require-client-cert --verify-client-cert` (ECDSA client certificate with the ECDSA suites, RSA with
+ * the others), per suite:
  * - `--noticket`: full handshake with the client certificate, 1 MiB echoed back byte-exact, our
  *   close_notify answered by gnutls-serv's; then a session-ID resumption (small echo, close_notify).
  *   gnutls-serv reports the first connection ("The certificate is trusted", its Description line,
@@ -19,8 +20,8 @@
  *   which gnutls-cli reports as "Peer has closed the GnuTLS connection"; gnutls-cli's Description
  *   line, "The certificate is trusted", "Successfully sent 2 certificate(s)", exit status 0;
  * - `--resume --noticket` against our session cache, and `--resume` against our ticketer alone: the
- *   second connection is gnutls-cli's "*** This is a resumed session" and ours resumed; gnutls-cli's
- *   close_notify at the end of its input reaches our server.
+ *   second connection is gnutls-cli's "*** This is a resumed session" (under the first session ID, by
+ *   session ID) and ours resumed; gnutls-cli's close_notify at the end of its input reaches our server.
  *
  * A missing gnutls skips these tests, except under CI=true where they fail (test/node/peers.ts).
  */
@@ -48,9 +49,9 @@ const ROOT_DER = decodePem(readPki('root-ca.crt')).map((b) => b.der);
 const SIZE = 1 << 20;
 
 /**
- * 1 MiB of distinct 64-byte text lines. gnutls-serv --echo answers each time its buffer holds a
- * newline, with the buffer up to its first NUL and CRLF turned into LF, so the payload is NUL- and
- * CR-free text ending in a newline.
+ * 1 MiB of distinct 64-byte text lines. gnutls-serv --echo echoes text, not bytes: it answers at a
+ * newline, drops what follows a NUL and turns CRLF into LF (see its `--crlf`), so the payload is NUL-
+ * and CR-free text ending in a newline.
  */
 function lines(tag: string): Uint8Array {
   const out = new Uint8Array(SIZE);
@@ -112,15 +113,15 @@ interface ClientExchange {
 }
 
 /**
- * Our client to 127.0.0.1:`port`: once established it writes `payload`; when `expect` bytes have come
- * back it sends close_notify, then waits for the peer's close_notify and the end of the connection.
+ * Our client to 127.0.0.1:`port`: once established it writes `payload`; when `replyBytes` bytes have
+ * come back it sends close_notify, then waits for the peer's close_notify and the end of the connection.
  * Rejects on an `error` event, a connection that ends early, or after WAIT_MS.
  */
 function exchange(
   port: number,
   config: Partial<Tls12ClientConfig>,
   payload: Uint8Array,
-  expect: number,
+  replyBytes: number,
 ): Promise<ClientExchange> {
   let timer: NodeJS.Timeout | undefined;
   return new Promise<ClientExchange>((resolve, reject) => {
@@ -137,7 +138,7 @@ function exchange(
       if (e.kind === 'data') {
         chunks.push(e.bytes.slice());
         got += e.bytes.length;
-        if (got >= expect && !closing) {
+        if (got >= replyBytes && !closing) {
           closing = true;
           act(client.close());
         }
