@@ -13,6 +13,8 @@
  *   generate/encapsulate/decapsulate, ECDSA sign and verify, HKDF, HMAC, transcript hashes, AEAD key
  *   setup, seal and open, random), recorded once with copies of their inputs and replayed bare
  *   (`recordCrypto` in bench/support.ts).
+ * - The same two handshakes over NullCryptoProvider (bench/support.ts: primitives that cost next to
+ *   nothing): the protocol code's own time, reported as a share of the floor.
  * - node:tls full handshakes per second over loopback (OpenSSL, native), for scale.
  * - bulk: 1 MiB as 16 KiB records, sealed by our client and opened by our server, beside bare
  *   AES-128-GCM seal + open of the same 64 records.
@@ -28,7 +30,14 @@ import { AeadTicketer } from '../src/handshake/ticket.js';
 import type { ClientSession } from '../src/handshake/types.js';
 import { certificatesFrom, certifiedKey, chainVerifier } from '../src/node/credentials.js';
 import { TrustStore } from '../src/x509/verify.js';
-import { converse, overheadNote, readPki as read, recordCrypto } from './support.js';
+import {
+  converse,
+  NullCryptoProvider,
+  overheadNote,
+  protocolShareNote,
+  readPki as read,
+  recordCrypto,
+} from './support.js';
 
 const provider = new NobleProvider();
 const certificate = certifiedKey(read('server-ecdsa-chain.pem'), read('server-ecdsa.key'));
@@ -36,7 +45,9 @@ const roots = new TrustStore(certificatesFrom(read('root-ca.crt')));
 const ticketKey = provider.random(32);
 const ticketer = new AeadTicketer(provider, ticketKey);
 
-function handshake(options: { session?: ClientSession; chain?: boolean; provider?: CryptoProvider } = {}): {
+function handshake(
+  options: { session?: ClientSession; chain?: boolean; provider?: CryptoProvider; ticketer?: AeadTicketer } = {},
+): {
   client: TlsClient;
   server: TlsServer;
   sessions: ClientSession[];
@@ -53,7 +64,7 @@ function handshake(options: { session?: ClientSession; chain?: boolean; provider
   const server = new TlsServer({
     provider: p,
     certificate,
-    ticketer: p === provider ? ticketer : new AeadTicketer(p, ticketKey),
+    ticketer: options.ticketer ?? ticketer,
     ticketCount: options.session ? 0 : 1,
   });
   const sessions = converse(client, server, client.start());
@@ -62,6 +73,9 @@ function handshake(options: { session?: ClientSession; chain?: boolean; provider
 }
 
 const session = handshake().sessions[0]!;
+const nullProvider = new NullCryptoProvider();
+const nullTicketer = new AeadTicketer(nullProvider, ticketKey);
+const nullSession = handshake({ provider: nullProvider, ticketer: nullTicketer }).sessions[0]!;
 
 /**
  * The floor of a handshake: the crypto calls one such handshake makes (recorded through the
@@ -69,8 +83,10 @@ const session = handshake().sessions[0]!;
  */
 function floorOf(options: { session?: ClientSession }): () => void {
   handshake(options);
-  return recordCrypto(provider, (recording) => {
-    handshake({ ...options, provider: recording });
+  return recordCrypto(provider, (recording, begin) => {
+    const recordingTicketer = new AeadTicketer(recording, ticketKey);
+    begin();
+    handshake({ ...options, provider: recording, ticketer: recordingTicketer });
   });
 }
 
@@ -85,6 +101,8 @@ const FULL = 'handshake: full TLS 1.3, our client + our server in memory (x25519
 const FULL_FLOOR = 'handshake floor: the crypto calls of one full handshake, replayed bare';
 const RESUMED = 'handshake: resumed TLS 1.3 (psk_dhe_ke, our ticket), in memory';
 const RESUMED_FLOOR = 'handshake floor: the crypto calls of one resumed handshake, replayed bare';
+const FULL_PROTOCOL = 'handshake protocol only: full TLS 1.3 over NullCryptoProvider (no crypto cost)';
+const RESUMED_PROTOCOL = 'handshake protocol only: resumed TLS 1.3 over NullCryptoProvider (no crypto cost)';
 const BULK = 'bulk: 1 MiB in 16 KiB records, our client seals + our server opens';
 const BULK_FLOOR = 'bulk floor: 1 MiB as 64 bare AES-128-GCM seal + open of 16 KiB';
 
@@ -108,10 +126,16 @@ export async function register(bench: Bench): Promise<(string | (() => string))[
       handshake({ chain: true });
     })
     .add(FULL_FLOOR, floorOf({}))
+    .add(FULL_PROTOCOL, () => {
+      handshake({ provider: nullProvider, ticketer: nullTicketer });
+    })
     .add(RESUMED, () => {
       handshake({ session });
     })
     .add(RESUMED_FLOOR, floorOf({ session }))
+    .add(RESUMED_PROTOCOL, () => {
+      handshake({ provider: nullProvider, ticketer: nullTicketer, session: nullSession });
+    })
     .add('handshake: node:tls client + server over loopback (OpenSSL)', async () => {
       await new Promise<void>((resolve, reject) => {
         const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca, minVersion: 'TLSv1.3' });
@@ -145,6 +169,10 @@ export async function register(bench: Bench): Promise<(string | (() => string))[
       [FULL, FULL_FLOOR],
       [RESUMED, RESUMED_FLOOR],
       [BULK, BULK_FLOOR],
+    ]),
+    protocolShareNote(bench, [
+      [FULL_PROTOCOL, FULL_FLOOR],
+      [RESUMED_PROTOCOL, RESUMED_FLOOR],
     ]),
     'bulk: MB/s = ops/s × 1.048576',
   ];

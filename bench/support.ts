@@ -1,10 +1,22 @@
 /**
  * Helpers shared by the handshake benches (not a bench itself: bench/run.ts loads only `*.bench.ts`):
- * the test PKI's files, and an in-memory pump that runs one of our clients against one of our servers.
+ * the test PKI's files, an in-memory pump that runs one of our clients against one of our servers,
+ * the crypto floor of an operation (its provider calls recorded and replayed bare), the overhead note,
+ * and a null crypto provider that leaves only protocol code to measure.
  */
 import { readFileSync } from 'node:fs';
 import type { Bench } from 'tinybench';
-import type { CryptoProvider } from '../src/crypto/provider.js';
+import { NobleProvider } from '../src/crypto/noble.js';
+import {
+  type AeadContext,
+  type AeadName,
+  type CryptoProvider,
+  type GroupName,
+  HASH_LENGTH,
+  type HashContext,
+  type HashName,
+  type KeyExchange,
+} from '../src/crypto/provider.js';
 import type { Tls12Event } from '../src/handshake/tls12/types.js';
 import type { TlsEvent } from '../src/handshake/types.js';
 
@@ -68,17 +80,26 @@ function isRecordable(value: unknown): value is object {
 /**
  * The crypto floor of an operation, taken from the operation itself: `run` gets a recording view of
  * `provider`; every call made through it (and through the hash, AEAD and key-exchange objects it
- * returns) is logged with a copy of its byte arguments. The returned function replays exactly those
- * calls on `provider`, bare: the same primitives, in the same order, on the same sizes, with no
- * protocol code between them. Calls the provider makes internally are not logged (they replay as
- * part of the call that made them).
+ * returns) after `run` calls `begin()` is logged with a copy of its byte arguments. The returned
+ * function replays exactly those calls on `provider`, bare: the same primitives, in the same order,
+ * on the same sizes, with no protocol code between them. Calls before `begin()` (one-time setup, such
+ * as keying a ticketer) are not logged, but the objects they return are, when used later. Calls the
+ * provider makes internally are not logged (they replay as part of the call that made them).
  */
-export function recordCrypto(provider: CryptoProvider, run: (recording: CryptoProvider) => void): () => void {
+export function recordCrypto(
+  provider: CryptoProvider,
+  run: (recording: CryptoProvider, begin: () => void) => void,
+): () => void {
+  type Callable = Record<string, (...a: unknown[]) => unknown>;
   const calls: CryptoCall[] = [];
+  /** Objects made before `begin()`: replay uses them as they are. */
+  const preset: Callable[] = [provider as unknown as Callable];
+  let logging = false;
+  let slotCount = 1;
   const wrap = (target: object, slot: number): object => {
-    const proxies = new Proxy(target, {
+    const proxy = new Proxy(target, {
       get(obj, key, receiver) {
-        const value = Reflect.get(obj, key, receiver === proxies ? obj : receiver);
+        const value = Reflect.get(obj, key, receiver === proxy ? obj : receiver);
         if (typeof value !== 'function' || typeof key !== 'string' || key === 'constructor') return value;
         return (...args: unknown[]) => {
           const call: CryptoCall = {
@@ -87,25 +108,25 @@ export function recordCrypto(provider: CryptoProvider, run: (recording: CryptoPr
             args: args.map((a) => (a instanceof Uint8Array ? a.slice() : a)),
             result: undefined,
           };
-          calls.push(call);
+          if (logging) calls.push(call);
           const out = (value as (...a: unknown[]) => unknown).apply(obj, args);
           if (!isRecordable(out)) return out;
           call.result = slotCount++;
+          if (!logging) preset[call.result] = out as Callable;
           return wrap(out, call.result);
         };
       },
     });
-    return proxies;
+    return proxy;
   };
-  let slotCount = 1;
-  run(wrap(provider, 0) as CryptoProvider);
+  run(wrap(provider, 0) as CryptoProvider, () => {
+    logging = true;
+  });
   return () => {
-    const slots: Record<string, (...a: unknown[]) => unknown>[] = [
-      provider as unknown as Record<string, (...a: unknown[]) => unknown>,
-    ];
+    const slots = [...preset];
     for (const c of calls) {
       const out = slots[c.target]![c.method]!(...c.args);
-      if (c.result !== undefined) slots[c.result] = out as Record<string, (...a: unknown[]) => unknown>;
+      if (c.result !== undefined) slots[c.result] = out as Callable;
     }
   };
 }
@@ -126,6 +147,114 @@ export function overheadNote(bench: Bench, pairs: readonly (readonly [string, st
       .map(([task, floor]) => {
         const overhead = (meanMs(bench, task) / meanMs(bench, floor) - 1) * 100;
         return `overhead of "${task}" over its floor: ${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)}%`;
+      })
+      .join('\n');
+}
+
+/** FNV-1a over every 8th byte of `parts`, stretched to `length` bytes: stands in for a digest, not a hash. */
+function fold(length: number, ...parts: Uint8Array[]): Uint8Array {
+  let h = 0x811c9dc5;
+  for (const p of parts) for (let i = 0; i < p.length; i += 8) h = Math.imul(h ^ p[i]!, 0x01000193);
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    h = Math.imul(h ^ i, 0x01000193);
+    out[i] = h >>> 24;
+  }
+  return out;
+}
+
+class NullHash implements HashContext {
+  #parts: Uint8Array[] = [];
+  constructor(readonly hash: HashName) {}
+  update(data: Uint8Array): this {
+    this.#parts.push(data.slice());
+    return this;
+  }
+  digest(): Uint8Array {
+    return fold(HASH_LENGTH[this.hash], ...this.#parts);
+  }
+  clone(): HashContext {
+    const c = new NullHash(this.hash);
+    c.#parts = [...this.#parts];
+    return c;
+  }
+}
+
+/**
+ * A provider whose primitives cost next to nothing and protect nothing: digests are a cheap fold,
+ * AEAD appends 16 zero bytes, key exchange returns one fixed share and secret, every signature
+ * verifies. Both ends of an in-memory handshake agree with each other, so a handshake over it runs
+ * every line of protocol code and almost no crypto: its time is the protocol's own cost. For
+ * benchmarks only, never for traffic.
+ */
+export class NullCryptoProvider extends NobleProvider {
+  readonly #pair = new NobleProvider().keyExchange('x25519').generate();
+  readonly #kx: KeyExchange = {
+    group: 'x25519',
+    clientShareLength: 32,
+    serverShareLength: 32,
+    generate: () => this.#pair,
+    encapsulate: () => ({ group: 'x25519', share: this.#pair.share, sharedSecret: new Uint8Array(32).fill(1) }),
+    decapsulate: () => new Uint8Array(32).fill(1),
+  };
+  override random(n: number): Uint8Array {
+    return new Uint8Array(n).fill(7);
+  }
+  override hash(hash: HashName, data: Uint8Array): Uint8Array {
+    return fold(HASH_LENGTH[hash], data);
+  }
+  override createHash(hash: HashName): HashContext {
+    return new NullHash(hash);
+  }
+  override hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
+    return fold(HASH_LENGTH[hash], key, data);
+  }
+  override hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
+    return fold(HASH_LENGTH[hash], salt, ikm);
+  }
+  override hkdfExpand(_hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    return fold(length, prk, info);
+  }
+  override aead(aead: AeadName, _key: Uint8Array): AeadContext {
+    return {
+      aead,
+      seal: (_nonce, plaintext) => {
+        const out = new Uint8Array(plaintext.length + 16);
+        out.set(plaintext);
+        return out;
+      },
+      open: (_nonce, ciphertext) => ciphertext.slice(0, ciphertext.length - 16),
+      dispose: () => undefined,
+    };
+  }
+  override aeadSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
+    return this.aead(aead, key).seal(nonce, plaintext, aad);
+  }
+  override aeadOpen(aead: AeadName, key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array) {
+    return this.aead(aead, key).open(nonce, ciphertext, aad);
+  }
+  override keyExchange(_group: GroupName): KeyExchange {
+    return this.#kx;
+  }
+  override sign(): Uint8Array {
+    return new Uint8Array(72).fill(3);
+  }
+  override verify(): boolean {
+    return true;
+  }
+}
+
+/**
+ * A note for bench/run.ts: for each `[protocol-only task, floor]` pair, the protocol-only time (the
+ * operation over {@link NullCryptoProvider}) as a share of the floor — the overhead measured
+ * directly, without the interplay (GC, caches) of running both together.
+ */
+export function protocolShareNote(bench: Bench, pairs: readonly (readonly [string, string])[]): () => string {
+  return () =>
+    pairs
+      .map(([task, floor]) => {
+        const ms = meanMs(bench, task);
+        return `"${task}": ${(ms * 1000).toFixed(0)} µs = ${((ms / meanMs(bench, floor)) * 100).toFixed(1)}% of "${floor}"`;
       })
       .join('\n');
 }

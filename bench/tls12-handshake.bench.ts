@@ -12,6 +12,8 @@
  *   verify, the PRF's HMACs for the extended master secret, key blocks and four verify_data, transcript
  *   hashes, AEAD key setup, seal and open, random), recorded once with copies of their inputs and
  *   replayed bare (`recordCrypto` in bench/support.ts).
+ * - The same two handshakes over NullCryptoProvider (bench/support.ts): the protocol code's own time,
+ *   reported as a share of the floor.
  */
 import type { Bench } from 'tinybench';
 import { NobleProvider } from '../src/crypto/noble.js';
@@ -22,7 +24,14 @@ import { MemorySessionStore } from '../src/handshake/tls12/session-cache.js';
 import type { Tls12ClientSession } from '../src/handshake/tls12/types.js';
 import { certifiedKey } from '../src/node/credentials.js';
 import { CipherSuite, NamedGroup } from '../src/tls/enums.js';
-import { converse, overheadNote, readPki as read, recordCrypto } from './support.js';
+import {
+  converse,
+  NullCryptoProvider,
+  overheadNote,
+  protocolShareNote,
+  readPki as read,
+  recordCrypto,
+} from './support.js';
 
 const provider = new NobleProvider();
 const certificate = certifiedKey(read('server-ecdsa-chain.pem'), read('server-ecdsa.key'));
@@ -62,7 +71,8 @@ if (handshake(session).length !== 0) throw new Error('bench: a resumption by ses
 /** The floor of a handshake: its crypto calls (recorded after a warm-up run), replayed bare. */
 function floorOf(resume?: Tls12ClientSession): () => void {
   handshake(resume);
-  return recordCrypto(provider, (recording) => {
+  return recordCrypto(provider, (recording, begin) => {
+    begin();
     handshake(resume, recording);
   });
 }
@@ -71,6 +81,10 @@ const FULL = 'tls12 handshake: full ECDHE-ECDSA x25519 AES-128-GCM, our client +
 const FULL_FLOOR = 'tls12 handshake floor: the crypto calls of one full handshake, replayed bare';
 const RESUMED = 'tls12 handshake: resumed by session ID, in memory';
 const RESUMED_FLOOR = 'tls12 handshake floor: the crypto calls of one resumed handshake, replayed bare';
+const FULL_PROTOCOL = 'tls12 handshake protocol only: full over NullCryptoProvider (no crypto cost)';
+const RESUMED_PROTOCOL = 'tls12 handshake protocol only: resumed by session ID over NullCryptoProvider';
+const nullProvider = new NullCryptoProvider();
+const nullSession = handshake(undefined, nullProvider)[0]!;
 
 export function register(bench: Bench): (() => string)[] {
   bench
@@ -78,14 +92,24 @@ export function register(bench: Bench): (() => string)[] {
       handshake();
     })
     .add(FULL_FLOOR, floorOf())
+    .add(FULL_PROTOCOL, () => {
+      handshake(undefined, nullProvider);
+    })
     .add(RESUMED, () => {
       handshake(session);
     })
-    .add(RESUMED_FLOOR, floorOf(session));
+    .add(RESUMED_FLOOR, floorOf(session))
+    .add(RESUMED_PROTOCOL, () => {
+      handshake(nullSession, nullProvider);
+    });
   return [
     overheadNote(bench, [
       [FULL, FULL_FLOOR],
       [RESUMED, RESUMED_FLOOR],
+    ]),
+    protocolShareNote(bench, [
+      [FULL_PROTOCOL, FULL_FLOOR],
+      [RESUMED_PROTOCOL, RESUMED_FLOOR],
     ]),
   ];
 }
