@@ -180,6 +180,20 @@ class NullHash implements HashContext {
   }
 }
 
+/** AEAD that appends 16 zero bytes and strips them again (a class: no closures made per call). */
+class NullAead implements AeadContext {
+  constructor(readonly aead: AeadName) {}
+  seal(_nonce: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    const out = new Uint8Array(plaintext.length + 16);
+    out.set(plaintext);
+    return out;
+  }
+  open(_nonce: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+    return ciphertext.slice(0, ciphertext.length - 16);
+  }
+  dispose(): void {}
+}
+
 /**
  * A provider whose primitives cost next to nothing and protect nothing: digests are a cheap fold,
  * AEAD appends 16 zero bytes, key exchange returns one fixed share and secret, every signature
@@ -216,16 +230,7 @@ export class NullCryptoProvider extends NobleProvider {
     return fold(length, prk, info);
   }
   override aead(aead: AeadName, _key: Uint8Array): AeadContext {
-    return {
-      aead,
-      seal: (_nonce, plaintext) => {
-        const out = new Uint8Array(plaintext.length + 16);
-        out.set(plaintext);
-        return out;
-      },
-      open: (_nonce, ciphertext) => ciphertext.slice(0, ciphertext.length - 16),
-      dispose: () => undefined,
-    };
+    return new NullAead(aead);
   }
   override aeadSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
     return this.aead(aead, key).seal(nonce, plaintext, aad);
