@@ -137,16 +137,52 @@ function meanMs(bench: Bench, name: string): number {
   return r?.latency?.mean ?? Number.NaN;
 }
 
+/** An operation, its floor, and how many of each one timed batch runs. */
+export interface OverheadPair {
+  task: string;
+  run: () => void;
+  floor: () => void;
+  batch: number;
+}
+
+/** Median of `values` (not empty). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[sorted.length >> 1]!;
+}
+
 /**
- * A note for bench/run.ts, computed after the run: for each `[task, floor]` pair, the protocol
- * overhead = task mean time ÷ floor mean time − 1.
+ * A note for bench/run.ts, computed after the run: for each pair, the protocol overhead = operation
+ * time ÷ floor time − 1, measured twice: from tinybench's means (each task timed alone, for a second,
+ * one after the other) and interleaved — `rounds` rounds, each timing a batch of the operation then a
+ * batch of its floor, the median of the per-round ratios — which cancels the drift of a shared
+ * machine between the two tinybench tasks.
  */
-export function overheadNote(bench: Bench, pairs: readonly (readonly [string, string])[]): () => string {
+export function overheadNote(
+  bench: Bench,
+  pairs: readonly (OverheadPair & { floorName: string })[],
+  rounds = 15,
+): () => string {
   return () =>
     pairs
-      .map(([task, floor]) => {
-        const overhead = (meanMs(bench, task) / meanMs(bench, floor) - 1) * 100;
-        return `overhead of "${task}" over its floor: ${overhead >= 0 ? '+' : ''}${overhead.toFixed(1)}%`;
+      .map(({ task, run, floor, floorName, batch }) => {
+        for (let i = 0; i < batch; i++) {
+          run();
+          floor();
+        }
+        const ratios: number[] = [];
+        for (let r = 0; r < rounds; r++) {
+          let t = performance.now();
+          for (let i = 0; i < batch; i++) run();
+          const ours = performance.now() - t;
+          t = performance.now();
+          for (let i = 0; i < batch; i++) floor();
+          ratios.push(ours / (performance.now() - t));
+        }
+        const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+        const byMeans = meanMs(bench, task) / meanMs(bench, floorName) - 1;
+        const interleaved = median(ratios) - 1;
+        return `overhead of "${task}" over its floor: ${pct(interleaved)} interleaved (median of ${rounds} rounds; min ${pct(Math.min(...ratios) - 1)}, max ${pct(Math.max(...ratios) - 1)}), ${pct(byMeans)} from the tinybench means`;
       })
       .join('\n');
 }

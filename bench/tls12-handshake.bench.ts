@@ -87,25 +87,29 @@ const nullProvider = new NullCryptoProvider();
 const nullSession = handshake(undefined, nullProvider)[0]!;
 
 export function register(bench: Bench): (() => string)[] {
+  const full = () => {
+    handshake();
+  };
+  const fullFloor = floorOf();
+  const resumed = () => {
+    handshake(session);
+  };
+  const resumedFloor = floorOf(session);
   bench
-    .add(FULL, () => {
-      handshake();
-    })
-    .add(FULL_FLOOR, floorOf())
+    .add(FULL, full)
+    .add(FULL_FLOOR, fullFloor)
     .add(FULL_PROTOCOL, () => {
       handshake(undefined, nullProvider);
     })
-    .add(RESUMED, () => {
-      handshake(session);
-    })
-    .add(RESUMED_FLOOR, floorOf(session))
+    .add(RESUMED, resumed)
+    .add(RESUMED_FLOOR, resumedFloor)
     .add(RESUMED_PROTOCOL, () => {
       handshake(nullSession, nullProvider);
     });
   return [
     overheadNote(bench, [
-      [FULL, FULL_FLOOR],
-      [RESUMED, RESUMED_FLOOR],
+      { task: FULL, run: full, floorName: FULL_FLOOR, floor: fullFloor, batch: 5 },
+      { task: RESUMED, run: resumed, floorName: RESUMED_FLOOR, floor: resumedFloor, batch: 100 },
     ]),
     protocolShareNote(bench, [
       [FULL_PROTOCOL, FULL_FLOOR],
