@@ -13,8 +13,8 @@
  *   generate/encapsulate/decapsulate, ECDSA sign and verify, HKDF, HMAC, transcript hashes, AEAD key
  *   setup, seal and open, random), recorded once with copies of their inputs and replayed bare
  *   (`recordCrypto` in bench/support.ts).
- * - The same two handshakes over NullCryptoProvider (bench/support.ts: primitives that cost next to
- *   nothing): the protocol code's own time, reported as a share of the floor.
+ * - The same two handshakes and the bulk transfer over NullCryptoProvider (bench/support.ts:
+ *   primitives that cost next to nothing): the protocol code's own time, as a share of the floor.
  * - node:tls full handshakes per second over loopback (OpenSSL, native), for scale.
  * - bulk: 1 MiB as 16 KiB records, sealed by our client and opened by our server, beside bare
  *   AES-128-GCM seal + open of the same 64 records through one keyed context (raw AEAD speed).
@@ -104,6 +104,7 @@ const RESUMED_FLOOR = 'handshake floor: the crypto calls of one resumed handshak
 const FULL_PROTOCOL = 'handshake protocol only: full TLS 1.3 over NullCryptoProvider (no crypto cost)';
 const RESUMED_PROTOCOL = 'handshake protocol only: resumed TLS 1.3 over NullCryptoProvider (no crypto cost)';
 const BULK = 'bulk: 1 MiB in 16 KiB records, our client seals + our server opens';
+const BULK_PROTOCOL = 'bulk protocol only: 1 MiB in 16 KiB records over NullCryptoProvider';
 const BULK_FLOOR = 'bulk floor: 1 MiB as 64 AES-128-GCM seal + open of 16 KiB, one keyed context (bare)';
 
 export async function register(bench: Bench): Promise<(string | (() => string))[]> {
@@ -126,16 +127,19 @@ export async function register(bench: Bench): Promise<(string | (() => string))[
     handshake({ session });
   };
   const resumedFloor = floorOf({ session });
-  const bulkRun = () => {
+  const nullBulk = handshake({ provider: nullProvider, ticketer: nullTicketer });
+  /** 1 MiB from `pair.client` to `pair.server` in 16 KiB writes. */
+  const transfer = (pair: { client: TlsClient; server: TlsServer }) => {
     let got = 0;
     for (let at = 0; at < MiB; at += RECORD) {
-      for (const e of bulk.client.write(plaintext)) {
+      for (const e of pair.client.write(plaintext)) {
         if (e.kind !== 'send') continue;
-        for (const d of bulk.server.handle(e.bytes)) if (d.kind === 'data') got += d.bytes.length;
+        for (const d of pair.server.handle(e.bytes)) if (d.kind === 'data') got += d.bytes.length;
       }
     }
     if (got !== MiB) throw new Error(`bench: ${got} bytes arrived`);
   };
+  const bulkRun = () => transfer(bulk);
   const bulkAead = aeadContext(provider, 'aes-128-gcm', aeadKey);
   const bulkFloor = () => {
     const nonce = new Uint8Array(12);
@@ -170,7 +174,8 @@ export async function register(bench: Bench): Promise<(string | (() => string))[
       });
     })
     .add(BULK, bulkRun)
-    .add(BULK_FLOOR, bulkFloor);
+    .add(BULK_FLOOR, bulkFloor)
+    .add(BULK_PROTOCOL, () => transfer(nullBulk));
   return [
     overheadNote(bench, [
       { task: FULL, run: full, floorName: FULL_FLOOR, floor: fullFloor, batch: 5 },
@@ -180,6 +185,7 @@ export async function register(bench: Bench): Promise<(string | (() => string))[
     protocolShareNote(bench, [
       [FULL_PROTOCOL, FULL_FLOOR],
       [RESUMED_PROTOCOL, RESUMED_FLOOR],
+      [BULK_PROTOCOL, BULK_FLOOR],
     ]),
     'bulk: MB/s = ops/s × 1.048576',
   ];
