@@ -1,10 +1,27 @@
 /**
  * TLS 1.2 interop with Node's node:tls (OpenSSL 3) over 127.0.0.1 (`maxVersion: 'TLSv1.2'`), both
- * roles: a full handshake for every suite (RFC 5288, RFC 7905, RFC 5246 §7.4.7.1 RSA key transport)
- * with 1 MiB each way and close_notify; ECDSA, Ed25519, RSA-PSS and RSA PKCS#1 v1.5 signatures;
- * resumption by session ID (tickets off with SSL_OP_NO_TICKET) and by RFC 5077 ticket, checked with
- * OpenSSL's `isSessionReused()`; client certificates both ways; our CLIENT_RANDOM key log line equals
- * OpenSSL's `keylog` line. OpenSSL is the judge of every outcome.
+ * roles, for each of the 8 suites of the issue (SUITES: ECDHE_ECDSA and ECDHE_RSA with
+ * AES_128_GCM_SHA256, AES_256_GCM_SHA384 and CHACHA20_POLY1305_SHA256, RFC 5288 and RFC 7905; RSA
+ * key transport, RFC 5246 §7.4.7.1, with the two AES-GCM suites). Per suite and role, four
+ * connections with 1 MiB each way and close_notify, every one with client authentication (an ECDSA
+ * or Ed25519 server key meets an RSA client key, an RSA server key an ECDSA client key):
+ * - a full handshake, tickets off (our `sessionTickets: false`; node's client with SSL_OP_NO_TICKET);
+ * - a resumption by that session ID (node's server cache: its newSession/resumeSession events; ours:
+ *   a MemorySessionStore);
+ * - a full handshake offering session_ticket, then a resumption by that RFC 5077 ticket (our server
+ *   then has a ticketer and no cache).
+ * node's verdicts: `isSessionReused()` false, true, false, true; `authorized` true on every
+ * connection (node's server verified our client certificate against the test root; node's client
+ * verified our server certificate for `localhost`); the peer's subject CN from `getPeerCertificate()`
+ * (the client certificate's on every connection; the server's on full handshakes, as node's client
+ * has no peer chain in a restored session); node's key log CLIENT_RANDOM lines equal to our `secret`
+ * events. Ours: `negotiated` with the suite, `resumed` false/true and the extended master secret, the
+ * exact server leaf (our client) or the client leaf proved and chained to the root (our server, full
+ * handshakes only), the peer's close_notify received, and every byte compared.
+ * Also: ECDHE over P-256 and P-384; RSA PKCS#1 v1.5 ServerKeyExchange signatures; a node server with
+ * SSL_OP_NO_TICKET resuming our client by session ID while we offer tickets; node's client resuming
+ * from our server with only a cache (while offering tickets) or only a ticketer; a custom
+ * `verifyClient` given node's client chain.
  */
 import { constants } from 'node:crypto';
 import net from 'node:net';
@@ -17,9 +34,11 @@ import { Tls12Server } from '../../src/handshake/tls12/server.js';
 import { MemorySessionStore, Tls12AeadTicketer } from '../../src/handshake/tls12/session-cache.js';
 import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from '../../src/handshake/tls12/types.js';
 import { CipherSuite, NamedGroup, SignatureScheme } from '../../src/tls/enums.js';
+import { decodePem } from '../../src/x509/pem.js';
 import { identity, type Machine, pki } from './tls12-support.js';
 
 const ROOT = pki('root-ca.crt');
+const ROOT_DER = decodePem(ROOT).map((b) => b.der);
 const SIZE = 1 << 20;
 const WAIT_MS = 30_000;
 
@@ -43,6 +62,11 @@ const SUITES = [
   ['TLS_RSA_WITH_AES_128_GCM_SHA256', 'AES128-GCM-SHA256', 'server-rsa'],
   ['TLS_RSA_WITH_AES_256_GCM_SHA384', 'AES256-GCM-SHA384', 'server-rsa'],
 ] as const;
+
+/** The client certificate each server certificate is paired with: the other key type (as tls12-openssl). */
+const clientOf = (leaf: string) => (leaf === 'server-rsa' ? 'client' : 'client-rsa');
+/** The subject CN of each test PKI client certificate. */
+const CLIENT_CN: Record<string, string> = { client: 'test-client', 'client-rsa': 'test-client-rsa' };
 
 /** Reject after WAIT_MS so no test waits forever. */
 function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -70,6 +94,10 @@ interface ClientRun {
   events: Tls12Event[];
   received: Uint8Array;
   reused: boolean;
+  /** The node:tls server's `authorized`: it verified our client certificate against its `ca`. */
+  authorized: boolean;
+  /** The subject CN of the client certificate node:tls saw (undefined when there was none). */
+  peerCN: string | string[] | undefined;
   /** The node:tls server's key log lines for this connection. */
   keylog: string[];
 }
@@ -82,9 +110,13 @@ async function ourClient(
 ): Promise<ClientRun> {
   const port = (server.address() as net.AddressInfo).port;
   let reused = false;
+  let authorized = false;
+  let peerCN: string | string[] | undefined;
   const keylog: string[] = [];
   server.once('secureConnection', (s: tls.TLSSocket) => {
     reused = s.isSessionReused();
+    authorized = s.authorized;
+    peerCN = s.getPeerCertificate().subject?.CN;
   });
   const onKeylog = (line: Buffer) => keylog.push(line.toString('latin1').trim());
   server.on('keylog', onKeylog);
@@ -109,7 +141,7 @@ async function ourClient(
           run(client.close());
           socket.end();
           server.off('keylog', onKeylog);
-          resolve({ events, received: Buffer.concat(received), reused, keylog });
+          resolve({ events, received: Buffer.concat(received), reused, authorized, peerCN, keylog });
         }
       });
       socket.on('connect', () => run(client.start()));
@@ -142,7 +174,13 @@ interface ServerRun {
   serverEvents: Tls12Event[];
   received: Uint8Array;
   session: Buffer | undefined;
+  /** The RFC 5077 ticket node:tls holds for the session (`getTLSTicket()`), if any. */
+  ticket: Buffer | undefined;
   reused: boolean;
+  /** The node:tls client's `authorized`: it verified our server certificate against `ca` and `servername`. */
+  authorized: boolean;
+  /** The subject CN of the server certificate node:tls saw. */
+  peerCN: string | string[] | undefined;
   /** The node:tls client's key log lines. */
   keylog: string[];
 }
@@ -186,9 +224,15 @@ async function ourServer(makeServer: () => Tls12Server, clientOptions: tls.Conne
         const chunks: Buffer[] = [];
         const keylog: string[] = [];
         let session: Buffer | undefined;
+        let authorized = false;
+        let peerCN: string | string[] | undefined;
         const c = tls.connect(
           { port, host: '127.0.0.1', servername: 'localhost', ca: ROOT, maxVersion: 'TLSv1.2', ...clientOptions },
-          () => c.write(C2S),
+          () => {
+            authorized = c.authorized;
+            peerCN = c.getPeerCertificate().subject?.CN;
+            c.write(C2S);
+          },
         );
         c.on('session', (s: Buffer) => {
           session = s;
@@ -197,8 +241,18 @@ async function ourServer(makeServer: () => Tls12Server, clientOptions: tls.Conne
         c.on('data', (d: Buffer) => chunks.push(d));
         c.on('end', () => {
           const reused = c.isSessionReused();
+          const ticket = c.getTLSTicket();
           c.end();
-          const result = { serverEvents, received: Buffer.concat(chunks), session, reused, keylog };
+          const result = {
+            serverEvents,
+            received: Buffer.concat(chunks),
+            session,
+            ticket,
+            reused,
+            authorized,
+            peerCN,
+            keylog,
+          };
           // Our server has seen the client's close_notify once it reports `closed`.
           closed.then(() => (failure ? reject(failure) : resolve(result)));
         });
@@ -224,25 +278,87 @@ const clientRandomLines = (lines: string[]) =>
 const negotiated = (events: Tls12Event[]) => events.find((e) => e.kind === 'negotiated');
 const sessionOf = (events: Tls12Event[]) =>
   (events.find((e) => e.kind === 'session') as { session: Tls12ClientSession } | undefined)?.session;
+/** The types of the handshake messages a side sent, in order. */
+const sentTypes = (events: Tls12Event[]) =>
+  events.flatMap((e) => (e.kind === 'handshake-message' && e.direction === 'sent' ? [e.message.type] : []));
+/** The peer's close_notify arrived. */
+const closeNotified = (events: Tls12Event[]) => events.some((e) => e.kind === 'alert-received' && e.description === 0);
+
+/**
+ * node:tls keeps server sessions in the application (it runs OpenSSL with SSL_SESS_CACHE_NO_INTERNAL):
+ * its documented newSession/resumeSession events over a Map.
+ */
+function sessionCache(server: tls.Server): void {
+  const cache = new Map<string, Buffer>();
+  server.on('newSession', (sessionId: Buffer, data: Buffer, done: () => void) => {
+    cache.set(sessionId.toString('hex'), data);
+    done();
+  });
+  server.on('resumeSession', (sessionId: Buffer, done: (err: Error | null, data: Buffer | null) => void) => {
+    done(null, cache.get(sessionId.toString('hex')) ?? null);
+  });
+}
 
 describe('TLS 1.2: our client against node:tls', () => {
   for (const [suite, opensslName, certName] of SUITES) {
-    it(`${suite} (${certName}), 1 MiB each way, close_notify`, async () => {
+    const mine = clientOf(certName);
+    it(`${suite} (${certName}): node verifies our ${mine} certificate, 1 MiB each way, close_notify; then resumed by session ID and by ticket`, async () => {
       const id = identity(certName);
-      const server = await nodeServer({ key: id.keyPem, cert: id.pem, ciphers: opensslName });
-      try {
-        const run = await ourClient(server, { cipherSuites: [CipherSuite[suite]] }, id.certified.chain[0]!);
+      const leaf = id.certified.chain[0]!;
+      const server = await nodeServer({
+        key: id.keyPem,
+        cert: id.pem,
+        ciphers: opensslName,
+        requestCert: true,
+        rejectUnauthorized: true,
+        ca: ROOT,
+      });
+      sessionCache(server);
+      const base = { cipherSuites: [CipherSuite[suite]], certificate: identity(mine).certified };
+      /** What every connection must show, whatever node reports about reuse. */
+      const check = (run: ClientRun, resumed: boolean) => {
+        expect(run.reused).toBe(resumed);
+        expect(run.authorized).toBe(true);
+        expect(run.peerCN).toBe(CLIENT_CN[mine]);
         expect(equal(run.received, S2C)).toBe(true);
         expect(negotiated(run.events)).toMatchObject({
           version: 0x0303,
           cipherSuite: CipherSuite[suite],
-          group: suite.startsWith('TLS_RSA_') ? undefined : NamedGroup.x25519,
-          resumed: false,
+          resumed,
           extendedMasterSecret: true,
           secureRenegotiation: true,
         });
-        expect(run.events.some((e) => e.kind === 'alert-received' && e.description === 0)).toBe(true);
+        expect(closeNotified(run.events)).toBe(true);
         expect(keylogLines(run.events).map((l) => l.toUpperCase())).toEqual(clientRandomLines(run.keylog));
+      };
+      try {
+        // Full handshake without the session_ticket extension: OpenSSL assigns a session ID, asks for
+        // our certificate and verifies it.
+        const full = await ourClient(server, { ...base, sessionTickets: false }, leaf);
+        check(full, false);
+        expect(negotiated(full.events)).toMatchObject({
+          group: suite.startsWith('TLS_RSA_') ? undefined : NamedGroup.x25519,
+        });
+        expect(sentTypes(full.events)).toContain('certificate_verify');
+        const byId = sessionOf(full.events);
+        expect(byId?.sessionId).toHaveLength(32);
+        expect(byId?.ticket).toBeUndefined();
+
+        const resumedById = await ourClient(server, { ...base, sessionTickets: false, session: byId }, leaf);
+        check(resumedById, true);
+        expect(sentTypes(resumedById.events)).not.toContain('certificate');
+
+        // A full handshake offering session_ticket: OpenSSL issues a ticket, which the next one presents.
+        const ticketed = await ourClient(server, base, leaf);
+        check(ticketed, false);
+        const byTicket = sessionOf(ticketed.events);
+        expect(byTicket?.ticket?.length).toBeGreaterThan(0);
+        // OpenSSL leaves the session ID empty when it will send a ticket: nothing of this session is in its cache.
+        expect(byTicket?.sessionId).toHaveLength(0);
+
+        const resumedByTicket = await ourClient(server, { ...base, session: byTicket }, leaf);
+        check(resumedByTicket, true);
+        expect(sentTypes(resumedByTicket.events)).not.toContain('certificate');
       } finally {
         server.close();
       }
@@ -283,18 +399,10 @@ describe('TLS 1.2: our client against node:tls', () => {
     }
   });
 
-  it('resumes by session ID with an OpenSSL server whose tickets are off (SSL_OP_NO_TICKET)', async () => {
+  it('resumes by session ID with an OpenSSL server whose tickets are off (SSL_OP_NO_TICKET) while we offer tickets', async () => {
     const id = identity('server-ecdsa');
     const server = await nodeServer({ key: id.keyPem, cert: id.pem, secureOptions: constants.SSL_OP_NO_TICKET });
-    // node:tls keeps server sessions in the application: its documented newSession/resumeSession cache.
-    const cache = new Map<string, Buffer>();
-    server.on('newSession', (sessionId: Buffer, data: Buffer, done: () => void) => {
-      cache.set(sessionId.toString('hex'), data);
-      done();
-    });
-    server.on('resumeSession', (sessionId: Buffer, done: (err: Error | null, data: Buffer | null) => void) => {
-      done(null, cache.get(sessionId.toString('hex')) ?? null);
-    });
+    sessionCache(server);
     try {
       const first = await ourClient(server, {}, id.certified.chain[0]!);
       const session = sessionOf(first.events);
@@ -308,54 +416,68 @@ describe('TLS 1.2: our client against node:tls', () => {
       server.close();
     }
   });
-
-  it('resumes with an OpenSSL ticket (RFC 5077)', async () => {
-    const id = identity('server-ecdsa');
-    const server = await nodeServer({ key: id.keyPem, cert: id.pem });
-    try {
-      const first = await ourClient(server, {}, id.certified.chain[0]!);
-      const session = sessionOf(first.events);
-      expect(session?.ticket?.length).toBeGreaterThan(0);
-      const second = await ourClient(server, { session }, id.certified.chain[0]!);
-      expect(second.reused).toBe(true);
-      expect(negotiated(second.events)).toMatchObject({ resumed: true });
-    } finally {
-      server.close();
-    }
-  });
-
-  it('presents a client certificate OpenSSL requires and verifies', async () => {
-    const id = identity('server-ecdsa');
-    const mine = identity('client');
-    let authorized: boolean | undefined;
-    const server = await nodeServer({ key: id.keyPem, cert: id.pem, requestCert: true, ca: ROOT });
-    server.once('secureConnection', (s: tls.TLSSocket) => {
-      authorized = s.authorized;
-    });
-    try {
-      const run = await ourClient(server, { certificate: mine.certified }, id.certified.chain[0]!);
-      expect(authorized).toBe(true);
-      expect(equal(run.received, S2C)).toBe(true);
-    } finally {
-      server.close();
-    }
-  });
 });
 
 describe('TLS 1.2: our server against node:tls', () => {
+  const provider = new NobleProvider();
+
   for (const [suite, opensslName, certName] of SUITES) {
-    it(`${suite} (${certName}), 1 MiB each way, close_notify`, async () => {
+    const mine = clientOf(certName);
+    it(`${suite} (${certName}): we verify node's ${mine} certificate, 1 MiB each way, close_notify; then node resumes by session ID and by ticket`, async () => {
       const id = identity(certName);
-      const run = await ourServer(() => new Tls12Server({ certificate: id.certified }), { ciphers: opensslName });
-      expect(equal(run.received, S2C)).toBe(true);
-      expect(negotiated(run.serverEvents)).toMatchObject({
-        version: 0x0303,
-        cipherSuite: CipherSuite[suite],
+      const me = identity(mine);
+      // The session-ID connections meet a server with a session cache and a ticketer; the ticket ones
+      // one with the ticketer alone, so that node can only be resuming by ticket there.
+      const store = new MemorySessionStore();
+      const ticketer = new Tls12AeadTicketer(provider, provider.random(32));
+      const config = { certificate: id.certified, clientAuth: 'require', clientRoots: ROOT_DER, ticketer } as const;
+      const withCache = () => new Tls12Server({ ...config, sessionStore: store });
+      const ticketOnly = () => new Tls12Server(config);
+      const base: tls.ConnectionOptions = { ciphers: opensslName, key: me.keyPem, cert: me.pem };
+      const noTicket: tls.ConnectionOptions = { ...base, secureOptions: constants.SSL_OP_NO_TICKET };
+      /** What every connection must show, whatever node reports about reuse. */
+      const check = (run: ServerRun, resumed: boolean) => {
+        expect(run.reused).toBe(resumed);
+        expect(run.authorized).toBe(true);
+        // A session node:tls restores from its serialized form keeps no peer chain, and node's client
+        // reads the server certificate from the chain: only a full handshake shows it.
+        if (!resumed) expect(run.peerCN).toBe('localhost');
+        expect(equal(run.received, S2C)).toBe(true);
+        expect(negotiated(run.serverEvents)).toMatchObject({
+          version: 0x0303,
+          cipherSuite: CipherSuite[suite],
+          resumed,
+          extendedMasterSecret: true,
+        });
+        expect(closeNotified(run.serverEvents)).toBe(true);
+        expect(keylogLines(run.serverEvents).map((l) => l.toUpperCase())).toEqual(clientRandomLines(run.keylog));
+        // Our verdict on node's certificate: proved and chained to the root in full handshakes only.
+        const proved = run.serverEvents.filter(
+          (e): e is Extract<Tls12Event, { kind: 'peer-certificate' }> => e.kind === 'peer-certificate',
+        );
+        expect(proved.map((e) => equal(e.chain[0]!, me.certified.chain[0]!))).toEqual(resumed ? [] : [true]);
+      };
+
+      // Full handshake, node with SSL_OP_NO_TICKET: our cache assigns a session ID.
+      const full = await ourServer(withCache, noTicket);
+      check(full, false);
+      expect(negotiated(full.serverEvents)).toMatchObject({
         group: suite.startsWith('TLS_RSA_') ? undefined : NamedGroup.x25519,
-        extendedMasterSecret: true,
       });
-      expect(run.serverEvents.some((e) => e.kind === 'alert-received' && e.description === 0)).toBe(true);
-      expect(keylogLines(run.serverEvents).map((l) => l.toUpperCase())).toEqual(clientRandomLines(run.keylog));
+      expect(full.session).toBeDefined();
+      expect(full.ticket).toBeUndefined();
+
+      const resumedById = await ourServer(withCache, { ...noTicket, session: full.session });
+      check(resumedById, true);
+
+      // Full handshake offering session_ticket: node keeps our ticket and presents it next.
+      const ticketed = await ourServer(ticketOnly, base);
+      check(ticketed, false);
+      expect(ticketed.ticket?.length).toBeGreaterThan(0);
+      expect(sentTypes(ticketed.serverEvents)).toContain('new_session_ticket');
+
+      const resumedByTicket = await ourServer(ticketOnly, { ...base, session: ticketed.session });
+      check(resumedByTicket, true);
     });
   }
 
