@@ -38,7 +38,7 @@ import { MemorySessionStore, Tls12AeadTicketer } from '../../src/handshake/tls12
 import type { Tls12ClientConfig, Tls12Event } from '../../src/handshake/tls12/types.js';
 import { CipherSuite } from '../../src/tls/enums.js';
 import { decodePem } from '../../src/x509/pem.js';
-import { freePort, killAll, type Peer, pki, readPki, SKIP_GNUTLS, startPeer } from '../node/peers.js';
+import { gnutlsServer, killAll, type Peer, pki, readPki, SKIP_GNUTLS, startPeer } from '../node/peers.js';
 import { negotiated, ourServer, pipe, SUITES, sessionOf, GNUTLS_TLS12 as TLS12, WAIT_MS } from './tls12-peers.js';
 import { identity } from './tls12-support.js';
 
@@ -165,31 +165,13 @@ const peerClosed = (events: Tls12Event[]) =>
 
 /** `gnutls-serv` for `suite`, requiring and verifying a client certificate; resolves once it listens. */
 async function gnutlsServ(leaf: string, additions: string, extra: string[]) {
-  const port = await freePort();
-  const peer = startPeer(
-    'gnutls-serv',
-    [
-      '--port',
-      String(port),
-      '--x509certfile',
-      pki(`${leaf}-chain.pem`),
-      '--x509keyfile',
-      pki(`${leaf}.key`),
-      '--priority',
-      `${TLS12}:-CIPHER-ALL:-KX-ALL:${additions}`,
-      '--echo',
-      '--require-client-cert',
-      '--verify-client-cert',
-      '--x509cafile',
-      ROOT,
-      ...extra,
-    ],
-    undefined,
-    true,
+  const peer = await gnutlsServer(
+    leaf,
+    ['--echo', '--require-client-cert', '--verify-client-cert', '--x509cafile', ROOT, ...extra],
+    `${TLS12}:-CIPHER-ALL:-KX-ALL:${additions}`,
   );
-  const out = stdoutOf(peer);
-  await peer.waitFor(/listening on IPv4 .*done/);
-  return { ...peer, port, out };
+  // Its reports come per connection, after it listens.
+  return { ...peer, out: stdoutOf(peer) };
 }
 
 /**

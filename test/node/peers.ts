@@ -163,8 +163,12 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** `gnutls-serv` on 127.0.0.1 with the chain of `leaf`; resolves once it listens. */
-export async function gnutlsServer(leaf: string, args: string[]): Promise<Peer & { port: number }> {
+/** `gnutls-serv` on 127.0.0.1 with the chain of `leaf` (TLS 1.3 only unless `priority` says otherwise); resolves once it listens. */
+export async function gnutlsServer(
+  leaf: string,
+  args: string[],
+  priority = 'NORMAL:-VERS-ALL:+VERS-TLS1.3',
+): Promise<Peer & { port: number }> {
   const port = await freePort();
   const peer = startPeer(
     'gnutls-serv',
@@ -176,7 +180,7 @@ export async function gnutlsServer(leaf: string, args: string[]): Promise<Peer &
       '--x509keyfile',
       pki(`${leaf}.key`),
       '--priority',
-      'NORMAL:-VERS-ALL:+VERS-TLS1.3',
+      priority,
       ...args,
     ],
     undefined,
