@@ -17,11 +17,11 @@ import type { ClientConfig, ClientSession, TlsEvent } from '../../src/handshake/
 import { pipeSocket } from '../../src/node/pipe.js';
 import { parsePrivateKey } from '../../src/x509/keys.js';
 import { decodePem } from '../../src/x509/pem.js';
+import { C2S, equal, S2C, MIB as SIZE } from '../support/payload.js';
 
 const PKI = new URL('../pki/out/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, PKI), 'utf8');
 const ROOT = read('root-ca.crt');
-const SIZE = 1 << 20;
 
 const SUITES = [
   [0x1301, 'TLS_AES_128_GCM_SHA256'],
@@ -45,19 +45,9 @@ function certified(name: string) {
   };
 }
 
-function payload(seed: number): Uint8Array {
-  const out = new Uint8Array(SIZE);
-  for (let i = 0; i < SIZE; i++) out[i] = (i * 31 + seed) & 0xff;
-  return out;
-}
-const C2S = payload(1);
-const S2C = payload(2);
-
 function concatChunks(chunks: Uint8Array[]): Uint8Array {
   return Buffer.concat(chunks);
 }
-
-const equal = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
 
 interface ClientResult {
   events: TlsEvent[];

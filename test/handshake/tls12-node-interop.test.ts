@@ -35,21 +35,12 @@ import { MemorySessionStore, Tls12AeadTicketer } from '../../src/handshake/tls12
 import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from '../../src/handshake/tls12/types.js';
 import { CipherSuite, NamedGroup, SignatureScheme } from '../../src/tls/enums.js';
 import { decodePem } from '../../src/x509/pem.js';
+import { C2S, equal, S2C, MIB as SIZE } from '../support/payload.js';
 import { identity, type Machine, pki } from './tls12-support.js';
 
 const ROOT = pki('root-ca.crt');
 const ROOT_DER = decodePem(ROOT).map((b) => b.der);
-const SIZE = 1 << 20;
 const WAIT_MS = 30_000;
-
-function payload(seed: number): Uint8Array {
-  const out = new Uint8Array(SIZE);
-  for (let i = 0; i < SIZE; i++) out[i] = (i * 31 + seed) & 0xff;
-  return out;
-}
-const C2S = payload(1);
-const S2C = payload(2);
-const equal = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
 
 /** Our suites with OpenSSL's names, and the certificate each is run with. */
 const SUITES = [

@@ -40,6 +40,7 @@ import {
   SKIP_OPENSSL,
   startPeer,
 } from '../node/peers.js';
+import { C2S, equal, S2C, MIB as SIZE } from '../support/payload.js';
 import {
   type ClientRun,
   negotiated,
@@ -59,17 +60,6 @@ const ROOT_DER = decodePem(readPki('root-ca.crt')).map((b) => b.der);
 const GET = 'GET / HTTP/1.0\r\n\r\n';
 const dir = mkdtempSync(join(tmpdir(), 'tlswire-tls12-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const SIZE = 1 << 20;
-/** 1 MiB of a position-dependent pattern (no run of it reads as openssl's log text). */
-function payload(seed: number): Uint8Array {
-  const out = new Uint8Array(SIZE);
-  for (let i = 0; i < SIZE; i++) out[i] = (i * 31 + seed) & 0xff;
-  return out;
-}
-const C2S = payload(1);
-const S2C = payload(2);
-const equal = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
 
 /** The client certificate each server certificate is paired with: the other key type. */
 const clientOf = (leaf: string) => (leaf === 'server-ecdsa' ? 'client-rsa' : 'client');
