@@ -36,7 +36,8 @@ import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from '../../sr
 import { CipherSuite, NamedGroup, SignatureScheme } from '../../src/tls/enums.js';
 import { decodePem } from '../../src/x509/pem.js';
 import { C2S, equal, S2C, MIB as SIZE } from '../support/payload.js';
-import { identity, type Machine, pki } from './tls12-support.js';
+import { pipe } from './tls12-peers.js';
+import { identity, pki } from './tls12-support.js';
 
 const ROOT = pki('root-ca.crt');
 const ROOT_DER = decodePem(ROOT).map((b) => b.der);
@@ -66,19 +67,6 @@ function bounded<T>(promise: Promise<T>, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`${what}: no result within ${WAIT_MS} ms`)), WAIT_MS);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** Drive `machine` over `socket`: received bytes in, `send` events out, other events to `onEvent`. */
-function pipe(socket: net.Socket, machine: Machine, onEvent: (e: Tls12Event) => void): (events: Tls12Event[]) => void {
-  const run = (events: Tls12Event[]): void => {
-    for (const e of events) {
-      if (e.kind === 'send') socket.write(e.bytes);
-      else onEvent(e);
-      if (e.kind === 'error') socket.end();
-    }
-  };
-  socket.on('data', (chunk: Uint8Array) => run(machine.handle(chunk)));
-  return run;
 }
 
 interface ClientRun {
