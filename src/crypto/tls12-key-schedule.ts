@@ -100,6 +100,17 @@ export const VERIFY_DATA_LENGTH = 12;
 
 const encoder = new TextEncoder();
 
+/** ASCII bytes of a PRF label, encoded once per label (a handshake uses four fixed ones). */
+const labelCache = new Map<string, Uint8Array>();
+function labelBytes(label: string): Uint8Array {
+  let bytes = labelCache.get(label);
+  if (bytes === undefined) {
+    bytes = encoder.encode(label);
+    if (labelCache.size < 64) labelCache.set(label, bytes);
+  }
+  return bytes;
+}
+
 /**
  * `P_hash(secret, seed)` (RFC 5246 §5), the first `length` bytes of
  * `HMAC_hash(secret, A(1) + seed) + HMAC_hash(secret, A(2) + seed) + …` with `A(0) = seed`,
@@ -124,6 +135,8 @@ export function pHash(
     const block = provider.hmac(hash, secret, aSeed);
     out.set(block.subarray(0, Math.min(hashLength, length - offset)), offset);
     wipe(block);
+    // A(i+1) only when another block follows (the last one would be computed and thrown away).
+    if (offset + hashLength >= length) break;
     const next = provider.hmac(hash, secret, a);
     wipe(a);
     a = next;
@@ -145,7 +158,7 @@ export function tls12Prf(
   seed: Uint8Array,
   length: number,
 ): Uint8Array {
-  return pHash(provider, hash, secret, concat(encoder.encode(label), seed), length);
+  return pHash(provider, hash, secret, concat(labelBytes(label), seed), length);
 }
 
 function checkLength(what: string, bytes: Uint8Array, length: number): void {
