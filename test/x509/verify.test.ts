@@ -1,7 +1,8 @@
 /**
  * Chain verification. Every case runs through `verifyCertificateChain` and through `openssl verify` with the
  * same trust anchors, untrusted certificates, purpose, host name, time and depth; the two must agree on
- * accept/reject, and our error must carry the expected code and alert. Cases come from the committed test
+ * accept/reject, and our error must carry the expected code and alert (where a case gives openssl's first error
+ * number and depth, those too, mapped to our code and index). Cases come from the committed test
  * PKI (at a fixed time; with test/pki/make-extra.sh's wrong-EKU, CA:false-intermediate and flipped-signature
  * server and client chains) and from chains generated here with the openssl CLI (CA:false and
  * basicConstraints-less intermediates, pathLenConstraint, key usage, EKU, unknown critical extension,
@@ -51,7 +52,16 @@ interface Case {
   index?: number;
   /** Pattern the reason + hint must match. */
   text?: RegExp;
+  /** `openssl verify`'s first error (X509_V_ERR_* number, depth); its number must map to `code` and its depth equal `index`. */
+  opensslError?: { code: number; depth: number };
 }
+
+/** The OpenSSL verify error numbers these tests assert, and the code each corresponds to. */
+const OPENSSL_ERRORS: Readonly<Record<number, CertificateErrorCode>> = {
+  7: 'bad-signature', // X509_V_ERR_CERT_SIGNATURE_FAILURE: certificate signature failure
+  26: 'bad-eku', // X509_V_ERR_INVALID_PURPOSE: unsuitable certificate purpose
+  79: 'not-a-ca', // X509_V_ERR_INVALID_CA: invalid CA certificate
+};
 
 let fileCount = 0;
 function writePem(list: readonly Certificate[]): string {
@@ -60,8 +70,8 @@ function writePem(list: readonly Certificate[]): string {
   return path;
 }
 
-/** `openssl verify` on the same inputs; true when it accepts. */
-function opensslAccepts(c: Case): { ok: boolean; output: string } {
+/** `openssl verify` on the same inputs; true when it accepts, and its `error N at D depth lookup` lines in order. */
+function opensslAccepts(c: Case): { ok: boolean; output: string; errors: { code: number; depth: number }[] } {
   const args = ['verify', '-CAfile', writePem(c.roots)];
   const untrusted = [...c.chain.slice(1), ...(c.intermediates ?? [])];
   if (untrusted.length > 0) args.push('-untrusted', writePem(untrusted));
@@ -71,7 +81,12 @@ function opensslAccepts(c: Case): { ok: boolean; output: string } {
   if (c.maxDepth !== undefined) args.push('-verify_depth', String(c.maxDepth - 2));
   args.push(writePem([c.chain[0]!]));
   const r = openssl(args);
-  return { ok: r.status === 0, output: r.stdout + r.stderr };
+  const output = r.stdout + r.stderr;
+  const errors = [...output.matchAll(/^error (\d+) at (\d+) depth lookup: /gm)].map((m) => ({
+    code: Number(m[1]),
+    depth: Number(m[2]),
+  }));
+  return { ok: r.status === 0, output, errors };
 }
 
 function runCase(c: Case): void {
@@ -89,6 +104,12 @@ function runCase(c: Case): void {
   const theirs = opensslAccepts(c);
   const detail = result.ok ? 'accepted' : `${result.error.code}: ${result.error.message}`;
   expect(result.ok, `tlswire ${detail}; openssl: ${theirs.output}`).toBe(theirs.ok);
+  if (theirs.ok) expect(theirs.errors, theirs.output).toEqual([]);
+  if (c.opensslError) {
+    expect(theirs.errors[0], theirs.output).toEqual(c.opensslError);
+    expect(OPENSSL_ERRORS[c.opensslError.code]).toBe(c.code);
+    expect(c.opensslError.depth).toBe(c.index);
+  }
   if (c.code === undefined) {
     expect(result.ok, detail).toBe(true);
     if (result.ok) {
@@ -327,6 +348,7 @@ const PKI_CASES: Case[] = [
     alert: 'unsupported_certificate',
     index: 0,
     text: /'localhost' is for clientAuth, not serverAuth .* this is a client certificate/,
+    opensslError: { code: 26, depth: 0 },
   },
   {
     name: 'bad-wrongeku as a client',
@@ -345,6 +367,7 @@ const PKI_CASES: Case[] = [
     alert: 'bad_certificate',
     index: 1,
     text: /'Test NotCA Intermediate' is not a CA \(basicConstraints cA=false\) but issued 'localhost'/,
+    opensslError: { code: 79, depth: 1 },
   },
   {
     name: 'bad-cafalse fullchain (root presented)',
@@ -355,6 +378,7 @@ const PKI_CASES: Case[] = [
     code: 'not-a-ca',
     alert: 'bad_certificate',
     index: 1,
+    opensslError: { code: 79, depth: 1 },
   },
   {
     name: 'bad-badsig (signature byte flipped)',
@@ -366,6 +390,7 @@ const PKI_CASES: Case[] = [
     alert: 'bad_certificate',
     index: 0,
     text: /signature of 'localhost' does not verify with the key of 'Test Intermediate CA' .* altered/,
+    opensslError: { code: 7, depth: 0 },
   },
   {
     name: 'bad-client-cafalse, clientAuth',
@@ -377,6 +402,7 @@ const PKI_CASES: Case[] = [
     alert: 'bad_certificate',
     index: 1,
     text: /'Test NotCA Intermediate' is not a CA .* but issued 'test-client-cafalse'/,
+    opensslError: { code: 79, depth: 1 },
   },
   {
     name: 'bad-client-badsig, clientAuth',
@@ -388,6 +414,7 @@ const PKI_CASES: Case[] = [
     alert: 'bad_certificate',
     index: 0,
     text: /signature of 'test-client-badsig' does not verify/,
+    opensslError: { code: 7, depth: 0 },
   },
   {
     name: 'before the CA certificates are valid',
