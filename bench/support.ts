@@ -71,6 +71,16 @@ interface CryptoCall {
   result: number | undefined;
 }
 
+/** A deep copy of the bytes in an argument (plain objects and arrays included); other objects as they are. */
+function copyArgument(value: unknown): unknown {
+  if (value instanceof Uint8Array) return value.slice();
+  if (Array.isArray(value)) return value.map(copyArgument);
+  if (typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyArgument(v)]));
+  }
+  return value;
+}
+
 /** A value is recorded as a result object (and its own calls recorded) unless it is bytes or plain data. */
 function isRecordable(value: unknown): value is object {
   if (typeof value !== 'object' || value === null || value instanceof Uint8Array || Array.isArray(value)) return false;
@@ -105,7 +115,7 @@ export function recordCrypto(
           const call: CryptoCall = {
             target: slot,
             method: key,
-            args: args.map((a) => (a instanceof Uint8Array ? a.slice() : a)),
+            args: args.map(copyArgument),
             result: undefined,
           };
           if (logging) calls.push(call);
@@ -122,11 +132,16 @@ export function recordCrypto(
   run(wrap(provider, 0) as CryptoProvider, () => {
     logging = true;
   });
+  logging = false;
   return () => {
     const slots = [...preset];
     for (const c of calls) {
       const out = slots[c.target]![c.method]!(...c.args);
       if (c.result !== undefined) slots[c.result] = out as Callable;
+      // A replayed check that failed would make the floor cheaper than the real thing.
+      if ((out === null && c.method.toLowerCase().endsWith('open')) || (out === false && c.method === 'verify')) {
+        throw new Error(`bench: replayed ${c.method} failed`);
+      }
     }
   };
 }
@@ -154,35 +169,43 @@ function median(values: number[]): number {
 /**
  * A note for bench/run.ts, computed after the run: for each pair, the protocol overhead = operation
  * time ÷ floor time − 1, measured twice: from tinybench's means (each task timed alone, for a second,
- * one after the other) and interleaved — `rounds` rounds, each timing a batch of the operation then a
- * batch of its floor, the median of the per-round ratios — which cancels the drift of a shared
- * machine between the two tinybench tasks.
+ * one after the other) and interleaved — `rounds` rounds, each timing a batch of the operation and a
+ * batch of its floor (in alternating order, after a full GC when `npm run bench` exposes `gc`), the
+ * median of the per-round ratios and the middle half of them — which cancels the drift of a shared
+ * machine between the two tinybench tasks and the garbage one side leaves for the other.
  */
 export function overheadNote(
   bench: Bench,
   pairs: readonly (OverheadPair & { floorName: string })[],
-  rounds = 15,
+  rounds = 21,
 ): () => string {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const time = (f: () => void, batch: number): number => {
+    gc?.();
+    const t = performance.now();
+    for (let i = 0; i < batch; i++) f();
+    return performance.now() - t;
+  };
   return () =>
     pairs
       .map(({ task, run, floor, floorName, batch }) => {
-        for (let i = 0; i < batch; i++) {
-          run();
-          floor();
-        }
+        time(run, batch);
+        time(floor, batch);
         const ratios: number[] = [];
         for (let r = 0; r < rounds; r++) {
-          let t = performance.now();
-          for (let i = 0; i < batch; i++) run();
-          const ours = performance.now() - t;
-          t = performance.now();
-          for (let i = 0; i < batch; i++) floor();
-          ratios.push(ours / (performance.now() - t));
+          if (r % 2 === 0) {
+            const ours = time(run, batch);
+            ratios.push(ours / time(floor, batch));
+          } else {
+            const bare = time(floor, batch);
+            ratios.push(time(run, batch) / bare);
+          }
         }
-        const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-        const byMeans = meanMs(bench, task) / meanMs(bench, floorName) - 1;
-        const interleaved = median(ratios) - 1;
-        return `overhead of "${task}" over its floor: ${pct(interleaved)} interleaved (median of ${rounds} rounds; min ${pct(Math.min(...ratios) - 1)}, max ${pct(Math.max(...ratios) - 1)}), ${pct(byMeans)} from the tinybench means`;
+        ratios.sort((x, y) => x - y);
+        const pct = (x: number) => `${x >= 1 ? '+' : ''}${((x - 1) * 100).toFixed(1)}%`;
+        const q = (f: number) => ratios[Math.floor(f * (ratios.length - 1))]!;
+        const byMeans = meanMs(bench, task) / meanMs(bench, floorName);
+        return `overhead of "${task}" over its floor: ${pct(median(ratios))} interleaved (median of ${rounds} rounds, middle half ${pct(q(0.25))} … ${pct(q(0.75))}), ${pct(byMeans)} from the tinybench means`;
       })
       .join('\n');
 }
