@@ -30,9 +30,10 @@ import type { Tls12Event, Tls12ServerConfig } from '../../src/handshake/tls12/ty
 import { AlertDescription, CipherSuite } from '../../src/tls/enums.js';
 import { decodePem } from '../../src/x509/pem.js';
 import {
-  freePort,
   INTERMEDIATE,
   killAll,
+  listeningOn,
+  onFreePort,
   opensslServer,
   type Peer,
   pki,
@@ -98,14 +99,18 @@ async function until(condition: () => boolean, what: string, ms = 10_000): Promi
   }
 }
 
-/** Retry `attempt` while the port refuses connections (a peer that does not print when it listens). */
-async function whenListening<T>(attempt: () => Promise<T>, ms = 10_000): Promise<T> {
+/**
+ * Retry `attempt` while the port refuses connections (a peer that does not print when it listens, where
+ * listeningOn cannot check); stops as soon as `peer` has exited.
+ */
+async function whenListening<T>(peer: Peer, attempt: () => Promise<T>, ms = 10_000): Promise<T> {
   const start = Date.now();
   for (;;) {
     try {
       return await attempt();
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || Date.now() - start > ms) throw e;
+      if (!peer.running()) throw new Error(`the peer exited before accepting:\n${peer.output()}`, { cause: e });
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -126,38 +131,42 @@ describe.skipIf(SKIP_OPENSSL)('TLS 1.2: our client against openssl s_server -tls
     const id = identity(mine);
 
     it(`${suite}: s_server verifies our ${mine} certificate; 1 MiB each way; close_notify both ways`, async () => {
-      const port = await freePort();
       // -brief: the summary goes to stderr, stdout carries exactly the data received, stdin is sent
-      // without command letters. It prints no ACCEPT line, so we retry until it listens.
-      const server = startPeer(
-        'openssl',
-        [
-          's_server',
-          '-accept',
-          `127.0.0.1:${port}`,
-          '-tls1_2',
-          '-cert',
-          pki(`${leaf}.crt`),
-          '-key',
-          pki(`${leaf}.key`),
-          '-cert_chain',
-          pki(INTERMEDIATE[leaf]!),
-          '-cipher',
-          opensslName,
-          '-Verify',
-          '1',
-          '-CAfile',
-          ROOT,
-          '-verify_return_error',
-          '-brief',
-          '-naccept',
-          '1',
-        ],
-        undefined,
-        true,
-      );
+      // without command letters. It prints no ACCEPT line: listeningOn waits until its process holds the
+      // listening socket, and onFreePort starts it again on a fresh port if another process took this one.
+      const { server, port } = await onFreePort(async (port) => {
+        const server = startPeer(
+          'openssl',
+          [
+            's_server',
+            '-accept',
+            `127.0.0.1:${port}`,
+            '-tls1_2',
+            '-cert',
+            pki(`${leaf}.crt`),
+            '-key',
+            pki(`${leaf}.key`),
+            '-cert_chain',
+            pki(INTERMEDIATE[leaf]!),
+            '-cipher',
+            opensslName,
+            '-Verify',
+            '1',
+            '-CAfile',
+            ROOT,
+            '-verify_return_error',
+            '-brief',
+            '-naccept',
+            '1',
+          ],
+          undefined,
+          true,
+        );
+        await listeningOn(server, port);
+        return { server, port };
+      });
       const io = streams(server);
-      const client = whenListening(() =>
+      const client = whenListening(server, () =>
         ourClientClosing(
           port,
           { roots: ROOT_DER, certificate: id.certified, cipherSuites: [CipherSuite[suite]] },

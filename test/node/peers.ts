@@ -1,11 +1,12 @@
 /**
  * Real TLS peers for the interop tests: `openssl s_server`/`s_client`, `gnutls-serv`/`gnutls-cli` as
  * child processes on 127.0.0.1, with bounded waits on their output, every child killed by
- * {@link killAll} (call it in afterEach), and the test PKI's file names. A missing peer binary
+ * {@link killAll} (call it in afterEach), and the test PKI's file names. Peers that cannot pick their own
+ * port start through {@link onFreePort}, again on a fresh port if another process took it. A missing peer binary
  * skips its tests, except with CI=true where they fail.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -46,6 +47,8 @@ export interface Peer {
   waitFor(pattern: RegExp, ms?: number): Promise<string>;
   /** Resolves with the exit code (rejects after `ms`). */
   exited(ms?: number): Promise<number | null>;
+  /** False once the process has exited (or could not be started). */
+  running(): boolean;
 }
 
 const children = new Set<ChildProcess>();
@@ -88,6 +91,7 @@ export function startPeer(bin: string, args: string[], input?: string | Uint8Arr
   return {
     proc,
     output: () => text,
+    running: () => code === undefined,
     waitFor(pattern, ms = 15_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
@@ -154,7 +158,10 @@ export async function opensslServer(
   return { ...peer, port };
 }
 
-/** A port that was free a moment ago (for peers that cannot pick their own). */
+/**
+ * A port that was free a moment ago (for peers that cannot pick their own). Another process may take it
+ * before the peer binds it: start such peers through {@link onFreePort}.
+ */
 export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -163,13 +170,107 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** `gnutls-serv` on 127.0.0.1 with the chain of `leaf` (TLS 1.3 only unless `priority` says otherwise); resolves once it listens. */
-export async function gnutlsServer(
+/** A peer could not listen on its port (see {@link onFreePort}); its output is in the message. */
+export class PortTaken extends Error {
+  override name = 'PortTaken';
+}
+
+/** What openssl and gnutls-serv print when bind() fails because the port is taken. */
+const ADDRESS_IN_USE = /address already in use/i;
+
+/** A {@link PortTaken} for `peer`, which is killed if still running. */
+function portTaken(peer: Peer, what: string, port: number): PortTaken {
+  if (peer.running()) peer.proc.kill('SIGKILL');
+  return new PortTaken(`${what} could not listen on port ${port}:\n${peer.output()}`);
+}
+
+/**
+ * `start(port)` with a port from {@link freePort}; while it throws {@link PortTaken} (another process took
+ * the port between freePort closing its probe and the peer binding it), again with a fresh port, at most
+ * `attempts` times in all. Once the peer has bound the port no other process can hold it.
+ */
+export async function onFreePort<T>(start: (port: number) => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start(await freePort());
+    } catch (e) {
+      if (!(e instanceof PortTaken) || attempt >= attempts) throw e;
+    }
+  }
+}
+
+/**
+ * Whether process `pid` holds a listening TCP socket on `port` (Linux: /proc/net/tcp{,6} and
+ * /proc/`pid`/fd); undefined where /proc/net/tcp cannot be read.
+ */
+function listensOn(pid: number | undefined, port: number): boolean | undefined {
+  let table: string;
+  try {
+    table = readFileSync('/proc/net/tcp', 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    table += readFileSync('/proc/net/tcp6', 'utf8');
+  } catch {
+    // No IPv6.
+  }
+  if (pid === undefined) return false;
+  const local = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const line of table.split('\n')) {
+    // sl local_address rem_address st(0A = LISTEN) tx:rx tr:when retrnsmt uid timeout inode
+    const f = line.trim().split(/\s+/);
+    if (f[1]?.endsWith(local) && f[3] === '0A' && f[9]) inodes.add(`socket:[${f[9]}]`);
+  }
+  if (inodes.size === 0) return false;
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        return inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * For a peer that prints nothing once it listens (s_server -brief): resolves once its own process holds the
+ * listening socket on `port`; rejects with {@link PortTaken} if it exits or reports the address in use
+ * first (for {@link onFreePort}), or after `ms`. Where that cannot be checked (no /proc) it resolves at
+ * once and the caller's connection retries must stop when the peer exits.
+ */
+export async function listeningOn(peer: Peer, port: number, ms = 10_000): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    if (!peer.running() || ADDRESS_IN_USE.test(peer.output())) throw portTaken(peer, peer.proc.spawnfile, port);
+    if (listensOn(peer.proc.pid, port) !== false) return;
+    if (Date.now() - start > ms) throw new Error(`${peer.proc.spawnfile}: not listening on ${port} within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/**
+ * `gnutls-serv` on 127.0.0.1 with the chain of `leaf` (TLS 1.3 only unless `priority` says otherwise);
+ * resolves once it listens, on a fresh port if another process took the first (see {@link onFreePort}).
+ */
+export function gnutlsServer(
   leaf: string,
   args: string[],
   priority = 'NORMAL:-VERS-ALL:+VERS-TLS1.3',
 ): Promise<Peer & { port: number }> {
-  const port = await freePort();
+  return onFreePort((port) => startGnutlsServer(port, leaf, args, priority));
+}
+
+async function startGnutlsServer(
+  port: number,
+  leaf: string,
+  args: string[],
+  priority: string,
+): Promise<Peer & { port: number }> {
   const peer = startPeer(
     'gnutls-serv',
     [
@@ -186,6 +287,15 @@ export async function gnutlsServer(
     undefined,
     true,
   );
-  await peer.waitFor(/listening on IPv4 .*done/);
+  // "listening on IPv4 0.0.0.0 port N...done", or "...bind() failed: Address already in use" (it then
+  // goes on with IPv6 and keeps running).
+  let text: string;
+  try {
+    text = await peer.waitFor(/listening on IPv4 [^\n]*(done|failed)/);
+  } catch (e) {
+    if (peer.running()) throw e;
+    throw portTaken(peer, 'gnutls-serv', port);
+  }
+  if (!/listening on IPv4 [^\n]*done/.test(text)) throw portTaken(peer, 'gnutls-serv', port);
   return { ...peer, port };
 }
