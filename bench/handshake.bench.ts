@@ -97,15 +97,15 @@ const aad = new Uint8Array(5);
 
 const MiB = 1 << 20;
 
-const FULL = 'handshake: full TLS 1.3, our client + our server in memory (x25519, ECDSA P-256)';
-const FULL_FLOOR = 'handshake floor: the crypto calls of one full handshake, replayed bare';
-const RESUMED = 'handshake: resumed TLS 1.3 (psk_dhe_ke, our ticket), in memory';
-const RESUMED_FLOOR = 'handshake floor: the crypto calls of one resumed handshake, replayed bare';
+export const FULL = 'handshake: full TLS 1.3, our client + our server in memory (x25519, ECDSA P-256)';
+export const FULL_FLOOR = 'handshake floor: the crypto calls of one full handshake, replayed bare';
+export const RESUMED = 'handshake: resumed TLS 1.3 (psk_dhe_ke, our ticket), in memory';
+export const RESUMED_FLOOR = 'handshake floor: the crypto calls of one resumed handshake, replayed bare';
 const FULL_PROTOCOL = 'handshake protocol only: full TLS 1.3 over NullCryptoProvider (no crypto cost)';
 const RESUMED_PROTOCOL = 'handshake protocol only: resumed TLS 1.3 over NullCryptoProvider (no crypto cost)';
-const BULK = 'bulk: 1 MiB in 16 KiB records, our client seals + our server opens';
+export const BULK = 'bulk: 1 MiB in 16 KiB records, our client seals + our server opens';
 const BULK_PROTOCOL = 'bulk protocol only: 1 MiB in 16 KiB records over NullCryptoProvider';
-const BULK_FLOOR = 'bulk floor: 1 MiB as 64 AES-128-GCM seal + open of 16 KiB, one keyed context (bare)';
+export const BULK_FLOOR = 'bulk floor: 1 MiB as 64 AES-128-GCM seal + open of 16 KiB, one keyed context (bare)';
 
 export async function register(bench: Bench): Promise<(string | (() => string))[]> {
   // node:tls: server and client in this process, over 127.0.0.1.

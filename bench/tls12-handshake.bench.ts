@@ -77,10 +77,10 @@ function floorOf(resume?: Tls12ClientSession): () => void {
   });
 }
 
-const FULL = 'tls12 handshake: full ECDHE-ECDSA x25519 AES-128-GCM, our client + our server in memory';
-const FULL_FLOOR = 'tls12 handshake floor: the crypto calls of one full handshake, replayed bare';
-const RESUMED = 'tls12 handshake: resumed by session ID, in memory';
-const RESUMED_FLOOR = 'tls12 handshake floor: the crypto calls of one resumed handshake, replayed bare';
+export const FULL = 'tls12 handshake: full ECDHE-ECDSA x25519 AES-128-GCM, our client + our server in memory';
+export const FULL_FLOOR = 'tls12 handshake floor: the crypto calls of one full handshake, replayed bare';
+export const RESUMED = 'tls12 handshake: resumed by session ID, in memory';
+export const RESUMED_FLOOR = 'tls12 handshake floor: the crypto calls of one resumed handshake, replayed bare';
 const FULL_PROTOCOL = 'tls12 handshake protocol only: full over NullCryptoProvider (no crypto cost)';
 const RESUMED_PROTOCOL = 'tls12 handshake protocol only: resumed by session ID over NullCryptoProvider';
 const nullProvider = new NullCryptoProvider();
