@@ -15,7 +15,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { RecordOpener, RecordSealer } from '../crypto/record-protection.js';
 import { parseAlert, serializeAlert } from '../tls/alert.js';
 import { AlertDescription, AlertLevel, ContentType, KeyUpdateRequest, ProtocolVersion } from '../tls/enums.js';
-import { alertFor, PeerAlertError, TlsAlertError } from '../tls/errors.js';
+import { PeerAlertError, TlsAlertError } from '../tls/errors.js';
 import { HandshakeReassembler } from '../tls/handshake-framing.js';
 import {
   type DecodedHandshake,
@@ -34,7 +34,7 @@ import {
   RecordDeframer,
   type TlsRecord,
 } from '../tls/record.js';
-import { ConnectionFailure, diagnose, type Offered } from './diagnosis.js';
+import { failConnection, type Offered } from './diagnosis.js';
 import type { TlsEvent } from './types.js';
 
 /** The least TLS 1.3 protection overhead of a record (RFC 8446 §5.2): content type byte and AEAD tag. */
@@ -531,23 +531,12 @@ export class ConnectionCore {
     if (this.#failed) return;
     this.#failed = true;
     this.#pending = [];
-    const err = error instanceof Error ? error : new TlswireError(String(error));
-    let alertSent: number | undefined;
-    if (!(error instanceof PeerAlertError)) {
-      try {
-        const alert = alertFor(error);
-        this.sendAlert(alert);
-        alertSent = alert;
-      } catch {
-        // The alert cannot be sent (keys exhausted): the error below still reports the failure.
-      }
-    }
-    const diagnosis = diagnose(err, {
+    const failure = failConnection(error, {
       role: this.role,
       established: this.established,
-      alertSent,
-      ...this.#options.describe(),
+      sendAlert: (description) => this.sendAlert(description),
+      describe: () => this.#options.describe(),
     });
-    this.emit({ kind: 'error', error: new ConnectionFailure(err, diagnosis) });
+    this.emit({ kind: 'error', error: failure });
   }
 }

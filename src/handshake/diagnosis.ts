@@ -340,3 +340,39 @@ export function diagnose(error: unknown, cx: FailureContext): Diagnosis {
     hint,
   };
 }
+
+/** What {@link failConnection} needs of a connection's record layer (TLS 1.3 or TLS 1.2). */
+export interface FailingConnection {
+  readonly role: 'client' | 'server';
+  readonly established: boolean;
+  /** Send an alert under the current write keys. */
+  sendAlert(description: number): void;
+  /** The state and what was offered, for the diagnosis. */
+  describe(): { state: string; offered?: Offered };
+}
+
+/**
+ * End a connection because of `error` (the one path both record layers take): send the alert
+ * `alertFor` names — none when the peer's alert ended it, or when it cannot be sent (keys exhausted) —
+ * and return the {@link ConnectionFailure} to report: stage, alert, reason and hint, `error` its cause.
+ */
+export function failConnection(error: unknown, connection: FailingConnection): ConnectionFailure {
+  const err = error instanceof Error ? error : new TlswireError(String(error));
+  let alertSent: number | undefined;
+  if (!(error instanceof PeerAlertError)) {
+    try {
+      const alert = alertFor(error);
+      connection.sendAlert(alert);
+      alertSent = alert;
+    } catch {
+      // The alert cannot be sent: the failure below is still reported.
+    }
+  }
+  const diagnosis = diagnose(err, {
+    role: connection.role,
+    established: connection.established,
+    alertSent,
+    ...connection.describe(),
+  });
+  return new ConnectionFailure(err, diagnosis);
+}

@@ -17,7 +17,7 @@ import type { Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
 import type { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
 import { parseAlert, serializeAlert } from '../../tls/alert.js';
 import { AlertDescription, AlertLevel, ContentType, ProtocolVersion } from '../../tls/enums.js';
-import { alertFor, PeerAlertError, TlsAlertError } from '../../tls/errors.js';
+import { PeerAlertError, TlsAlertError } from '../../tls/errors.js';
 import { HandshakeReassembler } from '../../tls/handshake-framing.js';
 import {
   type DecodedHandshake,
@@ -35,7 +35,7 @@ import {
   RecordDeframer,
   type TlsRecord,
 } from '../../tls/record.js';
-import { ConnectionFailure, diagnose, type Offered } from '../diagnosis.js';
+import { failConnection, type Offered } from '../diagnosis.js';
 import type { Tls12Event } from './types.js';
 
 /** What a TLS 1.2 state receives: a handshake message, or the ChangeCipherSpec that switches read keys. */
@@ -315,23 +315,12 @@ export class Tls12Core {
     if (this.#failed) return;
     this.#failed = true;
     this.#pending = [];
-    const err = error instanceof Error ? error : new TlswireError(String(error));
-    let alertSent: number | undefined;
-    if (!(error instanceof PeerAlertError)) {
-      try {
-        const alert = alertFor(error);
-        this.sendAlert(alert);
-        alertSent = alert;
-      } catch {
-        // The alert cannot be sent: the error below still reports the failure.
-      }
-    }
-    const diagnosis = diagnose(err, {
+    const failure = failConnection(error, {
       role: this.role,
       established: this.#established,
-      alertSent,
-      ...this.#options.describe(),
+      sendAlert: (description) => this.sendAlert(description),
+      describe: () => this.#options.describe(),
     });
-    this.emit({ kind: 'error', error: new ConnectionFailure(err, diagnosis) });
+    this.emit({ kind: 'error', error: failure });
   }
 }
