@@ -13,6 +13,7 @@ import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-
 import { AlertDescription, CipherSuite, SignatureScheme } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
 import type { DecodedHandshake } from '../../tls/messages/handshake.js';
+import { schemeFitsKey, tls13SchemeName } from '../common.js';
 import type { Offered } from '../diagnosis.js';
 import type { Tls12Input } from './record-layer.js';
 
@@ -50,46 +51,24 @@ export function tls12Suites(suites: readonly number[]): Tls12CipherSuite[] {
   return suites.flatMap((s) => tls12CipherSuite(s) ?? []);
 }
 
-const SCHEMES: ReadonlyMap<number, SignatureSchemeName> = new Map<number, SignatureSchemeName>(
-  (
-    [
-      'ecdsa_secp256r1_sha256',
-      'ecdsa_secp384r1_sha384',
-      'ecdsa_secp521r1_sha512',
-      'rsa_pss_rsae_sha256',
-      'rsa_pss_rsae_sha384',
-      'rsa_pss_rsae_sha512',
-      'rsa_pss_pss_sha256',
-      'rsa_pss_pss_sha384',
-      'rsa_pss_pss_sha512',
-      'ed25519',
-      'rsa_pkcs1_sha256',
-      'rsa_pkcs1_sha384',
-      'rsa_pkcs1_sha512',
-    ] as const
-  ).map((name) => [SignatureScheme[name], name]),
+/** RSASSA-PKCS1-v1_5 schemes: TLS 1.2 signs with them (RFC 5246 §7.4.1.4.1), TLS 1.3 never does. */
+const PKCS1_SCHEMES: ReadonlyMap<number, SignatureSchemeName> = new Map<number, SignatureSchemeName>(
+  (['rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512'] as const).map((name) => [SignatureScheme[name], name]),
 );
 
 /** The provider's name of a SignatureAndHashAlgorithm usable in TLS 1.2, or undefined (SHA-1, DSA, …). */
 export function tls12SchemeName(scheme: number): SignatureSchemeName | undefined {
-  return SCHEMES.get(scheme);
+  return tls13SchemeName(scheme) ?? PKCS1_SCHEMES.get(scheme);
 }
 
 /**
- * Whether `scheme` can sign with `key`. RSA keys sign with PKCS#1 v1.5 or RSA-PSS (rsae; pss keys
- * only with pss schemes); ECDSA schemes are used with their own curve, as TLS 1.3 requires and as
- * every current peer does; Ed25519 with ed25519 (RFC 8422 §5.1.3).
+ * Whether `scheme` can sign with `key`: as in TLS 1.3 (ECDSA schemes with their own curve, as every
+ * current peer does; Ed25519 with ed25519, RFC 8422 §5.1.3; RSA-PSS pss keys only with pss schemes),
+ * and RSA rsaEncryption keys also with PKCS#1 v1.5.
  */
 export function tls12SchemeFitsKey(scheme: SignatureSchemeName, key: PublicKey | PrivateKey): boolean {
-  switch (key.type) {
-    case 'ed25519':
-      return scheme === 'ed25519';
-    case 'ec':
-      return scheme.startsWith('ecdsa_') && scheme.includes(key.curve);
-    case 'rsa':
-      if (key.pss) return scheme.startsWith('rsa_pss_pss_');
-      return scheme.startsWith('rsa_pss_rsae_') || scheme.startsWith('rsa_pkcs1_');
-  }
+  if (schemeFitsKey(scheme, key)) return true;
+  return key.type === 'rsa' && !key.pss && scheme.startsWith('rsa_pkcs1_');
 }
 
 /** Whether a suite's authentication fits a certificate key (RFC 8422 §2, RFC 5246 §7.4.2). */
