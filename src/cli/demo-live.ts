@@ -34,6 +34,7 @@ function shown(side: 'client' | 'server', e: TlsEvent): boolean {
 function clientFor(rootPem: string, provider: NobleProvider): TlsClient {
   return new TlsClient({
     provider,
+    keyLog: true, // the demo shows the secrets by label
     serverName: 'localhost',
     alpn: ['http/1.1'],
     verifyServer: chainVerifier({

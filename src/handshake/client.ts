@@ -30,7 +30,7 @@ import {
   tls13CipherSuite,
 } from '../crypto/key-schedule.js';
 import { NobleProvider } from '../crypto/noble.js';
-import { HASH_LENGTH, type KeyShareKeyPair } from '../crypto/provider.js';
+import { type CryptoProvider, HASH_LENGTH, type KeyShareKeyPair } from '../crypto/provider.js';
 import { AlertDescription, NameType, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
@@ -51,18 +51,20 @@ import {
   type HandshakeSecrets,
   hasDowngradeSentinel,
   keyExchangeStep,
-  leafPublicKey,
-  runVerifier,
+  type leafPublicKey,
   tls13SchemeName,
   verifyCertificateVerify,
 } from './common.js';
-import { ConnectionCore } from './connection.js';
-import { HandshakeAlertError, suiteNames } from './diagnosis.js';
+import { HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
+import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
+import { checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
+import type { CoreInput, RecordCore } from './record-core.js';
+import { Tls13Records } from './tls13-records.js';
 import type { CertificateVerifier, ClientSession, TlsClientConfig, TlsEvent } from './types.js';
 import { serverVerifier } from './verifier.js';
 
 /** The client configuration with every default filled in. */
-interface ClientSettings {
+export interface ClientSettings {
   config: TlsClientConfig;
   /** `verifyServer`, or the default verifier over `roots`. */
   verifyServer: CertificateVerifier;
@@ -75,17 +77,15 @@ interface ClientSettings {
   now: () => number;
 }
 
-/** What the client states share: settings and the connection core. Passed to every `handle`. */
+/** What the client states share: settings, the connection core and its TLS 1.3 keys. Passed to every `handle`. */
 export interface ClientContext {
   readonly settings: ClientSettings;
-  readonly core: ConnectionCore;
+  readonly core: RecordCore;
+  readonly keys: Tls13Records;
 }
 
 /** A client state: consumes one handshake message, returns the next state. */
-export interface ClientState {
-  readonly name: string;
-  handle(cx: ClientContext, message: DecodedHandshake): ClientState;
-}
+export type ClientState = State<ClientContext, DecodedHandshake>;
 
 /** The PSK offered in the ClientHello. */
 interface OfferedPsk {
@@ -104,11 +104,6 @@ interface ClientHandshake {
   earlyDataSent: boolean;
   ccsSent: boolean;
   hrr: { suite: number; group: number | undefined } | undefined;
-}
-
-function unexpected(state: string, message: DecodedHandshake): TlsAlertError {
-  const what = message.type === 'unknown' ? `handshake message ${message.msgType}` : message.type;
-  return new TlsAlertError(AlertDescription.unexpected_message, `${what} in state ${state} (RFC 8446 §A.1)`);
 }
 
 /**
@@ -191,10 +186,6 @@ function obfuscatedAge(cx: ClientContext, session: ClientSession): number {
   return (age + session.ageAdd) % 0x1_0000_0000;
 }
 
-function isIpLiteral(name: string): boolean {
-  return /^[0-9.]+$/.test(name) || name.includes(':');
-}
-
 function generateShare(cx: ClientContext, group: number): KeyShareKeyPair {
   const name = groupName(group);
   if (!name) throw new TlswireError(`key share for group ${group}, which no provider implements`);
@@ -217,11 +208,11 @@ function offerablePsk(cx: ClientContext): OfferedPsk | undefined {
  * Send the first ClientHello (and 0-RTT data) and return the first state.
  * Randomness is drawn in this order: random (32), legacy_session_id (32, compatibility mode), key shares.
  */
-function startHandshake(cx: ClientContext): ClientState {
+export function startTls13Client(cx: ClientContext): ClientState {
   const { core, settings } = cx;
   const provider = core.provider;
   const random = provider.random(32);
-  core.clientRandom = random;
+  core.setClientRandom(random);
   const sessionId = settings.compat ? provider.random(32) : new Uint8Array(0);
   const shareGroups = [...settings.keyShareGroups];
   const shares = shareGroups.map((g) => generateShare(cx, g));
@@ -234,22 +225,18 @@ function startHandshake(cx: ClientContext): ClientState {
   const transcript = new Transcript(provider);
   const built = buildClientHello(cx, random, sessionId, shares, shareGroups, { earlyData, psk, transcript });
   const hello = built.hello;
-  core.plaintextVersion = ProtocolVersion.TLS1_0;
   const raw = core.send(hello, built.raw);
   transcript.update(raw);
-  core.flush();
-  core.plaintextVersion = ProtocolVersion.TLS1_2;
-  core.ccsAllowed = true;
   let ccsSent = false;
   if (earlyData && psk) {
     // RFC 8446 §D.4: with early data, the dummy CCS goes right after the first ClientHello.
     if (sessionId.length > 0) {
-      core.sendChangeCipherSpec();
+      cx.keys.sendChangeCipherSpec();
       ccsSent = true;
     }
     transcript.setHash(psk.suite.hash);
     const clientEarly = deriveEarlySecrets(core, psk.early, transcript.hash());
-    core.setWriteKeys('early', psk.suite, clientEarly);
+    cx.keys.setWriteKeys('early', psk.suite, clientEarly);
     wipe(clientEarly);
     core.write(settings.config.earlyData!);
   }
@@ -271,7 +258,7 @@ export class ExpectServerHello implements ClientState {
   constructor(private readonly hs: ClientHandshake) {}
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
-    if (message.type !== 'server_hello') throw unexpected(this.name, message);
+    if (message.type !== 'server_hello') throw unexpected('RFC 8446 §A.1', this.name, message);
     const hs = this.hs;
     const sv = findExtension(message.extensions, 'supported_versions');
     if (!sv) {
@@ -360,10 +347,10 @@ export class ExpectServerHello implements ClientState {
       shareGroups = [group];
     }
     const psk = hs.psk && hs.psk.suite.hash === suite.hash ? hs.psk : undefined;
-    if (hs.earlyDataSent) core.clearWriteKeys();
+    if (hs.earlyDataSent) cx.keys.clearWriteKeys();
     let ccsSent = hs.ccsSent;
     if (cx.settings.compat && !ccsSent) {
-      core.sendChangeCipherSpec();
+      cx.keys.sendChangeCipherSpec();
       ccsSent = true;
     }
     const built = buildClientHello(cx, hs.hello.random, hs.hello.sessionId, shares, shareGroups, {
@@ -450,8 +437,8 @@ export class ExpectServerHello implements ClientState {
     if (!psk) hs.psk?.early.dispose();
     const secrets = deriveHandshakeSecrets(core, early, shared, hs.transcript.hash());
     wipe(shared);
-    core.setReadKeys('handshake', suite, secrets.serverHandshake);
-    if (!hs.earlyDataSent) core.setWriteKeys('handshake', suite, secrets.clientHandshake);
+    cx.keys.setReadKeys('handshake', suite, secrets.serverHandshake);
+    if (!hs.earlyDataSent) cx.keys.setWriteKeys('handshake', suite, secrets.clientHandshake);
     return new ExpectEncryptedExtensions({ ...hs, psk }, { suite, group, secrets });
   }
 }
@@ -479,7 +466,7 @@ export class ExpectEncryptedExtensions implements ClientState {
   ) {}
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
-    if (message.type !== 'encrypted_extensions') throw unexpected(this.name, message);
+    if (message.type !== 'encrypted_extensions') throw unexpected('RFC 8446 §A.1', this.name, message);
     const hs = this.hs;
     checkResponseExtensions(
       message.extensions,
@@ -488,18 +475,9 @@ export class ExpectEncryptedExtensions implements ClientState {
       'EncryptedExtensions',
     );
     const alpnExt = findExtension(message.extensions, 'application_layer_protocol_negotiation');
-    let alpn: string | undefined;
-    if (alpnExt) {
-      if (alpnExt.protocols.length !== 1 || !cx.settings.config.alpn?.includes(alpnExt.protocols[0]!)) {
-        throw new TlsAlertError(
-          AlertDescription.illegal_parameter,
-          'the server selected an ALPN protocol we did not offer',
-        );
-      }
-      alpn = alpnExt.protocols[0];
-    }
+    const alpn = alpnExt ? checkSelectedAlpn(cx.settings.config.alpn, alpnExt.protocols) : undefined;
     const limit = findExtension(message.extensions, 'record_size_limit');
-    cx.core.setRecordSizeLimits(limit?.limit, limit !== undefined);
+    cx.keys.setRecordSizeLimits(limit?.limit, limit !== undefined);
     const earlyDataAccepted = findExtension(message.extensions, 'early_data') !== undefined;
     if (earlyDataAccepted && !hs.earlyDataSent) {
       throw new TlsAlertError(AlertDescription.unsupported_extension, 'early_data accepted but not sent');
@@ -544,7 +522,7 @@ export class ExpectCertificateOrRequest implements ClientState {
       this.hs.transcript.update(message.raw);
       return new ExpectCertificate(this.hs, { ...this.agreed, certificateRequest: message });
     }
-    if (message.type !== 'certificate' || message.version !== 'tls13') throw unexpected(this.name, message);
+    if (message.type !== 'certificate' || message.version !== 'tls13') throw unexpected('RFC 8446 §A.1', this.name, message);
     if (message.context.length !== 0) {
       throw new TlsAlertError(AlertDescription.illegal_parameter, 'server Certificate context must be empty');
     }
@@ -555,10 +533,11 @@ export class ExpectCertificateOrRequest implements ClientState {
       );
     }
     const chain = message.entries.map((e) => e.data);
-    const key = leafPublicKey(chain[0]!);
-    runVerifier(() =>
-      cx.settings.verifyServer(chain, { serverName: cx.settings.config.serverName, now: cx.settings.now() }),
-    );
+    const { settings } = cx;
+    const key = verifyPeerChain(settings.verifyServer, chain, {
+      serverName: settings.config.serverName,
+      now: settings.now(),
+    });
     this.hs.transcript.update(message.raw);
     return new ExpectCertificateVerify(this.hs, this.agreed, chain, key);
   }
@@ -568,7 +547,7 @@ export class ExpectCertificateOrRequest implements ClientState {
 export class ExpectCertificate extends ExpectCertificateOrRequest {
   override readonly name = 'ExpectCertificate';
   override handle(cx: ClientContext, message: DecodedHandshake): ClientState {
-    if (message.type === 'certificate_request') throw unexpected(this.name, message);
+    if (message.type === 'certificate_request') throw unexpected('RFC 8446 §A.1', this.name, message);
     return super.handle(cx, message);
   }
 }
@@ -584,7 +563,7 @@ export class ExpectCertificateVerify implements ClientState {
   ) {}
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
-    if (message.type !== 'certificate_verify') throw unexpected(this.name, message);
+    if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.1', this.name, message);
     verifyCertificateVerify(
       cx.core.provider,
       'server',
@@ -609,7 +588,7 @@ export class ExpectFinished implements ClientState {
   ) {}
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
-    if (message.type !== 'finished') throw unexpected(this.name, message);
+    if (message.type !== 'finished') throw unexpected('RFC 8446 §A.1', this.name, message);
     const { hs, agreed } = this;
     const { core, settings } = cx;
     const { suite, secrets } = agreed;
@@ -622,15 +601,15 @@ export class ExpectFinished implements ClientState {
     const serverFinishedHash = hs.transcript.hash();
     let sentSince = false; // anything added to the transcript after the server Finished
     const app = deriveApplicationSecrets(core, secrets.hs, serverFinishedHash);
-    core.setReadKeys('application', suite, app.serverApplication);
+    cx.keys.setReadKeys('application', suite, app.serverApplication);
     if (hs.earlyDataSent) {
       if (agreed.earlyDataAccepted) {
         hs.transcript.update(core.send({ type: 'end_of_early_data' }));
         sentSince = true;
       }
-      core.setWriteKeys('handshake', suite, secrets.clientHandshake);
+      cx.keys.setWriteKeys('handshake', suite, secrets.clientHandshake);
     }
-    if (settings.compat && !hs.ccsSent) core.sendChangeCipherSpec();
+    if (settings.compat && !hs.ccsSent) cx.keys.sendChangeCipherSpec();
     const request = agreed.certificateRequest;
     if (request) {
       sendClientCertificate(cx, hs.transcript, request);
@@ -639,11 +618,10 @@ export class ExpectFinished implements ClientState {
     const finishedHash = sentSince ? hs.transcript.hash() : serverFinishedHash;
     const verifyData = finishedVerifyData(provider, suite.hash, secrets.clientHandshake, finishedHash);
     hs.transcript.update(core.send({ type: 'finished', verifyData }));
-    core.setWriteKeys('application', suite, app.clientApplication);
+    cx.keys.setWriteKeys('application', suite, app.clientApplication);
     const resumption = app.master.resumptionMasterSecret(hs.transcript.hash());
     app.master.dispose();
-    core.setApplicationSecrets(suite, app.serverApplication, app.clientApplication, app.exporter);
-    core.ccsAllowed = false;
+    cx.keys.setApplicationSecrets(suite, app.serverApplication, app.clientApplication, app.exporter);
     wipe(secrets.clientHandshake, secrets.serverHandshake);
     core.emit({ kind: 'established' });
     return new ClientEstablished(suite, resumption, agreed.alpn, hs.transcript);
@@ -687,7 +665,7 @@ export class ClientEstablished implements ClientState {
     const { core, settings } = cx;
     switch (message.type) {
       case 'new_session_ticket': {
-        if (message.version !== 'tls13') throw unexpected(this.name, message);
+        if (message.version !== 'tls13') throw unexpected('RFC 8446 §A.1', this.name, message);
         if (message.lifetime > 604800) {
           throw new TlsAlertError(
             AlertDescription.illegal_parameter,
@@ -710,11 +688,12 @@ export class ClientEstablished implements ClientState {
         return this;
       }
       case 'key_update':
-        core.receiveKeyUpdate(message);
+        cx.keys.receiveKeyUpdate(message);
         return this;
       case 'certificate_request': {
         // RFC 8446 §4.6.2: only after offering post_handshake_auth (else unexpected_message).
-        if (message.version !== 'tls13' || !settings.config.postHandshakeAuth) throw unexpected(this.name, message);
+        if (message.version !== 'tls13' || !settings.config.postHandshakeAuth)
+          throw unexpected('RFC 8446 §A.1', this.name, message);
         if (!findExtension(message.extensions, 'signature_algorithms')) {
           throw new TlsAlertError(
             AlertDescription.missing_extension,
@@ -738,19 +717,18 @@ export class ClientEstablished implements ClientState {
         const verifyData = finishedVerifyData(
           core.provider,
           this.suite.hash,
-          core.applicationSecret('write'),
+          cx.keys.applicationSecret('write'),
           t.hash(),
         );
         core.send({ type: 'finished', verifyData });
         return this;
       }
       default:
-        throw unexpected(this.name, message);
+        throw unexpected('RFC 8446 §A.1', this.name, message);
     }
   }
 }
 
-/** The configured verifier, or the default over `roots`; never none (RFC 8446 §4.4.2.4 needs a decision). */
 /**
  * A TLS 1.3 client connection (RFC 8446). Sans-IO: feed it the peer's bytes with {@link handle},
  * call {@link start}, {@link write}, {@link close}, {@link keyUpdate}; every call returns the events
@@ -759,10 +737,8 @@ export class ClientEstablished implements ClientState {
  * const client = new TlsClient({ serverName: 'example.com', roots: TrustStore.fromPem(bundle) });
  * for (const e of client.start()) if (e.kind === 'send') socket.write(e.bytes);
  */
-export class TlsClient {
-  readonly #core: ConnectionCore;
-  readonly #cx: ClientContext;
-  #state: ClientState | undefined;
+export class TlsClient extends Endpoint<TlsEvent> {
+  readonly #machine: Machine<ClientContext, DecodedHandshake>;
 
   /**
    * @throws TypeError for a configuration that cannot work: no way to trust the server (neither
@@ -771,80 +747,66 @@ export class TlsClient {
    */
   constructor(config: TlsClientConfig) {
     const provider = config.provider ?? new NobleProvider();
-    const verifyServer = serverVerifier('TlsClient', config, provider);
-    const groups = config.groups ?? DEFAULT_GROUPS;
-    const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).filter((s) => tls13CipherSuite(s) !== undefined);
-    if (suites.length === 0) throw new TypeError('TlsClient: no TLS 1.3 cipher suite configured');
-    const keyShareGroups = config.keyShareGroups ?? groups.filter((g) => groupName(g)).slice(0, 1);
-    const settings: ClientSettings = {
-      config,
-      verifyServer,
-      suites,
-      groups,
-      schemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
-      keyShareGroups,
-      pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke],
-      compat: config.middleboxCompat ?? false,
-      now: config.now ?? Date.now,
-    };
-    this.#core = new ConnectionCore({
-      role: 'client',
-      provider,
-      onOutgoingMessage: config.onOutgoingMessage,
-      recordSizeLimit: config.recordSizeLimit,
-      onHandshake: (m) => {
-        if (!this.#state)
-          throw new TlsAlertError(AlertDescription.unexpected_message, 'handshake message before start()');
-        this.#state = this.#state.handle(this.#cx, m);
-      },
-      describe: () => ({
-        state: this.state,
-        offered: { cipherSuites: settings.suites, groups: settings.groups, alpn: config.alpn },
-      }),
+    const settings = tls13ClientSettings('TlsClient', config, provider);
+    let keys: Tls13Records | undefined;
+    super({ ...coreOptions(config, provider), role: 'client' }, (core) => {
+      keys = new Tls13Records(core, config.recordSizeLimit);
+      return keys;
     });
-    this.#cx = { settings, core: this.#core };
+    this.#machine = new Machine({ settings, core: this.core, keys: keys! });
+  }
+
+  protected onInput(input: CoreInput): void {
+    if (input.type === 'change_cipher_spec') throw unexpected('RFC 8446 §A.1', this.state, input);
+    this.#machine.input(input);
+  }
+
+  protected describe(): { state: string; offered: Offered } {
+    return { state: this.state, offered: tls13ClientOffer(this.#machine.cx.settings) };
   }
 
   /** Name of the current handshake state (for research and debugging). */
   get state(): string {
-    return this.#state?.name ?? 'Start';
-  }
-
-  /** True once the handshake is complete. */
-  get isEstablished(): boolean {
-    return this.#core.established;
+    return this.#machine.state;
   }
 
   /** Send the ClientHello (and any 0-RTT data). */
   start(): TlsEvent[] {
-    if (this.#state) throw new TlswireError('TlsClient.start() called twice');
-    return this.#core.run(() => {
-      this.#state = startHandshake(this.#cx);
+    if (this.#machine.current) throw new TlswireError('TlsClient.start() called twice');
+    return this.run(() => {
+      this.#machine.current = startTls13Client(this.#machine.cx);
     });
-  }
-
-  /** Bytes received from the server. */
-  handle(bytes: Uint8Array): TlsEvent[] {
-    return this.#core.run(() => this.#core.receive(bytes));
-  }
-
-  /** Send application data (after `established`). */
-  write(data: Uint8Array): TlsEvent[] {
-    return this.#core.run(() => this.#core.write(data));
-  }
-
-  /** Send close_notify. */
-  close(): TlsEvent[] {
-    return this.#core.run(() => this.#core.close());
   }
 
   /** Send a KeyUpdate, asking the server to update too when `requestPeer` (RFC 8446 §4.6.3). */
   keyUpdate(requestPeer = false): TlsEvent[] {
-    return this.#core.run(() => this.#core.keyUpdate(requestPeer));
+    return this.run(() => this.#machine.cx.keys.keyUpdate(requestPeer));
   }
+}
 
-  /** Keying material exporter (RFC 8446 §7.5). */
-  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    return this.#core.exportKeyingMaterial(label, context, length);
-  }
+/** What the client offers, for failure reports. */
+export function tls13ClientOffer(settings: ClientSettings): Offered {
+  return { cipherSuites: settings.suites, groups: settings.groups, alpn: settings.config.alpn };
+}
+
+/**
+ * The client configuration with every default filled in.
+ * @throws TypeError for a configuration that cannot work (see {@link TlsClient})
+ */
+export function tls13ClientSettings(who: string, config: TlsClientConfig, provider: CryptoProvider): ClientSettings {
+  const verifyServer = serverVerifier(who, config, provider);
+  const groups = config.groups ?? DEFAULT_GROUPS;
+  const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).filter((s) => tls13CipherSuite(s) !== undefined);
+  if (suites.length === 0) throw new TypeError(`${who}: no TLS 1.3 cipher suite configured`);
+  return {
+    config,
+    verifyServer,
+    suites,
+    groups,
+    schemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
+    keyShareGroups: config.keyShareGroups ?? groups.filter((g) => groupName(g)).slice(0, 1),
+    pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke],
+    compat: config.middleboxCompat ?? false,
+    now: config.now ?? Date.now,
+  };
 }

@@ -20,7 +20,7 @@ import { TlsAlertError } from '../tls/errors.js';
 import type { Extension } from '../tls/extensions.js';
 import { decodeDer, isContext, rawOf, sequence } from '../x509/der.js';
 import { publicKeyInfoFromNode } from '../x509/keys.js';
-import type { ConnectionCore } from './connection.js';
+import type { RecordCore } from './record-core.js';
 
 /** Default cipher suites, in preference order. */
 export const DEFAULT_CIPHER_SUITES: readonly number[] = [
@@ -224,7 +224,7 @@ export interface HandshakeSecrets {
 
 /** Handshake Secret and both handshake traffic secrets, from ClientHello…ServerHello; consumes `early`. */
 export function deriveHandshakeSecrets(
-  core: ConnectionCore,
+  core: RecordCore,
   early: EarlySecret,
   sharedSecret: Uint8Array | undefined,
   transcriptHash: Uint8Array,
@@ -247,7 +247,7 @@ export interface ApplicationSecrets {
 
 /** Master Secret, application traffic secrets and exporter secret, from ClientHello…server Finished; consumes `hs`. */
 export function deriveApplicationSecrets(
-  core: ConnectionCore,
+  core: RecordCore,
   hs: HandshakeSecret,
   transcriptHash: Uint8Array,
 ): ApplicationSecrets {
@@ -262,7 +262,7 @@ export function deriveApplicationSecrets(
 }
 
 /** The 0-RTT secrets (RFC 8446 §7.1), from the ClientHello; `early` is not consumed. */
-export function deriveEarlySecrets(core: ConnectionCore, early: EarlySecret, clientHelloHash: Uint8Array): Uint8Array {
+export function deriveEarlySecrets(core: RecordCore, early: EarlySecret, clientHelloHash: Uint8Array): Uint8Array {
   const clientEarly = early.clientEarlyTrafficSecret(clientHelloHash);
   core.secret(KeyLogLabel.CLIENT_EARLY_TRAFFIC_SECRET, clientEarly);
   core.secret(KeyLogLabel.EARLY_EXPORTER_SECRET, early.earlyExporterMasterSecret(clientHelloHash));

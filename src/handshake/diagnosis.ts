@@ -51,6 +51,8 @@ export interface Diagnosis {
   stage: FailureStage;
   /** The handshake state that was handling input (or waiting) when it failed. */
   state: string;
+  /** The version whose state it was ('TLS 1.3' or 'TLS 1.2'), when the machine knows it. */
+  version?: 'TLS 1.2' | 'TLS 1.3';
   /** The AlertDescription sent or received, undefined when none was. */
   alert: number | undefined;
   /** Name of {@link alert} (`unknown_ca`). */
@@ -72,6 +74,7 @@ export class ConnectionFailure extends TlswireError implements Diagnosis {
   override name = 'ConnectionFailure';
   readonly stage: FailureStage;
   readonly state: string;
+  readonly version: 'TLS 1.2' | 'TLS 1.3' | undefined;
   readonly alert: number | undefined;
   readonly alertName: string | undefined;
   readonly alertOrigin: 'sent' | 'received' | undefined;
@@ -80,9 +83,11 @@ export class ConnectionFailure extends TlswireError implements Diagnosis {
 
   constructor(cause: Error, diagnosis: Diagnosis) {
     const alert = diagnosis.alertName ? `; ${diagnosis.alertName} ${diagnosis.alertOrigin}` : '';
-    super(`${diagnosis.stage} failed (${diagnosis.state}${alert}): ${diagnosis.reason}`, { cause });
+    const state = diagnosis.version ? `${diagnosis.version} ${diagnosis.state}` : diagnosis.state;
+    super(`${diagnosis.stage} failed (${state}${alert}): ${diagnosis.reason}`, { cause });
     this.stage = diagnosis.stage;
     this.state = diagnosis.state;
+    this.version = diagnosis.version;
     this.alert = diagnosis.alert;
     this.alertName = diagnosis.alertName;
     this.alertOrigin = diagnosis.alertOrigin;
@@ -211,6 +216,8 @@ export interface FailureContext {
   /** Our role, when known (the words of a peer's certificate alert depend on it). */
   role?: 'client' | 'server';
   state: string;
+  /** The version whose states are running. */
+  version?: 'TLS 1.2' | 'TLS 1.3';
   established: boolean;
   /** The alert we sent, undefined when none was (the peer's alert ended it, or it could not be sent). */
   alertSent: number | undefined;
@@ -306,6 +313,7 @@ export function diagnose(error: unknown, cx: FailureContext): Diagnosis {
     return {
       stage,
       state: cx.state,
+      version: cx.version,
       alert: peer.description,
       alertName: nameOf(AlertDescription, peer.description),
       alertOrigin: 'received',
@@ -333,6 +341,7 @@ export function diagnose(error: unknown, cx: FailureContext): Diagnosis {
   return {
     stage,
     state: cx.state,
+    version: cx.version,
     alert,
     alertName: alert === undefined ? undefined : nameOf(AlertDescription, alert),
     alertOrigin: alert === undefined ? undefined : 'sent',
@@ -347,8 +356,8 @@ export interface FailingConnection {
   readonly established: boolean;
   /** Send an alert under the current write keys. */
   sendAlert(description: number): void;
-  /** The state and what was offered, for the diagnosis. */
-  describe(): { state: string; offered?: Offered };
+  /** The state, its version and what was offered, for the diagnosis. */
+  describe(): { state: string; version?: 'TLS 1.2' | 'TLS 1.3'; offered?: Offered };
 }
 
 /**

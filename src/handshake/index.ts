@@ -12,7 +12,6 @@ export {
   DOWNGRADE_TLS11,
   DOWNGRADE_TLS12,
 } from './common.js';
-export type { Epoch } from './connection.js';
 export {
   ConnectionFailure,
   type Diagnosis,
@@ -31,6 +30,7 @@ export {
 export { TlsServer } from './server.js';
 export { AeadTicketer, SingleUseAntiReplay } from './ticket.js';
 export * from './tls12/index.js';
+export type { Epoch } from './tls13-records.js';
 export type {
   AntiReplay,
   CertificateVerifier,

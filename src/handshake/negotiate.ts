@@ -16,30 +16,55 @@
  *   supported_versions gets the TLS 1.3 server, any other gets the TLS 1.2 server, which writes the
  *   TLS 1.2 downgrade sentinel in its random.
  *
- * Both are sans-IO wrappers: until the version is known they only look at (a copy of) the bytes;
- * afterwards every call goes to the chosen machine, so its events are exactly that machine's.
+ * Both are one endpoint over one record core: the core reads the first flight once and hands the
+ * deciding hello to the TLS 1.3 or the TLS 1.2 states, switching the core to that version's record
+ * rules; nothing is buffered or replayed, and a malformed first record gets its alert like any other.
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
 import { NobleProvider } from '../crypto/noble.js';
-import { ContentType, ProtocolVersion, SignatureScheme } from '../tls/enums.js';
+import { ProtocolVersion, SignatureScheme } from '../tls/enums.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
-import { HandshakeReassembler } from '../tls/handshake-framing.js';
-import { decodeHandshake } from '../tls/messages/handshake.js';
+import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import type { ClientHello } from '../tls/messages/hello.js';
-import { RecordDeframer } from '../tls/record.js';
-import { TlsClient } from './client.js';
+import {
+  type ClientContext,
+  startTls13Client,
+  type TlsClient,
+  tls13ClientOffer,
+  tls13ClientSettings,
+} from './client.js';
 import { DEFAULT_CIPHER_SUITES } from './common.js';
-import { TlsServer } from './server.js';
-import { offerableTls12Session, Tls12Client } from './tls12/client.js';
+import type { Offered } from './diagnosis.js';
+import { coreOptions, Endpoint, Machine } from './endpoint.js';
+import { unexpected } from './policy.js';
+import type { CoreInput } from './record-core.js';
+import {
+  ExpectClientHello,
+  requestClientAuthStep,
+  sendTicketStep,
+  type Tls13ServerMachine,
+  type TlsServer,
+  tls13ServerOffer,
+  tls13ServerSettings,
+} from './server.js';
+import {
+  offerableTls12Session,
+  type Tls12Client,
+  type Tls12ClientContext,
+  tls12ClientAfterHello,
+  tls12ClientInput,
+  tls12ClientOffer,
+} from './tls12/client.js';
 import { DEFAULT_TLS12_CIPHER_SUITES, tls12Suites } from './tls12/common.js';
-import { Tls12Server } from './tls12/server.js';
-import type { Tls12ClientOptions, Tls12Event, Tls12ServerConfig } from './tls12/types.js';
-import type { ClientConfig, ServerConfig, TlsEvent, WithServerTrust } from './types.js';
+import { Tls12Records } from './tls12/records.js';
+import { type Tls12Server, Tls12ServerMachine, tls12ServerOffer, tls12ServerSettings } from './tls12/server.js';
+import type { Tls12ClientOptions, Tls12ServerConfig } from './tls12/types.js';
+import { Tls13Records } from './tls13-records.js';
+import type { AnyTlsEvent, ClientConfig, ServerConfig, WithServerTrust } from './types.js';
 import { serverVerifier } from './verifier.js';
 
-/** An event of either version's machine (they share every kind; `session` carries that version's session). */
-export type AnyTlsEvent = TlsEvent | Tls12Event;
+export type { AnyTlsEvent } from './types.js';
 
 /**
  * Settings of a client offering TLS 1.2 and 1.3. `cipherSuites` may mix both versions' suites;
@@ -59,109 +84,88 @@ const PKCS1_SCHEMES = [
 ];
 
 /**
- * Reads the first handshake message of the peer from a copy of its bytes. Returns it once complete;
- * undefined while more bytes are needed or when the first record is not a handshake record (then
- * `settled` says the version can be left to the default machine).
- */
-class FirstMessage {
-  readonly #deframer = new RecordDeframer();
-  readonly #reassembler = new HandshakeReassembler();
-  settled = false;
-
-  push(bytes: Uint8Array): ReturnType<typeof decodeHandshake> | undefined {
-    this.#deframer.push(bytes.slice());
-    for (let record = this.#deframer.next(); record; record = this.#deframer.next()) {
-      if (record.type !== ContentType.handshake) {
-        this.settled = true;
-        return undefined;
-      }
-      this.#reassembler.push(record.fragment);
-      const frame = this.#reassembler.next();
-      if (frame) return decodeHandshake(frame.raw, { version: 'tls12' });
-    }
-    return undefined;
-  }
-}
-
-/**
  * A client offering TLS 1.3 and TLS 1.2 in one ClientHello, continuing with the version the server
  * selects. Same calls and events as {@link TlsClient} and {@link Tls12Client}.
  * @example
  * const client = new NegotiatingClient({ serverName: 'example.com', roots: TrustStore.fromPem(bundle) });
  * act(client.start()); // … act(client.handle(bytes)); the `negotiated` event names the version
  */
-export class NegotiatingClient {
+export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
   readonly #config: NegotiatingClientConfig;
-  readonly #tls13: TlsClient;
-  #tls12: Tls12Client | undefined;
+  readonly #tls13: Machine<ClientContext, DecodedHandshake>;
+  #tls12: Machine<Tls12ClientContext> | undefined;
+  /** The ServerHello has chosen the version. */
+  #chosen = false;
   #hello: { message: ClientHello; raw: Uint8Array } | undefined;
-  #chosen: TlsClient | Tls12Client | undefined;
-  readonly #first = new FirstMessage();
-  #buffered: Uint8Array[] = [];
 
   constructor(config: NegotiatingClientConfig) {
     const suites = config.cipherSuites ?? [...DEFAULT_CIPHER_SUITES, ...DEFAULT_TLS12_CIPHER_SUITES];
     const tls12 = tls12Suites(suites).map((s) => s.value);
     if (tls12.length === 0) throw new TypeError('NegotiatingClient: no TLS 1.2 cipher suite configured');
-    const userEdit = config.editClientHello;
-    const tickets = config.tls12?.sessionTickets ?? true;
     const provider = config.provider ?? new NobleProvider();
     // One verifier (roots parsed once) for whichever version the server picks.
     const verifyServer = serverVerifier('NegotiatingClient', config, provider);
-    const session = offerableTls12Session({
-      ...config,
-      ...config.tls12,
-      session: config.tls12?.session,
-      verifyServer,
-      cipherSuites: suites,
-      provider,
+    const full = { ...config, provider, verifyServer, cipherSuites: suites };
+    const editClientHello = tls12Offer(full, tls12);
+    const settings = tls13ClientSettings('NegotiatingClient', { ...full, editClientHello }, provider);
+    let keys: Tls13Records | undefined;
+    super({ ...coreOptions(config, provider), role: 'client' }, (core) => {
+      keys = new Tls13Records(core, config.recordSizeLimit);
+      return keys;
     });
-    // The legacy_session_id, fixed by the first hello (a HelloRetryRequest's second hello repeats it).
-    let sessionId: Uint8Array | undefined;
-    const legacySessionId = (hello: ClientHello): Uint8Array => {
-      if (!session) return hello.sessionId;
-      // RFC 5077 §3.4: a ticket goes with a session ID to echo (the compatibility-mode one will do);
-      // RFC 8446 §4.1.2: a session ID from a pre-TLS 1.3 server goes in legacy_session_id.
-      sessionId ??= session.ticket
-        ? hello.sessionId.length === 32
-          ? hello.sessionId
-          : provider.random(32)
-        : session.sessionId.slice();
-      return sessionId;
-    };
-    this.#config = { ...config, provider, verifyServer };
-    this.#tls13 = new TlsClient({
-      ...config,
-      verifyServer,
-      provider,
-      cipherSuites: suites,
-      editClientHello: (hello) =>
-        offerTls12(userEdit ? userEdit(hello) : hello, tls12, tickets, {
-          sessionId: legacySessionId(hello),
-          ticket: session?.ticket,
-        }),
-    });
+    this.#config = full;
+    this.#tls13 = new Machine({ settings, core: this.core, keys: keys! });
   }
 
-  /** Name of the current handshake state of the machine in charge. */
+  protected onInput(input: CoreInput): void {
+    if (!this.#chosen && this.#tls13.current) {
+      this.#chosen = true;
+      if (input.type === 'server_hello' && !findExtension(input.extensions, 'supported_versions')) {
+        // A TLS 1.2 ServerHello (RFC 8446 §4.2.1: no supported_versions): TLS 1.2 from here on.
+        this.#tls12 = this.#startTls12();
+      }
+    }
+    if (this.#tls12) {
+      tls12ClientInput(this.#tls12, input);
+    } else {
+      if (input.type === 'change_cipher_spec') throw unexpected('RFC 8446 §A.1', this.state, input);
+      this.#tls13.input(input);
+    }
+  }
+
+  #startTls12(): Machine<Tls12ClientContext> {
+    const config = this.#config;
+    const hello = this.#hello!;
+    const schemes = findExtension(hello.message.extensions, 'signature_algorithms')?.schemes;
+    return tls12ClientAfterHello(
+      this.core,
+      { ...config, ...config.tls12, session: config.tls12?.session, signatureSchemes: schemes, tls13Offered: true },
+      hello.message,
+      hello.raw,
+    );
+  }
+
+  protected describe(): { state: string; offered: Offered } {
+    const offered = this.#tls12 ? tls12ClientOffer(this.#tls12.cx.settings) : tls13ClientOffer(this.#tls13.cx.settings);
+    return { state: this.state, offered };
+  }
+
+  /** Name of the current handshake state of the version in charge. */
   get state(): string {
-    return (this.#chosen ?? this.#tls13).state;
+    return (this.#tls12 ?? this.#tls13).state;
   }
 
   /** The version in use once the ServerHello has chosen (0x0303 or 0x0304), else undefined. */
-  get version(): number | undefined {
-    if (!this.#chosen) return undefined;
-    return this.#chosen === this.#tls13 ? ProtocolVersion.TLS1_3 : ProtocolVersion.TLS1_2;
-  }
-
-  /** True once the handshake is complete. */
-  get isEstablished(): boolean {
-    return (this.#chosen ?? this.#tls13).isEstablished;
+  override get version(): number | undefined {
+    return this.#chosen ? super.version : undefined;
   }
 
   /** Send the ClientHello. */
   start(): AnyTlsEvent[] {
-    const events = this.#tls13.start();
+    if (this.#tls13.current) throw new TlswireError('NegotiatingClient.start() called twice');
+    const events = this.run(() => {
+      this.#tls13.current = startTls13Client(this.#tls13.cx);
+    });
     for (const e of events) {
       if (e.kind === 'handshake-message' && e.direction === 'sent' && e.message.type === 'client_hello') {
         this.#hello = { message: e.message, raw: e.raw };
@@ -170,45 +174,43 @@ export class NegotiatingClient {
     return events;
   }
 
-  /** Bytes received from the server. */
-  handle(bytes: Uint8Array): AnyTlsEvent[] {
-    if (this.#chosen) return this.#chosen.handle(bytes);
-    this.#buffered.push(bytes);
-    const first = this.#first.push(bytes);
-    if (!first && !this.#first.settled) return [];
-    if (first?.type === 'server_hello' && !findExtension(first.extensions, 'supported_versions') && this.#hello) {
-      // A TLS 1.2 ServerHello (RFC 8446 §4.2.1: no supported_versions): TLS 1.2 from here on.
-      const config = this.#config;
-      const schemes = findExtension(this.#hello.message.extensions, 'signature_algorithms')?.schemes;
-      this.#tls12 = Tls12Client.afterClientHello(
-        { ...config, ...config.tls12, session: config.tls12?.session, signatureSchemes: schemes, tls13Offered: true },
-        this.#hello.message,
-        this.#hello.raw,
-      );
-      this.#chosen = this.#tls12;
-    } else {
-      this.#chosen = this.#tls13;
-    }
-    const buffered = this.#buffered;
-    this.#buffered = [];
-    return buffered.flatMap((b): AnyTlsEvent[] => this.#chosen!.handle(b));
-  }
-
   /** Send application data (after `established`). */
-  write(data: Uint8Array): AnyTlsEvent[] {
+  override write(data: Uint8Array): AnyTlsEvent[] {
     if (!this.#chosen) throw new TlswireError('write before the handshake is complete');
-    return this.#chosen.write(data);
+    return super.write(data);
   }
+}
 
-  /** Send close_notify. */
-  close(): AnyTlsEvent[] {
-    return (this.#chosen ?? this.#tls13).close();
-  }
-
-  /** Keying material exporter (RFC 8446 §7.5 or RFC 5705 §4, by version). */
-  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    return (this.#chosen ?? this.#tls13).exportKeyingMaterial(label, context, length);
-  }
+/**
+ * The ClientHello edit that adds what a TLS 1.2 server needs (see the module comment) after the
+ * user's own edit, with the configured TLS 1.2 session offered.
+ */
+function tls12Offer(
+  config: NegotiatingClientConfig & { provider: NonNullable<ClientConfig['provider']> },
+  tls12: readonly number[],
+): (hello: ClientHello) => ClientHello {
+  const userEdit = config.editClientHello;
+  const tickets = config.tls12?.sessionTickets ?? true;
+  const provider = config.provider;
+  const session = offerableTls12Session({ ...config, ...config.tls12, session: config.tls12?.session });
+  // The legacy_session_id, fixed by the first hello (a HelloRetryRequest's second hello repeats it).
+  let sessionId: Uint8Array | undefined;
+  const legacySessionId = (hello: ClientHello): Uint8Array => {
+    if (!session) return hello.sessionId;
+    // RFC 5077 §3.4: a ticket goes with a session ID to echo (the compatibility-mode one will do);
+    // RFC 8446 §4.1.2: a session ID from a pre-TLS 1.3 server goes in legacy_session_id.
+    sessionId ??= session.ticket
+      ? hello.sessionId.length === 32
+        ? hello.sessionId
+        : provider.random(32)
+      : session.sessionId.slice();
+    return sessionId;
+  };
+  return (hello) =>
+    offerTls12(userEdit ? userEdit(hello) : hello, tls12, tickets, {
+      sessionId: legacySessionId(hello),
+      ticket: session?.ticket,
+    });
 }
 
 /**
@@ -265,60 +267,79 @@ export interface NegotiatingServerConfig {
  * {@link Tls12Server}; the TLS 1.3-only calls (`keyUpdate`, `sendTicket`, `requestClientAuth`) throw
  * a usage error on a TLS 1.2 connection, which is not affected.
  */
-export class NegotiatingServer {
-  readonly #config: NegotiatingServerConfig;
-  #chosen: TlsServer | Tls12Server | undefined;
-  readonly #first = new FirstMessage();
-  #buffered: Uint8Array[] = [];
+export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
+  readonly #tls13: Tls13ServerMachine;
+  readonly #tls12Config: Tls12ServerConfig;
+  #tls12: Tls12ServerMachine | undefined;
+  #chosen = false;
 
+  /** @throws TypeError for a configuration of either version that cannot work */
   constructor(config: NegotiatingServerConfig) {
-    this.#config = config;
+    const provider = config.tls13.provider ?? config.tls12.provider ?? new NobleProvider();
+    const tls13 = tls13ServerSettings('NegotiatingServer', { ...config.tls13, provider }, provider);
+    const tls12Config = { ...config.tls12, provider, tls13Supported: true };
+    tls12ServerSettings('NegotiatingServer', tls12Config, provider);
+    let keys: Tls13Records | undefined;
+    super({ ...coreOptions(config.tls13, provider), role: 'server' }, (core) => {
+      keys = new Tls13Records(core, config.tls13.recordSizeLimit);
+      return keys;
+    });
+    this.#tls12Config = tls12Config;
+    this.#tls13 = new Machine({ settings: tls13, core: this.core, keys: keys! }, new ExpectClientHello());
+  }
+
+  protected onInput(input: CoreInput): void {
+    if (!this.#chosen) {
+      this.#chosen = true;
+      if (input.type === 'client_hello' && !offersTls13(input)) this.#tls12 = this.#startTls12();
+    }
+    if (this.#tls12) {
+      this.#tls12.input(input);
+    } else {
+      // Anything but a ClientHello without TLS 1.3 goes to the TLS 1.3 states, which answer it with the right alert.
+      if (input.type === 'change_cipher_spec') throw unexpected('RFC 8446 §A.2', this.state, input);
+      this.#tls13.input(input);
+    }
+  }
+
+  #startTls12(): Tls12ServerMachine {
+    const config = this.#tls12Config;
+    const settings = tls12ServerSettings('NegotiatingServer', config, this.core.provider);
+    const keys = new Tls12Records(this.core);
+    this.core.useVersion(keys);
+    return new Tls12ServerMachine({ settings, core: this.core, keys });
+  }
+
+  protected describe(): { state: string; offered: Offered } {
+    const offered = this.#tls12 ? tls12ServerOffer(this.#tls12.cx.settings) : tls13ServerOffer(this.#tls13.cx.settings);
+    return { state: this.state, offered };
+  }
+
+  protected override run(f: () => void): AnyTlsEvent[] {
+    const events = super.run(f);
+    return this.#tls12 ? this.#tls12.forgetOnFailure(events) : events;
   }
 
   /** The version in use once the ClientHello has been read (0x0303 or 0x0304), else undefined. */
-  get version(): number | undefined {
-    if (!this.#chosen) return undefined;
-    return this.#chosen instanceof TlsServer ? ProtocolVersion.TLS1_3 : ProtocolVersion.TLS1_2;
+  override get version(): number | undefined {
+    return this.#chosen ? super.version : undefined;
   }
 
-  /** Name of the current handshake state of the machine in charge. */
+  /** Name of the current handshake state of the version in charge. */
   get state(): string {
-    return this.#chosen?.state ?? 'ExpectClientHello';
-  }
-
-  /** True once the handshake is complete. */
-  get isEstablished(): boolean {
-    return this.#chosen?.isEstablished ?? false;
-  }
-
-  /** Bytes received from the client. */
-  handle(bytes: Uint8Array): AnyTlsEvent[] {
-    if (this.#chosen) return this.#chosen.handle(bytes);
-    this.#buffered.push(bytes);
-    const first = this.#first.push(bytes);
-    if (!first && !this.#first.settled) return [];
-    const versions = first?.type === 'client_hello' ? findExtension(first.extensions, 'supported_versions') : undefined;
-    const offers13 = versions?.form === 'client_hello' && versions.versions.includes(ProtocolVersion.TLS1_3);
-    // Anything but a ClientHello without TLS 1.3 goes to the TLS 1.3 server, which answers it with the right alert.
-    this.#chosen =
-      first?.type === 'client_hello' && !offers13
-        ? new Tls12Server({ ...this.#config.tls12, tls13Supported: true })
-        : new TlsServer(this.#config.tls13);
-    const buffered = this.#buffered;
-    this.#buffered = [];
-    return buffered.flatMap((b): AnyTlsEvent[] => this.#chosen!.handle(b));
+    return this.#tls12 ? this.#tls12.state : this.#tls13.current!.name;
   }
 
   /** Send application data (after `established`). */
-  write(data: Uint8Array): AnyTlsEvent[] {
+  override write(data: Uint8Array): AnyTlsEvent[] {
     if (!this.#chosen) throw new TlswireError('write before the handshake is complete');
-    return this.#chosen.write(data);
+    return super.write(data);
   }
 
   /** Send close_notify. */
-  close(): AnyTlsEvent[] {
+  override close(): AnyTlsEvent[] {
     if (!this.#chosen) throw new TlswireError('close before the ClientHello');
-    return this.#chosen.close();
+    return super.close();
   }
 
   /**
@@ -326,7 +347,8 @@ export class NegotiatingServer {
    * @throws TlswireError before the ClientHello, or on a TLS 1.2 connection (it has no KeyUpdate)
    */
   keyUpdate(requestPeer = false): AnyTlsEvent[] {
-    return this.#tls13('keyUpdate', 'KeyUpdate, RFC 8446 §4.6.3').keyUpdate(requestPeer);
+    const machine = this.#tls13Only('keyUpdate', 'KeyUpdate, RFC 8446 §4.6.3');
+    return this.run(() => machine.cx.keys.keyUpdate(requestPeer));
   }
 
   /**
@@ -335,7 +357,9 @@ export class NegotiatingServer {
    *   goes with the handshake only)
    */
   sendTicket(): AnyTlsEvent[] {
-    return this.#tls13('sendTicket', 'NewSessionTicket after the handshake, RFC 8446 §4.6.1').sendTicket();
+    return this.run(
+      sendTicketStep(this.#tls13Only('sendTicket', 'NewSessionTicket after the handshake, RFC 8446 §4.6.1')),
+    );
   }
 
   /**
@@ -346,24 +370,26 @@ export class NegotiatingServer {
    *   `TlsServer.requestClientAuth` throws
    */
   requestClientAuth(options: { required?: boolean } = {}): AnyTlsEvent[] {
-    return this.#tls13('requestClientAuth', 'post-handshake authentication, RFC 8446 §4.6.2').requestClientAuth(
-      options,
-    );
+    const machine = this.#tls13Only('requestClientAuth', 'post-handshake authentication, RFC 8446 §4.6.2');
+    return this.run(requestClientAuthStep(machine, options));
   }
 
-  /** The TLS 1.3 server in charge, for a TLS 1.3-only call. */
-  #tls13(call: string, what: string): TlsServer {
-    const chosen = this.#chosen;
-    if (!chosen) throw new TlswireError(`${call} before the ClientHello: the version is not chosen yet`);
-    if (!(chosen instanceof TlsServer)) {
-      throw new TlswireError(`${call} needs TLS 1.3 (${what}); this connection speaks TLS 1.2`);
-    }
-    return chosen;
+  /** The TLS 1.3 states in charge, for a TLS 1.3-only call. */
+  #tls13Only(call: string, what: string): Tls13ServerMachine {
+    if (!this.#chosen) throw new TlswireError(`${call} before the ClientHello: the version is not chosen yet`);
+    if (this.#tls12) throw new TlswireError(`${call} needs TLS 1.3 (${what}); this connection speaks TLS 1.2`);
+    return this.#tls13;
   }
 
   /** Keying material exporter (by version). */
-  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+  override exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!this.#chosen) throw new TlswireError('exporter used before the handshake is complete');
-    return this.#chosen.exportKeyingMaterial(label, context, length);
+    return super.exportKeyingMaterial(label, context, length);
   }
+}
+
+/** Whether a ClientHello offers TLS 1.3 in supported_versions (RFC 8446 §4.2.1). */
+function offersTls13(hello: ClientHello): boolean {
+  const versions = findExtension(hello.extensions, 'supported_versions');
+  return versions?.form === 'client_hello' && versions.versions.includes(ProtocolVersion.TLS1_3);
 }

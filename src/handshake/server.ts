@@ -22,7 +22,8 @@ import {
   tls13CipherSuite,
 } from '../crypto/key-schedule.js';
 import { NobleProvider } from '../crypto/noble.js';
-import { AlertDescription, NameType, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
+import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
+import { AlertDescription, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import { type Extension, findExtension, type KeyShareEntry } from '../tls/extensions.js';
 import { clientHelloWithoutBinders, type DecodedHandshake } from '../tls/messages/handshake.js';
@@ -40,15 +41,16 @@ import {
   groupName,
   type HandshakeSecrets,
   keyExchangeStep,
-  leafPublicKey,
-  runVerifier,
   tls13SchemeName,
   verifyCertificateVerify,
 } from './common.js';
-import { ConnectionCore } from './connection.js';
-import { groupNames, HandshakeAlertError, suiteNames } from './diagnosis.js';
-import type { CertificateVerifier, CertifiedKey, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
-import { trustAnchorVerifier } from './verifier.js';
+import { groupNames, HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
+import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
+import { requestedServerName, selectAlpn, selectCertificate, unexpected, verifyPeerChain } from './policy.js';
+import type { CoreInput, RecordCore } from './record-core.js';
+import { Tls13Records } from './tls13-records.js';
+import type { CertificateVerifier, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
+import { clientVerifier } from './verifier.js';
 
 /** Largest ticket lifetime (RFC 8446 §4.6.1): seven days. */
 const MAX_TICKET_LIFETIME = 604800;
@@ -56,7 +58,7 @@ const MAX_TICKET_LIFETIME = 604800;
 const TICKET_AGE_TOLERANCE = 10_000;
 
 /** The server configuration with every default filled in. */
-interface ServerSettings {
+export interface ServerSettings {
   config: ServerConfig;
   suites: readonly number[];
   groups: readonly number[];
@@ -71,22 +73,15 @@ interface ServerSettings {
   verifyClient: CertificateVerifier | undefined;
 }
 
-/** What the server states share: settings and the connection core. */
+/** What the server states share: settings, the connection core and its TLS 1.3 keys. */
 export interface ServerContext {
   readonly settings: ServerSettings;
-  readonly core: ConnectionCore;
+  readonly core: RecordCore;
+  readonly keys: Tls13Records;
 }
 
 /** A server state: consumes one handshake message, returns the next state. */
-export interface ServerState {
-  readonly name: string;
-  handle(cx: ServerContext, message: DecodedHandshake): ServerState;
-}
-
-function unexpected(state: string, message: DecodedHandshake): TlsAlertError {
-  const what = message.type === 'unknown' ? `handshake message ${message.msgType}` : message.type;
-  return new TlsAlertError(AlertDescription.unexpected_message, `${what} in state ${state} (RFC 8446 §A.2)`);
-}
+export type ServerState = State<ServerContext, DecodedHandshake>;
 
 /** What a HelloRetryRequest fixed for the second ClientHello. */
 interface Retry {
@@ -121,12 +116,11 @@ export class ExpectClientHello implements ServerState {
   constructor(private readonly retry?: Retry) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'client_hello') throw unexpected(this.name, message);
+    if (message.type !== 'client_hello') throw unexpected('RFC 8446 §A.2', this.name, message);
     const { core, settings } = cx;
     const retry = this.retry;
     const ch = message;
-    if (!retry) core.clientRandom = ch.random.slice();
-    core.ccsAllowed = true;
+    if (!retry) core.setClientRandom(ch.random);
     const versions = findExtension(ch.extensions, 'supported_versions');
     if (versions?.form !== 'client_hello' || !versions.versions.includes(ProtocolVersion.TLS1_3)) {
       const offered =
@@ -174,8 +168,8 @@ export class ExpectClientHello implements ServerState {
       );
     }
 
-    const sni = findExtension(ch.extensions, 'server_name')?.names.find((n) => n.type === NameType.host_name)?.name;
-    const alpn = selectAlpn(cx, ch);
+    const sni = requestedServerName(ch);
+    const alpn = selectAlpn(settings.config.alpn, ch);
     const limit = findExtension(ch.extensions, 'record_size_limit');
     const earlyDataOffered = findExtension(ch.extensions, 'early_data') !== undefined;
 
@@ -233,10 +227,10 @@ export class ExpectClientHello implements ServerState {
         extensions: shExtensions,
       }),
     );
-    if (!retry && ch.sessionId.length > 0 && settings.compat) core.sendChangeCipherSpec();
+    if (!retry && ch.sessionId.length > 0 && settings.compat) cx.keys.sendChangeCipherSpec();
     const secrets = deriveHandshakeSecrets(core, early, response?.sharedSecret, transcript.hash());
     wipe(response?.sharedSecret);
-    core.setWriteKeys('handshake', suite, secrets.serverHandshake);
+    cx.keys.setWriteKeys('handshake', suite, secrets.serverHandshake);
 
     // EncryptedExtensions (RFC 8446 §4.3.1).
     const ee: Extension[] = [];
@@ -244,7 +238,7 @@ export class ExpectClientHello implements ServerState {
       ee.push({ kind: 'supported_groups', groups: [...settings.groups] });
     const ownLimit = settings.config.recordSizeLimit;
     if (limit && ownLimit !== undefined) ee.push({ kind: 'record_size_limit', limit: ownLimit });
-    core.setRecordSizeLimits(limit?.limit, limit !== undefined && ownLimit !== undefined);
+    cx.keys.setRecordSizeLimits(limit?.limit, limit !== undefined && ownLimit !== undefined);
     if (sni !== undefined) ee.push({ kind: 'server_name', names: [] });
     if (alpn !== undefined) ee.push({ kind: 'application_layer_protocol_negotiation', protocols: [alpn] });
     if (psk?.earlyData) ee.push({ kind: 'early_data' });
@@ -263,7 +257,7 @@ export class ExpectClientHello implements ServerState {
           }),
         );
       }
-      const certified = selectCertificate(cx, sni);
+      const certified = selectCertificate(settings.config.certificate, sni);
       const offered = findExtension(ch.extensions, 'signature_algorithms');
       if (!offered)
         throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without signature_algorithms');
@@ -277,7 +271,7 @@ export class ExpectClientHello implements ServerState {
     const verifyData = finishedVerifyData(core.provider, suite.hash, secrets.serverHandshake, transcript.hash());
     transcript.update(core.send({ type: 'finished', verifyData }));
     const app = deriveApplicationSecrets(core, secrets.hs, transcript.hash());
-    core.setWriteKeys('application', suite, app.serverApplication);
+    cx.keys.setWriteKeys('application', suite, app.serverApplication);
     core.emit({
       kind: 'negotiated',
       version: ProtocolVersion.TLS1_3,
@@ -301,13 +295,13 @@ export class ExpectClientHello implements ServerState {
     };
     const afterEarly: ServerState = clientAuth ? new ExpectClientCertificate(hs) : new ExpectClientFinished(hs);
     if (psk?.earlyData && clientEarly) {
-      core.setReadKeys('early', suite, clientEarly);
-      core.acceptEarlyData(psk.state.maxEarlyDataSize);
+      cx.keys.setReadKeys('early', suite, clientEarly);
+      cx.keys.acceptEarlyData(psk.state.maxEarlyDataSize);
       wipe(clientEarly);
       return new ExpectEndOfEarlyData(hs, afterEarly);
     }
-    core.setReadKeys('handshake', suite, secrets.clientHandshake);
-    if (earlyDataOffered) core.skipEarlyData(earlyDataSkipBudget(settings));
+    cx.keys.setReadKeys('handshake', suite, secrets.clientHandshake);
+    if (earlyDataOffered) cx.keys.skipEarlyData(earlyDataSkipBudget(settings));
     return afterEarly;
   }
 }
@@ -335,34 +329,6 @@ function checkSecondHello(ch: ClientHello, retry: Retry, earlyDataOffered: boole
       'early_data in the second ClientHello (RFC 8446 §4.2.10)',
     );
   }
-}
-
-/** First of our ALPN protocols the client offers (RFC 7301 §3.2); none in common is no_application_protocol. */
-function selectAlpn(cx: ServerContext, ch: ClientHello): string | undefined {
-  const offered = findExtension(ch.extensions, 'application_layer_protocol_negotiation');
-  const ours = cx.settings.config.alpn;
-  if (!offered || !ours?.length) return undefined;
-  const chosen = ours.find((p) => offered.protocols.includes(p));
-  if (chosen === undefined) {
-    throw new HandshakeAlertError(
-      AlertDescription.no_application_protocol,
-      `no ALPN protocol in common: we accept ${ours.join(', ')}; the client offered ${offered.protocols.join(', ')} (RFC 7301 §3.2)`,
-    );
-  }
-  return chosen;
-}
-
-function selectCertificate(cx: ServerContext, sni: string | undefined): CertifiedKey {
-  const c = cx.settings.config.certificate;
-  const certified = typeof c === 'function' ? c(sni) : c;
-  if (!certified || certified.chain.length === 0) {
-    throw new HandshakeAlertError(
-      AlertDescription.handshake_failure,
-      `no certificate for ${sni === undefined ? 'a client without SNI' : `server name ${sni}`}`,
-      'the certificate selector returned none: add a certificate for this name, or a default',
-    );
-  }
-  return certified;
 }
 
 /** The group to use, or the one to ask for in a HelloRetryRequest. */
@@ -440,8 +406,8 @@ function helloRetry(
       extensions,
     }),
   );
-  if (ch.sessionId.length > 0 && settings.compat) core.sendChangeCipherSpec();
-  if (earlyDataOffered) core.skipEarlyData(earlyDataSkipBudget(settings));
+  if (ch.sessionId.length > 0 && settings.compat) cx.keys.sendChangeCipherSpec();
+  if (earlyDataOffered) cx.keys.skipEarlyData(earlyDataSkipBudget(settings));
   return new ExpectClientHello({ suite, group, cookie, transcript });
 }
 
@@ -514,9 +480,9 @@ export class ExpectEndOfEarlyData implements ServerState {
   ) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'end_of_early_data') throw unexpected(this.name, message);
+    if (message.type !== 'end_of_early_data') throw unexpected('RFC 8446 §A.2', this.name, message);
     this.hs.transcript.update(message.raw);
-    cx.core.setReadKeys('handshake', this.hs.suite, this.hs.secrets.clientHandshake);
+    cx.keys.setReadKeys('handshake', this.hs.suite, this.hs.secrets.clientHandshake);
     return this.next;
   }
 }
@@ -527,7 +493,7 @@ export class ExpectClientCertificate implements ServerState {
   constructor(private readonly hs: ServerHandshake) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'certificate' || message.version !== 'tls13') throw unexpected(this.name, message);
+    if (message.type !== 'certificate' || message.version !== 'tls13') throw unexpected('RFC 8446 §A.2', this.name, message);
     if (message.context.length !== 0) {
       throw new TlsAlertError(
         AlertDescription.illegal_parameter,
@@ -542,12 +508,16 @@ export class ExpectClientCertificate implements ServerState {
       return new ExpectClientFinished(this.hs);
     }
     const chain = message.entries.map((e) => e.data);
-    const key = leafPublicKey(chain[0]!);
-    const verify = cx.settings.verifyClient;
-    if (!verify) throw new TlsAlertError(AlertDescription.internal_error, 'clientAuth without verifyClient');
-    runVerifier(() => verify(chain, { serverName: this.hs.serverName, now: cx.settings.now() }));
+    const key = verifyClientChain(cx, chain, this.hs.serverName);
     return new ExpectClientCertificateVerify(this.hs, chain, key);
   }
+}
+
+/** Check a client's chain with the configured verifier (RFC 8446 §4.4.2.4); returns the leaf's key. */
+function verifyClientChain(cx: ServerContext, chain: Uint8Array[], serverName: string | undefined): PublicKey {
+  const verify = cx.settings.verifyClient;
+  if (!verify) throw new TlsAlertError(AlertDescription.internal_error, 'client certificate without verifyClient');
+  return verifyPeerChain(verify, chain, { serverName, now: cx.settings.now() });
 }
 
 /** Waiting for the client's CertificateVerify (RFC 8446 §4.4.3). */
@@ -556,11 +526,11 @@ export class ExpectClientCertificateVerify implements ServerState {
   constructor(
     private readonly hs: ServerHandshake,
     private readonly chain: Uint8Array[],
-    private readonly key: ReturnType<typeof leafPublicKey>,
+    private readonly key: PublicKey,
   ) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'certificate_verify') throw unexpected(this.name, message);
+    if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.2', this.name, message);
     const t = this.hs.transcript;
     verifyCertificateVerify(
       cx.core.provider,
@@ -583,7 +553,7 @@ export class ExpectClientFinished implements ServerState {
   constructor(private readonly hs: ServerHandshake) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'finished') throw unexpected(this.name, message);
+    if (message.type !== 'finished') throw unexpected('RFC 8446 §A.2', this.name, message);
     const { core, settings } = cx;
     const { suite, transcript, secrets, app } = this.hs;
     const expected = finishedVerifyData(core.provider, suite.hash, secrets.clientHandshake, transcript.hash());
@@ -591,11 +561,10 @@ export class ExpectClientFinished implements ServerState {
       throw new TlsAlertError(AlertDescription.decrypt_error, 'client Finished does not verify');
     }
     transcript.update(message.raw);
-    core.setReadKeys('application', suite, app.clientApplication);
+    cx.keys.setReadKeys('application', suite, app.clientApplication);
     const resumption = app.master.resumptionMasterSecret(transcript.hash());
     app.master.dispose();
-    core.setApplicationSecrets(suite, app.clientApplication, app.serverApplication, app.exporter);
-    core.ccsAllowed = false;
+    cx.keys.setApplicationSecrets(suite, app.clientApplication, app.serverApplication, app.exporter);
     wipe(secrets.clientHandshake, secrets.serverHandshake);
     core.emit({ kind: 'established' });
     const established = new ServerEstablished(this.hs, resumption);
@@ -631,7 +600,7 @@ export class ServerEstablished implements ServerState {
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type === 'key_update') {
-      cx.core.receiveKeyUpdate(message);
+      cx.keys.receiveKeyUpdate(message);
       return this;
     }
     if (message.type === 'certificate' && message.version === 'tls13') {
@@ -657,13 +626,10 @@ export class ServerEstablished implements ServerState {
         return new ExpectPostHandshakeFinished(this, request, []);
       }
       const chain = message.entries.map((e) => e.data);
-      const leafKey = leafPublicKey(chain[0]!);
-      const verify = cx.settings.verifyClient;
-      if (!verify) throw new TlsAlertError(AlertDescription.internal_error, 'post-handshake auth without verifyClient');
-      runVerifier(() => verify(chain, { serverName: this.hs.serverName, now: cx.settings.now() }));
+      const leafKey = verifyClientChain(cx, chain, this.hs.serverName);
       return new ExpectPostHandshakeCertificateVerify(this, request, chain, leafKey);
     }
-    throw unexpected(this.name, message);
+    throw unexpected('RFC 8446 §A.2', this.name, message);
   }
 
   /**
@@ -732,11 +698,11 @@ export class ExpectPostHandshakeCertificateVerify implements ServerState {
     readonly established: ServerEstablished,
     private readonly request: PostHandshakeAuth,
     private readonly chain: Uint8Array[],
-    private readonly key: ReturnType<typeof leafPublicKey>,
+    private readonly key: PublicKey,
   ) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'certificate_verify') throw unexpected(this.name, message);
+    if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.2', this.name, message);
     const t = this.request.transcript;
     verifyCertificateVerify(
       cx.core.provider,
@@ -766,11 +732,11 @@ export class ExpectPostHandshakeFinished implements ServerState {
   ) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'finished') throw unexpected(this.name, message);
+    if (message.type !== 'finished') throw unexpected('RFC 8446 §A.2', this.name, message);
     const { core } = cx;
     const t = this.request.transcript;
     const hash = t.hashName!;
-    const expected = finishedVerifyData(core.provider, hash, core.applicationSecret('read'), t.hash());
+    const expected = finishedVerifyData(core.provider, hash, cx.keys.applicationSecret('read'), t.hash());
     if (!constantTimeEqual(expected, message.verifyData)) {
       throw new TlsAlertError(AlertDescription.decrypt_error, 'client post-handshake Finished does not verify');
     }
@@ -786,92 +752,42 @@ export class ExpectPostHandshakeFinished implements ServerState {
  * const server = new TlsServer({ certificate: { chain, key } });
  * for (const e of server.handle(bytes)) if (e.kind === 'send') socket.write(e.bytes);
  */
-export class TlsServer {
-  readonly #core: ConnectionCore;
-  readonly #cx: ServerContext;
-  #state: ServerState = new ExpectClientHello();
-  /** The established state, once the handshake is complete (post-handshake states return to it). */
-  #established: ServerEstablished | undefined;
+export class TlsServer extends Endpoint<TlsEvent> {
+  readonly #machine: Tls13ServerMachine;
 
   constructor(config: ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
-    const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).filter((s) => tls13CipherSuite(s) !== undefined);
-    if (suites.length === 0) throw new TypeError('TlsServer: no TLS 1.3 cipher suite configured');
-    const ticketLifetime = Math.min(config.ticketLifetime ?? 7200, MAX_TICKET_LIFETIME);
-    const verifyClient =
-      config.verifyClient ??
-      (config.clientRoots
-        ? trustAnchorVerifier(config.clientRoots, config.clientIntermediates, 'clientAuth', provider)
-        : undefined);
-    if ((config.clientAuth ?? 'none') !== 'none' && !verifyClient) {
-      throw new TypeError('TlsServer: clientAuth needs verifyClient or clientRoots');
-    }
-    const settings: ServerSettings = {
-      config,
-      suites,
-      groups: config.groups ?? DEFAULT_GROUPS,
-      schemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
-      pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke],
-      compat: config.middleboxCompat ?? true,
-      now: config.now ?? Date.now,
-      maxEarlyDataSize: config.maxEarlyDataSize ?? 0,
-      ticketCount: config.ticketer ? (config.ticketCount ?? 2) : 0,
-      ticketLifetime,
-      verifyClient,
-    };
-    this.#core = new ConnectionCore({
-      role: 'server',
-      provider,
-      onOutgoingMessage: config.onOutgoingMessage,
-      recordSizeLimit: config.recordSizeLimit,
-      onHandshake: (m) => {
-        this.#state = this.#state.handle(this.#cx, m);
-        if (this.#state instanceof ServerEstablished) this.#established = this.#state;
-      },
-      describe: () => ({
-        state: this.state,
-        offered: { cipherSuites: settings.suites, groups: settings.groups, alpn: config.alpn },
-      }),
+    const settings = tls13ServerSettings('TlsServer', config, provider);
+    let keys: Tls13Records | undefined;
+    super({ ...coreOptions(config, provider), role: 'server' }, (core) => {
+      keys = new Tls13Records(core, config.recordSizeLimit);
+      return keys;
     });
-    this.#cx = { settings, core: this.#core };
+    this.#machine = new Machine({ settings, core: this.core, keys: keys! }, new ExpectClientHello());
+  }
+
+  protected onInput(input: CoreInput): void {
+    if (input.type === 'change_cipher_spec') throw unexpected('RFC 8446 §A.2', this.state, input);
+    this.#machine.input(input);
+  }
+
+  protected describe(): { state: string; offered: Offered } {
+    return { state: this.state, offered: tls13ServerOffer(this.#machine.cx.settings) };
   }
 
   /** Name of the current handshake state. */
   get state(): string {
-    return this.#state.name;
-  }
-
-  /** True once the handshake is complete. */
-  get isEstablished(): boolean {
-    return this.#core.established;
-  }
-
-  /** Bytes received from the client. */
-  handle(bytes: Uint8Array): TlsEvent[] {
-    return this.#core.run(() => this.#core.receive(bytes));
-  }
-
-  /** Send application data (after the server Finished: 0.5-RTT data is allowed, RFC 8446 §2). */
-  write(data: Uint8Array): TlsEvent[] {
-    return this.#core.run(() => this.#core.write(data));
-  }
-
-  /** Send close_notify. */
-  close(): TlsEvent[] {
-    return this.#core.run(() => this.#core.close());
+    return this.#machine.state;
   }
 
   /** Send a KeyUpdate (RFC 8446 §4.6.3). */
   keyUpdate(requestPeer = false): TlsEvent[] {
-    return this.#core.run(() => this.#core.keyUpdate(requestPeer));
+    return this.run(() => this.#machine.cx.keys.keyUpdate(requestPeer));
   }
 
   /** Send one more NewSessionTicket (RFC 8446 §4.6.1). */
   sendTicket(): TlsEvent[] {
-    return this.#core.run(() => {
-      if (!this.#established) throw new TlswireError('sendTicket before the handshake is complete');
-      this.#established.sendTicket(this.#cx);
-    });
+    return this.run(sendTicketStep(this.#machine));
   }
 
   /**
@@ -884,21 +800,70 @@ export class TlsServer {
    *   post_handshake_auth (RFC 8446 §4.2.6), or without a verifier; the connection is not affected
    */
   requestClientAuth(options: { required?: boolean } = {}): TlsEvent[] {
-    const established = this.#established;
-    if (!established || this.#core.failed) {
-      throw new TlswireError('requestClientAuth before the handshake is complete');
-    }
-    if (!established.postHandshakeAuthOffered) {
-      throw new TlswireError('requestClientAuth: the client did not offer post_handshake_auth (RFC 8446 §4.2.6)');
-    }
-    if (!this.#cx.settings.verifyClient) {
-      throw new TlswireError('requestClientAuth needs verifyClient or clientRoots to check the answer');
-    }
-    return this.#core.run(() => established.requestClientAuth(this.#cx, options.required ?? false));
+    return this.run(requestClientAuthStep(this.#machine, options));
   }
+}
 
-  /** Keying material exporter (RFC 8446 §7.5). */
-  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    return this.#core.exportKeyingMaterial(label, context, length);
+/** The TLS 1.3 server's states. */
+export type Tls13ServerMachine = Machine<ServerContext, DecodedHandshake>;
+
+/** The step that sends one more NewSessionTicket (RFC 8446 §4.6.1). */
+export function sendTicketStep(machine: Tls13ServerMachine): () => void {
+  return () => established(machine, 'sendTicket').sendTicket(machine.cx);
+}
+
+/**
+ * The step that sends a post-handshake CertificateRequest (RFC 8446 §4.6.2), see {@link TlsServer.requestClientAuth}.
+ * @throws TlswireError when it cannot be asked now (the connection is not affected)
+ */
+export function requestClientAuthStep(machine: Tls13ServerMachine, options: { required?: boolean }): () => void {
+  const state = established(machine, 'requestClientAuth');
+  if (machine.cx.core.failed) throw new TlswireError('requestClientAuth before the handshake is complete');
+  if (!state.postHandshakeAuthOffered) {
+    throw new TlswireError('requestClientAuth: the client did not offer post_handshake_auth (RFC 8446 §4.2.6)');
   }
+  if (!machine.cx.settings.verifyClient) {
+    throw new TlswireError('requestClientAuth needs verifyClient or clientRoots to check the answer');
+  }
+  return () => state.requestClientAuth(machine.cx, options.required ?? false);
+}
+
+/** The established state the machine is in or will return to, for a post-handshake call. */
+function established(machine: Tls13ServerMachine, call: string): ServerEstablished {
+  const state = machine.current;
+  const found =
+    state instanceof ServerEstablished
+      ? state
+      : state instanceof ExpectPostHandshakeCertificateVerify || state instanceof ExpectPostHandshakeFinished
+        ? state.established
+        : undefined;
+  if (!found) throw new TlswireError(`${call} before the handshake is complete`);
+  return found;
+}
+
+/** What the server accepts, for failure reports. */
+export function tls13ServerOffer(settings: ServerSettings): Offered {
+  return { cipherSuites: settings.suites, groups: settings.groups, alpn: settings.config.alpn };
+}
+
+/**
+ * The server configuration with every default filled in.
+ * @throws TypeError for a configuration that cannot work: no TLS 1.3 suite, client authentication without a verifier
+ */
+export function tls13ServerSettings(who: string, config: ServerConfig, provider: CryptoProvider): ServerSettings {
+  const suites = (config.cipherSuites ?? DEFAULT_CIPHER_SUITES).filter((s) => tls13CipherSuite(s) !== undefined);
+  if (suites.length === 0) throw new TypeError(`${who}: no TLS 1.3 cipher suite configured`);
+  return {
+    config,
+    suites,
+    groups: config.groups ?? DEFAULT_GROUPS,
+    schemes: config.signatureSchemes ?? DEFAULT_SIGNATURE_SCHEMES,
+    pskModes: config.pskModes ?? [PskKeyExchangeMode.psk_dhe_ke, PskKeyExchangeMode.psk_ke],
+    compat: config.middleboxCompat ?? true,
+    now: config.now ?? Date.now,
+    maxEarlyDataSize: config.maxEarlyDataSize ?? 0,
+    ticketCount: config.ticketer ? (config.ticketCount ?? 2) : 0,
+    ticketLifetime: Math.min(config.ticketLifetime ?? 7200, MAX_TICKET_LIFETIME),
+    verifyClient: clientVerifier(who, config, provider),
+  };
 }

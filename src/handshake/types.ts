@@ -8,6 +8,10 @@ import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import type { HandshakeMessage } from '../tls/messages/handshake.js';
 import type { ClientHello } from '../tls/messages/hello.js';
 import type { TrustStore } from '../x509/verify.js';
+import type { Tls12Event } from './tls12/types.js';
+
+/** An event of either version's machine (they share every kind; `session` carries that version's session). */
+export type AnyTlsEvent = TlsEvent | Tls12Event;
 
 /** Something a connection reports or asks its caller to do, in order. */
 export type TlsEvent =
@@ -128,6 +132,12 @@ export interface CommonConfig {
    * replacement bytes (header included) to send and hash instead, or undefined to keep it.
    */
   onOutgoingMessage?: (message: HandshakeMessage, raw: Uint8Array) => Uint8Array | undefined;
+  /**
+   * Emit `secret` events carrying the traffic secrets (SSLKEYLOGFILE material, for Wireshark). Off by
+   * default: no copy of a secret leaves the connection unless a key log asks for it. A function is
+   * asked at each secret (an adapter whose key log listener may come later).
+   */
+  keyLog?: boolean | (() => boolean);
 }
 
 /** Client settings. */

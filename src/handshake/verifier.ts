@@ -75,3 +75,32 @@ export function serverVerifier(who: string, config: ServerTrust, provider?: Cryp
   }
   return trustAnchorVerifier(config.roots, config.intermediates, 'serverAuth', provider);
 }
+
+/** What a server's configuration says about client certificates. */
+export interface ClientTrust {
+  clientAuth?: 'none' | 'optional' | 'require';
+  verifyClient?: CertificateVerifier;
+  clientRoots?: TrustAnchors;
+  clientIntermediates?: readonly Uint8Array[];
+}
+
+/**
+ * The verifier a server asks about a client's chain: `verifyClient`, or the default verifier over
+ * `clientRoots` (purpose clientAuth), or none.
+ * @throws TypeError when client authentication is asked for without either
+ */
+export function clientVerifier(
+  who: string,
+  config: ClientTrust,
+  provider?: CryptoProvider,
+): CertificateVerifier | undefined {
+  const verify =
+    config.verifyClient ??
+    (config.clientRoots
+      ? trustAnchorVerifier(config.clientRoots, config.clientIntermediates, 'clientAuth', provider)
+      : undefined);
+  if ((config.clientAuth ?? 'none') !== 'none' && !verify) {
+    throw new TypeError(`${who}: clientAuth needs verifyClient or clientRoots`);
+  }
+  return verify;
+}

@@ -138,8 +138,10 @@ export function connect(options: ConnectOptions): TlsSocket {
   const serverName = servername ?? host ?? 'localhost';
   const tcpPort = port ?? 443;
   const session = given ?? sessionCache?.get(serverName, tcpPort);
+  let tls: TlsSocket | undefined;
   const clientConfig: ClientConfig = {
     ...config,
+    keyLog: () => wantsSecrets(tls),
     provider,
     serverName,
     certificate,
@@ -167,9 +169,14 @@ export function connect(options: ConnectOptions): TlsSocket {
     client = new Tls12Client({ ...clientConfig, session: tls12Session, sessionTickets });
   }
   const tcp = socket ?? net.connect({ host: host ?? 'localhost', port: tcpPort });
-  const tls = new TlsSocket(tcp, client, 'client');
+  tls = new TlsSocket(tcp, client, 'client');
   if (sessionCache) tls.on('session', (s: AnyClientSession) => sessionCache.put(serverName, tcpPort, s));
   return tls;
+}
+
+/** Secrets leave the state machine only for a `keylog` listener (or a `tls` tracer) of the socket. */
+function wantsSecrets(socket: TlsSocket | undefined): boolean {
+  return socket !== undefined && (socket.listenerCount('keylog') > 0 || socket.listenerCount('tls') > 0);
 }
 
 /** Options of {@link createServer}. */
@@ -229,9 +236,13 @@ export class TlsNetServer extends net.Server {
     this.tls12ServerConfig = configs.tls12;
     if (onSecureConnection) this.on('secureConnection', onSecureConnection);
     this.on('connection', (tcp: net.Socket) => {
-      let tls: TlsSocket;
+      let tls: TlsSocket | undefined;
       try {
-        tls = new TlsSocket(tcp, this.#connection(), 'server');
+        tls = new TlsSocket(
+          tcp,
+          this.#connection(() => wantsSecrets(tls)),
+          'server',
+        );
       } catch (e) {
         tcp.destroy();
         this.emit('error', e);
@@ -246,11 +257,13 @@ export class TlsNetServer extends net.Server {
   }
 
   /** A state machine for a new connection, by the versions spoken. */
-  #connection(): TlsConnection {
+  #connection(keyLog: () => boolean): TlsConnection {
     const { tls12, tls13 } = this.versions;
-    if (tls12 && tls13) return new NegotiatingServer({ tls13: this.serverConfig(), tls12: this.tls12ServerConfig() });
-    if (tls13) return new TlsServer(this.serverConfig());
-    return new Tls12Server(this.tls12ServerConfig());
+    const config13 = { ...this.serverConfig(), keyLog };
+    const config12 = { ...this.tls12ServerConfig(), keyLog };
+    if (tls12 && tls13) return new NegotiatingServer({ tls13: config13, tls12: config12 });
+    if (tls13) return new TlsServer(config13);
+    return new Tls12Server(config12);
   }
 }
 

@@ -257,7 +257,7 @@ describe('stages', () => {
   it('the error message reads: stage, state, alert, reason', () => {
     const r = run({ alpn: ['http/1.1'] }, { alpn: ['h2'] });
     expect(failure(r.serverEvents).message).toBe(
-      'negotiation failed (ExpectClientHello; no_application_protocol sent): no ALPN protocol in common: we accept h2; the client offered http/1.1 (RFC 7301 §3.2)',
+      'negotiation failed (TLS 1.3 ExpectClientHello; no_application_protocol sent): no ALPN protocol in common: we accept h2; the client offered http/1.1 (RFC 7301 §3.2)',
     );
   });
 });

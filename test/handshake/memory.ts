@@ -9,6 +9,7 @@ import type { CertifiedKey, ServerConfig, TlsClientConfig, TlsEvent } from '../.
 import { parsePrivateKey } from '../../src/x509/keys.js';
 import { decodePem } from '../../src/x509/pem.js';
 import { pki } from '../node/peers.js';
+import { sentRecords } from './support.js';
 
 /** A test PKI chain (leaf first) and key, e.g. `certified('server-ecdsa')`. */
 export function certified(name: string): CertifiedKey {
@@ -43,7 +44,7 @@ export class Pair {
     const answers: TlsEvent[] = [];
     for (const e of events) {
       if (e.kind !== 'send') continue;
-      this.records.push({ from: 'client', bytes: e.bytes });
+      for (const bytes of sentRecords([e])) this.records.push({ from: 'client', bytes });
       answers.push(...this.server.handle(e.bytes));
     }
     if (answers.length > 0) this.fromServer(answers);
@@ -56,7 +57,7 @@ export class Pair {
     const answers: TlsEvent[] = [];
     for (const e of events) {
       if (e.kind !== 'send') continue;
-      this.records.push({ from: 'server', bytes: e.bytes });
+      for (const bytes of sentRecords([e])) this.records.push({ from: 'server', bytes });
       answers.push(...this.client.handle(e.bytes));
     }
     if (answers.length > 0) this.fromClient(answers);

@@ -23,6 +23,7 @@ import {
   RFC_SUITES,
   replayProvider,
   rfc8448RsaKey,
+  sentRecords,
   traceMessage,
   traceRecords,
 } from './support.js';
@@ -115,7 +116,7 @@ describe('client failures', () => {
       bad[10]! ^= 0x80;
       return bad;
     });
-    const flight = server.handle(c3[0]!.record).flatMap((e) => (e.kind === 'send' ? [e.bytes] : []));
+    const flight = sentRecords(server.handle(c3[0]!.record));
     const client = client3();
     client.handle(flight[0]!);
     const f = failure(client.handle(flight[1]!));
@@ -282,7 +283,7 @@ describe('server failures', () => {
     });
     client.start();
     client.handle(s3[0]!.record);
-    const fin = client.handle(s3[1]!.record).flatMap((e) => (e.kind === 'send' ? [e.bytes] : []));
+    const fin = sentRecords(client.handle(s3[1]!.record));
     const fresh = server3();
     fresh.handle(c3[0]!.record);
     expect(failure(fresh.handle(fin[0]!)).alert).toBe(AlertDescription.decrypt_error);

@@ -50,6 +50,7 @@ const kinds = (events: AnyTlsEvent[]) => events.map((e) => e.kind).filter((k) =>
 function server(): NegotiatingServer {
   return new NegotiatingServer({
     tls13: {
+      keyLog: true,
       certificate: SERVER,
       clientRoots: ROOT,
       ticketer: new AeadTicketer(provider, provider.random(32)),
@@ -64,6 +65,7 @@ describe('NegotiatingServer: TLS 1.3-only calls on a TLS 1.3 connection', () => 
   function established() {
     const s = server();
     const c = new TlsClient({
+      keyLog: true,
       serverName: 'localhost',
       roots: ROOT,
       certificate: CLIENT,
@@ -110,7 +112,7 @@ describe('NegotiatingServer: TLS 1.3-only calls on a TLS 1.3 connection', () => 
 describe('NegotiatingServer: TLS 1.3-only calls on a TLS 1.2 connection are usage errors', () => {
   function established() {
     const s = server();
-    const c = new Tls12Client({ serverName: 'localhost', roots: ROOT, now: () => NOW });
+    const c = new Tls12Client({ keyLog: true, serverName: 'localhost', roots: ROOT, now: () => NOW });
     const log = deliver(c, s, c.start());
     expect(kinds(log.to)).toContain('established');
     expect(s.version).toBe(ProtocolVersion.TLS1_2);

@@ -83,6 +83,7 @@ async function ourClientAgainstNode(
       const events: TlsEvent[] = [];
       const received: Uint8Array[] = [];
       const client = new TlsClient({
+        keyLog: true,
         serverName: 'localhost',
         ...config,
         verifyServer: (chain) => {
@@ -234,6 +235,7 @@ describe('our server against node:tls', () => {
           const { serverEvents, received } = await ourServerAgainstNode(
             () =>
               new TlsServer({
+                keyLog: true,
                 certificate: { chain: cert.chain, key: cert.parsedKey },
                 cipherSuites: [suite],
                 groups: [group],
@@ -250,7 +252,7 @@ describe('our server against node:tls', () => {
   it('sends a HelloRetryRequest for a group OpenSSL supports but sent no share for', async () => {
     const cert = certified('server-ecdsa');
     const { serverEvents, received } = await ourServerAgainstNode(
-      () => new TlsServer({ certificate: { chain: cert.chain, key: cert.parsedKey }, groups: [0x18] }),
+      () => new TlsServer({ keyLog: true, certificate: { chain: cert.chain, key: cert.parsedKey }, groups: [0x18] }),
       { ecdhCurve: 'X25519:P-384' },
     );
     expect(equal(received, S2C)).toBe(true);
@@ -261,7 +263,8 @@ describe('our server against node:tls', () => {
     const cert = certified('server-rsa');
     const provider = new NobleProvider();
     const ticketer = new AeadTicketer(provider, provider.random(32));
-    const make = () => new TlsServer({ provider, certificate: { chain: cert.chain, key: cert.parsedKey }, ticketer });
+    const make = () =>
+      new TlsServer({ keyLog: true, provider, certificate: { chain: cert.chain, key: cert.parsedKey }, ticketer });
     const first = await ourServerAgainstNode(make, {});
     expect(first.session).toBeDefined();
     const second = await ourServerAgainstNode(make, { session: first.session });

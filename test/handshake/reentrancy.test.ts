@@ -28,12 +28,14 @@ function clientAuth(verify: (server: TlsServer) => CertificateVerifier): {
   server: TlsEvent[][];
 } {
   const client = new TlsClient({
+    keyLog: true,
     serverName: 'localhost',
     verifyServer: () => undefined,
     certificate: certified('client'),
   });
   const holder: { server?: TlsServer } = {};
   const server = new TlsServer({
+    keyLog: true,
     certificate: certified('server-ecdsa'),
     clientAuth: 'require',
     verifyClient: (chain, ctx) => verify(holder.server!)(chain, ctx),

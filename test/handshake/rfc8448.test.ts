@@ -25,6 +25,7 @@ import {
   replayProvider,
   rfc8448RsaKey,
   sent,
+  sentRecords,
   traceMessage,
   traceRecords,
   traceSecret,
@@ -90,6 +91,7 @@ describe('RFC 8448 §3: simple 1-RTT handshake', () => {
 
   function makeClient(): TlsClient {
     return new TlsClient({
+      keyLog: true,
       provider: replayProvider([random(trace, 'client', 'ClientHello'), ephemeral(trace, 'client')]),
       serverName: 'server',
       cipherSuites: RFC_SUITES,
@@ -151,6 +153,7 @@ describe('RFC 8448 §3: simple 1-RTT handshake', () => {
     ]);
     const issued: ServerSessionState[] = [];
     const server = new TlsServer({
+      keyLog: true,
       provider,
       certificate: { chain: serverChain(trace), key: rsaKey },
       cipherSuites: RFC_SUITES,
@@ -168,7 +171,7 @@ describe('RFC 8448 §3: simple 1-RTT handshake', () => {
       maxEarlyDataSize: 1024,
     });
     const flight = noErrors(server.handle(c[0]!.record));
-    expect(ofKind(flight, 'send').map((e) => hex(e.bytes))).toEqual([hex(s[0]!.record), hex(s[1]!.record)]);
+    expect(sends(flight)).toEqual([hex(s[0]!.record), hex(s[1]!.record)]);
     const done = noErrors(server.handle(c[1]!.record));
     expect(ofKind(done, 'established')).toHaveLength(1);
     expect(hex(sent(done))).toBe(hex(s[2]!.record));
@@ -195,7 +198,7 @@ function feed(conn: { handle(b: Uint8Array): TlsEvent[] }, ...records: Uint8Arra
   return records.flatMap((r) => noErrors(conn.handle(r)));
 }
 
-const sends = (events: TlsEvent[]) => ofKind(events, 'send').map((e) => hex(e.bytes));
+const sends = (events: TlsEvent[]) => sentRecords(events).map((r) => hex(r));
 
 // ---------------------------------------------------------------------------------------------------
 // §5
@@ -209,6 +212,7 @@ describe('RFC 8448 §5: HelloRetryRequest', () => {
 
   it('the client answers the HRR with the RFC second ClientHello (P-256 share, cookie, padding) and finishes', () => {
     const client = new TlsClient({
+      keyLog: true,
       provider: replayProvider([
         random(trace, 'client', 'ClientHello'),
         ephemeral(trace, 'client', 0),
@@ -239,6 +243,7 @@ describe('RFC 8448 §5: HelloRetryRequest', () => {
       pssSalt(rsaKey, signatureOf(trace, 'server')),
     ]);
     const server = new TlsServer({
+      keyLog: true,
       provider,
       certificate: { chain: serverChain(trace), key: rsaKey },
       cipherSuites: RFC_SUITES,
@@ -271,6 +276,7 @@ describe('RFC 8448 §6: client authentication', () => {
     // puts the RFC's CertificateVerify on the wire.
     const rfcClientCv = traceMessage(trace, 'client', 'CertificateVerify');
     const client = new TlsClient({
+      keyLog: true,
       onOutgoingMessage: (m) => (m.type === 'certificate_verify' ? rfcClientCv : undefined),
       provider: replayProvider([
         random(trace, 'client', 'ClientHello'),
@@ -303,6 +309,7 @@ describe('RFC 8448 §6: client authentication', () => {
     ]);
     const verified: Uint8Array[][] = [];
     const server = new TlsServer({
+      keyLog: true,
       provider,
       certificate: {
         chain: serverChain(trace),
@@ -338,6 +345,7 @@ describe('RFC 8448 §7: middlebox compatibility mode', () => {
 
   it('the client sends a session id and a dummy ChangeCipherSpec before its Finished', () => {
     const client = new TlsClient({
+      keyLog: true,
       provider: replayProvider([
         random(trace, 'client', 'ClientHello'),
         hello.sessionId.slice(),
@@ -360,6 +368,7 @@ describe('RFC 8448 §7: middlebox compatibility mode', () => {
 
   it('the server echoes the session id and sends a dummy ChangeCipherSpec after its ServerHello', () => {
     const server = new TlsServer({
+      keyLog: true,
       provider: replayProvider([
         random(trace, 'server', 'ServerHello'),
         ephemeral(trace, 'server'),
@@ -408,6 +417,7 @@ describe('RFC 8448 §4: resumed 0-RTT handshake', () => {
 
   it('the client offers the ticket with the RFC binder, sends 0-RTT data and EndOfEarlyData', () => {
     const client = new TlsClient({
+      keyLog: true,
       provider: replayProvider([random(trace, 'client', 'ClientHello'), ephemeral(trace, 'client')]),
       serverName: 'server',
       cipherSuites: RFC_SUITES,
@@ -444,6 +454,7 @@ describe('RFC 8448 §4: resumed 0-RTT handshake', () => {
     const antiReplay = new SingleUseAntiReplay();
     const make = (chunks: Uint8Array[]) =>
       new TlsServer({
+        keyLog: true,
         provider: replayProvider(chunks),
         certificate: { chain: serverChain(t3), key: rsaKey },
         cipherSuites: RFC_SUITES,

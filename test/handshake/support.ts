@@ -108,6 +108,23 @@ export function sent(events: TlsEvent[]): Uint8Array {
   return concat(...events.flatMap((e) => (e.kind === 'send' ? [e.bytes] : [])));
 }
 
+/**
+ * The records of every `send` event, each a complete record's bytes: a call's records go out in one
+ * `send` event (one write), and the tests compare them record by record.
+ */
+export function sentRecords(events: readonly { kind: string; bytes?: Uint8Array }[]): Uint8Array[] {
+  const records: Uint8Array[] = [];
+  for (const e of events) {
+    if (e.kind !== 'send' || !e.bytes) continue;
+    for (let at = 0; at < e.bytes.length; ) {
+      const end = at + 5 + ((e.bytes[at + 3]! << 8) | e.bytes[at + 4]!);
+      records.push(e.bytes.subarray(at, end));
+      at = end;
+    }
+  }
+  return records;
+}
+
 /** Events of one kind. */
 export function ofKind<K extends TlsEvent['kind']>(events: TlsEvent[], kind: K): Extract<TlsEvent, { kind: K }>[] {
   return events.filter((e): e is Extract<TlsEvent, { kind: K }> => e.kind === kind);

@@ -78,7 +78,7 @@ describe('TLS 1.2 negotiation failures name both sides', () => {
     });
     expect(server.cause).toBeInstanceOf(TlsAlertError);
     expect(server.message).toBe(
-      'negotiation failed (ExpectClientHello; handshake_failure sent): no cipher suite in common: we offered TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256; the client offered TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (RFC 5246 §7.4.1.3)',
+      'negotiation failed (TLS 1.2 ExpectClientHello; handshake_failure sent): no cipher suite in common: we offered TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256; the client offered TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 (RFC 5246 §7.4.1.3)',
     );
     const client = failure(r.client);
     expect(summary(client)).toEqual({

@@ -23,8 +23,8 @@ const provider = new NobleProvider();
 const accept = () => undefined;
 
 function connect(clientConfig: Partial<Tls12ClientConfig>, serverConfig: Partial<Tls12ServerConfig>) {
-  const client = new Tls12Client({ serverName: 'localhost', verifyServer: accept, ...clientConfig });
-  const server = new Tls12Server({ certificate: ECDSA.certified, ...serverConfig });
+  const client = new Tls12Client({ keyLog: true, serverName: 'localhost', verifyServer: accept, ...clientConfig });
+  const server = new Tls12Server({ keyLog: true, certificate: ECDSA.certified, ...serverConfig });
   const log = pump(client, server, client.start());
   return { client, server, log };
 }
@@ -175,7 +175,8 @@ describe('TLS 1.2 loopback', () => {
     expect(ofKind(a.server.handle(sent(a.client.write(Uint8Array.of(7)))), 'data')[0]!.bytes).toEqual(Uint8Array.of(7));
 
     const b = establish();
-    const newHello = ofKind(new Tls12Client({ verifyServer: accept }).start(), 'handshake-message')[0]!.raw;
+    const newHello = ofKind(new Tls12Client({ keyLog: true, verifyServer: accept }).start(), 'handshake-message')[0]!
+      .raw;
     const refused = b.server.handle(b.forge('client', newHello));
     expect(ofKind(refused, 'alert-sent')).toEqual([{ kind: 'alert-sent', level: 2, description: 40 }]);
     expect(ofKind(refused, 'error')).toHaveLength(1);

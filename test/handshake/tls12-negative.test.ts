@@ -37,8 +37,8 @@ const provider = new NobleProvider();
 const accept = () => undefined;
 
 function connect(clientConfig: Partial<Tls12ClientConfig>, serverConfig: Partial<Tls12ServerConfig>) {
-  const client = new Tls12Client({ serverName: 'localhost', verifyServer: accept, ...clientConfig });
-  const server = new Tls12Server({ certificate: ECDSA.certified, ...serverConfig });
+  const client = new Tls12Client({ keyLog: true, serverName: 'localhost', verifyServer: accept, ...clientConfig });
+  const server = new Tls12Server({ keyLog: true, certificate: ECDSA.certified, ...serverConfig });
   const log = pump(client, server, client.start());
   return { client, server, log };
 }
@@ -167,8 +167,13 @@ describe('TLS 1.2 failures and their alerts', () => {
   describe('a message out of order → unexpected_message (10)', () => {
     // A fresh client and the server's first flight to it (full ECDHE handshake, client authentication).
     const fresh = () => {
-      const client = new Tls12Client({ serverName: 'localhost', verifyServer: accept });
-      const server = new Tls12Server({ certificate: ECDSA.certified, clientAuth: 'optional', verifyClient: accept });
+      const client = new Tls12Client({ keyLog: true, serverName: 'localhost', verifyServer: accept });
+      const server = new Tls12Server({
+        keyLog: true,
+        certificate: ECDSA.certified,
+        clientAuth: 'optional',
+        verifyClient: accept,
+      });
       const events = server.handle(sent(client.start()));
       const flight = ofKind(events, 'handshake-message')
         .filter((e) => e.direction === 'sent')
@@ -200,8 +205,8 @@ describe('TLS 1.2 failures and their alerts', () => {
       expect(fatal(client.handle(record(20, Uint8Array.of(1))))).toEqual([AlertDescription.unexpected_message]);
     });
     it('client in ExpectChangeCipherSpec: a handshake message instead', () => {
-      const client = new Tls12Client({ serverName: 'localhost', verifyServer: accept });
-      const server = new Tls12Server({ certificate: ECDSA.certified });
+      const client = new Tls12Client({ keyLog: true, serverName: 'localhost', verifyServer: accept });
+      const server = new Tls12Server({ keyLog: true, certificate: ECDSA.certified });
       const toClient = server.handle(sent(client.start()));
       client.handle(sent(toClient));
       expect(client.state).toBe('ExpectChangeCipherSpec');
@@ -209,7 +214,8 @@ describe('TLS 1.2 failures and their alerts', () => {
       expect(fatal(client.handle(record(22, finished)))).toEqual([AlertDescription.unexpected_message]);
     });
 
-    const clientHello = () => sent(new Tls12Client({ serverName: 'localhost', verifyServer: accept }).start());
+    const clientHello = () =>
+      sent(new Tls12Client({ keyLog: true, serverName: 'localhost', verifyServer: accept }).start());
     const cke = encodeHandshake({
       type: 'client_key_exchange',
       keyExchange: 'ecdhe',
@@ -217,26 +223,33 @@ describe('TLS 1.2 failures and their alerts', () => {
     });
     const finished = encodeHandshake({ type: 'finished', verifyData: new Uint8Array(12) });
     it('server in ExpectClientHello: ClientKeyExchange, or ChangeCipherSpec', () => {
-      expect(fatal(new Tls12Server({ certificate: ECDSA.certified }).handle(record(22, cke)))).toEqual([10]);
-      expect(fatal(new Tls12Server({ certificate: ECDSA.certified }).handle(record(20, Uint8Array.of(1))))).toEqual([
+      expect(fatal(new Tls12Server({ keyLog: true, certificate: ECDSA.certified }).handle(record(22, cke)))).toEqual([
         10,
       ]);
+      expect(
+        fatal(new Tls12Server({ keyLog: true, certificate: ECDSA.certified }).handle(record(20, Uint8Array.of(1)))),
+      ).toEqual([10]);
     });
     it('server in ExpectClientCertificate: ClientKeyExchange', () => {
-      const server = new Tls12Server({ certificate: ECDSA.certified, clientAuth: 'optional', verifyClient: accept });
+      const server = new Tls12Server({
+        keyLog: true,
+        certificate: ECDSA.certified,
+        clientAuth: 'optional',
+        verifyClient: accept,
+      });
       server.handle(clientHello());
       expect(server.state).toBe('ExpectClientCertificate');
       expect(fatal(server.handle(record(22, cke)))).toEqual([10]);
     });
     it('server in ExpectClientKeyExchange: Finished', () => {
-      const server = new Tls12Server({ certificate: ECDSA.certified });
+      const server = new Tls12Server({ keyLog: true, certificate: ECDSA.certified });
       server.handle(clientHello());
       expect(server.state).toBe('ExpectClientKeyExchange');
       expect(fatal(server.handle(record(22, finished)))).toEqual([10]);
     });
     it('server in ExpectChangeCipherSpec: Finished in the clear', () => {
-      const client = new Tls12Client({ serverName: 'localhost', verifyServer: accept });
-      const server = new Tls12Server({ certificate: ECDSA.certified });
+      const client = new Tls12Client({ keyLog: true, serverName: 'localhost', verifyServer: accept });
+      const server = new Tls12Server({ keyLog: true, certificate: ECDSA.certified });
       const flight1 = server.handle(sent(client.start()));
       const flight2 = ofKind(client.handle(sent(flight1)), 'handshake-message').filter((e) => e.direction === 'sent');
       server.handle(record(22, flight2[0]!.raw));
@@ -302,7 +315,7 @@ describe('TLS 1.2 failures and their alerts', () => {
         serverName: 'localhost',
         alpn: undefined,
       };
-      const client = new Tls12Client({ verifyServer: accept, session });
+      const client = new Tls12Client({ keyLog: true, verifyServer: accept, session });
       const hello = ofKind(client.start(), 'handshake-message')[0]!.message as ClientHello;
       expect(hello.sessionId).toHaveLength(0);
     });
@@ -462,6 +475,7 @@ describe('TLS 1.2 failures under the new keys and in the key exchange', () => {
     let clientRandom: Uint8Array = new Uint8Array(32);
     let serverRandom: Uint8Array = new Uint8Array(32);
     const server = new Tls12Server({
+      keyLog: true,
       certificate: ECDSA.certified,
       groups: [group],
       onOutgoingMessage: (m) => {
@@ -474,7 +488,7 @@ describe('TLS 1.2 failures under the new keys and in the key exchange', () => {
         return encodeHandshake({ ...unsigned, signature });
       },
     });
-    const client = new Tls12Client({ serverName: 'localhost', verifyServer: accept, groups: [group] });
+    const client = new Tls12Client({ keyLog: true, serverName: 'localhost', verifyServer: accept, groups: [group] });
     const first = client.start();
     clientRandom = (ofKind(first, 'handshake-message')[0]!.message as ClientHello).random;
     return pump(client, server, first);

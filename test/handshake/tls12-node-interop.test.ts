@@ -104,6 +104,7 @@ async function ourClient(
       const events: Tls12Event[] = [];
       const received: Uint8Array[] = [];
       const client = new Tls12Client({
+        keyLog: true,
         serverName: 'localhost',
         ...config,
         verifyServer: (chain) => {
@@ -410,8 +411,8 @@ describe('TLS 1.2: our server against node:tls', () => {
       const store = new MemorySessionStore();
       const ticketer = new Tls12AeadTicketer(provider, provider.random(32));
       const config = { certificate: id.certified, clientAuth: 'require', clientRoots: ROOT_DER, ticketer } as const;
-      const withCache = () => new Tls12Server({ ...config, sessionStore: store });
-      const ticketOnly = () => new Tls12Server(config);
+      const withCache = () => new Tls12Server({ keyLog: true, ...config, sessionStore: store });
+      const ticketOnly = () => new Tls12Server({ ...config, keyLog: true });
       const base: tls.ConnectionOptions = { ciphers: opensslName, key: me.keyPem, cert: me.pem };
       const noTicket: tls.ConnectionOptions = { ...base, secureOptions: constants.SSL_OP_NO_TICKET };
       /** What every connection must show, whatever node reports about reuse. */
@@ -466,7 +467,9 @@ describe('TLS 1.2: our server against node:tls', () => {
   ] as const) {
     it(`ECDHE over ${curve} (RFC 8422 §5.4)`, async () => {
       const id = identity('server-rsa');
-      const run = await ourServer(() => new Tls12Server({ certificate: id.certified }), { ecdhCurve: curve });
+      const run = await ourServer(() => new Tls12Server({ keyLog: true, certificate: id.certified }), {
+        ecdhCurve: curve,
+      });
       expect(negotiated(run.serverEvents)).toMatchObject({ group });
       expect(equal(run.received, S2C)).toBe(true);
     });
@@ -474,7 +477,7 @@ describe('TLS 1.2: our server against node:tls', () => {
 
   it('signs with RSA PKCS#1 v1.5 when the client offers only rsa_pkcs1_sha256', async () => {
     const id = identity('server-rsa');
-    const run = await ourServer(() => new Tls12Server({ certificate: id.certified }), {
+    const run = await ourServer(() => new Tls12Server({ keyLog: true, certificate: id.certified }), {
       ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
       sigalgs: 'RSA+SHA256',
     });
@@ -488,7 +491,7 @@ describe('TLS 1.2: our server against node:tls', () => {
   it('node:tls resumes by session ID from our session cache (isSessionReused)', async () => {
     const id = identity('server-ecdsa');
     const store = new MemorySessionStore();
-    const make = () => new Tls12Server({ certificate: id.certified, sessionStore: store });
+    const make = () => new Tls12Server({ keyLog: true, certificate: id.certified, sessionStore: store });
     const first = await ourServer(make, {});
     expect(first.session).toBeDefined();
     const second = await ourServer(make, { session: first.session });
@@ -501,7 +504,7 @@ describe('TLS 1.2: our server against node:tls', () => {
     const id = identity('server-ecdsa');
     const provider = new NobleProvider();
     const ticketer = new Tls12AeadTicketer(provider, provider.random(32));
-    const make = () => new Tls12Server({ certificate: id.certified, ticketer });
+    const make = () => new Tls12Server({ keyLog: true, certificate: id.certified, ticketer });
     const first = await ourServer(make, {});
     expect(first.session).toBeDefined();
     const second = await ourServer(make, { session: first.session });
@@ -516,6 +519,7 @@ describe('TLS 1.2: our server against node:tls', () => {
     const run = await ourServer(
       () =>
         new Tls12Server({
+          keyLog: true,
           certificate: id.certified,
           clientAuth: 'require',
           verifyClient: (chain) => {

@@ -46,7 +46,10 @@ import {
   leafPublicKey,
   runVerifier,
 } from '../common.js';
-import { HandshakeAlertError, suiteNames } from '../diagnosis.js';
+import { HandshakeAlertError, type Offered, suiteNames } from '../diagnosis.js';
+import { coreOptions, Endpoint, Machine, type State } from '../endpoint.js';
+import { checkSelectedAlpn, isIpLiteral, unexpected } from '../policy.js';
+import type { RecordCore } from '../record-core.js';
 import type { CertificateVerifier } from '../types.js';
 import { serverVerifier } from '../verifier.js';
 import {
@@ -60,14 +63,13 @@ import {
   tls12Offered,
   tls12SchemeName,
   tls12Suites,
-  unexpected,
   verifyTls12Signature,
 } from './common.js';
-import { Tls12Core, type Tls12Input } from './record-layer.js';
+import { type Tls12Input, Tls12Records } from './records.js';
 import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from './types.js';
 
 /** The client configuration with every default filled in. */
-interface ClientSettings {
+export interface ClientSettings {
   config: Tls12ClientConfig;
   /** `config.verifyServer`, or the default verifier over `config.roots`. */
   verifyServer: CertificateVerifier;
@@ -80,17 +82,15 @@ interface ClientSettings {
   now: () => number;
 }
 
-/** What the client states share: settings and the connection core. Passed to every `handle`. */
+/** What the client states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
 export interface Tls12ClientContext {
   readonly settings: ClientSettings;
-  readonly core: Tls12Core;
+  readonly core: RecordCore;
+  readonly keys: Tls12Records;
 }
 
 /** A TLS 1.2 client state: consumes one input, returns the next state. */
-export interface Tls12ClientState {
-  readonly name: string;
-  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState;
-}
+export type Tls12ClientState = State<Tls12ClientContext, Tls12Input>;
 
 /** The handshake so far, carried from state to state. */
 interface ClientHandshake {
@@ -139,16 +139,12 @@ const SERVER_HELLO_EXTENSIONS: readonly Extension['kind'][] = [
   'application_layer_protocol_negotiation',
 ];
 
-function isIpLiteral(name: string): boolean {
-  return /^[0-9.]+$/.test(name) || name.includes(':');
-}
-
 /** Build our ClientHello (RFC 5246 §7.4.1.2) and send it. */
 function startHandshake(cx: Tls12ClientContext): Tls12ClientState {
   const { core, settings } = cx;
   const { config } = settings;
   const random = core.provider.random(32);
-  core.clientRandom = random;
+  core.setClientRandom(random);
   const session = usableSession(settings);
   // RFC 5077 §3.4: with a ticket the client sends a fresh session ID to recognize acceptance.
   const sessionId = session ? (session.ticket ? core.provider.random(32) : session.sessionId) : new Uint8Array(0);
@@ -176,11 +172,8 @@ function startHandshake(cx: Tls12ClientContext): Tls12ClientState {
     extensions,
   };
   if (config.editClientHello) hello = config.editClientHello(hello);
-  core.plaintextVersion = ProtocolVersion.TLS1_0;
   const transcript = new Tls12Transcript();
   transcript.add(core.send(hello));
-  core.flush();
-  core.plaintextVersion = ProtocolVersion.TLS1_2;
   return new ExpectServerHello({ hello, transcript, offered });
 }
 
@@ -237,7 +230,7 @@ export class ExpectServerHello implements Tls12ClientState {
   constructor(private readonly hs: ClientHandshake) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
-    if (input.type !== 'server_hello') throw unexpected(this.name, input);
+    if (input.type !== 'server_hello') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const hs = this.hs;
     if (input.version !== ProtocolVersion.TLS1_2) {
@@ -298,16 +291,7 @@ export class ExpectServerHello implements Tls12ClientState {
       );
     }
     const alpnExt = findExtension(input.extensions, 'application_layer_protocol_negotiation');
-    let alpn: string | undefined;
-    if (alpnExt) {
-      if (alpnExt.protocols.length !== 1 || !settings.config.alpn?.includes(alpnExt.protocols[0]!)) {
-        throw new TlsAlertError(
-          AlertDescription.illegal_parameter,
-          'the server selected an ALPN protocol we did not offer',
-        );
-      }
-      alpn = alpnExt.protocols[0];
-    }
+    const alpn = alpnExt ? checkSelectedAlpn(settings.config.alpn, alpnExt.protocols) : undefined;
     const ems = findExtension(input.extensions, 'extended_master_secret') !== undefined;
     const agreed: Agreed = {
       suite,
@@ -319,7 +303,7 @@ export class ExpectServerHello implements Tls12ClientState {
       secureRenegotiation: reneg !== undefined,
     };
     hs.transcript.add(input.raw);
-    core.keyExchange = suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe';
+    cx.keys.setKeyExchange(suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe');
     const offered = hs.offered;
     const resumed =
       offered !== undefined &&
@@ -391,7 +375,7 @@ export class ExpectCertificate implements Tls12ClientState {
   ) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
-    if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected(this.name, input);
+    if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected('RFC 5246 §7.3', this.name, input);
     const chain = input.certificates.map((c) => c.slice());
     if (chain.length === 0) {
       throw new TlsAlertError(AlertDescription.decode_error, 'the server sent an empty Certificate');
@@ -423,7 +407,8 @@ export class ExpectServerKeyExchange implements Tls12ClientState {
   ) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
-    if (input.type !== 'server_key_exchange' || input.keyExchange !== 'ecdhe') throw unexpected(this.name, input);
+    if (input.type !== 'server_key_exchange' || input.keyExchange !== 'ecdhe')
+      throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     if (!settings.groups.includes(input.namedGroup) || !groupName(input.namedGroup)) {
       throw new TlsAlertError(
@@ -461,7 +446,7 @@ export class ExpectCertificateRequestOrDone implements Tls12ClientState {
       this.hs.transcript.add(input.raw);
       return new ExpectServerHelloDone(this.hs, this.agreed, this.server, input);
     }
-    if (input.type !== 'server_hello_done') throw unexpected(this.name, input);
+    if (input.type !== 'server_hello_done') throw unexpected('RFC 5246 §7.3', this.name, input);
     this.hs.transcript.add(input.raw);
     return sendClientFlight(cx, this.hs, this.agreed, this.server, this.request);
   }
@@ -523,7 +508,7 @@ function sendClientFlight(
     sessionHash,
   });
   wipe(premaster);
-  core.emit({ kind: 'secret', label: 'CLIENT_RANDOM', secret: master.secret.slice(), clientRandom: core.clientRandom });
+  core.secret('CLIENT_RANDOM', master.secret);
   if (mine && scheme !== undefined) {
     // RFC 5246 §7.4.8: the signature covers handshake_messages, everything before CertificateVerify.
     const signature = provider.sign(tls12SchemeName(scheme)!, mine.key, hs.transcript.messages());
@@ -544,7 +529,7 @@ function sendChangeCipherSpecAndFinished(
   protection: Tls12Protection,
 ): void {
   const { core } = cx;
-  core.changeCipherSpec(protection.sealer());
+  cx.keys.changeCipherSpecOut(protection.sealer());
   const verifyData = master.verifyData('client', hs.transcript.hash(core.provider, master.suite.hash));
   hs.transcript.add(core.send({ type: 'finished', verifyData }));
   core.flush();
@@ -560,7 +545,7 @@ export class ExpectNewSessionTicket implements Tls12ClientState {
   ) {}
 
   handle(_cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
-    if (input.type !== 'new_session_ticket' || input.version !== 'tls12') throw unexpected(this.name, input);
+    if (input.type !== 'new_session_ticket' || input.version !== 'tls12') throw unexpected('RFC 5246 §7.3', this.name, input);
     this.hs.transcript.add(input.raw);
     const ticket =
       input.ticket.length > 0 ? { ticket: input.ticket.slice(), lifetimeHint: input.lifetimeHint } : undefined;
@@ -578,8 +563,8 @@ export class ExpectChangeCipherSpec implements Tls12ClientState {
   ) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
-    if (input.type !== 'change_cipher_spec') throw unexpected(this.name, input);
-    cx.core.setReadProtection(this.keyed.protection.opener());
+    if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
+    cx.keys.setReadProtection(this.keyed.protection.opener());
     return new ExpectFinished(this.hs, this.agreed, this.keyed);
   }
 }
@@ -594,7 +579,7 @@ export class ExpectFinished implements Tls12ClientState {
   ) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
-    if (input.type !== 'finished') throw unexpected(this.name, input);
+    if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const { hs, agreed, keyed } = this;
     const { master } = keyed;
@@ -605,12 +590,7 @@ export class ExpectFinished implements Tls12ClientState {
     hs.transcript.add(input.raw);
     const resumed = !keyed.clientFinished;
     if (resumed) {
-      core.emit({
-        kind: 'secret',
-        label: 'CLIENT_RANDOM',
-        secret: master.secret.slice(),
-        clientRandom: core.clientRandom,
-      });
+      core.secret('CLIENT_RANDOM', master.secret);
       sendChangeCipherSpecAndFinished(cx, hs, master, keyed.protection);
     }
     if (keyed.chain) core.emit({ kind: 'peer-certificate', chain: keyed.chain });
@@ -632,7 +612,7 @@ export class ExpectFinished implements Tls12ClientState {
       };
       if (!resumed || keyed.ticket) core.emit({ kind: 'session', session });
     }
-    core.setEstablished(master);
+    cx.keys.setEstablished(master);
     core.emit({ kind: 'established' });
     return new ClientEstablished();
   }
@@ -642,7 +622,7 @@ export class ExpectFinished implements Tls12ClientState {
 export class ClientEstablished implements Tls12ClientState {
   readonly name = 'ClientEstablished';
   handle(_cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
-    throw unexpected(this.name, input);
+    throw unexpected('RFC 5246 §7.3', this.name, input);
   }
 }
 
@@ -671,10 +651,8 @@ function clientSettings(config: Tls12ClientConfig, verifyServer: CertificateVeri
  * const client = new Tls12Client({ serverName: 'example.com', roots: TrustStore.fromPem(bundle) });
  * for (const e of client.start()) if (e.kind === 'send') socket.write(e.bytes);
  */
-export class Tls12Client {
-  readonly #core: Tls12Core;
-  readonly #cx: Tls12ClientContext;
-  #state: Tls12ClientState | undefined;
+export class Tls12Client extends Endpoint<Tls12Event> {
+  readonly #machine: Machine<Tls12ClientContext>;
 
   /**
    * @throws TypeError for a configuration that cannot work: no way to trust the server (neither
@@ -684,82 +662,75 @@ export class Tls12Client {
   constructor(config: Tls12ClientConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = clientSettings(config, serverVerifier('Tls12Client', config, provider));
-    this.#core = new Tls12Core({
-      role: 'client',
-      provider,
-      onOutgoingMessage: config.onOutgoingMessage,
-      onInput: (input) => this.#onInput(input),
-      describe: () => ({
-        state: this.state,
-        offered: tls12Offered(settings.suites, settings.groups, config.alpn),
-      }),
+    let keys: Tls12Records | undefined;
+    super({ ...coreOptions(config, provider), role: 'client' }, (core) => {
+      keys = new Tls12Records(core);
+      return keys;
     });
-    this.#cx = { settings, core: this.#core };
+    this.#machine = new Machine({ settings, core: this.core, keys: keys! });
   }
 
-  #onInput(input: Tls12Input): void {
-    if (!this.#state) throw new TlsAlertError(AlertDescription.unexpected_message, 'handshake message before start()');
-    if (input.type === 'hello_request') {
-      // RFC 5246 §7.4.1.1: ignored during a handshake, not part of the transcript; afterwards
-      // renegotiation is refused with a no_renegotiation warning (RFC 5746 §4.2, RFC 5246 §7.2.2).
-      if (this.#core.established) this.#core.sendAlert(AlertDescription.no_renegotiation_RESERVED);
-      return;
-    }
-    this.#state = this.#state.handle(this.#cx, input);
+  protected onInput(input: Tls12Input): void {
+    tls12ClientInput(this.#machine, input);
   }
 
-  /**
-   * A client whose ClientHello has already been sent by someone else: the TLS 1.3 client of a
-   * connection that offered both versions and got a TLS 1.2 ServerHello (RFC 8446 §4.2.1, §D.1).
-   * `hello` and `raw` are that ClientHello and its exact bytes (the start of the transcript); the
-   * next input is the ServerHello. `config.session` is resumed when the hello offers it (see
-   * {@link offerableTls12Session}): its ticket in session_ticket with a session ID to echo (RFC 5077
-   * §3.4), or its session ID as legacy_session_id (RFC 8446 §4.1.2); a ServerHello echoing that ID
-   * starts the abbreviated handshake (RFC 5246 §7.3).
-   */
-  static afterClientHello(config: Tls12ClientConfig, hello: ClientHello, raw: Uint8Array): Tls12Client {
-    const client = new Tls12Client(config);
-    client.#core.clientRandom = hello.random.slice();
-    const offered = offeredIn(usableSession(client.#cx.settings), hello);
-    client.#state = new ExpectServerHello({ hello, transcript: new Tls12Transcript().add(raw), offered });
-    return client;
+  protected describe(): { state: string; offered: Offered } {
+    return { state: this.state, offered: tls12ClientOffer(this.#machine.cx.settings) };
   }
 
   /** Name of the current handshake state (for research and debugging). */
   get state(): string {
-    return this.#state?.name ?? 'Start';
-  }
-
-  /** True once the handshake is complete. */
-  get isEstablished(): boolean {
-    return this.#core.established;
+    return this.#machine.state;
   }
 
   /** Send the ClientHello. */
   start(): Tls12Event[] {
-    if (this.#state) throw new TlswireError('Tls12Client.start() called twice');
-    return this.#core.run(() => {
-      this.#state = startHandshake(this.#cx);
+    if (this.#machine.current) throw new TlswireError('Tls12Client.start() called twice');
+    return this.run(() => {
+      this.#machine.current = startHandshake(this.#machine.cx);
     });
   }
+}
 
-  /** Bytes received from the server. */
-  handle(bytes: Uint8Array): Tls12Event[] {
-    return this.#core.run(() => this.#core.receive(bytes));
-  }
+/** What the client offers, for failure reports. */
+export function tls12ClientOffer(settings: ClientSettings): Offered {
+  return tls12Offered(settings.suites, settings.groups, settings.config.alpn);
+}
 
-  /** Send application data (after `established`). */
-  write(data: Uint8Array): Tls12Event[] {
-    return this.#core.run(() => this.#core.write(data));
+/**
+ * Feed one input to a TLS 1.2 client's states. A HelloRequest (RFC 5246 §7.4.1.1) is ignored during
+ * a handshake and not part of the transcript; afterwards renegotiation is refused with a
+ * no_renegotiation warning (RFC 5746 §4.2, RFC 5246 §7.2.2) and the connection goes on.
+ */
+export function tls12ClientInput(machine: Machine<Tls12ClientContext>, input: Tls12Input): void {
+  if (input.type === 'hello_request') {
+    if (!machine.current) throw unexpected('RFC 5246 §7.3', machine.state, input);
+    const { core } = machine.cx;
+    if (core.established) core.sendAlert(AlertDescription.no_renegotiation_RESERVED);
+    return;
   }
+  machine.input(input);
+}
 
-  /** Send close_notify. */
-  close(): Tls12Event[] {
-    return this.#core.run(() => this.#core.close());
-  }
-
-  /** Keying material exporter (RFC 5705 §4). */
-  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    return this.#core.exportKeyingMaterial(label, context, length);
-  }
+/**
+ * The TLS 1.2 states of a client whose ClientHello has already been sent by someone else: the TLS 1.3
+ * client of a connection that offered both versions and got a TLS 1.2 ServerHello (RFC 8446 §4.2.1,
+ * §D.1), on the same core. `hello` and `raw` are that ClientHello and its exact bytes (the start of
+ * the transcript); the next input is the ServerHello. `config.session` is resumed when the hello
+ * offers it (see {@link offerableTls12Session}): its ticket in session_ticket with a session ID to
+ * echo (RFC 5077 §3.4), or its session ID as legacy_session_id (RFC 8446 §4.1.2); a ServerHello
+ * echoing that ID starts the abbreviated handshake (RFC 5246 §7.3).
+ */
+export function tls12ClientAfterHello(
+  core: RecordCore,
+  config: Tls12ClientConfig,
+  hello: ClientHello,
+  raw: Uint8Array,
+): Machine<Tls12ClientContext> {
+  const settings = clientSettings(config, config.verifyServer);
+  const keys = new Tls12Records(core);
+  core.useVersion(keys);
+  const offered = offeredIn(usableSession(settings), hello);
+  const state = new ExpectServerHello({ hello, transcript: new Tls12Transcript().add(raw), offered });
+  return new Machine({ settings, core, keys }, state);
 }

@@ -12,10 +12,8 @@ import { type Tls12CipherSuite, type Tls12MasterSecret, tls12CipherSuite } from 
 import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
 import { AlertDescription, CipherSuite, SignatureScheme } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
-import type { DecodedHandshake } from '../../tls/messages/handshake.js';
 import { schemeFitsKey, tls13SchemeName } from '../common.js';
 import type { Offered } from '../diagnosis.js';
-import type { Tls12Input } from './record-layer.js';
 
 /** Default TLS 1.2 cipher suites, in preference order: ECDHE before RSA key transport. */
 export const DEFAULT_TLS12_CIPHER_SUITES: readonly number[] = [
@@ -193,12 +191,6 @@ export class Tls12Protection {
     wipe(block.client.key, block.client.iv, block.server.key, block.server.iv);
     return this.#epochs;
   }
-}
-
-/** The unexpected_message error for `input` in `state` (RFC 5246 §7.3 gives the order). */
-export function unexpected(state: string, input: Tls12Input | DecodedHandshake): TlsAlertError {
-  const what = input.type === 'unknown' ? `handshake message ${input.msgType}` : input.type;
-  return new TlsAlertError(AlertDescription.unexpected_message, `${what} in state ${state} (RFC 5246 §7.3)`);
 }
 
 /** Whether the u16 list `list` contains `value`. */

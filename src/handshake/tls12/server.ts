@@ -27,7 +27,7 @@ import { TlswireError } from '../../bytes/errors.js';
 import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
 import { Writer } from '../../bytes/writer.js';
 import { NobleProvider } from '../../crypto/noble.js';
-import type { PublicKey } from '../../crypto/provider.js';
+import type { CryptoProvider, PublicKey } from '../../crypto/provider.js';
 import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
 import {
   AlertDescription,
@@ -41,10 +41,13 @@ import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
 import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
-import { DEFAULT_GROUPS, DOWNGRADE_TLS12, groupName, keyExchangeStep, leafPublicKey, runVerifier } from '../common.js';
-import { groupNames, HandshakeAlertError, schemeNames, suiteNames } from '../diagnosis.js';
+import { DEFAULT_GROUPS, DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
+import { groupNames, HandshakeAlertError, type Offered, schemeNames, suiteNames } from '../diagnosis.js';
+import { coreOptions, Endpoint, Machine } from '../endpoint.js';
+import { requestedServerName, selectAlpn, selectCertificate, unexpected, verifyPeerChain } from '../policy.js';
+import type { RecordCore } from '../record-core.js';
 import type { CertificateVerifier, CertifiedKey } from '../types.js';
-import { trustAnchorVerifier } from '../verifier.js';
+import { clientVerifier } from '../verifier.js';
 import {
   chooseTls12Scheme,
   DEFAULT_TLS12_CIPHER_SUITES,
@@ -56,14 +59,13 @@ import {
   tls12Offered,
   tls12SchemeName,
   tls12Suites,
-  unexpected,
   verifyTls12Signature,
 } from './common.js';
-import { Tls12Core, type Tls12Input } from './record-layer.js';
+import { type Tls12Input, Tls12Records } from './records.js';
 import type { Tls12Event, Tls12ServerConfig, Tls12SessionState } from './types.js';
 
 /** The server configuration with every default filled in. */
-interface ServerSettings {
+export interface ServerSettings {
   config: Tls12ServerConfig;
   suites: readonly Tls12CipherSuite[];
   groups: readonly number[];
@@ -75,10 +77,11 @@ interface ServerSettings {
   now: () => number;
 }
 
-/** What the server states share: settings and the connection core. Passed to every `handle`. */
+/** What the server states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
 export interface Tls12ServerContext {
   readonly settings: ServerSettings;
-  readonly core: Tls12Core;
+  readonly core: RecordCore;
+  readonly keys: Tls12Records;
 }
 
 /** A TLS 1.2 server state: consumes one input, returns the next state. */
@@ -116,19 +119,6 @@ interface FullHandshake {
 interface ClientIdentity {
   chain: Uint8Array[];
   key: PublicKey;
-}
-
-function selectCertificate(cx: Tls12ServerContext, sni: string | undefined): CertifiedKey {
-  const c = cx.settings.config.certificate;
-  const certified = typeof c === 'function' ? c(sni) : c;
-  if (!certified || certified.chain.length === 0) {
-    throw new HandshakeAlertError(
-      AlertDescription.handshake_failure,
-      `no certificate for ${sni === undefined ? 'a client without SNI' : `server name ${sni}`}`,
-      'the certificate selector returned none: add a certificate for this name, or a default',
-    );
-  }
-  return certified;
 }
 
 /** The server's choice of suite, group and signature algorithm for a full handshake. */
@@ -222,7 +212,7 @@ export class ExpectClientHello implements Tls12ServerState {
   readonly name = 'ExpectClientHello';
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
-    if (input.type !== 'client_hello') throw unexpected(this.name, input);
+    if (input.type !== 'client_hello') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const { config } = settings;
     if (input.version < ProtocolVersion.TLS1_2) {
@@ -253,11 +243,9 @@ export class ExpectClientHello implements Tls12ServerState {
         'the client does not offer the extended master secret (RFC 7627 §5.2)',
       );
     }
-    const serverName = findExtension(input.extensions, 'server_name')?.names.find(
-      (n) => n.type === NameType.host_name,
-    )?.name;
-    const alpn = chooseAlpn(cx, input);
-    core.clientRandom = input.random.slice();
+    const serverName = requestedServerName(input);
+    const alpn = selectAlpn(config.alpn, input);
+    core.setClientRandom(input.random);
     const transcript = new Tls12Transcript().add(input.raw);
     const ticketExt = findExtension(input.extensions, 'session_ticket');
     const ticketsOn = config.ticketer !== undefined && ticketExt !== undefined;
@@ -288,12 +276,12 @@ function resumeSession(
   const { state, byTicket, sessionId } = resumable;
   const suite = settings.suites.find((s) => s.value === state.cipherSuite)!;
   const hs: ServerHandshake = { ...common, suite, sessionId, issueTicket: byTicket };
-  core.keyExchange = suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe';
+  cx.keys.setKeyExchange(suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe');
   sendServerHello(cx, hs, secureRenegotiation, false);
   emitNegotiated(cx, hs, true, undefined, secureRenegotiation);
   const master = new Tls12MasterSecret(core.provider, suite, state.masterSecret, core.clientRandom, hs.serverRandom);
   wipe(state.masterSecret);
-  core.emit({ kind: 'secret', label: 'CLIENT_RANDOM', secret: master.secret.slice(), clientRandom: core.clientRandom });
+  core.secret('CLIENT_RANDOM', master.secret);
   const protection = new Tls12Protection(master, 'server');
   sendFinishedFlight(cx, hs, master, protection);
   return new ExpectChangeCipherSpec(hs, master, protection, false, undefined);
@@ -312,9 +300,9 @@ function startFullHandshake(
 ): Tls12ServerState {
   const { core, settings } = cx;
   const { transcript, serverRandom } = settled;
-  const certified = selectCertificate(cx, settled.serverName);
+  const certified = selectCertificate(settings.config.certificate, settled.serverName);
   const { suite, group, scheme } = choose(cx, hello, certified);
-  core.keyExchange = suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe';
+  cx.keys.setKeyExchange(suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe');
   const hs: ServerHandshake = { ...settled, suite, issueTicket: settled.ticketsOn };
   const pointFormats = findExtension(hello.extensions, 'ec_point_formats') !== undefined;
   sendServerHello(cx, hs, secureRenegotiation, suite.keyExchange !== 'rsa' && pointFormats);
@@ -357,21 +345,6 @@ function startFullHandshake(
   const full: FullHandshake = { certified, ephemeral, requested };
   if (requested) return new ExpectClientCertificate(hs, full);
   return new ExpectClientKeyExchange(hs, full, undefined);
-}
-
-/** ALPN (RFC 7301 §3.2): our first protocol the client offers; none in common is no_application_protocol. */
-function chooseAlpn(cx: Tls12ServerContext, hello: ClientHello): string | undefined {
-  const offered = findExtension(hello.extensions, 'application_layer_protocol_negotiation')?.protocols;
-  const ours = cx.settings.config.alpn;
-  if (!offered || !ours?.length) return undefined;
-  const chosen = ours.find((p) => offered.includes(p));
-  if (chosen === undefined) {
-    throw new HandshakeAlertError(
-      AlertDescription.no_application_protocol,
-      `no ALPN protocol in common: we accept ${ours.join(', ')}; the client offered ${offered.join(', ')} (RFC 7301 §3.2)`,
-    );
-  }
-  return chosen;
 }
 
 /**
@@ -473,7 +446,7 @@ export class ExpectClientCertificate implements Tls12ServerState {
   ) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
-    if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected(this.name, input);
+    if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { settings } = cx;
     this.hs.transcript.add(input.raw);
     if (input.certificates.length === 0) {
@@ -483,10 +456,9 @@ export class ExpectClientCertificate implements Tls12ServerState {
       return new ExpectClientKeyExchange(this.hs, this.full, undefined);
     }
     const chain = input.certificates.map((c) => c.slice());
-    const key = leafPublicKey(chain[0]!);
     const verify = settings.verifyClient;
     if (!verify) throw new TlswireError('Tls12Server: clientAuth without verifyClient or clientRoots');
-    runVerifier(() => verify(chain, { serverName: this.hs.serverName, now: settings.now() }));
+    const key = verifyPeerChain(verify, chain, { serverName: this.hs.serverName, now: settings.now() });
     return new ExpectClientKeyExchange(this.hs, this.full, { chain, key });
   }
 }
@@ -501,7 +473,7 @@ export class ExpectClientKeyExchange implements Tls12ServerState {
   ) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
-    if (input.type !== 'client_key_exchange') throw unexpected(this.name, input);
+    if (input.type !== 'client_key_exchange') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core } = cx;
     const provider = core.provider;
     const { hs, full } = this;
@@ -524,7 +496,7 @@ export class ExpectClientKeyExchange implements Tls12ServerState {
       premaster = concat(version, message.subarray(2));
       wipe(message, fallback);
     } else {
-      throw unexpected(this.name, input);
+      throw unexpected('RFC 5246 §7.3', this.name, input);
     }
     hs.transcript.add(input.raw);
     const sessionHash = hs.ems ? hs.transcript.hash(provider, hs.suite.hash) : undefined;
@@ -534,12 +506,7 @@ export class ExpectClientKeyExchange implements Tls12ServerState {
       sessionHash,
     });
     wipe(premaster);
-    core.emit({
-      kind: 'secret',
-      label: 'CLIENT_RANDOM',
-      secret: master.secret.slice(),
-      clientRandom: core.clientRandom,
-    });
+    core.secret('CLIENT_RANDOM', master.secret);
     if (this.client) return new ExpectCertificateVerify(hs, master, full, this.client);
     return new ExpectChangeCipherSpec(hs, master, new Tls12Protection(master, 'server'), true, undefined);
   }
@@ -556,7 +523,7 @@ export class ExpectCertificateVerify implements Tls12ServerState {
   ) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
-    if (input.type !== 'certificate_verify') throw unexpected(this.name, input);
+    if (input.type !== 'certificate_verify') throw unexpected('RFC 5246 §7.3', this.name, input);
     verifyTls12Signature(
       cx.core.provider,
       'CertificateVerify',
@@ -592,8 +559,8 @@ export class ExpectChangeCipherSpec implements Tls12ServerState {
   ) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
-    if (input.type !== 'change_cipher_spec') throw unexpected(this.name, input);
-    cx.core.setReadProtection(this.protection.opener());
+    if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
+    cx.keys.setReadProtection(this.protection.opener());
     return new ExpectFinished(this.hs, this.master, this.protection, this.full, this.clientChain);
   }
 }
@@ -616,7 +583,7 @@ function sendFinishedFlight(
       core.send({ type: 'new_session_ticket', version: 'tls12', lifetimeHint: settings.lifetime, ticket }),
     );
   }
-  core.changeCipherSpec(protection.sealer());
+  cx.keys.changeCipherSpecOut(protection.sealer());
   const verifyData = master.verifyData('server', hs.transcript.hash(core.provider, master.suite.hash));
   hs.transcript.add(core.send({ type: 'finished', verifyData }));
   core.flush();
@@ -649,7 +616,7 @@ export class ExpectFinished implements Tls12ServerState {
   ) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
-    if (input.type !== 'finished') throw unexpected(this.name, input);
+    if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const { hs, master } = this;
     const expected = master.verifyData('client', hs.transcript.hash(core.provider, master.suite.hash));
@@ -662,7 +629,7 @@ export class ExpectFinished implements Tls12ServerState {
       if (hs.sessionId.length > 0) settings.config.sessionStore?.put(hs.sessionId, sessionState(cx, hs, master));
     }
     if (this.clientChain) core.emit({ kind: 'peer-certificate', chain: this.clientChain });
-    core.setEstablished(master);
+    cx.keys.setEstablished(master);
     core.emit({ kind: 'established' });
     return new ServerEstablished(hs.sessionId);
   }
@@ -674,7 +641,7 @@ export class ServerEstablished implements Tls12ServerState {
   constructor(readonly sessionId: Uint8Array) {}
 
   handle(_cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
-    throw unexpected(this.name, input);
+    throw unexpected('RFC 5246 §7.3', this.name, input);
   }
 }
 
@@ -686,10 +653,8 @@ export class ServerEstablished implements Tls12ServerState {
  * // client certificates: { clientAuth: 'require', clientRoots: TrustStore.fromPem(caBundle) }
  * socket.on('data', (b) => act(server.handle(b)));
  */
-export class Tls12Server {
-  readonly #core: Tls12Core;
-  readonly #cx: Tls12ServerContext;
-  #state: Tls12ServerState = new ExpectClientHello();
+export class Tls12Server extends Endpoint<Tls12Event> {
+  readonly #machine: Tls12ServerMachine;
 
   /**
    * @throws TypeError without a TLS 1.2 cipher suite, or for clientAuth without `verifyClient` or
@@ -698,42 +663,41 @@ export class Tls12Server {
    */
   constructor(config: Tls12ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
-    const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
-    if (suites.length === 0) throw new TypeError('Tls12Server: no TLS 1.2 cipher suite configured');
-    const clientAuth = config.clientAuth ?? 'none';
-    const verifyClient =
-      config.verifyClient ??
-      (config.clientRoots
-        ? trustAnchorVerifier(config.clientRoots, config.clientIntermediates, 'clientAuth', provider)
-        : undefined);
-    if (clientAuth !== 'none' && typeof verifyClient !== 'function') {
-      throw new TypeError('Tls12Server: clientAuth needs verifyClient or clientRoots');
-    }
-    const settings: ServerSettings = {
-      config,
-      suites,
-      groups: config.groups ?? DEFAULT_GROUPS,
-      schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
-      lifetime: config.sessionLifetime ?? 7200,
-      clientAuth,
-      verifyClient,
-      now: config.now ?? Date.now,
-    };
-    this.#core = new Tls12Core({
-      role: 'server',
-      provider,
-      onOutgoingMessage: config.onOutgoingMessage,
-      onInput: (input) => this.#onInput(input),
-      describe: () => ({
-        state: this.state,
-        offered: tls12Offered(settings.suites, settings.groups, config.alpn),
-      }),
+    const settings = tls12ServerSettings('Tls12Server', config, provider);
+    let keys: Tls12Records | undefined;
+    super({ ...coreOptions(config, provider), role: 'server' }, (core) => {
+      keys = new Tls12Records(core);
+      return keys;
     });
-    this.#cx = { settings, core: this.#core };
+    this.#machine = new Tls12ServerMachine({ settings, core: this.core, keys: keys! });
   }
 
-  #onInput(input: Tls12Input): void {
-    if (input.type === 'client_hello' && this.#core.established) {
+  protected onInput(input: Tls12Input): void {
+    this.#machine.input(input);
+  }
+
+  protected describe(): { state: string; offered: Offered } {
+    return { state: this.state, offered: tls12ServerOffer(this.#machine.cx.settings) };
+  }
+
+  /** Name of the current handshake state (for research and debugging). */
+  get state(): string {
+    return this.#machine.state;
+  }
+
+  protected override run(f: () => void): Tls12Event[] {
+    return this.#machine.forgetOnFailure(super.run(f));
+  }
+}
+
+/** The TLS 1.2 server's states, with the rules that hold around them. */
+export class Tls12ServerMachine extends Machine<Tls12ServerContext> {
+  constructor(cx: Tls12ServerContext, current: Tls12ServerState = new ExpectClientHello()) {
+    super(cx, current);
+  }
+
+  override input(input: Tls12Input): void {
+    if (input.type === 'client_hello' && this.cx.core.established) {
       // RFC 5746 §4.4 lets a server refuse renegotiation; we end the connection with a fatal
       // handshake_failure rather than RFC 5246 §7.2.2's no_renegotiation warning, so a client that
       // tries is never left waiting for a handshake that will not come.
@@ -742,45 +706,37 @@ export class Tls12Server {
         'renegotiation refused: a ClientHello arrived after the handshake (RFC 5746 §4.4)',
       );
     }
-    this.#state = this.#state.handle(this.#cx, input);
-  }
-
-  /** Name of the current handshake state (for research and debugging). */
-  get state(): string {
-    return this.#state.name;
-  }
-
-  /** True once the handshake is complete. */
-  get isEstablished(): boolean {
-    return this.#core.established;
-  }
-
-  /** Bytes received from the client. */
-  handle(bytes: Uint8Array): Tls12Event[] {
-    return this.#run(() => this.#core.receive(bytes));
-  }
-
-  /** Send application data (after `established`). */
-  write(data: Uint8Array): Tls12Event[] {
-    return this.#run(() => this.#core.write(data));
-  }
-
-  /** Send close_notify. */
-  close(): Tls12Event[] {
-    return this.#run(() => this.#core.close());
+    super.input(input);
   }
 
   /** RFC 5246 §7.2.2: after a fatal alert, sent or received, the session must not be resumed. */
-  #run(f: () => void): Tls12Event[] {
-    const events = this.#core.run(f);
-    const id = this.#state.sessionId;
-    if (id && id.length > 0 && events.some((e) => e.kind === 'error'))
-      this.#cx.settings.config.sessionStore?.remove(id);
+  forgetOnFailure<E extends { kind: string }>(events: E[]): E[] {
+    const id = (this.current as Tls12ServerState | undefined)?.sessionId;
+    if (id && id.length > 0 && events.some((e) => e.kind === 'error')) this.cx.settings.config.sessionStore?.remove(id);
     return events;
   }
+}
 
-  /** Keying material exporter (RFC 5705 §4). */
-  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    return this.#core.exportKeyingMaterial(label, context, length);
-  }
+/** What the server accepts, for failure reports. */
+export function tls12ServerOffer(settings: ServerSettings): Offered {
+  return tls12Offered(settings.suites, settings.groups, settings.config.alpn);
+}
+
+/**
+ * The server configuration with every default filled in.
+ * @throws TypeError without a TLS 1.2 cipher suite, or for client authentication without a verifier
+ */
+export function tls12ServerSettings(who: string, config: Tls12ServerConfig, provider: CryptoProvider): ServerSettings {
+  const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
+  if (suites.length === 0) throw new TypeError(`${who}: no TLS 1.2 cipher suite configured`);
+  return {
+    config,
+    suites,
+    groups: config.groups ?? DEFAULT_GROUPS,
+    schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
+    lifetime: config.sessionLifetime ?? 7200,
+    clientAuth: config.clientAuth ?? 'none',
+    verifyClient: clientVerifier(who, config, provider),
+    now: config.now ?? Date.now,
+  };
 }

@@ -1,0 +1,94 @@
+/**
+ * Role policy both TLS versions share: the server's certificate choice by SNI (RFC 6066 §3), ALPN
+ * selection and checking (RFC 7301 §3.2), the unexpected_message error (RFC 8446 §A, RFC 5246 §7.3),
+ * peer-chain verification (RFC 8446 §4.4.2.4, RFC 5246 §7.4.2), and IP-literal detection for SNI
+ * (RFC 6066 §3: literal addresses are not sent).
+ * @module
+ */
+
+import type { PublicKey } from '../crypto/provider.js';
+import { AlertDescription, NameType } from '../tls/enums.js';
+import { TlsAlertError } from '../tls/errors.js';
+import { findExtension } from '../tls/extensions.js';
+import type { ClientHello } from '../tls/messages/hello.js';
+import { leafPublicKey, runVerifier } from './common.js';
+import { HandshakeAlertError } from './diagnosis.js';
+import type { CoreInput } from './record-core.js';
+import type { CertificateVerifier, CertifiedKey, ServerConfig, VerifyContext } from './types.js';
+
+/** Where each role's message order is given. */
+export type MessageOrder = 'RFC 8446 §A.1' | 'RFC 8446 §A.2' | 'RFC 5246 §7.3';
+
+/** The unexpected_message error for `input` in `state`; `order` names the RFC section that gives the order. */
+export function unexpected(order: MessageOrder, state: string, input: CoreInput): TlsAlertError {
+  const what = input.type === 'unknown' ? `handshake message ${input.msgType}` : input.type;
+  return new TlsAlertError(AlertDescription.unexpected_message, `${what} in state ${state} (${order})`);
+}
+
+/** Whether a server name is an IP literal, which SNI never carries (RFC 6066 §3). */
+export function isIpLiteral(name: string): boolean {
+  return /^[0-9.]+$/.test(name) || name.includes(':');
+}
+
+/** The host_name a ClientHello asks for in server_name (RFC 6066 §3), if any. */
+export function requestedServerName(hello: ClientHello): string | undefined {
+  return findExtension(hello.extensions, 'server_name')?.names.find((n) => n.type === NameType.host_name)?.name;
+}
+
+/**
+ * The server's certificate for `sni`: the configured one, or what the selector returns.
+ * @throws HandshakeAlertError handshake_failure when there is none
+ */
+export function selectCertificate(certificate: ServerConfig['certificate'], sni: string | undefined): CertifiedKey {
+  const certified = typeof certificate === 'function' ? certificate(sni) : certificate;
+  if (!certified || certified.chain.length === 0) {
+    throw new HandshakeAlertError(
+      AlertDescription.handshake_failure,
+      `no certificate for ${sni === undefined ? 'a client without SNI' : `server name ${sni}`}`,
+      'the certificate selector returned none: add a certificate for this name, or a default',
+    );
+  }
+  return certified;
+}
+
+/**
+ * The server's ALPN choice (RFC 7301 §3.2): our first protocol the client offers.
+ * @throws HandshakeAlertError no_application_protocol when there is none in common
+ */
+export function selectAlpn(ours: readonly string[] | undefined, hello: ClientHello): string | undefined {
+  const offered = findExtension(hello.extensions, 'application_layer_protocol_negotiation')?.protocols;
+  if (!offered || !ours?.length) return undefined;
+  const chosen = ours.find((p) => offered.includes(p));
+  if (chosen === undefined) {
+    throw new HandshakeAlertError(
+      AlertDescription.no_application_protocol,
+      `no ALPN protocol in common: we accept ${ours.join(', ')}; the client offered ${offered.join(', ')} (RFC 7301 §3.2)`,
+    );
+  }
+  return chosen;
+}
+
+/**
+ * The client's check of the server's ALPN answer (RFC 7301 §3.2): exactly one protocol, one we offered.
+ * @throws TlsAlertError illegal_parameter otherwise
+ */
+export function checkSelectedAlpn(ours: readonly string[] | undefined, selected: readonly string[]): string {
+  const protocol = selected.length === 1 ? selected[0]! : undefined;
+  if (protocol === undefined || !ours?.includes(protocol)) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      'the server selected an ALPN protocol we did not offer',
+    );
+  }
+  return protocol;
+}
+
+/**
+ * Read the leaf's key and ask `verify` about the peer's chain; anything but an alert error becomes
+ * bad_certificate. Returns the leaf's public key, for CertificateVerify or the key exchange.
+ */
+export function verifyPeerChain(verify: CertificateVerifier, chain: Uint8Array[], cx: VerifyContext): PublicKey {
+  const key = leafPublicKey(chain[0]!);
+  runVerifier(() => verify(chain, cx));
+  return key;
+}

@@ -1,0 +1,148 @@
+/**
+ * What TLS 1.2 supplies to the record core (RFC 5246 §6, §7.1, §7.2): AEAD record protection
+ * (RFC 5288, RFC 7905) installed by ChangeCipherSpec, which the states receive as a pseudo-message
+ * `{ type: 'change_cipher_spec' }` between handshake messages; the alert policy (a warning alert lets
+ * the connection go on, RFC 5246 §7.2); the decode context (ServerKeyExchange and ClientKeyExchange
+ * take their shape from the key exchange); the master secret for the exporter (RFC 5705).
+ *
+ * Unlike TLS 1.3, a TLS 1.2 protected record shows its real content type.
+ * @module
+ */
+import { TlswireError } from '../../bytes/errors.js';
+import type { Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
+import type { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
+import { AlertDescription, AlertLevel, ContentType } from '../../tls/enums.js';
+import { TlsAlertError } from '../../tls/errors.js';
+import type { HandshakeContext } from '../../tls/messages/handshake.js';
+import type { KeyExchange } from '../../tls/messages/key-exchange.js';
+import {
+  CHANGE_CIPHER_SPEC,
+  encodeRecords,
+  fragmentContent,
+  MAX_PLAINTEXT_LENGTH,
+  type TlsRecord,
+} from '../../tls/record.js';
+import type { CoreInput, OpenedContent, RecordCore, VersionRecords } from '../record-core.js';
+
+/** What a TLS 1.2 state receives: a handshake message, or the ChangeCipherSpec that switches read keys. */
+export type Tls12Input = CoreInput;
+
+/** Alerts TLS 1.2 sends as warnings (RFC 5246 §7.2.1, §7.2.2); every other is fatal. */
+const WARNINGS: ReadonlySet<number> = new Set([
+  AlertDescription.close_notify,
+  AlertDescription.user_canceled,
+  AlertDescription.no_renegotiation_RESERVED,
+]);
+
+/** TLS 1.2 record protection and keys of one connection; the TLS 1.2 states' key I/O. */
+export class Tls12Records implements VersionRecords {
+  readonly version = 'TLS 1.2';
+  readonly #core: RecordCore;
+  #opener: Tls12RecordOpener | undefined;
+  #sealer: Tls12RecordSealer | undefined;
+  #established = false;
+  #master: Tls12MasterSecret | undefined;
+  #decode: HandshakeContext = { version: 'tls12', keyExchange: 'ecdhe' };
+
+  constructor(core: RecordCore) {
+    this.#core = core;
+  }
+
+  /** True once both Finished messages are done. */
+  get established(): boolean {
+    return this.#established;
+  }
+
+  decodeContext(): HandshakeContext {
+    return this.#decode;
+  }
+
+  /** The key exchange that shapes ServerKeyExchange and ClientKeyExchange, once the suite is known. */
+  setKeyExchange(keyExchange: KeyExchange): void {
+    this.#decode = { version: 'tls12', keyExchange };
+  }
+
+  unprotect(record: TlsRecord): OpenedContent {
+    return this.#opener ? this.#opener.open(record) : { type: record.type, content: record.fragment };
+  }
+
+  protect(type: ContentType, content: Uint8Array, plaintextVersion: number): Uint8Array[] {
+    const sealer = this.#sealer;
+    if (!sealer) return fragmentContent(type, content, { version: plaintextVersion }).map((r) => encodeRecords([r]));
+    if (content.length === 0) return [sealer.seal(type, content)];
+    const out: Uint8Array[] = [];
+    for (let at = 0; at < content.length; at += MAX_PLAINTEXT_LENGTH) {
+      out.push(sealer.seal(type, content.subarray(at, Math.min(at + MAX_PLAINTEXT_LENGTH, content.length))));
+    }
+    return out;
+  }
+
+  /** RFC 5246 §7.1: ChangeCipherSpec is part of the handshake; the state expecting it installs the read keys. */
+  changeCipherSpec(): boolean {
+    return true;
+  }
+
+  alertLevel(description: number): AlertLevel {
+    return WARNINGS.has(description) ? AlertLevel.warning : AlertLevel.fatal;
+  }
+
+  /** RFC 5246 §7.2: a warning is reported and the connection goes on (the states decide what it means). */
+  toleratesAlert(level: number): boolean {
+    return level === AlertLevel.warning;
+  }
+
+  acceptData(): boolean {
+    if (!this.#established) {
+      throw new TlsAlertError(AlertDescription.unexpected_message, 'application data before the handshake is done');
+    }
+    return false;
+  }
+
+  checkWrite(): void {
+    if (!this.#established) throw new TlswireError('write before the handshake is complete');
+  }
+
+  /**
+   * Send ChangeCipherSpec under the current write keys, then switch to `sealer` (RFC 5246 §7.1):
+   * everything sent afterwards is protected with the pending keys; the old keys are wiped.
+   */
+  changeCipherSpecOut(sealer: Tls12RecordSealer): void {
+    this.#core.flush();
+    this.#core.sendContent(ContentType.change_cipher_spec, Uint8Array.of(CHANGE_CIPHER_SPEC));
+    this.#sealer?.dispose();
+    this.#sealer = sealer;
+  }
+
+  /** The peer's ChangeCipherSpec arrived: protect what we read from now on with `opener` (RFC 5246 §7.1). */
+  setReadProtection(opener: Tls12RecordOpener): void {
+    this.#opener?.dispose();
+    this.#opener = opener;
+    this.#core.deframer.setLimits({ protection: 'tls12-protected' });
+  }
+
+  /** Both Finished messages are done: application data may flow, the exporter works with `master`. */
+  setEstablished(master: Tls12MasterSecret): void {
+    this.#established = true;
+    this.#master?.dispose();
+    this.#master = master;
+  }
+
+  /**
+   * Keying material exporter (RFC 5705 §4).
+   * @throws TlswireError before the handshake is complete
+   */
+  exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
+    if (!this.#master) throw new TlswireError('exporter used before the handshake is complete');
+    return this.#master.exportKeyingMaterial(label, context, length);
+  }
+
+  /** Wipe both directions' keys and the master secret. */
+  dispose(): void {
+    this.#opener?.dispose();
+    this.#sealer?.dispose();
+    this.#master?.dispose();
+    this.#opener = undefined;
+    this.#sealer = undefined;
+    this.#master = undefined;
+  }
+}
