@@ -1,21 +1,20 @@
-/** Build: ESM + CJS with declarations for every public entry point; the CLI as one ESM file. */
+/**
+ * Build: ESM + CJS with declarations for every public entry point; the CLI as one ESM file.
+ *
+ * The root entry's declarations are not bundled here: `scripts/root-declarations.mjs` (run after tsup by
+ * `npm run build`) writes them as re-exports of the subpath declarations, because the bundler turns a
+ * namespace re-export into value-only members (see that script).
+ */
 import { defineConfig } from 'tsup';
+
+const subpaths = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'handshake', 'node'];
+const subpathEntries = Object.fromEntries(subpaths.map((name) => [`${name}/index`, `src/${name}/index.ts`]));
 
 export default defineConfig([
   {
-    entry: {
-      index: 'src/index.ts',
-      'bytes/index': 'src/bytes/index.ts',
-      'tcp/index': 'src/tcp/index.ts',
-      'capture/index': 'src/capture/index.ts',
-      'tls/index': 'src/tls/index.ts',
-      'crypto/index': 'src/crypto/index.ts',
-      'x509/index': 'src/x509/index.ts',
-      'handshake/index': 'src/handshake/index.ts',
-      'node/index': 'src/node/index.ts',
-    },
+    entry: { index: 'src/index.ts', ...subpathEntries },
     format: ['esm', 'cjs'],
-    dts: true,
+    dts: { entry: subpathEntries },
     sourcemap: true,
     clean: true,
     splitting: true,

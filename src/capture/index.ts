@@ -26,7 +26,7 @@ export {
   type Ipv6Header,
 } from './ip.js';
 export { decodeLink, ETHERTYPE_IPV4, ETHERTYPE_IPV6, type LinkFrame } from './link.js';
-export { type CapturedPacket, formatEpoch, LinkType, type PacketToWrite, splitTimestamp } from './packet.js';
+export { type CapturedPacket, formatEpoch, LinkType, type PacketToWrite } from './packet.js';
 export {
   decodePcapHeader,
   isPcap,

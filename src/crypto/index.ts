@@ -71,16 +71,6 @@ export {
   recordNonce,
 } from './record-protection.js';
 export {
-  modPow,
-  pkcs1Decrypt,
-  pkcs1DecryptPremaster,
-  pkcs1Encrypt,
-  pkcs1Sign,
-  pkcs1Verify,
-  pssSign,
-  pssVerify,
-} from './rsa.js';
-export {
   MASTER_SECRET_LENGTH,
   pHash,
   RANDOM_LENGTH,

@@ -29,8 +29,27 @@ export {
 } from './negotiate.js';
 export { TlsServer } from './server.js';
 export { AeadTicketer, SingleUseAntiReplay } from './ticket.js';
-export * from './tls12/index.js';
 export type { Epoch } from './tls13-records.js';
+export {
+  ClientSessionCache,
+  DEFAULT_TLS12_CIPHER_SUITES,
+  DEFAULT_TLS12_SIGNATURE_SCHEMES,
+  type ExpiringSession,
+  MemorySessionStore,
+  type MemorySessionStoreOptions,
+  Tls12AeadTicketer,
+  Tls12Client,
+  type Tls12ClientConfig,
+  type Tls12ClientOptions,
+  type Tls12ClientSession,
+  type Tls12Event,
+  type Tls12Negotiated,
+  Tls12Server,
+  type Tls12ServerConfig,
+  type Tls12SessionState,
+  type Tls12SessionStore,
+  type Tls12Ticketer,
+} from './tls12/index.js';
 export type {
   AntiReplay,
   CertificateVerifier,
