@@ -522,7 +522,8 @@ export class ExpectCertificateOrRequest implements ClientState {
       this.hs.transcript.update(message.raw);
       return new ExpectCertificate(this.hs, { ...this.agreed, certificateRequest: message });
     }
-    if (message.type !== 'certificate' || message.version !== 'tls13') throw unexpected('RFC 8446 §A.1', this.name, message);
+    if (message.type !== 'certificate' || message.version !== 'tls13')
+      throw unexpected('RFC 8446 §A.1', this.name, message);
     if (message.context.length !== 0) {
       throw new TlsAlertError(AlertDescription.illegal_parameter, 'server Certificate context must be empty');
     }

@@ -230,6 +230,19 @@ export function suiteNames(values: readonly number[]): string {
   return values.map((v) => nameOf(CipherSuite, v, 2)).join(', ') || 'none';
 }
 
+/** Names of protocol versions ('TLS 1.2 (0x0303)'), comma-separated; GREASE and unknown values in hex. */
+export function versionNames(values: readonly number[]): string {
+  const named: Readonly<Record<number, string>> = {
+    768: 'SSL 3.0',
+    769: 'TLS 1.0',
+    770: 'TLS 1.1',
+    771: 'TLS 1.2',
+    772: 'TLS 1.3',
+  };
+  const hex = (v: number) => `0x${v.toString(16).padStart(4, '0')}`;
+  return values.map((v) => (named[v] ? `${named[v]} (${hex(v)})` : hex(v))).join(', ') || 'none';
+}
+
 /** IANA names of groups, comma-separated. */
 export function groupNames(values: readonly number[]): string {
   return values.map((v) => nameOf(NamedGroup, v, 2)).join(', ') || 'none';
@@ -238,6 +251,10 @@ export function groupNames(values: readonly number[]): string {
 /** IANA names of signature schemes, comma-separated. */
 export function schemeNames(values: readonly number[]): string {
   return values.map((v) => nameOf(SignatureScheme, v, 2)).join(', ') || 'none';
+}
+
+function otherVersion(version: 'TLS 1.2' | 'TLS 1.3'): 'TLS 1.2' | 'TLS 1.3' {
+  return version === 'TLS 1.3' ? 'TLS 1.2' : 'TLS 1.3';
 }
 
 /** Why the peer's alert ended the connection, as far as this side can tell. */
@@ -251,13 +268,13 @@ function peerReason(alert: number, cx: FailureContext): { reason: string; hint?:
       case AlertDescription.handshake_failure:
       case AlertDescription.insufficient_security:
         return {
-          reason: `${sent} after our ClientHello: it supports none of our cipher suites (we offered ${suiteNames(offered.cipherSuites)}) or groups (${groupNames(offered.groups)})`,
-          hint: `compare the server's ${version} cipher suites and key-exchange groups with ours`,
+          reason: `${sent} after our ClientHello (${version} only): it supports none of our cipher suites (we offered ${suiteNames(offered.cipherSuites)}) or groups (${groupNames(offered.groups)})`,
+          hint: `compare the server's ${version} cipher suites and key-exchange groups with ours; a server that speaks only ${otherVersion(version)} refuses them all: use NegotiatingClient to offer both`,
         };
       case AlertDescription.protocol_version:
         return {
           reason: `${sent} after our ClientHello: it does not speak ${version}, the only version we offered`,
-          hint: `use NegotiatingClient to allow ${version === 'TLS 1.3' ? 'TLS 1.2' : 'TLS 1.3'}`,
+          hint: `use NegotiatingClient to allow ${otherVersion(version)}`,
         };
       case AlertDescription.no_application_protocol:
         return {

@@ -29,7 +29,6 @@ export {
 } from './negotiate.js';
 export { TlsServer } from './server.js';
 export { AeadTicketer, SingleUseAntiReplay } from './ticket.js';
-export type { Epoch } from './tls13-records.js';
 export {
   ClientSessionCache,
   DEFAULT_TLS12_CIPHER_SUITES,
@@ -50,6 +49,7 @@ export {
   type Tls12SessionStore,
   type Tls12Ticketer,
 } from './tls12/index.js';
+export type { Epoch } from './tls13-records.js';
 export type {
   AntiReplay,
   CertificateVerifier,

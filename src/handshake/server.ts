@@ -44,7 +44,7 @@ import {
   tls13SchemeName,
   verifyCertificateVerify,
 } from './common.js';
-import { groupNames, HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
+import { groupNames, HandshakeAlertError, type Offered, suiteNames, versionNames } from './diagnosis.js';
 import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
 import { requestedServerName, selectAlpn, selectCertificate, unexpected, verifyPeerChain } from './policy.js';
 import type { CoreInput, RecordCore } from './record-core.js';
@@ -121,18 +121,7 @@ export class ExpectClientHello implements ServerState {
     const retry = this.retry;
     const ch = message;
     if (!retry) core.setClientRandom(ch.random);
-    const versions = findExtension(ch.extensions, 'supported_versions');
-    if (versions?.form !== 'client_hello' || !versions.versions.includes(ProtocolVersion.TLS1_3)) {
-      const offered =
-        versions?.form === 'client_hello'
-          ? versions.versions.map((v) => `0x${v.toString(16).padStart(4, '0')}`).join(', ')
-          : `none in supported_versions (legacy_version 0x${ch.version.toString(16).padStart(4, '0')})`;
-      throw new HandshakeAlertError(
-        AlertDescription.protocol_version,
-        `the client does not offer TLS 1.3: it offers ${offered}`,
-        'the client speaks TLS 1.2 or older: use NegotiatingServer to accept TLS 1.2',
-      );
-    }
+    checkOffersTls13(ch);
     if (ch.compressionMethods.length !== 1 || ch.compressionMethods[0] !== 0) {
       throw new TlsAlertError(
         AlertDescription.illegal_parameter,
@@ -304,6 +293,24 @@ export class ExpectClientHello implements ServerState {
     if (earlyDataOffered) cx.keys.skipEarlyData(earlyDataSkipBudget(settings));
     return afterEarly;
   }
+}
+
+/**
+ * RFC 8446 §4.2.1, Appendix D: a client that does not list TLS 1.3 in supported_versions (or has no
+ * such extension) gets protocol_version from a TLS 1.3-only server.
+ */
+function checkOffersTls13(ch: ClientHello): void {
+  const versions = findExtension(ch.extensions, 'supported_versions');
+  if (versions?.form === 'client_hello' && versions.versions.includes(ProtocolVersion.TLS1_3)) return;
+  const offered =
+    versions?.form === 'client_hello'
+      ? versionNames(versions.versions)
+      : `${versionNames([ch.version])} at most (legacy_version, no supported_versions)`;
+  throw new HandshakeAlertError(
+    AlertDescription.protocol_version,
+    `no version in common: the client offers ${offered}; this server speaks TLS 1.3 only`,
+    'the client speaks TLS 1.2 or older: use NegotiatingServer (or minVersion TLSv1.2) to accept TLS 1.2 too',
+  );
 }
 
 function earlyDataSkipBudget(settings: ServerSettings): number {
@@ -493,7 +500,8 @@ export class ExpectClientCertificate implements ServerState {
   constructor(private readonly hs: ServerHandshake) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'certificate' || message.version !== 'tls13') throw unexpected('RFC 8446 §A.2', this.name, message);
+    if (message.type !== 'certificate' || message.version !== 'tls13')
+      throw unexpected('RFC 8446 §A.2', this.name, message);
     if (message.context.length !== 0) {
       throw new TlsAlertError(
         AlertDescription.illegal_parameter,

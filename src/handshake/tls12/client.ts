@@ -545,7 +545,8 @@ export class ExpectNewSessionTicket implements Tls12ClientState {
   ) {}
 
   handle(_cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
-    if (input.type !== 'new_session_ticket' || input.version !== 'tls12') throw unexpected('RFC 5246 §7.3', this.name, input);
+    if (input.type !== 'new_session_ticket' || input.version !== 'tls12')
+      throw unexpected('RFC 5246 §7.3', this.name, input);
     this.hs.transcript.add(input.raw);
     const ticket =
       input.ticket.length > 0 ? { ticket: input.ticket.slice(), lifetimeHint: input.lifetimeHint } : undefined;

@@ -42,7 +42,7 @@ import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
 import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
 import { DEFAULT_GROUPS, DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
-import { groupNames, HandshakeAlertError, type Offered, schemeNames, suiteNames } from '../diagnosis.js';
+import { groupNames, HandshakeAlertError, type Offered, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
 import { coreOptions, Endpoint, Machine } from '../endpoint.js';
 import { requestedServerName, selectAlpn, selectCertificate, unexpected, verifyPeerChain } from '../policy.js';
 import type { RecordCore } from '../record-core.js';
@@ -215,12 +215,7 @@ export class ExpectClientHello implements Tls12ServerState {
     if (input.type !== 'client_hello') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const { config } = settings;
-    if (input.version < ProtocolVersion.TLS1_2) {
-      throw new TlsAlertError(
-        AlertDescription.protocol_version,
-        `client_version 0x${input.version.toString(16)}, this server speaks TLS 1.2 only`,
-      );
-    }
+    checkOffersTls12(input);
     if (!input.compressionMethods.includes(0)) {
       throw new TlsAlertError(
         AlertDescription.illegal_parameter,
@@ -257,6 +252,27 @@ export class ExpectClientHello implements Tls12ServerState {
     const sessionId = config.sessionStore ? core.provider.random(32) : new Uint8Array(0);
     return startFullHandshake(cx, input, { ...common, sessionId, ticketsOn }, secureRenegotiation);
   }
+}
+
+/**
+ * The client must offer TLS 1.2: in supported_versions when it sends one (RFC 8446 §4.2.1: then
+ * legacy_version is ignored), else by legacy_version (RFC 5246 Appendix E.1); otherwise protocol_version.
+ */
+function checkOffersTls12(hello: ClientHello): void {
+  const versions = findExtension(hello.extensions, 'supported_versions');
+  const listed = versions?.form === 'client_hello' ? versions.versions : undefined;
+  if (listed ? listed.includes(ProtocolVersion.TLS1_2) : hello.version >= ProtocolVersion.TLS1_2) return;
+  const offered = listed
+    ? versionNames(listed)
+    : `${versionNames([hello.version])} at most (legacy_version, no supported_versions)`;
+  const newer = listed?.some((v) => v === ProtocolVersion.TLS1_3);
+  throw new HandshakeAlertError(
+    AlertDescription.protocol_version,
+    `no version in common: the client offers ${offered}; this server speaks TLS 1.2 only`,
+    newer
+      ? 'the client speaks only TLS 1.3: enable TLS 1.3 on the server (NegotiatingServer, or maxVersion TLSv1.3)'
+      : 'the client speaks only versions before TLS 1.2, which this library does not implement (RFC 8996 deprecates them)',
+  );
 }
 
 /** What the ClientHello settled before the server picks a suite or a session. */
