@@ -622,10 +622,15 @@ export class ExpectFinished implements ClientState {
     cx.keys.setWriteKeys('application', suite, app.clientApplication);
     const resumption = app.master.resumptionMasterSecret(hs.transcript.hash());
     app.master.dispose();
-    cx.keys.setApplicationSecrets(suite, app.serverApplication, app.clientApplication, app.exporter);
+    cx.keys.setApplicationSecrets(suite, {
+      read: app.serverApplication,
+      write: app.clientApplication,
+      exporter: app.exporter,
+      resumption,
+    });
     wipe(secrets.clientHandshake, secrets.serverHandshake);
     core.emit({ kind: 'established' });
-    return new ClientEstablished(suite, resumption, agreed.alpn, hs.transcript);
+    return new ClientEstablished(suite, agreed.alpn, hs.transcript);
   }
 }
 
@@ -657,7 +662,6 @@ export class ClientEstablished implements ClientState {
   readonly #contexts = new Set<string>();
   constructor(
     private readonly suite: Tls13CipherSuite,
-    private readonly resumption: Uint8Array,
     private readonly alpn: string | undefined,
     private readonly transcript: Transcript,
   ) {}
@@ -676,7 +680,7 @@ export class ClientEstablished implements ClientState {
         const early = findExtension(message.extensions, 'early_data');
         const session: ClientSession = {
           cipherSuite: this.suite.value,
-          psk: resumptionPsk(core.provider, this.suite.hash, this.resumption, message.nonce),
+          psk: resumptionPsk(core.provider, this.suite.hash, cx.keys.resumptionSecret(), message.nonce),
           ticket: message.ticket.slice(),
           ageAdd: message.ageAdd,
           lifetime: message.lifetime,

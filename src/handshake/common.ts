@@ -4,7 +4,7 @@
  * the leaf certificate's public key, and the extension checks of §4.2.
  * @module
  */
-import { concat } from '../bytes/hex.js';
+import { concat, wipe } from '../bytes/hex.js';
 import type { EarlySecret, HandshakeSecret, MasterSecret } from '../crypto/key-schedule.js';
 import { KeyLogLabel } from '../crypto/keylog.js';
 import {
@@ -265,7 +265,9 @@ export function deriveApplicationSecrets(
 export function deriveEarlySecrets(core: RecordCore, early: EarlySecret, clientHelloHash: Uint8Array): Uint8Array {
   const clientEarly = early.clientEarlyTrafficSecret(clientHelloHash);
   core.secret(KeyLogLabel.CLIENT_EARLY_TRAFFIC_SECRET, clientEarly);
-  core.secret(KeyLogLabel.EARLY_EXPORTER_SECRET, early.earlyExporterMasterSecret(clientHelloHash));
+  const earlyExporter = early.earlyExporterMasterSecret(clientHelloHash);
+  core.secret(KeyLogLabel.EARLY_EXPORTER_SECRET, earlyExporter);
+  wipe(earlyExporter);
   return clientEarly;
 }
 

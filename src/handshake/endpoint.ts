@@ -102,6 +102,14 @@ export abstract class Endpoint<E extends AnyTlsEvent> {
     return this.run(() => this.core.close());
   }
 
+  /**
+   * Wipe every record key and secret this connection still holds (after close, or to abandon it):
+   * nothing can be sent or received afterwards, and the exporter no longer works.
+   */
+  dispose(): void {
+    this.core.dispose();
+  }
+
   /** Keying material exporter (RFC 8446 §7.5 or RFC 5705 §4, by version). */
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     return this.core.exportKeyingMaterial(label, context, length);

@@ -381,6 +381,16 @@ export class RecordCore {
     return this.#records.exportKeyingMaterial(label, context, length);
   }
 
+  /**
+   * Wipe every key and secret the connection holds; nothing can be sent or read afterwards. The
+   * application calls this when it is done with a connection (the events already returned stay valid).
+   */
+  dispose(): void {
+    this.#failed = true;
+    this.#pending = [];
+    this.#records.dispose();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Failure
 

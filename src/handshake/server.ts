@@ -572,10 +572,15 @@ export class ExpectClientFinished implements ServerState {
     cx.keys.setReadKeys('application', suite, app.clientApplication);
     const resumption = app.master.resumptionMasterSecret(transcript.hash());
     app.master.dispose();
-    cx.keys.setApplicationSecrets(suite, app.clientApplication, app.serverApplication, app.exporter);
+    cx.keys.setApplicationSecrets(suite, {
+      read: app.clientApplication,
+      write: app.serverApplication,
+      exporter: app.exporter,
+      resumption,
+    });
     wipe(secrets.clientHandshake, secrets.serverHandshake);
     core.emit({ kind: 'established' });
-    const established = new ServerEstablished(this.hs, resumption);
+    const established = new ServerEstablished(this.hs);
     for (let i = 0; i < settings.ticketCount; i++) established.sendTicket(cx);
     return established;
   }
@@ -596,10 +601,7 @@ export class ServerEstablished implements ServerState {
   #ticketsSent = 0;
   /** Post-handshake CertificateRequests sent and not yet answered, by context (hex). */
   readonly #requests = new Map<string, PostHandshakeAuth>();
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly resumption: Uint8Array,
-  ) {}
+  constructor(private readonly hs: ServerHandshake) {}
 
   /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
   get postHandshakeAuthOffered(): boolean {
@@ -675,7 +677,7 @@ export class ServerEstablished implements ServerState {
     const { suite } = this.hs;
     const state: ServerSessionState = {
       cipherSuite: suite.value,
-      psk: resumptionPsk(core.provider, suite.hash, this.resumption, nonce),
+      psk: resumptionPsk(core.provider, suite.hash, cx.keys.resumptionSecret(), nonce),
       ageAdd,
       issuedAt: settings.now(),
       lifetime: settings.ticketLifetime,
@@ -684,6 +686,7 @@ export class ServerEstablished implements ServerState {
       serverName: this.hs.serverName,
     };
     const ticket = ticketer.seal(state);
+    wipe(state.psk); // sealed into the ticket: no copy stays with the connection
     const extensions: Extension[] =
       settings.maxEarlyDataSize > 0 ? [{ kind: 'early_data', maxEarlyDataSize: settings.maxEarlyDataSize }] : [];
     core.send({

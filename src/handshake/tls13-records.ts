@@ -30,12 +30,19 @@ export type Epoch = 'plaintext' | 'early' | 'handshake' | 'application';
 
 const DECODE_CONTEXT: HandshakeContext = { version: 'tls13' };
 
-/** The application-phase secrets kept for KeyUpdate, post-handshake Finished and the exporter. */
-interface TrafficSecrets {
-  suite: Tls13CipherSuite;
+/** The application-phase secrets kept for KeyUpdate, post-handshake Finished, the exporter and tickets. */
+export interface ApplicationTrafficSecrets {
+  /** The peer's application traffic secret (RFC 8446 §7.1). */
   read: Uint8Array;
+  /** Ours. */
   write: Uint8Array;
   exporter: Uint8Array;
+  /** resumption_master_secret, for NewSessionTicket PSKs (RFC 8446 §4.6.1). */
+  resumption: Uint8Array;
+}
+
+interface TrafficSecrets extends ApplicationTrafficSecrets {
+  suite: Tls13CipherSuite;
   readGeneration: number;
   writeGeneration: number;
 }
@@ -263,17 +270,22 @@ export class Tls13Records implements VersionRecords {
     this.#earlyBudget = budget;
   }
 
-  /** The handshake is done: keep copies of the application secrets for KeyUpdate and the exporter. */
-  setApplicationSecrets(suite: Tls13CipherSuite, read: Uint8Array, write: Uint8Array, exporter: Uint8Array): void {
-    this.#traffic = {
-      suite,
-      read: read.slice(),
-      write: write.slice(),
-      exporter: exporter.slice(),
-      readGeneration: 0,
-      writeGeneration: 0,
-    };
+  /**
+   * The handshake is done: keep the application secrets (they are ours from now on: wiped when
+   * replaced by KeyUpdate and on dispose, so no other copy outlives the connection).
+   */
+  setApplicationSecrets(suite: Tls13CipherSuite, secrets: ApplicationTrafficSecrets): void {
+    this.#traffic = { suite, ...secrets, readGeneration: 0, writeGeneration: 0 };
     this.#established = true;
+  }
+
+  /**
+   * resumption_master_secret (RFC 8446 §7.1), the base of every NewSessionTicket's PSK.
+   * @throws TlswireError before the handshake is complete
+   */
+  resumptionSecret(): Uint8Array {
+    if (!this.#traffic) throw new TlswireError('resumption secret used before the handshake is complete');
+    return this.#traffic.resumption;
   }
 
   /**
@@ -350,7 +362,7 @@ export class Tls13Records implements VersionRecords {
     this.#opener = undefined;
     this.#sealer = undefined;
     const traffic = this.#traffic;
-    if (traffic) for (const s of [traffic.read, traffic.write, traffic.exporter]) s.fill(0);
+    if (traffic) for (const s of [traffic.read, traffic.write, traffic.exporter, traffic.resumption]) s.fill(0);
     this.#traffic = undefined;
   }
 }

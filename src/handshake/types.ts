@@ -207,6 +207,7 @@ export interface ServerSessionState {
 
 /** Turns session state into a ticket and back (stateless tickets, or a key into a store). */
 export interface Ticketer {
+  /** The ticket for `state`; `state.psk` is wiped once this returns (copy it to keep it). */
   seal(state: ServerSessionState): Uint8Array;
   /** The state of a ticket, or undefined when it is not ours, damaged or forgotten. */
   open(ticket: Uint8Array): ServerSessionState | undefined;

@@ -281,6 +281,8 @@ export class TlsSocket extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // The connection is over: wipe its keys and secrets.
+    this.connection.dispose();
     // After a TLS failure the alert is queued on the socket: let it drain, then close.
     if (this.#failed && !this.socket.destroyed) this.socket.destroySoon();
     else this.socket.destroy();

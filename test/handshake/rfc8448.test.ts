@@ -161,7 +161,7 @@ describe('RFC 8448 §3: simple 1-RTT handshake', () => {
       recordSizeLimit: 16385,
       ticketer: {
         seal: (state) => {
-          issued.push(state);
+          issued.push({ ...state, psk: state.psk.slice() }); // the server wipes its copy once sealed
           return ticket.ticket.slice();
         },
         open: () => undefined,
