@@ -753,12 +753,9 @@ export class TlsClient extends Endpoint<TlsEvent> {
   constructor(config: TlsClientConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = tls13ClientSettings('TlsClient', config, provider);
-    let keys: Tls13Records | undefined;
-    super({ ...coreOptions(config, provider), role: 'client' }, (core) => {
-      keys = new Tls13Records(core, config.recordSizeLimit);
-      return keys;
-    });
-    this.#machine = new Machine({ settings, core: this.core, keys: keys! });
+    super({ ...coreOptions(config, provider), role: 'client' });
+    const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
+    this.#machine = new Machine({ settings, core: this.core, keys });
   }
 
   protected onInput(input: CoreInput): void {

@@ -10,7 +10,7 @@ import type { CryptoProvider } from '../crypto/provider.js';
 import { AlertDescription, ProtocolVersion } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import type { Offered } from './diagnosis.js';
-import { type CoreInput, type CoreOptions, RecordCore, type VersionRecords } from './record-core.js';
+import { type CoreInput, type CoreOptions, RecordCore } from './record-core.js';
 import type { AnyTlsEvent, CommonConfig } from './types.js';
 
 /** A handshake state: consumes one input in its context, returns the next state. */
@@ -56,12 +56,13 @@ export function coreOptions(config: CommonConfig, provider: CryptoProvider): Omi
 export abstract class Endpoint<E extends AnyTlsEvent> {
   protected readonly core: RecordCore;
 
-  /** @param records the rules of the version spoken first */
-  constructor(options: EndpointCoreOptions, records: (core: RecordCore) => VersionRecords) {
-    this.core = new RecordCore(
-      { ...options, onInput: (input) => this.onInput(input), describe: () => this.describe() },
-      records,
-    );
+  /** The subclass installs the rules of the version it speaks first (`this.core.useVersion`). */
+  constructor(options: EndpointCoreOptions) {
+    this.core = new RecordCore({
+      ...options,
+      onInput: (input) => this.onInput(input),
+      describe: () => this.describe(),
+    });
   }
 
   /** Handle one received handshake message (or TLS 1.2 ChangeCipherSpec). */

@@ -108,13 +108,10 @@ export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
     const full = { ...config, provider, verifyServer, cipherSuites: suites };
     const editClientHello = tls12Offer(full, tls12);
     const settings = tls13ClientSettings('NegotiatingClient', { ...full, editClientHello }, provider);
-    let keys: Tls13Records | undefined;
-    super({ ...coreOptions(config, provider), role: 'client' }, (core) => {
-      keys = new Tls13Records(core, config.recordSizeLimit);
-      return keys;
-    });
+    super({ ...coreOptions(config, provider), role: 'client' });
+    const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
     this.#config = full;
-    this.#tls13 = new Machine({ settings, core: this.core, keys: keys! });
+    this.#tls13 = new Machine({ settings, core: this.core, keys });
   }
 
   protected onInput(input: CoreInput): void {
@@ -279,13 +276,10 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
     const tls13 = tls13ServerSettings('NegotiatingServer', { ...config.tls13, provider }, provider);
     const tls12Config = { ...config.tls12, provider, tls13Supported: true };
     tls12ServerSettings('NegotiatingServer', tls12Config, provider);
-    let keys: Tls13Records | undefined;
-    super({ ...coreOptions(config.tls13, provider), role: 'server' }, (core) => {
-      keys = new Tls13Records(core, config.tls13.recordSizeLimit);
-      return keys;
-    });
+    super({ ...coreOptions(config.tls13, provider), role: 'server' });
+    const keys = this.core.useVersion(new Tls13Records(this.core, config.tls13.recordSizeLimit));
     this.#tls12Config = tls12Config;
-    this.#tls13 = new Machine({ settings: tls13, core: this.core, keys: keys! }, new ExpectClientHello());
+    this.#tls13 = new Machine({ settings: tls13, core: this.core, keys }, new ExpectClientHello());
   }
 
   protected onInput(input: CoreInput): void {

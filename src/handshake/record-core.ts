@@ -91,7 +91,7 @@ export class RecordCore {
   readonly role: 'client' | 'server';
   readonly provider: CryptoProvider;
   readonly #options: CoreOptions;
-  #records: VersionRecords;
+  #records: VersionRecords | undefined;
   #clientRandom: Uint8Array = new Uint8Array(32);
   #events: AnyTlsEvent[] = [];
   /** The `send` event of the current call, which every record of the call goes into (one write). */
@@ -109,16 +109,16 @@ export class RecordCore {
   #peerClosed = false;
   #closed = false;
 
-  /** @param records the rules of the version spoken first (made with this core, which they use as their I/O) */
-  constructor(options: CoreOptions, records: (core: RecordCore) => VersionRecords) {
+  /** The owner then installs the rules of the version spoken first with {@link useVersion}. */
+  constructor(options: CoreOptions) {
     this.role = options.role;
     this.provider = options.provider;
     this.#options = options;
-    this.#records = records(this);
   }
 
   /** The version rules in force. */
   get records(): VersionRecords {
+    if (!this.#records) throw new TlswireError('RecordCore used before useVersion()');
     return this.#records;
   }
 
@@ -129,7 +129,7 @@ export class RecordCore {
 
   /** True once application data may flow both ways. */
   get established(): boolean {
-    return this.#records.established;
+    return this.records.established;
   }
 
   /** True after a failure: the connection is dead. */
@@ -137,11 +137,14 @@ export class RecordCore {
     return this.#failed;
   }
 
-  /** Switch to the rules of the negotiated version (once the hello decided); the old ones are disposed. */
-  useVersion(records: VersionRecords): void {
-    if (records === this.#records) return;
-    this.#records.dispose();
+  /**
+   * Install the rules of the version spoken first, or switch to the negotiated version's once the
+   * hello decided (the old ones are disposed). Returns `records`.
+   */
+  useVersion<R extends VersionRecords>(records: R): R {
+    if (records !== this.#records) this.#records?.dispose();
     this.#records = records;
+    return records;
   }
 
   /** Name the connection by its ClientHello.random (a copy is kept). */
@@ -224,13 +227,13 @@ export class RecordCore {
   }
 
   #onRecord(record: TlsRecord): void {
-    const opened = this.#records.unprotect(record);
+    const opened = this.records.unprotect(record);
     if (!opened) return;
     switch (opened.type) {
       case ContentType.change_cipher_spec:
         parseChangeCipherSpec(opened.content);
         this.#reassembler.assertBoundary('change_cipher_spec record');
-        if (this.#records.changeCipherSpec(this.#started)) this.#options.onInput({ type: 'change_cipher_spec' });
+        if (this.records.changeCipherSpec(this.#started)) this.#options.onInput({ type: 'change_cipher_spec' });
         return;
       case ContentType.alert:
         this.#reassembler.assertBoundary('alert record');
@@ -241,7 +244,7 @@ export class RecordCore {
         return;
       case ContentType.application_data: {
         this.#reassembler.assertBoundary('application_data record');
-        const early = this.#records.acceptData(opened.content);
+        const early = this.records.acceptData(opened.content);
         this.emit({ kind: 'data', bytes: opened.content, early });
         return;
       }
@@ -254,7 +257,7 @@ export class RecordCore {
     this.#reassembler.push(content);
     for (let frame = this.#reassembler.next(); frame; frame = this.#reassembler.next()) {
       if (this.#failed || this.#peerClosed) return;
-      const message = decodeHandshake(frame.raw, this.#records.decodeContext());
+      const message = decodeHandshake(frame.raw, this.records.decodeContext());
       if (message.type === 'client_hello') this.#started = true;
       this.emit({ kind: 'handshake-message', direction: 'received', message, raw: frame.raw });
       this.#options.onInput(message);
@@ -270,7 +273,7 @@ export class RecordCore {
       this.emit({ kind: 'closed' });
       return;
     }
-    if (this.#records.toleratesAlert(alert.level, alert.description)) return;
+    if (this.records.toleratesAlert(alert.level, alert.description)) return;
     throw new PeerAlertError(alert.level, alert.description);
   }
 
@@ -289,7 +292,7 @@ export class RecordCore {
     if (replaced) {
       raw = replaced;
       try {
-        sent = decodeHandshake(raw, this.#records.decodeContext());
+        sent = decodeHandshake(raw, this.records.decodeContext());
       } catch {
         sent = message;
       }
@@ -316,7 +319,7 @@ export class RecordCore {
 
   /** Protect and queue content of one type, under the current write keys. */
   sendContent(type: ContentType, content: Uint8Array, plaintextVersion: number = ProtocolVersion.TLS1_2): void {
-    for (const bytes of this.#records.protect(type, content, plaintextVersion)) this.#write(bytes);
+    for (const bytes of this.records.protect(type, content, plaintextVersion)) this.#write(bytes);
   }
 
   /** Queue the bytes of a complete record as they are (the TLS 1.3 dummy ChangeCipherSpec). */
@@ -345,7 +348,7 @@ export class RecordCore {
   /** Send an alert with the current write keys, at the level the version gives it, and report it. */
   sendAlert(description: number): void {
     this.flush();
-    const level = this.#records.alertLevel(description);
+    const level = this.records.alertLevel(description);
     this.sendContent(ContentType.alert, serializeAlert({ level, description }));
     this.emit({ kind: 'alert-sent', level, description });
   }
@@ -356,7 +359,7 @@ export class RecordCore {
   /** Send application data, in records of at most the fragment limit. */
   write(data: Uint8Array): void {
     if (this.#closed) throw new TlswireError('write after close()');
-    this.#records.checkWrite();
+    this.records.checkWrite();
     this.flush();
     this.sendContent(ContentType.application_data, data);
   }
@@ -378,7 +381,7 @@ export class RecordCore {
    * @throws TlswireError before the handshake is complete
    */
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
-    return this.#records.exportKeyingMaterial(label, context, length);
+    return this.records.exportKeyingMaterial(label, context, length);
   }
 
   /**
@@ -388,7 +391,7 @@ export class RecordCore {
   dispose(): void {
     this.#failed = true;
     this.#pending = [];
-    this.#records.dispose();
+    this.records.dispose();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -407,9 +410,9 @@ export class RecordCore {
       role: this.role,
       established: this.established,
       sendAlert: (description) => this.sendAlert(description),
-      describe: () => ({ ...this.#options.describe(), version: this.#records.version }),
+      describe: () => ({ ...this.#options.describe(), version: this.records.version }),
     });
-    this.#records.dispose();
+    this.records.dispose();
     this.emit({ kind: 'error', error: failure });
   }
 }

@@ -769,12 +769,9 @@ export class TlsServer extends Endpoint<TlsEvent> {
   constructor(config: ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = tls13ServerSettings('TlsServer', config, provider);
-    let keys: Tls13Records | undefined;
-    super({ ...coreOptions(config, provider), role: 'server' }, (core) => {
-      keys = new Tls13Records(core, config.recordSizeLimit);
-      return keys;
-    });
-    this.#machine = new Machine({ settings, core: this.core, keys: keys! }, new ExpectClientHello());
+    super({ ...coreOptions(config, provider), role: 'server' });
+    const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
+    this.#machine = new Machine({ settings, core: this.core, keys }, new ExpectClientHello());
   }
 
   protected onInput(input: CoreInput): void {

@@ -663,12 +663,9 @@ export class Tls12Client extends Endpoint<Tls12Event> {
   constructor(config: Tls12ClientConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = clientSettings(config, serverVerifier('Tls12Client', config, provider));
-    let keys: Tls12Records | undefined;
-    super({ ...coreOptions(config, provider), role: 'client' }, (core) => {
-      keys = new Tls12Records(core);
-      return keys;
-    });
-    this.#machine = new Machine({ settings, core: this.core, keys: keys! });
+    super({ ...coreOptions(config, provider), role: 'client' });
+    const keys = this.core.useVersion(new Tls12Records(this.core));
+    this.#machine = new Machine({ settings, core: this.core, keys });
   }
 
   protected onInput(input: Tls12Input): void {

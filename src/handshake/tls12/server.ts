@@ -680,12 +680,9 @@ export class Tls12Server extends Endpoint<Tls12Event> {
   constructor(config: Tls12ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = tls12ServerSettings('Tls12Server', config, provider);
-    let keys: Tls12Records | undefined;
-    super({ ...coreOptions(config, provider), role: 'server' }, (core) => {
-      keys = new Tls12Records(core);
-      return keys;
-    });
-    this.#machine = new Tls12ServerMachine({ settings, core: this.core, keys: keys! });
+    super({ ...coreOptions(config, provider), role: 'server' });
+    const keys = this.core.useVersion(new Tls12Records(this.core));
+    this.#machine = new Tls12ServerMachine({ settings, core: this.core, keys });
   }
 
   protected onInput(input: Tls12Input): void {
