@@ -323,14 +323,17 @@ export class EarlySecret extends Stage {
   }
 }
 
-/** Handshake Secret (RFC 8446 §7.1). Obtain it from {@link EarlySecret.handshake}. */
-export class HandshakeSecret extends Stage {
-  protected readonly stage = 'handshake';
-
-  /** @internal use {@link EarlySecret.handshake} */
+/** A stage the one before it makes: Handshake Secret and Master Secret. */
+abstract class LaterStage extends Stage {
+  /** @internal use {@link EarlySecret.handshake} or {@link HandshakeSecret.master} */
   constructor(provider: CryptoProvider, hash: HashName, secret: Uint8Array) {
     super(provider, hash, secret);
   }
+}
+
+/** Handshake Secret (RFC 8446 §7.1). Obtain it from {@link EarlySecret.handshake}. */
+export class HandshakeSecret extends LaterStage {
+  protected readonly stage = 'handshake';
 
   /** client_handshake_traffic_secret = Derive-Secret(., "c hs traffic", ClientHello...ServerHello). */
   clientHandshakeTrafficSecret(transcriptHash: Uint8Array): Uint8Array {
@@ -349,13 +352,8 @@ export class HandshakeSecret extends Stage {
 }
 
 /** Master Secret (RFC 8446 §7.1). Obtain it from {@link HandshakeSecret.master}. */
-export class MasterSecret extends Stage {
+export class MasterSecret extends LaterStage {
   protected readonly stage = 'master';
-
-  /** @internal use {@link HandshakeSecret.master} */
-  constructor(provider: CryptoProvider, hash: HashName, secret: Uint8Array) {
-    super(provider, hash, secret);
-  }
 
   /** client_application_traffic_secret_0 = Derive-Secret(., "c ap traffic", ClientHello...server Finished). */
   clientApplicationTrafficSecret(transcriptHash: Uint8Array): Uint8Array {
