@@ -301,6 +301,36 @@ export function readU8List(r: Reader, field: string, limits: VecLimits): number[
   return out;
 }
 
+/** Write a `uint16 list<…>` inside a vector with a `width`-byte prefix (what {@link readU16List} reads). */
+export function writeU16List(w: Writer, width: 1 | 2, values: readonly number[]): void {
+  // A body closure per prefix width: one closure shared by vec8 and vec16 made ClientHello encoding
+  // about half as fast.
+  if (width === 1) {
+    w.vec8((w) => {
+      for (const v of values) w.u16(v);
+    });
+  } else {
+    w.vec16((w) => {
+      for (const v of values) w.u16(v);
+    });
+  }
+}
+
+/** Write a `uint8 list<…>` inside a vector with a 1-byte prefix (what {@link readU8List} reads). */
+export function writeU8List(w: Writer, values: readonly number[]): void {
+  w.vec8((w) => {
+    for (const v of values) w.u8(v);
+  });
+}
+
+/**
+ * `SignatureScheme supported_signature_algorithms<2..2^16-2>` (RFC 8446 §4.2.3, RFC 5246 §7.4.1.4.1):
+ * the body of signature_algorithms(_cert) and a field of the TLS 1.2 CertificateRequest (§7.4.4).
+ */
+export function readSignatureAlgorithms(r: Reader): number[] {
+  return readU16List(r, 'supported_signature_algorithms', 2, U16_LIST_MAX_FFFE);
+}
+
 /** Limits of the u16 lists of RFC 8446 (`<2..2^16-1>`, `<2..2^16-2>`, `<2..254>`). */
 export const U16_LIST = vecLimits({ min: 2, multipleOf: 2 });
 export const U16_LIST_MAX_FFFE = vecLimits({ min: 2, max: 0xfffe, multipleOf: 2 });
@@ -451,7 +481,7 @@ function decodeBody(r: Reader, kind: KnownExtensionKind, context: ExtensionConte
       return { kind: 'ec_point_formats', formats: readU8List(r, 'ec_point_format_list', NON_EMPTY), data };
     case 'signature_algorithms':
     case 'signature_algorithms_cert':
-      return { kind, schemes: readU16List(r, 'supported_signature_algorithms', 2, U16_LIST_MAX_FFFE), data };
+      return { kind, schemes: readSignatureAlgorithms(r), data };
     case 'application_layer_protocol_negotiation': {
       const protocols = scanProtocolNames(r) ?? r.list16('protocol_name_list', readProtocolName, ALPN_LIMITS);
       return { kind: 'application_layer_protocol_negotiation', protocols, data };
@@ -687,20 +717,14 @@ function encodeBody(w: Writer, ext: Extension): void {
       w.opaque16(ext.requestExtensions);
       return;
     case 'supported_groups':
-      w.vec16((w) => {
-        for (const g of ext.groups) w.u16(g);
-      });
+      writeU16List(w, 2, ext.groups);
       return;
     case 'ec_point_formats':
-      w.vec8((w) => {
-        for (const f of ext.formats) w.u8(f);
-      });
+      writeU8List(w, ext.formats);
       return;
     case 'signature_algorithms':
     case 'signature_algorithms_cert':
-      w.vec16((w) => {
-        for (const s of ext.schemes) w.u16(s);
-      });
+      writeU16List(w, 2, ext.schemes);
       return;
     case 'application_layer_protocol_negotiation':
       w.vec16((w) => {
@@ -741,17 +765,13 @@ function encodeBody(w: Writer, ext: Extension): void {
         w.u16(ext.selectedVersion);
         return;
       }
-      w.vec8((w) => {
-        for (const v of ext.versions) w.u16(v);
-      });
+      writeU16List(w, 1, ext.versions);
       return;
     case 'cookie':
       w.opaque16(ext.cookie);
       return;
     case 'psk_key_exchange_modes':
-      w.vec8((w) => {
-        for (const m of ext.modes) w.u8(m);
-      });
+      writeU8List(w, ext.modes);
       return;
     case 'certificate_authorities':
       w.vec16((w) => {
