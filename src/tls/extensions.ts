@@ -680,7 +680,8 @@ export function decodeExtensions(r: Reader, context: ExtensionContext): Extensio
 // ---------------------------------------------------------------------------------------------------
 // Encoding
 
-function encodeBody(w: Writer, ext: Extension): void {
+/** Encode the body of a modelled extension (unknown ones are written as their `data`). */
+function encodeBody(w: Writer, ext: Exclude<Extension, UnknownExtension>): void {
   switch (ext.kind) {
     case 'server_name':
       if (ext.names.length === 0) return;
@@ -781,9 +782,6 @@ function encodeBody(w: Writer, ext: Extension): void {
     case 'renegotiation_info':
       w.opaque8(ext.renegotiatedConnection);
       return;
-    case 'unknown':
-      w.bytes(ext.data);
-      return;
   }
 }
 
@@ -797,7 +795,8 @@ export function encodePskBinders(w: Writer, binders: readonly Uint8Array[]): voi
 /** Encode one extension: type, then the body from its fields inside a 2-byte length prefix. */
 export function encodeExtension(w: Writer, ext: Extension): void {
   w.u16(extensionType(ext));
-  w.vec16((w) => encodeBody(w, ext));
+  if (ext.kind === 'unknown') w.opaque16(ext.data);
+  else w.vec16((w) => encodeBody(w, ext));
 }
 
 /** Encode an extension block `extensions<0..2^16-1>`, in the given order, exactly as given. */
