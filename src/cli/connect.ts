@@ -9,21 +9,23 @@
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
-import { connect, type TlsVersionName } from '../node/connect.js';
+import { connect } from '../node/connect.js';
 import { TlsConnectionError } from '../node/errors.js';
 import { type AnyClientSession, isTls12Session } from '../node/session-cache.js';
 import type { TlsSocket } from '../node/socket.js';
+import { parseCommandArgs } from './args.js';
 import { describeError } from './format.js';
 import {
   type ConnectionSummary,
+  dataSink,
   keylogTo,
-  parseList,
   parseNameList,
+  reportSummary,
   type StreamOutput,
   summarize,
-  summaryLines,
   traceSocket,
 } from './live.js';
+import { TLS_OPTIONS, type TlsSettings, tlsSettings } from './tls-options.js';
 
 /** Usage text of the command. */
 export const CONNECT_USAGE = `Usage: tlswire connect HOST:PORT [options]
@@ -56,25 +58,13 @@ Options:
 Exit codes: 0 success, 1 a connection failed, 2 usage error.`;
 
 const OPTIONS = {
-  'tls1.2': { type: 'boolean' },
-  'tls1.3': { type: 'boolean' },
-  'no-tickets': { type: 'boolean' },
-  ciphers: { type: 'string' },
-  groups: { type: 'string' },
+  ...TLS_OPTIONS,
   'key-shares': { type: 'string' },
   servername: { type: 'string' },
-  alpn: { type: 'string' },
-  cert: { type: 'string' },
-  key: { type: 'string' },
-  ca: { type: 'string' },
   insecure: { type: 'boolean' },
-  keylog: { type: 'string' },
   reconnect: { type: 'boolean' },
   'early-data': { type: 'string' },
-  trace: { type: 'boolean' },
-  json: { type: 'boolean' },
   timeout: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
 
 /** `HOST:PORT` or `[IPv6]:PORT`. */
@@ -91,13 +81,9 @@ interface ConnectSettings {
   host: string;
   port: number;
   servername: string | undefined;
-  minVersion: TlsVersionName | undefined;
-  maxVersion: TlsVersionName | undefined;
-  tickets: boolean;
-  cipherSuites: number[] | undefined;
-  groups: number[] | undefined;
+  /** Versions, tickets, cipher suites, groups, ALPN. */
+  tls: TlsSettings;
   keyShareGroups: number[] | undefined;
-  alpn: string[] | undefined;
   cert: string | undefined;
   key: string | undefined;
   ca: string | undefined;
@@ -110,9 +96,11 @@ interface ConnectSettings {
   timeoutMs: number;
 }
 
-function settingsFrom(argv: string[]): ConnectSettings | 'help' {
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  if (values.help) return 'help';
+function parse(argv: string[]) {
+  return parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+}
+
+function settingsFrom({ values, positionals }: ReturnType<typeof parse>): ConnectSettings {
   if (positionals.length !== 1) throw new Error('expected one HOST:PORT');
   const { host, port } = parseTarget(positionals[0]!);
   if ((values.cert === undefined) !== (values.key === undefined)) throw new Error('--cert and --key go together');
@@ -123,12 +111,8 @@ function settingsFrom(argv: string[]): ConnectSettings | 'help' {
     host,
     port,
     servername: values.servername,
-    ...versionRange(values['tls1.2'] ?? false, values['tls1.3'] ?? false),
-    tickets: !values['no-tickets'],
-    cipherSuites: values.ciphers === undefined ? undefined : parseNameList(values.ciphers, 'cipher suite'),
-    groups: values.groups === undefined ? undefined : parseNameList(values.groups, 'group'),
+    tls: tlsSettings(values),
     keyShareGroups: values['key-shares'] === undefined ? undefined : parseNameList(values['key-shares'], 'group'),
-    alpn: values.alpn === undefined ? undefined : parseList(values.alpn),
     cert: values.cert === undefined ? undefined : readFileSync(values.cert, 'utf8'),
     key: values.key === undefined ? undefined : readFileSync(values.key, 'utf8'),
     ca: values.ca === undefined ? undefined : readFileSync(values.ca, 'utf8'),
@@ -140,16 +124,6 @@ function settingsFrom(argv: string[]): ConnectSettings | 'help' {
     json: values.json ?? false,
     timeoutMs: timeout * 1000,
   };
-}
-
-/** `--tls1.2` / `--tls1.3` as a version range: one flag alone pins that version, neither or both allow both. */
-export function versionRange(
-  tls12: boolean,
-  tls13: boolean,
-): { minVersion: TlsVersionName | undefined; maxVersion: TlsVersionName | undefined } {
-  if (tls12 && !tls13) return { minVersion: undefined, maxVersion: 'TLSv1.2' };
-  if (tls13 && !tls12) return { minVersion: 'TLSv1.3', maxVersion: undefined };
-  return { minVersion: undefined, maxVersion: undefined };
 }
 
 async function readStdin(): Promise<Uint8Array> {
@@ -177,13 +151,10 @@ function runConnection(
         host: s.host,
         port: s.port,
         servername: s.servername,
-        minVersion: pinned ?? s.minVersion,
-        maxVersion: pinned ?? s.maxVersion,
-        sessionTickets: s.tickets,
-        cipherSuites: s.cipherSuites,
-        groups: s.groups,
+        ...s.tls,
+        minVersion: pinned ?? s.tls.minVersion,
+        maxVersion: pinned ?? s.tls.maxVersion,
         keyShareGroups: s.keyShareGroups,
-        alpn: s.alpn,
         cert: s.cert,
         key: s.key,
         ca: s.ca,
@@ -235,7 +206,7 @@ function runConnection(
     if (s.trace) traceSocket(socket, io, s.connections > 1 ? `[${n}] ` : '');
     if (s.keylog) keylogTo(socket, s.keylog);
     socket.on('session', (session: AnyClientSession) => sessions.push(session));
-    socket.on('data', (bytes: Buffer) => (io.data ? io.data(bytes) : process.stdout.write(bytes)));
+    socket.on('data', dataSink(io));
     socket.on('secureConnect', () => {
       if (input.length > 0) socket.write(input);
       socket.end();
@@ -253,25 +224,14 @@ function runConnection(
 
 /** `tlswire connect` with its arguments (after the command name). Resolves to the exit code. */
 export async function connectCommand(argv: string[], io: StreamOutput): Promise<number> {
-  let s: ConnectSettings | 'help';
-  try {
-    s = settingsFrom(argv);
-  } catch (e) {
-    io.err(`tlswire connect: ${describeError(e)}`);
-    io.err(CONNECT_USAGE);
-    return 2;
-  }
-  if (s === 'help') {
-    io.out(CONNECT_USAGE);
-    return 0;
-  }
+  const s = parseCommandArgs('connect', CONNECT_USAGE, io, () => parse(argv), settingsFrom);
+  if (typeof s === 'number') return s;
   const input = io.input ?? (await readStdin());
   let session: AnyClientSession | undefined;
   let code = 0;
   for (let n = 1; n <= s.connections; n++) {
     const { summary, sessions } = await runConnection(n, s, input, session, io);
-    if (s.json) io.out(JSON.stringify(summary));
-    else for (const line of summaryLines(summary)) io.err(s.connections > 1 ? `[${n}] ${line}` : line);
+    reportSummary(io, summary, s.json, s.connections > 1 ? `[${n}] ` : '');
     if (summary.error) code = 1;
     // The newest ticket: servers send several, any of them resumes.
     session = sessions.at(-1) ?? session;

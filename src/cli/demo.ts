@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseCommandArgs } from './args.js';
 import { liveDemo } from './demo-live.js';
 import { describeError, type Output } from './format.js';
 import { pcapReport } from './pcap.js';
@@ -76,24 +77,14 @@ export function demo(vectorsDir: string, io: Output): number {
 
 /** `tlswire demo` with its arguments (after the command name). */
 export function demoCommand(argv: string[], io: Output): number {
-  let values: { vectors?: string; help?: boolean };
-  try {
-    values = parse(argv);
-  } catch (e) {
-    io.err(`tlswire demo: ${describeError(e)}`);
-    io.err(DEMO_USAGE);
-    return 2;
-  }
-  if (values.help) {
-    io.out(DEMO_USAGE);
-    return 0;
-  }
-  return demo(values.vectors ?? defaultVectorsDir(), io);
+  const parsed = parseCommandArgs('demo', DEMO_USAGE, io, () => parse(argv));
+  if (typeof parsed === 'number') return parsed;
+  return demo(parsed.values.vectors ?? defaultVectorsDir(), io);
 }
 
-function parse(argv: string[]): { vectors?: string; help?: boolean } {
+function parse(argv: string[]) {
   return parseArgs({
     args: argv,
     options: { vectors: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  }).values;
+  });
 }

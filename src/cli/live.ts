@@ -1,11 +1,12 @@
 /**
  * What `tlswire connect`, `tlswire serve` and the demo share about live connections: IANA name
  * lists from the command line, the `--trace` lines of a connection's events, the summary of a
- * connection (text and JSON), key log files, and the I/O a streaming command needs beyond
- * {@link Output}.
+ * connection (text and JSON) and its report, key log files, where received data goes, and the I/O
+ * a streaming command needs beyond {@link Output}.
  * @module
  */
 import { appendFileSync } from 'node:fs';
+import process from 'node:process';
 import type { AnyTlsEvent } from '../handshake/negotiate.js';
 import type { TlsConnectionError } from '../node/errors.js';
 import type { TlsSocket } from '../node/socket.js';
@@ -119,6 +120,11 @@ export function traceSocket(socket: TlsSocket, io: Output, prefix = ''): void {
   });
 }
 
+/** Where a socket's received application data goes: `io.data`, else standard output. */
+export function dataSink(io: StreamOutput): (bytes: Buffer) => void {
+  return (bytes) => (io.data ? io.data(bytes) : process.stdout.write(bytes));
+}
+
 /** Append every key log line of `socket` to `file` (SSLKEYLOGFILE format). */
 export function keylogTo(socket: TlsSocket, file: string): void {
   socket.on('keylog', (line: string) => appendFileSync(file, `${line}\n`));
@@ -217,4 +223,13 @@ export function summaryLines(s: ConnectionSummary): string[] {
     lines.push(`Failed in ${e.stage} (state ${e.state}${alert}): ${e.reason}${e.hint ? ` — ${e.hint}` : ''}`);
   }
   return lines;
+}
+
+/**
+ * Report a connection: with `json` its summary as one JSON line on `io.out`, else its
+ * {@link summaryLines} on `io.err`, each after `prefix`.
+ */
+export function reportSummary(io: Output, summary: ConnectionSummary, json: boolean, prefix = ''): void {
+  if (json) io.out(JSON.stringify(summary));
+  else for (const line of summaryLines(summary)) io.err(`${prefix}${line}`);
 }

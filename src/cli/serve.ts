@@ -8,23 +8,22 @@
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import process from 'node:process';
 import { parseArgs } from 'node:util';
 import { createServer } from '../node/connect.js';
 import { TlsConnectionError } from '../node/errors.js';
 import type { TlsSocket } from '../node/socket.js';
-import { versionRange } from './connect.js';
+import { parseCommandArgs } from './args.js';
 import { describeError } from './format.js';
 import {
   type ConnectionSummary,
+  dataSink,
   keylogTo,
-  parseList,
-  parseNameList,
+  reportSummary,
   type StreamOutput,
   summarize,
-  summaryLines,
   traceSocket,
 } from './live.js';
+import { TLS_OPTIONS, tlsSettings } from './tls-options.js';
 
 /** Usage text of the command. */
 export const SERVE_USAGE = `Usage: tlswire serve --cert CHAIN.pem --key KEY.pem [options]
@@ -58,32 +57,43 @@ Options:
 Exit codes: 0 stopped normally, 1 cannot listen or a connection failed with --max-connections, 2 usage error.`;
 
 const OPTIONS = {
+  ...TLS_OPTIONS,
   host: { type: 'string' },
   port: { type: 'string' },
-  cert: { type: 'string' },
-  key: { type: 'string' },
-  'tls1.2': { type: 'boolean' },
-  'tls1.3': { type: 'boolean' },
-  'no-tickets': { type: 'boolean' },
-  ciphers: { type: 'string' },
-  groups: { type: 'string' },
-  alpn: { type: 'string' },
-  ca: { type: 'string' },
   'verify-client': { type: 'boolean' },
   'early-data': { type: 'boolean' },
   echo: { type: 'boolean' },
   www: { type: 'boolean' },
-  keylog: { type: 'string' },
-  trace: { type: 'boolean' },
-  json: { type: 'boolean' },
   'max-connections': { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
 } as const;
-
-type Values = ReturnType<typeof parse>['values'];
 
 function parse(argv: string[]) {
   return parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
+}
+
+interface ServeSettings {
+  values: ReturnType<typeof parse>['values'];
+  /** The files of `--cert` and `--key`, both required. */
+  cert: string;
+  key: string;
+  port: number;
+  maxConnections: number | undefined;
+}
+
+/** Check the options that depend on each other and read the numbers. */
+function settingsFrom({ values }: ReturnType<typeof parse>): ServeSettings {
+  const { cert, key } = values;
+  if (!cert || !key) throw new Error('--cert and --key are required');
+  if (values['verify-client'] && !values.ca) throw new Error('--verify-client needs --ca');
+  if (values.echo && values.www) throw new Error('--echo and --www exclude each other');
+  const port = values.port === undefined ? 4433 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
+  let maxConnections: number | undefined;
+  if (values['max-connections'] !== undefined) {
+    maxConnections = Number(values['max-connections']);
+    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new Error('bad --max-connections');
+  }
+  return { values, cert, key, port, maxConnections };
 }
 
 /** Largest 0-RTT payload accepted per connection with `--early-data`. */
@@ -131,39 +141,15 @@ function groupText(s: ConnectionSummary): string {
 
 /** `tlswire serve` with its arguments (after the command name). Resolves to the exit code when it stops. */
 export async function serveCommand(argv: string[], io: StreamOutput): Promise<number> {
-  let values: Values;
-  let maxConnections: number | undefined;
-  let port: number;
-  try {
-    values = parse(argv).values;
-    if (values.help) {
-      io.out(SERVE_USAGE);
-      return 0;
-    }
-    if (!values.cert || !values.key) throw new Error('--cert and --key are required');
-    if (values['verify-client'] && !values.ca) throw new Error('--verify-client needs --ca');
-    if (values.echo && values.www) throw new Error('--echo and --www exclude each other');
-    port = values.port === undefined ? 4433 : Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
-    if (values['max-connections'] !== undefined) {
-      maxConnections = Number(values['max-connections']);
-      if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new Error('bad --max-connections');
-    }
-  } catch (e) {
-    io.err(`tlswire serve: ${describeError(e)}`);
-    io.err(SERVE_USAGE);
-    return 2;
-  }
+  const settings = parseCommandArgs('serve', SERVE_USAGE, io, () => parse(argv), settingsFrom);
+  if (typeof settings === 'number') return settings;
+  const { values, cert, key, port, maxConnections } = settings;
   let server: ReturnType<typeof createServer>;
   try {
     server = createServer({
-      cert: readFileSync(values.cert, 'utf8'),
-      key: readFileSync(values.key, 'utf8'),
-      ...versionRange(values['tls1.2'] ?? false, values['tls1.3'] ?? false),
-      sessionTickets: !values['no-tickets'],
-      cipherSuites: values.ciphers === undefined ? undefined : parseNameList(values.ciphers, 'cipher suite'),
-      groups: values.groups === undefined ? undefined : parseNameList(values.groups, 'group'),
-      alpn: values.alpn === undefined ? undefined : parseList(values.alpn),
+      cert: readFileSync(cert, 'utf8'),
+      key: readFileSync(key, 'utf8'),
+      ...tlsSettings(values),
       requestCert: values['verify-client'] ?? false,
       ca: values.ca === undefined ? undefined : readFileSync(values.ca, 'utf8'),
       maxEarlyDataSize: values['early-data'] ? MAX_EARLY_DATA : 0,
@@ -212,15 +198,14 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
       });
       if (values.www) serveWww(socket);
       else if (values.echo) socket.on('data', (bytes: Buffer) => socket.write(bytes));
-      else socket.on('data', (bytes: Buffer) => (io.data ? io.data(bytes) : process.stdout.write(bytes)));
+      else socket.on('data', dataSink(io));
       socket.on('end', () => socket.end());
       socket.on('close', () => {
         open.delete(socket);
         finished++;
-        const summary: ConnectionSummary = summarize(n, socket, error);
         if (error) failures++;
-        if (values.json) io.out(JSON.stringify(summary));
-        else if (error) for (const line of summaryLines(summary)) io.err(`connection ${n}: ${line}`);
+        if (values.json || error)
+          reportSummary(io, summarize(n, socket, error), values.json ?? false, `connection ${n}: `);
         if (maxConnections !== undefined && finished >= maxConnections) stop();
         done();
       });

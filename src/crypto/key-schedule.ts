@@ -56,16 +56,24 @@ export function tls13CipherSuite(value: number): Tls13CipherSuite | undefined {
 
 const encoder = new TextEncoder();
 
-/** `"tls13 " ‖ label` as bytes, encoded once per label (the handshake uses a dozen fixed labels). */
-const labelCache = new Map<string, Uint8Array>();
-function labelBytes(label: string): Uint8Array {
-  let bytes = labelCache.get(label);
-  if (bytes === undefined) {
-    bytes = encoder.encode(`tls13 ${label}`);
-    if (labelCache.size < 64) labelCache.set(label, bytes);
-  }
-  return bytes;
+/**
+ * A function giving `prefix ‖ label` as bytes, encoded once per label (a handshake derives with a
+ * few fixed labels); at most 64 labels are kept. TLS 1.2's PRF labels use it with no prefix.
+ */
+export function labelEncoder(prefix: string): (label: string) => Uint8Array {
+  const cache = new Map<string, Uint8Array>();
+  return (label) => {
+    let bytes = cache.get(label);
+    if (bytes === undefined) {
+      bytes = encoder.encode(prefix + label);
+      if (cache.size < 64) cache.set(label, bytes);
+    }
+    return bytes;
+  };
 }
+
+/** `"tls13 " ‖ label` as bytes (RFC 8446 §7.1). */
+const labelBytes = labelEncoder('tls13 ');
 
 /**
  * HKDF-Expand-Label(Secret, Label, Context, Length) (RFC 8446 §7.1): HKDF-Expand with
@@ -315,14 +323,17 @@ export class EarlySecret extends Stage {
   }
 }
 
-/** Handshake Secret (RFC 8446 §7.1). Obtain it from {@link EarlySecret.handshake}. */
-export class HandshakeSecret extends Stage {
-  protected readonly stage = 'handshake';
-
-  /** @internal use {@link EarlySecret.handshake} */
+/** A stage the one before it makes: Handshake Secret and Master Secret. */
+abstract class LaterStage extends Stage {
+  /** @internal use {@link EarlySecret.handshake} or {@link HandshakeSecret.master} */
   constructor(provider: CryptoProvider, hash: HashName, secret: Uint8Array) {
     super(provider, hash, secret);
   }
+}
+
+/** Handshake Secret (RFC 8446 §7.1). Obtain it from {@link EarlySecret.handshake}. */
+export class HandshakeSecret extends LaterStage {
+  protected readonly stage = 'handshake';
 
   /** client_handshake_traffic_secret = Derive-Secret(., "c hs traffic", ClientHello...ServerHello). */
   clientHandshakeTrafficSecret(transcriptHash: Uint8Array): Uint8Array {
@@ -341,13 +352,8 @@ export class HandshakeSecret extends Stage {
 }
 
 /** Master Secret (RFC 8446 §7.1). Obtain it from {@link HandshakeSecret.master}. */
-export class MasterSecret extends Stage {
+export class MasterSecret extends LaterStage {
   protected readonly stage = 'master';
-
-  /** @internal use {@link HandshakeSecret.master} */
-  constructor(provider: CryptoProvider, hash: HashName, secret: Uint8Array) {
-    super(provider, hash, secret);
-  }
 
   /** client_application_traffic_secret_0 = Derive-Secret(., "c ap traffic", ClientHello...server Finished). */
   clientApplicationTrafficSecret(transcriptHash: Uint8Array): Uint8Array {

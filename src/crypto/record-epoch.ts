@@ -3,11 +3,15 @@
  * once with the write key (an {@link AeadContext}), a copy of the IV (both wiped by
  * {@link RecordEpoch.dispose}) and the 64-bit sequence number,
  * which must never wrap (RFC 8446 §5.3, RFC 5246 §6.1). The sealers and openers of
- * `./record-protection.ts` and `./tls12-record-protection.ts` extend it.
+ * `./record-protection.ts` and `./tls12-record-protection.ts` extend it, and it holds what both
+ * versions do alike: check the plaintext limit option, split a protected record into its fields,
+ * and seal or open with the sequence number advanced (bad_record_mac when authentication fails).
  * @module
  */
+import { Reader } from '../bytes/reader.js';
 import { AlertDescription } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
+import type { TlsRecord } from '../tls/record.js';
 import type { TrafficKeys } from './key-schedule.js';
 import { AEAD_KEY_LENGTH, type AeadContext, type AeadName, aeadContext, type CryptoProvider } from './provider.js';
 
@@ -18,6 +22,17 @@ const MAX_SEQUENCE = (1n << 64n) - 1n;
 export function checkSequence(sequence: bigint): void {
   if (sequence < 0n || sequence > MAX_SEQUENCE) throw new RangeError('sequence number out of the 64-bit range');
 }
+
+/** A sealer or opener class, as the static factories of the subclasses construct it. */
+export type EpochClass<T extends RecordEpoch, Options> = new (
+  provider: CryptoProvider,
+  aead: AeadName,
+  keys: TrafficKeys,
+  options?: Options,
+) => T;
+
+/** What a version's specification calls the three fields of a protected record, for error paths. */
+export type RecordFieldNames = readonly [type: string, version: string, fragment: string];
 
 /** The keyed AEAD, IV and sequence number of one direction of one epoch. */
 export abstract class RecordEpoch {
@@ -47,6 +62,35 @@ export abstract class RecordEpoch {
     this.#wrapRule = wrapRule;
   }
 
+  /**
+   * The plaintext limit of an epoch: `value` (by default `max`) if it is an integer in 1..max.
+   * @throws RangeError naming `option` otherwise
+   */
+  protected static plaintextLimit(option: string, value: number | undefined, max: number): number {
+    const limit = value ?? max;
+    if (!Number.isInteger(limit) || limit < 1 || limit > max) {
+      throw new RangeError(`${option} must be an integer in 1..${max}`);
+    }
+    return limit;
+  }
+
+  /**
+   * The type, version and fragment of a protected record: `record` itself when the record layer has
+   * split it already, else decoded from bytes that must hold exactly one record.
+   * @throws DecodeError on anything else (decode_error)
+   */
+  protected static recordFields(
+    record: Uint8Array | TlsRecord,
+    [type, version, fragment]: RecordFieldNames,
+  ): TlsRecord {
+    if (!(record instanceof Uint8Array)) return record;
+    return Reader.decode(record, 'TLSCiphertext', (r) => ({
+      type: r.u8(type),
+      version: r.u16(version),
+      fragment: r.opaque16(fragment),
+    }));
+  }
+
   /** The sequence number the next record will use. */
   get sequence(): bigint {
     return this.#sequence;
@@ -74,14 +118,23 @@ export abstract class RecordEpoch {
     return sequence;
   }
 
-  /** Move to the next sequence number, once a record has been sealed or opened. */
-  protected advance(): void {
+  /** Encrypt one record's plaintext with this epoch's AEAD and move to the next sequence number. */
+  protected encrypt(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    const sealed = this.#cipher.seal(nonce, plaintext, aad);
     this.#sequence++;
+    return sealed;
   }
 
-  /** The AEAD keyed with this epoch's write key. */
-  protected get cipher(): AeadContext {
-    return this.#cipher;
+  /**
+   * Decrypt one record's ciphertext with this epoch's AEAD and move to the next sequence number.
+   * @param rule the RFC section that defines the record's protection, for the error message
+   * @throws TlsAlertError bad_record_mac when authentication fails (the sequence number stays)
+   */
+  protected decrypt(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array, rule: string): Uint8Array {
+    const plaintext = this.#cipher.open(nonce, ciphertext, aad);
+    if (!plaintext) throw new TlsAlertError(AlertDescription.bad_record_mac, `record authentication failed (${rule})`);
+    this.#sequence++;
+    return plaintext;
   }
 
   protected get iv(): Uint8Array {

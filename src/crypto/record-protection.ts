@@ -13,7 +13,6 @@
  * application_data), decode_error (header length ≠ fragment length).
  * @module
  */
-import { Reader } from '../bytes/reader.js';
 import { AlertDescription, ContentType, ProtocolVersion } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import {
@@ -24,7 +23,7 @@ import {
 } from '../tls/record.js';
 import { type Tls13CipherSuite, type TrafficKeys, trafficKeys } from './key-schedule.js';
 import { AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, type AeadName, type CryptoProvider } from './provider.js';
-import { checkSequence, RecordEpoch } from './record-epoch.js';
+import { checkSequence, type EpochClass, RecordEpoch } from './record-epoch.js';
 
 /**
  * The per-record nonce (RFC 8446 §5.3): the 64-bit sequence number in network byte order, left-padded
@@ -66,35 +65,35 @@ export interface RecordProtectionOptions {
 abstract class Tls13Epoch extends RecordEpoch {
   readonly maxInnerPlaintext: number;
 
-  protected constructor(
-    provider: CryptoProvider,
-    aead: AeadName,
-    keys: TrafficKeys,
-    options: RecordProtectionOptions = {},
-  ) {
+  /** A sealer or opener for `keys` (both are copied; the caller may wipe its own). */
+  constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, options: RecordProtectionOptions = {}) {
     super(provider, aead, keys, 'RFC 8446 §5.3');
     if (keys.iv.length !== AEAD_NONCE_LENGTH) throw new RangeError(`iv must be ${AEAD_NONCE_LENGTH} bytes`);
-    const max = options.maxInnerPlaintext ?? MAX_TLS13_INNER_PLAINTEXT_LENGTH;
-    if (!Number.isInteger(max) || max < 1 || max > MAX_TLS13_INNER_PLAINTEXT_LENGTH) {
-      throw new RangeError(`maxInnerPlaintext must be an integer in 1..${MAX_TLS13_INNER_PLAINTEXT_LENGTH}`);
-    }
-    this.maxInnerPlaintext = max;
+    this.maxInnerPlaintext = RecordEpoch.plaintextLimit(
+      'maxInnerPlaintext',
+      options.maxInnerPlaintext,
+      MAX_TLS13_INNER_PLAINTEXT_LENGTH,
+    );
   }
-}
 
-/** `make(keys)` with the traffic key and IV of `secret` (RFC 8446 §7.3), wiped afterwards. */
-function withTrafficKeys<T>(
-  provider: CryptoProvider,
-  suite: Tls13CipherSuite,
-  secret: Uint8Array,
-  make: (keys: TrafficKeys) => T,
-): T {
-  const keys = trafficKeys(provider, suite, secret);
-  try {
-    return make(keys);
-  } finally {
-    keys.key.fill(0);
-    keys.iv.fill(0);
+  /**
+   * A sealer (or opener) for the traffic key and IV derived from `secret` (RFC 8446 §7.3), which are
+   * wiped once it holds its copies.
+   */
+  static fromSecret<T extends Tls13Epoch>(
+    this: EpochClass<T, RecordProtectionOptions>,
+    provider: CryptoProvider,
+    suite: Tls13CipherSuite,
+    secret: Uint8Array,
+    options?: RecordProtectionOptions,
+  ): T {
+    const keys = trafficKeys(provider, suite, secret);
+    try {
+      return new this(provider, suite.aead, keys, options);
+    } finally {
+      keys.key.fill(0);
+      keys.iv.fill(0);
+    }
   }
 }
 
@@ -103,6 +102,9 @@ function additionalData(type: number, version: number, length: number): Uint8Arr
   return Uint8Array.of(type, version >>> 8, version & 0xff, length >>> 8, length & 0xff);
 }
 
+/** The names RFC 8446 §5.2 gives the fields of TLSCiphertext. */
+const TLS13_FIELDS = ['opaque_type', 'legacy_record_version', 'encrypted_record'] as const;
+
 /**
  * Encrypts records of one direction and epoch.
  * @example
@@ -110,20 +112,6 @@ function additionalData(type: number, version: number, length: number): Uint8Arr
  * const record = sealer.seal(ContentType.handshake, encryptedExtensions); // 17 03 03 … bytes
  */
 export class RecordSealer extends Tls13Epoch {
-  constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, options?: RecordProtectionOptions) {
-    super(provider, aead, keys, options);
-  }
-
-  /** A sealer for the traffic key and IV derived from `secret` (RFC 8446 §7.3). */
-  static fromSecret(
-    provider: CryptoProvider,
-    suite: Tls13CipherSuite,
-    secret: Uint8Array,
-    options?: RecordProtectionOptions,
-  ): RecordSealer {
-    return withTrafficKeys(provider, suite, secret, (keys) => new RecordSealer(provider, suite.aead, keys, options));
-  }
-
   /**
    * Protect one record: returns the complete TLSCiphertext (5-byte header ‖ encrypted_record).
    * @param type the real content type (handshake, alert, application_data)
@@ -147,9 +135,8 @@ export class RecordSealer extends Tls13Epoch {
     inner[content.length] = type;
     const length = innerLength + AEAD_TAG_LENGTH;
     const header = additionalData(ContentType.application_data, ProtocolVersion.TLS1_2, length);
-    const sealed = this.cipher.seal(nonce, inner, header);
+    const sealed = this.encrypt(nonce, inner, header);
     inner.fill(0);
-    this.advance();
     const record = new Uint8Array(RECORD_HEADER_LENGTH + sealed.length);
     record.set(header);
     record.set(sealed, RECORD_HEADER_LENGTH);
@@ -164,20 +151,6 @@ export class RecordSealer extends Tls13Epoch {
  * const { type, content } = opener.open(recordBytes);
  */
 export class RecordOpener extends Tls13Epoch {
-  constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, options?: RecordProtectionOptions) {
-    super(provider, aead, keys, options);
-  }
-
-  /** An opener for the traffic key and IV derived from `secret` (RFC 8446 §7.3). */
-  static fromSecret(
-    provider: CryptoProvider,
-    suite: Tls13CipherSuite,
-    secret: Uint8Array,
-    options?: RecordProtectionOptions,
-  ): RecordOpener {
-    return withTrafficKeys(provider, suite, secret, (keys) => new RecordOpener(provider, suite.aead, keys, options));
-  }
-
   /**
    * Remove protection from one record: either the complete record bytes (header ‖ encrypted_record)
    * or a record already split by the record layer. The AAD is the header as received.
@@ -185,19 +158,7 @@ export class RecordOpener extends Tls13Epoch {
    * @throws DecodeError when the bytes are not exactly one record (decode_error)
    */
   open(record: Uint8Array | TlsRecord): OpenedRecord {
-    let type: number;
-    let version: number;
-    let fragment: Uint8Array;
-    if (record instanceof Uint8Array) {
-      const parsed = Reader.decode(record, 'TLSCiphertext', (r) => ({
-        type: r.u8('opaque_type'),
-        version: r.u16('legacy_record_version'),
-        fragment: r.opaque16('encrypted_record'),
-      }));
-      ({ type, version, fragment } = parsed);
-    } else {
-      ({ type, version, fragment } = record);
-    }
+    const { type, version, fragment } = RecordEpoch.recordFields(record, TLS13_FIELDS);
     if (type !== ContentType.application_data) {
       throw new TlsAlertError(
         AlertDescription.unexpected_message,
@@ -213,10 +174,7 @@ export class RecordOpener extends Tls13Epoch {
     const sequence = this.current();
     const nonce = recordNonce(this.iv, sequence);
     const aad = additionalData(type, version, fragment.length);
-    const inner = this.cipher.open(nonce, fragment, aad);
-    if (!inner)
-      throw new TlsAlertError(AlertDescription.bad_record_mac, 'record authentication failed (RFC 8446 §5.2)');
-    this.advance();
+    const inner = this.decrypt(nonce, fragment, aad, 'RFC 8446 §5.2');
     if (inner.length > this.maxInnerPlaintext) {
       throw new TlsAlertError(
         AlertDescription.record_overflow,

@@ -19,7 +19,7 @@
 import { TlswireError } from '../bytes/errors.js';
 import { concat, wipe } from '../bytes/hex.js';
 import { CipherSuite } from '../tls/enums.js';
-import type { TrafficKeys } from './key-schedule.js';
+import { labelEncoder, type TrafficKeys } from './key-schedule.js';
 import { KeyLogLabel, keyLogLine } from './keylog.js';
 import { AEAD_KEY_LENGTH, type AeadName, type CryptoProvider, HASH_LENGTH, type HashName } from './provider.js';
 
@@ -98,18 +98,8 @@ export const RANDOM_LENGTH = 32;
 /** Length of Finished.verify_data for every TLS 1.2 suite here (RFC 5246 §7.4.9). */
 export const VERIFY_DATA_LENGTH = 12;
 
-const encoder = new TextEncoder();
-
-/** ASCII bytes of a PRF label, encoded once per label (a handshake uses four fixed ones). */
-const labelCache = new Map<string, Uint8Array>();
-function labelBytes(label: string): Uint8Array {
-  let bytes = labelCache.get(label);
-  if (bytes === undefined) {
-    bytes = encoder.encode(label);
-    if (labelCache.size < 64) labelCache.set(label, bytes);
-  }
-  return bytes;
-}
+/** ASCII bytes of a PRF label (a handshake uses four fixed ones). */
+const labelBytes = labelEncoder('');
 
 /**
  * `P_hash(secret, seed)` (RFC 5246 §5), the first `length` bytes of

@@ -20,13 +20,12 @@
  * is a {@link DecodeError} (decode_error; RFC 5246 §6.2.1). `alertFor()` maps them all.
  * @module
  */
-import { Reader } from '../bytes/reader.js';
 import { AlertDescription, ProtocolVersion } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import { checkContentLength, MAX_PLAINTEXT_LENGTH, RECORD_HEADER_LENGTH, type TlsRecord } from '../tls/record.js';
 import type { TrafficKeys } from './key-schedule.js';
 import { AEAD_TAG_LENGTH, type AeadName, type CryptoProvider } from './provider.js';
-import { checkSequence, RecordEpoch } from './record-epoch.js';
+import { checkSequence, type EpochClass, RecordEpoch } from './record-epoch.js';
 import { recordNonce } from './record-protection.js';
 import type { Tls12CipherSuite, Tls12KeyBlock } from './tls12-key-schedule.js';
 
@@ -129,28 +128,40 @@ export interface Tls12SealOptions {
   explicitNonce?: Uint8Array;
 }
 
+/** The key block half a side writes with. */
+function writeKeys(keyBlock: Tls12KeyBlock, side: 'client' | 'server'): TrafficKeys {
+  return side === 'client' ? keyBlock.client : keyBlock.server;
+}
+
 /** The limit, IV length and explicit nonce TLS 1.2 adds to the state of one direction of one epoch. */
 abstract class Tls12Epoch extends RecordEpoch {
   readonly maxPlaintext: number;
   /** record_iv_length: 8 for AES-GCM, 0 for ChaCha20-Poly1305. */
   readonly explicitNonceLength: number;
 
-  protected constructor(
-    provider: CryptoProvider,
-    aead: AeadName,
-    keys: TrafficKeys,
-    options: Tls12RecordProtectionOptions = {},
-  ) {
+  /** A sealer or opener for `keys` (the key is copied; the caller may wipe its own). */
+  constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, options: Tls12RecordProtectionOptions = {}) {
     super(provider, aead, keys, 'RFC 5246 §6.1');
     if (keys.iv.length !== fixedIvLength(aead)) {
       throw new RangeError(`${aead}: write IV must be ${fixedIvLength(aead)} bytes in TLS 1.2`);
     }
-    const max = options.maxPlaintext ?? MAX_PLAINTEXT_LENGTH;
-    if (!Number.isInteger(max) || max < 1 || max > MAX_PLAINTEXT_LENGTH) {
-      throw new RangeError(`maxPlaintext must be an integer in 1..${MAX_PLAINTEXT_LENGTH}`);
-    }
-    this.maxPlaintext = max;
+    this.maxPlaintext = RecordEpoch.plaintextLimit('maxPlaintext', options.maxPlaintext, MAX_PLAINTEXT_LENGTH);
     this.explicitNonceLength = recordIvLength(aead);
+  }
+
+  /**
+   * From a key block, the sealer of the records `side` writes, or the opener of the records `side`
+   * sent: `'client'` uses client_write_key/IV, `'server'` server_write_key/IV (RFC 5246 §6.3).
+   */
+  static fromKeyBlock<T extends Tls12Epoch>(
+    this: EpochClass<T, Tls12RecordProtectionOptions>,
+    provider: CryptoProvider,
+    suite: Tls12CipherSuite,
+    keyBlock: Tls12KeyBlock,
+    side: 'client' | 'server',
+    options?: Tls12RecordProtectionOptions,
+  ): T {
+    return new this(provider, suite.aead, writeKeys(keyBlock, side), options);
   }
 
   protected nonce(sequence: bigint, explicitNonce: Uint8Array | undefined): Uint8Array {
@@ -158,10 +169,8 @@ abstract class Tls12Epoch extends RecordEpoch {
   }
 }
 
-/** The key block half a side writes with. */
-function writeKeys(keyBlock: Tls12KeyBlock, side: 'client' | 'server'): TrafficKeys {
-  return side === 'client' ? keyBlock.client : keyBlock.server;
-}
+/** The names RFC 5246 §6.2 gives the fields of TLSCiphertext. */
+const TLS12_FIELDS = ['type', 'version', 'fragment'] as const;
 
 /**
  * Encrypts the records one side sends in one epoch.
@@ -170,22 +179,6 @@ function writeKeys(keyBlock: Tls12KeyBlock, side: 'client' | 'server'): TrafficK
  * const record = sealer.seal(ContentType.handshake, clientFinished); // 16 03 03 00 28 …
  */
 export class Tls12RecordSealer extends Tls12Epoch {
-  /** A sealer for `keys` (the key is copied; the caller may wipe its own). */
-  constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, options?: Tls12RecordProtectionOptions) {
-    super(provider, aead, keys, options);
-  }
-
-  /** The sealer of `side` ('client' writes with client_write_key/IV) from a key block. */
-  static fromKeyBlock(
-    provider: CryptoProvider,
-    suite: Tls12CipherSuite,
-    keyBlock: Tls12KeyBlock,
-    side: 'client' | 'server',
-    options?: Tls12RecordProtectionOptions,
-  ): Tls12RecordSealer {
-    return new Tls12RecordSealer(provider, suite.aead, writeKeys(keyBlock, side), options);
-  }
-
   /**
    * Protect one record: returns the complete TLSCiphertext (5-byte header ‖ nonce_explicit ‖
    * ciphertext ‖ tag) and advances the sequence number.
@@ -212,8 +205,7 @@ export class Tls12RecordSealer extends Tls12Epoch {
     else if (options.explicitNonce) throw new RangeError(`${this.aead} records have no explicit nonce (RFC 7905 §2)`);
     const nonce = this.nonce(sequence, explicitNonce);
     const aad = tls12AdditionalData(sequence, type, version, content.length);
-    const sealed = this.cipher.seal(nonce, content, aad);
-    this.advance();
+    const sealed = this.encrypt(nonce, content, aad);
     const fragmentLength = this.explicitNonceLength + sealed.length;
     const record = new Uint8Array(RECORD_HEADER_LENGTH + fragmentLength);
     record[0] = type;
@@ -234,22 +226,6 @@ export class Tls12RecordSealer extends Tls12Epoch {
  * const { type, content } = opener.open(record); // the server's records, e.g. its Finished
  */
 export class Tls12RecordOpener extends Tls12Epoch {
-  /** An opener for the peer's `keys` (the key is copied; the caller may wipe its own). */
-  constructor(provider: CryptoProvider, aead: AeadName, keys: TrafficKeys, options?: Tls12RecordProtectionOptions) {
-    super(provider, aead, keys, options);
-  }
-
-  /** The opener of the records `side` sent ('server' opens with server_write_key/IV) from a key block. */
-  static fromKeyBlock(
-    provider: CryptoProvider,
-    suite: Tls12CipherSuite,
-    keyBlock: Tls12KeyBlock,
-    side: 'client' | 'server',
-    options?: Tls12RecordProtectionOptions,
-  ): Tls12RecordOpener {
-    return new Tls12RecordOpener(provider, suite.aead, writeKeys(keyBlock, side), options);
-  }
-
   /**
    * Remove protection from one record: the complete record bytes (header ‖ fragment) or a record
    * already split by the record layer. Advances the sequence number only on success.
@@ -258,18 +234,7 @@ export class Tls12RecordOpener extends Tls12Epoch {
    *   (decode_error)
    */
   open(record: Uint8Array | TlsRecord): Tls12OpenedRecord {
-    let type: number;
-    let version: number;
-    let fragment: Uint8Array;
-    if (record instanceof Uint8Array) {
-      ({ type, version, fragment } = Reader.decode(record, 'TLSCiphertext', (r) => ({
-        type: r.u8('type'),
-        version: r.u16('version'),
-        fragment: r.opaque16('fragment'),
-      })));
-    } else {
-      ({ type, version, fragment } = record);
-    }
+    const { type, version, fragment } = RecordEpoch.recordFields(record, TLS12_FIELDS);
     if (fragment.length > this.maxPlaintext + MAX_EXPANSION) {
       throw new TlsAlertError(
         AlertDescription.record_overflow,
@@ -287,11 +252,7 @@ export class Tls12RecordOpener extends Tls12Epoch {
     const explicitNonce = this.explicitNonceLength > 0 ? fragment.subarray(0, this.explicitNonceLength) : undefined;
     const nonce = this.nonce(sequence, explicitNonce);
     const aad = tls12AdditionalData(sequence, type, version, fragment.length - overhead);
-    const content = this.cipher.open(nonce, fragment.subarray(this.explicitNonceLength), aad);
-    if (!content) {
-      throw new TlsAlertError(AlertDescription.bad_record_mac, 'record authentication failed (RFC 5246 §6.2.3.3)');
-    }
-    this.advance();
+    const content = this.decrypt(nonce, fragment.subarray(this.explicitNonceLength), aad, 'RFC 5246 §6.2.3.3');
     if (content.length > this.maxPlaintext) {
       throw new TlsAlertError(
         AlertDescription.record_overflow,

@@ -119,6 +119,11 @@ function check(v: number, max: number, what: string): void {
   if (!Number.isInteger(v) || v < 0 || v > max) throw new EncodeError(`${what}: ${v} is not an integer in 0..${max}`);
 }
 
+/** The kind and length bytes of a fixed-size option ("Case 2" of RFC 9293 §3.1), its data to follow. */
+function fixedHeader(w: Writer, kind: keyof typeof LENGTH): Writer {
+  return w.u8(kind).u8(LENGTH[kind]);
+}
+
 /**
  * Write one option. Known kinds are written with their RFC lengths; an `unknown` option writes
  * `type`, `2 + data.length` and `data` for any type, so a researcher can build a known kind with a
@@ -128,26 +133,25 @@ function check(v: number, max: number, what: string): void {
 export function encodeTcpOption(w: Writer, o: TcpOption): void {
   switch (o.kind) {
     case 'eol':
-      w.u8(TcpOptionKind.EOL);
-      return;
     case 'nop':
-      w.u8(TcpOptionKind.NOP);
+      // "Case 1" of RFC 9293 §3.1: the kind byte alone.
+      w.u8(o.kind === 'eol' ? TcpOptionKind.EOL : TcpOptionKind.NOP);
       return;
     case 'mss':
       check(o.mss, 0xffff, 'mss');
-      w.u8(TcpOptionKind.MSS).u8(LENGTH[TcpOptionKind.MSS]).u16(o.mss);
+      fixedHeader(w, TcpOptionKind.MSS).u16(o.mss);
       return;
     case 'wscale':
       check(o.shift, 0xff, 'wscale shift');
-      w.u8(TcpOptionKind.WINDOW_SCALE).u8(LENGTH[TcpOptionKind.WINDOW_SCALE]).u8(o.shift);
+      fixedHeader(w, TcpOptionKind.WINDOW_SCALE).u8(o.shift);
       return;
     case 'sackPermitted':
-      w.u8(TcpOptionKind.SACK_PERMITTED).u8(LENGTH[TcpOptionKind.SACK_PERMITTED]);
+      fixedHeader(w, TcpOptionKind.SACK_PERMITTED);
       return;
     case 'timestamps':
       check(o.tsval, 0xffffffff, 'tsval');
       check(o.tsecr, 0xffffffff, 'tsecr');
-      w.u8(TcpOptionKind.TIMESTAMPS).u8(LENGTH[TcpOptionKind.TIMESTAMPS]).u32(o.tsval).u32(o.tsecr);
+      fixedHeader(w, TcpOptionKind.TIMESTAMPS).u32(o.tsval).u32(o.tsecr);
       return;
     case 'sack': {
       const n = o.blocks.length;

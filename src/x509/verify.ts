@@ -33,6 +33,7 @@ import {
   type Certificate,
   EKU,
   ipAddresses,
+  type KeyUsage,
   namesMatch,
   parseCertificate,
   parseCertificatesPem,
@@ -359,11 +360,32 @@ function ekuNames(eku: readonly string[]): string {
   return eku.map((o) => names[o] ?? o).join(', ');
 }
 
+/**
+ * bad-key-usage when `cert` has a keyUsage extension without `usage` (RFC 5280 §4.2.1.3), else null.
+ * @param act what `usage` allows, for the message (`sign certificates`)
+ */
+function keyUsageError(
+  ctx: Ctx,
+  cert: Certificate,
+  usage: KeyUsage,
+  act: string,
+  hint?: string,
+): CertificateError | null {
+  if (!cert.keyUsage || cert.keyUsage.has(usage)) return null;
+  const usages = [...cert.keyUsage].join(', ') || 'none';
+  return errorFor(
+    ctx,
+    cert,
+    'bad-key-usage',
+    `${quote(cert)} may not ${act} (keyUsage: ${usages}; ${usage} missing)`,
+    hint,
+  );
+}
+
 /** RFC 5280 §6.1 checks of one complete path (leaf first, anchor last). */
 function validatePath(ctx: Ctx, path: readonly Certificate[]): CertificateError | null {
   for (let i = path.length - 1; i >= 0; i--) {
     const cert = path[i]!;
-    const isAnchor = i === path.length - 1;
     const unknown = cert.unhandledCriticalExtensions;
     if (unknown.length > 0) {
       return errorFor(
@@ -375,60 +397,62 @@ function validatePath(ctx: Ctx, path: readonly Certificate[]): CertificateError 
           .join(', ')} that tlswire does not process (RFC 5280 §4.2)`,
       );
     }
-    const timeError = checkTime(ctx, cert);
-    if (timeError) return timeError;
-    if (i === 0) break;
-    // An issuer: RFC 5280 §6.1.4 (k), (l), (m), (n).
-    const legacyAnchor = isAnchor && cert.version < 3;
-    if (!legacyAnchor && !cert.basicConstraints?.cA) {
-      const bc = cert.basicConstraints ? 'basicConstraints cA=false' : 'no basicConstraints extension';
-      return errorFor(
-        ctx,
-        cert,
-        'not-a-ca',
-        `${quote(cert)} is not a CA (${bc}) but issued ${quote(path[i - 1]!)}`,
-        'an end-entity certificate cannot sign other certificates (RFC 5280 §4.2.1.9)',
-      );
-    }
-    if (cert.keyUsage && !cert.keyUsage.has('keyCertSign')) {
-      return errorFor(
-        ctx,
-        cert,
-        'bad-key-usage',
-        `${quote(cert)} may not sign certificates (keyUsage: ${[...cert.keyUsage].join(', ') || 'none'}; keyCertSign missing)`,
-      );
-    }
-    const pathLen = cert.basicConstraints?.pathLen;
-    if (pathLen !== undefined) {
-      const below = path.slice(1, i).filter((c) => !c.selfIssued).length;
-      if (below > pathLen) {
-        return errorFor(
-          ctx,
-          cert,
-          'path-length',
-          `${quote(cert)} allows ${pathLen} intermediate CA${pathLen === 1 ? '' : 's'} below it (pathLenConstraint) but ${below} follow`,
-        );
-      }
-    }
-    if (!isAnchor && !purposeAllowed(cert.extKeyUsage, ctx.purpose)) {
-      return errorFor(
-        ctx,
-        cert,
-        'bad-eku',
-        `intermediate ${quote(cert)} is restricted to ${ekuNames(cert.extKeyUsage ?? [])}, not ${ctx.purpose}`,
-      );
-    }
+    const error = checkTime(ctx, cert) ?? (i > 0 ? checkIssuer(ctx, path, i) : null);
+    if (error) return error;
   }
-  const leaf = path[0]!;
-  if (leaf.keyUsage && !leaf.keyUsage.has('digitalSignature')) {
+  return checkLeaf(ctx, path[0]!);
+}
+
+/** What `path[i]` must be to issue `path[i - 1]`: RFC 5280 §6.1.4 (k), (l), (m), (n), and its EKU. */
+function checkIssuer(ctx: Ctx, path: readonly Certificate[], i: number): CertificateError | null {
+  const cert = path[i]!;
+  const isAnchor = i === path.length - 1;
+  const legacyAnchor = isAnchor && cert.version < 3;
+  if (!legacyAnchor && !cert.basicConstraints?.cA) {
+    const bc = cert.basicConstraints ? 'basicConstraints cA=false' : 'no basicConstraints extension';
     return errorFor(
       ctx,
-      leaf,
-      'bad-key-usage',
-      `${quote(leaf)} may not make signatures (keyUsage: ${[...leaf.keyUsage].join(', ') || 'none'}; digitalSignature missing)`,
-      'TLS 1.3 authenticates with CertificateVerify, a signature (RFC 8446 §4.4.2.2)',
+      cert,
+      'not-a-ca',
+      `${quote(cert)} is not a CA (${bc}) but issued ${quote(path[i - 1]!)}`,
+      'an end-entity certificate cannot sign other certificates (RFC 5280 §4.2.1.9)',
     );
   }
+  const usageError = keyUsageError(ctx, cert, 'keyCertSign', 'sign certificates');
+  if (usageError) return usageError;
+  const pathLen = cert.basicConstraints?.pathLen;
+  if (pathLen !== undefined) {
+    const below = path.slice(1, i).filter((c) => !c.selfIssued).length;
+    if (below > pathLen) {
+      return errorFor(
+        ctx,
+        cert,
+        'path-length',
+        `${quote(cert)} allows ${pathLen} intermediate CA${pathLen === 1 ? '' : 's'} below it (pathLenConstraint) but ${below} follow`,
+      );
+    }
+  }
+  if (!isAnchor && !purposeAllowed(cert.extKeyUsage, ctx.purpose)) {
+    return errorFor(
+      ctx,
+      cert,
+      'bad-eku',
+      `intermediate ${quote(cert)} is restricted to ${ekuNames(cert.extKeyUsage ?? [])}, not ${ctx.purpose}`,
+    );
+  }
+  return null;
+}
+
+/** What the leaf must be for TLS: allowed to sign, meant for the purpose, and for the host name. */
+function checkLeaf(ctx: Ctx, leaf: Certificate): CertificateError | null {
+  const usageError = keyUsageError(
+    ctx,
+    leaf,
+    'digitalSignature',
+    'make signatures',
+    'TLS 1.3 authenticates with CertificateVerify, a signature (RFC 8446 §4.4.2.2)',
+  );
+  if (usageError) return usageError;
   if (!purposeAllowed(leaf.extKeyUsage, ctx.purpose)) {
     const other = ctx.purpose === 'serverAuth' ? 'clientAuth' : 'serverAuth';
     return errorFor(

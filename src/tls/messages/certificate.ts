@@ -17,9 +17,10 @@ import {
   encodeCertificateStatus,
   encodeExtensions,
   NON_EMPTY,
+  readSignatureAlgorithms,
   readU8List,
-  readU16List,
-  U16_LIST_MAX_FFFE,
+  writeU8List,
+  writeU16List,
 } from '../extensions.js';
 
 /** TLS 1.2 Certificate (RFC 5246 §7.4.2): `ASN.1Cert certificate_list<0..2^24-1>`. */
@@ -124,7 +125,7 @@ export function encodeCertificate(w: Writer, m: Certificate): void {
 export function decodeCertificateRequest(r: Reader, version: 'tls12' | 'tls13'): CertificateRequest {
   if (version === 'tls12') {
     const certificateTypes = readU8List(r, 'certificate_types', NON_EMPTY);
-    const signatureAlgorithms = readU16List(r, 'supported_signature_algorithms', 2, U16_LIST_MAX_FFFE);
+    const signatureAlgorithms = readSignatureAlgorithms(r);
     const certificateAuthorities = r.list16('certificate_authorities', (r) =>
       r.opaque16('DistinguishedName', NON_EMPTY),
     );
@@ -137,12 +138,8 @@ export function decodeCertificateRequest(r: Reader, version: 'tls12' | 'tls13'):
 /** Encode a CertificateRequest body (the form follows `m.version`). */
 export function encodeCertificateRequest(w: Writer, m: CertificateRequest): void {
   if (m.version === 'tls12') {
-    w.vec8((w) => {
-      for (const t of m.certificateTypes) w.u8(t);
-    });
-    w.vec16((w) => {
-      for (const s of m.signatureAlgorithms) w.u16(s);
-    });
+    writeU8List(w, m.certificateTypes);
+    writeU16List(w, 2, m.signatureAlgorithms);
     w.vec16((w) => {
       for (const dn of m.certificateAuthorities) w.opaque16(dn);
     });

@@ -17,6 +17,8 @@ import {
   readU8List,
   readU16List,
   U16_LIST_MAX_FFFE,
+  writeU8List,
+  writeU16List,
 } from '../extensions.js';
 
 /** `Random`: 32 bytes (RFC 8446 §4.1.2). */
@@ -126,12 +128,8 @@ export function encodeClientHello(w: Writer, m: ClientHello): void {
   w.u16(m.version);
   w.bytes(m.random);
   w.opaque8(m.sessionId);
-  w.vec16((w) => {
-    for (const s of m.cipherSuites) w.u16(s);
-  });
-  w.vec8((w) => {
-    for (const c of m.compressionMethods) w.u8(c);
-  });
+  writeU16List(w, 2, m.cipherSuites);
+  writeU8List(w, m.compressionMethods);
   if (m.extensions) encodeExtensions(w, m.extensions);
 }
 
