@@ -314,13 +314,7 @@ export class Tls13Records implements VersionRecords {
       requestUpdate: requestPeer ? KeyUpdateRequest.update_requested : KeyUpdateRequest.update_not_requested,
     });
     this.#core.flush();
-    const next = nextTrafficSecret(this.#core.provider, traffic.suite.hash, traffic.write);
-    traffic.write.fill(0);
-    traffic.write = next;
-    traffic.writeGeneration++;
-    this.setWriteKeys('application', traffic.suite, next);
-    const side = this.#core.role === 'client' ? 'CLIENT' : 'SERVER';
-    this.#core.secret(`${side}_TRAFFIC_SECRET_${traffic.writeGeneration}`, next);
+    this.#nextGeneration(traffic, 'write');
     this.#core.emit({ kind: 'key-update', direction: 'sent' });
   }
 
@@ -334,15 +328,24 @@ export class Tls13Records implements VersionRecords {
     ) {
       throw new TlsAlertError(AlertDescription.illegal_parameter, `KeyUpdate request_update ${message.requestUpdate}`);
     }
-    const next = nextTrafficSecret(this.#core.provider, traffic.suite.hash, traffic.read);
-    traffic.read.fill(0);
-    traffic.read = next;
-    traffic.readGeneration++;
-    this.setReadKeys('application', traffic.suite, next);
-    const side = this.#core.role === 'client' ? 'SERVER' : 'CLIENT';
-    this.#core.secret(`${side}_TRAFFIC_SECRET_${traffic.readGeneration}`, next);
+    this.#nextGeneration(traffic, 'read');
     this.#core.emit({ kind: 'key-update', direction: 'received' });
     if (message.requestUpdate === KeyUpdateRequest.update_requested && !this.#core.closed) this.keyUpdate(false);
+  }
+
+  /**
+   * Move one direction to application_traffic_secret_N+1 (RFC 8446 §7.2): the old secret is wiped,
+   * the new one keys the records and goes to the key log as CLIENT/SERVER_TRAFFIC_SECRET_N+1.
+   */
+  #nextGeneration(traffic: TrafficSecrets, direction: 'read' | 'write'): void {
+    const next = nextTrafficSecret(this.#core.provider, traffic.suite.hash, traffic[direction]);
+    traffic[direction].fill(0);
+    traffic[direction] = next;
+    const generation = direction === 'read' ? ++traffic.readGeneration : ++traffic.writeGeneration;
+    if (direction === 'read') this.setReadKeys('application', traffic.suite, next);
+    else this.setWriteKeys('application', traffic.suite, next);
+    const ours = (direction === 'write') === (this.#core.role === 'client');
+    this.#core.secret(`${ours ? 'CLIENT' : 'SERVER'}_TRAFFIC_SECRET_${generation}`, next);
   }
 
   /**
