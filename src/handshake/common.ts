@@ -32,19 +32,44 @@ export const DEFAULT_CIPHER_SUITES: readonly number[] = [
 /** Default groups, in preference order. */
 export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
 
+/**
+ * The one signature-scheme table: the schemes the provider implements that TLS 1.3 allows in
+ * CertificateVerify (RFC 8446 §4.2.3: never RSASSA-PKCS1-v1_5 or SHA-1), in our preference order.
+ */
+const TLS13_SCHEME_NAMES = [
+  'ed25519',
+  'ecdsa_secp256r1_sha256',
+  'ecdsa_secp384r1_sha384',
+  'ecdsa_secp521r1_sha512',
+  'rsa_pss_rsae_sha256',
+  'rsa_pss_rsae_sha384',
+  'rsa_pss_rsae_sha512',
+  'rsa_pss_pss_sha256',
+  'rsa_pss_pss_sha384',
+  'rsa_pss_pss_sha512',
+] as const satisfies readonly SignatureSchemeName[];
+
+/** The RSASSA-PKCS1-v1_5 schemes of the table: TLS 1.2 signs with them (RFC 5246 §7.4.1.4.1), TLS 1.3 never does. */
+const PKCS1_SCHEME_NAMES = [
+  'rsa_pkcs1_sha256',
+  'rsa_pkcs1_sha384',
+  'rsa_pkcs1_sha512',
+] as const satisfies readonly SignatureSchemeName[];
+
 /** Default signature schemes (all TLS 1.3 schemes the provider implements), in preference order. */
-export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
-  SignatureScheme.ed25519,
-  SignatureScheme.ecdsa_secp256r1_sha256,
-  SignatureScheme.ecdsa_secp384r1_sha384,
-  SignatureScheme.ecdsa_secp521r1_sha512,
-  SignatureScheme.rsa_pss_rsae_sha256,
-  SignatureScheme.rsa_pss_rsae_sha384,
-  SignatureScheme.rsa_pss_rsae_sha512,
-  SignatureScheme.rsa_pss_pss_sha256,
-  SignatureScheme.rsa_pss_pss_sha384,
-  SignatureScheme.rsa_pss_pss_sha512,
-];
+export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = TLS13_SCHEME_NAMES.map((name) => SignatureScheme[name]);
+
+/**
+ * The RSASSA-PKCS1-v1_5 schemes (rsa_pkcs1_sha256, _sha384, _sha512), in preference order: offered
+ * for TLS 1.2 only (RFC 5246 §7.4.1.4.1; RFC 8446 §4.2.3 allows them in signature_algorithms for
+ * certificates and TLS 1.2, never in a TLS 1.3 CertificateVerify).
+ */
+export const PKCS1_SIGNATURE_SCHEMES: readonly number[] = PKCS1_SCHEME_NAMES.map((name) => SignatureScheme[name]);
+
+/** Code point → provider name, for `names`. */
+function schemeTable(names: readonly SignatureSchemeName[]): ReadonlyMap<number, SignatureSchemeName> {
+  return new Map(names.map((name) => [SignatureScheme[name], name]));
+}
 
 const GROUP_NAMES: ReadonlyMap<number, GroupName> = new Map<number, GroupName>([
   [NamedGroup.x25519, 'x25519'],
@@ -59,23 +84,17 @@ export function groupName(group: number): GroupName | undefined {
   return GROUP_NAMES.get(group);
 }
 
-/** Schemes usable in a TLS 1.3 CertificateVerify (RFC 8446 §4.2.3: never RSASSA-PKCS1-v1_5 or SHA-1). */
-const TLS13_SCHEMES: ReadonlyMap<number, SignatureSchemeName> = new Map<number, SignatureSchemeName>([
-  [SignatureScheme.ecdsa_secp256r1_sha256, 'ecdsa_secp256r1_sha256'],
-  [SignatureScheme.ecdsa_secp384r1_sha384, 'ecdsa_secp384r1_sha384'],
-  [SignatureScheme.ecdsa_secp521r1_sha512, 'ecdsa_secp521r1_sha512'],
-  [SignatureScheme.rsa_pss_rsae_sha256, 'rsa_pss_rsae_sha256'],
-  [SignatureScheme.rsa_pss_rsae_sha384, 'rsa_pss_rsae_sha384'],
-  [SignatureScheme.rsa_pss_rsae_sha512, 'rsa_pss_rsae_sha512'],
-  [SignatureScheme.rsa_pss_pss_sha256, 'rsa_pss_pss_sha256'],
-  [SignatureScheme.rsa_pss_pss_sha384, 'rsa_pss_pss_sha384'],
-  [SignatureScheme.rsa_pss_pss_sha512, 'rsa_pss_pss_sha512'],
-  [SignatureScheme.ed25519, 'ed25519'],
-]);
+const TLS13_SCHEMES = schemeTable(TLS13_SCHEME_NAMES);
+const PKCS1_SCHEMES = schemeTable(PKCS1_SCHEME_NAMES);
 
 /** The provider's name of a scheme allowed in TLS 1.3 CertificateVerify, or undefined. */
 export function tls13SchemeName(scheme: number): SignatureSchemeName | undefined {
   return TLS13_SCHEMES.get(scheme);
+}
+
+/** The provider's name of an RSASSA-PKCS1-v1_5 scheme of {@link PKCS1_SIGNATURE_SCHEMES}, or undefined. */
+export function pkcs1SchemeName(scheme: number): SignatureSchemeName | undefined {
+  return PKCS1_SCHEMES.get(scheme);
 }
 
 /** Whether `scheme` can be used with `key` (RFC 8446 §4.2.3: ECDSA schemes name their curve). */

@@ -23,7 +23,7 @@
  */
 import { TlswireError } from '../bytes/errors.js';
 import { NobleProvider } from '../crypto/noble.js';
-import { ProtocolVersion, SignatureScheme } from '../tls/enums.js';
+import { ProtocolVersion } from '../tls/enums.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
 import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import type { ClientHello } from '../tls/messages/hello.js';
@@ -34,7 +34,7 @@ import {
   tls13ClientOffer,
   tls13ClientSettings,
 } from './client.js';
-import { DEFAULT_CIPHER_SUITES } from './common.js';
+import { DEFAULT_CIPHER_SUITES, PKCS1_SIGNATURE_SCHEMES } from './common.js';
 import type { Offered } from './diagnosis.js';
 import { coreOptions, Endpoint, Machine } from './endpoint.js';
 import { unexpected } from './policy.js';
@@ -76,12 +76,6 @@ export type NegotiatingClientConfig = WithServerTrust<ClientConfig> & {
   /** TLS 1.2 settings used when the server picks TLS 1.2. */
   tls12?: Pick<Tls12ClientOptions, 'session' | 'sessionTickets' | 'extendedMasterSecret' | 'sessionLifetime'>;
 };
-
-const PKCS1_SCHEMES = [
-  SignatureScheme.rsa_pkcs1_sha256,
-  SignatureScheme.rsa_pkcs1_sha384,
-  SignatureScheme.rsa_pkcs1_sha512,
-];
 
 /**
  * A client offering TLS 1.3 and TLS 1.2 in one ClientHello, continuing with the version the server
@@ -225,7 +219,10 @@ function offerTls12(
     if (e.kind === 'supported_versions' && e.form === 'client_hello') {
       extensions.push({ ...e, versions: [...e.versions, ProtocolVersion.TLS1_2] });
     } else if (e.kind === 'signature_algorithms') {
-      extensions.push({ ...e, schemes: [...e.schemes, ...PKCS1_SCHEMES.filter((s) => !e.schemes.includes(s))] });
+      extensions.push({
+        ...e,
+        schemes: [...e.schemes, ...PKCS1_SIGNATURE_SCHEMES.filter((s) => !e.schemes.includes(s))],
+      });
     } else {
       extensions.push(e);
     }

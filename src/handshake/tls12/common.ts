@@ -10,9 +10,15 @@ import { concat, wipe } from '../../bytes/hex.js';
 import type { CryptoProvider, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
 import { type Tls12CipherSuite, type Tls12MasterSecret, tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
 import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
-import { AlertDescription, CipherSuite, SignatureScheme } from '../../tls/enums.js';
+import { AlertDescription, CipherSuite } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
-import { schemeFitsKey, tls13SchemeName } from '../common.js';
+import {
+  DEFAULT_SIGNATURE_SCHEMES,
+  PKCS1_SIGNATURE_SCHEMES,
+  pkcs1SchemeName,
+  schemeFitsKey,
+  tls13SchemeName,
+} from '../common.js';
 import type { Offered } from '../diagnosis.js';
 
 /** Default TLS 1.2 cipher suites, in preference order: ECDHE before RSA key transport. */
@@ -27,21 +33,13 @@ export const DEFAULT_TLS12_CIPHER_SUITES: readonly number[] = [
   CipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384,
 ];
 
-/** Default TLS 1.2 signature algorithms (RFC 5246 §7.4.1.4.1 code points), in preference order. */
+/**
+ * Default TLS 1.2 signature algorithms (RFC 5246 §7.4.1.4.1 code points), in preference order: the
+ * TLS 1.3 defaults, then RSASSA-PKCS1-v1_5.
+ */
 export const DEFAULT_TLS12_SIGNATURE_SCHEMES: readonly number[] = [
-  SignatureScheme.ed25519,
-  SignatureScheme.ecdsa_secp256r1_sha256,
-  SignatureScheme.ecdsa_secp384r1_sha384,
-  SignatureScheme.ecdsa_secp521r1_sha512,
-  SignatureScheme.rsa_pss_rsae_sha256,
-  SignatureScheme.rsa_pss_rsae_sha384,
-  SignatureScheme.rsa_pss_rsae_sha512,
-  SignatureScheme.rsa_pss_pss_sha256,
-  SignatureScheme.rsa_pss_pss_sha384,
-  SignatureScheme.rsa_pss_pss_sha512,
-  SignatureScheme.rsa_pkcs1_sha256,
-  SignatureScheme.rsa_pkcs1_sha384,
-  SignatureScheme.rsa_pkcs1_sha512,
+  ...DEFAULT_SIGNATURE_SCHEMES,
+  ...PKCS1_SIGNATURE_SCHEMES,
 ];
 
 /** The TLS 1.2 suites of `suites`, in order (TLS 1.3 and unknown suites dropped). */
@@ -49,14 +47,9 @@ export function tls12Suites(suites: readonly number[]): Tls12CipherSuite[] {
   return suites.flatMap((s) => tls12CipherSuite(s) ?? []);
 }
 
-/** RSASSA-PKCS1-v1_5 schemes: TLS 1.2 signs with them (RFC 5246 §7.4.1.4.1), TLS 1.3 never does. */
-const PKCS1_SCHEMES: ReadonlyMap<number, SignatureSchemeName> = new Map<number, SignatureSchemeName>(
-  (['rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512'] as const).map((name) => [SignatureScheme[name], name]),
-);
-
 /** The provider's name of a SignatureAndHashAlgorithm usable in TLS 1.2, or undefined (SHA-1, DSA, …). */
 export function tls12SchemeName(scheme: number): SignatureSchemeName | undefined {
-  return tls13SchemeName(scheme) ?? PKCS1_SCHEMES.get(scheme);
+  return tls13SchemeName(scheme) ?? pkcs1SchemeName(scheme);
 }
 
 /**
