@@ -3,7 +3,8 @@
  * - {@link MemorySessionStore}: the server's session-ID cache, bounded in size, entries expiring
  *   after their lifetime, least recently used evicted first;
  * - {@link Tls12AeadTicketer}: stateless RFC 5077 tickets, `key_name(16) ‖ nonce(12) ‖ AES-256-GCM(state)`
- *   as RFC 5077 §4 recommends (the AEAD tag replaces the separate MAC);
+ *   as RFC 5077 §4 recommends (the AEAD tag replaces the separate MAC): the sealing of the TLS 1.3
+ *   ticketer (src/handshake/ticket.ts) over the TLS 1.2 state;
  * - {@link ClientSessionCache}: a client's sessions per server name and port.
  * @module
  */
@@ -11,6 +12,7 @@ import { toHex } from '../../bytes/hex.js';
 import { Reader } from '../../bytes/reader.js';
 import { Writer } from '../../bytes/writer.js';
 import type { CryptoProvider } from '../../crypto/provider.js';
+import { AeadStateTicketer } from '../ticket.js';
 import type { Tls12ClientSession, Tls12SessionState, Tls12SessionStore, Tls12Ticketer } from './types.js';
 
 /** Options of {@link MemorySessionStore}. */
@@ -78,10 +80,8 @@ export class MemorySessionStore implements Tls12SessionStore {
 }
 
 const TICKET_STATE_VERSION = 0x12;
-const KEY_NAME_LENGTH = 16;
-const NONCE_LENGTH = 12;
-const TAG_LENGTH = 16;
 
+/** The TLS 1.2 session state (RFC 5077 §4: master secret, suite, …) as a ticket's plaintext. */
 function encodeState(s: Tls12SessionState): Uint8Array {
   const text = new TextEncoder();
   return Writer.encode((w) => {
@@ -98,6 +98,7 @@ function encodeState(s: Tls12SessionState): Uint8Array {
   });
 }
 
+/** The inverse of {@link encodeState}. */
 function decodeState(bytes: Uint8Array): Tls12SessionState {
   const text = new TextDecoder();
   return Reader.decode(bytes, 'Tls12TicketState', (r) => {
@@ -129,46 +130,10 @@ function decodeState(bytes: Uint8Array): Tls12SessionState {
  * Expiry is checked by the server against the state's `issuedAt` and `lifetime`.
  * @example const ticketer = new Tls12AeadTicketer(provider, provider.random(32));
  */
-export class Tls12AeadTicketer implements Tls12Ticketer {
-  readonly #provider: CryptoProvider;
-  readonly #key: Uint8Array;
-  readonly #name: Uint8Array;
-
+export class Tls12AeadTicketer extends AeadStateTicketer<Tls12SessionState> implements Tls12Ticketer {
+  /** @throws RangeError when `key` is not 32 bytes */
   constructor(provider: CryptoProvider, key: Uint8Array) {
-    if (key.length !== 32) throw new RangeError('Tls12AeadTicketer: key must be 32 bytes');
-    this.#provider = provider;
-    this.#key = key.slice();
-    this.#name = provider.hash('sha256', key).subarray(0, KEY_NAME_LENGTH);
-  }
-
-  seal(state: Tls12SessionState): Uint8Array {
-    const nonce = this.#provider.random(NONCE_LENGTH);
-    const plain = encodeState(state);
-    const sealed = this.#provider.aeadSeal('aes-256-gcm', this.#key, nonce, plain, this.#name);
-    plain.fill(0);
-    return Writer.encode((w) => w.bytes(this.#name).bytes(nonce).bytes(sealed));
-  }
-
-  open(ticket: Uint8Array): Tls12SessionState | undefined {
-    if (ticket.length < KEY_NAME_LENGTH + NONCE_LENGTH + TAG_LENGTH) return undefined;
-    const name = ticket.subarray(0, KEY_NAME_LENGTH);
-    if (toHex(name) !== toHex(this.#name)) return undefined;
-    const nonce = ticket.subarray(KEY_NAME_LENGTH, KEY_NAME_LENGTH + NONCE_LENGTH);
-    const plain = this.#provider.aeadOpen(
-      'aes-256-gcm',
-      this.#key,
-      nonce,
-      ticket.subarray(KEY_NAME_LENGTH + NONCE_LENGTH),
-      name,
-    );
-    if (!plain) return undefined;
-    try {
-      return decodeState(plain);
-    } catch {
-      return undefined;
-    } finally {
-      plain.fill(0);
-    }
+    super('Tls12AeadTicketer', provider, key, { encode: encodeState, decode: decodeState });
   }
 }
 
