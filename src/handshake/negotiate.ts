@@ -54,11 +54,10 @@ import {
   type Tls12ClientContext,
   tls12ClientAfterHello,
   tls12ClientInput,
-  tls12ClientOffer,
 } from './tls12/client.js';
-import { DEFAULT_TLS12_CIPHER_SUITES, tls12Suites } from './tls12/common.js';
+import { DEFAULT_TLS12_CIPHER_SUITES, tls12Offered, tls12Suites } from './tls12/common.js';
 import { Tls12Records } from './tls12/records.js';
-import { type Tls12Server, Tls12ServerMachine, tls12ServerOffer, tls12ServerSettings } from './tls12/server.js';
+import { type Tls12Server, Tls12ServerMachine, tls12ServerSettings } from './tls12/server.js';
 import type { Tls12ClientOptions, Tls12ServerConfig } from './tls12/types.js';
 import { Tls13Records } from './tls13-records.js';
 import type { AnyTlsEvent, ClientConfig, ServerConfig, WithServerTrust } from './types.js';
@@ -137,7 +136,7 @@ export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
   }
 
   protected describe(): { state: string; offered: Offered } {
-    const offered = this.#tls12 ? tls12ClientOffer(this.#tls12.cx.settings) : tls13ClientOffer(this.#tls13.cx.settings);
+    const offered = this.#tls12 ? tls12Offered(this.#tls12.cx.settings) : tls13ClientOffer(this.#tls13.cx.settings);
     return { state: this.state, offered };
   }
 
@@ -302,7 +301,7 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
   }
 
   protected describe(): { state: string; offered: Offered } {
-    const offered = this.#tls12 ? tls12ServerOffer(this.#tls12.cx.settings) : tls13ServerOffer(this.#tls13.cx.settings);
+    const offered = this.#tls12 ? tls12Offered(this.#tls12.cx.settings) : tls13ServerOffer(this.#tls13.cx.settings);
     return { state: this.state, offered };
   }
 

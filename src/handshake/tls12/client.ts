@@ -24,7 +24,7 @@ import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
 import { Writer } from '../../bytes/writer.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { PublicKey } from '../../crypto/provider.js';
-import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
+import { Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
 import {
   AlertDescription,
   CipherSuite,
@@ -38,14 +38,7 @@ import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { Tls12CertificateRequest } from '../../tls/messages/certificate.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
 import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
-import {
-  DEFAULT_GROUPS,
-  groupName,
-  hasDowngradeSentinel,
-  keyExchangeStep,
-  leafPublicKey,
-  runVerifier,
-} from '../common.js';
+import { groupName, hasDowngradeSentinel, keyExchangeStep, leafPublicKey, runVerifier } from '../common.js';
 import { HandshakeAlertError, type Offered, suiteNames } from '../diagnosis.js';
 import { coreOptions, Endpoint, Machine, type State } from '../endpoint.js';
 import { checkSelectedAlpn, isIpLiteral, unexpected } from '../policy.js';
@@ -53,40 +46,39 @@ import type { RecordCore } from '../record-core.js';
 import type { CertificateVerifier } from '../types.js';
 import { serverVerifier } from '../verifier.js';
 import {
+  checkPeerFinished,
   chooseTls12Scheme,
-  DEFAULT_TLS12_CIPHER_SUITES,
-  DEFAULT_TLS12_SIGNATURE_SCHEMES,
+  emitTls12Negotiated,
+  type HelloAgreement,
+  initialRenegotiationInfo,
+  masterFromPremaster,
+  sendChangeCipherSpecAndFinished,
   serverKeyExchangeContent,
   suiteFitsKey,
+  type Tls12Io,
   Tls12Protection,
+  type Tls12Settings,
   Tls12Transcript,
   tls12Offered,
   tls12SchemeName,
-  tls12Suites,
+  tls12Settings,
   verifyTls12Signature,
 } from './common.js';
 import { type Tls12Input, Tls12Records } from './records.js';
 import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from './types.js';
 
 /** The client configuration with every default filled in. */
-export interface ClientSettings {
+export interface ClientSettings extends Tls12Settings {
   config: Tls12ClientConfig;
   /** `config.verifyServer`, or the default verifier over `config.roots`. */
   verifyServer: CertificateVerifier;
-  suites: readonly Tls12CipherSuite[];
-  groups: readonly number[];
-  schemes: readonly number[];
   tickets: boolean;
   requireEms: boolean;
-  lifetime: number;
-  now: () => number;
 }
 
 /** What the client states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
-export interface Tls12ClientContext {
+export interface Tls12ClientContext extends Tls12Io {
   readonly settings: ClientSettings;
-  readonly core: RecordCore;
-  readonly keys: Tls12Records;
 }
 
 /** A TLS 1.2 client state: consumes one input, returns the next state. */
@@ -101,12 +93,10 @@ interface ClientHandshake {
 }
 
 /** What the ServerHello settled. */
-interface Agreed {
-  suite: Tls12CipherSuite;
-  serverRandom: Uint8Array;
+interface Agreed extends HelloAgreement {
   sessionId: Uint8Array;
-  ems: boolean;
-  alpn: string | undefined;
+  /** The name we asked for (server_name, RFC 6066 §3), for the `negotiated` event. */
+  serverName: string | undefined;
   /** The server will send a NewSessionTicket (RFC 5077 §3.2). */
   ticketExpected: boolean;
   secureRenegotiation: boolean;
@@ -276,13 +266,7 @@ export class ExpectServerHello implements Tls12ClientState {
         );
       }
     }
-    const reneg = findExtension(input.extensions, 'renegotiation_info');
-    if (reneg && reneg.renegotiatedConnection.length !== 0) {
-      throw new TlsAlertError(
-        AlertDescription.handshake_failure,
-        'renegotiated_connection is not empty in the initial handshake (RFC 5746 §3.4)',
-      );
-    }
+    const reneg = initialRenegotiationInfo(input.extensions, 'RFC 5746 §3.4');
     const formats = findExtension(input.extensions, 'ec_point_formats');
     if (formats && !formats.formats.includes(ECPointFormat.uncompressed)) {
       throw new TlsAlertError(
@@ -299,11 +283,12 @@ export class ExpectServerHello implements Tls12ClientState {
       sessionId: input.sessionId.slice(),
       ems,
       alpn,
+      serverName: settings.config.serverName,
       ticketExpected: findExtension(input.extensions, 'session_ticket') !== undefined,
       secureRenegotiation: reneg !== undefined,
     };
     hs.transcript.add(input.raw);
-    cx.keys.setKeyExchange(suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe');
+    cx.keys.setSuite(suite);
     const offered = hs.offered;
     const resumed =
       offered !== undefined &&
@@ -311,7 +296,7 @@ export class ExpectServerHello implements Tls12ClientState {
       constantTimeEqual(input.sessionId, offered.sessionId) &&
       input.sessionId.length === offered.sessionId.length;
     if (resumed) {
-      emitNegotiated(cx, agreed, true, undefined);
+      emitTls12Negotiated(core, agreed, true, undefined);
       if (offered.cipherSuite !== suite.value) {
         throw new TlsAlertError(AlertDescription.illegal_parameter, 'resumed session with a different cipher suite');
       }
@@ -349,21 +334,10 @@ export class ExpectServerHello implements Tls12ClientState {
   }
 }
 
-/** What was agreed: at the ServerHello of a resumption, at our key exchange in a full handshake. */
-function emitNegotiated(cx: Tls12ClientContext, agreed: Agreed, resumed: boolean, group: number | undefined): void {
-  cx.core.emit({
-    kind: 'negotiated',
-    version: ProtocolVersion.TLS1_2,
-    cipherSuite: agreed.suite.value,
-    group,
-    alpn: agreed.alpn,
-    resumed,
-    earlyDataAccepted: false,
-    helloRetry: false,
-    serverName: cx.settings.config.serverName,
-    extendedMasterSecret: agreed.ems,
-    secureRenegotiation: agreed.secureRenegotiation,
-  });
+/** After the keys: the promised NewSessionTicket (RFC 5077 §3.3), else the server's ChangeCipherSpec. */
+function expectServerFinish(hs: ClientHandshake, agreed: Agreed, keyed: Keyed): Tls12ClientState {
+  if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
+  return new ExpectChangeCipherSpec(hs, agreed, keyed);
 }
 
 /** Waiting for the server's Certificate (RFC 5246 §7.4.2). */
@@ -484,7 +458,7 @@ function sendClientFlight(
     hs.transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates }));
   }
   const ske = server.keyExchange;
-  emitNegotiated(cx, agreed, false, ske?.namedGroup);
+  emitTls12Negotiated(core, agreed, false, ske?.namedGroup);
   let premaster: Uint8Array;
   if (ske) {
     const kx = provider.keyExchange(groupName(ske.namedGroup)!);
@@ -501,48 +475,41 @@ function sendClientFlight(
       core.send({ type: 'client_key_exchange', keyExchange: 'rsa', encryptedPreMasterSecret: encrypted }),
     );
   }
-  const sessionHash = agreed.ems ? hs.transcript.hash(provider, agreed.suite.hash) : undefined;
-  const master = Tls12MasterSecret.fromPremaster(provider, agreed.suite, premaster, {
-    clientRandom: core.clientRandom,
-    serverRandom: agreed.serverRandom,
-    sessionHash,
-  });
-  wipe(premaster);
-  core.secret('CLIENT_RANDOM', master.secret);
+  const master = masterFromPremaster(core, hs.transcript, agreed, premaster);
   if (mine && scheme !== undefined) {
     // RFC 5246 §7.4.8: the signature covers handshake_messages, everything before CertificateVerify.
     const signature = provider.sign(tls12SchemeName(scheme)!, mine.key, hs.transcript.messages());
     hs.transcript.add(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
   }
   const protection = new Tls12Protection(master, 'client');
-  sendChangeCipherSpecAndFinished(cx, hs, master, protection);
-  const keyed: Keyed = { master, protection, clientFinished: true, ticket: undefined, chain: server.chain };
-  if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
-  return new ExpectChangeCipherSpec(hs, agreed, keyed);
+  sendChangeCipherSpecAndFinished(cx, hs.transcript, master, protection);
+  return expectServerFinish(hs, agreed, {
+    master,
+    protection,
+    clientFinished: true,
+    ticket: undefined,
+    chain: server.chain,
+  });
 }
 
-/** ChangeCipherSpec, then our Finished under the new keys (RFC 5246 §7.1, §7.4.9). */
-function sendChangeCipherSpecAndFinished(
-  cx: Tls12ClientContext,
-  hs: ClientHandshake,
-  master: Tls12MasterSecret,
-  protection: Tls12Protection,
-): void {
-  const { core } = cx;
-  cx.keys.changeCipherSpecOut(protection.sealer());
-  const verifyData = master.verifyData('client', hs.transcript.hash(core.provider, master.suite.hash));
-  hs.transcript.add(core.send({ type: 'finished', verifyData }));
-  core.flush();
+/**
+ * A state once the keys are known (our flight sent, or the resumed session's keys): it carries the
+ * handshake, the agreement and the keys to the server's Finished (RFC 5246 §7.3).
+ */
+export abstract class KeyedState implements Tls12ClientState {
+  abstract readonly name: string;
+  constructor(
+    protected readonly hs: ClientHandshake,
+    protected readonly agreed: Agreed,
+    protected readonly keyed: Keyed,
+  ) {}
+
+  abstract handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState;
 }
 
 /** Waiting for NewSessionTicket (RFC 5077 §3.3), promised by the session_ticket extension. */
-export class ExpectNewSessionTicket implements Tls12ClientState {
+export class ExpectNewSessionTicket extends KeyedState {
   readonly name = 'ExpectNewSessionTicket';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly agreed: Agreed,
-    private readonly keyed: Keyed,
-  ) {}
 
   handle(_cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'new_session_ticket' || input.version !== 'tls12')
@@ -555,13 +522,8 @@ export class ExpectNewSessionTicket implements Tls12ClientState {
 }
 
 /** Waiting for the server's ChangeCipherSpec: its records are protected from here on. */
-export class ExpectChangeCipherSpec implements Tls12ClientState {
+export class ExpectChangeCipherSpec extends KeyedState {
   readonly name = 'ExpectChangeCipherSpec';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly agreed: Agreed,
-    private readonly keyed: Keyed,
-  ) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
@@ -571,28 +533,19 @@ export class ExpectChangeCipherSpec implements Tls12ClientState {
 }
 
 /** Waiting for the server's Finished (RFC 5246 §7.4.9); in a resumption, our CCS and Finished follow. */
-export class ExpectFinished implements Tls12ClientState {
+export class ExpectFinished extends KeyedState {
   readonly name = 'ExpectFinished';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly agreed: Agreed,
-    private readonly keyed: Keyed,
-  ) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const { hs, agreed, keyed } = this;
     const { master } = keyed;
-    const expected = master.verifyData('server', hs.transcript.hash(core.provider, master.suite.hash));
-    if (!constantTimeEqual(expected, input.verifyData)) {
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'server Finished does not verify (RFC 5246 §7.4.9)');
-    }
-    hs.transcript.add(input.raw);
+    checkPeerFinished(core, hs.transcript, master, input);
     const resumed = !keyed.clientFinished;
     if (resumed) {
       core.secret('CLIENT_RANDOM', master.secret);
-      sendChangeCipherSpecAndFinished(cx, hs, master, keyed.protection);
+      sendChangeCipherSpecAndFinished(cx, hs.transcript, master, keyed.protection);
     }
     if (keyed.chain) core.emit({ kind: 'peer-certificate', chain: keyed.chain });
     const offered = hs.offered;
@@ -629,18 +582,12 @@ export class ClientEstablished implements Tls12ClientState {
 
 /** `config` with every default filled in, and the server verifier (built by the constructor). */
 function clientSettings(config: Tls12ClientConfig, verifyServer: CertificateVerifier = refuse): ClientSettings {
-  const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
-  if (suites.length === 0) throw new TypeError('Tls12Client: no TLS 1.2 cipher suite configured');
   return {
+    ...tls12Settings('Tls12Client', config),
     config,
     verifyServer,
-    suites,
-    groups: config.groups ?? DEFAULT_GROUPS,
-    schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
     tickets: config.sessionTickets ?? true,
     requireEms: config.extendedMasterSecret === 'require',
-    lifetime: config.sessionLifetime ?? 7200,
-    now: config.now ?? Date.now,
   };
 }
 
@@ -673,7 +620,7 @@ export class Tls12Client extends Endpoint<Tls12Event> {
   }
 
   protected describe(): { state: string; offered: Offered } {
-    return { state: this.state, offered: tls12ClientOffer(this.#machine.cx.settings) };
+    return { state: this.state, offered: tls12Offered(this.#machine.cx.settings) };
   }
 
   /** Name of the current handshake state (for research and debugging). */
@@ -688,11 +635,6 @@ export class Tls12Client extends Endpoint<Tls12Event> {
       this.#machine.current = startHandshake(this.#machine.cx);
     });
   }
-}
-
-/** What the client offers, for failure reports. */
-export function tls12ClientOffer(settings: ClientSettings): Offered {
-  return tls12Offered(settings.suites, settings.groups, settings.config.alpn);
 }
 
 /**
