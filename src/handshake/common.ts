@@ -204,11 +204,7 @@ export function checkResponseExtensions(
 ): void {
   for (const ext of received ?? []) {
     if (unsolicited.includes(ext.kind)) continue;
-    const type = ext.kind === 'unknown' ? ext.type : undefined;
-    const wasOffered = (offered ?? []).some((o) =>
-      type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
-    );
-    if (!wasOffered) {
+    if (!extensionOffered(ext, offered)) {
       throw new TlsAlertError(
         AlertDescription.unsupported_extension,
         `${message} carries ${ext.kind === 'unknown' ? `extension ${ext.type}` : ext.kind}, which was not offered (RFC 8446 §4.2)`,
@@ -221,6 +217,17 @@ export function checkResponseExtensions(
       );
     }
   }
+}
+
+/**
+ * Whether `ext` answers one of `offered`: the same kind, or for an unknown extension the same type
+ * (RFC 8446 §4.2, RFC 5246 §7.4.1.4: a response carries only extensions that were offered).
+ */
+export function extensionOffered(ext: Extension, offered: readonly Extension[] | undefined): boolean {
+  const type = ext.kind === 'unknown' ? ext.type : undefined;
+  return (offered ?? []).some((o) =>
+    type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
+  );
 }
 
 /** The last 8 bytes of a TLS 1.3 server's random when it negotiates TLS 1.2 / 1.1 or below (RFC 8446 §4.1.3). */

@@ -24,7 +24,7 @@ import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
 import { Writer } from '../../bytes/writer.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { PublicKey } from '../../crypto/provider.js';
-import { Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
+import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
 import {
   AlertDescription,
   CipherSuite,
@@ -36,9 +36,16 @@ import {
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { Tls12CertificateRequest } from '../../tls/messages/certificate.js';
-import type { ClientHello } from '../../tls/messages/hello.js';
+import type { ClientHello, ServerHello } from '../../tls/messages/hello.js';
 import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
-import { groupName, hasDowngradeSentinel, keyExchangeStep, leafPublicKey, runVerifier } from '../common.js';
+import {
+  extensionOffered,
+  groupName,
+  hasDowngradeSentinel,
+  keyExchangeStep,
+  leafPublicKey,
+  runVerifier,
+} from '../common.js';
 import { HandshakeAlertError, type Offered, suiteNames } from '../diagnosis.js';
 import { coreOptions, Endpoint, Machine, type State } from '../endpoint.js';
 import { checkSelectedAlpn, isIpLiteral, unexpected } from '../policy.js';
@@ -219,112 +226,23 @@ export class ExpectServerHello implements Tls12ClientState {
   readonly name = 'ExpectServerHello';
   constructor(private readonly hs: ClientHandshake) {}
 
+  /**
+   * Check the ServerHello (version and downgrade sentinel, suite and compression, extensions), read
+   * what it settles, then resume the offered session when the server echoes its ID (RFC 5246 §7.3,
+   * Figure 2), else go on with a full handshake, which may have to use the extended master secret.
+   */
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'server_hello') throw unexpected('RFC 5246 §7.3', this.name, input);
-    const { core, settings } = cx;
+    const { settings } = cx;
     const hs = this.hs;
-    if (input.version !== ProtocolVersion.TLS1_2) {
-      throw new TlsAlertError(
-        AlertDescription.protocol_version,
-        `server_version 0x${input.version.toString(16)}, this client speaks TLS 1.2 (0x0303)`,
-      );
-    }
-    if (settings.config.tls13Offered && hasDowngradeSentinel(input.random)) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'TLS 1.2 ServerHello.random carries the downgrade sentinel (RFC 8446 §4.1.3)',
-      );
-    }
-    const suite = settings.suites.find((s) => s.value === input.cipherSuite);
-    if (!suite || !hs.hello.cipherSuites.includes(input.cipherSuite)) {
-      throw new HandshakeAlertError(
-        AlertDescription.illegal_parameter,
-        `the server chose a cipher suite we did not offer: ${suiteNames([input.cipherSuite])}; we offered ${suiteNames(hs.hello.cipherSuites)}`,
-      );
-    }
-    if (input.compressionMethod !== 0) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'the server chose a compression method other than null',
-      );
-    }
-    for (const ext of input.extensions ?? []) {
-      const type = ext.kind === 'unknown' ? ext.type : undefined;
-      // RFC 5746 §3.6: the SCSV also solicits renegotiation_info.
-      const scsv =
-        ext.kind === 'renegotiation_info' &&
-        hs.hello.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-      const sent =
-        scsv ||
-        (hs.hello.extensions ?? []).some((o) =>
-          type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
-        );
-      if (!sent || ext.kind === 'unknown' || !SERVER_HELLO_EXTENSIONS.includes(ext.kind)) {
-        throw new TlsAlertError(
-          AlertDescription.unsupported_extension,
-          `ServerHello carries ${ext.kind === 'unknown' ? `extension ${ext.type}` : ext.kind}, which was not offered (RFC 5246 §7.4.1.4)`,
-        );
-      }
-    }
-    const reneg = initialRenegotiationInfo(input.extensions, 'RFC 5746 §3.4');
-    const formats = findExtension(input.extensions, 'ec_point_formats');
-    if (formats && !formats.formats.includes(ECPointFormat.uncompressed)) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'ec_point_formats without uncompressed (RFC 8422 §5.1.2)',
-      );
-    }
-    const alpnExt = findExtension(input.extensions, 'application_layer_protocol_negotiation');
-    const alpn = alpnExt ? checkSelectedAlpn(settings.config.alpn, alpnExt.protocols) : undefined;
-    const ems = findExtension(input.extensions, 'extended_master_secret') !== undefined;
-    const agreed: Agreed = {
-      suite,
-      serverRandom: input.random.slice(),
-      sessionId: input.sessionId.slice(),
-      ems,
-      alpn,
-      serverName: settings.config.serverName,
-      ticketExpected: findExtension(input.extensions, 'session_ticket') !== undefined,
-      secureRenegotiation: reneg !== undefined,
-    };
+    checkServerVersion(settings, input);
+    const suite = chosenSuite(settings, hs.hello, input);
+    checkServerHelloExtensions(hs.hello, input);
+    const agreed = readAgreement(settings, suite, input);
     hs.transcript.add(input.raw);
     cx.keys.setSuite(suite);
-    const offered = hs.offered;
-    const resumed =
-      offered !== undefined &&
-      input.sessionId.length > 0 &&
-      constantTimeEqual(input.sessionId, offered.sessionId) &&
-      input.sessionId.length === offered.sessionId.length;
-    if (resumed) {
-      emitTls12Negotiated(core, agreed, true, undefined);
-      if (offered.cipherSuite !== suite.value) {
-        throw new TlsAlertError(AlertDescription.illegal_parameter, 'resumed session with a different cipher suite');
-      }
-      if (offered.extendedMasterSecret !== ems) {
-        // RFC 7627 §5.3: the client MUST abort in both directions of a mismatch.
-        throw new TlsAlertError(
-          AlertDescription.handshake_failure,
-          'extended_master_secret differs from the resumed session (RFC 7627 §5.3)',
-        );
-      }
-      const master = new Tls12MasterSecret(
-        core.provider,
-        suite,
-        offered.masterSecret,
-        core.clientRandom,
-        agreed.serverRandom,
-      );
-      const keyed: Keyed = {
-        master,
-        protection: new Tls12Protection(master, 'client'),
-        clientFinished: false,
-        ticket: undefined,
-        chain: undefined,
-      };
-      if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
-      return new ExpectChangeCipherSpec(hs, agreed, keyed);
-    }
-    if (settings.requireEms && !ems) {
+    if (resumesOffer(hs.offered, input)) return resumeOffered(cx, hs, agreed, hs.offered);
+    if (settings.requireEms && !agreed.ems) {
       throw new TlsAlertError(
         AlertDescription.handshake_failure,
         'the server does not support the extended master secret (RFC 7627 §5.2)',
@@ -332,6 +250,141 @@ export class ExpectServerHello implements Tls12ClientState {
     }
     return new ExpectCertificate(hs, agreed);
   }
+}
+
+/**
+ * server_version must be TLS 1.2, the one version this client speaks (RFC 5246 §7.4.1.3,
+ * protocol_version otherwise); a client that also offered TLS 1.3 refuses a TLS 1.2 ServerHello whose
+ * random ends with a downgrade sentinel (RFC 8446 §4.1.3, illegal_parameter).
+ */
+function checkServerVersion(settings: ClientSettings, hello: ServerHello): void {
+  if (hello.version !== ProtocolVersion.TLS1_2) {
+    throw new TlsAlertError(
+      AlertDescription.protocol_version,
+      `server_version 0x${hello.version.toString(16)}, this client speaks TLS 1.2 (0x0303)`,
+    );
+  }
+  if (settings.config.tls13Offered && hasDowngradeSentinel(hello.random)) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      'TLS 1.2 ServerHello.random carries the downgrade sentinel (RFC 8446 §4.1.3)',
+    );
+  }
+}
+
+/**
+ * The cipher suite the server chose, which must be one we offered (RFC 5246 §7.4.1.3), with the null
+ * compression method, the only one we offer (RFC 5246 §7.4.1.2); illegal_parameter otherwise.
+ */
+function chosenSuite(settings: ClientSettings, offer: ClientHello, hello: ServerHello): Tls12CipherSuite {
+  const suite = settings.suites.find((s) => s.value === hello.cipherSuite);
+  if (!suite || !offer.cipherSuites.includes(hello.cipherSuite)) {
+    throw new HandshakeAlertError(
+      AlertDescription.illegal_parameter,
+      `the server chose a cipher suite we did not offer: ${suiteNames([hello.cipherSuite])}; we offered ${suiteNames(offer.cipherSuites)}`,
+    );
+  }
+  if (hello.compressionMethod !== 0) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      'the server chose a compression method other than null',
+    );
+  }
+  return suite;
+}
+
+/**
+ * The ServerHello's extensions: each must answer one we offered and be one a ServerHello may carry
+ * (RFC 5246 §7.4.1.4); renegotiation_info must be empty in an initial handshake (RFC 5746 §3.4);
+ * ec_point_formats must include uncompressed (RFC 8422 §5.1.2).
+ */
+function checkServerHelloExtensions(offer: ClientHello, hello: ServerHello): void {
+  for (const ext of hello.extensions ?? []) checkAnswersOffer(offer, ext);
+  initialRenegotiationInfo(hello.extensions, 'RFC 5746 §3.4');
+  const formats = findExtension(hello.extensions, 'ec_point_formats');
+  if (formats && !formats.formats.includes(ECPointFormat.uncompressed)) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      'ec_point_formats without uncompressed (RFC 8422 §5.1.2)',
+    );
+  }
+}
+
+/**
+ * RFC 5246 §7.4.1.4: a ServerHello extension must answer one in our ClientHello (renegotiation_info
+ * also answers the SCSV, RFC 5746 §3.6) and be one we know in a ServerHello; unsupported_extension
+ * otherwise.
+ */
+function checkAnswersOffer(offer: ClientHello, ext: Extension): void {
+  const scsv =
+    ext.kind === 'renegotiation_info' && offer.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+  const sent = scsv || extensionOffered(ext, offer.extensions);
+  if (!sent || ext.kind === 'unknown' || !SERVER_HELLO_EXTENSIONS.includes(ext.kind)) {
+    throw new TlsAlertError(
+      AlertDescription.unsupported_extension,
+      `ServerHello carries ${ext.kind === 'unknown' ? `extension ${ext.type}` : ext.kind}, which was not offered (RFC 5246 §7.4.1.4)`,
+    );
+  }
+}
+
+/**
+ * What the ServerHello settles besides the suite: the ALPN protocol (RFC 7301 §3.2, checked against
+ * our offer), the extended master secret (RFC 7627 §5.1), a promised NewSessionTicket (RFC 5077
+ * §3.2) and secure renegotiation (RFC 5746 §3.4).
+ */
+function readAgreement(settings: ClientSettings, suite: Tls12CipherSuite, hello: ServerHello): Agreed {
+  const alpnExt = findExtension(hello.extensions, 'application_layer_protocol_negotiation');
+  const alpn = alpnExt ? checkSelectedAlpn(settings.config.alpn, alpnExt.protocols) : undefined;
+  return {
+    suite,
+    serverRandom: hello.random.slice(),
+    sessionId: hello.sessionId.slice(),
+    ems: findExtension(hello.extensions, 'extended_master_secret') !== undefined,
+    alpn,
+    serverName: settings.config.serverName,
+    ticketExpected: findExtension(hello.extensions, 'session_ticket') !== undefined,
+    secureRenegotiation: findExtension(hello.extensions, 'renegotiation_info') !== undefined,
+  };
+}
+
+/** The server resumes our offered session when it echoes the session ID we sent with it (RFC 5246 §7.4.1.3, RFC 5077 §3.4). */
+function resumesOffer(offered: Tls12ClientSession | undefined, hello: ServerHello): offered is Tls12ClientSession {
+  return offered !== undefined && hello.sessionId.length > 0 && sameBytes(hello.sessionId, offered.sessionId);
+}
+
+/**
+ * The abbreviated handshake (RFC 5246 §7.3, Figure 2): the resumed session must keep its cipher suite
+ * (illegal_parameter) and its use of the extended master secret (RFC 7627 §5.3: handshake_failure);
+ * its master secret keys the connection, and the server's [NewSessionTicket] CCS Finished come next.
+ */
+function resumeOffered(
+  cx: Tls12ClientContext,
+  hs: ClientHandshake,
+  agreed: Agreed,
+  offered: Tls12ClientSession,
+): Tls12ClientState {
+  const { core } = cx;
+  emitTls12Negotiated(core, agreed, true, undefined);
+  if (offered.cipherSuite !== agreed.suite.value) {
+    throw new TlsAlertError(AlertDescription.illegal_parameter, 'resumed session with a different cipher suite');
+  }
+  if (offered.extendedMasterSecret !== agreed.ems) {
+    // RFC 7627 §5.3: the client MUST abort in both directions of a mismatch.
+    throw new TlsAlertError(
+      AlertDescription.handshake_failure,
+      'extended_master_secret differs from the resumed session (RFC 7627 §5.3)',
+    );
+  }
+  const { suite, serverRandom } = agreed;
+  const master = new Tls12MasterSecret(core.provider, suite, offered.masterSecret, core.clientRandom, serverRandom);
+  const protection = new Tls12Protection(master, 'client');
+  return expectServerFinish(hs, agreed, {
+    master,
+    protection,
+    clientFinished: false,
+    ticket: undefined,
+    chain: undefined,
+  });
 }
 
 /** After the keys: the promised NewSessionTicket (RFC 5077 §3.3), else the server's ChangeCipherSpec. */
