@@ -13,6 +13,7 @@ import {
   type GroupName,
   type PrivateKey,
   type PublicKey,
+  SIGNATURE_SCHEMES,
   type SignatureSchemeName,
 } from '../crypto/provider.js';
 import { AlertDescription, CipherSuite, NamedGroup, SignatureScheme } from '../tls/enums.js';
@@ -32,29 +33,23 @@ export const DEFAULT_CIPHER_SUITES: readonly number[] = [
 /** Default groups, in preference order. */
 export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
 
-/**
- * The one signature-scheme table: the schemes the provider implements that TLS 1.3 allows in
- * CertificateVerify (RFC 8446 §4.2.3: never RSASSA-PKCS1-v1_5 or SHA-1), in our preference order.
- */
-const TLS13_SCHEME_NAMES = [
-  'ed25519',
-  'ecdsa_secp256r1_sha256',
-  'ecdsa_secp384r1_sha384',
-  'ecdsa_secp521r1_sha512',
-  'rsa_pss_rsae_sha256',
-  'rsa_pss_rsae_sha384',
-  'rsa_pss_rsae_sha512',
-  'rsa_pss_pss_sha256',
-  'rsa_pss_pss_sha384',
-  'rsa_pss_pss_sha512',
-] as const satisfies readonly SignatureSchemeName[];
+/** RSASSA-PKCS1-v1_5: TLS 1.2 signs with it (RFC 5246 §7.4.1.4.1), TLS 1.3 never does (RFC 8446 §4.2.3). */
+function isPkcs1(name: SignatureSchemeName): boolean {
+  return name.startsWith('rsa_pkcs1_');
+}
 
-/** The RSASSA-PKCS1-v1_5 schemes of the table: TLS 1.2 signs with them (RFC 5246 §7.4.1.4.1), TLS 1.3 never does. */
-const PKCS1_SCHEME_NAMES = [
-  'rsa_pkcs1_sha256',
-  'rsa_pkcs1_sha384',
-  'rsa_pkcs1_sha512',
-] as const satisfies readonly SignatureSchemeName[];
+/**
+ * The one signature-scheme table: the provider's schemes ({@link SIGNATURE_SCHEMES}) that TLS 1.3
+ * allows in CertificateVerify (RFC 8446 §4.2.3: never RSASSA-PKCS1-v1_5 or SHA-1), in our preference
+ * order: Ed25519 first, then the provider's order.
+ */
+const TLS13_SCHEME_NAMES: readonly SignatureSchemeName[] = [
+  'ed25519',
+  ...SIGNATURE_SCHEMES.filter((name) => name !== 'ed25519' && !isPkcs1(name)),
+];
+
+/** The RSASSA-PKCS1-v1_5 schemes of the table, in the provider's order (SHA-256, SHA-384, SHA-512). */
+const PKCS1_SCHEME_NAMES: readonly SignatureSchemeName[] = SIGNATURE_SCHEMES.filter(isPkcs1);
 
 /** Default signature schemes (all TLS 1.3 schemes the provider implements), in preference order. */
 export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = TLS13_SCHEME_NAMES.map((name) => SignatureScheme[name]);
@@ -109,15 +104,37 @@ export function schemeFitsKey(scheme: SignatureSchemeName, key: PublicKey | Priv
   }
 }
 
+/** What one TLS version allows of the signature-scheme table: a code point's name, and the keys a scheme fits. */
+export interface SchemeRules {
+  /** The provider's name of a scheme this version signs with, or undefined. */
+  name(scheme: number): SignatureSchemeName | undefined;
+  fits(name: SignatureSchemeName, key: PublicKey | PrivateKey): boolean;
+}
+
+/** TLS 1.3's rules (RFC 8446 §4.2.3). */
+const TLS13_RULES: SchemeRules = { name: tls13SchemeName, fits: schemeFitsKey };
+
+/** The first of `ours` (our preference) that the peer offered and that `rules` allow with `key`, or undefined. */
+export function firstFittingScheme(
+  rules: SchemeRules,
+  ours: readonly number[],
+  offered: readonly number[],
+  key: PublicKey | PrivateKey,
+): number | undefined {
+  for (const s of ours) {
+    const name = rules.name(s);
+    if (name && offered.includes(s) && rules.fits(name, key)) return s;
+  }
+  return undefined;
+}
+
 /**
  * The first of `ours` (our preference) that the peer offered and that fits `key`.
  * @throws TlsAlertError handshake_failure when there is none
  */
 export function chooseScheme(ours: readonly number[], offered: readonly number[], key: PrivateKey): number {
-  for (const s of ours) {
-    const name = tls13SchemeName(s);
-    if (name && offered.includes(s) && schemeFitsKey(name, key)) return s;
-  }
+  const chosen = firstFittingScheme(TLS13_RULES, ours, offered, key);
+  if (chosen !== undefined) return chosen;
   const names = (list: readonly number[]) =>
     list.map((v) => tls13SchemeName(v) ?? `0x${v.toString(16).padStart(4, '0')}`).join(', ') || 'none';
   throw new TlsAlertError(
@@ -319,15 +336,41 @@ export function verifyCertificateVerify(
   signature: Uint8Array,
   transcriptHash: Uint8Array,
 ): void {
-  const name = tls13SchemeName(algorithm);
-  if (!name || !offered.includes(algorithm) || !schemeFitsKey(name, key)) {
+  const content = certificateVerifyContent(signer, transcriptHash);
+  checkPeerSignature(
+    provider,
+    TLS13_RULES,
+    offered,
+    { key, algorithm, signature, content },
+    {
+      refused: 'CertificateVerify with signature scheme',
+      invalid: `${signer} CertificateVerify signature does not verify`,
+    },
+  );
+}
+
+/**
+ * Check a peer's signature (RFC 8446 §4.4.3; RFC 5246 §7.4.3, §7.4.8): its scheme must be one `rules`
+ * allow, that we offered and that fits the key, else illegal_parameter (`refused`, then the code
+ * point); the signature must verify over `content`, else decrypt_error (`invalid`).
+ */
+export function checkPeerSignature(
+  provider: CryptoProvider,
+  rules: SchemeRules,
+  offered: readonly number[],
+  signed: { key: PublicKey; algorithm: number; signature: Uint8Array; content: Uint8Array },
+  messages: { refused: string; invalid: string },
+): void {
+  const { key, algorithm } = signed;
+  const name = rules.name(algorithm);
+  if (!name || !offered.includes(algorithm) || !rules.fits(name, key)) {
     throw new TlsAlertError(
       AlertDescription.illegal_parameter,
-      `CertificateVerify with signature scheme 0x${algorithm.toString(16).padStart(4, '0')}, not offered or not fitting the key`,
+      `${messages.refused} 0x${algorithm.toString(16).padStart(4, '0')}, not offered or not fitting the key`,
     );
   }
-  if (!provider.verify(name, key, certificateVerifyContent(signer, transcriptHash), signature)) {
-    throw new TlsAlertError(AlertDescription.decrypt_error, `${signer} CertificateVerify signature does not verify`);
+  if (!provider.verify(name, key, signed.content, signed.signature)) {
+    throw new TlsAlertError(AlertDescription.decrypt_error, messages.invalid);
   }
 }
 

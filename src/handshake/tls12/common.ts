@@ -17,10 +17,13 @@ import { AlertDescription, CipherSuite, ProtocolVersion } from '../../tls/enums.
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import {
+  checkPeerSignature,
   DEFAULT_GROUPS,
   DEFAULT_SIGNATURE_SCHEMES,
+  firstFittingScheme,
   PKCS1_SIGNATURE_SCHEMES,
   pkcs1SchemeName,
+  type SchemeRules,
   schemeFitsKey,
   tls13SchemeName,
 } from '../common.js';
@@ -82,17 +85,16 @@ export function suiteFitsKey(suite: Tls12CipherSuite, key: PublicKey | PrivateKe
   }
 }
 
+/** TLS 1.2's rules for the signature-scheme table (RFC 5246 §7.4.1.4.1). */
+const TLS12_RULES: SchemeRules = { name: tls12SchemeName, fits: tls12SchemeFitsKey };
+
 /** The first of `ours` the peer offered that fits `key`, or undefined. */
 export function chooseTls12Scheme(
   ours: readonly number[],
   offered: readonly number[],
   key: PrivateKey,
 ): number | undefined {
-  for (const s of ours) {
-    const name = tls12SchemeName(s);
-    if (name && offered.includes(s) && tls12SchemeFitsKey(name, key)) return s;
-  }
-  return undefined;
+  return firstFittingScheme(TLS12_RULES, ours, offered, key);
 }
 
 /** The content a ServerKeyExchange signs: client_random ‖ server_random ‖ params (RFC 8422 §5.4). */
@@ -117,16 +119,16 @@ export function verifyTls12Signature(
   signature: Uint8Array,
   content: Uint8Array,
 ): void {
-  const name = tls12SchemeName(algorithm);
-  if (!name || !offered.includes(algorithm) || !tls12SchemeFitsKey(name, key)) {
-    throw new TlsAlertError(
-      AlertDescription.illegal_parameter,
-      `${what} signed with 0x${algorithm.toString(16).padStart(4, '0')}, not offered or not fitting the key`,
-    );
-  }
-  if (!provider.verify(name, key, content, signature)) {
-    throw new TlsAlertError(AlertDescription.decrypt_error, `${what} signature does not verify`);
-  }
+  checkPeerSignature(
+    provider,
+    TLS12_RULES,
+    offered,
+    { key, algorithm, signature, content },
+    {
+      refused: `${what} signed with`,
+      invalid: `${what} signature does not verify`,
+    },
+  );
 }
 
 /**
