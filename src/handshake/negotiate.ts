@@ -53,10 +53,9 @@ import {
   type Tls12Client,
   type Tls12ClientContext,
   tls12ClientAfterHello,
-  tls12ClientInput,
 } from './tls12/client.js';
 import { DEFAULT_TLS12_CIPHER_SUITES, tls12Offered, tls12Suites } from './tls12/common.js';
-import { Tls12Records } from './tls12/records.js';
+import { useTls12 } from './tls12/records.js';
 import { type Tls12Server, Tls12ServerMachine, tls12ServerSettings } from './tls12/server.js';
 import type { Tls12ClientOptions, Tls12ServerConfig } from './tls12/types.js';
 import { Tls13Records } from './tls13-records.js';
@@ -116,7 +115,7 @@ export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
       }
     }
     if (this.#tls12) {
-      tls12ClientInput(this.#tls12, input);
+      this.#tls12.input(input);
     } else {
       if (input.type === 'change_cipher_spec') throw unexpected('RFC 8446 §A.1', this.state, input);
       this.#tls13.input(input);
@@ -295,9 +294,7 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
   #startTls12(): Tls12ServerMachine {
     const config = this.#tls12Config;
     const settings = tls12ServerSettings('NegotiatingServer', config, this.core.provider);
-    const keys = new Tls12Records(this.core);
-    this.core.useVersion(keys);
-    return new Tls12ServerMachine({ settings, core: this.core, keys });
+    return new Tls12ServerMachine({ ...useTls12(this.core), settings });
   }
 
   protected describe(): { state: string; offered: Offered } {

@@ -46,8 +46,8 @@ import {
   leafPublicKey,
   runVerifier,
 } from '../common.js';
-import { HandshakeAlertError, type Offered, suiteNames } from '../diagnosis.js';
-import { coreOptions, Endpoint, Machine, type State } from '../endpoint.js';
+import { HandshakeAlertError, suiteNames } from '../diagnosis.js';
+import { Machine, type State } from '../endpoint.js';
 import { checkSelectedAlpn, isIpLiteral, unexpected } from '../policy.js';
 import type { RecordCore } from '../record-core.js';
 import type { CertificateVerifier } from '../types.js';
@@ -66,12 +66,12 @@ import {
   Tls12Protection,
   type Tls12Settings,
   Tls12Transcript,
-  tls12Offered,
   tls12SchemeName,
   tls12Settings,
   verifyTls12Signature,
 } from './common.js';
-import { type Tls12Input, Tls12Records } from './records.js';
+import { Tls12Endpoint } from './endpoint.js';
+import { type Tls12Input, useTls12 } from './records.js';
 import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from './types.js';
 
 /** The client configuration with every default filled in. */
@@ -652,9 +652,7 @@ function clientSettings(config: Tls12ClientConfig, verifyServer: CertificateVeri
  * const client = new Tls12Client({ serverName: 'example.com', roots: TrustStore.fromPem(bundle) });
  * for (const e of client.start()) if (e.kind === 'send') socket.write(e.bytes);
  */
-export class Tls12Client extends Endpoint<Tls12Event> {
-  readonly #machine: Machine<Tls12ClientContext>;
-
+export class Tls12Client extends Tls12Endpoint<Tls12ClientContext, Tls12ClientMachine> {
   /**
    * @throws TypeError for a configuration that cannot work: no way to trust the server (neither
    *   `verifyServer` nor `roots`), `roots` without a `serverName` to check, no TLS 1.2 cipher suite
@@ -663,46 +661,33 @@ export class Tls12Client extends Endpoint<Tls12Event> {
   constructor(config: Tls12ClientConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = clientSettings(config, serverVerifier('Tls12Client', config, provider));
-    super({ ...coreOptions(config, provider), role: 'client' });
-    const keys = this.core.useVersion(new Tls12Records(this.core));
-    this.#machine = new Machine({ settings, core: this.core, keys });
-  }
-
-  protected onInput(input: Tls12Input): void {
-    tls12ClientInput(this.#machine, input);
-  }
-
-  protected describe(): { state: string; offered: Offered } {
-    return { state: this.state, offered: tls12Offered(this.#machine.cx.settings) };
-  }
-
-  /** Name of the current handshake state (for research and debugging). */
-  get state(): string {
-    return this.#machine.state;
+    super('client', config, provider, (io) => new Tls12ClientMachine({ ...io, settings }));
   }
 
   /** Send the ClientHello. */
   start(): Tls12Event[] {
-    if (this.#machine.current) throw new TlswireError('Tls12Client.start() called twice');
+    if (this.machine.current) throw new TlswireError('Tls12Client.start() called twice');
     return this.run(() => {
-      this.#machine.current = startHandshake(this.#machine.cx);
+      this.machine.current = startHandshake(this.machine.cx);
     });
   }
 }
 
 /**
- * Feed one input to a TLS 1.2 client's states. A HelloRequest (RFC 5246 §7.4.1.1) is ignored during
- * a handshake and not part of the transcript; afterwards renegotiation is refused with a
- * no_renegotiation warning (RFC 5746 §4.2, RFC 5246 §7.2.2) and the connection goes on.
+ * The TLS 1.2 client's states, with the rule that holds around them: a HelloRequest (RFC 5246
+ * §7.4.1.1) is ignored during a handshake and not part of the transcript; afterwards renegotiation is
+ * refused with a no_renegotiation warning (RFC 5746 §4.2, RFC 5246 §7.2.2) and the connection goes on.
  */
-export function tls12ClientInput(machine: Machine<Tls12ClientContext>, input: Tls12Input): void {
-  if (input.type === 'hello_request') {
-    if (!machine.current) throw unexpected('RFC 5246 §7.3', machine.state, input);
-    const { core } = machine.cx;
-    if (core.established) core.sendAlert(AlertDescription.no_renegotiation_RESERVED);
-    return;
+export class Tls12ClientMachine extends Machine<Tls12ClientContext> {
+  override input(input: Tls12Input): void {
+    if (input.type === 'hello_request') {
+      if (!this.current) throw unexpected('RFC 5246 §7.3', this.state, input);
+      const { core } = this.cx;
+      if (core.established) core.sendAlert(AlertDescription.no_renegotiation_RESERVED);
+      return;
+    }
+    super.input(input);
   }
-  machine.input(input);
 }
 
 /**
@@ -719,11 +704,10 @@ export function tls12ClientAfterHello(
   config: Tls12ClientConfig,
   hello: ClientHello,
   raw: Uint8Array,
-): Machine<Tls12ClientContext> {
+): Tls12ClientMachine {
   const settings = clientSettings(config, config.verifyServer);
-  const keys = new Tls12Records(core);
-  core.useVersion(keys);
+  const io = useTls12(core);
   const offered = offeredIn(usableSession(settings), hello);
   const state = new ExpectServerHello({ hello, transcript: new Tls12Transcript().add(raw), offered });
-  return new Machine({ settings, core, keys }, state);
+  return new Tls12ClientMachine({ ...io, settings }, state);
 }

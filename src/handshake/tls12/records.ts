@@ -145,3 +145,8 @@ export class Tls12Records implements VersionRecords {
     this.#master = undefined;
   }
 }
+
+/** Switch `core` to TLS 1.2 record rules (RFC 5246 §6): the core and its new TLS 1.2 keys, for a role's states. */
+export function useTls12(core: RecordCore): { core: RecordCore; keys: Tls12Records } {
+  return { core, keys: core.useVersion(new Tls12Records(core)) };
+}

@@ -41,8 +41,8 @@ import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
 import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
 import { DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
-import { groupNames, HandshakeAlertError, type Offered, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
-import { coreOptions, Endpoint, Machine } from '../endpoint.js';
+import { groupNames, HandshakeAlertError, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
+import { Machine } from '../endpoint.js';
 import { requestedServerName, selectAlpn, selectCertificate, unexpected, verifyPeerChain } from '../policy.js';
 import type { CertificateVerifier, CertifiedKey } from '../types.js';
 import { clientVerifier } from '../verifier.js';
@@ -60,12 +60,12 @@ import {
   Tls12Protection,
   type Tls12Settings,
   Tls12Transcript,
-  tls12Offered,
   tls12SchemeName,
   tls12Settings,
   verifyTls12Signature,
 } from './common.js';
-import { type Tls12Input, Tls12Records } from './records.js';
+import { Tls12Endpoint } from './endpoint.js';
+import type { Tls12Input } from './records.js';
 import type { Tls12Event, Tls12ServerConfig, Tls12SessionState } from './types.js';
 
 /** The server configuration with every default filled in. */
@@ -621,9 +621,7 @@ export class ServerEstablished implements Tls12ServerState {
  * // client certificates: { clientAuth: 'require', clientRoots: TrustStore.fromPem(caBundle) }
  * socket.on('data', (b) => act(server.handle(b)));
  */
-export class Tls12Server extends Endpoint<Tls12Event> {
-  readonly #machine: Tls12ServerMachine;
-
+export class Tls12Server extends Tls12Endpoint<Tls12ServerContext, Tls12ServerMachine> {
   /**
    * @throws TypeError without a TLS 1.2 cipher suite, or for clientAuth without `verifyClient` or
    *   `clientRoots` (the default verifier: purpose clientAuth at the `now` clock's time, RFC 5280 §6.1)
@@ -632,26 +630,11 @@ export class Tls12Server extends Endpoint<Tls12Event> {
   constructor(config: Tls12ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = tls12ServerSettings('Tls12Server', config, provider);
-    super({ ...coreOptions(config, provider), role: 'server' });
-    const keys = this.core.useVersion(new Tls12Records(this.core));
-    this.#machine = new Tls12ServerMachine({ settings, core: this.core, keys });
-  }
-
-  protected onInput(input: Tls12Input): void {
-    this.#machine.input(input);
-  }
-
-  protected describe(): { state: string; offered: Offered } {
-    return { state: this.state, offered: tls12Offered(this.#machine.cx.settings) };
-  }
-
-  /** Name of the current handshake state (for research and debugging). */
-  get state(): string {
-    return this.#machine.state;
+    super('server', config, provider, (io) => new Tls12ServerMachine({ ...io, settings }));
   }
 
   protected override run(f: () => void): Tls12Event[] {
-    return this.#machine.forgetOnFailure(super.run(f));
+    return this.machine.forgetOnFailure(super.run(f));
   }
 }
 
