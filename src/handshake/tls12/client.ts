@@ -21,7 +21,6 @@
  */
 import { TlswireError } from '../../bytes/errors.js';
 import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
-import { Writer } from '../../bytes/writer.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
@@ -37,7 +36,7 @@ import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { Tls12CertificateRequest } from '../../tls/messages/certificate.js';
 import type { ClientHello, ServerHello } from '../../tls/messages/hello.js';
-import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
+import type { EcdheServerKeyExchange } from '../../tls/messages/key-exchange.js';
 import {
   extensionOffered,
   groupName,
@@ -60,7 +59,7 @@ import {
   initialRenegotiationInfo,
   masterFromPremaster,
   sendChangeCipherSpecAndFinished,
-  serverKeyExchangeContent,
+  serverKeyExchangeSigned,
   suiteFitsKey,
   type Tls12Io,
   Tls12Protection,
@@ -443,7 +442,6 @@ export class ExpectServerKeyExchange implements Tls12ClientState {
         `ServerKeyExchange with group 0x${input.namedGroup.toString(16)}, which we did not offer (RFC 8422 §5.4)`,
       );
     }
-    const params = input.params ?? Writer.encode((w) => encodeServerKeyExchangeParams(w, input));
     verifyTls12Signature(
       core.provider,
       'ServerKeyExchange',
@@ -451,7 +449,7 @@ export class ExpectServerKeyExchange implements Tls12ClientState {
       this.server.key,
       input.signatureAlgorithm,
       input.signature,
-      serverKeyExchangeContent(core.clientRandom, this.agreed.serverRandom, params),
+      serverKeyExchangeSigned(core.clientRandom, this.agreed.serverRandom, input),
     );
     this.hs.transcript.add(input.raw);
     return new ExpectCertificateRequestOrDone(this.hs, this.agreed, { ...this.server, keyExchange: input });

@@ -10,12 +10,14 @@
  * @module
  */
 import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
+import { Writer } from '../../bytes/writer.js';
 import type { CryptoProvider, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
 import { type Tls12CipherSuite, Tls12MasterSecret, tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
 import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
 import { AlertDescription, CipherSuite, ProtocolVersion } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
+import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
 import {
   checkPeerSignature,
   DEFAULT_GROUPS,
@@ -104,6 +106,19 @@ export function serverKeyExchangeContent(
   params: Uint8Array,
 ): Uint8Array {
   return concat(clientRandom, serverRandom, params);
+}
+
+/**
+ * What a ServerKeyExchange's signature covers (RFC 8422 §5.4): client_random ‖ server_random ‖
+ * ServerECDHParams, the params as received (`ske.params`) or else encoded from the fields.
+ */
+export function serverKeyExchangeSigned(
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  ske: EcdheServerKeyExchange,
+): Uint8Array {
+  const params = ske.params ?? Writer.encode((w) => encodeServerKeyExchangeParams(w, ske));
+  return serverKeyExchangeContent(clientRandom, serverRandom, params);
 }
 
 /**

@@ -25,7 +25,6 @@
  */
 import { TlswireError } from '../../bytes/errors.js';
 import { concat, wipe } from '../../bytes/hex.js';
-import { Writer } from '../../bytes/writer.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { CryptoProvider, PublicKey } from '../../crypto/provider.js';
 import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
@@ -39,7 +38,7 @@ import {
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
-import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
+import type { EcdheServerKeyExchange } from '../../tls/messages/key-exchange.js';
 import { DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
 import { groupNames, HandshakeAlertError, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
 import { Machine } from '../endpoint.js';
@@ -54,7 +53,7 @@ import {
   initialRenegotiationInfo,
   masterFromPremaster,
   sendChangeCipherSpecAndFinished,
-  serverKeyExchangeContent,
+  serverKeyExchangeSigned,
   suiteFitsKey,
   type Tls12Io,
   Tls12Protection,
@@ -331,12 +330,8 @@ function startFullHandshake(
       signatureAlgorithm: scheme,
       signature: new Uint8Array(0),
     };
-    const params = Writer.encode((w) => encodeServerKeyExchangeParams(w, unsigned));
-    const signature = core.provider.sign(
-      tls12SchemeName(scheme)!,
-      certified.key,
-      serverKeyExchangeContent(core.clientRandom, serverRandom, params),
-    );
+    const signed = serverKeyExchangeSigned(core.clientRandom, serverRandom, unsigned);
+    const signature = core.provider.sign(tls12SchemeName(scheme)!, certified.key, signed);
     transcript.add(core.send({ ...unsigned, signature }));
   }
   let requested: readonly number[] | undefined;
@@ -529,14 +524,22 @@ interface Keyed {
   clientChain: Uint8Array[] | undefined;
 }
 
-/** Waiting for the client's ChangeCipherSpec: its records are protected from here on. */
-export class ExpectChangeCipherSpec implements Tls12ServerState {
-  readonly name = 'ExpectChangeCipherSpec';
-  constructor(private readonly keyed: Keyed) {}
+/** A state once the master secret is known: it carries the keys to the client's Finished (RFC 5246 §7.3). */
+export abstract class KeyedState implements Tls12ServerState {
+  abstract readonly name: string;
+  constructor(protected readonly keyed: Keyed) {}
 
+  /** The session this handshake creates or resumes (forgotten if the connection fails, RFC 5246 §7.2.2). */
   get sessionId(): Uint8Array {
     return this.keyed.hs.sessionId;
   }
+
+  abstract handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState;
+}
+
+/** Waiting for the client's ChangeCipherSpec: its records are protected from here on. */
+export class ExpectChangeCipherSpec extends KeyedState {
+  readonly name = 'ExpectChangeCipherSpec';
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
@@ -579,13 +582,8 @@ function sessionState(cx: Tls12ServerContext, hs: ServerHandshake, master: Tls12
 }
 
 /** Waiting for the client's Finished (RFC 5246 §7.4.9). */
-export class ExpectFinished implements Tls12ServerState {
+export class ExpectFinished extends KeyedState {
   readonly name = 'ExpectFinished';
-  constructor(private readonly keyed: Keyed) {}
-
-  get sessionId(): Uint8Array {
-    return this.keyed.hs.sessionId;
-  }
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
