@@ -13,6 +13,7 @@ import {
   type GroupName,
   type PrivateKey,
   type PublicKey,
+  SIGNATURE_SCHEMES,
   type SignatureSchemeName,
 } from '../crypto/provider.js';
 import { AlertDescription, CipherSuite, NamedGroup, SignatureScheme } from '../tls/enums.js';
@@ -32,19 +33,38 @@ export const DEFAULT_CIPHER_SUITES: readonly number[] = [
 /** Default groups, in preference order. */
 export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
 
-/** Default signature schemes (all TLS 1.3 schemes the provider implements), in preference order. */
-export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = [
-  SignatureScheme.ed25519,
-  SignatureScheme.ecdsa_secp256r1_sha256,
-  SignatureScheme.ecdsa_secp384r1_sha384,
-  SignatureScheme.ecdsa_secp521r1_sha512,
-  SignatureScheme.rsa_pss_rsae_sha256,
-  SignatureScheme.rsa_pss_rsae_sha384,
-  SignatureScheme.rsa_pss_rsae_sha512,
-  SignatureScheme.rsa_pss_pss_sha256,
-  SignatureScheme.rsa_pss_pss_sha384,
-  SignatureScheme.rsa_pss_pss_sha512,
+/** RSASSA-PKCS1-v1_5: TLS 1.2 signs with it (RFC 5246 §7.4.1.4.1), TLS 1.3 never does (RFC 8446 §4.2.3). */
+function isPkcs1(name: SignatureSchemeName): boolean {
+  return name.startsWith('rsa_pkcs1_');
+}
+
+/**
+ * The one signature-scheme table: the provider's schemes ({@link SIGNATURE_SCHEMES}) that TLS 1.3
+ * allows in CertificateVerify (RFC 8446 §4.2.3: never RSASSA-PKCS1-v1_5 or SHA-1), in our preference
+ * order: Ed25519 first, then the provider's order.
+ */
+const TLS13_SCHEME_NAMES: readonly SignatureSchemeName[] = [
+  'ed25519',
+  ...SIGNATURE_SCHEMES.filter((name) => name !== 'ed25519' && !isPkcs1(name)),
 ];
+
+/** The RSASSA-PKCS1-v1_5 schemes of the table, in the provider's order (SHA-256, SHA-384, SHA-512). */
+const PKCS1_SCHEME_NAMES: readonly SignatureSchemeName[] = SIGNATURE_SCHEMES.filter(isPkcs1);
+
+/** Default signature schemes (all TLS 1.3 schemes the provider implements), in preference order. */
+export const DEFAULT_SIGNATURE_SCHEMES: readonly number[] = TLS13_SCHEME_NAMES.map((name) => SignatureScheme[name]);
+
+/**
+ * The RSASSA-PKCS1-v1_5 schemes (rsa_pkcs1_sha256, _sha384, _sha512), in preference order: offered
+ * for TLS 1.2 only (RFC 5246 §7.4.1.4.1; RFC 8446 §4.2.3 allows them in signature_algorithms for
+ * certificates and TLS 1.2, never in a TLS 1.3 CertificateVerify).
+ */
+export const PKCS1_SIGNATURE_SCHEMES: readonly number[] = PKCS1_SCHEME_NAMES.map((name) => SignatureScheme[name]);
+
+/** Code point → provider name, for `names`. */
+function schemeTable(names: readonly SignatureSchemeName[]): ReadonlyMap<number, SignatureSchemeName> {
+  return new Map(names.map((name) => [SignatureScheme[name], name]));
+}
 
 const GROUP_NAMES: ReadonlyMap<number, GroupName> = new Map<number, GroupName>([
   [NamedGroup.x25519, 'x25519'],
@@ -59,23 +79,17 @@ export function groupName(group: number): GroupName | undefined {
   return GROUP_NAMES.get(group);
 }
 
-/** Schemes usable in a TLS 1.3 CertificateVerify (RFC 8446 §4.2.3: never RSASSA-PKCS1-v1_5 or SHA-1). */
-const TLS13_SCHEMES: ReadonlyMap<number, SignatureSchemeName> = new Map<number, SignatureSchemeName>([
-  [SignatureScheme.ecdsa_secp256r1_sha256, 'ecdsa_secp256r1_sha256'],
-  [SignatureScheme.ecdsa_secp384r1_sha384, 'ecdsa_secp384r1_sha384'],
-  [SignatureScheme.ecdsa_secp521r1_sha512, 'ecdsa_secp521r1_sha512'],
-  [SignatureScheme.rsa_pss_rsae_sha256, 'rsa_pss_rsae_sha256'],
-  [SignatureScheme.rsa_pss_rsae_sha384, 'rsa_pss_rsae_sha384'],
-  [SignatureScheme.rsa_pss_rsae_sha512, 'rsa_pss_rsae_sha512'],
-  [SignatureScheme.rsa_pss_pss_sha256, 'rsa_pss_pss_sha256'],
-  [SignatureScheme.rsa_pss_pss_sha384, 'rsa_pss_pss_sha384'],
-  [SignatureScheme.rsa_pss_pss_sha512, 'rsa_pss_pss_sha512'],
-  [SignatureScheme.ed25519, 'ed25519'],
-]);
+const TLS13_SCHEMES = schemeTable(TLS13_SCHEME_NAMES);
+const PKCS1_SCHEMES = schemeTable(PKCS1_SCHEME_NAMES);
 
 /** The provider's name of a scheme allowed in TLS 1.3 CertificateVerify, or undefined. */
 export function tls13SchemeName(scheme: number): SignatureSchemeName | undefined {
   return TLS13_SCHEMES.get(scheme);
+}
+
+/** The provider's name of an RSASSA-PKCS1-v1_5 scheme of {@link PKCS1_SIGNATURE_SCHEMES}, or undefined. */
+export function pkcs1SchemeName(scheme: number): SignatureSchemeName | undefined {
+  return PKCS1_SCHEMES.get(scheme);
 }
 
 /** Whether `scheme` can be used with `key` (RFC 8446 §4.2.3: ECDSA schemes name their curve). */
@@ -90,15 +104,37 @@ export function schemeFitsKey(scheme: SignatureSchemeName, key: PublicKey | Priv
   }
 }
 
+/** What one TLS version allows of the signature-scheme table: a code point's name, and the keys a scheme fits. */
+export interface SchemeRules {
+  /** The provider's name of a scheme this version signs with, or undefined. */
+  name(scheme: number): SignatureSchemeName | undefined;
+  fits(name: SignatureSchemeName, key: PublicKey | PrivateKey): boolean;
+}
+
+/** TLS 1.3's rules (RFC 8446 §4.2.3). */
+const TLS13_RULES: SchemeRules = { name: tls13SchemeName, fits: schemeFitsKey };
+
+/** The first of `ours` (our preference) that the peer offered and that `rules` allow with `key`, or undefined. */
+export function firstFittingScheme(
+  rules: SchemeRules,
+  ours: readonly number[],
+  offered: readonly number[],
+  key: PublicKey | PrivateKey,
+): number | undefined {
+  for (const s of ours) {
+    const name = rules.name(s);
+    if (name && offered.includes(s) && rules.fits(name, key)) return s;
+  }
+  return undefined;
+}
+
 /**
  * The first of `ours` (our preference) that the peer offered and that fits `key`.
  * @throws TlsAlertError handshake_failure when there is none
  */
 export function chooseScheme(ours: readonly number[], offered: readonly number[], key: PrivateKey): number {
-  for (const s of ours) {
-    const name = tls13SchemeName(s);
-    if (name && offered.includes(s) && schemeFitsKey(name, key)) return s;
-  }
+  const chosen = firstFittingScheme(TLS13_RULES, ours, offered, key);
+  if (chosen !== undefined) return chosen;
   const names = (list: readonly number[]) =>
     list.map((v) => tls13SchemeName(v) ?? `0x${v.toString(16).padStart(4, '0')}`).join(', ') || 'none';
   throw new TlsAlertError(
@@ -185,11 +221,7 @@ export function checkResponseExtensions(
 ): void {
   for (const ext of received ?? []) {
     if (unsolicited.includes(ext.kind)) continue;
-    const type = ext.kind === 'unknown' ? ext.type : undefined;
-    const wasOffered = (offered ?? []).some((o) =>
-      type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
-    );
-    if (!wasOffered) {
+    if (!extensionOffered(ext, offered)) {
       throw new TlsAlertError(
         AlertDescription.unsupported_extension,
         `${message} carries ${ext.kind === 'unknown' ? `extension ${ext.type}` : ext.kind}, which was not offered (RFC 8446 §4.2)`,
@@ -202,6 +234,17 @@ export function checkResponseExtensions(
       );
     }
   }
+}
+
+/**
+ * Whether `ext` answers one of `offered`: the same kind, or for an unknown extension the same type
+ * (RFC 8446 §4.2, RFC 5246 §7.4.1.4: a response carries only extensions that were offered).
+ */
+export function extensionOffered(ext: Extension, offered: readonly Extension[] | undefined): boolean {
+  const type = ext.kind === 'unknown' ? ext.type : undefined;
+  return (offered ?? []).some((o) =>
+    type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
+  );
 }
 
 /** The last 8 bytes of a TLS 1.3 server's random when it negotiates TLS 1.2 / 1.1 or below (RFC 8446 §4.1.3). */
@@ -293,15 +336,41 @@ export function verifyCertificateVerify(
   signature: Uint8Array,
   transcriptHash: Uint8Array,
 ): void {
-  const name = tls13SchemeName(algorithm);
-  if (!name || !offered.includes(algorithm) || !schemeFitsKey(name, key)) {
+  const content = certificateVerifyContent(signer, transcriptHash);
+  checkPeerSignature(
+    provider,
+    TLS13_RULES,
+    offered,
+    { key, algorithm, signature, content },
+    {
+      refused: 'CertificateVerify with signature scheme',
+      invalid: `${signer} CertificateVerify signature does not verify`,
+    },
+  );
+}
+
+/**
+ * Check a peer's signature (RFC 8446 §4.4.3; RFC 5246 §7.4.3, §7.4.8): its scheme must be one `rules`
+ * allow, that we offered and that fits the key, else illegal_parameter (`refused`, then the code
+ * point); the signature must verify over `content`, else decrypt_error (`invalid`).
+ */
+export function checkPeerSignature(
+  provider: CryptoProvider,
+  rules: SchemeRules,
+  offered: readonly number[],
+  signed: { key: PublicKey; algorithm: number; signature: Uint8Array; content: Uint8Array },
+  messages: { refused: string; invalid: string },
+): void {
+  const { key, algorithm } = signed;
+  const name = rules.name(algorithm);
+  if (!name || !offered.includes(algorithm) || !rules.fits(name, key)) {
     throw new TlsAlertError(
       AlertDescription.illegal_parameter,
-      `CertificateVerify with signature scheme 0x${algorithm.toString(16).padStart(4, '0')}, not offered or not fitting the key`,
+      `${messages.refused} 0x${algorithm.toString(16).padStart(4, '0')}, not offered or not fitting the key`,
     );
   }
-  if (!provider.verify(name, key, certificateVerifyContent(signer, transcriptHash), signature)) {
-    throw new TlsAlertError(AlertDescription.decrypt_error, `${signer} CertificateVerify signature does not verify`);
+  if (!provider.verify(name, key, signed.content, signed.signature)) {
+    throw new TlsAlertError(AlertDescription.decrypt_error, messages.invalid);
   }
 }
 

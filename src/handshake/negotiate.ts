@@ -23,7 +23,7 @@
  */
 import { TlswireError } from '../bytes/errors.js';
 import { NobleProvider } from '../crypto/noble.js';
-import { ProtocolVersion, SignatureScheme } from '../tls/enums.js';
+import { ProtocolVersion } from '../tls/enums.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
 import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import type { ClientHello } from '../tls/messages/hello.js';
@@ -34,7 +34,7 @@ import {
   tls13ClientOffer,
   tls13ClientSettings,
 } from './client.js';
-import { DEFAULT_CIPHER_SUITES } from './common.js';
+import { DEFAULT_CIPHER_SUITES, PKCS1_SIGNATURE_SCHEMES } from './common.js';
 import type { Offered } from './diagnosis.js';
 import { coreOptions, Endpoint, Machine } from './endpoint.js';
 import { unexpected } from './policy.js';
@@ -53,12 +53,10 @@ import {
   type Tls12Client,
   type Tls12ClientContext,
   tls12ClientAfterHello,
-  tls12ClientInput,
-  tls12ClientOffer,
 } from './tls12/client.js';
-import { DEFAULT_TLS12_CIPHER_SUITES, tls12Suites } from './tls12/common.js';
-import { Tls12Records } from './tls12/records.js';
-import { type Tls12Server, Tls12ServerMachine, tls12ServerOffer, tls12ServerSettings } from './tls12/server.js';
+import { DEFAULT_TLS12_CIPHER_SUITES, tls12Offered, tls12Suites } from './tls12/common.js';
+import { useTls12 } from './tls12/records.js';
+import { type Tls12Server, Tls12ServerMachine, tls12ServerSettings } from './tls12/server.js';
 import type { Tls12ClientOptions, Tls12ServerConfig } from './tls12/types.js';
 import { Tls13Records } from './tls13-records.js';
 import type { AnyTlsEvent, ClientConfig, ServerConfig, WithServerTrust } from './types.js';
@@ -76,12 +74,6 @@ export type NegotiatingClientConfig = WithServerTrust<ClientConfig> & {
   /** TLS 1.2 settings used when the server picks TLS 1.2. */
   tls12?: Pick<Tls12ClientOptions, 'session' | 'sessionTickets' | 'extendedMasterSecret' | 'sessionLifetime'>;
 };
-
-const PKCS1_SCHEMES = [
-  SignatureScheme.rsa_pkcs1_sha256,
-  SignatureScheme.rsa_pkcs1_sha384,
-  SignatureScheme.rsa_pkcs1_sha512,
-];
 
 /**
  * A client offering TLS 1.3 and TLS 1.2 in one ClientHello, continuing with the version the server
@@ -123,7 +115,7 @@ export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
       }
     }
     if (this.#tls12) {
-      tls12ClientInput(this.#tls12, input);
+      this.#tls12.input(input);
     } else {
       if (input.type === 'change_cipher_spec') throw unexpected('RFC 8446 §A.1', this.state, input);
       this.#tls13.input(input);
@@ -143,7 +135,7 @@ export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
   }
 
   protected describe(): { state: string; offered: Offered } {
-    const offered = this.#tls12 ? tls12ClientOffer(this.#tls12.cx.settings) : tls13ClientOffer(this.#tls13.cx.settings);
+    const offered = this.#tls12 ? tls12Offered(this.#tls12.cx.settings) : tls13ClientOffer(this.#tls13.cx.settings);
     return { state: this.state, offered };
   }
 
@@ -225,7 +217,10 @@ function offerTls12(
     if (e.kind === 'supported_versions' && e.form === 'client_hello') {
       extensions.push({ ...e, versions: [...e.versions, ProtocolVersion.TLS1_2] });
     } else if (e.kind === 'signature_algorithms') {
-      extensions.push({ ...e, schemes: [...e.schemes, ...PKCS1_SCHEMES.filter((s) => !e.schemes.includes(s))] });
+      extensions.push({
+        ...e,
+        schemes: [...e.schemes, ...PKCS1_SIGNATURE_SCHEMES.filter((s) => !e.schemes.includes(s))],
+      });
     } else {
       extensions.push(e);
     }
@@ -299,13 +294,11 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
   #startTls12(): Tls12ServerMachine {
     const config = this.#tls12Config;
     const settings = tls12ServerSettings('NegotiatingServer', config, this.core.provider);
-    const keys = new Tls12Records(this.core);
-    this.core.useVersion(keys);
-    return new Tls12ServerMachine({ settings, core: this.core, keys });
+    return new Tls12ServerMachine({ ...useTls12(this.core), settings });
   }
 
   protected describe(): { state: string; offered: Offered } {
-    const offered = this.#tls12 ? tls12ServerOffer(this.#tls12.cx.settings) : tls13ServerOffer(this.#tls13.cx.settings);
+    const offered = this.#tls12 ? tls12Offered(this.#tls12.cx.settings) : tls13ServerOffer(this.#tls13.cx.settings);
     return { state: this.state, offered };
   }
 

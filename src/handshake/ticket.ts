@@ -3,7 +3,9 @@
  *
  * {@link AeadTicketer} makes stateless tickets: the resumption state, encrypted and authenticated
  * with AES-256-GCM under a server ticket key (RFC 8446 §4.6.1 leaves the format to the server;
- * this is `key_name(16) ‖ nonce(12) ‖ AEAD(state)`, as RFC 5077 §4 recommends).
+ * this is `key_name(16) ‖ nonce(12) ‖ AEAD(state)`, as RFC 5077 §4 recommends). The sealing is
+ * {@link AeadStateTicketer}, generic over the state's codec; the TLS 1.2 ticketer
+ * (`Tls12AeadTicketer`, RFC 5077) is the same sealing over its own state.
  *
  * {@link SingleUseAntiReplay} implements RFC 8446 §8.1 in spirit, per PSK binder instead of per
  * ticket: 0-RTT is accepted at most once for each binder until the ticket expires. Binders are
@@ -21,6 +23,7 @@ import type { AntiReplay, ServerSessionState, Ticketer } from './types.js';
 
 const TICKET_VERSION = 1;
 
+/** The TLS 1.3 resumption state (RFC 8446 §4.6.1) as a ticket's plaintext. */
 function encodeState(s: ServerSessionState): Uint8Array {
   const text = new TextEncoder();
   return Writer.encode((w) => {
@@ -38,6 +41,7 @@ function encodeState(s: ServerSessionState): Uint8Array {
   });
 }
 
+/** The inverse of {@link encodeState}. */
 function decodeState(bytes: Uint8Array): ServerSessionState {
   const text = new TextDecoder();
   return Reader.decode(bytes, 'TicketState', (r) => {
@@ -56,45 +60,76 @@ function decodeState(bytes: Uint8Array): ServerSessionState {
   });
 }
 
+/** How a ticketer writes a session state into a ticket's plaintext and reads it back. */
+export interface StateCodec<S> {
+  encode(state: S): Uint8Array;
+  /** @throws on plaintext that is not a state of this codec (the ticket then does not open) */
+  decode(plain: Uint8Array): S;
+}
+
+const KEY_NAME_LENGTH = 16;
+const NONCE_LENGTH = 12;
+const TAG_LENGTH = 16;
+
 /**
- * Stateless tickets sealed with AES-256-GCM under `key` (32 bytes). Keep the key secret and rotate
- * it: a ticket under an older key simply fails to open (full handshake).
- * @example const ticketer = new AeadTicketer(provider, provider.random(32));
+ * Stateless tickets of any session state: `key_name(16) ‖ nonce(12) ‖ AES-256-GCM(codec.encode(state))`
+ * (RFC 5077 §4's recommended layout, the AEAD tag in place of its separate MAC), the key name (the
+ * first 16 bytes of SHA-256 of the key) as additional data. A ticket under another key, damaged, or
+ * whose plaintext the codec refuses does not open. Expiry is the server's check, against the state.
  */
-export class AeadTicketer implements Ticketer {
+export class AeadStateTicketer<S> {
   readonly #provider: CryptoProvider;
   /** AES-256-GCM keyed once (key expansion and GHASH tables), not per ticket. */
   readonly #aead: AeadContext;
   readonly #name: Uint8Array;
+  readonly #codec: StateCodec<S>;
 
-  constructor(provider: CryptoProvider, key: Uint8Array) {
-    if (key.length !== 32) throw new RangeError('AeadTicketer: key must be 32 bytes');
+  /**
+   * @param who the class name for the error message
+   * @throws RangeError when `key` is not 32 bytes
+   */
+  constructor(who: string, provider: CryptoProvider, key: Uint8Array, codec: StateCodec<S>) {
+    if (key.length !== 32) throw new RangeError(`${who}: key must be 32 bytes`);
     this.#provider = provider;
     this.#aead = aeadContext(provider, 'aes-256-gcm', key);
-    this.#name = provider.hash('sha256', key).subarray(0, 16);
+    this.#name = provider.hash('sha256', key).subarray(0, KEY_NAME_LENGTH);
+    this.#codec = codec;
   }
 
-  seal(state: ServerSessionState): Uint8Array {
-    const nonce = this.#provider.random(12);
-    const plain = encodeState(state);
+  seal(state: S): Uint8Array {
+    const nonce = this.#provider.random(NONCE_LENGTH);
+    const plain = this.#codec.encode(state);
     const sealed = this.#aead.seal(nonce, plain, this.#name);
     plain.fill(0);
     return Writer.encode((w) => w.bytes(this.#name).bytes(nonce).bytes(sealed));
   }
 
-  open(ticket: Uint8Array): ServerSessionState | undefined {
-    if (ticket.length < 16 + 12 + 16) return undefined;
-    const name = ticket.subarray(0, 16);
+  open(ticket: Uint8Array): S | undefined {
+    if (ticket.length < KEY_NAME_LENGTH + NONCE_LENGTH + TAG_LENGTH) return undefined;
+    const name = ticket.subarray(0, KEY_NAME_LENGTH);
     if (!constantTimeEqual(name, this.#name)) return undefined;
-    const plain = this.#aead.open(ticket.subarray(16, 28), ticket.subarray(28), name);
+    const nonce = ticket.subarray(KEY_NAME_LENGTH, KEY_NAME_LENGTH + NONCE_LENGTH);
+    const plain = this.#aead.open(nonce, ticket.subarray(KEY_NAME_LENGTH + NONCE_LENGTH), name);
     if (!plain) return undefined;
     try {
-      return decodeState(plain);
+      return this.#codec.decode(plain);
     } catch {
       return undefined;
     } finally {
       plain.fill(0);
     }
+  }
+}
+
+/**
+ * Stateless tickets sealed with AES-256-GCM under `key` (32 bytes). Keep the key secret and rotate
+ * it: a ticket under an older key simply fails to open (full handshake).
+ * @example const ticketer = new AeadTicketer(provider, provider.random(32));
+ */
+export class AeadTicketer extends AeadStateTicketer<ServerSessionState> implements Ticketer {
+  /** @throws RangeError when `key` is not 32 bytes */
+  constructor(provider: CryptoProvider, key: Uint8Array) {
+    super('AeadTicketer', provider, key, { encode: encodeState, decode: decodeState });
   }
 }
 

@@ -21,7 +21,6 @@
  */
 import { TlswireError } from '../../bytes/errors.js';
 import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
-import { Writer } from '../../bytes/writer.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
@@ -36,57 +35,56 @@ import {
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { Tls12CertificateRequest } from '../../tls/messages/certificate.js';
-import type { ClientHello } from '../../tls/messages/hello.js';
-import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
+import type { ClientHello, ServerHello } from '../../tls/messages/hello.js';
+import type { EcdheServerKeyExchange } from '../../tls/messages/key-exchange.js';
 import {
-  DEFAULT_GROUPS,
+  extensionOffered,
   groupName,
   hasDowngradeSentinel,
   keyExchangeStep,
   leafPublicKey,
   runVerifier,
 } from '../common.js';
-import { HandshakeAlertError, type Offered, suiteNames } from '../diagnosis.js';
-import { coreOptions, Endpoint, Machine, type State } from '../endpoint.js';
+import { HandshakeAlertError, suiteNames } from '../diagnosis.js';
+import { Machine, type State } from '../endpoint.js';
 import { checkSelectedAlpn, isIpLiteral, unexpected } from '../policy.js';
 import type { RecordCore } from '../record-core.js';
 import type { CertificateVerifier } from '../types.js';
 import { serverVerifier } from '../verifier.js';
 import {
+  checkPeerFinished,
   chooseTls12Scheme,
-  DEFAULT_TLS12_CIPHER_SUITES,
-  DEFAULT_TLS12_SIGNATURE_SCHEMES,
-  serverKeyExchangeContent,
+  emitTls12Negotiated,
+  type HelloAgreement,
+  initialRenegotiationInfo,
+  masterFromPremaster,
+  sendChangeCipherSpecAndFinished,
+  serverKeyExchangeSigned,
   suiteFitsKey,
+  type Tls12Io,
   Tls12Protection,
+  type Tls12Settings,
   Tls12Transcript,
-  tls12Offered,
   tls12SchemeName,
-  tls12Suites,
+  tls12Settings,
   verifyTls12Signature,
 } from './common.js';
-import { type Tls12Input, Tls12Records } from './records.js';
+import { Tls12Endpoint } from './endpoint.js';
+import { type Tls12Input, useTls12 } from './records.js';
 import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from './types.js';
 
 /** The client configuration with every default filled in. */
-export interface ClientSettings {
+export interface ClientSettings extends Tls12Settings {
   config: Tls12ClientConfig;
   /** `config.verifyServer`, or the default verifier over `config.roots`. */
   verifyServer: CertificateVerifier;
-  suites: readonly Tls12CipherSuite[];
-  groups: readonly number[];
-  schemes: readonly number[];
   tickets: boolean;
   requireEms: boolean;
-  lifetime: number;
-  now: () => number;
 }
 
 /** What the client states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
-export interface Tls12ClientContext {
+export interface Tls12ClientContext extends Tls12Io {
   readonly settings: ClientSettings;
-  readonly core: RecordCore;
-  readonly keys: Tls12Records;
 }
 
 /** A TLS 1.2 client state: consumes one input, returns the next state. */
@@ -101,12 +99,10 @@ interface ClientHandshake {
 }
 
 /** What the ServerHello settled. */
-interface Agreed {
-  suite: Tls12CipherSuite;
-  serverRandom: Uint8Array;
+interface Agreed extends HelloAgreement {
   sessionId: Uint8Array;
-  ems: boolean;
-  alpn: string | undefined;
+  /** The name we asked for (server_name, RFC 6066 §3), for the `negotiated` event. */
+  serverName: string | undefined;
   /** The server will send a NewSessionTicket (RFC 5077 §3.2). */
   ticketExpected: boolean;
   secureRenegotiation: boolean;
@@ -229,117 +225,23 @@ export class ExpectServerHello implements Tls12ClientState {
   readonly name = 'ExpectServerHello';
   constructor(private readonly hs: ClientHandshake) {}
 
+  /**
+   * Check the ServerHello (version and downgrade sentinel, suite and compression, extensions), read
+   * what it settles, then resume the offered session when the server echoes its ID (RFC 5246 §7.3,
+   * Figure 2), else go on with a full handshake, which may have to use the extended master secret.
+   */
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'server_hello') throw unexpected('RFC 5246 §7.3', this.name, input);
-    const { core, settings } = cx;
+    const { settings } = cx;
     const hs = this.hs;
-    if (input.version !== ProtocolVersion.TLS1_2) {
-      throw new TlsAlertError(
-        AlertDescription.protocol_version,
-        `server_version 0x${input.version.toString(16)}, this client speaks TLS 1.2 (0x0303)`,
-      );
-    }
-    if (settings.config.tls13Offered && hasDowngradeSentinel(input.random)) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'TLS 1.2 ServerHello.random carries the downgrade sentinel (RFC 8446 §4.1.3)',
-      );
-    }
-    const suite = settings.suites.find((s) => s.value === input.cipherSuite);
-    if (!suite || !hs.hello.cipherSuites.includes(input.cipherSuite)) {
-      throw new HandshakeAlertError(
-        AlertDescription.illegal_parameter,
-        `the server chose a cipher suite we did not offer: ${suiteNames([input.cipherSuite])}; we offered ${suiteNames(hs.hello.cipherSuites)}`,
-      );
-    }
-    if (input.compressionMethod !== 0) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'the server chose a compression method other than null',
-      );
-    }
-    for (const ext of input.extensions ?? []) {
-      const type = ext.kind === 'unknown' ? ext.type : undefined;
-      // RFC 5746 §3.6: the SCSV also solicits renegotiation_info.
-      const scsv =
-        ext.kind === 'renegotiation_info' &&
-        hs.hello.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
-      const sent =
-        scsv ||
-        (hs.hello.extensions ?? []).some((o) =>
-          type === undefined ? o.kind === ext.kind : o.kind === 'unknown' && o.type === type,
-        );
-      if (!sent || ext.kind === 'unknown' || !SERVER_HELLO_EXTENSIONS.includes(ext.kind)) {
-        throw new TlsAlertError(
-          AlertDescription.unsupported_extension,
-          `ServerHello carries ${ext.kind === 'unknown' ? `extension ${ext.type}` : ext.kind}, which was not offered (RFC 5246 §7.4.1.4)`,
-        );
-      }
-    }
-    const reneg = findExtension(input.extensions, 'renegotiation_info');
-    if (reneg && reneg.renegotiatedConnection.length !== 0) {
-      throw new TlsAlertError(
-        AlertDescription.handshake_failure,
-        'renegotiated_connection is not empty in the initial handshake (RFC 5746 §3.4)',
-      );
-    }
-    const formats = findExtension(input.extensions, 'ec_point_formats');
-    if (formats && !formats.formats.includes(ECPointFormat.uncompressed)) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'ec_point_formats without uncompressed (RFC 8422 §5.1.2)',
-      );
-    }
-    const alpnExt = findExtension(input.extensions, 'application_layer_protocol_negotiation');
-    const alpn = alpnExt ? checkSelectedAlpn(settings.config.alpn, alpnExt.protocols) : undefined;
-    const ems = findExtension(input.extensions, 'extended_master_secret') !== undefined;
-    const agreed: Agreed = {
-      suite,
-      serverRandom: input.random.slice(),
-      sessionId: input.sessionId.slice(),
-      ems,
-      alpn,
-      ticketExpected: findExtension(input.extensions, 'session_ticket') !== undefined,
-      secureRenegotiation: reneg !== undefined,
-    };
+    checkServerVersion(settings, input);
+    const suite = chosenSuite(settings, hs.hello, input);
+    checkServerHelloExtensions(hs.hello, input);
+    const agreed = readAgreement(settings, suite, input);
     hs.transcript.add(input.raw);
-    cx.keys.setKeyExchange(suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe');
-    const offered = hs.offered;
-    const resumed =
-      offered !== undefined &&
-      input.sessionId.length > 0 &&
-      constantTimeEqual(input.sessionId, offered.sessionId) &&
-      input.sessionId.length === offered.sessionId.length;
-    if (resumed) {
-      emitNegotiated(cx, agreed, true, undefined);
-      if (offered.cipherSuite !== suite.value) {
-        throw new TlsAlertError(AlertDescription.illegal_parameter, 'resumed session with a different cipher suite');
-      }
-      if (offered.extendedMasterSecret !== ems) {
-        // RFC 7627 §5.3: the client MUST abort in both directions of a mismatch.
-        throw new TlsAlertError(
-          AlertDescription.handshake_failure,
-          'extended_master_secret differs from the resumed session (RFC 7627 §5.3)',
-        );
-      }
-      const master = new Tls12MasterSecret(
-        core.provider,
-        suite,
-        offered.masterSecret,
-        core.clientRandom,
-        agreed.serverRandom,
-      );
-      const keyed: Keyed = {
-        master,
-        protection: new Tls12Protection(master, 'client'),
-        clientFinished: false,
-        ticket: undefined,
-        chain: undefined,
-      };
-      if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
-      return new ExpectChangeCipherSpec(hs, agreed, keyed);
-    }
-    if (settings.requireEms && !ems) {
+    cx.keys.setSuite(suite);
+    if (resumesOffer(hs.offered, input)) return resumeOffered(cx, hs, agreed, hs.offered);
+    if (settings.requireEms && !agreed.ems) {
       throw new TlsAlertError(
         AlertDescription.handshake_failure,
         'the server does not support the extended master secret (RFC 7627 §5.2)',
@@ -349,21 +251,145 @@ export class ExpectServerHello implements Tls12ClientState {
   }
 }
 
-/** What was agreed: at the ServerHello of a resumption, at our key exchange in a full handshake. */
-function emitNegotiated(cx: Tls12ClientContext, agreed: Agreed, resumed: boolean, group: number | undefined): void {
-  cx.core.emit({
-    kind: 'negotiated',
-    version: ProtocolVersion.TLS1_2,
-    cipherSuite: agreed.suite.value,
-    group,
-    alpn: agreed.alpn,
-    resumed,
-    earlyDataAccepted: false,
-    helloRetry: false,
-    serverName: cx.settings.config.serverName,
-    extendedMasterSecret: agreed.ems,
-    secureRenegotiation: agreed.secureRenegotiation,
+/**
+ * server_version must be TLS 1.2, the one version this client speaks (RFC 5246 §7.4.1.3,
+ * protocol_version otherwise); a client that also offered TLS 1.3 refuses a TLS 1.2 ServerHello whose
+ * random ends with a downgrade sentinel (RFC 8446 §4.1.3, illegal_parameter).
+ */
+function checkServerVersion(settings: ClientSettings, hello: ServerHello): void {
+  if (hello.version !== ProtocolVersion.TLS1_2) {
+    throw new TlsAlertError(
+      AlertDescription.protocol_version,
+      `server_version 0x${hello.version.toString(16)}, this client speaks TLS 1.2 (0x0303)`,
+    );
+  }
+  if (settings.config.tls13Offered && hasDowngradeSentinel(hello.random)) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      'TLS 1.2 ServerHello.random carries the downgrade sentinel (RFC 8446 §4.1.3)',
+    );
+  }
+}
+
+/**
+ * The cipher suite the server chose, which must be one we offered (RFC 5246 §7.4.1.3), with the null
+ * compression method, the only one we offer (RFC 5246 §7.4.1.2); illegal_parameter otherwise.
+ */
+function chosenSuite(settings: ClientSettings, offer: ClientHello, hello: ServerHello): Tls12CipherSuite {
+  const suite = settings.suites.find((s) => s.value === hello.cipherSuite);
+  if (!suite || !offer.cipherSuites.includes(hello.cipherSuite)) {
+    throw new HandshakeAlertError(
+      AlertDescription.illegal_parameter,
+      `the server chose a cipher suite we did not offer: ${suiteNames([hello.cipherSuite])}; we offered ${suiteNames(offer.cipherSuites)}`,
+    );
+  }
+  if (hello.compressionMethod !== 0) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      'the server chose a compression method other than null',
+    );
+  }
+  return suite;
+}
+
+/**
+ * The ServerHello's extensions: each must answer one we offered and be one a ServerHello may carry
+ * (RFC 5246 §7.4.1.4); renegotiation_info must be empty in an initial handshake (RFC 5746 §3.4);
+ * ec_point_formats must include uncompressed (RFC 8422 §5.1.2).
+ */
+function checkServerHelloExtensions(offer: ClientHello, hello: ServerHello): void {
+  for (const ext of hello.extensions ?? []) checkAnswersOffer(offer, ext);
+  initialRenegotiationInfo(hello.extensions, 'RFC 5746 §3.4');
+  const formats = findExtension(hello.extensions, 'ec_point_formats');
+  if (formats && !formats.formats.includes(ECPointFormat.uncompressed)) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      'ec_point_formats without uncompressed (RFC 8422 §5.1.2)',
+    );
+  }
+}
+
+/**
+ * RFC 5246 §7.4.1.4: a ServerHello extension must answer one in our ClientHello (renegotiation_info
+ * also answers the SCSV, RFC 5746 §3.6) and be one we know in a ServerHello; unsupported_extension
+ * otherwise.
+ */
+function checkAnswersOffer(offer: ClientHello, ext: Extension): void {
+  const scsv =
+    ext.kind === 'renegotiation_info' && offer.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+  const sent = scsv || extensionOffered(ext, offer.extensions);
+  if (!sent || ext.kind === 'unknown' || !SERVER_HELLO_EXTENSIONS.includes(ext.kind)) {
+    throw new TlsAlertError(
+      AlertDescription.unsupported_extension,
+      `ServerHello carries ${ext.kind === 'unknown' ? `extension ${ext.type}` : ext.kind}, which was not offered (RFC 5246 §7.4.1.4)`,
+    );
+  }
+}
+
+/**
+ * What the ServerHello settles besides the suite: the ALPN protocol (RFC 7301 §3.2, checked against
+ * our offer), the extended master secret (RFC 7627 §5.1), a promised NewSessionTicket (RFC 5077
+ * §3.2) and secure renegotiation (RFC 5746 §3.4).
+ */
+function readAgreement(settings: ClientSettings, suite: Tls12CipherSuite, hello: ServerHello): Agreed {
+  const alpnExt = findExtension(hello.extensions, 'application_layer_protocol_negotiation');
+  const alpn = alpnExt ? checkSelectedAlpn(settings.config.alpn, alpnExt.protocols) : undefined;
+  return {
+    suite,
+    serverRandom: hello.random.slice(),
+    sessionId: hello.sessionId.slice(),
+    ems: findExtension(hello.extensions, 'extended_master_secret') !== undefined,
+    alpn,
+    serverName: settings.config.serverName,
+    ticketExpected: findExtension(hello.extensions, 'session_ticket') !== undefined,
+    secureRenegotiation: findExtension(hello.extensions, 'renegotiation_info') !== undefined,
+  };
+}
+
+/** The server resumes our offered session when it echoes the session ID we sent with it (RFC 5246 §7.4.1.3, RFC 5077 §3.4). */
+function resumesOffer(offered: Tls12ClientSession | undefined, hello: ServerHello): offered is Tls12ClientSession {
+  return offered !== undefined && hello.sessionId.length > 0 && sameBytes(hello.sessionId, offered.sessionId);
+}
+
+/**
+ * The abbreviated handshake (RFC 5246 §7.3, Figure 2): the resumed session must keep its cipher suite
+ * (illegal_parameter) and its use of the extended master secret (RFC 7627 §5.3: handshake_failure);
+ * its master secret keys the connection, and the server's [NewSessionTicket] CCS Finished come next.
+ */
+function resumeOffered(
+  cx: Tls12ClientContext,
+  hs: ClientHandshake,
+  agreed: Agreed,
+  offered: Tls12ClientSession,
+): Tls12ClientState {
+  const { core } = cx;
+  emitTls12Negotiated(core, agreed, true, undefined);
+  if (offered.cipherSuite !== agreed.suite.value) {
+    throw new TlsAlertError(AlertDescription.illegal_parameter, 'resumed session with a different cipher suite');
+  }
+  if (offered.extendedMasterSecret !== agreed.ems) {
+    // RFC 7627 §5.3: the client MUST abort in both directions of a mismatch.
+    throw new TlsAlertError(
+      AlertDescription.handshake_failure,
+      'extended_master_secret differs from the resumed session (RFC 7627 §5.3)',
+    );
+  }
+  const { suite, serverRandom } = agreed;
+  const master = new Tls12MasterSecret(core.provider, suite, offered.masterSecret, core.clientRandom, serverRandom);
+  const protection = new Tls12Protection(master, 'client');
+  return expectServerFinish(hs, agreed, {
+    master,
+    protection,
+    clientFinished: false,
+    ticket: undefined,
+    chain: undefined,
   });
+}
+
+/** After the keys: the promised NewSessionTicket (RFC 5077 §3.3), else the server's ChangeCipherSpec. */
+function expectServerFinish(hs: ClientHandshake, agreed: Agreed, keyed: Keyed): Tls12ClientState {
+  if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
+  return new ExpectChangeCipherSpec(hs, agreed, keyed);
 }
 
 /** Waiting for the server's Certificate (RFC 5246 §7.4.2). */
@@ -416,7 +442,6 @@ export class ExpectServerKeyExchange implements Tls12ClientState {
         `ServerKeyExchange with group 0x${input.namedGroup.toString(16)}, which we did not offer (RFC 8422 §5.4)`,
       );
     }
-    const params = input.params ?? Writer.encode((w) => encodeServerKeyExchangeParams(w, input));
     verifyTls12Signature(
       core.provider,
       'ServerKeyExchange',
@@ -424,7 +449,7 @@ export class ExpectServerKeyExchange implements Tls12ClientState {
       this.server.key,
       input.signatureAlgorithm,
       input.signature,
-      serverKeyExchangeContent(core.clientRandom, this.agreed.serverRandom, params),
+      serverKeyExchangeSigned(core.clientRandom, this.agreed.serverRandom, input),
     );
     this.hs.transcript.add(input.raw);
     return new ExpectCertificateRequestOrDone(this.hs, this.agreed, { ...this.server, keyExchange: input });
@@ -484,7 +509,7 @@ function sendClientFlight(
     hs.transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates }));
   }
   const ske = server.keyExchange;
-  emitNegotiated(cx, agreed, false, ske?.namedGroup);
+  emitTls12Negotiated(core, agreed, false, ske?.namedGroup);
   let premaster: Uint8Array;
   if (ske) {
     const kx = provider.keyExchange(groupName(ske.namedGroup)!);
@@ -501,48 +526,41 @@ function sendClientFlight(
       core.send({ type: 'client_key_exchange', keyExchange: 'rsa', encryptedPreMasterSecret: encrypted }),
     );
   }
-  const sessionHash = agreed.ems ? hs.transcript.hash(provider, agreed.suite.hash) : undefined;
-  const master = Tls12MasterSecret.fromPremaster(provider, agreed.suite, premaster, {
-    clientRandom: core.clientRandom,
-    serverRandom: agreed.serverRandom,
-    sessionHash,
-  });
-  wipe(premaster);
-  core.secret('CLIENT_RANDOM', master.secret);
+  const master = masterFromPremaster(core, hs.transcript, agreed, premaster);
   if (mine && scheme !== undefined) {
     // RFC 5246 §7.4.8: the signature covers handshake_messages, everything before CertificateVerify.
     const signature = provider.sign(tls12SchemeName(scheme)!, mine.key, hs.transcript.messages());
     hs.transcript.add(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
   }
   const protection = new Tls12Protection(master, 'client');
-  sendChangeCipherSpecAndFinished(cx, hs, master, protection);
-  const keyed: Keyed = { master, protection, clientFinished: true, ticket: undefined, chain: server.chain };
-  if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
-  return new ExpectChangeCipherSpec(hs, agreed, keyed);
+  sendChangeCipherSpecAndFinished(cx, hs.transcript, master, protection);
+  return expectServerFinish(hs, agreed, {
+    master,
+    protection,
+    clientFinished: true,
+    ticket: undefined,
+    chain: server.chain,
+  });
 }
 
-/** ChangeCipherSpec, then our Finished under the new keys (RFC 5246 §7.1, §7.4.9). */
-function sendChangeCipherSpecAndFinished(
-  cx: Tls12ClientContext,
-  hs: ClientHandshake,
-  master: Tls12MasterSecret,
-  protection: Tls12Protection,
-): void {
-  const { core } = cx;
-  cx.keys.changeCipherSpecOut(protection.sealer());
-  const verifyData = master.verifyData('client', hs.transcript.hash(core.provider, master.suite.hash));
-  hs.transcript.add(core.send({ type: 'finished', verifyData }));
-  core.flush();
+/**
+ * A state once the keys are known (our flight sent, or the resumed session's keys): it carries the
+ * handshake, the agreement and the keys to the server's Finished (RFC 5246 §7.3).
+ */
+export abstract class KeyedState implements Tls12ClientState {
+  abstract readonly name: string;
+  constructor(
+    protected readonly hs: ClientHandshake,
+    protected readonly agreed: Agreed,
+    protected readonly keyed: Keyed,
+  ) {}
+
+  abstract handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState;
 }
 
 /** Waiting for NewSessionTicket (RFC 5077 §3.3), promised by the session_ticket extension. */
-export class ExpectNewSessionTicket implements Tls12ClientState {
+export class ExpectNewSessionTicket extends KeyedState {
   readonly name = 'ExpectNewSessionTicket';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly agreed: Agreed,
-    private readonly keyed: Keyed,
-  ) {}
 
   handle(_cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'new_session_ticket' || input.version !== 'tls12')
@@ -555,13 +573,8 @@ export class ExpectNewSessionTicket implements Tls12ClientState {
 }
 
 /** Waiting for the server's ChangeCipherSpec: its records are protected from here on. */
-export class ExpectChangeCipherSpec implements Tls12ClientState {
+export class ExpectChangeCipherSpec extends KeyedState {
   readonly name = 'ExpectChangeCipherSpec';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly agreed: Agreed,
-    private readonly keyed: Keyed,
-  ) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
@@ -571,28 +584,19 @@ export class ExpectChangeCipherSpec implements Tls12ClientState {
 }
 
 /** Waiting for the server's Finished (RFC 5246 §7.4.9); in a resumption, our CCS and Finished follow. */
-export class ExpectFinished implements Tls12ClientState {
+export class ExpectFinished extends KeyedState {
   readonly name = 'ExpectFinished';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly agreed: Agreed,
-    private readonly keyed: Keyed,
-  ) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const { hs, agreed, keyed } = this;
     const { master } = keyed;
-    const expected = master.verifyData('server', hs.transcript.hash(core.provider, master.suite.hash));
-    if (!constantTimeEqual(expected, input.verifyData)) {
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'server Finished does not verify (RFC 5246 §7.4.9)');
-    }
-    hs.transcript.add(input.raw);
+    checkPeerFinished(core, hs.transcript, master, input);
     const resumed = !keyed.clientFinished;
     if (resumed) {
       core.secret('CLIENT_RANDOM', master.secret);
-      sendChangeCipherSpecAndFinished(cx, hs, master, keyed.protection);
+      sendChangeCipherSpecAndFinished(cx, hs.transcript, master, keyed.protection);
     }
     if (keyed.chain) core.emit({ kind: 'peer-certificate', chain: keyed.chain });
     const offered = hs.offered;
@@ -629,18 +633,12 @@ export class ClientEstablished implements Tls12ClientState {
 
 /** `config` with every default filled in, and the server verifier (built by the constructor). */
 function clientSettings(config: Tls12ClientConfig, verifyServer: CertificateVerifier = refuse): ClientSettings {
-  const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
-  if (suites.length === 0) throw new TypeError('Tls12Client: no TLS 1.2 cipher suite configured');
   return {
+    ...tls12Settings('Tls12Client', config),
     config,
     verifyServer,
-    suites,
-    groups: config.groups ?? DEFAULT_GROUPS,
-    schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
     tickets: config.sessionTickets ?? true,
     requireEms: config.extendedMasterSecret === 'require',
-    lifetime: config.sessionLifetime ?? 7200,
-    now: config.now ?? Date.now,
   };
 }
 
@@ -652,9 +650,7 @@ function clientSettings(config: Tls12ClientConfig, verifyServer: CertificateVeri
  * const client = new Tls12Client({ serverName: 'example.com', roots: TrustStore.fromPem(bundle) });
  * for (const e of client.start()) if (e.kind === 'send') socket.write(e.bytes);
  */
-export class Tls12Client extends Endpoint<Tls12Event> {
-  readonly #machine: Machine<Tls12ClientContext>;
-
+export class Tls12Client extends Tls12Endpoint<Tls12ClientContext, Tls12ClientMachine> {
   /**
    * @throws TypeError for a configuration that cannot work: no way to trust the server (neither
    *   `verifyServer` nor `roots`), `roots` without a `serverName` to check, no TLS 1.2 cipher suite
@@ -663,51 +659,33 @@ export class Tls12Client extends Endpoint<Tls12Event> {
   constructor(config: Tls12ClientConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = clientSettings(config, serverVerifier('Tls12Client', config, provider));
-    super({ ...coreOptions(config, provider), role: 'client' });
-    const keys = this.core.useVersion(new Tls12Records(this.core));
-    this.#machine = new Machine({ settings, core: this.core, keys });
-  }
-
-  protected onInput(input: Tls12Input): void {
-    tls12ClientInput(this.#machine, input);
-  }
-
-  protected describe(): { state: string; offered: Offered } {
-    return { state: this.state, offered: tls12ClientOffer(this.#machine.cx.settings) };
-  }
-
-  /** Name of the current handshake state (for research and debugging). */
-  get state(): string {
-    return this.#machine.state;
+    super('client', config, provider, (io) => new Tls12ClientMachine({ ...io, settings }));
   }
 
   /** Send the ClientHello. */
   start(): Tls12Event[] {
-    if (this.#machine.current) throw new TlswireError('Tls12Client.start() called twice');
+    if (this.machine.current) throw new TlswireError('Tls12Client.start() called twice');
     return this.run(() => {
-      this.#machine.current = startHandshake(this.#machine.cx);
+      this.machine.current = startHandshake(this.machine.cx);
     });
   }
 }
 
-/** What the client offers, for failure reports. */
-export function tls12ClientOffer(settings: ClientSettings): Offered {
-  return tls12Offered(settings.suites, settings.groups, settings.config.alpn);
-}
-
 /**
- * Feed one input to a TLS 1.2 client's states. A HelloRequest (RFC 5246 §7.4.1.1) is ignored during
- * a handshake and not part of the transcript; afterwards renegotiation is refused with a
- * no_renegotiation warning (RFC 5746 §4.2, RFC 5246 §7.2.2) and the connection goes on.
+ * The TLS 1.2 client's states, with the rule that holds around them: a HelloRequest (RFC 5246
+ * §7.4.1.1) is ignored during a handshake and not part of the transcript; afterwards renegotiation is
+ * refused with a no_renegotiation warning (RFC 5746 §4.2, RFC 5246 §7.2.2) and the connection goes on.
  */
-export function tls12ClientInput(machine: Machine<Tls12ClientContext>, input: Tls12Input): void {
-  if (input.type === 'hello_request') {
-    if (!machine.current) throw unexpected('RFC 5246 §7.3', machine.state, input);
-    const { core } = machine.cx;
-    if (core.established) core.sendAlert(AlertDescription.no_renegotiation_RESERVED);
-    return;
+export class Tls12ClientMachine extends Machine<Tls12ClientContext> {
+  override input(input: Tls12Input): void {
+    if (input.type === 'hello_request') {
+      if (!this.current) throw unexpected('RFC 5246 §7.3', this.state, input);
+      const { core } = this.cx;
+      if (core.established) core.sendAlert(AlertDescription.no_renegotiation_RESERVED);
+      return;
+    }
+    super.input(input);
   }
-  machine.input(input);
 }
 
 /**
@@ -724,11 +702,10 @@ export function tls12ClientAfterHello(
   config: Tls12ClientConfig,
   hello: ClientHello,
   raw: Uint8Array,
-): Machine<Tls12ClientContext> {
+): Tls12ClientMachine {
   const settings = clientSettings(config, config.verifyServer);
-  const keys = new Tls12Records(core);
-  core.useVersion(keys);
+  const io = useTls12(core);
   const offered = offeredIn(usableSession(settings), hello);
   const state = new ExpectServerHello({ hello, transcript: new Tls12Transcript().add(raw), offered });
-  return new Machine({ settings, core, keys }, state);
+  return new Tls12ClientMachine({ ...io, settings }, state);
 }

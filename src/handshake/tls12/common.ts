@@ -2,18 +2,37 @@
  * Pieces both TLS 1.2 roles use: default suites and signature algorithms, which suites and
  * SignatureAndHashAlgorithms fit which keys (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3, RFC 8446 §4.2.3
  * for the RSA-PSS and Ed25519 code points), the content a ServerKeyExchange signs (RFC 8422 §5.4,
- * RFC 5246 §7.4.3), signature checks, the handshake transcript (RFC 5246 §7.4.9, RFC 7627 §3), and
- * the record protection of both directions from one key block (RFC 5246 §6.3).
+ * RFC 5246 §7.4.3), signature checks, the handshake transcript (RFC 5246 §7.4.9, RFC 7627 §3), the
+ * record protection of both directions from one key block (RFC 5246 §6.3), and the steps both roles
+ * take alike: the settings' defaults, the master secret (RFC 5246 §8.1, RFC 7627 §4), ChangeCipherSpec
+ * and Finished (RFC 5246 §7.1, §7.4.9), the initial renegotiation_info (RFC 5746 §3.4, §3.6) and the
+ * `negotiated` event.
  * @module
  */
-import { concat, wipe } from '../../bytes/hex.js';
+import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
+import { Writer } from '../../bytes/writer.js';
 import type { CryptoProvider, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
-import { type Tls12CipherSuite, type Tls12MasterSecret, tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
+import { type Tls12CipherSuite, Tls12MasterSecret, tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
 import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
-import { AlertDescription, CipherSuite, SignatureScheme } from '../../tls/enums.js';
+import { AlertDescription, CipherSuite, ProtocolVersion } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
-import { schemeFitsKey, tls13SchemeName } from '../common.js';
+import { type Extension, findExtension } from '../../tls/extensions.js';
+import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
+import {
+  checkPeerSignature,
+  DEFAULT_GROUPS,
+  DEFAULT_SIGNATURE_SCHEMES,
+  firstFittingScheme,
+  PKCS1_SIGNATURE_SCHEMES,
+  pkcs1SchemeName,
+  type SchemeRules,
+  schemeFitsKey,
+  tls13SchemeName,
+} from '../common.js';
 import type { Offered } from '../diagnosis.js';
+import type { RecordCore } from '../record-core.js';
+import type { CommonConfig } from '../types.js';
+import type { Tls12Records } from './records.js';
 
 /** Default TLS 1.2 cipher suites, in preference order: ECDHE before RSA key transport. */
 export const DEFAULT_TLS12_CIPHER_SUITES: readonly number[] = [
@@ -27,21 +46,13 @@ export const DEFAULT_TLS12_CIPHER_SUITES: readonly number[] = [
   CipherSuite.TLS_RSA_WITH_AES_256_GCM_SHA384,
 ];
 
-/** Default TLS 1.2 signature algorithms (RFC 5246 §7.4.1.4.1 code points), in preference order. */
+/**
+ * Default TLS 1.2 signature algorithms (RFC 5246 §7.4.1.4.1 code points), in preference order: the
+ * TLS 1.3 defaults, then RSASSA-PKCS1-v1_5.
+ */
 export const DEFAULT_TLS12_SIGNATURE_SCHEMES: readonly number[] = [
-  SignatureScheme.ed25519,
-  SignatureScheme.ecdsa_secp256r1_sha256,
-  SignatureScheme.ecdsa_secp384r1_sha384,
-  SignatureScheme.ecdsa_secp521r1_sha512,
-  SignatureScheme.rsa_pss_rsae_sha256,
-  SignatureScheme.rsa_pss_rsae_sha384,
-  SignatureScheme.rsa_pss_rsae_sha512,
-  SignatureScheme.rsa_pss_pss_sha256,
-  SignatureScheme.rsa_pss_pss_sha384,
-  SignatureScheme.rsa_pss_pss_sha512,
-  SignatureScheme.rsa_pkcs1_sha256,
-  SignatureScheme.rsa_pkcs1_sha384,
-  SignatureScheme.rsa_pkcs1_sha512,
+  ...DEFAULT_SIGNATURE_SCHEMES,
+  ...PKCS1_SIGNATURE_SCHEMES,
 ];
 
 /** The TLS 1.2 suites of `suites`, in order (TLS 1.3 and unknown suites dropped). */
@@ -49,14 +60,9 @@ export function tls12Suites(suites: readonly number[]): Tls12CipherSuite[] {
   return suites.flatMap((s) => tls12CipherSuite(s) ?? []);
 }
 
-/** RSASSA-PKCS1-v1_5 schemes: TLS 1.2 signs with them (RFC 5246 §7.4.1.4.1), TLS 1.3 never does. */
-const PKCS1_SCHEMES: ReadonlyMap<number, SignatureSchemeName> = new Map<number, SignatureSchemeName>(
-  (['rsa_pkcs1_sha256', 'rsa_pkcs1_sha384', 'rsa_pkcs1_sha512'] as const).map((name) => [SignatureScheme[name], name]),
-);
-
 /** The provider's name of a SignatureAndHashAlgorithm usable in TLS 1.2, or undefined (SHA-1, DSA, …). */
 export function tls12SchemeName(scheme: number): SignatureSchemeName | undefined {
-  return tls13SchemeName(scheme) ?? PKCS1_SCHEMES.get(scheme);
+  return tls13SchemeName(scheme) ?? pkcs1SchemeName(scheme);
 }
 
 /**
@@ -81,17 +87,16 @@ export function suiteFitsKey(suite: Tls12CipherSuite, key: PublicKey | PrivateKe
   }
 }
 
+/** TLS 1.2's rules for the signature-scheme table (RFC 5246 §7.4.1.4.1). */
+const TLS12_RULES: SchemeRules = { name: tls12SchemeName, fits: tls12SchemeFitsKey };
+
 /** The first of `ours` the peer offered that fits `key`, or undefined. */
 export function chooseTls12Scheme(
   ours: readonly number[],
   offered: readonly number[],
   key: PrivateKey,
 ): number | undefined {
-  for (const s of ours) {
-    const name = tls12SchemeName(s);
-    if (name && offered.includes(s) && tls12SchemeFitsKey(name, key)) return s;
-  }
-  return undefined;
+  return firstFittingScheme(TLS12_RULES, ours, offered, key);
 }
 
 /** The content a ServerKeyExchange signs: client_random ‖ server_random ‖ params (RFC 8422 §5.4). */
@@ -101,6 +106,19 @@ export function serverKeyExchangeContent(
   params: Uint8Array,
 ): Uint8Array {
   return concat(clientRandom, serverRandom, params);
+}
+
+/**
+ * What a ServerKeyExchange's signature covers (RFC 8422 §5.4): client_random ‖ server_random ‖
+ * ServerECDHParams, the params as received (`ske.params`) or else encoded from the fields.
+ */
+export function serverKeyExchangeSigned(
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+  ske: EcdheServerKeyExchange,
+): Uint8Array {
+  const params = ske.params ?? Writer.encode((w) => encodeServerKeyExchangeParams(w, ske));
+  return serverKeyExchangeContent(clientRandom, serverRandom, params);
 }
 
 /**
@@ -116,16 +134,16 @@ export function verifyTls12Signature(
   signature: Uint8Array,
   content: Uint8Array,
 ): void {
-  const name = tls12SchemeName(algorithm);
-  if (!name || !offered.includes(algorithm) || !tls12SchemeFitsKey(name, key)) {
-    throw new TlsAlertError(
-      AlertDescription.illegal_parameter,
-      `${what} signed with 0x${algorithm.toString(16).padStart(4, '0')}, not offered or not fitting the key`,
-    );
-  }
-  if (!provider.verify(name, key, content, signature)) {
-    throw new TlsAlertError(AlertDescription.decrypt_error, `${what} signature does not verify`);
-  }
+  checkPeerSignature(
+    provider,
+    TLS12_RULES,
+    offered,
+    { key, algorithm, signature, content },
+    {
+      refused: `${what} signed with`,
+      invalid: `${what} signature does not verify`,
+    },
+  );
 }
 
 /**
@@ -198,11 +216,154 @@ export function offers(list: readonly number[] | undefined, value: number): bool
   return list?.includes(value) ?? false;
 }
 
+/** The settings both TLS 1.2 roles take alike from their configuration, every default filled in. */
+export interface Tls12Settings {
+  /** The TLS 1.2 suites of `cipherSuites` (at least one), in preference order. */
+  suites: readonly Tls12CipherSuite[];
+  groups: readonly number[];
+  schemes: readonly number[];
+  /** Session lifetime in seconds. */
+  lifetime: number;
+  now: () => number;
+}
+
+/**
+ * {@link Tls12Settings} of `config`: the TLS 1.2 defaults where it says nothing.
+ * @throws TypeError when no TLS 1.2 cipher suite remains (`who` names the class)
+ */
+export function tls12Settings(
+  who: string,
+  config: Pick<CommonConfig, 'cipherSuites' | 'groups' | 'signatureSchemes' | 'now'> & { sessionLifetime?: number },
+): Tls12Settings {
+  const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
+  if (suites.length === 0) throw new TypeError(`${who}: no TLS 1.2 cipher suite configured`);
+  return {
+    suites,
+    groups: config.groups ?? DEFAULT_GROUPS,
+    schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
+    lifetime: config.sessionLifetime ?? 7200,
+    now: config.now ?? Date.now,
+  };
+}
+
 /** What a TLS 1.2 endpoint offers, as failure diagnosis reports it (src/handshake/diagnosis.ts). */
-export function tls12Offered(
-  suites: readonly Tls12CipherSuite[],
-  groups: readonly number[],
-  alpn: readonly string[] | undefined,
-): Offered {
-  return { cipherSuites: suites.map((s) => s.value), groups, alpn, version: 'TLS 1.2' };
+export function tls12Offered(settings: Tls12Settings & { config: Pick<CommonConfig, 'alpn'> }): Offered {
+  return {
+    cipherSuites: settings.suites.map((s) => s.value),
+    groups: settings.groups,
+    alpn: settings.config.alpn,
+    version: 'TLS 1.2',
+  };
+}
+
+/** What the states of either role hand the steps below: the connection core and its TLS 1.2 keys. */
+export interface Tls12Io {
+  readonly core: RecordCore;
+  readonly keys: Tls12Records;
+}
+
+/** What the hellos settled that the master secret and the `negotiated` event take. */
+export interface HelloAgreement {
+  suite: Tls12CipherSuite;
+  serverRandom: Uint8Array;
+  /** Both hellos carried extended_master_secret (RFC 7627 §5.1). */
+  ems: boolean;
+  alpn: string | undefined;
+}
+
+/**
+ * The master secret of a full handshake (RFC 5246 §8.1): the extended one when both sides sent the
+ * extension, over the session hash of the transcript up to ClientKeyExchange (RFC 7627 §4). The
+ * premaster is wiped; the master secret goes to the key log (CLIENT_RANDOM).
+ */
+export function masterFromPremaster(
+  core: RecordCore,
+  transcript: Tls12Transcript,
+  agreed: HelloAgreement,
+  premaster: Uint8Array,
+): Tls12MasterSecret {
+  const sessionHash = agreed.ems ? transcript.hash(core.provider, agreed.suite.hash) : undefined;
+  const master = Tls12MasterSecret.fromPremaster(core.provider, agreed.suite, premaster, {
+    clientRandom: core.clientRandom,
+    serverRandom: agreed.serverRandom,
+    sessionHash,
+  });
+  wipe(premaster);
+  core.secret('CLIENT_RANDOM', master.secret);
+  return master;
+}
+
+/**
+ * ChangeCipherSpec, then our Finished under the new keys (RFC 5246 §7.1, §7.4.9: verify_data of our
+ * role over the transcript so far); the flight goes out.
+ */
+export function sendChangeCipherSpecAndFinished(
+  io: Tls12Io,
+  transcript: Tls12Transcript,
+  master: Tls12MasterSecret,
+  protection: Tls12Protection,
+): void {
+  const { core } = io;
+  io.keys.changeCipherSpecOut(protection.sealer());
+  const verifyData = master.verifyData(core.role, transcript.hash(core.provider, master.suite.hash));
+  transcript.add(core.send({ type: 'finished', verifyData }));
+  core.flush();
+}
+
+/**
+ * The peer's Finished must carry the peer role's verify_data over the transcript so far (RFC 5246
+ * §7.4.9), else decrypt_error; it then joins the transcript.
+ */
+export function checkPeerFinished(
+  core: RecordCore,
+  transcript: Tls12Transcript,
+  master: Tls12MasterSecret,
+  finished: { verifyData: Uint8Array; raw: Uint8Array },
+): void {
+  const peer = core.role === 'client' ? 'server' : 'client';
+  const expected = master.verifyData(peer, transcript.hash(core.provider, master.suite.hash));
+  if (!constantTimeEqual(expected, finished.verifyData)) {
+    throw new TlsAlertError(AlertDescription.decrypt_error, `${peer} Finished does not verify (RFC 5246 §7.4.9)`);
+  }
+  transcript.add(finished.raw);
+}
+
+/**
+ * The peer's renegotiation_info, which in an initial handshake must be empty (RFC 5746 §3.4 for the
+ * client, §3.6 for the server: handshake_failure otherwise).
+ */
+export function initialRenegotiationInfo(
+  extensions: readonly Extension[] | undefined,
+  section: 'RFC 5746 §3.4' | 'RFC 5746 §3.6',
+): Extension | undefined {
+  const reneg = findExtension(extensions, 'renegotiation_info');
+  if (reneg && reneg.renegotiatedConnection.length !== 0) {
+    throw new TlsAlertError(
+      AlertDescription.handshake_failure,
+      `renegotiated_connection is not empty in the initial handshake (${section})`,
+    );
+  }
+  return reneg;
+}
+
+/** The `negotiated` event of a TLS 1.2 handshake: at the ServerHello of a resumption, at the key exchange of a full one. */
+export function emitTls12Negotiated(
+  core: RecordCore,
+  agreed: HelloAgreement & { serverName: string | undefined; secureRenegotiation: boolean },
+  resumed: boolean,
+  group: number | undefined,
+): void {
+  core.emit({
+    kind: 'negotiated',
+    version: ProtocolVersion.TLS1_2,
+    cipherSuite: agreed.suite.value,
+    group,
+    alpn: agreed.alpn,
+    resumed,
+    earlyDataAccepted: false,
+    helloRetry: false,
+    serverName: agreed.serverName,
+    extendedMasterSecret: agreed.ems,
+    secureRenegotiation: agreed.secureRenegotiation,
+  });
 }

@@ -9,12 +9,11 @@
  * @module
  */
 import { TlswireError } from '../../bytes/errors.js';
-import type { Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
+import type { Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
 import type { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
 import { AlertDescription, AlertLevel, ContentType } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
 import type { HandshakeContext } from '../../tls/messages/handshake.js';
-import type { KeyExchange } from '../../tls/messages/key-exchange.js';
 import {
   CHANGE_CIPHER_SPEC,
   encodeRecords,
@@ -57,9 +56,9 @@ export class Tls12Records implements VersionRecords {
     return this.#decode;
   }
 
-  /** The key exchange that shapes ServerKeyExchange and ClientKeyExchange, once the suite is known. */
-  setKeyExchange(keyExchange: KeyExchange): void {
-    this.#decode = { version: 'tls12', keyExchange };
+  /** The suite is known: its key exchange shapes ServerKeyExchange and ClientKeyExchange (RFC 5246 §7.4.3, §7.4.7). */
+  setSuite(suite: Tls12CipherSuite): void {
+    this.#decode = { version: 'tls12', keyExchange: suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe' };
   }
 
   unprotect(record: TlsRecord): OpenedContent {
@@ -145,4 +144,9 @@ export class Tls12Records implements VersionRecords {
     this.#sealer = undefined;
     this.#master = undefined;
   }
+}
+
+/** Switch `core` to TLS 1.2 record rules (RFC 5246 §6): the core and its new TLS 1.2 keys, for a role's states. */
+export function useTls12(core: RecordCore): { core: RecordCore; keys: Tls12Records } {
+  return { core, keys: core.useVersion(new Tls12Records(core)) };
 }

@@ -24,8 +24,7 @@
  * @module
  */
 import { TlswireError } from '../../bytes/errors.js';
-import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
-import { Writer } from '../../bytes/writer.js';
+import { concat, wipe } from '../../bytes/hex.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { CryptoProvider, PublicKey } from '../../crypto/provider.js';
 import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
@@ -34,54 +33,51 @@ import {
   CipherSuite,
   ClientCertificateType,
   ECPointFormat,
-  NameType,
   ProtocolVersion,
 } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
-import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
-import { DEFAULT_GROUPS, DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
-import { groupNames, HandshakeAlertError, type Offered, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
-import { coreOptions, Endpoint, Machine } from '../endpoint.js';
+import type { EcdheServerKeyExchange } from '../../tls/messages/key-exchange.js';
+import { DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
+import { groupNames, HandshakeAlertError, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
+import { Machine } from '../endpoint.js';
 import { requestedServerName, selectAlpn, selectCertificate, unexpected, verifyPeerChain } from '../policy.js';
-import type { RecordCore } from '../record-core.js';
 import type { CertificateVerifier, CertifiedKey } from '../types.js';
 import { clientVerifier } from '../verifier.js';
 import {
+  checkPeerFinished,
   chooseTls12Scheme,
-  DEFAULT_TLS12_CIPHER_SUITES,
-  DEFAULT_TLS12_SIGNATURE_SCHEMES,
-  serverKeyExchangeContent,
+  emitTls12Negotiated,
+  type HelloAgreement,
+  initialRenegotiationInfo,
+  masterFromPremaster,
+  sendChangeCipherSpecAndFinished,
+  serverKeyExchangeSigned,
   suiteFitsKey,
+  type Tls12Io,
   Tls12Protection,
+  type Tls12Settings,
   Tls12Transcript,
-  tls12Offered,
   tls12SchemeName,
-  tls12Suites,
+  tls12Settings,
   verifyTls12Signature,
 } from './common.js';
-import { type Tls12Input, Tls12Records } from './records.js';
+import { Tls12Endpoint } from './endpoint.js';
+import type { Tls12Input } from './records.js';
 import type { Tls12Event, Tls12ServerConfig, Tls12SessionState } from './types.js';
 
 /** The server configuration with every default filled in. */
-export interface ServerSettings {
+export interface ServerSettings extends Tls12Settings {
   config: Tls12ServerConfig;
-  suites: readonly Tls12CipherSuite[];
-  groups: readonly number[];
-  schemes: readonly number[];
-  lifetime: number;
   clientAuth: 'none' | 'optional' | 'require';
   /** `config.verifyClient`, or the default verifier over `config.clientRoots`. */
   verifyClient: CertificateVerifier | undefined;
-  now: () => number;
 }
 
 /** What the server states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
-export interface Tls12ServerContext {
+export interface Tls12ServerContext extends Tls12Io {
   readonly settings: ServerSettings;
-  readonly core: RecordCore;
-  readonly keys: Tls12Records;
 }
 
 /** A TLS 1.2 server state: consumes one input, returns the next state. */
@@ -93,15 +89,13 @@ export interface Tls12ServerState {
 }
 
 /** What the ClientHello settled, carried from state to state. */
-interface ServerHandshake {
+interface ServerHandshake extends HelloAgreement {
   transcript: Tls12Transcript;
   clientVersion: number;
-  suite: Tls12CipherSuite;
-  serverRandom: Uint8Array;
   sessionId: Uint8Array;
-  ems: boolean;
-  alpn: string | undefined;
   serverName: string | undefined;
+  /** The client sent renegotiation_info or the SCSV (RFC 5746 §3.6): our ServerHello answers it. */
+  secureRenegotiation: boolean;
   /** We promised a NewSessionTicket (RFC 5077 §3.2). */
   issueTicket: boolean;
 }
@@ -222,13 +216,7 @@ export class ExpectClientHello implements Tls12ServerState {
         'the null compression method is missing (RFC 5246 §7.4.1.2)',
       );
     }
-    const reneg = findExtension(input.extensions, 'renegotiation_info');
-    if (reneg && reneg.renegotiatedConnection.length !== 0) {
-      throw new TlsAlertError(
-        AlertDescription.handshake_failure,
-        'renegotiated_connection is not empty in the initial handshake (RFC 5746 §3.6)',
-      );
-    }
+    const reneg = initialRenegotiationInfo(input.extensions, 'RFC 5746 §3.6');
     const secureRenegotiation =
       reneg !== undefined || input.cipherSuites.includes(CipherSuite.TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
     const ems = findExtension(input.extensions, 'extended_master_secret') !== undefined;
@@ -246,11 +234,19 @@ export class ExpectClientHello implements Tls12ServerState {
     const ticketsOn = config.ticketer !== undefined && ticketExt !== undefined;
     const serverRandom = core.provider.random(32);
     if (config.tls13Supported) serverRandom.set(DOWNGRADE_TLS12, 24);
-    const common = { transcript, clientVersion: input.version, serverRandom, ems, alpn, serverName };
+    const common = {
+      transcript,
+      clientVersion: input.version,
+      serverRandom,
+      ems,
+      alpn,
+      serverName,
+      secureRenegotiation,
+    };
     const resumable = findSession(cx, input, ticketsOn ? ticketExt.ticket : undefined);
-    if (resumable) return resumeSession(cx, common, resumable, secureRenegotiation);
+    if (resumable) return resumeSession(cx, common, resumable);
     const sessionId = config.sessionStore ? core.provider.random(32) : new Uint8Array(0);
-    return startFullHandshake(cx, input, { ...common, sessionId, ticketsOn }, secureRenegotiation);
+    return startFullHandshake(cx, input, { ...common, sessionId, ticketsOn });
   }
 }
 
@@ -286,21 +282,20 @@ function resumeSession(
   cx: Tls12ServerContext,
   common: HelloSettled,
   resumable: { state: Tls12SessionState; byTicket: boolean; sessionId: Uint8Array },
-  secureRenegotiation: boolean,
 ): Tls12ServerState {
   const { core, settings } = cx;
   const { state, byTicket, sessionId } = resumable;
   const suite = settings.suites.find((s) => s.value === state.cipherSuite)!;
   const hs: ServerHandshake = { ...common, suite, sessionId, issueTicket: byTicket };
-  cx.keys.setKeyExchange(suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe');
-  sendServerHello(cx, hs, secureRenegotiation, false);
-  emitNegotiated(cx, hs, true, undefined, secureRenegotiation);
+  cx.keys.setSuite(suite);
+  sendServerHello(cx, hs, false);
+  emitTls12Negotiated(core, hs, true, undefined);
   const master = new Tls12MasterSecret(core.provider, suite, state.masterSecret, core.clientRandom, hs.serverRandom);
   wipe(state.masterSecret);
   core.secret('CLIENT_RANDOM', master.secret);
   const protection = new Tls12Protection(master, 'server');
   sendFinishedFlight(cx, hs, master, protection);
-  return new ExpectChangeCipherSpec(hs, master, protection, false, undefined);
+  return new ExpectChangeCipherSpec({ hs, master, protection, full: false, clientChain: undefined });
 }
 
 /**
@@ -312,17 +307,16 @@ function startFullHandshake(
   cx: Tls12ServerContext,
   hello: ClientHello,
   settled: HelloSettled & { sessionId: Uint8Array; ticketsOn: boolean },
-  secureRenegotiation: boolean,
 ): Tls12ServerState {
   const { core, settings } = cx;
   const { transcript, serverRandom } = settled;
   const certified = selectCertificate(settings.config.certificate, settled.serverName);
   const { suite, group, scheme } = choose(cx, hello, certified);
-  cx.keys.setKeyExchange(suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe');
+  cx.keys.setSuite(suite);
   const hs: ServerHandshake = { ...settled, suite, issueTicket: settled.ticketsOn };
   const pointFormats = findExtension(hello.extensions, 'ec_point_formats') !== undefined;
-  sendServerHello(cx, hs, secureRenegotiation, suite.keyExchange !== 'rsa' && pointFormats);
-  emitNegotiated(cx, hs, false, group, secureRenegotiation);
+  sendServerHello(cx, hs, suite.keyExchange !== 'rsa' && pointFormats);
+  emitTls12Negotiated(core, hs, false, group);
   transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates: certified.chain }));
   let ephemeral: FullHandshake['ephemeral'];
   if (group !== undefined && scheme !== undefined) {
@@ -336,12 +330,8 @@ function startFullHandshake(
       signatureAlgorithm: scheme,
       signature: new Uint8Array(0),
     };
-    const params = Writer.encode((w) => encodeServerKeyExchangeParams(w, unsigned));
-    const signature = core.provider.sign(
-      tls12SchemeName(scheme)!,
-      certified.key,
-      serverKeyExchangeContent(core.clientRandom, serverRandom, params),
-    );
+    const signed = serverKeyExchangeSigned(core.clientRandom, serverRandom, unsigned);
+    const signature = core.provider.sign(tls12SchemeName(scheme)!, certified.key, signed);
     transcript.add(core.send({ ...unsigned, signature }));
   }
   let requested: readonly number[] | undefined;
@@ -384,9 +374,7 @@ function findSession(
   if (!state && hello.sessionId.length > 0) state = config.sessionStore?.get(hello.sessionId);
   if (!state) return undefined;
   const ems = findExtension(hello.extensions, 'extended_master_secret') !== undefined;
-  const serverName = findExtension(hello.extensions, 'server_name')?.names.find(
-    (n) => n.type === NameType.host_name,
-  )?.name;
+  const serverName = requestedServerName(hello);
   const usable =
     cx.settings.now() < state.issuedAt + state.lifetime * 1000 &&
     hello.cipherSuites.includes(state.cipherSuite) &&
@@ -405,14 +393,10 @@ function findSession(
 }
 
 /** ServerHello (RFC 5246 §7.4.1.3) with the extensions answering the client's. */
-function sendServerHello(
-  cx: Tls12ServerContext,
-  hs: ServerHandshake,
-  secureRenegotiation: boolean,
-  ecdhe: boolean,
-): void {
+function sendServerHello(cx: Tls12ServerContext, hs: ServerHandshake, ecdhe: boolean): void {
   const extensions: Extension[] = [];
-  if (secureRenegotiation) extensions.push({ kind: 'renegotiation_info', renegotiatedConnection: new Uint8Array(0) });
+  if (hs.secureRenegotiation)
+    extensions.push({ kind: 'renegotiation_info', renegotiatedConnection: new Uint8Array(0) });
   if (hs.ems) extensions.push({ kind: 'extended_master_secret' });
   if (ecdhe) extensions.push({ kind: 'ec_point_formats', formats: [ECPointFormat.uncompressed] });
   if (hs.alpn !== undefined) extensions.push({ kind: 'application_layer_protocol_negotiation', protocols: [hs.alpn] });
@@ -429,28 +413,6 @@ function sendServerHello(
       extensions,
     }),
   );
-}
-
-function emitNegotiated(
-  cx: Tls12ServerContext,
-  hs: ServerHandshake,
-  resumed: boolean,
-  group: number | undefined,
-  secureRenegotiation: boolean,
-): void {
-  cx.core.emit({
-    kind: 'negotiated',
-    version: ProtocolVersion.TLS1_2,
-    cipherSuite: hs.suite.value,
-    group,
-    alpn: hs.alpn,
-    resumed,
-    earlyDataAccepted: false,
-    helloRetry: false,
-    serverName: hs.serverName,
-    extendedMasterSecret: hs.ems,
-    secureRenegotiation,
-  });
 }
 
 /** Waiting for the client's Certificate after our CertificateRequest (RFC 5246 §7.4.6). */
@@ -515,16 +477,10 @@ export class ExpectClientKeyExchange implements Tls12ServerState {
       throw unexpected('RFC 5246 §7.3', this.name, input);
     }
     hs.transcript.add(input.raw);
-    const sessionHash = hs.ems ? hs.transcript.hash(provider, hs.suite.hash) : undefined;
-    const master = Tls12MasterSecret.fromPremaster(provider, hs.suite, premaster, {
-      clientRandom: core.clientRandom,
-      serverRandom: hs.serverRandom,
-      sessionHash,
-    });
-    wipe(premaster);
-    core.secret('CLIENT_RANDOM', master.secret);
+    const master = masterFromPremaster(core, hs.transcript, hs, premaster);
     if (this.client) return new ExpectCertificateVerify(hs, master, full, this.client);
-    return new ExpectChangeCipherSpec(hs, master, new Tls12Protection(master, 'server'), true, undefined);
+    const protection = new Tls12Protection(master, 'server');
+    return new ExpectChangeCipherSpec({ hs, master, protection, full: true, clientChain: undefined });
   }
 }
 
@@ -550,34 +506,45 @@ export class ExpectCertificateVerify implements Tls12ServerState {
       this.hs.transcript.messages(),
     );
     this.hs.transcript.add(input.raw);
-    return new ExpectChangeCipherSpec(
-      this.hs,
-      this.master,
-      new Tls12Protection(this.master, 'server'),
-      true,
-      this.client.chain,
-    );
+    const { hs, master } = this;
+    const protection = new Tls12Protection(master, 'server');
+    return new ExpectChangeCipherSpec({ hs, master, protection, full: true, clientChain: this.client.chain });
   }
 }
 
-/** Waiting for the client's ChangeCipherSpec: its records are protected from here on. */
-export class ExpectChangeCipherSpec implements Tls12ServerState {
-  readonly name = 'ExpectChangeCipherSpec';
+/** The keys and what is left of a handshake once the master secret is known (RFC 5246 §7.3). */
+interface Keyed {
+  hs: ServerHandshake;
+  master: Tls12MasterSecret;
+  /** Both directions' record protection, from one key block. */
+  protection: Tls12Protection;
+  /** A full handshake: our [NewSessionTicket] CCS Finished follow the client's Finished. */
+  full: boolean;
+  /** The client's verified chain, reported once the handshake is done. */
+  clientChain: Uint8Array[] | undefined;
+}
+
+/** A state once the master secret is known: it carries the keys to the client's Finished (RFC 5246 §7.3). */
+export abstract class KeyedState implements Tls12ServerState {
+  abstract readonly name: string;
+  constructor(protected readonly keyed: Keyed) {}
+
+  /** The session this handshake creates or resumes (forgotten if the connection fails, RFC 5246 §7.2.2). */
   get sessionId(): Uint8Array {
-    return this.hs.sessionId;
+    return this.keyed.hs.sessionId;
   }
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly master: Tls12MasterSecret,
-    private readonly protection: Tls12Protection,
-    private readonly full: boolean,
-    private readonly clientChain: Uint8Array[] | undefined,
-  ) {}
+
+  abstract handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState;
+}
+
+/** Waiting for the client's ChangeCipherSpec: its records are protected from here on. */
+export class ExpectChangeCipherSpec extends KeyedState {
+  readonly name = 'ExpectChangeCipherSpec';
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
-    cx.keys.setReadProtection(this.protection.opener());
-    return new ExpectFinished(this.hs, this.master, this.protection, this.full, this.clientChain);
+    cx.keys.setReadProtection(this.keyed.protection.opener());
+    return new ExpectFinished(this.keyed);
   }
 }
 
@@ -599,10 +566,7 @@ function sendFinishedFlight(
       core.send({ type: 'new_session_ticket', version: 'tls12', lifetimeHint: settings.lifetime, ticket }),
     );
   }
-  cx.keys.changeCipherSpecOut(protection.sealer());
-  const verifyData = master.verifyData('server', hs.transcript.hash(core.provider, master.suite.hash));
-  hs.transcript.add(core.send({ type: 'finished', verifyData }));
-  core.flush();
+  sendChangeCipherSpecAndFinished(cx, hs.transcript, master, protection);
 }
 
 function sessionState(cx: Tls12ServerContext, hs: ServerHandshake, master: Tls12MasterSecret): Tls12SessionState {
@@ -618,33 +582,19 @@ function sessionState(cx: Tls12ServerContext, hs: ServerHandshake, master: Tls12
 }
 
 /** Waiting for the client's Finished (RFC 5246 §7.4.9). */
-export class ExpectFinished implements Tls12ServerState {
+export class ExpectFinished extends KeyedState {
   readonly name = 'ExpectFinished';
-  get sessionId(): Uint8Array {
-    return this.hs.sessionId;
-  }
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly master: Tls12MasterSecret,
-    private readonly protection: Tls12Protection,
-    private readonly full: boolean,
-    private readonly clientChain: Uint8Array[] | undefined,
-  ) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
-    const { hs, master } = this;
-    const expected = master.verifyData('client', hs.transcript.hash(core.provider, master.suite.hash));
-    if (!constantTimeEqual(expected, input.verifyData)) {
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'client Finished does not verify (RFC 5246 §7.4.9)');
-    }
-    hs.transcript.add(input.raw);
-    if (this.full) {
-      sendFinishedFlight(cx, hs, master, this.protection);
+    const { hs, master, protection, clientChain } = this.keyed;
+    checkPeerFinished(core, hs.transcript, master, input);
+    if (this.keyed.full) {
+      sendFinishedFlight(cx, hs, master, protection);
       if (hs.sessionId.length > 0) settings.config.sessionStore?.put(hs.sessionId, sessionState(cx, hs, master));
     }
-    if (this.clientChain) core.emit({ kind: 'peer-certificate', chain: this.clientChain });
+    if (clientChain) core.emit({ kind: 'peer-certificate', chain: clientChain });
     cx.keys.setEstablished(master);
     core.emit({ kind: 'established' });
     return new ServerEstablished(hs.sessionId);
@@ -669,9 +619,7 @@ export class ServerEstablished implements Tls12ServerState {
  * // client certificates: { clientAuth: 'require', clientRoots: TrustStore.fromPem(caBundle) }
  * socket.on('data', (b) => act(server.handle(b)));
  */
-export class Tls12Server extends Endpoint<Tls12Event> {
-  readonly #machine: Tls12ServerMachine;
-
+export class Tls12Server extends Tls12Endpoint<Tls12ServerContext, Tls12ServerMachine> {
   /**
    * @throws TypeError without a TLS 1.2 cipher suite, or for clientAuth without `verifyClient` or
    *   `clientRoots` (the default verifier: purpose clientAuth at the `now` clock's time, RFC 5280 §6.1)
@@ -680,26 +628,11 @@ export class Tls12Server extends Endpoint<Tls12Event> {
   constructor(config: Tls12ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = tls12ServerSettings('Tls12Server', config, provider);
-    super({ ...coreOptions(config, provider), role: 'server' });
-    const keys = this.core.useVersion(new Tls12Records(this.core));
-    this.#machine = new Tls12ServerMachine({ settings, core: this.core, keys });
-  }
-
-  protected onInput(input: Tls12Input): void {
-    this.#machine.input(input);
-  }
-
-  protected describe(): { state: string; offered: Offered } {
-    return { state: this.state, offered: tls12ServerOffer(this.#machine.cx.settings) };
-  }
-
-  /** Name of the current handshake state (for research and debugging). */
-  get state(): string {
-    return this.#machine.state;
+    super('server', config, provider, (io) => new Tls12ServerMachine({ ...io, settings }));
   }
 
   protected override run(f: () => void): Tls12Event[] {
-    return this.#machine.forgetOnFailure(super.run(f));
+    return this.machine.forgetOnFailure(super.run(f));
   }
 }
 
@@ -730,26 +663,15 @@ export class Tls12ServerMachine extends Machine<Tls12ServerContext> {
   }
 }
 
-/** What the server accepts, for failure reports. */
-export function tls12ServerOffer(settings: ServerSettings): Offered {
-  return tls12Offered(settings.suites, settings.groups, settings.config.alpn);
-}
-
 /**
  * The server configuration with every default filled in.
  * @throws TypeError without a TLS 1.2 cipher suite, or for client authentication without a verifier
  */
 export function tls12ServerSettings(who: string, config: Tls12ServerConfig, provider: CryptoProvider): ServerSettings {
-  const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
-  if (suites.length === 0) throw new TypeError(`${who}: no TLS 1.2 cipher suite configured`);
   return {
+    ...tls12Settings(who, config),
     config,
-    suites,
-    groups: config.groups ?? DEFAULT_GROUPS,
-    schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
-    lifetime: config.sessionLifetime ?? 7200,
     clientAuth: config.clientAuth ?? 'none',
     verifyClient: clientVerifier(who, config, provider),
-    now: config.now ?? Date.now,
   };
 }

@@ -3,7 +3,8 @@
  * - {@link MemorySessionStore}: the server's session-ID cache, bounded in size, entries expiring
  *   after their lifetime, least recently used evicted first;
  * - {@link Tls12AeadTicketer}: stateless RFC 5077 tickets, `key_name(16) ‖ nonce(12) ‖ AES-256-GCM(state)`
- *   as RFC 5077 §4 recommends (the AEAD tag replaces the separate MAC);
+ *   as RFC 5077 §4 recommends (the AEAD tag replaces the separate MAC): the sealing of the TLS 1.3
+ *   ticketer (src/handshake/ticket.ts) over the TLS 1.2 state;
  * - {@link ClientSessionCache}: a client's sessions per server name and port.
  * @module
  */
@@ -11,6 +12,7 @@ import { toHex } from '../../bytes/hex.js';
 import { Reader } from '../../bytes/reader.js';
 import { Writer } from '../../bytes/writer.js';
 import type { CryptoProvider } from '../../crypto/provider.js';
+import { AeadStateTicketer } from '../ticket.js';
 import type { Tls12ClientSession, Tls12SessionState, Tls12SessionStore, Tls12Ticketer } from './types.js';
 
 /** Options of {@link MemorySessionStore}. */
@@ -22,20 +24,87 @@ export interface MemorySessionStoreOptions {
 }
 
 /**
+ * The map under both caches: string keys, at most `maxEntries` values, the oldest first out (by
+ * insertion, or by use where `get` is asked to refresh), a value dropped once its expiry time has
+ * passed. `drop` sees every value that leaves by eviction, expiry or removal (not one replaced by `put`).
+ */
+class BoundedMap<V> {
+  readonly #entries = new Map<string, V>();
+  readonly #max: number;
+  readonly #now: () => number;
+  readonly #expiresAt: (value: V) => number;
+  readonly #drop: (value: V) => void;
+
+  /** @throws RangeError when `maxEntries` is not a whole number ≥ 1 (`who` names the cache) */
+  constructor(
+    who: string,
+    options: MemorySessionStoreOptions,
+    defaultMax: number,
+    expiresAt: (value: V) => number,
+    drop: (value: V) => void = () => {},
+  ) {
+    const max = options.maxEntries ?? defaultMax;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`${who}: maxEntries must be ≥ 1`);
+    this.#max = max;
+    this.#now = options.now ?? Date.now;
+    this.#expiresAt = expiresAt;
+    this.#drop = drop;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Store `value` as the newest under `key` (replacing the one before), evicting the oldest past the bound. */
+  put(key: string, value: V): void {
+    this.#entries.delete(key);
+    this.#entries.set(key, value);
+    while (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.remove(oldest);
+    }
+  }
+
+  /** The value under `key` unless expired (then dropped); `refresh` makes it the most recently used. */
+  get(key: string, refresh: boolean): V | undefined {
+    const value = this.#entries.get(key);
+    if (value === undefined) return undefined;
+    if (this.#now() >= this.#expiresAt(value)) {
+      this.remove(key);
+      return undefined;
+    }
+    if (refresh) {
+      this.#entries.delete(key);
+      this.#entries.set(key, value);
+    }
+    return value;
+  }
+
+  remove(key: string): void {
+    const value = this.#entries.get(key);
+    if (value !== undefined) this.#drop(value);
+    this.#entries.delete(key);
+  }
+}
+
+/**
  * An in-memory session-ID cache. Sessions expire after their `lifetime` (RFC 5246 §7.4.1.2 suggests
  * at most 24 hours; the server's `sessionLifetime` sets it).
  * @example const server = new Tls12Server({ certificate, sessionStore: new MemorySessionStore() });
  */
 export class MemorySessionStore implements Tls12SessionStore {
-  readonly #entries = new Map<string, Tls12SessionState>();
-  readonly #max: number;
-  readonly #now: () => number;
+  /** Least recently used first; a master secret leaving the cache is wiped. */
+  readonly #entries: BoundedMap<Tls12SessionState>;
 
   constructor(options: MemorySessionStoreOptions = {}) {
-    const max = options.maxEntries ?? 1024;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError('MemorySessionStore: maxEntries must be ≥ 1');
-    this.#max = max;
-    this.#now = options.now ?? Date.now;
+    this.#entries = new BoundedMap<Tls12SessionState>(
+      'MemorySessionStore',
+      options,
+      1024,
+      (state) => state.issuedAt + state.lifetime * 1000,
+      (state) => state.masterSecret.fill(0),
+    );
   }
 
   /** Number of sessions held. */
@@ -44,44 +113,22 @@ export class MemorySessionStore implements Tls12SessionStore {
   }
 
   put(sessionId: Uint8Array, state: Tls12SessionState): void {
-    const id = toHex(sessionId);
-    this.#entries.delete(id);
-    this.#entries.set(id, { ...state, masterSecret: state.masterSecret.slice() });
-    while (this.#entries.size > this.#max) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#remove(oldest);
-    }
+    this.#entries.put(toHex(sessionId), { ...state, masterSecret: state.masterSecret.slice() });
   }
 
   get(sessionId: Uint8Array): Tls12SessionState | undefined {
-    const id = toHex(sessionId);
-    const state = this.#entries.get(id);
-    if (!state) return undefined;
-    if (this.#now() >= state.issuedAt + state.lifetime * 1000) {
-      this.#remove(id);
-      return undefined;
-    }
-    this.#entries.delete(id);
-    this.#entries.set(id, state);
-    return { ...state, masterSecret: state.masterSecret.slice() };
+    const state = this.#entries.get(toHex(sessionId), true);
+    return state && { ...state, masterSecret: state.masterSecret.slice() };
   }
 
   remove(sessionId: Uint8Array): void {
-    this.#remove(toHex(sessionId));
-  }
-
-  #remove(id: string): void {
-    this.#entries.get(id)?.masterSecret.fill(0);
-    this.#entries.delete(id);
+    this.#entries.remove(toHex(sessionId));
   }
 }
 
 const TICKET_STATE_VERSION = 0x12;
-const KEY_NAME_LENGTH = 16;
-const NONCE_LENGTH = 12;
-const TAG_LENGTH = 16;
 
+/** The TLS 1.2 session state (RFC 5077 §4: master secret, suite, …) as a ticket's plaintext. */
 function encodeState(s: Tls12SessionState): Uint8Array {
   const text = new TextEncoder();
   return Writer.encode((w) => {
@@ -98,6 +145,7 @@ function encodeState(s: Tls12SessionState): Uint8Array {
   });
 }
 
+/** The inverse of {@link encodeState}. */
 function decodeState(bytes: Uint8Array): Tls12SessionState {
   const text = new TextDecoder();
   return Reader.decode(bytes, 'Tls12TicketState', (r) => {
@@ -129,46 +177,10 @@ function decodeState(bytes: Uint8Array): Tls12SessionState {
  * Expiry is checked by the server against the state's `issuedAt` and `lifetime`.
  * @example const ticketer = new Tls12AeadTicketer(provider, provider.random(32));
  */
-export class Tls12AeadTicketer implements Tls12Ticketer {
-  readonly #provider: CryptoProvider;
-  readonly #key: Uint8Array;
-  readonly #name: Uint8Array;
-
+export class Tls12AeadTicketer extends AeadStateTicketer<Tls12SessionState> implements Tls12Ticketer {
+  /** @throws RangeError when `key` is not 32 bytes */
   constructor(provider: CryptoProvider, key: Uint8Array) {
-    if (key.length !== 32) throw new RangeError('Tls12AeadTicketer: key must be 32 bytes');
-    this.#provider = provider;
-    this.#key = key.slice();
-    this.#name = provider.hash('sha256', key).subarray(0, KEY_NAME_LENGTH);
-  }
-
-  seal(state: Tls12SessionState): Uint8Array {
-    const nonce = this.#provider.random(NONCE_LENGTH);
-    const plain = encodeState(state);
-    const sealed = this.#provider.aeadSeal('aes-256-gcm', this.#key, nonce, plain, this.#name);
-    plain.fill(0);
-    return Writer.encode((w) => w.bytes(this.#name).bytes(nonce).bytes(sealed));
-  }
-
-  open(ticket: Uint8Array): Tls12SessionState | undefined {
-    if (ticket.length < KEY_NAME_LENGTH + NONCE_LENGTH + TAG_LENGTH) return undefined;
-    const name = ticket.subarray(0, KEY_NAME_LENGTH);
-    if (toHex(name) !== toHex(this.#name)) return undefined;
-    const nonce = ticket.subarray(KEY_NAME_LENGTH, KEY_NAME_LENGTH + NONCE_LENGTH);
-    const plain = this.#provider.aeadOpen(
-      'aes-256-gcm',
-      this.#key,
-      nonce,
-      ticket.subarray(KEY_NAME_LENGTH + NONCE_LENGTH),
-      name,
-    );
-    if (!plain) return undefined;
-    try {
-      return decodeState(plain);
-    } catch {
-      return undefined;
-    } finally {
-      plain.fill(0);
-    }
+    super('Tls12AeadTicketer', provider, key, { encode: encodeState, decode: decodeState });
   }
 }
 
@@ -189,15 +201,16 @@ export interface ExpiringSession {
  * new Tls12Client({ ..., session: cache.get('example.com', 443) });
  */
 export class ClientSessionCache<S extends ExpiringSession = Tls12ClientSession> {
-  readonly #sessions = new Map<string, S>();
-  readonly #max: number;
-  readonly #now: () => number;
+  /** Least recently stored first. */
+  readonly #sessions: BoundedMap<S>;
 
   constructor(options: MemorySessionStoreOptions = {}) {
-    const max = options.maxEntries ?? 256;
-    if (!Number.isInteger(max) || max < 1) throw new RangeError('ClientSessionCache: maxEntries must be ≥ 1');
-    this.#max = max;
-    this.#now = options.now ?? Date.now;
+    this.#sessions = new BoundedMap<S>(
+      'ClientSessionCache',
+      options,
+      256,
+      (session) => session.receivedAt + session.lifetime * 1000,
+    );
   }
 
   /** Number of servers with a session. */
@@ -207,30 +220,16 @@ export class ClientSessionCache<S extends ExpiringSession = Tls12ClientSession> 
 
   /** Remember `session` for `serverName:port` (replacing the one before). */
   put(serverName: string, port: number, session: S): void {
-    const key = `${serverName}:${port}`;
-    this.#sessions.delete(key);
-    this.#sessions.set(key, session);
-    while (this.#sessions.size > this.#max) {
-      const oldest = this.#sessions.keys().next().value;
-      if (oldest === undefined) break;
-      this.#sessions.delete(oldest);
-    }
+    this.#sessions.put(`${serverName}:${port}`, session);
   }
 
   /** The session for `serverName:port`, unless expired. */
   get(serverName: string, port: number): S | undefined {
-    const key = `${serverName}:${port}`;
-    const session = this.#sessions.get(key);
-    if (!session) return undefined;
-    if (this.#now() >= session.receivedAt + session.lifetime * 1000) {
-      this.#sessions.delete(key);
-      return undefined;
-    }
-    return session;
+    return this.#sessions.get(`${serverName}:${port}`, false);
   }
 
   /** Forget the session of `serverName:port` (after a failed resumption). */
   remove(serverName: string, port: number): void {
-    this.#sessions.delete(`${serverName}:${port}`);
+    this.#sessions.remove(`${serverName}:${port}`);
   }
 }
