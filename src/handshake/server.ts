@@ -4,7 +4,8 @@
  *     ExpectClientHello ─(HRR)─▶ ExpectClientHello ─▶ [ExpectEndOfEarlyData] ─▶
  *     [ExpectClientCertificate ─▶ ExpectClientCertificateVerify] ─▶ ExpectClientFinished ─▶ ServerEstablished
  *
- * The server's whole first flight (ServerHello … Finished) is sent while handling the ClientHello.
+ * The server's whole first flight (ServerHello … Finished) is sent while handling the ClientHello,
+ * in named steps; the checks and choices up to the ServerHello are in src/handshake/server-hello.ts.
  * Also: cipher suite, group, signature scheme and ALPN selection; HelloRetryRequest with a cookie
  * (§4.1.4, §4.2.2); PSK resumption with psk_dhe_ke and psk_ke and binder checks (§4.2.9, §4.2.11);
  * 0-RTT accept and reject (§4.2.10) with anti-replay (§8); client authentication (§4.3.2);
@@ -14,7 +15,6 @@
 import { TlswireError } from '../bytes/errors.js';
 import { constantTimeEqual, toHex, wipe } from '../bytes/hex.js';
 import {
-  EarlySecret,
   finishedVerifyData,
   resumptionPsk,
   type Tls13CipherSuite,
@@ -25,9 +25,8 @@ import { NobleProvider } from '../crypto/noble.js';
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import { AlertDescription, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
-import { type Extension, findExtension, type KeyShareEntry } from '../tls/extensions.js';
-import { clientHelloWithoutBinders, type DecodedHandshake } from '../tls/messages/handshake.js';
-import { type ClientHello, HELLO_RETRY_REQUEST_RANDOM } from '../tls/messages/hello.js';
+import { type Extension, findExtension } from '../tls/extensions.js';
+import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import {
   type ApplicationSecrets,
   certificateVerifyContent,
@@ -36,26 +35,32 @@ import {
   DEFAULT_GROUPS,
   DEFAULT_SIGNATURE_SCHEMES,
   deriveApplicationSecrets,
-  deriveEarlySecrets,
-  deriveHandshakeSecrets,
-  groupName,
   type HandshakeSecrets,
-  keyExchangeStep,
   tls13SchemeName,
   verifyCertificateVerify,
 } from './common.js';
-import { groupNames, HandshakeAlertError, type Offered, suiteNames, versionNames } from './diagnosis.js';
+import type { Offered } from './diagnosis.js';
 import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
 import { requestedServerName, selectAlpn, selectCertificate, unexpected, verifyPeerChain } from './policy.js';
 import type { CoreInput, RecordCore } from './record-core.js';
+import {
+  acceptPsk,
+  checkClientHello,
+  checkSecondHello,
+  chooseKeyExchange,
+  chooseSuite,
+  earlyDataSkipBudget,
+  type HelloChoice,
+  type Retry,
+  sendHelloRetryRequest,
+  sendServerHello,
+} from './server-hello.js';
 import { Tls13Records } from './tls13-records.js';
 import type { CertificateVerifier, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
 import { clientVerifier } from './verifier.js';
 
 /** Largest ticket lifetime (RFC 8446 §4.6.1): seven days. */
 const MAX_TICKET_LIFETIME = 604800;
-/** How far a 0-RTT ticket age may be off (ms) before 0-RTT is refused (RFC 8446 §8.3). */
-const TICKET_AGE_TOLERANCE = 10_000;
 
 /** The server configuration with every default filled in. */
 export interface ServerSettings {
@@ -83,21 +88,6 @@ export interface ServerContext {
 /** A server state: consumes one handshake message, returns the next state. */
 export type ServerState = State<ServerContext, DecodedHandshake>;
 
-/** What a HelloRetryRequest fixed for the second ClientHello. */
-interface Retry {
-  suite: Tls13CipherSuite;
-  group: number;
-  cookie: Uint8Array | undefined;
-  transcript: Transcript;
-}
-
-/** The PSK the server accepted. */
-interface AcceptedPsk {
-  state: ServerSessionState;
-  early: EarlySecret;
-  earlyData: boolean;
-}
-
 /** Data the states after the first flight carry. */
 interface ServerHandshake {
   suite: Tls13CipherSuite;
@@ -110,7 +100,11 @@ interface ServerHandshake {
   postHandshakeAuth: boolean;
 }
 
-/** Waiting for a ClientHello: the first, or the second after a HelloRetryRequest (RFC 8446 §4.1.2). */
+/**
+ * Waiting for a ClientHello: the first, or the second after a HelloRetryRequest (RFC 8446 §4.1.2).
+ * The answer is the server's whole first flight (§2): ServerHello (or a HelloRetryRequest),
+ * EncryptedExtensions, [CertificateRequest, Certificate, CertificateVerify] and Finished.
+ */
 export class ExpectClientHello implements ServerState {
   readonly name = 'ExpectClientHello';
   constructor(private readonly retry?: Retry) {}
@@ -119,363 +113,146 @@ export class ExpectClientHello implements ServerState {
     if (message.type !== 'client_hello') throw unexpected('RFC 8446 §A.2', this.name, message);
     const { core, settings } = cx;
     const retry = this.retry;
-    const ch = message;
-    if (!retry) core.setClientRandom(ch.random);
-    checkOffersTls13(ch);
-    if (ch.compressionMethods.length !== 1 || ch.compressionMethods[0] !== 0) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'legacy_compression_methods must be [0] (RFC 8446 §4.1.2)',
-      );
-    }
-    const exts = ch.extensions ?? [];
-    const pskIndex = exts.findIndex((e) => e.kind === 'pre_shared_key');
-    if (pskIndex >= 0 && pskIndex !== exts.length - 1) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'pre_shared_key is not the last extension (RFC 8446 §4.2.11)',
-      );
-    }
-    let suite: Tls13CipherSuite | undefined;
-    if (retry) {
-      if (!ch.cipherSuites.includes(retry.suite.value)) {
-        throw new TlsAlertError(
-          AlertDescription.illegal_parameter,
-          'second ClientHello drops the HelloRetryRequest suite',
-        );
-      }
-      suite = retry.suite;
-    } else {
-      const chosen = settings.suites.find((s) => ch.cipherSuites.includes(s));
-      suite = chosen === undefined ? undefined : tls13CipherSuite(chosen);
-    }
-    if (!suite) {
-      throw new HandshakeAlertError(
-        AlertDescription.handshake_failure,
-        `no cipher suite in common: we offered ${suiteNames(settings.suites)}; the client offered ${suiteNames(ch.cipherSuites)}`,
-        "enable one of the client's cipher suites (cipherSuites)",
-      );
-    }
-
-    const sni = requestedServerName(ch);
-    const alpn = selectAlpn(settings.config.alpn, ch);
-    const limit = findExtension(ch.extensions, 'record_size_limit');
-    const earlyDataOffered = findExtension(ch.extensions, 'early_data') !== undefined;
-
+    if (!retry) core.setClientRandom(message.random);
+    checkClientHello(message);
+    const suite = chooseSuite(settings, message, retry);
+    const serverName = requestedServerName(message);
+    const alpn = selectAlpn(settings.config.alpn, message);
+    const earlyDataOffered = findExtension(message.extensions, 'early_data') !== undefined;
     // Transcript: ClientHello1 (replaced by message_hash) and the HelloRetryRequest, or nothing yet.
     const transcript = retry ? retry.transcript : new Transcript(core.provider);
     if (!transcript.hashName) transcript.setHash(suite.hash);
-
-    if (retry) checkSecondHello(ch, retry, earlyDataOffered);
-
-    // PSK (RFC 8446 §4.2.11): the first identity we can open, with a matching hash, and a valid binder.
-    const psk = acceptPsk(cx, ch, suite, transcript, retry !== undefined, alpn);
-    const modes = findExtension(ch.extensions, 'psk_key_exchange_modes')?.modes ?? [];
-    // RFC 8446 §4.2.9: psk_dhe_ke when both sides allow it, else psk_ke (acceptPsk found a common mode).
-    const dhe =
-      !psk ||
-      (modes.includes(PskKeyExchangeMode.psk_dhe_ke) && settings.pskModes.includes(PskKeyExchangeMode.psk_dhe_ke));
-
-    // Key exchange group (RFC 8446 §4.2.7, §4.2.8).
-    let share: KeyShareEntry | undefined;
-    let group: number | undefined;
-    if (dhe) {
-      const choice = chooseGroup(cx, ch, retry);
-      if ('retryWith' in choice) return helloRetry(cx, ch, suite, choice.retryWith, transcript, earlyDataOffered);
-      share = choice.share;
-      group = share.group;
-    }
-
-    // ServerHello (RFC 8446 §4.1.3).
-    transcript.update(ch.raw);
-    const early = psk ? psk.early : EarlySecret.create(core.provider, suite.hash);
-    let clientEarly: Uint8Array | undefined;
-    if (psk?.earlyData) clientEarly = deriveEarlySecrets(core, early, transcript.hash());
-    const random = core.provider.random(32);
-    let response: { share: Uint8Array; sharedSecret: Uint8Array } | undefined;
-    if (share) {
-      const kx = core.provider.keyExchange(groupName(share.group)!);
-      const clientShare = share.keyExchange;
-      response = keyExchangeStep(() => kx.encapsulate(clientShare));
-    }
-    const shExtensions: Extension[] = [];
-    if (psk) shExtensions.push({ kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: 0 });
-    if (response && group !== undefined) {
-      shExtensions.push({ kind: 'key_share', form: 'server_hello', share: { group, keyExchange: response.share } });
-    }
-    shExtensions.push({ kind: 'supported_versions', form: 'server_hello', selectedVersion: ProtocolVersion.TLS1_3 });
-    transcript.update(
-      core.send({
-        type: 'server_hello',
-        isHelloRetryRequest: false,
-        version: ProtocolVersion.TLS1_2,
-        random,
-        sessionId: ch.sessionId,
-        cipherSuite: suite.value,
-        compressionMethod: 0,
-        extensions: shExtensions,
-      }),
-    );
-    if (!retry && ch.sessionId.length > 0 && settings.compat) cx.keys.sendChangeCipherSpec();
-    const secrets = deriveHandshakeSecrets(core, early, response?.sharedSecret, transcript.hash());
-    wipe(response?.sharedSecret);
-    cx.keys.setWriteKeys('handshake', suite, secrets.serverHandshake);
-
-    // EncryptedExtensions (RFC 8446 §4.3.1).
-    const ee: Extension[] = [];
-    if (settings.config.sendSupportedGroups ?? true)
-      ee.push({ kind: 'supported_groups', groups: [...settings.groups] });
-    const ownLimit = settings.config.recordSizeLimit;
-    if (limit && ownLimit !== undefined) ee.push({ kind: 'record_size_limit', limit: ownLimit });
-    cx.keys.setRecordSizeLimits(limit?.limit, limit !== undefined && ownLimit !== undefined);
-    if (sni !== undefined) ee.push({ kind: 'server_name', names: [] });
-    if (alpn !== undefined) ee.push({ kind: 'application_layer_protocol_negotiation', protocols: [alpn] });
-    if (psk?.earlyData) ee.push({ kind: 'early_data' });
-    transcript.update(core.send({ type: 'encrypted_extensions', extensions: ee }));
-
-    // Certificate authentication unless resuming (RFC 8446 §4.3.2, §4.4.2, §4.4.3).
+    if (retry) checkSecondHello(message, retry, earlyDataOffered);
+    const psk = acceptPsk(cx, message, suite, transcript, retry !== undefined, alpn);
+    const hello: HelloChoice = {
+      ch: message,
+      suite,
+      transcript,
+      serverName,
+      alpn,
+      earlyDataOffered,
+      retried: retry !== undefined,
+      psk,
+    };
+    const exchange = chooseKeyExchange(cx, message, psk, retry);
+    if ('retryWith' in exchange) return new ExpectClientHello(sendHelloRetryRequest(cx, hello, exchange.retryWith));
+    const { secrets, clientEarly } = sendServerHello(cx, hello, exchange.share);
+    sendEncryptedExtensions(cx, hello);
     const clientAuth = !psk && (settings.config.clientAuth ?? 'none') !== 'none';
-    if (!psk) {
-      if (clientAuth) {
-        transcript.update(
-          core.send({
-            type: 'certificate_request',
-            version: 'tls13',
-            context: new Uint8Array(0),
-            extensions: [{ kind: 'signature_algorithms', schemes: [...settings.schemes] }],
-          }),
-        );
-      }
-      const certified = selectCertificate(settings.config.certificate, sni);
-      const offered = findExtension(ch.extensions, 'signature_algorithms');
-      if (!offered)
-        throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without signature_algorithms');
-      const scheme = chooseScheme(settings.schemes, offered.schemes, certified.key);
-      const entries = certified.chain.map((data) => ({ data, extensions: [] }));
-      transcript.update(core.send({ type: 'certificate', version: 'tls13', context: new Uint8Array(0), entries }));
-      const content = certificateVerifyContent('server', transcript.hash());
-      const signature = core.provider.sign(tls13SchemeName(scheme)!, certified.key, content);
-      transcript.update(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
-    }
-    const verifyData = finishedVerifyData(core.provider, suite.hash, secrets.serverHandshake, transcript.hash());
-    transcript.update(core.send({ type: 'finished', verifyData }));
-    const app = deriveApplicationSecrets(core, secrets.hs, transcript.hash());
-    cx.keys.setWriteKeys('application', suite, app.serverApplication);
+    if (!psk) sendServerCertificate(cx, hello, clientAuth);
+    const app = sendServerFinished(cx, suite, secrets, transcript);
     core.emit({
       kind: 'negotiated',
       version: ProtocolVersion.TLS1_3,
       cipherSuite: suite.value,
-      group,
+      group: exchange.share?.group,
       alpn,
       resumed: psk !== undefined,
       earlyDataAccepted: psk?.earlyData ?? false,
       helloRetry: retry !== undefined,
-      serverName: sni,
+      serverName,
     });
-
     const hs: ServerHandshake = {
       suite,
       transcript,
       secrets,
       app,
       alpn,
-      serverName: sni,
-      postHandshakeAuth: findExtension(ch.extensions, 'post_handshake_auth') !== undefined,
+      serverName,
+      postHandshakeAuth: findExtension(message.extensions, 'post_handshake_auth') !== undefined,
     };
-    const afterEarly: ServerState = clientAuth ? new ExpectClientCertificate(hs) : new ExpectClientFinished(hs);
-    if (psk?.earlyData && clientEarly) {
-      cx.keys.setReadKeys('early', suite, clientEarly);
-      cx.keys.acceptEarlyData(psk.state.maxEarlyDataSize);
-      wipe(clientEarly);
-      return new ExpectEndOfEarlyData(hs, afterEarly);
-    }
-    cx.keys.setReadKeys('handshake', suite, secrets.clientHandshake);
-    if (earlyDataOffered) cx.keys.skipEarlyData(earlyDataSkipBudget(settings));
-    return afterEarly;
+    return afterFirstFlight(cx, hello, hs, clientAuth, clientEarly);
   }
 }
 
 /**
- * RFC 8446 §4.2.1, Appendix D: a client that does not list TLS 1.3 in supported_versions (or has no
- * such extension) gets protocol_version from a TLS 1.3-only server.
+ * EncryptedExtensions (RFC 8446 §4.3.1): our supported_groups (unless configured off), our
+ * record_size_limit when the client sent one (RFC 8449 §4), an empty server_name when the client
+ * sent one (RFC 6066 §3), the ALPN protocol chosen (RFC 7301 §3.1) and early_data when 0-RTT is
+ * accepted (§4.2.10).
  */
-function checkOffersTls13(ch: ClientHello): void {
-  const versions = findExtension(ch.extensions, 'supported_versions');
-  if (versions?.form === 'client_hello' && versions.versions.includes(ProtocolVersion.TLS1_3)) return;
-  const offered =
-    versions?.form === 'client_hello'
-      ? versionNames(versions.versions)
-      : `${versionNames([ch.version])} at most (legacy_version, no supported_versions)`;
-  throw new HandshakeAlertError(
-    AlertDescription.protocol_version,
-    `no version in common: the client offers ${offered}; this server speaks TLS 1.3 only`,
-    'the client speaks TLS 1.2 or older: use NegotiatingServer (or minVersion TLSv1.2) to accept TLS 1.2 too',
-  );
+function sendEncryptedExtensions(cx: ServerContext, hello: HelloChoice): void {
+  const { core, settings } = cx;
+  const limit = findExtension(hello.ch.extensions, 'record_size_limit');
+  const ee: Extension[] = [];
+  if (settings.config.sendSupportedGroups ?? true) ee.push({ kind: 'supported_groups', groups: [...settings.groups] });
+  const ownLimit = settings.config.recordSizeLimit;
+  if (limit && ownLimit !== undefined) ee.push({ kind: 'record_size_limit', limit: ownLimit });
+  cx.keys.setRecordSizeLimits(limit?.limit, limit !== undefined && ownLimit !== undefined);
+  if (hello.serverName !== undefined) ee.push({ kind: 'server_name', names: [] });
+  if (hello.alpn !== undefined) ee.push({ kind: 'application_layer_protocol_negotiation', protocols: [hello.alpn] });
+  if (hello.psk?.earlyData) ee.push({ kind: 'early_data' });
+  hello.transcript.update(core.send({ type: 'encrypted_extensions', extensions: ee }));
 }
 
-function earlyDataSkipBudget(settings: ServerSettings): number {
-  return Math.max(settings.maxEarlyDataSize, 16384);
-}
-
-/** RFC 8446 §4.1.2: the second ClientHello must answer the HelloRetryRequest. */
-function checkSecondHello(ch: ClientHello, retry: Retry, earlyDataOffered: boolean): void {
-  const shares = findExtension(ch.extensions, 'key_share');
-  if (shares?.form !== 'client_hello' || shares.shares.length !== 1 || shares.shares[0]!.group !== retry.group) {
-    throw new TlsAlertError(AlertDescription.illegal_parameter, 'second ClientHello lacks the one key share requested');
-  }
-  const cookie = findExtension(ch.extensions, 'cookie');
-  if (retry.cookie && (!cookie || !constantTimeEqual(cookie.cookie, retry.cookie))) {
-    throw new TlsAlertError(AlertDescription.illegal_parameter, 'second ClientHello does not echo the cookie');
-  }
-  if (!retry.cookie && cookie) {
-    throw new TlsAlertError(AlertDescription.unsupported_extension, 'cookie in a ClientHello that was not sent one');
-  }
-  if (earlyDataOffered) {
-    throw new TlsAlertError(
-      AlertDescription.illegal_parameter,
-      'early_data in the second ClientHello (RFC 8446 §4.2.10)',
+/**
+ * Certificate authentication, unless resuming: a CertificateRequest when we ask for the client's
+ * certificate (RFC 8446 §4.3.2), our Certificate (§4.4.2) and CertificateVerify (§4.4.3).
+ */
+function sendServerCertificate(cx: ServerContext, hello: HelloChoice, clientAuth: boolean): void {
+  const { core, settings } = cx;
+  const { ch, transcript } = hello;
+  if (clientAuth) {
+    transcript.update(
+      core.send({
+        type: 'certificate_request',
+        version: 'tls13',
+        context: new Uint8Array(0),
+        extensions: [{ kind: 'signature_algorithms', schemes: [...settings.schemes] }],
+      }),
     );
   }
+  const certified = selectCertificate(settings.config.certificate, hello.serverName);
+  const offered = findExtension(ch.extensions, 'signature_algorithms');
+  if (!offered) throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without signature_algorithms');
+  const scheme = chooseScheme(settings.schemes, offered.schemes, certified.key);
+  const entries = certified.chain.map((data) => ({ data, extensions: [] }));
+  transcript.update(core.send({ type: 'certificate', version: 'tls13', context: new Uint8Array(0), entries }));
+  const content = certificateVerifyContent('server', transcript.hash());
+  const signature = core.provider.sign(tls13SchemeName(scheme)!, certified.key, content);
+  transcript.update(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
 }
 
-/** The group to use, or the one to ask for in a HelloRetryRequest. */
-function chooseGroup(
+/**
+ * Our Finished (RFC 8446 §4.4.4), then the application traffic secrets (§7.1): we write under ours
+ * from here on (0.5-RTT data, §2).
+ */
+function sendServerFinished(
   cx: ServerContext,
-  ch: ClientHello,
-  retry: Retry | undefined,
-): { share: KeyShareEntry } | { retryWith: number } {
-  const supported = findExtension(ch.extensions, 'supported_groups');
-  const keyShare = findExtension(ch.extensions, 'key_share');
-  if (!supported || !keyShare || keyShare.form !== 'client_hello') {
-    throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without supported_groups and key_share');
-  }
-  const seen = new Set<number>();
-  for (const s of keyShare.shares) {
-    if (seen.has(s.group) || !supported.groups.includes(s.group)) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        `key share for group ${s.group} repeated or not in supported_groups`,
-      );
-    }
-    seen.add(s.group);
-  }
-  const usable = cx.settings.groups.filter((g) => supported.groups.includes(g) && groupName(g));
-  if (usable.length === 0) {
-    throw new HandshakeAlertError(
-      AlertDescription.handshake_failure,
-      `no key-exchange group in common: we accept ${groupNames(cx.settings.groups.filter((g) => groupName(g)))}; the client supports ${groupNames(supported.groups)}`,
-      "enable one of the client's groups (groups)",
-    );
-  }
-  const shareFor = (g: number) => keyShare.shares.find((s) => s.group === g);
-  if (retry) {
-    const share = shareFor(retry.group);
-    if (!share)
-      throw new TlsAlertError(AlertDescription.illegal_parameter, 'second ClientHello lacks the requested share');
-    return { share };
-  }
-  if ((cx.settings.config.groupSelection ?? 'avoid-hrr') === 'avoid-hrr') {
-    for (const g of usable) {
-      const share = shareFor(g);
-      if (share) return { share };
-    }
-  }
-  const top = usable[0]!;
-  const share = shareFor(top);
-  return share ? { share } : { retryWith: top };
-}
-
-/** Send a HelloRetryRequest (RFC 8446 §4.1.4) and wait for the second ClientHello. */
-function helloRetry(
-  cx: ServerContext,
-  ch: ClientHello & { raw: Uint8Array },
   suite: Tls13CipherSuite,
-  group: number,
+  secrets: HandshakeSecrets,
   transcript: Transcript,
-  earlyDataOffered: boolean,
+): ApplicationSecrets {
+  const { core } = cx;
+  const verifyData = finishedVerifyData(core.provider, suite.hash, secrets.serverHandshake, transcript.hash());
+  transcript.update(core.send({ type: 'finished', verifyData }));
+  const app = deriveApplicationSecrets(core, secrets.hs, transcript.hash());
+  cx.keys.setWriteKeys('application', suite, app.serverApplication);
+  return app;
+}
+
+/**
+ * The state after our first flight (RFC 8446 §A.2): EndOfEarlyData while 0-RTT data is read under
+ * client_early_traffic_secret (§4.2.10), then the client's Certificate when we asked for it, else
+ * its Finished. Rejected 0-RTT records are skipped (§4.2.10).
+ */
+function afterFirstFlight(
+  cx: ServerContext,
+  hello: HelloChoice,
+  hs: ServerHandshake,
+  clientAuth: boolean,
+  clientEarly: Uint8Array | undefined,
 ): ServerState {
-  const { core, settings } = cx;
-  const cookie = settings.config.hrrCookie?.();
-  const extensions: Extension[] = [{ kind: 'key_share', form: 'hello_retry_request', selectedGroup: group }];
-  if (cookie) extensions.push({ kind: 'cookie', cookie });
-  extensions.push({ kind: 'supported_versions', form: 'server_hello', selectedVersion: ProtocolVersion.TLS1_3 });
-  transcript.update(ch.raw);
-  transcript.replaceWithMessageHash(suite.hash);
-  transcript.update(
-    core.send({
-      type: 'server_hello',
-      isHelloRetryRequest: true,
-      version: ProtocolVersion.TLS1_2,
-      random: HELLO_RETRY_REQUEST_RANDOM,
-      sessionId: ch.sessionId,
-      cipherSuite: suite.value,
-      compressionMethod: 0,
-      extensions,
-    }),
-  );
-  if (ch.sessionId.length > 0 && settings.compat) cx.keys.sendChangeCipherSpec();
-  if (earlyDataOffered) cx.keys.skipEarlyData(earlyDataSkipBudget(settings));
-  return new ExpectClientHello({ suite, group, cookie, transcript });
-}
-
-/**
- * Accept the first offered PSK we can open, whose hash matches `suite`'s (RFC 8446 §4.2.11), after
- * checking its binder (decrypt_error when wrong). 0-RTT is accepted only for the first identity, on
- * a first ClientHello, with a fresh ticket age, the same suite and ALPN, and the anti-replay's consent.
- */
-function acceptPsk(
-  cx: ServerContext,
-  ch: ClientHello & { raw: Uint8Array },
-  suite: Tls13CipherSuite,
-  transcript: Transcript,
-  afterRetry: boolean,
-  alpn: string | undefined,
-): AcceptedPsk | undefined {
-  const { core, settings } = cx;
-  const offer = findExtension(ch.extensions, 'pre_shared_key');
-  const ticketer = settings.config.ticketer;
-  if (offer?.form !== 'client_hello') return undefined;
-  const modes = findExtension(ch.extensions, 'psk_key_exchange_modes');
-  if (!modes)
-    throw new TlsAlertError(AlertDescription.missing_extension, 'pre_shared_key without psk_key_exchange_modes');
-  if (offer.identities.length !== offer.binders.length) {
-    throw new TlsAlertError(AlertDescription.illegal_parameter, 'PSK identities and binders differ in number');
+  const afterEarly: ServerState = clientAuth ? new ExpectClientCertificate(hs) : new ExpectClientFinished(hs);
+  if (hello.psk?.earlyData && clientEarly) {
+    cx.keys.setReadKeys('early', hs.suite, clientEarly);
+    cx.keys.acceptEarlyData(hello.psk.state.maxEarlyDataSize);
+    wipe(clientEarly);
+    return new ExpectEndOfEarlyData(hs, afterEarly);
   }
-  const usableMode = modes.modes.some(
-    (m) => settings.pskModes.includes(m) && (m === PskKeyExchangeMode.psk_ke || m === PskKeyExchangeMode.psk_dhe_ke),
-  );
-  if (!ticketer || !usableMode) return undefined;
-  const now = settings.now();
-  for (let i = 0; i < offer.identities.length; i++) {
-    const identity = offer.identities[i]!;
-    const state = ticketer.open(identity.identity);
-    if (!state) continue;
-    const stateSuite = tls13CipherSuite(state.cipherSuite);
-    if (!stateSuite || stateSuite.hash !== suite.hash) continue;
-    if (now - state.issuedAt > state.lifetime * 1000) continue;
-    const early = EarlySecret.create(core.provider, suite.hash, state.psk);
-    const truncated = transcript.clone().update(clientHelloWithoutBinders(ch)).hash();
-    const expected = early.binder('resumption', truncated);
-    if (!constantTimeEqual(expected, offer.binders[i]!)) {
-      early.dispose();
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'PSK binder does not verify (RFC 8446 §4.2.11.2)');
-    }
-    const clientAge = (identity.obfuscatedTicketAge - state.ageAdd) >>> 0;
-    const serverAge = now - state.issuedAt;
-    const antiReplay = settings.config.antiReplay;
-    const earlyData =
-      i === 0 &&
-      !afterRetry &&
-      findExtension(ch.extensions, 'early_data') !== undefined &&
-      state.maxEarlyDataSize > 0 &&
-      settings.maxEarlyDataSize > 0 &&
-      state.cipherSuite === suite.value &&
-      state.alpn === alpn &&
-      Math.abs(clientAge - serverAge) <= TICKET_AGE_TOLERANCE &&
-      antiReplay?.accept(offer.binders[i]!, state.issuedAt + state.lifetime * 1000, now) === true;
-    return { state, early, earlyData };
-  }
-  return undefined;
+  cx.keys.setReadKeys('handshake', hs.suite, hs.secrets.clientHandshake);
+  if (hello.earlyDataOffered) cx.keys.skipEarlyData(earlyDataSkipBudget(cx.settings));
+  return afterEarly;
 }
 
 /** Waiting for EndOfEarlyData while reading 0-RTT data (RFC 8446 §4.5). */
