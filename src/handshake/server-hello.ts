@@ -1,9 +1,10 @@
 /**
  * The TLS 1.3 server's answer to a ClientHello, up to its ServerHello (RFC 8446 §4.1.1–§4.1.4):
  * the checks of the hello (§4.1.2, §4.2.1, §4.2.11), the choice of cipher suite, PSK (§4.2.9,
- * §4.2.11) and key-exchange group (§4.2.7, §4.2.8), the HelloRetryRequest (§4.1.4, §4.2.2) and the
- * ServerHello itself (§4.1.3) with the handshake secrets it leads to (§7.1). The states are in
- * src/handshake/server.ts.
+ * §4.2.11), certificate and signature scheme (§4.2.3, §4.4.2.2) and key-exchange group (§4.2.7,
+ * §4.2.8) — every parameter before the ServerHello is sent (§4.1.1), so a refusal is a plaintext
+ * alert — the HelloRetryRequest (§4.1.4, §4.2.2) and the ServerHello itself (§4.1.3) with the
+ * handshake secrets it leads to (§7.1). The states are in src/handshake/server.ts.
  * @module
  */
 import { constantTimeEqual, wipe } from '../bytes/hex.js';
@@ -15,6 +16,7 @@ import { type Extension, findExtension, type KeyShareEntry } from '../tls/extens
 import { clientHelloWithoutBinders } from '../tls/messages/handshake.js';
 import { type ClientHello, HELLO_RETRY_REQUEST_RANDOM, type ServerHello } from '../tls/messages/hello.js';
 import {
+  chooseScheme,
   deriveEarlySecrets,
   deriveHandshakeSecrets,
   groupName,
@@ -22,8 +24,9 @@ import {
   keyExchangeStep,
 } from './common.js';
 import { groupNames, HandshakeAlertError, suiteNames, versionNames } from './diagnosis.js';
+import { selectCertificate } from './policy.js';
 import type { ServerContext, ServerSettings } from './server.js';
-import type { ServerSessionState } from './types.js';
+import type { CertifiedKey, ServerSessionState } from './types.js';
 
 /** How far a 0-RTT ticket age may be off (ms) before 0-RTT is refused (RFC 8446 §8.3). */
 const TICKET_AGE_TOLERANCE = 10_000;
@@ -59,6 +62,14 @@ export interface HelloChoice {
   /** This is the second ClientHello, after a HelloRetryRequest. */
   retried: boolean;
   psk: AcceptedPsk | undefined;
+  /** Our certificate and signature scheme; undefined when resuming (a PSK authenticates). */
+  credentials: Credentials | undefined;
+}
+
+/** The server's certificate and the signature scheme of its CertificateVerify (RFC 8446 §4.4.2, §4.4.3). */
+export interface Credentials {
+  certified: CertifiedKey;
+  scheme: number;
 }
 
 /** The ServerHello sent and the secrets it leads to. */
@@ -136,6 +147,24 @@ export function chooseSuite(settings: ServerSettings, ch: ClientHello, retry: Re
     );
   }
   return suite;
+}
+
+/**
+ * The certificate (by SNI, RFC 6066 §3) and the signature scheme of our CertificateVerify (RFC 8446
+ * §4.2.3, §4.4.2.2) of a handshake authenticated by certificate. They are chosen before the
+ * ServerHello (§4.1.1), so a client we cannot authenticate to is refused in plaintext, before
+ * anything is sent: without signature_algorithms with missing_extension (§9.2), with no scheme in
+ * common that fits our key (or no certificate for its name) with handshake_failure.
+ */
+export function chooseCredentials(
+  settings: ServerSettings,
+  ch: ClientHello,
+  serverName: string | undefined,
+): Credentials {
+  const certified = selectCertificate(settings.config.certificate, serverName);
+  const offered = findExtension(ch.extensions, 'signature_algorithms');
+  if (!offered) throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without signature_algorithms');
+  return { certified, scheme: chooseScheme(settings.schemes, offered.schemes, certified.key) };
 }
 
 /** How many bytes of 0-RTT records a server skips when it does not read them (RFC 8446 §4.2.10). */

@@ -30,7 +30,6 @@ import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import {
   type ApplicationSecrets,
   certificateVerifyContent,
-  chooseScheme,
   DEFAULT_CIPHER_SUITES,
   DEFAULT_GROUPS,
   DEFAULT_SIGNATURE_SCHEMES,
@@ -41,12 +40,14 @@ import {
 } from './common.js';
 import type { Offered } from './diagnosis.js';
 import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
-import { requestedServerName, selectAlpn, selectCertificate, unexpected, verifyPeerChain } from './policy.js';
+import { requestedServerName, selectAlpn, unexpected, verifyPeerChain } from './policy.js';
 import type { CoreInput, RecordCore } from './record-core.js';
 import {
   acceptPsk,
+  type Credentials,
   checkClientHello,
   checkSecondHello,
+  chooseCredentials,
   chooseKeyExchange,
   chooseSuite,
   earlyDataSkipBudget,
@@ -124,6 +125,7 @@ export class ExpectClientHello implements ServerState {
     if (!transcript.hashName) transcript.setHash(suite.hash);
     if (retry) checkSecondHello(message, retry, earlyDataOffered);
     const psk = acceptPsk(cx, message, suite, transcript, retry !== undefined, alpn);
+    const credentials = psk ? undefined : chooseCredentials(settings, message, serverName);
     const hello: HelloChoice = {
       ch: message,
       suite,
@@ -133,13 +135,14 @@ export class ExpectClientHello implements ServerState {
       earlyDataOffered,
       retried: retry !== undefined,
       psk,
+      credentials,
     };
     const exchange = chooseKeyExchange(cx, message, psk, retry);
     if ('retryWith' in exchange) return new ExpectClientHello(sendHelloRetryRequest(cx, hello, exchange.retryWith));
     const { secrets, clientEarly } = sendServerHello(cx, hello, exchange.share);
     sendEncryptedExtensions(cx, hello);
-    const clientAuth = !psk && (settings.config.clientAuth ?? 'none') !== 'none';
-    if (!psk) sendServerCertificate(cx, hello, clientAuth);
+    const clientAuth = credentials !== undefined && (settings.config.clientAuth ?? 'none') !== 'none';
+    if (credentials) sendServerCertificate(cx, transcript, credentials, clientAuth);
     const app = sendServerFinished(cx, suite, secrets, transcript);
     core.emit({
       kind: 'negotiated',
@@ -187,11 +190,17 @@ function sendEncryptedExtensions(cx: ServerContext, hello: HelloChoice): void {
 
 /**
  * Certificate authentication, unless resuming: a CertificateRequest when we ask for the client's
- * certificate (RFC 8446 §4.3.2), our Certificate (§4.4.2) and CertificateVerify (§4.4.3).
+ * certificate (RFC 8446 §4.3.2), our Certificate (§4.4.2) and CertificateVerify (§4.4.3) with the
+ * credentials chosen before the ServerHello.
  */
-function sendServerCertificate(cx: ServerContext, hello: HelloChoice, clientAuth: boolean): void {
+function sendServerCertificate(
+  cx: ServerContext,
+  transcript: Transcript,
+  credentials: Credentials,
+  clientAuth: boolean,
+): void {
   const { core, settings } = cx;
-  const { ch, transcript } = hello;
+  const { certified, scheme } = credentials;
   if (clientAuth) {
     transcript.update(
       core.send({
@@ -202,10 +211,6 @@ function sendServerCertificate(cx: ServerContext, hello: HelloChoice, clientAuth
       }),
     );
   }
-  const certified = selectCertificate(settings.config.certificate, hello.serverName);
-  const offered = findExtension(ch.extensions, 'signature_algorithms');
-  if (!offered) throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without signature_algorithms');
-  const scheme = chooseScheme(settings.schemes, offered.schemes, certified.key);
   const entries = certified.chain.map((data) => ({ data, extensions: [] }));
   transcript.update(core.send({ type: 'certificate', version: 'tls13', context: new Uint8Array(0), entries }));
   const content = certificateVerifyContent('server', transcript.hash());
