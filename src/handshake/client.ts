@@ -16,14 +16,14 @@
  * (record layer, keys, events) is the I/O every state is handed. Also: HelloRetryRequest (§4.1.4),
  * PSK resumption and 0-RTT (§2.2, §2.3, §4.2.10, §4.2.11), client authentication (§4.3.2, §4.4.2),
  * middlebox compatibility (§D.4), record_size_limit (RFC 8449), NewSessionTicket (§4.6.1) and
- * KeyUpdate (§4.6.3).
+ * KeyUpdate (§4.6.3). What the server shares (endpoint, Certificate/CertificateVerify/Finished) is in
+ * src/handshake/tls13-shared.ts.
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
 import { constantTimeEqual, toHex, wipe } from '../bytes/hex.js';
 import {
   EarlySecret,
-  finishedVerifyData,
   resumptionPsk,
   type Tls13CipherSuite,
   Transcript,
@@ -39,7 +39,6 @@ import { clientHelloWithoutBinders, type DecodedHandshake, encodeHandshake } fro
 import type { ClientHello, ServerHello } from '../tls/messages/hello.js';
 import type { Tls13NewSessionTicket } from '../tls/messages/session.js';
 import {
-  certificateVerifyContent,
   checkResponseExtensions,
   chooseScheme,
   DEFAULT_CIPHER_SUITES,
@@ -52,15 +51,22 @@ import {
   type HandshakeSecrets,
   hasDowngradeSentinel,
   keyExchangeStep,
-  type leafPublicKey,
-  tls13SchemeName,
-  verifyCertificateVerify,
 } from './common.js';
 import { HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
-import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
+import type { State } from './endpoint.js';
 import { checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
-import type { CoreInput, RecordCore } from './record-core.js';
-import { Tls13Records } from './tls13-records.js';
+import {
+  acceptCertificateVerify,
+  checkFinished,
+  completeHandshake,
+  type PeerCertificate,
+  reportNegotiated,
+  sendCertificateAndVerify,
+  sendFinished,
+  type Tls13Context,
+  Tls13Endpoint,
+  tls13Offer,
+} from './tls13-shared.js';
 import type { CertificateVerifier, ClientSession, TlsClientConfig, TlsEvent } from './types.js';
 import { serverVerifier } from './verifier.js';
 
@@ -79,11 +85,7 @@ export interface ClientSettings {
 }
 
 /** What the client states share: settings, the connection core and its TLS 1.3 keys. Passed to every `handle`. */
-export interface ClientContext {
-  readonly settings: ClientSettings;
-  readonly core: RecordCore;
-  readonly keys: Tls13Records;
-}
+export type ClientContext = Tls13Context<ClientSettings>;
 
 /** A client state: consumes one handshake message, returns the next state. */
 export type ClientState = State<ClientContext, DecodedHandshake>;
@@ -575,10 +577,7 @@ export class ExpectEncryptedExtensions implements ClientState {
       throw new TlsAlertError(AlertDescription.unsupported_extension, 'early_data accepted but not sent');
     }
     hs.transcript.update(message.raw);
-    cx.core.emit({
-      kind: 'negotiated',
-      version: ProtocolVersion.TLS1_3,
-      cipherSuite: this.keyed.suite.value,
+    reportNegotiated(cx.core, this.keyed.suite, {
       group: this.keyed.group,
       alpn,
       resumed: hs.psk !== undefined,
@@ -632,7 +631,7 @@ export class ExpectCertificateOrRequest implements ClientState {
       now: settings.now(),
     });
     this.hs.transcript.update(message.raw);
-    return new ExpectCertificateVerify(this.hs, this.agreed, chain, key);
+    return new ExpectCertificateVerify(this.hs, this.agreed, { chain, key });
   }
 }
 
@@ -651,23 +650,12 @@ export class ExpectCertificateVerify implements ClientState {
   constructor(
     private readonly hs: ClientHandshake,
     private readonly agreed: Agreed,
-    private readonly chain: Uint8Array[],
-    private readonly key: ReturnType<typeof leafPublicKey>,
+    private readonly peer: PeerCertificate,
   ) {}
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
     if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.1', this.name, message);
-    verifyCertificateVerify(
-      cx.core.provider,
-      'server',
-      cx.settings.schemes,
-      this.key,
-      message.algorithm,
-      message.signature,
-      this.hs.transcript.hash(),
-    );
-    this.hs.transcript.update(message.raw);
-    cx.core.emit({ kind: 'peer-certificate', chain: this.chain });
+    acceptCertificateVerify(cx, 'server', this.hs.transcript, this.peer, message);
     return new ExpectFinished(this.hs, this.agreed);
   }
 }
@@ -685,11 +673,7 @@ export class ExpectFinished implements ClientState {
     const { hs, agreed } = this;
     const { core, settings } = cx;
     const { suite, secrets } = agreed;
-    const provider = core.provider;
-    const expected = finishedVerifyData(provider, suite.hash, secrets.serverHandshake, hs.transcript.hash());
-    if (!constantTimeEqual(expected, message.verifyData)) {
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'server Finished does not verify');
-    }
+    checkFinished(core, suite.hash, secrets.serverHandshake, hs.transcript, message, 'server Finished');
     hs.transcript.update(message.raw);
     const serverFinishedHash = hs.transcript.hash();
     let sentSince = false; // anything added to the transcript after the server Finished
@@ -709,19 +693,8 @@ export class ExpectFinished implements ClientState {
       sentSince = true;
     }
     const finishedHash = sentSince ? hs.transcript.hash() : serverFinishedHash;
-    const verifyData = finishedVerifyData(provider, suite.hash, secrets.clientHandshake, finishedHash);
-    hs.transcript.update(core.send({ type: 'finished', verifyData }));
-    cx.keys.setWriteKeys('application', suite, app.clientApplication);
-    const resumption = app.master.resumptionMasterSecret(hs.transcript.hash());
-    app.master.dispose();
-    cx.keys.setApplicationSecrets(suite, {
-      read: app.serverApplication,
-      write: app.clientApplication,
-      exporter: app.exporter,
-      resumption,
-    });
-    wipe(secrets.clientHandshake, secrets.serverHandshake);
-    core.emit({ kind: 'established' });
+    hs.transcript.update(sendFinished(core, suite.hash, secrets.clientHandshake, finishedHash));
+    completeHandshake(cx, suite, secrets, app, hs.transcript);
     return new ClientEstablished(suite, agreed.alpn, hs.transcript);
   }
 }
@@ -739,12 +712,12 @@ function sendClientCertificate(cx: ClientContext, transcript: Transcript, reques
       scheme = undefined;
     }
   }
-  const entries = mine && scheme !== undefined ? mine.chain.map((data) => ({ data, extensions: [] })) : [];
-  transcript.update(core.send({ type: 'certificate', version: 'tls13', context: request.context, entries }));
-  if (!mine || scheme === undefined) return;
-  const content = certificateVerifyContent('client', transcript.hash());
-  const signature = core.provider.sign(tls13SchemeName(scheme)!, mine.key, content);
-  transcript.update(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
+  if (mine && scheme !== undefined) {
+    sendCertificateAndVerify(core, 'client', transcript, request.context, mine, scheme);
+  } else {
+    // No certificate that fits: an empty Certificate, and no CertificateVerify (§4.4.2).
+    transcript.update(core.send({ type: 'certificate', version: 'tls13', context: request.context, entries: [] }));
+  }
 }
 
 /** After the handshake: NewSessionTicket, KeyUpdate and post-handshake CertificateRequest (RFC 8446 §4.6). */
@@ -824,8 +797,7 @@ export class ClientEstablished implements ClientState {
     const t = this.transcript.clone();
     t.update(message.raw);
     sendClientCertificate(cx, t, message);
-    const verifyData = finishedVerifyData(core.provider, this.suite.hash, cx.keys.applicationSecret('write'), t.hash());
-    core.send({ type: 'finished', verifyData });
+    sendFinished(core, this.suite.hash, cx.keys.applicationSecret('write'), t.hash());
   }
 }
 
@@ -837,9 +809,7 @@ export class ClientEstablished implements ClientState {
  * const client = new TlsClient({ serverName: 'example.com', roots: TrustStore.fromPem(bundle) });
  * for (const e of client.start()) if (e.kind === 'send') socket.write(e.bytes);
  */
-export class TlsClient extends Endpoint<TlsEvent> {
-  readonly #machine: Machine<ClientContext, DecodedHandshake>;
-
+export class TlsClient extends Tls13Endpoint<ClientSettings> {
   /**
    * @throws TypeError for a configuration that cannot work: no way to trust the server (neither
    *   `verifyServer` nor `roots`), `roots` without a `serverName` to check, no TLS 1.3 cipher suite
@@ -847,43 +817,21 @@ export class TlsClient extends Endpoint<TlsEvent> {
    */
   constructor(config: TlsClientConfig) {
     const provider = config.provider ?? new NobleProvider();
-    const settings = tls13ClientSettings('TlsClient', config, provider);
-    super({ ...coreOptions(config, provider), role: 'client' });
-    const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
-    this.#machine = new Machine({ settings, core: this.core, keys });
-  }
-
-  protected onInput(input: CoreInput): void {
-    if (input.type === 'change_cipher_spec') throw unexpected('RFC 8446 §A.1', this.state, input);
-    this.#machine.input(input);
-  }
-
-  protected describe(): { state: string; offered: Offered } {
-    return { state: this.state, offered: tls13ClientOffer(this.#machine.cx.settings) };
-  }
-
-  /** Name of the current handshake state (for research and debugging). */
-  get state(): string {
-    return this.#machine.state;
+    super('client', config, provider, tls13ClientSettings('TlsClient', config, provider));
   }
 
   /** Send the ClientHello (and any 0-RTT data). */
   start(): TlsEvent[] {
-    if (this.#machine.current) throw new TlswireError('TlsClient.start() called twice');
+    if (this.machine.current) throw new TlswireError('TlsClient.start() called twice');
     return this.run(() => {
-      this.#machine.current = startTls13Client(this.#machine.cx);
+      this.machine.current = startTls13Client(this.machine.cx);
     });
-  }
-
-  /** Send a KeyUpdate, asking the server to update too when `requestPeer` (RFC 8446 §4.6.3). */
-  keyUpdate(requestPeer = false): TlsEvent[] {
-    return this.run(() => this.#machine.cx.keys.keyUpdate(requestPeer));
   }
 }
 
 /** What the client offers, for failure reports. */
 export function tls13ClientOffer(settings: ClientSettings): Offered {
-  return { cipherSuites: settings.suites, groups: settings.groups, alpn: settings.config.alpn };
+  return tls13Offer(settings);
 }
 
 /**

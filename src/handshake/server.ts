@@ -5,7 +5,8 @@
  *     [ExpectClientCertificate ─▶ ExpectClientCertificateVerify] ─▶ ExpectClientFinished ─▶ ServerEstablished
  *
  * The server's whole first flight (ServerHello … Finished) is sent while handling the ClientHello,
- * in named steps; the checks and choices up to the ServerHello are in src/handshake/server-hello.ts.
+ * in named steps; the checks and choices up to the ServerHello are in src/handshake/server-hello.ts,
+ * what the client shares (endpoint, Certificate/CertificateVerify/Finished) in src/handshake/tls13-shared.ts.
  * Also: cipher suite, group, signature scheme and ALPN selection; HelloRetryRequest with a cookie
  * (§4.1.4, §4.2.2); PSK resumption with psk_dhe_ke and psk_ke and binder checks (§4.2.9, §4.2.11);
  * 0-RTT accept and reject (§4.2.10) with anti-replay (§8); client authentication (§4.3.2);
@@ -13,35 +14,26 @@
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
-import { constantTimeEqual, toHex, wipe } from '../bytes/hex.js';
-import {
-  finishedVerifyData,
-  resumptionPsk,
-  type Tls13CipherSuite,
-  Transcript,
-  tls13CipherSuite,
-} from '../crypto/key-schedule.js';
+import { toHex, wipe } from '../bytes/hex.js';
+import { resumptionPsk, type Tls13CipherSuite, Transcript, tls13CipherSuite } from '../crypto/key-schedule.js';
 import { NobleProvider } from '../crypto/noble.js';
-import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
-import { AlertDescription, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { AlertDescription, PskKeyExchangeMode } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
+import type { Tls13Certificate } from '../tls/messages/certificate.js';
 import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import {
   type ApplicationSecrets,
-  certificateVerifyContent,
   DEFAULT_CIPHER_SUITES,
   DEFAULT_GROUPS,
   DEFAULT_SIGNATURE_SCHEMES,
   deriveApplicationSecrets,
   type HandshakeSecrets,
-  tls13SchemeName,
-  verifyCertificateVerify,
 } from './common.js';
 import type { Offered } from './diagnosis.js';
-import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
+import type { Machine, State } from './endpoint.js';
 import { requestedServerName, selectAlpn, unexpected, verifyPeerChain } from './policy.js';
-import type { CoreInput, RecordCore } from './record-core.js';
 import {
   acceptPsk,
   type Credentials,
@@ -53,10 +45,22 @@ import {
   earlyDataSkipBudget,
   type HelloChoice,
   type Retry,
+  type ServerHelloSent,
   sendHelloRetryRequest,
   sendServerHello,
 } from './server-hello.js';
-import { Tls13Records } from './tls13-records.js';
+import {
+  acceptCertificateVerify,
+  checkFinished,
+  completeHandshake,
+  type PeerCertificate,
+  reportNegotiated,
+  sendCertificateAndVerify,
+  sendFinished,
+  type Tls13Context,
+  Tls13Endpoint,
+  tls13Offer,
+} from './tls13-shared.js';
 import type { CertificateVerifier, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
 import { clientVerifier } from './verifier.js';
 
@@ -80,11 +84,7 @@ export interface ServerSettings {
 }
 
 /** What the server states share: settings, the connection core and its TLS 1.3 keys. */
-export interface ServerContext {
-  readonly settings: ServerSettings;
-  readonly core: RecordCore;
-  readonly keys: Tls13Records;
-}
+export type ServerContext = Tls13Context<ServerSettings>;
 
 /** A server state: consumes one handshake message, returns the next state. */
 export type ServerState = State<ServerContext, DecodedHandshake>;
@@ -144,10 +144,7 @@ export class ExpectClientHello implements ServerState {
     const clientAuth = credentials !== undefined && (settings.config.clientAuth ?? 'none') !== 'none';
     if (credentials) sendServerCertificate(cx, transcript, credentials, clientAuth);
     const app = sendServerFinished(cx, suite, secrets, transcript);
-    core.emit({
-      kind: 'negotiated',
-      version: ProtocolVersion.TLS1_3,
-      cipherSuite: suite.value,
+    reportNegotiated(core, suite, {
       group: exchange.share?.group,
       alpn,
       resumed: psk !== undefined,
@@ -155,16 +152,7 @@ export class ExpectClientHello implements ServerState {
       helloRetry: retry !== undefined,
       serverName,
     });
-    const hs: ServerHandshake = {
-      suite,
-      transcript,
-      secrets,
-      app,
-      alpn,
-      serverName,
-      postHandshakeAuth: findExtension(message.extensions, 'post_handshake_auth') !== undefined,
-    };
-    return afterFirstFlight(cx, hello, hs, clientAuth, clientEarly);
+    return afterFirstFlight(cx, hello, { secrets, clientEarly, app }, clientAuth);
   }
 }
 
@@ -199,23 +187,21 @@ function sendServerCertificate(
   credentials: Credentials,
   clientAuth: boolean,
 ): void {
-  const { core, settings } = cx;
+  if (clientAuth) sendCertificateRequest(cx, transcript, new Uint8Array(0));
   const { certified, scheme } = credentials;
-  if (clientAuth) {
-    transcript.update(
-      core.send({
-        type: 'certificate_request',
-        version: 'tls13',
-        context: new Uint8Array(0),
-        extensions: [{ kind: 'signature_algorithms', schemes: [...settings.schemes] }],
-      }),
-    );
-  }
-  const entries = certified.chain.map((data) => ({ data, extensions: [] }));
-  transcript.update(core.send({ type: 'certificate', version: 'tls13', context: new Uint8Array(0), entries }));
-  const content = certificateVerifyContent('server', transcript.hash());
-  const signature = core.provider.sign(tls13SchemeName(scheme)!, certified.key, content);
-  transcript.update(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
+  sendCertificateAndVerify(cx.core, 'server', transcript, new Uint8Array(0), certified, scheme);
+}
+
+/** Our CertificateRequest (RFC 8446 §4.3.2) with `context` and our signature schemes, added to `transcript`. */
+function sendCertificateRequest(cx: ServerContext, transcript: Transcript, context: Uint8Array): void {
+  transcript.update(
+    cx.core.send({
+      type: 'certificate_request',
+      version: 'tls13',
+      context,
+      extensions: [{ kind: 'signature_algorithms', schemes: [...cx.settings.schemes] }],
+    }),
+  );
 }
 
 /**
@@ -229,8 +215,7 @@ function sendServerFinished(
   transcript: Transcript,
 ): ApplicationSecrets {
   const { core } = cx;
-  const verifyData = finishedVerifyData(core.provider, suite.hash, secrets.serverHandshake, transcript.hash());
-  transcript.update(core.send({ type: 'finished', verifyData }));
+  transcript.update(sendFinished(core, suite.hash, secrets.serverHandshake, transcript.hash()));
   const app = deriveApplicationSecrets(core, secrets.hs, transcript.hash());
   cx.keys.setWriteKeys('application', suite, app.serverApplication);
   return app;
@@ -244,10 +229,19 @@ function sendServerFinished(
 function afterFirstFlight(
   cx: ServerContext,
   hello: HelloChoice,
-  hs: ServerHandshake,
+  flight: ServerHelloSent & { app: ApplicationSecrets },
   clientAuth: boolean,
-  clientEarly: Uint8Array | undefined,
 ): ServerState {
+  const { clientEarly } = flight;
+  const hs: ServerHandshake = {
+    suite: hello.suite,
+    transcript: hello.transcript,
+    secrets: flight.secrets,
+    app: flight.app,
+    alpn: hello.alpn,
+    serverName: hello.serverName,
+    postHandshakeAuth: findExtension(hello.ch.extensions, 'post_handshake_auth') !== undefined,
+  };
   const afterEarly: ServerState = clientAuth ? new ExpectClientCertificate(hs) : new ExpectClientFinished(hs);
   if (hello.psk?.earlyData && clientEarly) {
     cx.keys.setReadKeys('early', hs.suite, clientEarly);
@@ -290,24 +284,37 @@ export class ExpectClientCertificate implements ServerState {
         'client Certificate context differs from the request',
       );
     }
-    this.hs.transcript.update(message.raw);
-    if (message.entries.length === 0) {
-      if (cx.settings.config.clientAuth === 'require') {
-        throw new TlsAlertError(AlertDescription.certificate_required, 'the client sent no certificate');
-      }
-      return new ExpectClientFinished(this.hs);
-    }
-    const chain = message.entries.map((e) => e.data);
-    const key = verifyClientChain(cx, chain, this.hs.serverName);
-    return new ExpectClientCertificateVerify(this.hs, chain, key);
+    const peer = readClientCertificate(cx, this.hs, message);
+    return peer ? new ExpectClientCertificateVerify(this.hs, peer) : new ExpectClientFinished(this.hs);
   }
 }
 
-/** Check a client's chain with the configured verifier (RFC 8446 §4.4.2.4); returns the leaf's key. */
-function verifyClientChain(cx: ServerContext, chain: Uint8Array[], serverName: string | undefined): PublicKey {
+/**
+ * The client's Certificate (RFC 8446 §4.4.2) in the handshake, or in answer to a post-handshake
+ * `request` (§4.6.2), joins that exchange's transcript. An empty one is certificate_required when we
+ * require a certificate (`clientAuth: 'require'`, or the request's `required`), else undefined;
+ * otherwise the chain, checked with the configured verifier (§4.4.2.4), and its leaf's key.
+ */
+function readClientCertificate(
+  cx: ServerContext,
+  hs: ServerHandshake,
+  message: Tls13Certificate & { raw: Uint8Array },
+  request?: PostHandshakeAuth,
+): PeerCertificate | undefined {
+  (request ? request.transcript : hs.transcript).update(message.raw);
+  if (message.entries.length === 0) {
+    if (request ? request.required : cx.settings.config.clientAuth === 'require') {
+      throw new TlsAlertError(
+        AlertDescription.certificate_required,
+        `the client sent no certificate${request ? ' for our post-handshake CertificateRequest' : ''}`,
+      );
+    }
+    return undefined;
+  }
+  const chain = message.entries.map((e) => e.data);
   const verify = cx.settings.verifyClient;
   if (!verify) throw new TlsAlertError(AlertDescription.internal_error, 'client certificate without verifyClient');
-  return verifyPeerChain(verify, chain, { serverName, now: cx.settings.now() });
+  return { chain, key: verifyPeerChain(verify, chain, { serverName: hs.serverName, now: cx.settings.now() }) };
 }
 
 /** Waiting for the client's CertificateVerify (RFC 8446 §4.4.3). */
@@ -315,24 +322,12 @@ export class ExpectClientCertificateVerify implements ServerState {
   readonly name = 'ExpectClientCertificateVerify';
   constructor(
     private readonly hs: ServerHandshake,
-    private readonly chain: Uint8Array[],
-    private readonly key: PublicKey,
+    private readonly peer: PeerCertificate,
   ) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.2', this.name, message);
-    const t = this.hs.transcript;
-    verifyCertificateVerify(
-      cx.core.provider,
-      'client',
-      cx.settings.schemes,
-      this.key,
-      message.algorithm,
-      message.signature,
-      t.hash(),
-    );
-    t.update(message.raw);
-    cx.core.emit({ kind: 'peer-certificate', chain: this.chain });
+    acceptCertificateVerify(cx, 'client', this.hs.transcript, this.peer, message);
     return new ExpectClientFinished(this.hs);
   }
 }
@@ -344,26 +339,12 @@ export class ExpectClientFinished implements ServerState {
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type !== 'finished') throw unexpected('RFC 8446 §A.2', this.name, message);
-    const { core, settings } = cx;
     const { suite, transcript, secrets, app } = this.hs;
-    const expected = finishedVerifyData(core.provider, suite.hash, secrets.clientHandshake, transcript.hash());
-    if (!constantTimeEqual(expected, message.verifyData)) {
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'client Finished does not verify');
-    }
+    checkFinished(cx.core, suite.hash, secrets.clientHandshake, transcript, message, 'client Finished');
     transcript.update(message.raw);
-    cx.keys.setReadKeys('application', suite, app.clientApplication);
-    const resumption = app.master.resumptionMasterSecret(transcript.hash());
-    app.master.dispose();
-    cx.keys.setApplicationSecrets(suite, {
-      read: app.clientApplication,
-      write: app.serverApplication,
-      exporter: app.exporter,
-      resumption,
-    });
-    wipe(secrets.clientHandshake, secrets.serverHandshake);
-    core.emit({ kind: 'established' });
+    completeHandshake(cx, suite, secrets, app, transcript);
     const established = new ServerEstablished(this.hs);
-    for (let i = 0; i < settings.ticketCount; i++) established.sendTicket(cx);
+    for (let i = 0; i < cx.settings.ticketCount; i++) established.sendTicket(cx);
     return established;
   }
 }
@@ -395,33 +376,28 @@ export class ServerEstablished implements ServerState {
       cx.keys.receiveKeyUpdate(message);
       return this;
     }
-    if (message.type === 'certificate' && message.version === 'tls13') {
-      // RFC 8446 §4.6.2: the answer to one of our requests, named by its context; the client may
-      // answer several requests in any order.
-      const key = toHex(message.context);
-      const request = this.#requests.get(key);
-      if (!request) {
-        throw new TlsAlertError(
-          AlertDescription.unexpected_message,
-          'client Certificate whose certificate_request_context matches no CertificateRequest we sent (RFC 8446 §4.6.2)',
-        );
-      }
-      this.#requests.delete(key);
-      request.transcript.update(message.raw);
-      if (message.entries.length === 0) {
-        if (request.required) {
-          throw new TlsAlertError(
-            AlertDescription.certificate_required,
-            'the client sent no certificate for our post-handshake CertificateRequest',
-          );
-        }
-        return new ExpectPostHandshakeFinished(this, request, []);
-      }
-      const chain = message.entries.map((e) => e.data);
-      const leafKey = verifyClientChain(cx, chain, this.hs.serverName);
-      return new ExpectPostHandshakeCertificateVerify(this, request, chain, leafKey);
-    }
+    if (message.type === 'certificate' && message.version === 'tls13') return this.#answer(cx, message);
     throw unexpected('RFC 8446 §A.2', this.name, message);
+  }
+
+  /**
+   * RFC 8446 §4.6.2: a client Certificate answers one of our requests, named by its context; the
+   * client may answer several requests in any order. Then its CertificateVerify (unless empty) and
+   * Finished.
+   */
+  #answer(cx: ServerContext, message: Tls13Certificate & { raw: Uint8Array }): ServerState {
+    const key = toHex(message.context);
+    const request = this.#requests.get(key);
+    if (!request) {
+      throw new TlsAlertError(
+        AlertDescription.unexpected_message,
+        'client Certificate whose certificate_request_context matches no CertificateRequest we sent (RFC 8446 §4.6.2)',
+      );
+    }
+    this.#requests.delete(key);
+    const peer = readClientCertificate(cx, this.hs, message, request);
+    if (!peer) return new ExpectPostHandshakeFinished(this, request, []);
+    return new ExpectPostHandshakeCertificateVerify(this, request, peer);
   }
 
   /**
@@ -429,18 +405,11 @@ export class ServerEstablished implements ServerState {
    * the provider's random source and our signature schemes.
    */
   requestClientAuth(cx: ServerContext, required: boolean): void {
-    const { core, settings } = cx;
+    const { core } = cx;
     let context = core.provider.random(16);
     while (this.#requests.has(toHex(context))) context = core.provider.random(16);
     const transcript = this.hs.transcript.clone();
-    transcript.update(
-      core.send({
-        type: 'certificate_request',
-        version: 'tls13',
-        context,
-        extensions: [{ kind: 'signature_algorithms', schemes: [...settings.schemes] }],
-      }),
-    );
+    sendCertificateRequest(cx, transcript, context);
     this.#requests.set(toHex(context), { context, transcript, required });
   }
 
@@ -490,25 +459,13 @@ export class ExpectPostHandshakeCertificateVerify implements ServerState {
   constructor(
     readonly established: ServerEstablished,
     private readonly request: PostHandshakeAuth,
-    private readonly chain: Uint8Array[],
-    private readonly key: PublicKey,
+    private readonly peer: PeerCertificate,
   ) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.2', this.name, message);
-    const t = this.request.transcript;
-    verifyCertificateVerify(
-      cx.core.provider,
-      'client',
-      cx.settings.schemes,
-      this.key,
-      message.algorithm,
-      message.signature,
-      t.hash(),
-    );
-    t.update(message.raw);
-    cx.core.emit({ kind: 'peer-certificate', chain: this.chain });
-    return new ExpectPostHandshakeFinished(this.established, this.request, this.chain);
+    acceptCertificateVerify(cx, 'client', this.request.transcript, this.peer, message);
+    return new ExpectPostHandshakeFinished(this.established, this.request, this.peer.chain);
   }
 }
 
@@ -526,14 +483,10 @@ export class ExpectPostHandshakeFinished implements ServerState {
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type !== 'finished') throw unexpected('RFC 8446 §A.2', this.name, message);
-    const { core } = cx;
     const t = this.request.transcript;
-    const hash = t.hashName!;
-    const expected = finishedVerifyData(core.provider, hash, cx.keys.applicationSecret('read'), t.hash());
-    if (!constantTimeEqual(expected, message.verifyData)) {
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'client post-handshake Finished does not verify');
-    }
-    core.emit({ kind: 'post-handshake-auth', context: this.request.context, chain: this.chain });
+    const what = 'client post-handshake Finished';
+    checkFinished(cx.core, t.hashName!, cx.keys.applicationSecret('read'), t, message, what);
+    cx.core.emit({ kind: 'post-handshake-auth', context: this.request.context, chain: this.chain });
     return this.established;
   }
 }
@@ -545,39 +498,16 @@ export class ExpectPostHandshakeFinished implements ServerState {
  * const server = new TlsServer({ certificate: { chain, key } });
  * for (const e of server.handle(bytes)) if (e.kind === 'send') socket.write(e.bytes);
  */
-export class TlsServer extends Endpoint<TlsEvent> {
-  readonly #machine: Tls13ServerMachine;
-
+export class TlsServer extends Tls13Endpoint<ServerSettings> {
+  /** @throws TypeError for a configuration that cannot work (see {@link tls13ServerSettings}) */
   constructor(config: ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
-    const settings = tls13ServerSettings('TlsServer', config, provider);
-    super({ ...coreOptions(config, provider), role: 'server' });
-    const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
-    this.#machine = new Machine({ settings, core: this.core, keys }, new ExpectClientHello());
-  }
-
-  protected onInput(input: CoreInput): void {
-    if (input.type === 'change_cipher_spec') throw unexpected('RFC 8446 §A.2', this.state, input);
-    this.#machine.input(input);
-  }
-
-  protected describe(): { state: string; offered: Offered } {
-    return { state: this.state, offered: tls13ServerOffer(this.#machine.cx.settings) };
-  }
-
-  /** Name of the current handshake state. */
-  get state(): string {
-    return this.#machine.state;
-  }
-
-  /** Send a KeyUpdate (RFC 8446 §4.6.3). */
-  keyUpdate(requestPeer = false): TlsEvent[] {
-    return this.run(() => this.#machine.cx.keys.keyUpdate(requestPeer));
+    super('server', config, provider, tls13ServerSettings('TlsServer', config, provider), new ExpectClientHello());
   }
 
   /** Send one more NewSessionTicket (RFC 8446 §4.6.1). */
   sendTicket(): TlsEvent[] {
-    return this.run(sendTicketStep(this.#machine));
+    return this.run(sendTicketStep(this.machine));
   }
 
   /**
@@ -590,7 +520,7 @@ export class TlsServer extends Endpoint<TlsEvent> {
    *   post_handshake_auth (RFC 8446 §4.2.6), or without a verifier; the connection is not affected
    */
   requestClientAuth(options: { required?: boolean } = {}): TlsEvent[] {
-    return this.run(requestClientAuthStep(this.#machine, options));
+    return this.run(requestClientAuthStep(this.machine, options));
   }
 }
 
@@ -633,7 +563,7 @@ function established(machine: Tls13ServerMachine, call: string): ServerEstablish
 
 /** What the server accepts, for failure reports. */
 export function tls13ServerOffer(settings: ServerSettings): Offered {
-  return { cipherSuites: settings.suites, groups: settings.groups, alpn: settings.config.alpn };
+  return tls13Offer(settings);
 }
 
 /**
