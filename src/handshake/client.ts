@@ -16,14 +16,14 @@
  * (record layer, keys, events) is the I/O every state is handed. Also: HelloRetryRequest (§4.1.4),
  * PSK resumption and 0-RTT (§2.2, §2.3, §4.2.10, §4.2.11), client authentication (§4.3.2, §4.4.2),
  * middlebox compatibility (§D.4), record_size_limit (RFC 8449), NewSessionTicket (§4.6.1) and
- * KeyUpdate (§4.6.3).
+ * KeyUpdate (§4.6.3). What the server shares (endpoint, Certificate/CertificateVerify/Finished) is in
+ * src/handshake/tls13-shared.ts.
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
 import { constantTimeEqual, toHex, wipe } from '../bytes/hex.js';
 import {
   EarlySecret,
-  finishedVerifyData,
   resumptionPsk,
   type Tls13CipherSuite,
   Transcript,
@@ -37,8 +37,8 @@ import { type Extension, findExtension } from '../tls/extensions.js';
 import type { Tls13CertificateRequest } from '../tls/messages/certificate.js';
 import { clientHelloWithoutBinders, type DecodedHandshake, encodeHandshake } from '../tls/messages/handshake.js';
 import type { ClientHello, ServerHello } from '../tls/messages/hello.js';
+import type { Tls13NewSessionTicket } from '../tls/messages/session.js';
 import {
-  certificateVerifyContent,
   checkResponseExtensions,
   chooseScheme,
   DEFAULT_CIPHER_SUITES,
@@ -51,15 +51,22 @@ import {
   type HandshakeSecrets,
   hasDowngradeSentinel,
   keyExchangeStep,
-  type leafPublicKey,
-  tls13SchemeName,
-  verifyCertificateVerify,
 } from './common.js';
 import { HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
-import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
+import type { State } from './endpoint.js';
 import { checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
-import type { CoreInput, RecordCore } from './record-core.js';
-import { Tls13Records } from './tls13-records.js';
+import {
+  acceptCertificateVerify,
+  checkFinished,
+  completeHandshake,
+  type PeerCertificate,
+  reportNegotiated,
+  sendCertificateAndVerify,
+  sendFinished,
+  type Tls13Context,
+  Tls13Endpoint,
+  tls13Offer,
+} from './tls13-shared.js';
 import type { CertificateVerifier, ClientSession, TlsClientConfig, TlsEvent } from './types.js';
 import { serverVerifier } from './verifier.js';
 
@@ -78,11 +85,7 @@ export interface ClientSettings {
 }
 
 /** What the client states share: settings, the connection core and its TLS 1.3 keys. Passed to every `handle`. */
-export interface ClientContext {
-  readonly settings: ClientSettings;
-  readonly core: RecordCore;
-  readonly keys: Tls13Records;
-}
+export type ClientContext = Tls13Context<ClientSettings>;
 
 /** A client state: consumes one handshake message, returns the next state. */
 export type ClientState = State<ClientContext, DecodedHandshake>;
@@ -106,79 +109,141 @@ interface ClientHandshake {
   hrr: { suite: number; group: number | undefined } | undefined;
 }
 
+/** What a ClientHello carries besides our configuration: the random, session id and key shares. */
+interface HelloParts {
+  random: Uint8Array;
+  sessionId: Uint8Array;
+  shares: readonly KeyShareKeyPair[];
+  shareGroups: readonly number[];
+}
+
+/** What changes between our first and second ClientHello (RFC 8446 §4.1.2). */
+interface HelloOptions {
+  cookie?: Uint8Array;
+  earlyData: boolean;
+  psk?: OfferedPsk;
+  /** The transcript before this hello: empty, or ClientHello1 (as message_hash) and the HelloRetryRequest. */
+  transcript: Transcript;
+}
+
 /**
- * Build a ClientHello (RFC 8446 §4.1.2) with PSK binders computed over `transcript` (§4.2.11.2).
- * With a PSK it also returns the message's encoding: the binder is written into the encoding the
- * binder was computed over (it is the message's last bytes), so the hello is encoded once.
+ * Send a ClientHello (RFC 8446 §4.1.2) and add it to `options.transcript`. Returns it with its
+ * encoding, as sent.
+ */
+function sendClientHello(
+  cx: ClientContext,
+  parts: HelloParts,
+  options: HelloOptions,
+): ClientHello & { raw: Uint8Array } {
+  const built = buildClientHello(cx, parts, options);
+  const raw = cx.core.send(built.hello, built.raw);
+  options.transcript.update(raw);
+  return { ...built.hello, raw };
+}
+
+/**
+ * Build a ClientHello (RFC 8446 §4.1.2): our extensions, then the configured edit, the padding
+ * (RFC 7685) and the PSK with its binder computed over `options.transcript` (§4.2.11.2). With a PSK
+ * it also returns the message's encoding (see {@link bindPsk}), so the hello is encoded once.
  */
 function buildClientHello(
   cx: ClientContext,
-  random: Uint8Array,
-  sessionId: Uint8Array,
-  shares: readonly KeyShareKeyPair[],
-  shareGroups: readonly number[],
-  options: { cookie?: Uint8Array; earlyData: boolean; psk?: OfferedPsk; transcript: Transcript },
+  parts: HelloParts,
+  options: HelloOptions,
 ): { hello: ClientHello; raw?: Uint8Array } {
   const { config } = cx.settings;
+  let hello: ClientHello = {
+    type: 'client_hello',
+    version: ProtocolVersion.TLS1_2,
+    random: parts.random,
+    sessionId: parts.sessionId,
+    cipherSuites: [...cx.settings.suites],
+    compressionMethods: [0],
+    extensions: clientHelloExtensions(cx.settings, parts, options),
+  };
+  if (config.editClientHello) hello = config.editClientHello(hello);
+  const psk = options.psk;
+  const age = psk ? obfuscatedAge(cx, psk.session) : 0;
+  if (config.padding) {
+    const unbound = psk ? withPsk(hello, psk, age, new Uint8Array(HASH_LENGTH[psk.suite.hash])) : hello;
+    hello = padded(hello, encodeHandshake(unbound).length);
+  }
+  return psk ? bindPsk(hello, psk, age, options.transcript) : { hello };
+}
+
+/**
+ * Our ClientHello extensions (RFC 8446 §4.2), in the order we send them: server_name (RFC 6066 §3,
+ * never an IP literal), ALPN (RFC 7301), supported_groups, key_share, early_data, supported_versions,
+ * signature_algorithms, cookie (echoed after a HelloRetryRequest, §4.2.2), psk_key_exchange_modes,
+ * record_size_limit (RFC 8449), post_handshake_auth. pre_shared_key is added last (§4.2.11).
+ */
+function clientHelloExtensions(settings: ClientSettings, parts: HelloParts, options: HelloOptions): Extension[] {
+  const { config } = settings;
   const extensions: Extension[] = [];
   if (config.serverName && !isIpLiteral(config.serverName)) {
     extensions.push({ kind: 'server_name', names: [{ type: NameType.host_name, name: config.serverName }] });
   }
   if (config.alpn?.length)
     extensions.push({ kind: 'application_layer_protocol_negotiation', protocols: [...config.alpn] });
-  extensions.push({ kind: 'supported_groups', groups: [...cx.settings.groups] });
+  extensions.push({ kind: 'supported_groups', groups: [...settings.groups] });
   extensions.push({
     kind: 'key_share',
     form: 'client_hello',
-    shares: shares.map((s, i) => ({ group: shareGroups[i]!, keyExchange: s.share })),
+    shares: parts.shares.map((s, i) => ({ group: parts.shareGroups[i]!, keyExchange: s.share })),
   });
   if (options.earlyData) extensions.push({ kind: 'early_data' });
   extensions.push({ kind: 'supported_versions', form: 'client_hello', versions: [ProtocolVersion.TLS1_3] });
-  extensions.push({ kind: 'signature_algorithms', schemes: [...cx.settings.schemes] });
+  extensions.push({ kind: 'signature_algorithms', schemes: [...settings.schemes] });
   if (options.cookie) extensions.push({ kind: 'cookie', cookie: options.cookie });
-  extensions.push({ kind: 'psk_key_exchange_modes', modes: [...cx.settings.pskModes] });
+  extensions.push({ kind: 'psk_key_exchange_modes', modes: [...settings.pskModes] });
   if (config.recordSizeLimit !== undefined)
     extensions.push({ kind: 'record_size_limit', limit: config.recordSizeLimit });
   if (config.postHandshakeAuth) extensions.push({ kind: 'post_handshake_auth' });
-  let hello: ClientHello = {
-    type: 'client_hello',
-    version: ProtocolVersion.TLS1_2,
-    random,
-    sessionId,
-    cipherSuites: [...cx.settings.suites],
-    compressionMethods: [0],
-    extensions,
-  };
-  if (config.editClientHello) hello = config.editClientHello(hello);
-  const psk = options.psk;
-  const age = psk ? obfuscatedAge(cx, psk.session) : 0;
-  const pskExtension = (binder: Uint8Array): Extension => ({
+  return extensions;
+}
+
+/** `hello` with our pre_shared_key extension last (RFC 8446 §4.2.11): the ticket, its age and one binder. */
+function withPsk(hello: ClientHello, psk: OfferedPsk, age: number, binder: Uint8Array): ClientHello {
+  const extension: Extension = {
     kind: 'pre_shared_key',
     form: 'client_hello',
-    identities: [{ identity: psk!.session.ticket, obfuscatedTicketAge: age }],
+    identities: [{ identity: psk.session.ticket, obfuscatedTicketAge: age }],
     binders: [binder],
-  });
-  const hashLength = psk ? HASH_LENGTH[psk.suite.hash] : 0;
-  const withPsk = (h: ClientHello, binder: Uint8Array): ClientHello =>
-    psk ? { ...h, extensions: [...(h.extensions ?? []), pskExtension(binder)] } : h;
-  if (config.padding) {
-    // RFC 7685 as NSS applies it: a ClientHello of 256..511 bytes is padded to 512.
-    const length = encodeHandshake(withPsk(hello, new Uint8Array(hashLength))).length;
-    if (length >= 256 && length < 512) {
-      const padding = new Uint8Array(Math.max(0, 512 - length - 4));
-      hello = { ...hello, extensions: [...(hello.extensions ?? []), { kind: 'padding', padding }] };
-    }
-  }
-  if (!psk) return { hello };
-  const unbound = withPsk(hello, new Uint8Array(hashLength));
+  };
+  return { ...hello, extensions: [...(hello.extensions ?? []), extension] };
+}
+
+/**
+ * RFC 7685 as NSS applies it: a ClientHello of 256..511 bytes (`length`, with its PSK extension) is
+ * padded to 512.
+ */
+function padded(hello: ClientHello, length: number): ClientHello {
+  if (length < 256 || length >= 512) return hello;
+  const padding = new Uint8Array(Math.max(0, 512 - length - 4));
+  return { ...hello, extensions: [...(hello.extensions ?? []), { kind: 'padding', padding }] };
+}
+
+/**
+ * Add the PSK to `hello` with its binder (RFC 8446 §4.2.11.2): the HMAC over `transcript` and the
+ * hello up to its binders. The binder is written into the encoding it was computed over (PskBinderEntry
+ * binders<33..2^16-1> is the message's last field), which is returned with the hello.
+ */
+function bindPsk(
+  hello: ClientHello,
+  psk: OfferedPsk,
+  age: number,
+  transcript: Transcript,
+): { hello: ClientHello; raw: Uint8Array } {
+  const hashLength = HASH_LENGTH[psk.suite.hash];
+  const unbound = withPsk(hello, psk, age, new Uint8Array(hashLength));
   const raw = encodeHandshake(unbound);
   const truncated = clientHelloWithoutBinders({ ...unbound, raw });
-  const t = options.transcript.clone();
+  const t = transcript.clone();
   if (!t.hashName) t.setHash(psk.suite.hash);
   const binder = psk.early.binder('resumption', t.update(truncated).hash());
-  // PskBinderEntry binders<33..2^16-1> is the last field: its one binder is the last hashLength bytes.
+  // Its one binder is the last hashLength bytes.
   raw.set(binder, raw.length - hashLength);
-  return { hello: withPsk(hello, binder), raw };
+  return { hello: withPsk(hello, psk, age, binder), raw };
 }
 
 function obfuscatedAge(cx: ClientContext, session: ClientSession): number {
@@ -223,10 +288,7 @@ export function startTls13Client(cx: ClientContext): ClientState {
     psk.session.maxEarlyDataSize >= settings.config.earlyData.length &&
     settings.suites.includes(psk.session.cipherSuite);
   const transcript = new Transcript(provider);
-  const built = buildClientHello(cx, random, sessionId, shares, shareGroups, { earlyData, psk, transcript });
-  const hello = built.hello;
-  const raw = core.send(hello, built.raw);
-  transcript.update(raw);
+  const hello = sendClientHello(cx, { random, sessionId, shares, shareGroups }, { earlyData, psk, transcript });
   let ccsSent = false;
   if (earlyData && psk) {
     // RFC 8446 §D.4: with early data, the dummy CCS goes right after the first ClientHello.
@@ -241,7 +303,7 @@ export function startTls13Client(cx: ClientContext): ClientState {
     core.write(settings.config.earlyData!);
   }
   return new ExpectServerHello({
-    hello: { ...hello, ...{ raw } },
+    hello,
     transcript,
     shares,
     shareGroups,
@@ -299,44 +361,15 @@ export class ExpectServerHello implements ClientState {
     return this.#serverHello(cx, message, suite);
   }
 
-  /** RFC 8446 §4.1.4: answer a HelloRetryRequest with a second ClientHello. */
+  /**
+   * RFC 8446 §4.1.4: answer a HelloRetryRequest with a second ClientHello: the transcript goes on
+   * from the message_hash of the first, a new key share for the group asked for, the cookie echoed,
+   * no early data (0-RTT is over), the PSK only if its hash is the suite's.
+   */
   #retry(cx: ClientContext, hrr: ServerHello & { raw: Uint8Array }, suite: Tls13CipherSuite): ClientState {
     const hs = this.hs;
-    const { core } = cx;
     if (hs.hrr) throw new TlsAlertError(AlertDescription.unexpected_message, 'a second HelloRetryRequest');
-    checkResponseExtensions(
-      hrr.extensions,
-      hs.hello.extensions,
-      ['key_share', 'cookie', 'supported_versions'],
-      'HelloRetryRequest',
-      ['cookie'],
-    );
-    const keyShare = findExtension(hrr.extensions, 'key_share');
-    const cookie = findExtension(hrr.extensions, 'cookie');
-    let group: number | undefined;
-    if (keyShare) {
-      if (keyShare.form !== 'hello_retry_request')
-        throw new TlsAlertError(AlertDescription.illegal_parameter, 'malformed key_share');
-      group = keyShare.selectedGroup;
-      if (!cx.settings.groups.includes(group) || !groupName(group)) {
-        throw new TlsAlertError(
-          AlertDescription.illegal_parameter,
-          `HelloRetryRequest selects group ${group}, not offered`,
-        );
-      }
-      if (hs.shareGroups.includes(group)) {
-        throw new TlsAlertError(
-          AlertDescription.illegal_parameter,
-          `HelloRetryRequest selects group ${group}, already shared`,
-        );
-      }
-    }
-    if (!keyShare && !cookie) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'a HelloRetryRequest that would not change the ClientHello',
-      );
-    }
+    const { group, cookie } = checkHelloRetryRequest(cx, hs, hrr);
     hs.transcript.replaceWithMessageHash(suite.hash);
     hs.transcript.update(hrr.raw);
     let shares = hs.shares;
@@ -353,18 +386,11 @@ export class ExpectServerHello implements ClientState {
       cx.keys.sendChangeCipherSpec();
       ccsSent = true;
     }
-    const built = buildClientHello(cx, hs.hello.random, hs.hello.sessionId, shares, shareGroups, {
-      cookie: cookie?.cookie,
-      earlyData: false,
-      psk,
-      transcript: hs.transcript,
-    });
-    const hello = built.hello;
-    const raw = core.send(hello, built.raw);
-    hs.transcript.update(raw);
+    const parts = { random: hs.hello.random, sessionId: hs.hello.sessionId, shares, shareGroups };
+    const hello = sendClientHello(cx, parts, { cookie, earlyData: false, psk, transcript: hs.transcript });
     return new ExpectServerHello({
       ...hs,
-      hello: { ...hello, ...{ raw } },
+      hello,
       shares,
       shareGroups,
       psk,
@@ -374,6 +400,10 @@ export class ExpectServerHello implements ClientState {
     });
   }
 
+  /**
+   * RFC 8446 §4.1.3: the ServerHello: the PSK it accepts and the key exchange it completes lead to
+   * the handshake secrets (§7.1); we read (and, unless 0-RTT data was sent, write) under them.
+   */
   #serverHello(cx: ClientContext, sh: ServerHello & { raw: Uint8Array }, suite: Tls13CipherSuite): ClientState {
     const hs = this.hs;
     const { core } = cx;
@@ -389,47 +419,8 @@ export class ExpectServerHello implements ClientState {
         'ServerHello cipher suite differs from the HelloRetryRequest',
       );
     }
-    const pskExt = findExtension(sh.extensions, 'pre_shared_key');
-    let psk: OfferedPsk | undefined;
-    if (pskExt) {
-      if (pskExt.form !== 'server_hello' || pskExt.selectedIdentity !== 0 || !hs.psk) {
-        throw new TlsAlertError(
-          AlertDescription.illegal_parameter,
-          'pre_shared_key selects an identity we did not offer',
-        );
-      }
-      if (hs.psk.suite.hash !== suite.hash) {
-        throw new TlsAlertError(AlertDescription.illegal_parameter, 'the PSK hash differs from the cipher suite hash');
-      }
-      psk = hs.psk;
-    }
-    const keyShare = findExtension(sh.extensions, 'key_share');
-    let shared: Uint8Array | undefined;
-    let group: number | undefined;
-    if (keyShare) {
-      if (keyShare.form !== 'server_hello')
-        throw new TlsAlertError(AlertDescription.illegal_parameter, 'malformed key_share');
-      if (psk && !cx.settings.pskModes.includes(PskKeyExchangeMode.psk_dhe_ke)) {
-        throw new TlsAlertError(
-          AlertDescription.illegal_parameter,
-          'ServerHello accepts our PSK with a key_share, but we offered only psk_ke (RFC 8446 §4.2.9)',
-        );
-      }
-      group = keyShare.share.group;
-      const index = hs.shareGroups.indexOf(group);
-      if (index < 0 || (hs.hrr?.group !== undefined && hs.hrr.group !== group)) {
-        throw new TlsAlertError(
-          AlertDescription.illegal_parameter,
-          `ServerHello key share for group ${group}, not offered`,
-        );
-      }
-      const pair = hs.shares[index]!;
-      shared = keyExchangeStep(() =>
-        core.provider.keyExchange(pair.group).decapsulate(pair.privateKey, keyShare.share.keyExchange),
-      );
-    } else if (!psk || !cx.settings.pskModes.includes(PskKeyExchangeMode.psk_ke)) {
-      throw new TlsAlertError(AlertDescription.missing_extension, 'ServerHello without key_share');
-    }
+    const psk = acceptedPsk(hs, sh, suite);
+    const { group, shared } = completeKeyExchange(cx, hs, sh, psk);
     for (const s of hs.shares) wipe(s.privateKey);
     if (!hs.transcript.hashName) hs.transcript.setHash(suite.hash);
     hs.transcript.update(sh.raw);
@@ -441,6 +432,109 @@ export class ExpectServerHello implements ClientState {
     if (!hs.earlyDataSent) cx.keys.setWriteKeys('handshake', suite, secrets.clientHandshake);
     return new ExpectEncryptedExtensions({ ...hs, psk }, { suite, group, secrets });
   }
+}
+
+/**
+ * The checks of a HelloRetryRequest (RFC 8446 §4.1.4): only key_share, cookie and supported_versions,
+ * and at least one that changes the ClientHello; a group asked for must be one we support and have
+ * not sent a share for. Returns the group and the cookie to echo.
+ */
+function checkHelloRetryRequest(
+  cx: ClientContext,
+  hs: ClientHandshake,
+  hrr: ServerHello,
+): { group: number | undefined; cookie: Uint8Array | undefined } {
+  checkResponseExtensions(
+    hrr.extensions,
+    hs.hello.extensions,
+    ['key_share', 'cookie', 'supported_versions'],
+    'HelloRetryRequest',
+    ['cookie'],
+  );
+  const keyShare = findExtension(hrr.extensions, 'key_share');
+  const cookie = findExtension(hrr.extensions, 'cookie');
+  let group: number | undefined;
+  if (keyShare) {
+    if (keyShare.form !== 'hello_retry_request')
+      throw new TlsAlertError(AlertDescription.illegal_parameter, 'malformed key_share');
+    group = keyShare.selectedGroup;
+    if (!cx.settings.groups.includes(group) || !groupName(group)) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        `HelloRetryRequest selects group ${group}, not offered`,
+      );
+    }
+    if (hs.shareGroups.includes(group)) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        `HelloRetryRequest selects group ${group}, already shared`,
+      );
+    }
+  }
+  if (!keyShare && !cookie) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      'a HelloRetryRequest that would not change the ClientHello',
+    );
+  }
+  return { group, cookie: cookie?.cookie };
+}
+
+/**
+ * The PSK a ServerHello accepts (RFC 8446 §4.2.11): the one identity we offered, whose hash is the
+ * cipher suite's; undefined when it has no pre_shared_key.
+ */
+function acceptedPsk(hs: ClientHandshake, sh: ServerHello, suite: Tls13CipherSuite): OfferedPsk | undefined {
+  const pskExt = findExtension(sh.extensions, 'pre_shared_key');
+  if (!pskExt) return undefined;
+  if (pskExt.form !== 'server_hello' || pskExt.selectedIdentity !== 0 || !hs.psk) {
+    throw new TlsAlertError(AlertDescription.illegal_parameter, 'pre_shared_key selects an identity we did not offer');
+  }
+  if (hs.psk.suite.hash !== suite.hash) {
+    throw new TlsAlertError(AlertDescription.illegal_parameter, 'the PSK hash differs from the cipher suite hash');
+  }
+  return hs.psk;
+}
+
+/**
+ * The key exchange a ServerHello completes (RFC 8446 §4.2.8, §4.2.9): its share must be for a group
+ * we sent a share of (the one asked for after a HelloRetryRequest), and comes with a PSK only if we
+ * allow psk_dhe_ke; without a share, only a PSK in psk_ke mode. Returns the group and shared secret.
+ */
+function completeKeyExchange(
+  cx: ClientContext,
+  hs: ClientHandshake,
+  sh: ServerHello,
+  psk: OfferedPsk | undefined,
+): { group: number | undefined; shared: Uint8Array | undefined } {
+  const keyShare = findExtension(sh.extensions, 'key_share');
+  if (!keyShare) {
+    if (!psk || !cx.settings.pskModes.includes(PskKeyExchangeMode.psk_ke)) {
+      throw new TlsAlertError(AlertDescription.missing_extension, 'ServerHello without key_share');
+    }
+    return { group: undefined, shared: undefined };
+  }
+  if (keyShare.form !== 'server_hello')
+    throw new TlsAlertError(AlertDescription.illegal_parameter, 'malformed key_share');
+  if (psk && !cx.settings.pskModes.includes(PskKeyExchangeMode.psk_dhe_ke)) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      'ServerHello accepts our PSK with a key_share, but we offered only psk_ke (RFC 8446 §4.2.9)',
+    );
+  }
+  const group = keyShare.share.group;
+  const index = hs.shareGroups.indexOf(group);
+  if (index < 0 || (hs.hrr?.group !== undefined && hs.hrr.group !== group)) {
+    throw new TlsAlertError(
+      AlertDescription.illegal_parameter,
+      `ServerHello key share for group ${group}, not offered`,
+    );
+  }
+  const pair = hs.shares[index]!;
+  const shared = keyExchangeStep(() =>
+    cx.core.provider.keyExchange(pair.group).decapsulate(pair.privateKey, keyShare.share.keyExchange),
+  );
+  return { group, shared };
 }
 
 /** What the states after ServerHello add. */
@@ -483,10 +577,7 @@ export class ExpectEncryptedExtensions implements ClientState {
       throw new TlsAlertError(AlertDescription.unsupported_extension, 'early_data accepted but not sent');
     }
     hs.transcript.update(message.raw);
-    cx.core.emit({
-      kind: 'negotiated',
-      version: ProtocolVersion.TLS1_3,
-      cipherSuite: this.keyed.suite.value,
+    reportNegotiated(cx.core, this.keyed.suite, {
       group: this.keyed.group,
       alpn,
       resumed: hs.psk !== undefined,
@@ -540,7 +631,7 @@ export class ExpectCertificateOrRequest implements ClientState {
       now: settings.now(),
     });
     this.hs.transcript.update(message.raw);
-    return new ExpectCertificateVerify(this.hs, this.agreed, chain, key);
+    return new ExpectCertificateVerify(this.hs, this.agreed, { chain, key });
   }
 }
 
@@ -559,23 +650,12 @@ export class ExpectCertificateVerify implements ClientState {
   constructor(
     private readonly hs: ClientHandshake,
     private readonly agreed: Agreed,
-    private readonly chain: Uint8Array[],
-    private readonly key: ReturnType<typeof leafPublicKey>,
+    private readonly peer: PeerCertificate,
   ) {}
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
     if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.1', this.name, message);
-    verifyCertificateVerify(
-      cx.core.provider,
-      'server',
-      cx.settings.schemes,
-      this.key,
-      message.algorithm,
-      message.signature,
-      this.hs.transcript.hash(),
-    );
-    this.hs.transcript.update(message.raw);
-    cx.core.emit({ kind: 'peer-certificate', chain: this.chain });
+    acceptCertificateVerify(cx, 'server', this.hs.transcript, this.peer, message);
     return new ExpectFinished(this.hs, this.agreed);
   }
 }
@@ -593,11 +673,7 @@ export class ExpectFinished implements ClientState {
     const { hs, agreed } = this;
     const { core, settings } = cx;
     const { suite, secrets } = agreed;
-    const provider = core.provider;
-    const expected = finishedVerifyData(provider, suite.hash, secrets.serverHandshake, hs.transcript.hash());
-    if (!constantTimeEqual(expected, message.verifyData)) {
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'server Finished does not verify');
-    }
+    checkFinished(core, suite.hash, secrets.serverHandshake, hs.transcript, message, 'server Finished');
     hs.transcript.update(message.raw);
     const serverFinishedHash = hs.transcript.hash();
     let sentSince = false; // anything added to the transcript after the server Finished
@@ -617,19 +693,8 @@ export class ExpectFinished implements ClientState {
       sentSince = true;
     }
     const finishedHash = sentSince ? hs.transcript.hash() : serverFinishedHash;
-    const verifyData = finishedVerifyData(provider, suite.hash, secrets.clientHandshake, finishedHash);
-    hs.transcript.update(core.send({ type: 'finished', verifyData }));
-    cx.keys.setWriteKeys('application', suite, app.clientApplication);
-    const resumption = app.master.resumptionMasterSecret(hs.transcript.hash());
-    app.master.dispose();
-    cx.keys.setApplicationSecrets(suite, {
-      read: app.serverApplication,
-      write: app.clientApplication,
-      exporter: app.exporter,
-      resumption,
-    });
-    wipe(secrets.clientHandshake, secrets.serverHandshake);
-    core.emit({ kind: 'established' });
+    hs.transcript.update(sendFinished(core, suite.hash, secrets.clientHandshake, finishedHash));
+    completeHandshake(cx, suite, secrets, app, hs.transcript);
     return new ClientEstablished(suite, agreed.alpn, hs.transcript);
   }
 }
@@ -647,12 +712,12 @@ function sendClientCertificate(cx: ClientContext, transcript: Transcript, reques
       scheme = undefined;
     }
   }
-  const entries = mine && scheme !== undefined ? mine.chain.map((data) => ({ data, extensions: [] })) : [];
-  transcript.update(core.send({ type: 'certificate', version: 'tls13', context: request.context, entries }));
-  if (!mine || scheme === undefined) return;
-  const content = certificateVerifyContent('client', transcript.hash());
-  const signature = core.provider.sign(tls13SchemeName(scheme)!, mine.key, content);
-  transcript.update(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
+  if (mine && scheme !== undefined) {
+    sendCertificateAndVerify(core, 'client', transcript, request.context, mine, scheme);
+  } else {
+    // No certificate that fits: an empty Certificate, and no CertificateVerify (§4.4.2).
+    transcript.update(core.send({ type: 'certificate', version: 'tls13', context: request.context, entries: [] }));
+  }
 }
 
 /** After the handshake: NewSessionTicket, KeyUpdate and post-handshake CertificateRequest (RFC 8446 §4.6). */
@@ -667,70 +732,72 @@ export class ClientEstablished implements ClientState {
   ) {}
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
-    const { core, settings } = cx;
     switch (message.type) {
-      case 'new_session_ticket': {
+      case 'new_session_ticket':
         if (message.version !== 'tls13') throw unexpected('RFC 8446 §A.1', this.name, message);
-        if (message.lifetime > 604800) {
-          throw new TlsAlertError(
-            AlertDescription.illegal_parameter,
-            'ticket_lifetime over seven days (RFC 8446 §4.6.1)',
-          );
-        }
-        const early = findExtension(message.extensions, 'early_data');
-        const session: ClientSession = {
-          cipherSuite: this.suite.value,
-          psk: resumptionPsk(core.provider, this.suite.hash, cx.keys.resumptionSecret(), message.nonce),
-          ticket: message.ticket.slice(),
-          ageAdd: message.ageAdd,
-          lifetime: message.lifetime,
-          receivedAt: settings.now(),
-          maxEarlyDataSize: early?.maxEarlyDataSize ?? 0,
-          serverName: settings.config.serverName,
-          alpn: this.alpn,
-        };
-        core.emit({ kind: 'session', session });
+        cx.core.emit({ kind: 'session', session: this.#session(cx, message) });
         return this;
-      }
       case 'key_update':
         cx.keys.receiveKeyUpdate(message);
         return this;
-      case 'certificate_request': {
+      case 'certificate_request':
         // RFC 8446 §4.6.2: only after offering post_handshake_auth (else unexpected_message).
-        if (message.version !== 'tls13' || !settings.config.postHandshakeAuth)
+        if (message.version !== 'tls13' || !cx.settings.config.postHandshakeAuth)
           throw unexpected('RFC 8446 §A.1', this.name, message);
-        if (!findExtension(message.extensions, 'signature_algorithms')) {
-          throw new TlsAlertError(
-            AlertDescription.missing_extension,
-            'CertificateRequest without signature_algorithms',
-          );
-        }
-        // RFC 8446 §4.3.2: the context is unique within the connection (and so not empty here).
-        const context = toHex(message.context);
-        if (message.context.length === 0 || this.#contexts.has(context)) {
-          throw new TlsAlertError(
-            AlertDescription.illegal_parameter,
-            `post-handshake CertificateRequest with an ${message.context.length === 0 ? 'empty' : 'already used'} certificate_request_context (RFC 8446 §4.3.2)`,
-          );
-        }
-        this.#contexts.add(context);
-        // RFC 8446 §4.4, §4.6.2: the transcript is the handshake's plus this exchange; Finished is
-        // keyed with the current client_application_traffic_secret_N.
-        const t = this.transcript.clone();
-        t.update(message.raw);
-        sendClientCertificate(cx, t, message);
-        const verifyData = finishedVerifyData(
-          core.provider,
-          this.suite.hash,
-          cx.keys.applicationSecret('write'),
-          t.hash(),
-        );
-        core.send({ type: 'finished', verifyData });
+        this.#answerCertificateRequest(cx, message);
         return this;
-      }
       default:
         throw unexpected('RFC 8446 §A.1', this.name, message);
     }
+  }
+
+  /**
+   * The session a NewSessionTicket gives (RFC 8446 §4.6.1): its PSK derived from the
+   * resumption_master_secret and the ticket's nonce, its lifetime (at most seven days) and the most
+   * 0-RTT data it allows.
+   */
+  #session(cx: ClientContext, message: Tls13NewSessionTicket): ClientSession {
+    const { core, settings } = cx;
+    if (message.lifetime > 604800) {
+      throw new TlsAlertError(AlertDescription.illegal_parameter, 'ticket_lifetime over seven days (RFC 8446 §4.6.1)');
+    }
+    const early = findExtension(message.extensions, 'early_data');
+    return {
+      cipherSuite: this.suite.value,
+      psk: resumptionPsk(core.provider, this.suite.hash, cx.keys.resumptionSecret(), message.nonce),
+      ticket: message.ticket.slice(),
+      ageAdd: message.ageAdd,
+      lifetime: message.lifetime,
+      receivedAt: settings.now(),
+      maxEarlyDataSize: early?.maxEarlyDataSize ?? 0,
+      serverName: settings.config.serverName,
+      alpn: this.alpn,
+    };
+  }
+
+  /**
+   * Answer a post-handshake CertificateRequest (RFC 8446 §4.6.2): its context unique within the
+   * connection (§4.3.2, so not empty here); our Certificate, CertificateVerify and Finished over the
+   * handshake's transcript plus this exchange, the Finished keyed with the current
+   * client_application_traffic_secret_N (§4.4).
+   */
+  #answerCertificateRequest(cx: ClientContext, message: Tls13CertificateRequest & { raw: Uint8Array }): void {
+    const { core } = cx;
+    if (!findExtension(message.extensions, 'signature_algorithms')) {
+      throw new TlsAlertError(AlertDescription.missing_extension, 'CertificateRequest without signature_algorithms');
+    }
+    const context = toHex(message.context);
+    if (message.context.length === 0 || this.#contexts.has(context)) {
+      throw new TlsAlertError(
+        AlertDescription.illegal_parameter,
+        `post-handshake CertificateRequest with an ${message.context.length === 0 ? 'empty' : 'already used'} certificate_request_context (RFC 8446 §4.3.2)`,
+      );
+    }
+    this.#contexts.add(context);
+    const t = this.transcript.clone();
+    t.update(message.raw);
+    sendClientCertificate(cx, t, message);
+    sendFinished(core, this.suite.hash, cx.keys.applicationSecret('write'), t.hash());
   }
 }
 
@@ -742,9 +809,7 @@ export class ClientEstablished implements ClientState {
  * const client = new TlsClient({ serverName: 'example.com', roots: TrustStore.fromPem(bundle) });
  * for (const e of client.start()) if (e.kind === 'send') socket.write(e.bytes);
  */
-export class TlsClient extends Endpoint<TlsEvent> {
-  readonly #machine: Machine<ClientContext, DecodedHandshake>;
-
+export class TlsClient extends Tls13Endpoint<ClientSettings> {
   /**
    * @throws TypeError for a configuration that cannot work: no way to trust the server (neither
    *   `verifyServer` nor `roots`), `roots` without a `serverName` to check, no TLS 1.3 cipher suite
@@ -752,43 +817,21 @@ export class TlsClient extends Endpoint<TlsEvent> {
    */
   constructor(config: TlsClientConfig) {
     const provider = config.provider ?? new NobleProvider();
-    const settings = tls13ClientSettings('TlsClient', config, provider);
-    super({ ...coreOptions(config, provider), role: 'client' });
-    const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
-    this.#machine = new Machine({ settings, core: this.core, keys });
-  }
-
-  protected onInput(input: CoreInput): void {
-    if (input.type === 'change_cipher_spec') throw unexpected('RFC 8446 §A.1', this.state, input);
-    this.#machine.input(input);
-  }
-
-  protected describe(): { state: string; offered: Offered } {
-    return { state: this.state, offered: tls13ClientOffer(this.#machine.cx.settings) };
-  }
-
-  /** Name of the current handshake state (for research and debugging). */
-  get state(): string {
-    return this.#machine.state;
+    super('client', config, provider, tls13ClientSettings('TlsClient', config, provider));
   }
 
   /** Send the ClientHello (and any 0-RTT data). */
   start(): TlsEvent[] {
-    if (this.#machine.current) throw new TlswireError('TlsClient.start() called twice');
+    if (this.machine.current) throw new TlswireError('TlsClient.start() called twice');
     return this.run(() => {
-      this.#machine.current = startTls13Client(this.#machine.cx);
+      this.machine.current = startTls13Client(this.machine.cx);
     });
-  }
-
-  /** Send a KeyUpdate, asking the server to update too when `requestPeer` (RFC 8446 §4.6.3). */
-  keyUpdate(requestPeer = false): TlsEvent[] {
-    return this.run(() => this.#machine.cx.keys.keyUpdate(requestPeer));
   }
 }
 
 /** What the client offers, for failure reports. */
 export function tls13ClientOffer(settings: ClientSettings): Offered {
-  return { cipherSuites: settings.suites, groups: settings.groups, alpn: settings.config.alpn };
+  return tls13Offer(settings);
 }
 
 /**

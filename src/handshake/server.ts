@@ -4,7 +4,9 @@
  *     ExpectClientHello ─(HRR)─▶ ExpectClientHello ─▶ [ExpectEndOfEarlyData] ─▶
  *     [ExpectClientCertificate ─▶ ExpectClientCertificateVerify] ─▶ ExpectClientFinished ─▶ ServerEstablished
  *
- * The server's whole first flight (ServerHello … Finished) is sent while handling the ClientHello.
+ * The server's whole first flight (ServerHello … Finished) is sent while handling the ClientHello,
+ * in named steps; the checks and choices up to the ServerHello are in src/handshake/server-hello.ts,
+ * what the client shares (endpoint, Certificate/CertificateVerify/Finished) in src/handshake/tls13-shared.ts.
  * Also: cipher suite, group, signature scheme and ALPN selection; HelloRetryRequest with a cookie
  * (§4.1.4, §4.2.2); PSK resumption with psk_dhe_ke and psk_ke and binder checks (§4.2.9, §4.2.11);
  * 0-RTT accept and reject (§4.2.10) with anti-replay (§8); client authentication (§4.3.2);
@@ -12,50 +14,58 @@
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
-import { constantTimeEqual, toHex, wipe } from '../bytes/hex.js';
-import {
-  EarlySecret,
-  finishedVerifyData,
-  resumptionPsk,
-  type Tls13CipherSuite,
-  Transcript,
-  tls13CipherSuite,
-} from '../crypto/key-schedule.js';
+import { toHex, wipe } from '../bytes/hex.js';
+import { resumptionPsk, type Tls13CipherSuite, Transcript, tls13CipherSuite } from '../crypto/key-schedule.js';
 import { NobleProvider } from '../crypto/noble.js';
-import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
-import { AlertDescription, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import { AlertDescription, PskKeyExchangeMode } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
-import { type Extension, findExtension, type KeyShareEntry } from '../tls/extensions.js';
-import { clientHelloWithoutBinders, type DecodedHandshake } from '../tls/messages/handshake.js';
-import { type ClientHello, HELLO_RETRY_REQUEST_RANDOM } from '../tls/messages/hello.js';
+import { type Extension, findExtension } from '../tls/extensions.js';
+import type { Tls13Certificate } from '../tls/messages/certificate.js';
+import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import {
   type ApplicationSecrets,
-  certificateVerifyContent,
-  chooseScheme,
   DEFAULT_CIPHER_SUITES,
   DEFAULT_GROUPS,
   DEFAULT_SIGNATURE_SCHEMES,
   deriveApplicationSecrets,
-  deriveEarlySecrets,
-  deriveHandshakeSecrets,
-  groupName,
   type HandshakeSecrets,
-  keyExchangeStep,
-  tls13SchemeName,
-  verifyCertificateVerify,
 } from './common.js';
-import { groupNames, HandshakeAlertError, type Offered, suiteNames, versionNames } from './diagnosis.js';
-import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
-import { requestedServerName, selectAlpn, selectCertificate, unexpected, verifyPeerChain } from './policy.js';
-import type { CoreInput, RecordCore } from './record-core.js';
-import { Tls13Records } from './tls13-records.js';
+import type { Offered } from './diagnosis.js';
+import type { Machine, State } from './endpoint.js';
+import { requestedServerName, selectAlpn, unexpected, verifyPeerChain } from './policy.js';
+import {
+  acceptPsk,
+  type Credentials,
+  checkClientHello,
+  checkSecondHello,
+  chooseCredentials,
+  chooseKeyExchange,
+  chooseSuite,
+  earlyDataSkipBudget,
+  type HelloChoice,
+  type Retry,
+  type ServerHelloSent,
+  sendHelloRetryRequest,
+  sendServerHello,
+} from './server-hello.js';
+import {
+  acceptCertificateVerify,
+  checkFinished,
+  completeHandshake,
+  type PeerCertificate,
+  reportNegotiated,
+  sendCertificateAndVerify,
+  sendFinished,
+  type Tls13Context,
+  Tls13Endpoint,
+  tls13Offer,
+} from './tls13-shared.js';
 import type { CertificateVerifier, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
 import { clientVerifier } from './verifier.js';
 
 /** Largest ticket lifetime (RFC 8446 §4.6.1): seven days. */
 const MAX_TICKET_LIFETIME = 604800;
-/** How far a 0-RTT ticket age may be off (ms) before 0-RTT is refused (RFC 8446 §8.3). */
-const TICKET_AGE_TOLERANCE = 10_000;
 
 /** The server configuration with every default filled in. */
 export interface ServerSettings {
@@ -74,29 +84,10 @@ export interface ServerSettings {
 }
 
 /** What the server states share: settings, the connection core and its TLS 1.3 keys. */
-export interface ServerContext {
-  readonly settings: ServerSettings;
-  readonly core: RecordCore;
-  readonly keys: Tls13Records;
-}
+export type ServerContext = Tls13Context<ServerSettings>;
 
 /** A server state: consumes one handshake message, returns the next state. */
 export type ServerState = State<ServerContext, DecodedHandshake>;
-
-/** What a HelloRetryRequest fixed for the second ClientHello. */
-interface Retry {
-  suite: Tls13CipherSuite;
-  group: number;
-  cookie: Uint8Array | undefined;
-  transcript: Transcript;
-}
-
-/** The PSK the server accepted. */
-interface AcceptedPsk {
-  state: ServerSessionState;
-  early: EarlySecret;
-  earlyData: boolean;
-}
 
 /** Data the states after the first flight carry. */
 interface ServerHandshake {
@@ -110,7 +101,11 @@ interface ServerHandshake {
   postHandshakeAuth: boolean;
 }
 
-/** Waiting for a ClientHello: the first, or the second after a HelloRetryRequest (RFC 8446 §4.1.2). */
+/**
+ * Waiting for a ClientHello: the first, or the second after a HelloRetryRequest (RFC 8446 §4.1.2).
+ * The answer is the server's whole first flight (§2): ServerHello (or a HelloRetryRequest),
+ * EncryptedExtensions, [CertificateRequest, Certificate, CertificateVerify] and Finished.
+ */
 export class ExpectClientHello implements ServerState {
   readonly name = 'ExpectClientHello';
   constructor(private readonly retry?: Retry) {}
@@ -119,363 +114,144 @@ export class ExpectClientHello implements ServerState {
     if (message.type !== 'client_hello') throw unexpected('RFC 8446 §A.2', this.name, message);
     const { core, settings } = cx;
     const retry = this.retry;
-    const ch = message;
-    if (!retry) core.setClientRandom(ch.random);
-    checkOffersTls13(ch);
-    if (ch.compressionMethods.length !== 1 || ch.compressionMethods[0] !== 0) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'legacy_compression_methods must be [0] (RFC 8446 §4.1.2)',
-      );
-    }
-    const exts = ch.extensions ?? [];
-    const pskIndex = exts.findIndex((e) => e.kind === 'pre_shared_key');
-    if (pskIndex >= 0 && pskIndex !== exts.length - 1) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        'pre_shared_key is not the last extension (RFC 8446 §4.2.11)',
-      );
-    }
-    let suite: Tls13CipherSuite | undefined;
-    if (retry) {
-      if (!ch.cipherSuites.includes(retry.suite.value)) {
-        throw new TlsAlertError(
-          AlertDescription.illegal_parameter,
-          'second ClientHello drops the HelloRetryRequest suite',
-        );
-      }
-      suite = retry.suite;
-    } else {
-      const chosen = settings.suites.find((s) => ch.cipherSuites.includes(s));
-      suite = chosen === undefined ? undefined : tls13CipherSuite(chosen);
-    }
-    if (!suite) {
-      throw new HandshakeAlertError(
-        AlertDescription.handshake_failure,
-        `no cipher suite in common: we offered ${suiteNames(settings.suites)}; the client offered ${suiteNames(ch.cipherSuites)}`,
-        "enable one of the client's cipher suites (cipherSuites)",
-      );
-    }
-
-    const sni = requestedServerName(ch);
-    const alpn = selectAlpn(settings.config.alpn, ch);
-    const limit = findExtension(ch.extensions, 'record_size_limit');
-    const earlyDataOffered = findExtension(ch.extensions, 'early_data') !== undefined;
-
+    if (!retry) core.setClientRandom(message.random);
+    checkClientHello(message);
+    const suite = chooseSuite(settings, message, retry);
+    const serverName = requestedServerName(message);
+    const alpn = selectAlpn(settings.config.alpn, message);
+    const earlyDataOffered = findExtension(message.extensions, 'early_data') !== undefined;
     // Transcript: ClientHello1 (replaced by message_hash) and the HelloRetryRequest, or nothing yet.
     const transcript = retry ? retry.transcript : new Transcript(core.provider);
     if (!transcript.hashName) transcript.setHash(suite.hash);
-
-    if (retry) checkSecondHello(ch, retry, earlyDataOffered);
-
-    // PSK (RFC 8446 §4.2.11): the first identity we can open, with a matching hash, and a valid binder.
-    const psk = acceptPsk(cx, ch, suite, transcript, retry !== undefined, alpn);
-    const modes = findExtension(ch.extensions, 'psk_key_exchange_modes')?.modes ?? [];
-    // RFC 8446 §4.2.9: psk_dhe_ke when both sides allow it, else psk_ke (acceptPsk found a common mode).
-    const dhe =
-      !psk ||
-      (modes.includes(PskKeyExchangeMode.psk_dhe_ke) && settings.pskModes.includes(PskKeyExchangeMode.psk_dhe_ke));
-
-    // Key exchange group (RFC 8446 §4.2.7, §4.2.8).
-    let share: KeyShareEntry | undefined;
-    let group: number | undefined;
-    if (dhe) {
-      const choice = chooseGroup(cx, ch, retry);
-      if ('retryWith' in choice) return helloRetry(cx, ch, suite, choice.retryWith, transcript, earlyDataOffered);
-      share = choice.share;
-      group = share.group;
-    }
-
-    // ServerHello (RFC 8446 §4.1.3).
-    transcript.update(ch.raw);
-    const early = psk ? psk.early : EarlySecret.create(core.provider, suite.hash);
-    let clientEarly: Uint8Array | undefined;
-    if (psk?.earlyData) clientEarly = deriveEarlySecrets(core, early, transcript.hash());
-    const random = core.provider.random(32);
-    let response: { share: Uint8Array; sharedSecret: Uint8Array } | undefined;
-    if (share) {
-      const kx = core.provider.keyExchange(groupName(share.group)!);
-      const clientShare = share.keyExchange;
-      response = keyExchangeStep(() => kx.encapsulate(clientShare));
-    }
-    const shExtensions: Extension[] = [];
-    if (psk) shExtensions.push({ kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: 0 });
-    if (response && group !== undefined) {
-      shExtensions.push({ kind: 'key_share', form: 'server_hello', share: { group, keyExchange: response.share } });
-    }
-    shExtensions.push({ kind: 'supported_versions', form: 'server_hello', selectedVersion: ProtocolVersion.TLS1_3 });
-    transcript.update(
-      core.send({
-        type: 'server_hello',
-        isHelloRetryRequest: false,
-        version: ProtocolVersion.TLS1_2,
-        random,
-        sessionId: ch.sessionId,
-        cipherSuite: suite.value,
-        compressionMethod: 0,
-        extensions: shExtensions,
-      }),
-    );
-    if (!retry && ch.sessionId.length > 0 && settings.compat) cx.keys.sendChangeCipherSpec();
-    const secrets = deriveHandshakeSecrets(core, early, response?.sharedSecret, transcript.hash());
-    wipe(response?.sharedSecret);
-    cx.keys.setWriteKeys('handshake', suite, secrets.serverHandshake);
-
-    // EncryptedExtensions (RFC 8446 §4.3.1).
-    const ee: Extension[] = [];
-    if (settings.config.sendSupportedGroups ?? true)
-      ee.push({ kind: 'supported_groups', groups: [...settings.groups] });
-    const ownLimit = settings.config.recordSizeLimit;
-    if (limit && ownLimit !== undefined) ee.push({ kind: 'record_size_limit', limit: ownLimit });
-    cx.keys.setRecordSizeLimits(limit?.limit, limit !== undefined && ownLimit !== undefined);
-    if (sni !== undefined) ee.push({ kind: 'server_name', names: [] });
-    if (alpn !== undefined) ee.push({ kind: 'application_layer_protocol_negotiation', protocols: [alpn] });
-    if (psk?.earlyData) ee.push({ kind: 'early_data' });
-    transcript.update(core.send({ type: 'encrypted_extensions', extensions: ee }));
-
-    // Certificate authentication unless resuming (RFC 8446 §4.3.2, §4.4.2, §4.4.3).
-    const clientAuth = !psk && (settings.config.clientAuth ?? 'none') !== 'none';
-    if (!psk) {
-      if (clientAuth) {
-        transcript.update(
-          core.send({
-            type: 'certificate_request',
-            version: 'tls13',
-            context: new Uint8Array(0),
-            extensions: [{ kind: 'signature_algorithms', schemes: [...settings.schemes] }],
-          }),
-        );
-      }
-      const certified = selectCertificate(settings.config.certificate, sni);
-      const offered = findExtension(ch.extensions, 'signature_algorithms');
-      if (!offered)
-        throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without signature_algorithms');
-      const scheme = chooseScheme(settings.schemes, offered.schemes, certified.key);
-      const entries = certified.chain.map((data) => ({ data, extensions: [] }));
-      transcript.update(core.send({ type: 'certificate', version: 'tls13', context: new Uint8Array(0), entries }));
-      const content = certificateVerifyContent('server', transcript.hash());
-      const signature = core.provider.sign(tls13SchemeName(scheme)!, certified.key, content);
-      transcript.update(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
-    }
-    const verifyData = finishedVerifyData(core.provider, suite.hash, secrets.serverHandshake, transcript.hash());
-    transcript.update(core.send({ type: 'finished', verifyData }));
-    const app = deriveApplicationSecrets(core, secrets.hs, transcript.hash());
-    cx.keys.setWriteKeys('application', suite, app.serverApplication);
-    core.emit({
-      kind: 'negotiated',
-      version: ProtocolVersion.TLS1_3,
-      cipherSuite: suite.value,
-      group,
+    if (retry) checkSecondHello(message, retry, earlyDataOffered);
+    const psk = acceptPsk(cx, message, suite, transcript, retry !== undefined, alpn);
+    const credentials = psk ? undefined : chooseCredentials(settings, message, serverName);
+    const hello: HelloChoice = {
+      ch: message,
+      suite,
+      transcript,
+      serverName,
+      alpn,
+      earlyDataOffered,
+      retried: retry !== undefined,
+      psk,
+      credentials,
+    };
+    const exchange = chooseKeyExchange(cx, message, psk, retry);
+    if ('retryWith' in exchange) return new ExpectClientHello(sendHelloRetryRequest(cx, hello, exchange.retryWith));
+    const { secrets, clientEarly } = sendServerHello(cx, hello, exchange.share);
+    sendEncryptedExtensions(cx, hello);
+    const clientAuth = credentials !== undefined && (settings.config.clientAuth ?? 'none') !== 'none';
+    if (credentials) sendServerCertificate(cx, transcript, credentials, clientAuth);
+    const app = sendServerFinished(cx, suite, secrets, transcript);
+    reportNegotiated(core, suite, {
+      group: exchange.share?.group,
       alpn,
       resumed: psk !== undefined,
       earlyDataAccepted: psk?.earlyData ?? false,
       helloRetry: retry !== undefined,
-      serverName: sni,
+      serverName,
     });
-
-    const hs: ServerHandshake = {
-      suite,
-      transcript,
-      secrets,
-      app,
-      alpn,
-      serverName: sni,
-      postHandshakeAuth: findExtension(ch.extensions, 'post_handshake_auth') !== undefined,
-    };
-    const afterEarly: ServerState = clientAuth ? new ExpectClientCertificate(hs) : new ExpectClientFinished(hs);
-    if (psk?.earlyData && clientEarly) {
-      cx.keys.setReadKeys('early', suite, clientEarly);
-      cx.keys.acceptEarlyData(psk.state.maxEarlyDataSize);
-      wipe(clientEarly);
-      return new ExpectEndOfEarlyData(hs, afterEarly);
-    }
-    cx.keys.setReadKeys('handshake', suite, secrets.clientHandshake);
-    if (earlyDataOffered) cx.keys.skipEarlyData(earlyDataSkipBudget(settings));
-    return afterEarly;
+    return afterFirstFlight(cx, hello, { secrets, clientEarly, app }, clientAuth);
   }
 }
 
 /**
- * RFC 8446 §4.2.1, Appendix D: a client that does not list TLS 1.3 in supported_versions (or has no
- * such extension) gets protocol_version from a TLS 1.3-only server.
+ * EncryptedExtensions (RFC 8446 §4.3.1): our supported_groups (unless configured off), our
+ * record_size_limit when the client sent one (RFC 8449 §4), an empty server_name when the client
+ * sent one (RFC 6066 §3), the ALPN protocol chosen (RFC 7301 §3.1) and early_data when 0-RTT is
+ * accepted (§4.2.10).
  */
-function checkOffersTls13(ch: ClientHello): void {
-  const versions = findExtension(ch.extensions, 'supported_versions');
-  if (versions?.form === 'client_hello' && versions.versions.includes(ProtocolVersion.TLS1_3)) return;
-  const offered =
-    versions?.form === 'client_hello'
-      ? versionNames(versions.versions)
-      : `${versionNames([ch.version])} at most (legacy_version, no supported_versions)`;
-  throw new HandshakeAlertError(
-    AlertDescription.protocol_version,
-    `no version in common: the client offers ${offered}; this server speaks TLS 1.3 only`,
-    'the client speaks TLS 1.2 or older: use NegotiatingServer (or minVersion TLSv1.2) to accept TLS 1.2 too',
-  );
-}
-
-function earlyDataSkipBudget(settings: ServerSettings): number {
-  return Math.max(settings.maxEarlyDataSize, 16384);
-}
-
-/** RFC 8446 §4.1.2: the second ClientHello must answer the HelloRetryRequest. */
-function checkSecondHello(ch: ClientHello, retry: Retry, earlyDataOffered: boolean): void {
-  const shares = findExtension(ch.extensions, 'key_share');
-  if (shares?.form !== 'client_hello' || shares.shares.length !== 1 || shares.shares[0]!.group !== retry.group) {
-    throw new TlsAlertError(AlertDescription.illegal_parameter, 'second ClientHello lacks the one key share requested');
-  }
-  const cookie = findExtension(ch.extensions, 'cookie');
-  if (retry.cookie && (!cookie || !constantTimeEqual(cookie.cookie, retry.cookie))) {
-    throw new TlsAlertError(AlertDescription.illegal_parameter, 'second ClientHello does not echo the cookie');
-  }
-  if (!retry.cookie && cookie) {
-    throw new TlsAlertError(AlertDescription.unsupported_extension, 'cookie in a ClientHello that was not sent one');
-  }
-  if (earlyDataOffered) {
-    throw new TlsAlertError(
-      AlertDescription.illegal_parameter,
-      'early_data in the second ClientHello (RFC 8446 §4.2.10)',
-    );
-  }
-}
-
-/** The group to use, or the one to ask for in a HelloRetryRequest. */
-function chooseGroup(
-  cx: ServerContext,
-  ch: ClientHello,
-  retry: Retry | undefined,
-): { share: KeyShareEntry } | { retryWith: number } {
-  const supported = findExtension(ch.extensions, 'supported_groups');
-  const keyShare = findExtension(ch.extensions, 'key_share');
-  if (!supported || !keyShare || keyShare.form !== 'client_hello') {
-    throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without supported_groups and key_share');
-  }
-  const seen = new Set<number>();
-  for (const s of keyShare.shares) {
-    if (seen.has(s.group) || !supported.groups.includes(s.group)) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        `key share for group ${s.group} repeated or not in supported_groups`,
-      );
-    }
-    seen.add(s.group);
-  }
-  const usable = cx.settings.groups.filter((g) => supported.groups.includes(g) && groupName(g));
-  if (usable.length === 0) {
-    throw new HandshakeAlertError(
-      AlertDescription.handshake_failure,
-      `no key-exchange group in common: we accept ${groupNames(cx.settings.groups.filter((g) => groupName(g)))}; the client supports ${groupNames(supported.groups)}`,
-      "enable one of the client's groups (groups)",
-    );
-  }
-  const shareFor = (g: number) => keyShare.shares.find((s) => s.group === g);
-  if (retry) {
-    const share = shareFor(retry.group);
-    if (!share)
-      throw new TlsAlertError(AlertDescription.illegal_parameter, 'second ClientHello lacks the requested share');
-    return { share };
-  }
-  if ((cx.settings.config.groupSelection ?? 'avoid-hrr') === 'avoid-hrr') {
-    for (const g of usable) {
-      const share = shareFor(g);
-      if (share) return { share };
-    }
-  }
-  const top = usable[0]!;
-  const share = shareFor(top);
-  return share ? { share } : { retryWith: top };
-}
-
-/** Send a HelloRetryRequest (RFC 8446 §4.1.4) and wait for the second ClientHello. */
-function helloRetry(
-  cx: ServerContext,
-  ch: ClientHello & { raw: Uint8Array },
-  suite: Tls13CipherSuite,
-  group: number,
-  transcript: Transcript,
-  earlyDataOffered: boolean,
-): ServerState {
+function sendEncryptedExtensions(cx: ServerContext, hello: HelloChoice): void {
   const { core, settings } = cx;
-  const cookie = settings.config.hrrCookie?.();
-  const extensions: Extension[] = [{ kind: 'key_share', form: 'hello_retry_request', selectedGroup: group }];
-  if (cookie) extensions.push({ kind: 'cookie', cookie });
-  extensions.push({ kind: 'supported_versions', form: 'server_hello', selectedVersion: ProtocolVersion.TLS1_3 });
-  transcript.update(ch.raw);
-  transcript.replaceWithMessageHash(suite.hash);
+  const limit = findExtension(hello.ch.extensions, 'record_size_limit');
+  const ee: Extension[] = [];
+  if (settings.config.sendSupportedGroups ?? true) ee.push({ kind: 'supported_groups', groups: [...settings.groups] });
+  const ownLimit = settings.config.recordSizeLimit;
+  if (limit && ownLimit !== undefined) ee.push({ kind: 'record_size_limit', limit: ownLimit });
+  cx.keys.setRecordSizeLimits(limit?.limit, limit !== undefined && ownLimit !== undefined);
+  if (hello.serverName !== undefined) ee.push({ kind: 'server_name', names: [] });
+  if (hello.alpn !== undefined) ee.push({ kind: 'application_layer_protocol_negotiation', protocols: [hello.alpn] });
+  if (hello.psk?.earlyData) ee.push({ kind: 'early_data' });
+  hello.transcript.update(core.send({ type: 'encrypted_extensions', extensions: ee }));
+}
+
+/**
+ * Certificate authentication, unless resuming: a CertificateRequest when we ask for the client's
+ * certificate (RFC 8446 §4.3.2), our Certificate (§4.4.2) and CertificateVerify (§4.4.3) with the
+ * credentials chosen before the ServerHello.
+ */
+function sendServerCertificate(
+  cx: ServerContext,
+  transcript: Transcript,
+  credentials: Credentials,
+  clientAuth: boolean,
+): void {
+  if (clientAuth) sendCertificateRequest(cx, transcript, new Uint8Array(0));
+  const { certified, scheme } = credentials;
+  sendCertificateAndVerify(cx.core, 'server', transcript, new Uint8Array(0), certified, scheme);
+}
+
+/** Our CertificateRequest (RFC 8446 §4.3.2) with `context` and our signature schemes, added to `transcript`. */
+function sendCertificateRequest(cx: ServerContext, transcript: Transcript, context: Uint8Array): void {
   transcript.update(
-    core.send({
-      type: 'server_hello',
-      isHelloRetryRequest: true,
-      version: ProtocolVersion.TLS1_2,
-      random: HELLO_RETRY_REQUEST_RANDOM,
-      sessionId: ch.sessionId,
-      cipherSuite: suite.value,
-      compressionMethod: 0,
-      extensions,
+    cx.core.send({
+      type: 'certificate_request',
+      version: 'tls13',
+      context,
+      extensions: [{ kind: 'signature_algorithms', schemes: [...cx.settings.schemes] }],
     }),
   );
-  if (ch.sessionId.length > 0 && settings.compat) cx.keys.sendChangeCipherSpec();
-  if (earlyDataOffered) cx.keys.skipEarlyData(earlyDataSkipBudget(settings));
-  return new ExpectClientHello({ suite, group, cookie, transcript });
 }
 
 /**
- * Accept the first offered PSK we can open, whose hash matches `suite`'s (RFC 8446 §4.2.11), after
- * checking its binder (decrypt_error when wrong). 0-RTT is accepted only for the first identity, on
- * a first ClientHello, with a fresh ticket age, the same suite and ALPN, and the anti-replay's consent.
+ * Our Finished (RFC 8446 §4.4.4), then the application traffic secrets (§7.1): we write under ours
+ * from here on (0.5-RTT data, §2).
  */
-function acceptPsk(
+function sendServerFinished(
   cx: ServerContext,
-  ch: ClientHello & { raw: Uint8Array },
   suite: Tls13CipherSuite,
+  secrets: HandshakeSecrets,
   transcript: Transcript,
-  afterRetry: boolean,
-  alpn: string | undefined,
-): AcceptedPsk | undefined {
-  const { core, settings } = cx;
-  const offer = findExtension(ch.extensions, 'pre_shared_key');
-  const ticketer = settings.config.ticketer;
-  if (offer?.form !== 'client_hello') return undefined;
-  const modes = findExtension(ch.extensions, 'psk_key_exchange_modes');
-  if (!modes)
-    throw new TlsAlertError(AlertDescription.missing_extension, 'pre_shared_key without psk_key_exchange_modes');
-  if (offer.identities.length !== offer.binders.length) {
-    throw new TlsAlertError(AlertDescription.illegal_parameter, 'PSK identities and binders differ in number');
+): ApplicationSecrets {
+  const { core } = cx;
+  transcript.update(sendFinished(core, suite.hash, secrets.serverHandshake, transcript.hash()));
+  const app = deriveApplicationSecrets(core, secrets.hs, transcript.hash());
+  cx.keys.setWriteKeys('application', suite, app.serverApplication);
+  return app;
+}
+
+/**
+ * The state after our first flight (RFC 8446 §A.2): EndOfEarlyData while 0-RTT data is read under
+ * client_early_traffic_secret (§4.2.10), then the client's Certificate when we asked for it, else
+ * its Finished. Rejected 0-RTT records are skipped (§4.2.10).
+ */
+function afterFirstFlight(
+  cx: ServerContext,
+  hello: HelloChoice,
+  flight: ServerHelloSent & { app: ApplicationSecrets },
+  clientAuth: boolean,
+): ServerState {
+  const { clientEarly } = flight;
+  const hs: ServerHandshake = {
+    suite: hello.suite,
+    transcript: hello.transcript,
+    secrets: flight.secrets,
+    app: flight.app,
+    alpn: hello.alpn,
+    serverName: hello.serverName,
+    postHandshakeAuth: findExtension(hello.ch.extensions, 'post_handshake_auth') !== undefined,
+  };
+  const afterEarly: ServerState = clientAuth ? new ExpectClientCertificate(hs) : new ExpectClientFinished(hs);
+  if (hello.psk?.earlyData && clientEarly) {
+    cx.keys.setReadKeys('early', hs.suite, clientEarly);
+    cx.keys.acceptEarlyData(hello.psk.state.maxEarlyDataSize);
+    wipe(clientEarly);
+    return new ExpectEndOfEarlyData(hs, afterEarly);
   }
-  const usableMode = modes.modes.some(
-    (m) => settings.pskModes.includes(m) && (m === PskKeyExchangeMode.psk_ke || m === PskKeyExchangeMode.psk_dhe_ke),
-  );
-  if (!ticketer || !usableMode) return undefined;
-  const now = settings.now();
-  for (let i = 0; i < offer.identities.length; i++) {
-    const identity = offer.identities[i]!;
-    const state = ticketer.open(identity.identity);
-    if (!state) continue;
-    const stateSuite = tls13CipherSuite(state.cipherSuite);
-    if (!stateSuite || stateSuite.hash !== suite.hash) continue;
-    if (now - state.issuedAt > state.lifetime * 1000) continue;
-    const early = EarlySecret.create(core.provider, suite.hash, state.psk);
-    const truncated = transcript.clone().update(clientHelloWithoutBinders(ch)).hash();
-    const expected = early.binder('resumption', truncated);
-    if (!constantTimeEqual(expected, offer.binders[i]!)) {
-      early.dispose();
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'PSK binder does not verify (RFC 8446 §4.2.11.2)');
-    }
-    const clientAge = (identity.obfuscatedTicketAge - state.ageAdd) >>> 0;
-    const serverAge = now - state.issuedAt;
-    const antiReplay = settings.config.antiReplay;
-    const earlyData =
-      i === 0 &&
-      !afterRetry &&
-      findExtension(ch.extensions, 'early_data') !== undefined &&
-      state.maxEarlyDataSize > 0 &&
-      settings.maxEarlyDataSize > 0 &&
-      state.cipherSuite === suite.value &&
-      state.alpn === alpn &&
-      Math.abs(clientAge - serverAge) <= TICKET_AGE_TOLERANCE &&
-      antiReplay?.accept(offer.binders[i]!, state.issuedAt + state.lifetime * 1000, now) === true;
-    return { state, early, earlyData };
-  }
-  return undefined;
+  cx.keys.setReadKeys('handshake', hs.suite, hs.secrets.clientHandshake);
+  if (hello.earlyDataOffered) cx.keys.skipEarlyData(earlyDataSkipBudget(cx.settings));
+  return afterEarly;
 }
 
 /** Waiting for EndOfEarlyData while reading 0-RTT data (RFC 8446 §4.5). */
@@ -508,24 +284,37 @@ export class ExpectClientCertificate implements ServerState {
         'client Certificate context differs from the request',
       );
     }
-    this.hs.transcript.update(message.raw);
-    if (message.entries.length === 0) {
-      if (cx.settings.config.clientAuth === 'require') {
-        throw new TlsAlertError(AlertDescription.certificate_required, 'the client sent no certificate');
-      }
-      return new ExpectClientFinished(this.hs);
-    }
-    const chain = message.entries.map((e) => e.data);
-    const key = verifyClientChain(cx, chain, this.hs.serverName);
-    return new ExpectClientCertificateVerify(this.hs, chain, key);
+    const peer = readClientCertificate(cx, this.hs, message);
+    return peer ? new ExpectClientCertificateVerify(this.hs, peer) : new ExpectClientFinished(this.hs);
   }
 }
 
-/** Check a client's chain with the configured verifier (RFC 8446 §4.4.2.4); returns the leaf's key. */
-function verifyClientChain(cx: ServerContext, chain: Uint8Array[], serverName: string | undefined): PublicKey {
+/**
+ * The client's Certificate (RFC 8446 §4.4.2) in the handshake, or in answer to a post-handshake
+ * `request` (§4.6.2), joins that exchange's transcript. An empty one is certificate_required when we
+ * require a certificate (`clientAuth: 'require'`, or the request's `required`), else undefined;
+ * otherwise the chain, checked with the configured verifier (§4.4.2.4), and its leaf's key.
+ */
+function readClientCertificate(
+  cx: ServerContext,
+  hs: ServerHandshake,
+  message: Tls13Certificate & { raw: Uint8Array },
+  request?: PostHandshakeAuth,
+): PeerCertificate | undefined {
+  (request ? request.transcript : hs.transcript).update(message.raw);
+  if (message.entries.length === 0) {
+    if (request ? request.required : cx.settings.config.clientAuth === 'require') {
+      throw new TlsAlertError(
+        AlertDescription.certificate_required,
+        `the client sent no certificate${request ? ' for our post-handshake CertificateRequest' : ''}`,
+      );
+    }
+    return undefined;
+  }
+  const chain = message.entries.map((e) => e.data);
   const verify = cx.settings.verifyClient;
   if (!verify) throw new TlsAlertError(AlertDescription.internal_error, 'client certificate without verifyClient');
-  return verifyPeerChain(verify, chain, { serverName, now: cx.settings.now() });
+  return { chain, key: verifyPeerChain(verify, chain, { serverName: hs.serverName, now: cx.settings.now() }) };
 }
 
 /** Waiting for the client's CertificateVerify (RFC 8446 §4.4.3). */
@@ -533,24 +322,12 @@ export class ExpectClientCertificateVerify implements ServerState {
   readonly name = 'ExpectClientCertificateVerify';
   constructor(
     private readonly hs: ServerHandshake,
-    private readonly chain: Uint8Array[],
-    private readonly key: PublicKey,
+    private readonly peer: PeerCertificate,
   ) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.2', this.name, message);
-    const t = this.hs.transcript;
-    verifyCertificateVerify(
-      cx.core.provider,
-      'client',
-      cx.settings.schemes,
-      this.key,
-      message.algorithm,
-      message.signature,
-      t.hash(),
-    );
-    t.update(message.raw);
-    cx.core.emit({ kind: 'peer-certificate', chain: this.chain });
+    acceptCertificateVerify(cx, 'client', this.hs.transcript, this.peer, message);
     return new ExpectClientFinished(this.hs);
   }
 }
@@ -562,26 +339,12 @@ export class ExpectClientFinished implements ServerState {
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type !== 'finished') throw unexpected('RFC 8446 §A.2', this.name, message);
-    const { core, settings } = cx;
     const { suite, transcript, secrets, app } = this.hs;
-    const expected = finishedVerifyData(core.provider, suite.hash, secrets.clientHandshake, transcript.hash());
-    if (!constantTimeEqual(expected, message.verifyData)) {
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'client Finished does not verify');
-    }
+    checkFinished(cx.core, suite.hash, secrets.clientHandshake, transcript, message, 'client Finished');
     transcript.update(message.raw);
-    cx.keys.setReadKeys('application', suite, app.clientApplication);
-    const resumption = app.master.resumptionMasterSecret(transcript.hash());
-    app.master.dispose();
-    cx.keys.setApplicationSecrets(suite, {
-      read: app.clientApplication,
-      write: app.serverApplication,
-      exporter: app.exporter,
-      resumption,
-    });
-    wipe(secrets.clientHandshake, secrets.serverHandshake);
-    core.emit({ kind: 'established' });
+    completeHandshake(cx, suite, secrets, app, transcript);
     const established = new ServerEstablished(this.hs);
-    for (let i = 0; i < settings.ticketCount; i++) established.sendTicket(cx);
+    for (let i = 0; i < cx.settings.ticketCount; i++) established.sendTicket(cx);
     return established;
   }
 }
@@ -613,33 +376,28 @@ export class ServerEstablished implements ServerState {
       cx.keys.receiveKeyUpdate(message);
       return this;
     }
-    if (message.type === 'certificate' && message.version === 'tls13') {
-      // RFC 8446 §4.6.2: the answer to one of our requests, named by its context; the client may
-      // answer several requests in any order.
-      const key = toHex(message.context);
-      const request = this.#requests.get(key);
-      if (!request) {
-        throw new TlsAlertError(
-          AlertDescription.unexpected_message,
-          'client Certificate whose certificate_request_context matches no CertificateRequest we sent (RFC 8446 §4.6.2)',
-        );
-      }
-      this.#requests.delete(key);
-      request.transcript.update(message.raw);
-      if (message.entries.length === 0) {
-        if (request.required) {
-          throw new TlsAlertError(
-            AlertDescription.certificate_required,
-            'the client sent no certificate for our post-handshake CertificateRequest',
-          );
-        }
-        return new ExpectPostHandshakeFinished(this, request, []);
-      }
-      const chain = message.entries.map((e) => e.data);
-      const leafKey = verifyClientChain(cx, chain, this.hs.serverName);
-      return new ExpectPostHandshakeCertificateVerify(this, request, chain, leafKey);
-    }
+    if (message.type === 'certificate' && message.version === 'tls13') return this.#answer(cx, message);
     throw unexpected('RFC 8446 §A.2', this.name, message);
+  }
+
+  /**
+   * RFC 8446 §4.6.2: a client Certificate answers one of our requests, named by its context; the
+   * client may answer several requests in any order. Then its CertificateVerify (unless empty) and
+   * Finished.
+   */
+  #answer(cx: ServerContext, message: Tls13Certificate & { raw: Uint8Array }): ServerState {
+    const key = toHex(message.context);
+    const request = this.#requests.get(key);
+    if (!request) {
+      throw new TlsAlertError(
+        AlertDescription.unexpected_message,
+        'client Certificate whose certificate_request_context matches no CertificateRequest we sent (RFC 8446 §4.6.2)',
+      );
+    }
+    this.#requests.delete(key);
+    const peer = readClientCertificate(cx, this.hs, message, request);
+    if (!peer) return new ExpectPostHandshakeFinished(this, request, []);
+    return new ExpectPostHandshakeCertificateVerify(this, request, peer);
   }
 
   /**
@@ -647,18 +405,11 @@ export class ServerEstablished implements ServerState {
    * the provider's random source and our signature schemes.
    */
   requestClientAuth(cx: ServerContext, required: boolean): void {
-    const { core, settings } = cx;
+    const { core } = cx;
     let context = core.provider.random(16);
     while (this.#requests.has(toHex(context))) context = core.provider.random(16);
     const transcript = this.hs.transcript.clone();
-    transcript.update(
-      core.send({
-        type: 'certificate_request',
-        version: 'tls13',
-        context,
-        extensions: [{ kind: 'signature_algorithms', schemes: [...settings.schemes] }],
-      }),
-    );
+    sendCertificateRequest(cx, transcript, context);
     this.#requests.set(toHex(context), { context, transcript, required });
   }
 
@@ -708,25 +459,13 @@ export class ExpectPostHandshakeCertificateVerify implements ServerState {
   constructor(
     readonly established: ServerEstablished,
     private readonly request: PostHandshakeAuth,
-    private readonly chain: Uint8Array[],
-    private readonly key: PublicKey,
+    private readonly peer: PeerCertificate,
   ) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.2', this.name, message);
-    const t = this.request.transcript;
-    verifyCertificateVerify(
-      cx.core.provider,
-      'client',
-      cx.settings.schemes,
-      this.key,
-      message.algorithm,
-      message.signature,
-      t.hash(),
-    );
-    t.update(message.raw);
-    cx.core.emit({ kind: 'peer-certificate', chain: this.chain });
-    return new ExpectPostHandshakeFinished(this.established, this.request, this.chain);
+    acceptCertificateVerify(cx, 'client', this.request.transcript, this.peer, message);
+    return new ExpectPostHandshakeFinished(this.established, this.request, this.peer.chain);
   }
 }
 
@@ -744,14 +483,10 @@ export class ExpectPostHandshakeFinished implements ServerState {
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type !== 'finished') throw unexpected('RFC 8446 §A.2', this.name, message);
-    const { core } = cx;
     const t = this.request.transcript;
-    const hash = t.hashName!;
-    const expected = finishedVerifyData(core.provider, hash, cx.keys.applicationSecret('read'), t.hash());
-    if (!constantTimeEqual(expected, message.verifyData)) {
-      throw new TlsAlertError(AlertDescription.decrypt_error, 'client post-handshake Finished does not verify');
-    }
-    core.emit({ kind: 'post-handshake-auth', context: this.request.context, chain: this.chain });
+    const what = 'client post-handshake Finished';
+    checkFinished(cx.core, t.hashName!, cx.keys.applicationSecret('read'), t, message, what);
+    cx.core.emit({ kind: 'post-handshake-auth', context: this.request.context, chain: this.chain });
     return this.established;
   }
 }
@@ -763,39 +498,16 @@ export class ExpectPostHandshakeFinished implements ServerState {
  * const server = new TlsServer({ certificate: { chain, key } });
  * for (const e of server.handle(bytes)) if (e.kind === 'send') socket.write(e.bytes);
  */
-export class TlsServer extends Endpoint<TlsEvent> {
-  readonly #machine: Tls13ServerMachine;
-
+export class TlsServer extends Tls13Endpoint<ServerSettings> {
+  /** @throws TypeError for a configuration that cannot work (see {@link tls13ServerSettings}) */
   constructor(config: ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
-    const settings = tls13ServerSettings('TlsServer', config, provider);
-    super({ ...coreOptions(config, provider), role: 'server' });
-    const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
-    this.#machine = new Machine({ settings, core: this.core, keys }, new ExpectClientHello());
-  }
-
-  protected onInput(input: CoreInput): void {
-    if (input.type === 'change_cipher_spec') throw unexpected('RFC 8446 §A.2', this.state, input);
-    this.#machine.input(input);
-  }
-
-  protected describe(): { state: string; offered: Offered } {
-    return { state: this.state, offered: tls13ServerOffer(this.#machine.cx.settings) };
-  }
-
-  /** Name of the current handshake state. */
-  get state(): string {
-    return this.#machine.state;
-  }
-
-  /** Send a KeyUpdate (RFC 8446 §4.6.3). */
-  keyUpdate(requestPeer = false): TlsEvent[] {
-    return this.run(() => this.#machine.cx.keys.keyUpdate(requestPeer));
+    super('server', config, provider, tls13ServerSettings('TlsServer', config, provider), new ExpectClientHello());
   }
 
   /** Send one more NewSessionTicket (RFC 8446 §4.6.1). */
   sendTicket(): TlsEvent[] {
-    return this.run(sendTicketStep(this.#machine));
+    return this.run(sendTicketStep(this.machine));
   }
 
   /**
@@ -808,7 +520,7 @@ export class TlsServer extends Endpoint<TlsEvent> {
    *   post_handshake_auth (RFC 8446 §4.2.6), or without a verifier; the connection is not affected
    */
   requestClientAuth(options: { required?: boolean } = {}): TlsEvent[] {
-    return this.run(requestClientAuthStep(this.#machine, options));
+    return this.run(requestClientAuthStep(this.machine, options));
   }
 }
 
@@ -851,7 +563,7 @@ function established(machine: Tls13ServerMachine, call: string): ServerEstablish
 
 /** What the server accepts, for failure reports. */
 export function tls13ServerOffer(settings: ServerSettings): Offered {
-  return { cipherSuites: settings.suites, groups: settings.groups, alpn: settings.config.alpn };
+  return tls13Offer(settings);
 }
 
 /**

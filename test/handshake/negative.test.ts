@@ -1,8 +1,9 @@
 /**
  * Failures, each asserting the exact alert sent (RFC 8446 §6.2) and the error reported: messages
  * out of order, a corrupted Finished, a wrong PSK binder, a second HelloRetryRequest, HRR and
- * ServerHello groups we did not ask for, the downgrade sentinel, a tampered record. Inputs are the
- * RFC 8448 records, altered.
+ * ServerHello groups we did not ask for, the downgrade sentinel, a tampered record, a client whose
+ * signature_algorithms the server cannot sign with (refused before any ServerHello, RFC 8446 §4.1.1).
+ * Inputs are the RFC 8448 records, altered.
  */
 import { describe, expect, it } from 'vitest';
 import { concat } from '../../src/bytes/hex.js';
@@ -10,8 +11,9 @@ import { TlsClient } from '../../src/handshake/client.js';
 import { DOWNGRADE_TLS12 } from '../../src/handshake/common.js';
 import { TlsServer } from '../../src/handshake/server.js';
 import type { TlsEvent } from '../../src/handshake/types.js';
-import { AlertDescription, ContentType } from '../../src/tls/enums.js';
+import { AlertDescription, ContentType, SignatureScheme } from '../../src/tls/enums.js';
 import { encodeHandshake } from '../../src/tls/messages/handshake.js';
+import type { ClientHello } from '../../src/tls/messages/hello.js';
 import { encodeRecords } from '../../src/tls/record.js';
 import { loadTrace } from '../support/rfc8448.js';
 import {
@@ -287,6 +289,51 @@ describe('server failures', () => {
     const fresh = server3();
     fresh.handle(c3[0]!.record);
     expect(failure(fresh.handle(fin[0]!)).alert).toBe(AlertDescription.decrypt_error);
+  });
+
+  describe('parameters are chosen before ServerHello (RFC 8446 §4.1.1): a refusal is one plaintext alert', () => {
+    /** The server's answer to a §3 ClientHello made with `edit`: the one alert, and no ServerHello sent. */
+    function refusal(edit: (hello: ClientHello) => ClientHello): { events: TlsEvent[]; alert: number; error: Error } {
+      const client = new TlsClient({
+        provider: replayProvider([traceMessage(t3, 'client', 'ClientHello').slice(6, 38), ephemeral(t3, 'client')]),
+        serverName: 'server',
+        cipherSuites: RFC_SUITES,
+        groups: RFC_GROUPS,
+        recordSizeLimit: 16385,
+        editClientHello: (hello) => edit(nssExtensions(true)(hello)),
+        verifyServer: () => undefined,
+      });
+      const events = server3().handle(sentRecords(client.start())[0]!);
+      const f = failure(events);
+      const sentTypes = events.flatMap((e) =>
+        e.kind === 'handshake-message' && e.direction === 'sent' ? [e.message.type] : [],
+      );
+      expect(sentTypes).toEqual([]);
+      return { events, alert: f.alert, error: f.error };
+    }
+    const sends = (events: TlsEvent[]) => events.flatMap((e) => (e.kind === 'send' ? [e.bytes] : []));
+    const schemes = (list: number[]) => (hello: ClientHello) => ({
+      ...hello,
+      extensions: (hello.extensions ?? []).map((e) =>
+        e.kind === 'signature_algorithms' ? { ...e, schemes: list } : e,
+      ),
+    });
+
+    it('signature_algorithms sharing nothing with our RSA key → handshake_failure, no ServerHello', () => {
+      const r = refusal(schemes([SignatureScheme.ecdsa_secp256r1_sha256, SignatureScheme.ed25519]));
+      expect(r.alert).toBe(AlertDescription.handshake_failure);
+      expect(r.error.message).toMatch(/no signature scheme in common fits our rsa key/);
+      expect(sends(r.events)).toEqual([Uint8Array.of(0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28)]);
+    });
+
+    it('no signature_algorithms → missing_extension, no ServerHello', () => {
+      const r = refusal((hello) => ({
+        ...hello,
+        extensions: (hello.extensions ?? []).filter((e) => e.kind !== 'signature_algorithms'),
+      }));
+      expect(r.alert).toBe(AlertDescription.missing_extension);
+      expect(sends(r.events)).toEqual([Uint8Array.of(0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x6d)]);
+    });
   });
 
   it('application data before the handshake → unexpected_message', () => {
