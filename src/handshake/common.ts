@@ -112,7 +112,7 @@ export interface SchemeRules {
 }
 
 /** TLS 1.3's rules (RFC 8446 §4.2.3). */
-const TLS13_RULES: SchemeRules = { name: tls13SchemeName, fits: schemeFitsKey };
+export const TLS13_RULES: SchemeRules = { name: tls13SchemeName, fits: schemeFitsKey };
 
 /** The first of `ours` (our preference) that the peer offered and that `rules` allow with `key`, or undefined. */
 export function firstFittingScheme(

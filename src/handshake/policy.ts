@@ -7,10 +7,12 @@
  */
 
 import type { PublicKey } from '../crypto/provider.js';
-import { AlertDescription, NameType } from '../tls/enums.js';
+import { AlertDescription, NameType, SignatureScheme } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import { findExtension } from '../tls/extensions.js';
 import type { ClientHello } from '../tls/messages/hello.js';
+import { parseCertificate } from '../x509/certificate.js';
+import { OID } from '../x509/keys.js';
 import { leafPublicKey, runVerifier } from './common.js';
 import { HandshakeAlertError } from './diagnosis.js';
 import type { CoreInput } from './record-core.js';
@@ -35,12 +37,72 @@ export function requestedServerName(hello: ClientHello): string | undefined {
   return findExtension(hello.extensions, 'server_name')?.names.find((n) => n.type === NameType.host_name)?.name;
 }
 
+/** What a certificate selector is told of the ClientHello (RFC 8446 §4.2.3, RFC 6066 §3). */
+export interface CertificateRequestInfo {
+  /** The host_name of server_name, if any. */
+  serverName: string | undefined;
+  /** signature_algorithms: what the client accepts in CertificateVerify / ServerKeyExchange. */
+  signatureSchemes: readonly number[];
+  /** signature_algorithms_cert, or signature_algorithms when absent: what it accepts in certificates. */
+  certificateSchemes: readonly number[];
+}
+
+/** The SignatureSchemes a certificate's own signature (its signatureAlgorithm, RFC 5280 §4.1.1.2) can be named by. */
+const CERTIFICATE_SIGNATURES: Readonly<Record<string, readonly number[]>> = {
+  [OID.ecdsaWithSHA256]: [SignatureScheme.ecdsa_secp256r1_sha256],
+  [OID.ecdsaWithSHA384]: [SignatureScheme.ecdsa_secp384r1_sha384],
+  [OID.ecdsaWithSHA512]: [SignatureScheme.ecdsa_secp521r1_sha512],
+  [OID.sha256WithRSAEncryption]: [SignatureScheme.rsa_pkcs1_sha256],
+  [OID.sha384WithRSAEncryption]: [SignatureScheme.rsa_pkcs1_sha384],
+  [OID.sha512WithRSAEncryption]: [SignatureScheme.rsa_pkcs1_sha512],
+  [OID.rsassaPss]: [
+    SignatureScheme.rsa_pss_rsae_sha256,
+    SignatureScheme.rsa_pss_rsae_sha384,
+    SignatureScheme.rsa_pss_rsae_sha512,
+    SignatureScheme.rsa_pss_pss_sha256,
+    SignatureScheme.rsa_pss_pss_sha384,
+    SignatureScheme.rsa_pss_pss_sha512,
+  ],
+  [OID.ed25519]: [SignatureScheme.ed25519],
+  [OID.ed448]: [SignatureScheme.ed448],
+};
+
+/** Whether every certificate of `chain` is signed with a scheme the client accepts (RFC 8446 §4.4.2.2). */
+function chainSignedWith(chain: readonly Uint8Array[], accepted: readonly number[]): boolean {
+  return chain.every((der) => {
+    const oid = parseCertificate(der).signatureAlgorithm.oid;
+    return (CERTIFICATE_SIGNATURES[oid] ?? []).some((scheme) => accepted.includes(scheme));
+  });
+}
+
+/** What the server's certificate selector is told of `hello`. */
+export function certificateRequestInfo(hello: ClientHello): CertificateRequestInfo {
+  const signatureSchemes = findExtension(hello.extensions, 'signature_algorithms')?.schemes ?? [];
+  const certificateSchemes = findExtension(hello.extensions, 'signature_algorithms_cert')?.schemes ?? signatureSchemes;
+  return { serverName: requestedServerName(hello), signatureSchemes, certificateSchemes };
+}
+
 /**
- * The server's certificate for `sni`: the configured one, or what the selector returns.
+ * The server's certificate for this ClientHello: what the selector returns, or among configured
+ * certificates the first whose key `fits` (can sign with a scheme the client accepts, for this
+ * version) and whose chain is signed with schemes it accepts in certificates (signature_algorithms_cert,
+ * RFC 8446 §4.2.3); failing that the first that fits, and failing that the first (RFC 8446 §4.4.2.2:
+ * send a chain of our choice rather than abort).
  * @throws HandshakeAlertError handshake_failure when there is none
  */
-export function selectCertificate(certificate: ServerConfig['certificate'], sni: string | undefined): CertifiedKey {
-  const certified = typeof certificate === 'function' ? certificate(sni) : certificate;
+export function selectCertificate(
+  certificate: ServerConfig['certificate'],
+  info: CertificateRequestInfo,
+  fits: (key: CertifiedKey['key']) => boolean,
+): CertifiedKey {
+  const { serverName: sni } = info;
+  let certified: CertifiedKey | undefined;
+  if (typeof certificate === 'function') certified = certificate(sni, info);
+  else if (!isCertificateList(certificate)) certified = certificate;
+  else {
+    const usable = certificate.filter((c) => c.chain.length > 0 && fits(c.key));
+    certified = usable.find((c) => chainSignedWith(c.chain, info.certificateSchemes)) ?? usable[0] ?? certificate[0];
+  }
   if (!certified || certified.chain.length === 0) {
     throw new HandshakeAlertError(
       AlertDescription.handshake_failure,
@@ -49,6 +111,10 @@ export function selectCertificate(certificate: ServerConfig['certificate'], sni:
     );
   }
   return certified;
+}
+
+function isCertificateList(c: CertifiedKey | readonly CertifiedKey[]): c is readonly CertifiedKey[] {
+  return Array.isArray(c);
 }
 
 /**

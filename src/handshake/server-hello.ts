@@ -19,12 +19,14 @@ import {
   chooseScheme,
   deriveEarlySecrets,
   deriveHandshakeSecrets,
+  firstFittingScheme,
   groupName,
   type HandshakeSecrets,
   keyExchangeStep,
+  TLS13_RULES,
 } from './common.js';
 import { groupNames, HandshakeAlertError, suiteNames, versionNames } from './diagnosis.js';
-import { selectCertificate } from './policy.js';
+import { certificateRequestInfo, selectCertificate } from './policy.js';
 import type { ServerContext, ServerSettings } from './server.js';
 import type { CertifiedKey, ServerSessionState } from './types.js';
 
@@ -161,9 +163,12 @@ export function chooseCredentials(
   ch: ClientHello,
   serverName: string | undefined,
 ): Credentials {
-  const certified = selectCertificate(settings.config.certificate, serverName);
   const offered = findExtension(ch.extensions, 'signature_algorithms');
   if (!offered) throw new TlsAlertError(AlertDescription.missing_extension, 'ClientHello without signature_algorithms');
+  const info = { ...certificateRequestInfo(ch), serverName };
+  const fits = (key: CertifiedKey['key']) =>
+    firstFittingScheme(TLS13_RULES, settings.schemes, offered.schemes, key) !== undefined;
+  const certified = selectCertificate(settings.config.certificate, info, fits);
   return { certified, scheme: chooseScheme(settings.schemes, offered.schemes, certified.key) };
 }
 

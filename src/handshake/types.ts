@@ -8,6 +8,7 @@ import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import type { HandshakeMessage } from '../tls/messages/handshake.js';
 import type { ClientHello } from '../tls/messages/hello.js';
 import type { TrustStore } from '../x509/verify.js';
+import type { CertificateRequestInfo } from './policy.js';
 import type { Tls12Event } from './tls12/types.js';
 
 /** An event of either version's machine (they share every kind; `session` carries that version's session). */
@@ -221,10 +222,20 @@ export interface AntiReplay {
   accept(key: Uint8Array, expiresAt: number, now: number): boolean;
 }
 
+/** Chooses the server's certificate for a ClientHello (RFC 6066 §3 server_name, RFC 8446 §4.2.3 schemes). */
+export type CertificateSelector = (
+  serverName: string | undefined,
+  hello: CertificateRequestInfo,
+) => CertifiedKey | undefined;
+
 /** Server settings. */
 export interface ServerConfig extends CommonConfig {
-  /** Our certificate, or a selector by SNI (undefined → handshake_failure). */
-  certificate: CertifiedKey | ((serverName: string | undefined) => CertifiedKey | undefined);
+  /**
+   * Our certificate; or several (an ECDSA and an RSA one, say), of which the first whose key can sign
+   * with a scheme the client accepts and whose chain it accepts (signature_algorithms_cert) is sent;
+   * or a selector given the SNI and the client's schemes (undefined → handshake_failure).
+   */
+  certificate: CertifiedKey | readonly CertifiedKey[] | CertificateSelector;
   /**
    * `'avoid-hrr'` (default): the most preferred group the client sent a share for, else a
    * HelloRetryRequest; `'server-order'`: our most preferred group the client supports, with a

@@ -42,7 +42,14 @@ import type { EcdheServerKeyExchange } from '../../tls/messages/key-exchange.js'
 import { DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
 import { groupNames, HandshakeAlertError, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
 import { Machine } from '../endpoint.js';
-import { requestedServerName, selectAlpn, selectCertificate, unexpected, verifyPeerChain } from '../policy.js';
+import {
+  certificateRequestInfo,
+  requestedServerName,
+  selectAlpn,
+  selectCertificate,
+  unexpected,
+  verifyPeerChain,
+} from '../policy.js';
 import type { CertificateVerifier, CertifiedKey } from '../types.js';
 import { clientVerifier } from '../verifier.js';
 import {
@@ -310,7 +317,15 @@ function startFullHandshake(
 ): Tls12ServerState {
   const { core, settings } = cx;
   const { transcript, serverRandom } = settled;
-  const certified = selectCertificate(settings.config.certificate, settled.serverName);
+  const info = { ...certificateRequestInfo(hello), serverName: settled.serverName };
+  const fits = (key: CertifiedKey['key']) =>
+    settings.suites.some(
+      (s) =>
+        hello.cipherSuites.includes(s.value) &&
+        suiteFitsKey(s, key) &&
+        (s.keyExchange === 'rsa' || chooseTls12Scheme(settings.schemes, info.signatureSchemes, key) !== undefined),
+    );
+  const certified = selectCertificate(settings.config.certificate, info, fits);
   const { suite, group, scheme } = choose(cx, hello, certified);
   cx.keys.setSuite(suite);
   const hs: ServerHandshake = { ...settled, suite, issueTicket: settled.ticketsOn };
