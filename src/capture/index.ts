@@ -3,30 +3,26 @@
  * connection tracking with stream reassembly.
  * @module
  */
-export { type DecodedPacket, decodePacket, type NotTcpReason, readCapture } from './decode.js';
-export {
-  type ConnectionSegment,
-  type Endpoint,
-  type FlowOptions,
-  FlowTracker,
-  type StreamChunk,
-  type StreamDirection,
-  type StreamGap,
-  streamBytes,
-  type TcpConnection,
-  trackConnections,
+
+export type { DecodedPacket, NotTcpReason } from './decode.js';
+export { decodePacket, readCapture } from './decode.js';
+export type {
+  ConnectionSegment,
+  Endpoint,
+  FlowOptions,
+  StreamChunk,
+  StreamDirection,
+  StreamGap,
+  TcpConnection,
 } from './flow.js';
-export {
-  decodeIpv4,
-  decodeIpv6,
-  formatIpAddress,
-  type IpHeader,
-  IpProtocol,
-  type Ipv4Header,
-  type Ipv6Header,
-} from './ip.js';
-export { decodeLink, ETHERTYPE_IPV4, ETHERTYPE_IPV6, type LinkFrame } from './link.js';
-export { type CapturedPacket, formatEpoch, LinkType, type PacketToWrite } from './packet.js';
+export { FlowTracker, streamBytes, trackConnections } from './flow.js';
+export type { IpHeader, Ipv4Header, Ipv6Header } from './ip.js';
+export { decodeIpv4, decodeIpv6, formatIpAddress, IpProtocol } from './ip.js';
+export type { LinkFrame } from './link.js';
+export { decodeLink, ETHERTYPE_IPV4, ETHERTYPE_IPV6 } from './link.js';
+export type { CapturedPacket, PacketToWrite } from './packet.js';
+export { formatEpoch, LinkType } from './packet.js';
+export type { PcapHeader, PcapWriteOptions } from './pcap.js';
 export {
   decodePcapHeader,
   isPcap,
@@ -34,17 +30,8 @@ export {
   PCAP_MAGIC_MICRO,
   PCAP_MAGIC_NANO,
   PCAP_RECORD_HEADER_LENGTH,
-  type PcapHeader,
-  type PcapWriteOptions,
   readPcap,
   writePcap,
 } from './pcap.js';
-export {
-  isPcapng,
-  PCAPNG_BYTE_ORDER_MAGIC,
-  PcapngBlockType,
-  type PcapngInterface,
-  type PcapngWriteOptions,
-  readPcapng,
-  writePcapng,
-} from './pcapng.js';
+export type { PcapngInterface, PcapngWriteOptions } from './pcapng.js';
+export { isPcapng, PCAPNG_BYTE_ORDER_MAGIC, PcapngBlockType, readPcapng, writePcapng } from './pcapng.js';

@@ -5,6 +5,8 @@
  * RFC 5288, RFC 7905), and SSLKEYLOGFILE lines.
  * @module
  */
+
+export type { PskKind, Tls13CipherSuite, TrafficKeys } from './key-schedule.js';
 export {
   deriveSecret,
   EarlySecret,
@@ -18,70 +20,68 @@ export {
   MasterSecret,
   messageHash,
   nextTrafficSecret,
-  type PskKind,
   resumptionPsk,
   TLS13_CIPHER_SUITES,
-  type Tls13CipherSuite,
-  type TrafficKeys,
   Transcript,
   tls13CipherSuite,
   trafficKeys,
 } from './key-schedule.js';
-export { type KeyLogEntry, KeyLogLabel, keyLogLine, parseKeyLog } from './keylog.js';
-export { NobleProvider, type NobleProviderOptions } from './noble.js';
+export type { KeyLogEntry } from './keylog.js';
+export { KeyLogLabel, keyLogLine, parseKeyLog } from './keylog.js';
+export type { NobleProviderOptions } from './noble.js';
+export { NobleProvider } from './noble.js';
+export type {
+  AeadContext,
+  AeadName,
+  CryptoErrorReason,
+  CryptoProvider,
+  EcCurveName,
+  EcPrivateKey,
+  EcPublicKey,
+  Ed25519PrivateKey,
+  Ed25519PublicKey,
+  GroupName,
+  HashContext,
+  HashName,
+  KeyExchange,
+  KeyShareKeyPair,
+  KeyShareResponse,
+  PrivateKey,
+  PublicKey,
+  RandomSource,
+  RsaPrivateKey,
+  RsaPublicKey,
+  SignatureSchemeName,
+  SignOptions,
+} from './provider.js';
 export {
   AEAD_KEY_LENGTH,
   AEAD_NONCE_LENGTH,
   AEAD_TAG_LENGTH,
-  type AeadContext,
-  type AeadName,
   aeadContext,
   CryptoError,
-  type CryptoErrorReason,
-  type CryptoProvider,
-  type EcCurveName,
-  type EcPrivateKey,
-  type EcPublicKey,
-  type Ed25519PrivateKey,
-  type Ed25519PublicKey,
   GROUPS,
-  type GroupName,
   groupName,
   HASH_LENGTH,
-  type HashContext,
-  type HashName,
-  type KeyExchange,
-  type KeyShareKeyPair,
-  type KeyShareResponse,
-  type PrivateKey,
-  type PublicKey,
-  type RandomSource,
-  type RsaPrivateKey,
-  type RsaPublicKey,
   SIGNATURE_SCHEMES,
-  type SignatureSchemeName,
-  type SignOptions,
   signatureSchemeName,
 } from './provider.js';
-export {
-  type OpenedRecord,
-  RecordOpener,
-  type RecordProtectionOptions,
-  RecordSealer,
-  recordNonce,
-} from './record-protection.js';
+export type { OpenedRecord, RecordProtectionOptions } from './record-protection.js';
+export { RecordOpener, RecordSealer, recordNonce } from './record-protection.js';
+export type {
+  Tls12CipherSuite,
+  Tls12KeyBlock,
+  Tls12KeyExchange,
+  Tls12PremasterInput,
+  Tls12Sender,
+} from './tls12-key-schedule.js';
 export {
   MASTER_SECRET_LENGTH,
   pHash,
   RANDOM_LENGTH,
   TLS12_CIPHER_SUITES,
-  type Tls12CipherSuite,
-  type Tls12KeyBlock,
-  type Tls12KeyExchange,
   Tls12KeyScheduleError,
   Tls12MasterSecret,
-  type Tls12PremasterInput,
-  type Tls12Sender,
   tls12CipherSuite,
   tls12ExportKeyingMaterial,
   tls12ExtendedMasterSecret,
@@ -91,15 +91,13 @@ export {
   tls12Prf,
   VERIFY_DATA_LENGTH,
 } from './tls12-key-schedule.js';
+export type { Tls12OpenedRecord, Tls12RecordProtectionOptions, Tls12SealOptions } from './tls12-record-protection.js';
 export {
   GCM_EXPLICIT_NONCE_LENGTH,
   GCM_SALT_LENGTH,
   sequenceBytes,
-  type Tls12OpenedRecord,
   Tls12RecordOpener,
-  type Tls12RecordProtectionOptions,
   Tls12RecordSealer,
-  type Tls12SealOptions,
   tls12AdditionalData,
   tls12RecordNonce,
 } from './tls12-record-protection.js';

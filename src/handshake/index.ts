@@ -12,42 +12,33 @@ export {
   DOWNGRADE_TLS11,
   DOWNGRADE_TLS12,
 } from './common.js';
-export {
-  ConnectionFailure,
-  type Diagnosis,
-  diagnose,
-  type FailureStage,
-  failureStage,
-  HandshakeAlertError,
-} from './diagnosis.js';
-export {
-  type AnyTlsEvent,
-  NegotiatingClient,
-  type NegotiatingClientConfig,
-  NegotiatingServer,
-  type NegotiatingServerConfig,
-} from './negotiate.js';
+export type { Diagnosis, FailureStage } from './diagnosis.js';
+export { ConnectionFailure, diagnose, failureStage, HandshakeAlertError } from './diagnosis.js';
+export type { AnyTlsEvent, NegotiatingClientConfig, NegotiatingServerConfig } from './negotiate.js';
+export { NegotiatingClient, NegotiatingServer } from './negotiate.js';
 export { TlsServer } from './server.js';
 export { AeadTicketer, SingleUseAntiReplay } from './ticket.js';
+export type {
+  ExpiringSession,
+  MemorySessionStoreOptions,
+  Tls12ClientConfig,
+  Tls12ClientOptions,
+  Tls12ClientSession,
+  Tls12Event,
+  Tls12Negotiated,
+  Tls12ServerConfig,
+  Tls12SessionState,
+  Tls12SessionStore,
+  Tls12Ticketer,
+} from './tls12/index.js';
 export {
   ClientSessionCache,
   DEFAULT_TLS12_CIPHER_SUITES,
   DEFAULT_TLS12_SIGNATURE_SCHEMES,
-  type ExpiringSession,
   MemorySessionStore,
-  type MemorySessionStoreOptions,
   Tls12AeadTicketer,
   Tls12Client,
-  type Tls12ClientConfig,
-  type Tls12ClientOptions,
-  type Tls12ClientSession,
-  type Tls12Event,
-  type Tls12Negotiated,
   Tls12Server,
-  type Tls12ServerConfig,
-  type Tls12SessionState,
-  type Tls12SessionStore,
-  type Tls12Ticketer,
 } from './tls12/index.js';
 export type { Epoch } from './tls13-records.js';
 export type {
@@ -66,4 +57,5 @@ export type {
   VerifyContext,
   WithServerTrust,
 } from './types.js';
-export { type TrustAnchors, trustAnchorVerifier } from './verifier.js';
+export type { TrustAnchors } from './verifier.js';
+export { trustAnchorVerifier } from './verifier.js';

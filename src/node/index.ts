@@ -3,28 +3,16 @@
  * {@link TlsSocket}, the typed {@link TlsConnectionError}, and the credential helpers.
  * @module
  */
-export {
-  type ConnectOptions,
-  connect,
-  createServer,
-  type ServerOptions,
-  TlsNetServer,
-  type TlsVersionName,
-} from './connect.js';
-export {
-  bundledRoots,
-  type CertificateSource,
-  certificatesFrom,
-  certifiedKey,
-  chainVerifier,
-  trustStore,
-} from './credentials.js';
-export { type AlertOrigin, type FailureStage, failureStage, TlsConnectionError } from './errors.js';
-export { type PipedConnection, pipeSocket, type SansIoConnection } from './pipe.js';
-export {
-  type AnyClientSession,
-  isTls12Session,
-  TlsSessionCache,
-  type TlsSessionCacheOptions,
-} from './session-cache.js';
-export { type TlsConnection, TlsSocket } from './socket.js';
+
+export type { ConnectOptions, ServerOptions, TlsVersionName } from './connect.js';
+export { connect, createServer, TlsNetServer } from './connect.js';
+export type { CertificateSource } from './credentials.js';
+export { bundledRoots, certificatesFrom, certifiedKey, chainVerifier, trustStore } from './credentials.js';
+export type { AlertOrigin, FailureStage } from './errors.js';
+export { failureStage, TlsConnectionError } from './errors.js';
+export type { PipedConnection, SansIoConnection } from './pipe.js';
+export { pipeSocket } from './pipe.js';
+export type { AnyClientSession, TlsSessionCacheOptions } from './session-cache.js';
+export { isTls12Session, TlsSessionCache } from './session-cache.js';
+export type { TlsConnection } from './socket.js';
+export { TlsSocket } from './socket.js';

@@ -4,47 +4,39 @@
  * and the sans-IO connection state machine (RFC 9293 §3.3.2, §3.10).
  * @module
  */
-export {
-  internetChecksum,
-  onesComplementSum,
-  type PseudoHeader,
-  pseudoHeaderSum,
-  tcpChecksum,
-  verifyTcpChecksum,
-} from './checksum.js';
-export {
-  type TcpAction,
-  type TcpConfig,
-  TcpConnection,
-  type TcpControlBlock,
-  TcpError,
-  type TcpErrorCode,
-  type TcpEvent,
-  type TcpInput,
-  type TcpProvider,
-  type TcpState,
-  type TcpTimer,
+
+export type { PseudoHeader } from './checksum.js';
+export { internetChecksum, onesComplementSum, pseudoHeaderSum, tcpChecksum, verifyTcpChecksum } from './checksum.js';
+export type {
+  TcpAction,
+  TcpConfig,
+  TcpControlBlock,
+  TcpErrorCode,
+  TcpEvent,
+  TcpInput,
+  TcpProvider,
+  TcpState,
+  TcpTimer,
 } from './connection.js';
+export { TcpConnection, TcpError } from './connection.js';
+export type { DecodedTcpOptions } from './options.js';
 export {
-  type DecodedTcpOptions,
   decodeTcpOption,
   decodeTcpOptions,
   encodeTcpOption,
   encodeTcpOptions,
   MAX_TCP_OPTIONS_LENGTH,
 } from './options.js';
+export type { TcpEncodeOptions, TcpHeader, TcpWarning, TcpWarningCode } from './segment.js';
 export {
   decodeTcpHeader,
   decodeTcpSegment,
   encodeTcpSegment,
   formatTcpFlags,
   TCP_HEADER_LENGTH,
-  type TcpEncodeOptions,
   TcpField,
-  type TcpHeader,
-  type TcpWarning,
-  type TcpWarningCode,
   validateTcpSegment,
 } from './segment.js';
 export { nextSeq, segmentLength, seqAdd, seqDistance, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seq.js';
-export { type SackBlock, TcpFlag, type TcpOption, TcpOptionKind, type TcpSegment } from './types.js';
+export type { SackBlock, TcpOption, TcpSegment } from './types.js';
+export { TcpFlag, TcpOptionKind } from './types.js';

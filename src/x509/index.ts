@@ -4,60 +4,43 @@
  * (RFC 9525), and synchronous path building and validation (RFC 5280 §6.1) for the TLS state machines.
  * @module
  */
+
+export type {
+  AlgorithmIdentifier,
+  Certificate,
+  DistinguishedName,
+  Extension,
+  GeneralName,
+  KeyUsage,
+  NameAttribute,
+} from './certificate.js';
 export {
-  type AlgorithmIdentifier,
-  type Certificate,
-  type DistinguishedName,
   dnsNames,
   EKU,
   EXTENSION,
-  type Extension,
-  type GeneralName,
   HANDLED_CRITICAL_EXTENSIONS,
   ipAddresses,
   ipToText,
   KEY_USAGE_BITS,
-  type KeyUsage,
-  type NameAttribute,
   namesMatch,
   parseCertificate,
   parseCertificatesPem,
 } from './certificate.js';
 export { Asn1Error } from './der.js';
+export type { CertificateErrorCode, CertificateErrorOptions } from './errors.js';
+export { CERTIFICATE_ALERTS, CertificateError } from './errors.js';
+export type { HostnameMatch, ReferenceIdentity, ServerCredential } from './hostname.js';
 export {
-  CERTIFICATE_ALERTS,
-  CertificateError,
-  type CertificateErrorCode,
-  type CertificateErrorOptions,
-} from './errors.js';
-export {
-  type HostnameMatch,
   hostnameMatch,
   matchesDnsName,
   matchesHostname,
   parseIpAddress,
-  type ReferenceIdentity,
   referenceIdentity,
-  type ServerCredential,
   selectCertificateBySni,
 } from './hostname.js';
-export {
-  KeyError,
-  type KeyErrorReason,
-  OID,
-  type PublicKeyInfo,
-  parsePrivateKey,
-  parsePublicKeyInfo,
-  publicKeyOf,
-  publicKeysEqual,
-} from './keys.js';
-export { base64Decode, base64Encode, decodePem, encodePem, type PemBlock, PemError } from './pem.js';
-export {
-  type CertificateInput,
-  type CertificatePurpose,
-  certificateSignatureScheme,
-  TrustStore,
-  type VerificationResult,
-  type VerifyOptions,
-  verifyCertificateChain,
-} from './verify.js';
+export type { KeyErrorReason, PublicKeyInfo } from './keys.js';
+export { KeyError, OID, parsePrivateKey, parsePublicKeyInfo, publicKeyOf, publicKeysEqual } from './keys.js';
+export type { PemBlock } from './pem.js';
+export { base64Decode, base64Encode, decodePem, encodePem, PemError } from './pem.js';
+export type { CertificateInput, CertificatePurpose, VerificationResult, VerifyOptions } from './verify.js';
+export { certificateSignatureScheme, TrustStore, verifyCertificateChain } from './verify.js';

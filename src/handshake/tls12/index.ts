@@ -7,13 +7,8 @@
 export { Tls12Client } from './client.js';
 export { DEFAULT_TLS12_CIPHER_SUITES, DEFAULT_TLS12_SIGNATURE_SCHEMES } from './common.js';
 export { Tls12Server } from './server.js';
-export {
-  ClientSessionCache,
-  type ExpiringSession,
-  MemorySessionStore,
-  type MemorySessionStoreOptions,
-  Tls12AeadTicketer,
-} from './session-cache.js';
+export type { ExpiringSession, MemorySessionStoreOptions } from './session-cache.js';
+export { ClientSessionCache, MemorySessionStore, Tls12AeadTicketer } from './session-cache.js';
 export type {
   Tls12ClientConfig,
   Tls12ClientOptions,
