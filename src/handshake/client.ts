@@ -17,8 +17,8 @@
  * every state is handed. Also: HelloRetryRequest (§4.1.4),
  * PSK resumption and 0-RTT (§2.2, §2.3, §4.2.10, §4.2.11), client authentication (§4.3.2, §4.4.2),
  * middlebox compatibility (§D.4), record_size_limit (RFC 8449), NewSessionTicket (§4.6.1) and
- * KeyUpdate (§4.6.3). What the server shares (endpoint, Certificate/CertificateVerify/Finished) is in
- * src/handshake/tls13-shared.ts.
+ * KeyUpdate (§4.6.3). What the server shares (endpoint, Certificate/CertificateVerify/Finished, the
+ * states that check the peer's CertificateVerify and Finished) is in src/handshake/tls13-shared.ts.
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
@@ -57,10 +57,10 @@ import { HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
 import type { State } from './endpoint.js';
 import { checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
 import {
-  acceptCertificateVerify,
-  checkFinished,
   completeHandshake,
   type PeerCertificate,
+  PeerCertificateVerifyState,
+  PeerFinishedState,
   reportNegotiated,
   sendCertificateAndVerify,
   sendFinished,
@@ -659,29 +659,18 @@ export class ExpectCertificate extends ExpectCertificateOrRequest {
 }
 
 /** Waiting for the server's CertificateVerify (RFC 8446 §4.4.3). */
-export class ExpectCertificateVerify implements ClientState {
+export class ExpectCertificateVerify extends PeerCertificateVerifyState<ClientContext, AfterCertificate> {
   readonly name = 'ExpectCertificateVerify';
-  constructor(private readonly hs: AfterCertificate) {}
-
-  handle(cx: ClientContext, message: DecodedHandshake): ClientState {
-    if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.1', this.name, message);
-    acceptCertificateVerify(cx, 'server', this.hs.transcript, this.hs, message);
-    return new ExpectFinished(this.hs);
-  }
+  protected readonly next = ExpectFinished;
 }
 
 /** Waiting for the server's Finished (RFC 8446 §4.4.4); then the client's second flight. */
-export class ExpectFinished implements ClientState {
+export class ExpectFinished extends PeerFinishedState<ClientContext, AfterEncryptedExtensions> {
   readonly name = 'ExpectFinished';
-  constructor(private readonly hs: AfterEncryptedExtensions) {}
-
-  handle(cx: ClientContext, message: DecodedHandshake): ClientState {
-    if (message.type !== 'finished') throw unexpected('RFC 8446 §A.1', this.name, message);
+  protected finished(cx: ClientContext): ClientState {
     const { hs } = this;
     const { core, settings } = cx;
     const { suite, secrets, transcript } = hs;
-    checkFinished(core, suite.hash, secrets.serverHandshake, transcript, message, 'server Finished');
-    transcript.update(message.raw);
     const serverFinishedHash = transcript.hash();
     let sentSince = false; // anything added to the transcript after the server Finished
     const app = deriveApplicationSecrets(core, secrets.hs, serverFinishedHash);

@@ -6,8 +6,9 @@
  *
  * The server's whole first flight (ServerHello … Finished) is sent while handling the ClientHello,
  * in named steps; the checks and choices up to the ServerHello are in src/handshake/server-hello.ts,
- * what the client shares (endpoint, Certificate/CertificateVerify/Finished) in src/handshake/tls13-shared.ts.
- * The states after the first flight carry the handshake as one {@link ServerHandshake} value.
+ * what the client shares (endpoint, Certificate/CertificateVerify/Finished, the states that check the
+ * peer's CertificateVerify and Finished) in src/handshake/tls13-shared.ts. The states after the first
+ * flight carry the handshake as one {@link ServerHandshake} value.
  * Also: cipher suite, group, signature scheme and ALPN selection; HelloRetryRequest with a cookie
  * (§4.1.4, §4.2.2); PSK resumption with psk_dhe_ke and psk_ke and binder checks (§4.2.9, §4.2.11);
  * 0-RTT accept and reject (§4.2.10) with anti-replay (§8); client authentication (§4.3.2);
@@ -51,10 +52,11 @@ import {
   sendServerHello,
 } from './server-hello.js';
 import {
-  acceptCertificateVerify,
   checkFinished,
   completeHandshake,
   type PeerCertificate,
+  PeerCertificateVerifyState,
+  PeerFinishedState,
   reportNegotiated,
   sendCertificateAndVerify,
   sendFinished,
@@ -323,27 +325,19 @@ function readClientCertificate(
 }
 
 /** Waiting for the client's CertificateVerify (RFC 8446 §4.4.3). */
-export class ExpectClientCertificateVerify implements ServerState {
+export class ExpectClientCertificateVerify extends PeerCertificateVerifyState<
+  ServerContext,
+  ServerHandshake & PeerCertificate
+> {
   readonly name = 'ExpectClientCertificateVerify';
-  constructor(private readonly hs: ServerHandshake & PeerCertificate) {}
-
-  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.2', this.name, message);
-    acceptCertificateVerify(cx, 'client', this.hs.transcript, this.hs, message);
-    return new ExpectClientFinished(this.hs);
-  }
+  protected readonly next = ExpectClientFinished;
 }
 
 /** Waiting for the client's Finished (RFC 8446 §4.4.4); then tickets. */
-export class ExpectClientFinished implements ServerState {
+export class ExpectClientFinished extends PeerFinishedState<ServerContext, ServerHandshake> {
   readonly name = 'ExpectClientFinished';
-  constructor(private readonly hs: ServerHandshake) {}
-
-  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'finished') throw unexpected('RFC 8446 §A.2', this.name, message);
+  protected finished(cx: ServerContext): ServerState {
     const { suite, transcript, secrets, app } = this.hs;
-    checkFinished(cx.core, suite.hash, secrets.clientHandshake, transcript, message, 'client Finished');
-    transcript.update(message.raw);
     completeHandshake(cx, suite, secrets, app, transcript);
     const established = new ServerEstablished(this.hs);
     for (let i = 0; i < cx.settings.ticketCount; i++) established.sendTicket(cx);
@@ -465,20 +459,17 @@ export class ServerEstablished implements ServerState {
 }
 
 /** Waiting for the CertificateVerify of a post-handshake authentication (RFC 8446 §4.4.3, §4.6.2). */
-export class ExpectPostHandshakeCertificateVerify implements ServerState {
+export class ExpectPostHandshakeCertificateVerify extends PeerCertificateVerifyState<
+  ServerContext,
+  PostHandshakeAnswer & PeerCertificate
+> {
   readonly name = 'ExpectPostHandshakeCertificateVerify';
-  constructor(private readonly answer: PostHandshakeAnswer & PeerCertificate) {}
-
   /** The state to return to. */
   get established(): ServerEstablished {
-    return this.answer.established;
+    return this.hs.established;
   }
 
-  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.2', this.name, message);
-    acceptCertificateVerify(cx, 'client', this.answer.transcript, this.answer, message);
-    return new ExpectPostHandshakeFinished(this.answer);
-  }
+  protected readonly next = ExpectPostHandshakeFinished;
 }
 
 /**
