@@ -12,12 +12,13 @@
  *                    ▼                        │
  *              ExpectFinished ◀───────────────┘  ─▶ ClientEstablished
  *
- * The data a state needs travels forward in one {@link ClientHandshake} value; the connection core
- * (record layer, keys, events) is the I/O every state is handed. Also: HelloRetryRequest (§4.1.4),
+ * The data a state needs travels forward in one {@link ClientHandshake} value, which each step
+ * passes on with what it learned added; the connection core (record layer, keys, events) is the I/O
+ * every state is handed. Also: HelloRetryRequest (§4.1.4),
  * PSK resumption and 0-RTT (§2.2, §2.3, §4.2.10, §4.2.11), client authentication (§4.3.2, §4.4.2),
  * middlebox compatibility (§D.4), record_size_limit (RFC 8449), NewSessionTicket (§4.6.1) and
- * KeyUpdate (§4.6.3). What the server shares (endpoint, Certificate/CertificateVerify/Finished) is in
- * src/handshake/tls13-shared.ts.
+ * KeyUpdate (§4.6.3). What the server shares (endpoint, Certificate/CertificateVerify/Finished, the
+ * states that check the peer's CertificateVerify and Finished) is in src/handshake/tls13-shared.ts.
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
@@ -56,10 +57,10 @@ import { HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
 import type { State } from './endpoint.js';
 import { checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
 import {
-  acceptCertificateVerify,
-  checkFinished,
   completeHandshake,
   type PeerCertificate,
+  PeerCertificateVerifyState,
+  PeerFinishedState,
   reportNegotiated,
   sendCertificateAndVerify,
   sendFinished,
@@ -90,14 +91,11 @@ export type ClientContext = Tls13Context<ClientSettings>;
 /** A client state: consumes one handshake message, returns the next state. */
 export type ClientState = State<ClientContext, DecodedHandshake>;
 
-/** The PSK offered in the ClientHello. */
-interface OfferedPsk {
-  session: ClientSession;
-  suite: Tls13CipherSuite;
-  early: EarlySecret;
-}
-
-/** The handshake so far, carried from state to state. */
+/**
+ * The handshake so far, carried from state to state as one value: what our ClientHello offered and
+ * sent. Each step after the ServerHello passes it on with what it learned added ({@link Keyed},
+ * {@link Agreed}, the server's certificate).
+ */
 interface ClientHandshake {
   hello: ClientHello;
   transcript: Transcript;
@@ -107,6 +105,44 @@ interface ClientHandshake {
   earlyDataSent: boolean;
   ccsSent: boolean;
   hrr: { suite: number; group: number | undefined } | undefined;
+}
+
+/** The PSK offered in the ClientHello. */
+interface OfferedPsk {
+  session: ClientSession;
+  suite: Tls13CipherSuite;
+  early: EarlySecret;
+}
+
+/** What the ServerHello adds (RFC 8446 §4.1.3): the cipher suite, the key-exchange group and the handshake secrets. */
+interface Keyed {
+  suite: Tls13CipherSuite;
+  group: number | undefined;
+  secrets: HandshakeSecrets;
+}
+
+/** What EncryptedExtensions adds (RFC 8446 §4.3.1), and the CertificateRequest (§4.3.2) if one came. */
+interface Agreed {
+  alpn: string | undefined;
+  earlyDataAccepted: boolean;
+  certificateRequest?: Tls13CertificateRequest & { raw: Uint8Array };
+}
+
+/** The handshake after the ServerHello. */
+type AfterServerHello = ClientHandshake & Keyed;
+
+/** The handshake after EncryptedExtensions (and any CertificateRequest). */
+type AfterEncryptedExtensions = AfterServerHello & Agreed;
+
+/** The handshake after the server's Certificate: its chain, checked, and its leaf's key. */
+type AfterCertificate = AfterEncryptedExtensions & PeerCertificate;
+
+/** What the established connection keeps of the handshake. */
+interface Established {
+  suite: Tls13CipherSuite;
+  alpn: string | undefined;
+  /** ClientHello … client Finished: the base of a post-handshake authentication's transcript (§4.6.2). */
+  transcript: Transcript;
 }
 
 /** What a ClientHello carries besides our configuration: the random, session id and key shares. */
@@ -321,7 +357,6 @@ export class ExpectServerHello implements ClientState {
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
     if (message.type !== 'server_hello') throw unexpected('RFC 8446 §A.1', this.name, message);
-    const hs = this.hs;
     const sv = findExtension(message.extensions, 'supported_versions');
     if (!sv) {
       // A TLS 1.2 (or older) ServerHello: check the downgrade sentinel first (RFC 8446 §4.1.3).
@@ -344,7 +379,7 @@ export class ExpectServerHello implements ClientState {
     if (message.version !== ProtocolVersion.TLS1_2) {
       throw new TlsAlertError(AlertDescription.illegal_parameter, 'ServerHello.legacy_version is not 0x0303');
     }
-    if (!constantTimeEqual(message.sessionId, hs.hello.sessionId)) {
+    if (!constantTimeEqual(message.sessionId, this.hs.hello.sessionId)) {
       throw new TlsAlertError(AlertDescription.illegal_parameter, 'legacy_session_id_echo differs from ours');
     }
     if (message.compressionMethod !== 0) {
@@ -430,7 +465,7 @@ export class ExpectServerHello implements ClientState {
     wipe(shared);
     cx.keys.setReadKeys('handshake', suite, secrets.serverHandshake);
     if (!hs.earlyDataSent) cx.keys.setWriteKeys('handshake', suite, secrets.clientHandshake);
-    return new ExpectEncryptedExtensions({ ...hs, psk }, { suite, group, secrets });
+    return new ExpectEncryptedExtensions({ ...hs, psk, suite, group, secrets });
   }
 }
 
@@ -537,27 +572,10 @@ function completeKeyExchange(
   return { group, shared };
 }
 
-/** What the states after ServerHello add. */
-interface Keyed {
-  suite: Tls13CipherSuite;
-  group: number | undefined;
-  secrets: HandshakeSecrets;
-}
-
-/** After EncryptedExtensions. */
-interface Agreed extends Keyed {
-  alpn: string | undefined;
-  earlyDataAccepted: boolean;
-  certificateRequest?: Tls13CertificateRequest & { raw: Uint8Array };
-}
-
 /** Waiting for EncryptedExtensions (RFC 8446 §4.3.1). */
 export class ExpectEncryptedExtensions implements ClientState {
   readonly name = 'ExpectEncryptedExtensions';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly keyed: Keyed,
-  ) {}
+  constructor(private readonly hs: AfterServerHello) {}
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
     if (message.type !== 'encrypted_extensions') throw unexpected('RFC 8446 §A.1', this.name, message);
@@ -577,27 +595,23 @@ export class ExpectEncryptedExtensions implements ClientState {
       throw new TlsAlertError(AlertDescription.unsupported_extension, 'early_data accepted but not sent');
     }
     hs.transcript.update(message.raw);
-    reportNegotiated(cx.core, this.keyed.suite, {
-      group: this.keyed.group,
+    reportNegotiated(cx.core, hs.suite, {
+      group: hs.group,
       alpn,
       resumed: hs.psk !== undefined,
       earlyDataAccepted,
       helloRetry: hs.hrr !== undefined,
       serverName: cx.settings.config.serverName,
     });
-    const agreed: Agreed = { ...this.keyed, alpn, earlyDataAccepted };
-    if (hs.psk) return new ExpectFinished(hs, agreed);
-    return new ExpectCertificateOrRequest(hs, agreed);
+    const agreed: AfterEncryptedExtensions = { ...hs, alpn, earlyDataAccepted };
+    return hs.psk ? new ExpectFinished(agreed) : new ExpectCertificateOrRequest(agreed);
   }
 }
 
 /** Waiting for CertificateRequest or Certificate (RFC 8446 §4.3.2, §4.4.2). */
 export class ExpectCertificateOrRequest implements ClientState {
   readonly name: string = 'ExpectCertificateOrRequest';
-  constructor(
-    protected readonly hs: ClientHandshake,
-    protected readonly agreed: Agreed,
-  ) {}
+  constructor(protected readonly hs: AfterEncryptedExtensions) {}
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
     if (message.type === 'certificate_request' && message.version === 'tls13') {
@@ -611,7 +625,7 @@ export class ExpectCertificateOrRequest implements ClientState {
         throw new TlsAlertError(AlertDescription.missing_extension, 'CertificateRequest without signature_algorithms');
       }
       this.hs.transcript.update(message.raw);
-      return new ExpectCertificate(this.hs, { ...this.agreed, certificateRequest: message });
+      return new ExpectCertificate({ ...this.hs, certificateRequest: message });
     }
     if (message.type !== 'certificate' || message.version !== 'tls13')
       throw unexpected('RFC 8446 §A.1', this.name, message);
@@ -631,7 +645,7 @@ export class ExpectCertificateOrRequest implements ClientState {
       now: settings.now(),
     });
     this.hs.transcript.update(message.raw);
-    return new ExpectCertificateVerify(this.hs, this.agreed, { chain, key });
+    return new ExpectCertificateVerify({ ...this.hs, chain, key });
   }
 }
 
@@ -645,57 +659,39 @@ export class ExpectCertificate extends ExpectCertificateOrRequest {
 }
 
 /** Waiting for the server's CertificateVerify (RFC 8446 §4.4.3). */
-export class ExpectCertificateVerify implements ClientState {
+export class ExpectCertificateVerify extends PeerCertificateVerifyState<ClientContext, AfterCertificate> {
   readonly name = 'ExpectCertificateVerify';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly agreed: Agreed,
-    private readonly peer: PeerCertificate,
-  ) {}
-
-  handle(cx: ClientContext, message: DecodedHandshake): ClientState {
-    if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.1', this.name, message);
-    acceptCertificateVerify(cx, 'server', this.hs.transcript, this.peer, message);
-    return new ExpectFinished(this.hs, this.agreed);
-  }
+  protected readonly next = ExpectFinished;
 }
 
 /** Waiting for the server's Finished (RFC 8446 §4.4.4); then the client's second flight. */
-export class ExpectFinished implements ClientState {
+export class ExpectFinished extends PeerFinishedState<ClientContext, AfterEncryptedExtensions> {
   readonly name = 'ExpectFinished';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly agreed: Agreed,
-  ) {}
-
-  handle(cx: ClientContext, message: DecodedHandshake): ClientState {
-    if (message.type !== 'finished') throw unexpected('RFC 8446 §A.1', this.name, message);
-    const { hs, agreed } = this;
+  protected finished(cx: ClientContext): ClientState {
+    const { hs } = this;
     const { core, settings } = cx;
-    const { suite, secrets } = agreed;
-    checkFinished(core, suite.hash, secrets.serverHandshake, hs.transcript, message, 'server Finished');
-    hs.transcript.update(message.raw);
-    const serverFinishedHash = hs.transcript.hash();
+    const { suite, secrets, transcript } = hs;
+    const serverFinishedHash = transcript.hash();
     let sentSince = false; // anything added to the transcript after the server Finished
     const app = deriveApplicationSecrets(core, secrets.hs, serverFinishedHash);
     cx.keys.setReadKeys('application', suite, app.serverApplication);
     if (hs.earlyDataSent) {
-      if (agreed.earlyDataAccepted) {
-        hs.transcript.update(core.send({ type: 'end_of_early_data' }));
+      if (hs.earlyDataAccepted) {
+        transcript.update(core.send({ type: 'end_of_early_data' }));
         sentSince = true;
       }
       cx.keys.setWriteKeys('handshake', suite, secrets.clientHandshake);
     }
     if (settings.compat && !hs.ccsSent) cx.keys.sendChangeCipherSpec();
-    const request = agreed.certificateRequest;
+    const request = hs.certificateRequest;
     if (request) {
-      sendClientCertificate(cx, hs.transcript, request);
+      sendClientCertificate(cx, transcript, request);
       sentSince = true;
     }
-    const finishedHash = sentSince ? hs.transcript.hash() : serverFinishedHash;
-    hs.transcript.update(sendFinished(core, suite.hash, secrets.clientHandshake, finishedHash));
-    completeHandshake(cx, suite, secrets, app, hs.transcript);
-    return new ClientEstablished(suite, agreed.alpn, hs.transcript);
+    const finishedHash = sentSince ? transcript.hash() : serverFinishedHash;
+    transcript.update(sendFinished(core, suite.hash, secrets.clientHandshake, finishedHash));
+    completeHandshake(cx, suite, secrets, app, transcript);
+    return new ClientEstablished({ suite, alpn: hs.alpn, transcript });
   }
 }
 
@@ -725,11 +721,7 @@ export class ClientEstablished implements ClientState {
   readonly name = 'ClientEstablished';
   /** certificate_request_context values answered so far (hex). */
   readonly #contexts = new Set<string>();
-  constructor(
-    private readonly suite: Tls13CipherSuite,
-    private readonly alpn: string | undefined,
-    private readonly transcript: Transcript,
-  ) {}
+  constructor(private readonly hs: Established) {}
 
   handle(cx: ClientContext, message: DecodedHandshake): ClientState {
     switch (message.type) {
@@ -763,15 +755,15 @@ export class ClientEstablished implements ClientState {
     }
     const early = findExtension(message.extensions, 'early_data');
     return {
-      cipherSuite: this.suite.value,
-      psk: resumptionPsk(core.provider, this.suite.hash, cx.keys.resumptionSecret(), message.nonce),
+      cipherSuite: this.hs.suite.value,
+      psk: resumptionPsk(core.provider, this.hs.suite.hash, cx.keys.resumptionSecret(), message.nonce),
       ticket: message.ticket.slice(),
       ageAdd: message.ageAdd,
       lifetime: message.lifetime,
       receivedAt: settings.now(),
       maxEarlyDataSize: early?.maxEarlyDataSize ?? 0,
       serverName: settings.config.serverName,
-      alpn: this.alpn,
+      alpn: this.hs.alpn,
     };
   }
 
@@ -794,10 +786,10 @@ export class ClientEstablished implements ClientState {
       );
     }
     this.#contexts.add(context);
-    const t = this.transcript.clone();
+    const t = this.hs.transcript.clone();
     t.update(message.raw);
     sendClientCertificate(cx, t, message);
-    sendFinished(core, this.suite.hash, cx.keys.applicationSecret('write'), t.hash());
+    sendFinished(core, this.hs.suite.hash, cx.keys.applicationSecret('write'), t.hash());
   }
 }
 

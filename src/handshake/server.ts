@@ -6,7 +6,9 @@
  *
  * The server's whole first flight (ServerHello … Finished) is sent while handling the ClientHello,
  * in named steps; the checks and choices up to the ServerHello are in src/handshake/server-hello.ts,
- * what the client shares (endpoint, Certificate/CertificateVerify/Finished) in src/handshake/tls13-shared.ts.
+ * what the client shares (endpoint, Certificate/CertificateVerify/Finished, the states that check the
+ * peer's CertificateVerify and Finished) in src/handshake/tls13-shared.ts. The states after the first
+ * flight carry the handshake as one {@link ServerHandshake} value.
  * Also: cipher suite, group, signature scheme and ALPN selection; HelloRetryRequest with a cookie
  * (§4.1.4, §4.2.2); PSK resumption with psk_dhe_ke and psk_ke and binder checks (§4.2.9, §4.2.11);
  * 0-RTT accept and reject (§4.2.10) with anti-replay (§8); client authentication (§4.3.2);
@@ -50,10 +52,11 @@ import {
   sendServerHello,
 } from './server-hello.js';
 import {
-  acceptCertificateVerify,
   checkFinished,
   completeHandshake,
   type PeerCertificate,
+  PeerCertificateVerifyState,
+  PeerFinishedState,
   reportNegotiated,
   sendCertificateAndVerify,
   sendFinished,
@@ -99,6 +102,8 @@ interface ServerHandshake {
   serverName: string | undefined;
   /** The client offered post_handshake_auth (RFC 8446 §4.2.6). */
   postHandshakeAuth: boolean;
+  /** We sent a CertificateRequest (RFC 8446 §4.3.2): the client's Certificate comes before its Finished. */
+  clientAuth: boolean;
 }
 
 /**
@@ -241,32 +246,34 @@ function afterFirstFlight(
     alpn: hello.alpn,
     serverName: hello.serverName,
     postHandshakeAuth: findExtension(hello.ch.extensions, 'post_handshake_auth') !== undefined,
+    clientAuth,
   };
-  const afterEarly: ServerState = clientAuth ? new ExpectClientCertificate(hs) : new ExpectClientFinished(hs);
   if (hello.psk?.earlyData && clientEarly) {
     cx.keys.setReadKeys('early', hs.suite, clientEarly);
     cx.keys.acceptEarlyData(hello.psk.state.maxEarlyDataSize);
     wipe(clientEarly);
-    return new ExpectEndOfEarlyData(hs, afterEarly);
+    return new ExpectEndOfEarlyData(hs);
   }
   cx.keys.setReadKeys('handshake', hs.suite, hs.secrets.clientHandshake);
   if (hello.earlyDataOffered) cx.keys.skipEarlyData(earlyDataSkipBudget(cx.settings));
-  return afterEarly;
+  return afterEarlyData(hs);
+}
+
+/** After the client's early data (RFC 8446 §A.2): its Certificate when we asked for it, else its Finished. */
+function afterEarlyData(hs: ServerHandshake): ServerState {
+  return hs.clientAuth ? new ExpectClientCertificate(hs) : new ExpectClientFinished(hs);
 }
 
 /** Waiting for EndOfEarlyData while reading 0-RTT data (RFC 8446 §4.5). */
 export class ExpectEndOfEarlyData implements ServerState {
   readonly name = 'ExpectEndOfEarlyData';
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly next: ServerState,
-  ) {}
+  constructor(private readonly hs: ServerHandshake) {}
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type !== 'end_of_early_data') throw unexpected('RFC 8446 §A.2', this.name, message);
     this.hs.transcript.update(message.raw);
     cx.keys.setReadKeys('handshake', this.hs.suite, this.hs.secrets.clientHandshake);
-    return this.next;
+    return afterEarlyData(this.hs);
   }
 }
 
@@ -285,7 +292,7 @@ export class ExpectClientCertificate implements ServerState {
       );
     }
     const peer = readClientCertificate(cx, this.hs, message);
-    return peer ? new ExpectClientCertificateVerify(this.hs, peer) : new ExpectClientFinished(this.hs);
+    return peer ? new ExpectClientCertificateVerify({ ...this.hs, ...peer }) : new ExpectClientFinished(this.hs);
   }
 }
 
@@ -318,30 +325,19 @@ function readClientCertificate(
 }
 
 /** Waiting for the client's CertificateVerify (RFC 8446 §4.4.3). */
-export class ExpectClientCertificateVerify implements ServerState {
+export class ExpectClientCertificateVerify extends PeerCertificateVerifyState<
+  ServerContext,
+  ServerHandshake & PeerCertificate
+> {
   readonly name = 'ExpectClientCertificateVerify';
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly peer: PeerCertificate,
-  ) {}
-
-  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.2', this.name, message);
-    acceptCertificateVerify(cx, 'client', this.hs.transcript, this.peer, message);
-    return new ExpectClientFinished(this.hs);
-  }
+  protected readonly next = ExpectClientFinished;
 }
 
 /** Waiting for the client's Finished (RFC 8446 §4.4.4); then tickets. */
-export class ExpectClientFinished implements ServerState {
+export class ExpectClientFinished extends PeerFinishedState<ServerContext, ServerHandshake> {
   readonly name = 'ExpectClientFinished';
-  constructor(private readonly hs: ServerHandshake) {}
-
-  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'finished') throw unexpected('RFC 8446 §A.2', this.name, message);
+  protected finished(cx: ServerContext): ServerState {
     const { suite, transcript, secrets, app } = this.hs;
-    checkFinished(cx.core, suite.hash, secrets.clientHandshake, transcript, message, 'client Finished');
-    transcript.update(message.raw);
     completeHandshake(cx, suite, secrets, app, transcript);
     const established = new ServerEstablished(this.hs);
     for (let i = 0; i < cx.settings.ticketCount; i++) established.sendTicket(cx);
@@ -356,6 +352,15 @@ interface PostHandshakeAuth {
   transcript: Transcript;
   /** An empty Certificate is certificate_required. */
   required: boolean;
+}
+
+/**
+ * A post-handshake authentication being answered: the request, the state to return to and the client's
+ * chain (empty when it declined).
+ */
+interface PostHandshakeAnswer extends PostHandshakeAuth {
+  established: ServerEstablished;
+  chain: Uint8Array[];
 }
 
 /** After the handshake: KeyUpdate, post-handshake client authentication, and tickets on demand (RFC 8446 §4.6). */
@@ -396,8 +401,8 @@ export class ServerEstablished implements ServerState {
     }
     this.#requests.delete(key);
     const peer = readClientCertificate(cx, this.hs, message, request);
-    if (!peer) return new ExpectPostHandshakeFinished(this, request, []);
-    return new ExpectPostHandshakeCertificateVerify(this, request, peer);
+    if (!peer) return new ExpectPostHandshakeFinished({ ...request, established: this, chain: [] });
+    return new ExpectPostHandshakeCertificateVerify({ ...request, established: this, ...peer });
   }
 
   /**
@@ -454,19 +459,17 @@ export class ServerEstablished implements ServerState {
 }
 
 /** Waiting for the CertificateVerify of a post-handshake authentication (RFC 8446 §4.4.3, §4.6.2). */
-export class ExpectPostHandshakeCertificateVerify implements ServerState {
+export class ExpectPostHandshakeCertificateVerify extends PeerCertificateVerifyState<
+  ServerContext,
+  PostHandshakeAnswer & PeerCertificate
+> {
   readonly name = 'ExpectPostHandshakeCertificateVerify';
-  constructor(
-    readonly established: ServerEstablished,
-    private readonly request: PostHandshakeAuth,
-    private readonly peer: PeerCertificate,
-  ) {}
-
-  handle(cx: ServerContext, message: DecodedHandshake): ServerState {
-    if (message.type !== 'certificate_verify') throw unexpected('RFC 8446 §A.2', this.name, message);
-    acceptCertificateVerify(cx, 'client', this.request.transcript, this.peer, message);
-    return new ExpectPostHandshakeFinished(this.established, this.request, this.peer.chain);
+  /** The state to return to. */
+  get established(): ServerEstablished {
+    return this.hs.established;
   }
+
+  protected readonly next = ExpectPostHandshakeFinished;
 }
 
 /**
@@ -475,19 +478,20 @@ export class ExpectPostHandshakeCertificateVerify implements ServerState {
  */
 export class ExpectPostHandshakeFinished implements ServerState {
   readonly name = 'ExpectPostHandshakeFinished';
-  constructor(
-    readonly established: ServerEstablished,
-    private readonly request: PostHandshakeAuth,
-    private readonly chain: Uint8Array[],
-  ) {}
+  constructor(private readonly answer: PostHandshakeAnswer) {}
+
+  /** The state to return to. */
+  get established(): ServerEstablished {
+    return this.answer.established;
+  }
 
   handle(cx: ServerContext, message: DecodedHandshake): ServerState {
     if (message.type !== 'finished') throw unexpected('RFC 8446 §A.2', this.name, message);
-    const t = this.request.transcript;
+    const { transcript: t, context, chain, established } = this.answer;
     const what = 'client post-handshake Finished';
     checkFinished(cx.core, t.hashName!, cx.keys.applicationSecret('read'), t, message, what);
-    cx.core.emit({ kind: 'post-handshake-auth', context: this.request.context, chain: this.chain });
-    return this.established;
+    cx.core.emit({ kind: 'post-handshake-auth', context, chain });
+    return established;
   }
 }
 

@@ -1,9 +1,9 @@
 /**
  * What the TLS 1.3 client and server (src/handshake/client.ts, src/handshake/server.ts) share
  * (RFC 8446): the endpoint over a role's states (§4, Appendix A), the `negotiated` report, the
- * authentication messages (§4.4): our Certificate and CertificateVerify (§4.4.2, §4.4.3), the check
- * of the peer's CertificateVerify and Finished (§4.4.3, §4.4.4), our Finished, and the end of the
- * handshake: the application traffic secrets installed and the resumption secret kept (§7.1).
+ * authentication messages (§4.4): our Certificate and CertificateVerify (§4.4.2, §4.4.3), the states
+ * that wait for the peer's CertificateVerify and Finished (§4.4.3, §4.4.4), our Finished, and the end
+ * of the handshake: the application traffic secrets installed and the resumption secret kept (§7.1).
  * @module
  */
 import { constantTimeEqual, wipe } from '../bytes/hex.js';
@@ -11,7 +11,6 @@ import { finishedVerifyData, type Tls13CipherSuite, type Transcript } from '../c
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
 import { AlertDescription, ProtocolVersion } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
-import type { CertificateVerify } from '../tls/messages/certificate.js';
 import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import type { Finished } from '../tls/messages/session.js';
 import {
@@ -44,6 +43,11 @@ export interface Tls13Context<S extends Tls13Settings = Tls13Settings> {
   readonly keys: Tls13Records;
 }
 
+/** The section that gives the order of a role's handshake messages (RFC 8446 Appendix A). */
+function tls13Order(role: 'client' | 'server'): MessageOrder {
+  return role === 'client' ? 'RFC 8446 §A.1' : 'RFC 8446 §A.2';
+}
+
 /** What a role offers (the client) or accepts (the server), for failure reports. */
 export function tls13Offer(settings: Tls13Settings): Offered {
   return { cipherSuites: settings.suites, groups: settings.groups, alpn: settings.config.alpn };
@@ -70,7 +74,7 @@ export abstract class Tls13Endpoint<S extends Tls13Settings> extends Endpoint<Tl
     super({ ...coreOptions(config, provider), role });
     const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
     this.machine = new Machine({ settings, core: this.core, keys }, first);
-    this.#order = role === 'client' ? 'RFC 8446 §A.1' : 'RFC 8446 §A.2';
+    this.#order = tls13Order(role);
   }
 
   protected onInput(input: CoreInput): void {
@@ -127,31 +131,69 @@ export interface PeerCertificate {
   key: PublicKey;
 }
 
+/** A state class whose states are made from the handshake value `H`. */
+type StateClass<C, H> = new (hs: H) => State<C, DecodedHandshake>;
+
+/** The peer of `role`: the one whose CertificateVerify and Finished it checks. */
+function peerOf(role: 'client' | 'server'): 'client' | 'server' {
+  return role === 'client' ? 'server' : 'client';
+}
+
 /**
- * Check the peer's CertificateVerify (RFC 8446 §4.4.3): a scheme of ours that fits the leaf's key,
- * and a signature over the transcript so far by `signer`. Then it joins `transcript`, and the chain
- * is reported as `peer-certificate`.
+ * Waiting for the peer's CertificateVerify (RFC 8446 §4.4.3), in the handshake or in a post-handshake
+ * authentication (§4.6.2); `hs` carries the transcript it signs and the peer's certificate. The check:
+ * a scheme of ours that fits the leaf's key, and the peer's signature over the transcript so far. Then
+ * it joins the transcript, the chain is reported as `peer-certificate`, and the state is {@link next}'s.
  * @throws TlsAlertError illegal_parameter (scheme), decrypt_error (signature)
  */
-export function acceptCertificateVerify(
-  cx: Tls13Context,
-  signer: 'client' | 'server',
-  transcript: Transcript,
-  peer: PeerCertificate,
-  message: CertificateVerify & { raw: Uint8Array },
-): void {
-  const { algorithm, signature } = message;
-  verifyCertificateVerify(
-    cx.core.provider,
-    signer,
-    cx.settings.schemes,
-    peer.key,
-    algorithm,
-    signature,
-    transcript.hash(),
-  );
-  transcript.update(message.raw);
-  cx.core.emit({ kind: 'peer-certificate', chain: peer.chain });
+export abstract class PeerCertificateVerifyState<
+  C extends Tls13Context,
+  H extends PeerCertificate & { readonly transcript: Transcript },
+> implements State<C, DecodedHandshake>
+{
+  abstract readonly name: string;
+  /** The state that comes next, made from the same `hs`. */
+  protected abstract readonly next: StateClass<C, H>;
+  constructor(protected readonly hs: H) {}
+
+  handle(cx: C, message: DecodedHandshake): State<C, DecodedHandshake> {
+    const { core } = cx;
+    if (message.type !== 'certificate_verify') throw unexpected(tls13Order(core.role), this.name, message);
+    const { transcript, chain, key } = this.hs;
+    const { algorithm, signature } = message;
+    const signed = transcript.hash();
+    verifyCertificateVerify(core.provider, peerOf(core.role), cx.settings.schemes, key, algorithm, signature, signed);
+    transcript.update(message.raw);
+    core.emit({ kind: 'peer-certificate', chain });
+    return new this.next(this.hs);
+  }
+}
+
+/**
+ * Waiting for the peer's Finished of the handshake (RFC 8446 §4.4.4): its verify_data keyed from the
+ * peer's handshake traffic secret over `hs.transcript` (see {@link checkFinished}); then it joins the
+ * transcript and the subclass's {@link finished} goes on.
+ */
+export abstract class PeerFinishedState<
+  C extends Tls13Context,
+  H extends { readonly suite: Tls13CipherSuite; readonly secrets: HandshakeSecrets; readonly transcript: Transcript },
+> implements State<C, DecodedHandshake>
+{
+  abstract readonly name: string;
+  constructor(protected readonly hs: H) {}
+
+  handle(cx: C, message: DecodedHandshake): State<C, DecodedHandshake> {
+    const peer = peerOf(cx.core.role);
+    if (message.type !== 'finished') throw unexpected(tls13Order(cx.core.role), this.name, message);
+    const { suite, secrets, transcript } = this.hs;
+    const key = peer === 'server' ? secrets.serverHandshake : secrets.clientHandshake;
+    checkFinished(cx.core, suite.hash, key, transcript, message, `${peer} Finished`);
+    transcript.update(message.raw);
+    return this.finished(cx);
+  }
+
+  /** The rest of the step, after the peer's Finished joined the transcript. */
+  protected abstract finished(cx: C): State<C, DecodedHandshake>;
 }
 
 /**
