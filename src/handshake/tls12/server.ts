@@ -27,7 +27,7 @@ import { TlswireError } from '../../bytes/errors.js';
 import { concat, wipe } from '../../bytes/hex.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { CryptoProvider, PublicKey } from '../../crypto/provider.js';
-import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
+import type { Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
 import {
   AlertDescription,
   CipherSuite,
@@ -53,17 +53,14 @@ import {
 import type { CertificateVerifier, CertifiedKey } from '../types.js';
 import { clientVerifier } from '../verifier.js';
 import {
-  checkPeerFinished,
   chooseTls12Scheme,
   emitTls12Negotiated,
   type HelloAgreement,
   initialRenegotiationInfo,
-  masterFromPremaster,
-  sendChangeCipherSpecAndFinished,
   serverKeyExchangeSigned,
   suiteFitsKey,
   type Tls12Io,
-  Tls12Protection,
+  Tls12Secrets,
   type Tls12Settings,
   Tls12Transcript,
   tls12SchemeName,
@@ -297,12 +294,11 @@ function resumeSession(
   cx.keys.setSuite(suite);
   sendServerHello(cx, hs, false);
   emitTls12Negotiated(core, hs, true, undefined);
-  const master = new Tls12MasterSecret(core.provider, suite, state.masterSecret, core.clientRandom, hs.serverRandom);
+  const secrets = Tls12Secrets.resumed(core, hs, state.masterSecret);
   wipe(state.masterSecret);
-  core.secret('CLIENT_RANDOM', master.secret);
-  const protection = new Tls12Protection(master, 'server');
-  sendFinishedFlight(cx, hs, master, protection);
-  return new ExpectChangeCipherSpec({ hs, master, protection, full: false, clientChain: undefined });
+  core.secret('CLIENT_RANDOM', secrets.master.secret);
+  sendFinishedFlight(cx, hs, secrets);
+  return new ExpectChangeCipherSpec({ hs, secrets, full: false, clientChain: undefined });
 }
 
 /**
@@ -492,10 +488,9 @@ export class ExpectClientKeyExchange implements Tls12ServerState {
       throw unexpected('RFC 5246 §7.3', this.name, input);
     }
     hs.transcript.add(input.raw);
-    const master = masterFromPremaster(core, hs.transcript, hs, premaster);
-    if (this.client) return new ExpectCertificateVerify(hs, master, full, this.client);
-    const protection = new Tls12Protection(master, 'server');
-    return new ExpectChangeCipherSpec({ hs, master, protection, full: true, clientChain: undefined });
+    const secrets = Tls12Secrets.fromPremaster(core, hs, premaster);
+    if (this.client) return new ExpectCertificateVerify(hs, secrets, full, this.client);
+    return new ExpectChangeCipherSpec({ hs, secrets, full: true, clientChain: undefined });
   }
 }
 
@@ -504,7 +499,7 @@ export class ExpectCertificateVerify implements Tls12ServerState {
   readonly name = 'ExpectCertificateVerify';
   constructor(
     private readonly hs: ServerHandshake,
-    private readonly master: Tls12MasterSecret,
+    private readonly secrets: Tls12Secrets,
     private readonly full: FullHandshake,
     private readonly client: ClientIdentity,
   ) {}
@@ -521,18 +516,15 @@ export class ExpectCertificateVerify implements Tls12ServerState {
       this.hs.transcript.messages(),
     );
     this.hs.transcript.add(input.raw);
-    const { hs, master } = this;
-    const protection = new Tls12Protection(master, 'server');
-    return new ExpectChangeCipherSpec({ hs, master, protection, full: true, clientChain: this.client.chain });
+    const { hs, secrets } = this;
+    return new ExpectChangeCipherSpec({ hs, secrets, full: true, clientChain: this.client.chain });
   }
 }
 
 /** The keys and what is left of a handshake once the master secret is known (RFC 5246 §7.3). */
 interface Keyed {
   hs: ServerHandshake;
-  master: Tls12MasterSecret;
-  /** Both directions' record protection, from one key block. */
-  protection: Tls12Protection;
+  secrets: Tls12Secrets;
   /** A full handshake: our [NewSessionTicket] CCS Finished follow the client's Finished. */
   full: boolean;
   /** The client's verified chain, reported once the handshake is done. */
@@ -558,7 +550,7 @@ export class ExpectChangeCipherSpec extends KeyedState {
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
-    cx.keys.setReadProtection(this.keyed.protection.opener());
+    this.keyed.secrets.receiveChangeCipherSpec(cx);
     return new ExpectFinished(this.keyed);
   }
 }
@@ -567,21 +559,16 @@ export class ExpectChangeCipherSpec extends KeyedState {
  * [NewSessionTicket] ChangeCipherSpec Finished (RFC 5077 §3.3, RFC 5246 §7.1, §7.4.9): after the
  * client's Finished in a full handshake, right after ServerHello in an abbreviated one.
  */
-function sendFinishedFlight(
-  cx: Tls12ServerContext,
-  hs: ServerHandshake,
-  master: Tls12MasterSecret,
-  protection: Tls12Protection,
-): void {
+function sendFinishedFlight(cx: Tls12ServerContext, hs: ServerHandshake, secrets: Tls12Secrets): void {
   const { core, settings } = cx;
   const ticketer = settings.config.ticketer;
   if (hs.issueTicket && ticketer) {
-    const ticket = ticketer.seal(sessionState(cx, hs, master));
+    const ticket = ticketer.seal(sessionState(cx, hs, secrets.master));
     hs.transcript.add(
       core.send({ type: 'new_session_ticket', version: 'tls12', lifetimeHint: settings.lifetime, ticket }),
     );
   }
-  sendChangeCipherSpecAndFinished(cx, hs.transcript, master, protection);
+  secrets.sendChangeCipherSpecAndFinished(cx, hs.transcript);
 }
 
 function sessionState(cx: Tls12ServerContext, hs: ServerHandshake, master: Tls12MasterSecret): Tls12SessionState {
@@ -603,10 +590,11 @@ export class ExpectFinished extends KeyedState {
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
-    const { hs, master, protection, clientChain } = this.keyed;
-    checkPeerFinished(core, hs.transcript, master, input);
+    const { hs, secrets, clientChain } = this.keyed;
+    const { master } = secrets;
+    secrets.checkPeerFinished(cx, hs.transcript, input);
     if (this.keyed.full) {
-      sendFinishedFlight(cx, hs, master, protection);
+      sendFinishedFlight(cx, hs, secrets);
       if (hs.sessionId.length > 0) settings.config.sessionStore?.put(hs.sessionId, sessionState(cx, hs, master));
     }
     if (clientChain) core.emit({ kind: 'peer-certificate', chain: clientChain });
