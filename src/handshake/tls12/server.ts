@@ -27,7 +27,7 @@ import { TlswireError } from '../../bytes/errors.js';
 import { concat, wipe } from '../../bytes/hex.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { CryptoProvider, PublicKey } from '../../crypto/provider.js';
-import type { Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
+import type { Tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
 import {
   AlertDescription,
   CipherSuite,
@@ -92,31 +92,46 @@ export interface Tls12ServerState {
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState;
 }
 
-/** What the ClientHello settled, carried from state to state. */
+/**
+ * The handshake so far, the one value each state carries and hands on, grown as the handshake goes:
+ * first what the ClientHello settled, with our suite and session ID as our ServerHello sends them.
+ */
 interface ServerHandshake extends HelloAgreement {
-  transcript: Tls12Transcript;
   clientVersion: number;
-  sessionId: Uint8Array;
-  serverName: string | undefined;
-  /** The client sent renegotiation_info or the SCSV (RFC 5746 §3.6): our ServerHello answers it. */
-  secureRenegotiation: boolean;
   /** We promised a NewSessionTicket (RFC 5077 §3.2). */
   issueTicket: boolean;
 }
 
-/** The key exchange in progress of a full handshake. */
-interface FullHandshake {
+/** A client's certificate chain and its leaf's key. */
+interface ClientIdentity {
+  chain: Uint8Array[];
+  key: PublicKey;
+}
+
+/** …then, in a full handshake, the key exchange in progress (RFC 5246 §7.3, Figure 1). */
+interface FullHandshake extends ServerHandshake {
   certified: CertifiedKey;
   /** ECDHE: our ephemeral private key and its group. */
   ephemeral: { group: number; privateKey: Uint8Array } | undefined;
   /** Signature algorithms we put in our CertificateRequest, when we sent one. */
   requested: readonly number[] | undefined;
+  /** The client's certificate, once received and verified. */
+  client?: ClientIdentity;
 }
 
-/** A client's certificate and key, once received. */
-interface ClientIdentity {
-  chain: Uint8Array[];
-  key: PublicKey;
+/** …then, after a client certificate and ClientKeyExchange, the secrets while CertificateVerify is awaited. */
+interface Verifying extends FullHandshake {
+  secrets: Tls12Secrets;
+  client: ClientIdentity;
+}
+
+/** …then, once the master secret is known, the secrets up to the client's Finished (RFC 5246 §7.3). */
+interface Keyed extends ServerHandshake {
+  secrets: Tls12Secrets;
+  /** A full handshake: our [NewSessionTicket] CCS Finished follow the client's Finished. */
+  full: boolean;
+  /** The client's verified certificate, reported once the handshake is done. */
+  client?: ClientIdentity;
 }
 
 /** The server's choice of suite, group and signature algorithm for a full handshake. */
@@ -297,8 +312,9 @@ function resumeSession(
   const secrets = Tls12Secrets.resumed(core, hs, state.masterSecret);
   wipe(state.masterSecret);
   core.secret('CLIENT_RANDOM', secrets.master.secret);
-  sendFinishedFlight(cx, hs, secrets);
-  return new ExpectChangeCipherSpec({ hs, secrets, full: false, clientChain: undefined });
+  const keyed: Keyed = { ...hs, secrets, full: false };
+  sendFinishedFlight(cx, keyed);
+  return new ExpectChangeCipherSpec(keyed);
 }
 
 /**
@@ -359,9 +375,9 @@ function startFullHandshake(
     );
   }
   transcript.add(core.send({ type: 'server_hello_done' }));
-  const full: FullHandshake = { certified, ephemeral, requested };
-  if (requested) return new ExpectClientCertificate(hs, full);
-  return new ExpectClientKeyExchange(hs, full, undefined);
+  const full: FullHandshake = { ...hs, certified, ephemeral, requested };
+  if (requested) return new ExpectClientCertificate(full);
+  return new ExpectClientKeyExchange(full);
 }
 
 /**
@@ -429,59 +445,48 @@ function sendServerHello(cx: Tls12ServerContext, hs: ServerHandshake, ecdhe: boo
 /** Waiting for the client's Certificate after our CertificateRequest (RFC 5246 §7.4.6). */
 export class ExpectClientCertificate implements Tls12ServerState {
   readonly name = 'ExpectClientCertificate';
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly full: FullHandshake,
-  ) {}
+  constructor(private readonly hs: FullHandshake) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { settings } = cx;
-    this.hs.transcript.add(input.raw);
+    const { hs } = this;
+    hs.transcript.add(input.raw);
     if (input.certificates.length === 0) {
       if (settings.clientAuth === 'require') {
         throw new TlsAlertError(AlertDescription.handshake_failure, 'the client sent no certificate (RFC 5246 §7.4.6)');
       }
-      return new ExpectClientKeyExchange(this.hs, this.full, undefined);
+      return new ExpectClientKeyExchange(hs);
     }
     const chain = input.certificates.map((c) => c.slice());
     const verify = settings.verifyClient;
     if (!verify) throw new TlswireError('Tls12Server: clientAuth without verifyClient or clientRoots');
-    const key = verifyPeerChain(verify, chain, { serverName: this.hs.serverName, now: settings.now() });
-    return new ExpectClientKeyExchange(this.hs, this.full, { chain, key });
+    const key = verifyPeerChain(verify, chain, { serverName: hs.serverName, now: settings.now() });
+    return new ExpectClientKeyExchange({ ...hs, client: { chain, key } });
   }
 }
 
 /** Waiting for ClientKeyExchange (RFC 5246 §7.4.7, RFC 8422 §5.7). */
 export class ExpectClientKeyExchange implements Tls12ServerState {
   readonly name = 'ExpectClientKeyExchange';
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly full: FullHandshake,
-    private readonly client: ClientIdentity | undefined,
-  ) {}
+  constructor(private readonly hs: FullHandshake) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'client_key_exchange') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core } = cx;
     const provider = core.provider;
-    const { hs, full } = this;
+    const { hs } = this;
     let premaster: Uint8Array;
-    if (input.keyExchange === 'ecdhe' && full.ephemeral) {
-      const { group, privateKey } = full.ephemeral;
+    if (input.keyExchange === 'ecdhe' && hs.ephemeral) {
+      const { group, privateKey } = hs.ephemeral;
       const kx = provider.keyExchange(groupName(group)!);
       premaster = keyExchangeStep(() => kx.decapsulate(privateKey, input.publicKey));
       wipe(privateKey);
-    } else if (input.keyExchange === 'rsa' && full.certified.key.type === 'rsa') {
+    } else if (input.keyExchange === 'rsa' && hs.certified.key.type === 'rsa') {
       // RFC 5246 §7.4.7.1: on any failure continue with client_version ‖ 46 random bytes, no alert.
       const version = Uint8Array.of(hs.clientVersion >>> 8, hs.clientVersion & 0xff);
       const fallback = concat(version, provider.random(46));
-      const { message } = provider.rsaDecryptPremaster(
-        full.certified.key,
-        input.encryptedPreMasterSecret,
-        48,
-        fallback,
-      );
+      const { message } = provider.rsaDecryptPremaster(hs.certified.key, input.encryptedPreMasterSecret, 48, fallback);
       premaster = concat(version, message.subarray(2));
       wipe(message, fallback);
     } else {
@@ -489,56 +494,41 @@ export class ExpectClientKeyExchange implements Tls12ServerState {
     }
     hs.transcript.add(input.raw);
     const secrets = Tls12Secrets.fromPremaster(core, hs, premaster);
-    if (this.client) return new ExpectCertificateVerify(hs, secrets, full, this.client);
-    return new ExpectChangeCipherSpec({ hs, secrets, full: true, clientChain: undefined });
+    if (hs.client) return new ExpectCertificateVerify({ ...hs, secrets, client: hs.client });
+    return new ExpectChangeCipherSpec({ ...hs, secrets, full: true });
   }
 }
 
 /** Waiting for the client's CertificateVerify (RFC 5246 §7.4.8). */
 export class ExpectCertificateVerify implements Tls12ServerState {
   readonly name = 'ExpectCertificateVerify';
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly secrets: Tls12Secrets,
-    private readonly full: FullHandshake,
-    private readonly client: ClientIdentity,
-  ) {}
+  constructor(private readonly hs: Verifying) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'certificate_verify') throw unexpected('RFC 5246 §7.3', this.name, input);
+    const { hs } = this;
     verifyTls12Signature(
       cx.core.provider,
       'CertificateVerify',
-      this.full.requested ?? [],
-      this.client.key,
+      hs.requested ?? [],
+      hs.client.key,
       input.algorithm,
       input.signature,
-      this.hs.transcript.messages(),
+      hs.transcript.messages(),
     );
-    this.hs.transcript.add(input.raw);
-    const { hs, secrets } = this;
-    return new ExpectChangeCipherSpec({ hs, secrets, full: true, clientChain: this.client.chain });
+    hs.transcript.add(input.raw);
+    return new ExpectChangeCipherSpec({ ...hs, full: true });
   }
 }
 
-/** The keys and what is left of a handshake once the master secret is known (RFC 5246 §7.3). */
-interface Keyed {
-  hs: ServerHandshake;
-  secrets: Tls12Secrets;
-  /** A full handshake: our [NewSessionTicket] CCS Finished follow the client's Finished. */
-  full: boolean;
-  /** The client's verified chain, reported once the handshake is done. */
-  clientChain: Uint8Array[] | undefined;
-}
-
-/** A state once the master secret is known: it carries the keys to the client's Finished (RFC 5246 §7.3). */
+/** A state once the master secret is known: it carries the secrets to the client's Finished (RFC 5246 §7.3). */
 export abstract class KeyedState implements Tls12ServerState {
   abstract readonly name: string;
-  constructor(protected readonly keyed: Keyed) {}
+  constructor(protected readonly hs: Keyed) {}
 
   /** The session this handshake creates or resumes (forgotten if the connection fails, RFC 5246 §7.2.2). */
   get sessionId(): Uint8Array {
-    return this.keyed.hs.sessionId;
+    return this.hs.sessionId;
   }
 
   abstract handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState;
@@ -550,8 +540,8 @@ export class ExpectChangeCipherSpec extends KeyedState {
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
-    this.keyed.secrets.receiveChangeCipherSpec(cx);
-    return new ExpectFinished(this.keyed);
+    this.hs.secrets.receiveChangeCipherSpec(cx);
+    return new ExpectFinished(this.hs);
   }
 }
 
@@ -559,22 +549,23 @@ export class ExpectChangeCipherSpec extends KeyedState {
  * [NewSessionTicket] ChangeCipherSpec Finished (RFC 5077 §3.3, RFC 5246 §7.1, §7.4.9): after the
  * client's Finished in a full handshake, right after ServerHello in an abbreviated one.
  */
-function sendFinishedFlight(cx: Tls12ServerContext, hs: ServerHandshake, secrets: Tls12Secrets): void {
+function sendFinishedFlight(cx: Tls12ServerContext, hs: Keyed): void {
   const { core, settings } = cx;
   const ticketer = settings.config.ticketer;
   if (hs.issueTicket && ticketer) {
-    const ticket = ticketer.seal(sessionState(cx, hs, secrets.master));
+    const ticket = ticketer.seal(sessionState(cx, hs));
     hs.transcript.add(
       core.send({ type: 'new_session_ticket', version: 'tls12', lifetimeHint: settings.lifetime, ticket }),
     );
   }
-  secrets.sendChangeCipherSpecAndFinished(cx, hs.transcript);
+  hs.secrets.sendChangeCipherSpecAndFinished(cx, hs.transcript);
 }
 
-function sessionState(cx: Tls12ServerContext, hs: ServerHandshake, master: Tls12MasterSecret): Tls12SessionState {
+/** What we keep to resume this session: in the session cache, or sealed in a ticket. */
+function sessionState(cx: Tls12ServerContext, hs: Keyed): Tls12SessionState {
   return {
     cipherSuite: hs.suite.value,
-    masterSecret: master.secret.slice(),
+    masterSecret: hs.secrets.master.secret.slice(),
     extendedMasterSecret: hs.ems,
     issuedAt: cx.settings.now(),
     lifetime: cx.settings.lifetime,
@@ -590,15 +581,14 @@ export class ExpectFinished extends KeyedState {
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
-    const { hs, secrets, clientChain } = this.keyed;
-    const { master } = secrets;
-    secrets.checkPeerFinished(cx, hs.transcript, input);
-    if (this.keyed.full) {
-      sendFinishedFlight(cx, hs, secrets);
-      if (hs.sessionId.length > 0) settings.config.sessionStore?.put(hs.sessionId, sessionState(cx, hs, master));
+    const { hs } = this;
+    hs.secrets.checkPeerFinished(cx, hs.transcript, input);
+    if (hs.full) {
+      sendFinishedFlight(cx, hs);
+      if (hs.sessionId.length > 0) settings.config.sessionStore?.put(hs.sessionId, sessionState(cx, hs));
     }
-    if (clientChain) core.emit({ kind: 'peer-certificate', chain: clientChain });
-    cx.keys.setEstablished(master);
+    if (hs.client) core.emit({ kind: 'peer-certificate', chain: hs.client.chain });
+    cx.keys.setEstablished(hs.secrets.master);
     core.emit({ kind: 'established' });
     return new ServerEstablished(hs.sessionId);
   }
