@@ -56,17 +56,15 @@ import {
   emitTls12Negotiated,
   type HelloAgreement,
   initialRenegotiationInfo,
-  serverKeyExchangeSigned,
+  signedCertificateVerify,
   suiteFitsKey,
-  type Tls12Io,
   Tls12Secrets,
   type Tls12Settings,
   Tls12Transcript,
-  tls12SchemeName,
   tls12Settings,
-  verifyTls12Signature,
+  verifyServerKeyExchange,
 } from './common.js';
-import { Tls12Endpoint } from './endpoint.js';
+import { type Tls12Context, Tls12Endpoint } from './endpoint.js';
 import { type Tls12Input, useTls12 } from './records.js';
 import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from './types.js';
 
@@ -80,7 +78,7 @@ export interface ClientSettings extends Tls12Settings {
 }
 
 /** What the client states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
-export interface Tls12ClientContext extends Tls12Io {
+export interface Tls12ClientContext extends Tls12Context {
   readonly settings: ClientSettings;
 }
 
@@ -432,15 +430,7 @@ export class ExpectServerKeyExchange implements Tls12ClientState {
         `ServerKeyExchange with group 0x${input.namedGroup.toString(16)}, which we did not offer (RFC 8422 §5.4)`,
       );
     }
-    verifyTls12Signature(
-      core.provider,
-      'ServerKeyExchange',
-      settings.schemes,
-      hs.server.key,
-      input.signatureAlgorithm,
-      input.signature,
-      serverKeyExchangeSigned(core.clientRandom, hs.serverRandom, input),
-    );
+    verifyServerKeyExchange(core, hs.serverRandom, settings.schemes, hs.server.key, input);
     hs.transcript.add(input.raw);
     return new ExpectCertificateRequestOrDone({ ...hs, keyExchange: input });
   }
@@ -509,9 +499,7 @@ function sendClientFlight(cx: Tls12ClientContext, hs: Certified): Tls12ClientSta
   }
   const secrets = Tls12Secrets.fromPremaster(core, hs, premaster);
   if (mine && scheme !== undefined) {
-    // RFC 5246 §7.4.8: the signature covers handshake_messages, everything before CertificateVerify.
-    const signature = provider.sign(tls12SchemeName(scheme)!, mine.key, hs.transcript.messages());
-    hs.transcript.add(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
+    hs.transcript.add(core.send(signedCertificateVerify(core, hs.transcript, { key: mine.key, scheme })));
   }
   secrets.sendChangeCipherSpecAndFinished(cx, hs.transcript);
   return expectServerFinish({ ...hs, secrets, clientFinished: true });

@@ -1,8 +1,8 @@
 /**
  * Pieces both TLS 1.2 roles use: default suites and signature algorithms, which suites and
  * SignatureAndHashAlgorithms fit which keys (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3, RFC 8446 §4.2.3
- * for the RSA-PSS and Ed25519 code points), the content a ServerKeyExchange signs (RFC 8422 §5.4,
- * RFC 5246 §7.4.3), signature checks, the handshake transcript (RFC 5246 §7.4.9, RFC 7627 §3), what
+ * for the RSA-PSS and Ed25519 code points), the signed messages, each signed and checked in one place
+ * (ServerKeyExchange, RFC 8422 §5.4, RFC 5246 §7.4.3; CertificateVerify, §7.4.8), the handshake transcript (RFC 5246 §7.4.9, RFC 7627 §3), what
  * the hellos settle (the start of either role's handshake value), the secrets once the master secret
  * is known (RFC 5246 §8.1, RFC 7627 §4) with the record protection of both directions from one key
  * block (RFC 5246 §6.3), ChangeCipherSpec and Finished (RFC 5246 §7.1, §7.4.9), and the steps both
@@ -18,6 +18,7 @@ import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-
 import { AlertDescription, CipherSuite, ProtocolVersion } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
+import type { CertificateVerify } from '../../tls/messages/certificate.js';
 import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
 import {
   checkPeerSignature,
@@ -113,7 +114,7 @@ export function serverKeyExchangeContent(
  * What a ServerKeyExchange's signature covers (RFC 8422 §5.4): client_random ‖ server_random ‖
  * ServerECDHParams, the params as received (`ske.params`) or else encoded from the fields.
  */
-export function serverKeyExchangeSigned(
+function serverKeyExchangeSigned(
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
   ske: EcdheServerKeyExchange,
@@ -126,7 +127,7 @@ export function serverKeyExchangeSigned(
  * Check a TLS 1.2 `digitally-signed` value: the algorithm must be one we offered and fit the key
  * (illegal_parameter), the signature must verify (decrypt_error, RFC 5246 §7.4.3, §7.4.8).
  */
-export function verifyTls12Signature(
+function verifyTls12Signature(
   provider: CryptoProvider,
   what: string,
   offered: readonly number[],
@@ -144,6 +145,86 @@ export function verifyTls12Signature(
       refused: `${what} signed with`,
       invalid: `${what} signature does not verify`,
     },
+  );
+}
+
+/** Who signs a `digitally-signed` value: the certificate's private key and the scheme chosen for it. */
+export interface Tls12Signer {
+  key: PrivateKey;
+  scheme: number;
+}
+
+/** The server's ECDHE ServerKeyExchange (RFC 8422 §5.4): `share` signed over both randoms and the params. */
+export function signedServerKeyExchange(
+  core: RecordCore,
+  serverRandom: Uint8Array,
+  share: { namedGroup: number; publicKey: Uint8Array },
+  signer: Tls12Signer,
+): EcdheServerKeyExchange {
+  const unsigned: EcdheServerKeyExchange = {
+    type: 'server_key_exchange',
+    keyExchange: 'ecdhe',
+    namedGroup: share.namedGroup,
+    publicKey: share.publicKey,
+    signatureAlgorithm: signer.scheme,
+    signature: new Uint8Array(0),
+  };
+  const content = serverKeyExchangeSigned(core.clientRandom, serverRandom, unsigned);
+  return { ...unsigned, signature: core.provider.sign(tls12SchemeName(signer.scheme)!, signer.key, content) };
+}
+
+/**
+ * The ServerKeyExchange as the client checks it: signed with the server certificate's `key`, under
+ * one of the schemes we `offered`, over both randoms and the params as received (RFC 8422 §5.4).
+ */
+export function verifyServerKeyExchange(
+  core: RecordCore,
+  serverRandom: Uint8Array,
+  offered: readonly number[],
+  key: PublicKey,
+  ske: EcdheServerKeyExchange,
+): void {
+  const content = serverKeyExchangeSigned(core.clientRandom, serverRandom, ske);
+  verifyTls12Signature(
+    core.provider,
+    'ServerKeyExchange',
+    offered,
+    key,
+    ske.signatureAlgorithm,
+    ske.signature,
+    content,
+  );
+}
+
+/** The client's CertificateVerify (RFC 5246 §7.4.8): handshake_messages, everything before it, signed. */
+export function signedCertificateVerify(
+  core: RecordCore,
+  transcript: Tls12Transcript,
+  signer: Tls12Signer,
+): CertificateVerify {
+  const signature = core.provider.sign(tls12SchemeName(signer.scheme)!, signer.key, transcript.messages());
+  return { type: 'certificate_verify', algorithm: signer.scheme, signature };
+}
+
+/**
+ * The CertificateVerify as the server checks it: signed with the client certificate's `key`, under
+ * one of the schemes our CertificateRequest `offered`, over the transcript so far (RFC 5246 §7.4.8).
+ */
+export function verifyCertificateVerify(
+  core: RecordCore,
+  transcript: Tls12Transcript,
+  offered: readonly number[],
+  key: PublicKey,
+  cv: CertificateVerify,
+): void {
+  verifyTls12Signature(
+    core.provider,
+    'CertificateVerify',
+    offered,
+    key,
+    cv.algorithm,
+    cv.signature,
+    transcript.messages(),
   );
 }
 

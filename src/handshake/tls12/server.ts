@@ -38,7 +38,6 @@ import {
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
-import type { EcdheServerKeyExchange } from '../../tls/messages/key-exchange.js';
 import { DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
 import { groupNames, HandshakeAlertError, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
 import { Machine } from '../endpoint.js';
@@ -57,17 +56,15 @@ import {
   emitTls12Negotiated,
   type HelloAgreement,
   initialRenegotiationInfo,
-  serverKeyExchangeSigned,
+  signedServerKeyExchange,
   suiteFitsKey,
-  type Tls12Io,
   Tls12Secrets,
   type Tls12Settings,
   Tls12Transcript,
-  tls12SchemeName,
   tls12Settings,
-  verifyTls12Signature,
+  verifyCertificateVerify,
 } from './common.js';
-import { Tls12Endpoint } from './endpoint.js';
+import { type Tls12Context, Tls12Endpoint } from './endpoint.js';
 import type { Tls12Input } from './records.js';
 import type { Tls12Event, Tls12ServerConfig, Tls12SessionState } from './types.js';
 
@@ -80,7 +77,7 @@ export interface ServerSettings extends Tls12Settings {
 }
 
 /** What the server states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
-export interface Tls12ServerContext extends Tls12Io {
+export interface Tls12ServerContext extends Tls12Context {
   readonly settings: ServerSettings;
 }
 
@@ -349,17 +346,8 @@ function startFullHandshake(
   if (group !== undefined && scheme !== undefined) {
     const pair = core.provider.keyExchange(groupName(group)!).generate();
     ephemeral = { group, privateKey: pair.privateKey };
-    const unsigned: EcdheServerKeyExchange = {
-      type: 'server_key_exchange',
-      keyExchange: 'ecdhe',
-      namedGroup: group,
-      publicKey: pair.share,
-      signatureAlgorithm: scheme,
-      signature: new Uint8Array(0),
-    };
-    const signed = serverKeyExchangeSigned(core.clientRandom, serverRandom, unsigned);
-    const signature = core.provider.sign(tls12SchemeName(scheme)!, certified.key, signed);
-    transcript.add(core.send({ ...unsigned, signature }));
+    const share = { namedGroup: group, publicKey: pair.share };
+    transcript.add(core.send(signedServerKeyExchange(core, serverRandom, share, { key: certified.key, scheme })));
   }
   let requested: readonly number[] | undefined;
   if (settings.clientAuth !== 'none') {
@@ -507,15 +495,7 @@ export class ExpectCertificateVerify implements Tls12ServerState {
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'certificate_verify') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { hs } = this;
-    verifyTls12Signature(
-      cx.core.provider,
-      'CertificateVerify',
-      hs.requested ?? [],
-      hs.client.key,
-      input.algorithm,
-      input.signature,
-      hs.transcript.messages(),
-    );
+    verifyCertificateVerify(cx.core, hs.transcript, hs.requested ?? [], hs.client.key, input);
     hs.transcript.add(input.raw);
     return new ExpectChangeCipherSpec({ ...hs, full: true });
   }
