@@ -13,10 +13,10 @@
  *     [ExpectNewSessionTicket] ─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─▶ ClientEstablished
  *
  * In an abbreviated handshake (RFC 5246 §7.3, Figure 2) the server's CCS and Finished come first and
- * the client answers with its own. The data a state needs travels forward in plain values; the
- * connection core is the I/O every state is handed. Renegotiation is refused: a HelloRequest after
- * the handshake is answered with a no_renegotiation warning (RFC 5246 §7.2.2, RFC 5746 §4.2) and
- * ignored during the handshake (RFC 5246 §7.4.1.1).
+ * the client answers with its own. Each state holds one value, what the handshake knows so far, and
+ * hands it on grown; the connection core is the I/O every state is handed. Renegotiation is refused:
+ * a HelloRequest after the handshake is answered with a no_renegotiation warning (RFC 5246 §7.2.2,
+ * RFC 5746 §4.2) and ignored during the handshake (RFC 5246 §7.4.1.1).
  * @module
  */
 import { TlswireError } from '../../bytes/errors.js';
@@ -123,7 +123,7 @@ interface Keyed extends Agreed {
   clientFinished: boolean;
   /** The server's certificate (full handshake), reported once the handshake is done. */
   server?: ServerIdentity;
-  /** The NewSessionTicket's, if one came with a ticket. */
+  /** The NewSessionTicket's ticket and lifetime hint, when it carried a ticket. */
   ticket?: { ticket: Uint8Array; lifetimeHint: number };
 }
 

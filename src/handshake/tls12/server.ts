@@ -17,10 +17,11 @@
  * have a common group (ECDHE, RFC 8422 §5.1) and a common signature algorithm (RFC 5246 §7.4.1.4.1).
  * The RSA premaster secret is decrypted with the RFC 5246 §7.4.7.1 countermeasure: any failure gives
  * a random premaster, with no alert of its own and the same work. Resumption by session ID (through
- * a {@link Tls12SessionStore}) and by ticket (RFC 5077) follows RFC 7627 §5.3. Renegotiation is
- * refused: a ClientHello after the handshake ends the connection with a fatal handshake_failure
- * (RFC 5746 §4.4); the client answers a HelloRequest with a no_renegotiation warning (RFC 5246 §7.2.2)
- * and the connection goes on.
+ * a {@link Tls12SessionStore}) and by ticket (RFC 5077) follows RFC 7627 §5.3. Each state holds one
+ * value, what the handshake knows so far, and hands it on grown. Renegotiation is refused: a
+ * ClientHello after the handshake ends the connection with a fatal handshake_failure (RFC 5746 §4.4);
+ * the client answers a HelloRequest with a no_renegotiation warning (RFC 5246 §7.2.2) and the
+ * connection goes on.
  * @module
  */
 import { TlswireError } from '../../bytes/errors.js';
