@@ -4,8 +4,9 @@
  * {@link AeadTicketer} makes stateless tickets: the resumption state, encrypted and authenticated
  * with AES-256-GCM under a server ticket key (RFC 8446 §4.6.1 leaves the format to the server;
  * this is `key_name(16) ‖ nonce(12) ‖ AEAD(state)`, as RFC 5077 §4 recommends). The sealing is
- * {@link AeadStateTicketer}, generic over the state's codec; the TLS 1.2 ticketer
- * (`Tls12AeadTicketer`, RFC 5077) is the same sealing over its own state.
+ * {@link AeadStateTicketer}, generic over the state's codec, each codec a table of the state's
+ * fields ({@link fieldCodec}); the TLS 1.2 ticketer (`Tls12AeadTicketer`, RFC 5077) is the same
+ * sealing over its own state.
  *
  * {@link SingleUseAntiReplay} implements RFC 8446 §8.1 in spirit, per PSK binder instead of per
  * ticket: 0-RTT is accepted at most once for each binder until the ticket expires. Binders are
@@ -21,50 +22,72 @@ import { Writer } from '../bytes/writer.js';
 import { type AeadContext, aeadContext, type CryptoProvider } from '../crypto/provider.js';
 import type { AntiReplay, ServerSessionState, Ticketer } from './types.js';
 
-const TICKET_VERSION = 1;
-
-/** The TLS 1.3 resumption state (RFC 8446 §4.6.1) as a ticket's plaintext. */
-function encodeState(s: ServerSessionState): Uint8Array {
-  const text = new TextEncoder();
-  return Writer.encode((w) => {
-    w.u8(TICKET_VERSION);
-    w.u16(s.cipherSuite);
-    w.opaque8(s.psk);
-    w.u32(s.ageAdd);
-    w.u64(BigInt(Math.floor(s.issuedAt)));
-    w.u32(s.lifetime);
-    w.u32(s.maxEarlyDataSize);
-    w.opaque8(text.encode(s.alpn ?? ''));
-    w.u8(s.alpn === undefined ? 0 : 1);
-    w.opaque16(text.encode(s.serverName ?? ''));
-    w.u8(s.serverName === undefined ? 0 : 1);
-  });
-}
-
-/** The inverse of {@link encodeState}. */
-function decodeState(bytes: Uint8Array): ServerSessionState {
-  const text = new TextDecoder();
-  return Reader.decode(bytes, 'TicketState', (r) => {
-    if (r.u8('version') !== TICKET_VERSION) r.fail('value', 'unknown ticket version');
-    const cipherSuite = r.u16('cipher_suite');
-    const psk = r.copy(r.u8('psk_length'), 'psk');
-    const ageAdd = r.u32('age_add');
-    const issuedAt = Number(r.u64('issued_at'));
-    const lifetime = r.u32('lifetime');
-    const maxEarlyDataSize = r.u32('max_early_data_size');
-    const alpnText = text.decode(r.opaque8('alpn'));
-    const alpn = r.u8('alpn_present') ? alpnText : undefined;
-    const nameText = text.decode(r.opaque16('server_name'));
-    const serverName = r.u8('server_name_present') ? nameText : undefined;
-    return { cipherSuite, psk, ageAdd, issuedAt, lifetime, maxEarlyDataSize, alpn, serverName };
-  });
-}
-
 /** How a ticketer writes a session state into a ticket's plaintext and reads it back. */
 export interface StateCodec<S> {
   encode(state: S): Uint8Array;
   /** @throws on plaintext that is not a state of this codec (the ticket then does not open) */
   decode(plain: Uint8Array): S;
+}
+
+/** How one field of a session state is written into a ticket's plaintext and read back. */
+export interface FieldCodec<T> {
+  write(w: Writer, value: T): void;
+  /** `field` names it in a decode error. */
+  read(r: Reader, field: string): T;
+}
+
+/** Every field of a state with its codec; the order of the properties is the order in the plaintext. */
+export type StateFields<S> = { readonly [K in keyof S]-?: FieldCodec<S[K]> };
+
+const u16: FieldCodec<number> = { write: (w, v) => w.u16(v), read: (r, f) => r.u16(f) };
+const u32: FieldCodec<number> = { write: (w, v) => w.u32(v), read: (r, f) => r.u32(f) };
+const time: FieldCodec<number> = { write: (w, v) => w.u64(BigInt(Math.floor(v))), read: (r, f) => Number(r.u64(f)) };
+const opaque8: FieldCodec<Uint8Array> = { write: (w, v) => w.opaque8(v), read: (r, f) => r.opaque8(f).slice() };
+const flag: FieldCodec<boolean> = { write: (w, v) => w.u8(v ? 1 : 0), read: (r, f) => r.u8(f) === 1 };
+
+/** Text that may be absent: its UTF-8 bytes (none when absent) and a presence byte `before` or `after` them. */
+function optionalText(width: 8 | 16, presence: 'before' | 'after'): FieldCodec<string | undefined> {
+  return {
+    write(w, value) {
+      if (presence === 'before') flag.write(w, value !== undefined);
+      const bytes = new TextEncoder().encode(value ?? '');
+      if (width === 8) w.opaque8(bytes);
+      else w.opaque16(bytes);
+      if (presence === 'after') flag.write(w, value !== undefined);
+    },
+    read(r, f) {
+      let present = presence === 'before' && flag.read(r, `${f}_present`);
+      const text = new TextDecoder().decode(width === 8 ? r.opaque8(f) : r.opaque16(f));
+      if (presence === 'after') present = flag.read(r, `${f}_present`);
+      return present ? text : undefined;
+    },
+  };
+}
+
+/**
+ * The field codecs of ticket states: u16 and u32; `time`, clock milliseconds as a whole u64;
+ * `opaque8`, bytes with an 8-bit length (read as a copy); `flag`, a boolean byte (1 for true);
+ * `optionalText`, text with an 8- or 16-bit length and a presence byte.
+ */
+export const field = { u16, u32, time, opaque8, flag, optionalText } as const;
+
+/** The codec of a state written as `version` (one byte) and then its `fields`; `name` labels decode errors. */
+export function fieldCodec<S>(name: string, version: number, fields: StateFields<S>): StateCodec<S> {
+  const entries = Object.entries(fields) as [keyof S & string, FieldCodec<unknown>][];
+  return {
+    encode: (state) =>
+      Writer.encode((w) => {
+        w.u8(version);
+        for (const [key, codec] of entries) codec.write(w, state[key]);
+      }),
+    decode: (plain) =>
+      Reader.decode(plain, name, (r) => {
+        if (r.u8('version') !== version) r.fail('value', `not a ${name} of version ${version}`);
+        const state: Partial<Record<keyof S, unknown>> = {};
+        for (const [key, codec] of entries) state[key] = codec.read(r, key);
+        return state as S;
+      }),
+  };
 }
 
 const KEY_NAME_LENGTH = 16;
@@ -121,6 +144,20 @@ export class AeadStateTicketer<S> {
   }
 }
 
+const TICKET_VERSION = 1;
+
+/** The TLS 1.3 resumption state (RFC 8446 §4.6.1) as a ticket's plaintext: these fields in this order. */
+const STATE_CODEC = fieldCodec<ServerSessionState>('TicketState', TICKET_VERSION, {
+  cipherSuite: field.u16,
+  psk: field.opaque8,
+  ageAdd: field.u32,
+  issuedAt: field.time,
+  lifetime: field.u32,
+  maxEarlyDataSize: field.u32,
+  alpn: field.optionalText(8, 'after'),
+  serverName: field.optionalText(16, 'after'),
+});
+
 /**
  * Stateless tickets sealed with AES-256-GCM under `key` (32 bytes). Keep the key secret and rotate
  * it: a ticket under an older key simply fails to open (full handshake).
@@ -129,7 +166,7 @@ export class AeadStateTicketer<S> {
 export class AeadTicketer extends AeadStateTicketer<ServerSessionState> implements Ticketer {
   /** @throws RangeError when `key` is not 32 bytes */
   constructor(provider: CryptoProvider, key: Uint8Array) {
-    super('AeadTicketer', provider, key, { encode: encodeState, decode: decodeState });
+    super('AeadTicketer', provider, key, STATE_CODEC);
   }
 }
 

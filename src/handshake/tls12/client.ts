@@ -13,17 +13,17 @@
  *     [ExpectNewSessionTicket] ─▶ ExpectChangeCipherSpec ─▶ ExpectFinished ─▶ ClientEstablished
  *
  * In an abbreviated handshake (RFC 5246 §7.3, Figure 2) the server's CCS and Finished come first and
- * the client answers with its own. The data a state needs travels forward in plain values; the
- * connection core is the I/O every state is handed. Renegotiation is refused: a HelloRequest after
- * the handshake is answered with a no_renegotiation warning (RFC 5246 §7.2.2, RFC 5746 §4.2) and
- * ignored during the handshake (RFC 5246 §7.4.1.1).
+ * the client answers with its own. Each state holds one value, what the handshake knows so far, and
+ * hands it on grown; the connection core is the I/O every state is handed. Renegotiation is refused:
+ * a HelloRequest after the handshake is answered with a no_renegotiation warning (RFC 5246 §7.2.2,
+ * RFC 5746 §4.2) and ignored during the handshake (RFC 5246 §7.4.1.1).
  * @module
  */
 import { TlswireError } from '../../bytes/errors.js';
 import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { PublicKey } from '../../crypto/provider.js';
-import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
+import type { Tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
 import {
   AlertDescription,
   CipherSuite,
@@ -52,24 +52,19 @@ import type { RecordCore } from '../record-core.js';
 import type { CertificateVerifier } from '../types.js';
 import { serverVerifier } from '../verifier.js';
 import {
-  checkPeerFinished,
   chooseTls12Scheme,
   emitTls12Negotiated,
   type HelloAgreement,
   initialRenegotiationInfo,
-  masterFromPremaster,
-  sendChangeCipherSpecAndFinished,
-  serverKeyExchangeSigned,
+  signedCertificateVerify,
   suiteFitsKey,
-  type Tls12Io,
-  Tls12Protection,
+  Tls12Secrets,
   type Tls12Settings,
   Tls12Transcript,
-  tls12SchemeName,
   tls12Settings,
-  verifyTls12Signature,
+  verifyServerKeyExchange,
 } from './common.js';
-import { Tls12Endpoint } from './endpoint.js';
+import { type Tls12Context, Tls12Endpoint } from './endpoint.js';
 import { type Tls12Input, useTls12 } from './records.js';
 import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from './types.js';
 
@@ -83,47 +78,53 @@ export interface ClientSettings extends Tls12Settings {
 }
 
 /** What the client states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
-export interface Tls12ClientContext extends Tls12Io {
+export interface Tls12ClientContext extends Tls12Context {
   readonly settings: ClientSettings;
 }
 
 /** A TLS 1.2 client state: consumes one input, returns the next state. */
 export type Tls12ClientState = State<Tls12ClientContext, Tls12Input>;
 
-/** The handshake so far, carried from state to state. */
+/**
+ * The handshake so far, the one value each state carries and hands on, grown as the handshake goes:
+ * first our ClientHello, the transcript and the session offered for resumption (with the session ID
+ * sent with it).
+ */
 interface ClientHandshake {
   hello: ClientHello;
   transcript: Tls12Transcript;
-  /** The session offered for resumption, and the session ID sent with it. */
   offered: Tls12ClientSession | undefined;
 }
 
-/** What the ServerHello settled. */
-interface Agreed extends HelloAgreement {
-  sessionId: Uint8Array;
-  /** The name we asked for (server_name, RFC 6066 §3), for the `negotiated` event. */
-  serverName: string | undefined;
+/** …then what the ServerHello settled. */
+interface Agreed extends ClientHandshake, HelloAgreement {
   /** The server will send a NewSessionTicket (RFC 5077 §3.2). */
   ticketExpected: boolean;
-  secureRenegotiation: boolean;
 }
 
-/** The server's certificate and what it proved so far. */
+/** The server's certificate chain and its leaf's key. */
 interface ServerIdentity {
   chain: Uint8Array[];
   key: PublicKey;
-  keyExchange?: EcdheServerKeyExchange;
 }
 
-/** The keys after the key exchange (or from the resumed session). */
-interface Keyed {
-  master: Tls12MasterSecret;
-  /** Both directions' record protection, from one key block. */
-  protection: Tls12Protection;
-  /** Our Finished has been sent (full handshake) and the ticket, if one came. */
+/** …then, in a full handshake, the server's first flight as it comes (RFC 5246 §7.3, Figure 1). */
+interface Certified extends Agreed {
+  server: ServerIdentity;
+  /** The ECDHE ServerKeyExchange, its signature checked. */
+  keyExchange?: EcdheServerKeyExchange;
+  request?: Tls12CertificateRequest;
+}
+
+/** …then, after our flight or from the resumed session, the secrets, up to the server's Finished. */
+interface Keyed extends Agreed {
+  secrets: Tls12Secrets;
+  /** Our Finished has been sent (full handshake); in a resumption it follows the server's. */
   clientFinished: boolean;
-  ticket: { ticket: Uint8Array; lifetimeHint: number } | undefined;
-  chain: Uint8Array[] | undefined;
+  /** The server's certificate (full handshake), reported once the handshake is done. */
+  server?: ServerIdentity;
+  /** The NewSessionTicket's ticket and lifetime hint, when it carried a ticket. */
+  ticket?: { ticket: Uint8Array; lifetimeHint: number };
 }
 
 const SERVER_HELLO_EXTENSIONS: readonly Extension['kind'][] = [
@@ -237,17 +238,17 @@ export class ExpectServerHello implements Tls12ClientState {
     checkServerVersion(settings, input);
     const suite = chosenSuite(settings, hs.hello, input);
     checkServerHelloExtensions(hs.hello, input);
-    const agreed = readAgreement(settings, suite, input);
+    const agreed = readAgreement(settings, hs, suite, input);
     hs.transcript.add(input.raw);
     cx.keys.setSuite(suite);
-    if (resumesOffer(hs.offered, input)) return resumeOffered(cx, hs, agreed, hs.offered);
+    if (resumesOffer(hs.offered, input)) return resumeOffered(cx, agreed, hs.offered);
     if (settings.requireEms && !agreed.ems) {
       throw new TlsAlertError(
         AlertDescription.handshake_failure,
         'the server does not support the extended master secret (RFC 7627 §5.2)',
       );
     }
-    return new ExpectCertificate(hs, agreed);
+    return new ExpectCertificate(agreed);
   }
 }
 
@@ -331,10 +332,16 @@ function checkAnswersOffer(offer: ClientHello, ext: Extension): void {
  * our offer), the extended master secret (RFC 7627 §5.1), a promised NewSessionTicket (RFC 5077
  * §3.2) and secure renegotiation (RFC 5746 §3.4).
  */
-function readAgreement(settings: ClientSettings, suite: Tls12CipherSuite, hello: ServerHello): Agreed {
+function readAgreement(
+  settings: ClientSettings,
+  hs: ClientHandshake,
+  suite: Tls12CipherSuite,
+  hello: ServerHello,
+): Agreed {
   const alpnExt = findExtension(hello.extensions, 'application_layer_protocol_negotiation');
   const alpn = alpnExt ? checkSelectedAlpn(settings.config.alpn, alpnExt.protocols) : undefined;
   return {
+    ...hs,
     suite,
     serverRandom: hello.random.slice(),
     sessionId: hello.sessionId.slice(),
@@ -356,12 +363,7 @@ function resumesOffer(offered: Tls12ClientSession | undefined, hello: ServerHell
  * (illegal_parameter) and its use of the extended master secret (RFC 7627 §5.3: handshake_failure);
  * its master secret keys the connection, and the server's [NewSessionTicket] CCS Finished come next.
  */
-function resumeOffered(
-  cx: Tls12ClientContext,
-  hs: ClientHandshake,
-  agreed: Agreed,
-  offered: Tls12ClientSession,
-): Tls12ClientState {
+function resumeOffered(cx: Tls12ClientContext, agreed: Agreed, offered: Tls12ClientSession): Tls12ClientState {
   const { core } = cx;
   emitTls12Negotiated(core, agreed, true, undefined);
   if (offered.cipherSuite !== agreed.suite.value) {
@@ -374,31 +376,20 @@ function resumeOffered(
       'extended_master_secret differs from the resumed session (RFC 7627 §5.3)',
     );
   }
-  const { suite, serverRandom } = agreed;
-  const master = new Tls12MasterSecret(core.provider, suite, offered.masterSecret, core.clientRandom, serverRandom);
-  const protection = new Tls12Protection(master, 'client');
-  return expectServerFinish(hs, agreed, {
-    master,
-    protection,
-    clientFinished: false,
-    ticket: undefined,
-    chain: undefined,
-  });
+  const secrets = Tls12Secrets.resumed(core, agreed, offered.masterSecret);
+  return expectServerFinish({ ...agreed, secrets, clientFinished: false });
 }
 
 /** After the keys: the promised NewSessionTicket (RFC 5077 §3.3), else the server's ChangeCipherSpec. */
-function expectServerFinish(hs: ClientHandshake, agreed: Agreed, keyed: Keyed): Tls12ClientState {
-  if (agreed.ticketExpected) return new ExpectNewSessionTicket(hs, agreed, keyed);
-  return new ExpectChangeCipherSpec(hs, agreed, keyed);
+function expectServerFinish(hs: Keyed): Tls12ClientState {
+  if (hs.ticketExpected) return new ExpectNewSessionTicket(hs);
+  return new ExpectChangeCipherSpec(hs);
 }
 
 /** Waiting for the server's Certificate (RFC 5246 §7.4.2). */
 export class ExpectCertificate implements Tls12ClientState {
   readonly name = 'ExpectCertificate';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly agreed: Agreed,
-  ) {}
+  constructor(private readonly hs: Agreed) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected('RFC 5246 §7.3', this.name, input);
@@ -406,74 +397,59 @@ export class ExpectCertificate implements Tls12ClientState {
     if (chain.length === 0) {
       throw new TlsAlertError(AlertDescription.decode_error, 'the server sent an empty Certificate');
     }
+    const { hs } = this;
     const key = leafPublicKey(chain[0]!);
-    if (!suiteFitsKey(this.agreed.suite, key)) {
+    if (!suiteFitsKey(hs.suite, key)) {
       throw new TlsAlertError(
         AlertDescription.unsupported_certificate,
-        `a ${key.type} certificate does not fit ${this.agreed.suite.name}`,
+        `a ${key.type} certificate does not fit ${hs.suite.name}`,
       );
     }
     const { settings } = cx;
     runVerifier(() => settings.verifyServer(chain, { serverName: settings.config.serverName, now: settings.now() }));
-    this.hs.transcript.add(input.raw);
-    const server: ServerIdentity = { chain, key };
-    if (this.agreed.suite.keyExchange === 'rsa')
-      return new ExpectCertificateRequestOrDone(this.hs, this.agreed, server);
-    return new ExpectServerKeyExchange(this.hs, this.agreed, server);
+    hs.transcript.add(input.raw);
+    const certified: Certified = { ...hs, server: { chain, key } };
+    if (hs.suite.keyExchange === 'rsa') return new ExpectCertificateRequestOrDone(certified);
+    return new ExpectServerKeyExchange(certified);
   }
 }
 
 /** Waiting for the ECDHE ServerKeyExchange (RFC 8422 §5.4); its signature is checked here. */
 export class ExpectServerKeyExchange implements Tls12ClientState {
   readonly name = 'ExpectServerKeyExchange';
-  constructor(
-    private readonly hs: ClientHandshake,
-    private readonly agreed: Agreed,
-    private readonly server: ServerIdentity,
-  ) {}
+  constructor(private readonly hs: Certified) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'server_key_exchange' || input.keyExchange !== 'ecdhe')
       throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
+    const { hs } = this;
     if (!settings.groups.includes(input.namedGroup) || !groupName(input.namedGroup)) {
       throw new TlsAlertError(
         AlertDescription.illegal_parameter,
         `ServerKeyExchange with group 0x${input.namedGroup.toString(16)}, which we did not offer (RFC 8422 §5.4)`,
       );
     }
-    verifyTls12Signature(
-      core.provider,
-      'ServerKeyExchange',
-      settings.schemes,
-      this.server.key,
-      input.signatureAlgorithm,
-      input.signature,
-      serverKeyExchangeSigned(core.clientRandom, this.agreed.serverRandom, input),
-    );
-    this.hs.transcript.add(input.raw);
-    return new ExpectCertificateRequestOrDone(this.hs, this.agreed, { ...this.server, keyExchange: input });
+    verifyServerKeyExchange(core, hs.serverRandom, settings.schemes, hs.server.key, input);
+    hs.transcript.add(input.raw);
+    return new ExpectCertificateRequestOrDone({ ...hs, keyExchange: input });
   }
 }
 
 /** Waiting for CertificateRequest (RFC 5246 §7.4.4) or ServerHelloDone (§7.4.5). */
 export class ExpectCertificateRequestOrDone implements Tls12ClientState {
   readonly name: string = 'ExpectCertificateRequestOrDone';
-  constructor(
-    protected readonly hs: ClientHandshake,
-    protected readonly agreed: Agreed,
-    protected readonly server: ServerIdentity,
-    protected readonly request?: Tls12CertificateRequest,
-  ) {}
+  constructor(protected readonly hs: Certified) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
-    if (input.type === 'certificate_request' && input.version === 'tls12' && !this.request) {
-      this.hs.transcript.add(input.raw);
-      return new ExpectServerHelloDone(this.hs, this.agreed, this.server, input);
+    const { hs } = this;
+    if (input.type === 'certificate_request' && input.version === 'tls12' && !hs.request) {
+      hs.transcript.add(input.raw);
+      return new ExpectServerHelloDone({ ...hs, request: input });
     }
     if (input.type !== 'server_hello_done') throw unexpected('RFC 5246 §7.3', this.name, input);
-    this.hs.transcript.add(input.raw);
-    return sendClientFlight(cx, this.hs, this.agreed, this.server, this.request);
+    hs.transcript.add(input.raw);
+    return sendClientFlight(cx, hs);
   }
 }
 
@@ -487,14 +463,9 @@ export class ExpectServerHelloDone extends ExpectCertificateRequestOrDone {
  * ChangeCipherSpec Finished. The master secret is the extended one when both sides sent the
  * extension (RFC 7627 §4), over the session hash up to ClientKeyExchange.
  */
-function sendClientFlight(
-  cx: Tls12ClientContext,
-  hs: ClientHandshake,
-  agreed: Agreed,
-  server: ServerIdentity,
-  request: Tls12CertificateRequest | undefined,
-): Tls12ClientState {
+function sendClientFlight(cx: Tls12ClientContext, hs: Certified): Tls12ClientState {
   const { core, settings } = cx;
+  const { request, server } = hs;
   const provider = core.provider;
   const mine = settings.config.certificate;
   let scheme: number | undefined;
@@ -508,8 +479,8 @@ function sendClientFlight(
     const certificates = mine && scheme !== undefined ? mine.chain : [];
     hs.transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates }));
   }
-  const ske = server.keyExchange;
-  emitTls12Negotiated(core, agreed, false, ske?.namedGroup);
+  const ske = hs.keyExchange;
+  emitTls12Negotiated(core, hs, false, ske?.namedGroup);
   let premaster: Uint8Array;
   if (ske) {
     const kx = provider.keyExchange(groupName(ske.namedGroup)!);
@@ -526,41 +497,18 @@ function sendClientFlight(
       core.send({ type: 'client_key_exchange', keyExchange: 'rsa', encryptedPreMasterSecret: encrypted }),
     );
   }
-  const master = masterFromPremaster(core, hs.transcript, agreed, premaster);
+  const secrets = Tls12Secrets.fromPremaster(core, hs, premaster);
   if (mine && scheme !== undefined) {
-    // RFC 5246 §7.4.8: the signature covers handshake_messages, everything before CertificateVerify.
-    const signature = provider.sign(tls12SchemeName(scheme)!, mine.key, hs.transcript.messages());
-    hs.transcript.add(core.send({ type: 'certificate_verify', algorithm: scheme, signature }));
+    hs.transcript.add(core.send(signedCertificateVerify(core, hs.transcript, { key: mine.key, scheme })));
   }
-  const protection = new Tls12Protection(master, 'client');
-  sendChangeCipherSpecAndFinished(cx, hs.transcript, master, protection);
-  return expectServerFinish(hs, agreed, {
-    master,
-    protection,
-    clientFinished: true,
-    ticket: undefined,
-    chain: server.chain,
-  });
-}
-
-/**
- * A state once the keys are known (our flight sent, or the resumed session's keys): it carries the
- * handshake, the agreement and the keys to the server's Finished (RFC 5246 §7.3).
- */
-export abstract class KeyedState implements Tls12ClientState {
-  abstract readonly name: string;
-  constructor(
-    protected readonly hs: ClientHandshake,
-    protected readonly agreed: Agreed,
-    protected readonly keyed: Keyed,
-  ) {}
-
-  abstract handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState;
+  secrets.sendChangeCipherSpecAndFinished(cx, hs.transcript);
+  return expectServerFinish({ ...hs, secrets, clientFinished: true });
 }
 
 /** Waiting for NewSessionTicket (RFC 5077 §3.3), promised by the session_ticket extension. */
-export class ExpectNewSessionTicket extends KeyedState {
+export class ExpectNewSessionTicket implements Tls12ClientState {
   readonly name = 'ExpectNewSessionTicket';
+  constructor(private readonly hs: Keyed) {}
 
   handle(_cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'new_session_ticket' || input.version !== 'tls12')
@@ -568,54 +516,57 @@ export class ExpectNewSessionTicket extends KeyedState {
     this.hs.transcript.add(input.raw);
     const ticket =
       input.ticket.length > 0 ? { ticket: input.ticket.slice(), lifetimeHint: input.lifetimeHint } : undefined;
-    return new ExpectChangeCipherSpec(this.hs, this.agreed, { ...this.keyed, ticket });
+    return new ExpectChangeCipherSpec({ ...this.hs, ticket });
   }
 }
 
 /** Waiting for the server's ChangeCipherSpec: its records are protected from here on. */
-export class ExpectChangeCipherSpec extends KeyedState {
+export class ExpectChangeCipherSpec implements Tls12ClientState {
   readonly name = 'ExpectChangeCipherSpec';
+  constructor(private readonly hs: Keyed) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
-    cx.keys.setReadProtection(this.keyed.protection.opener());
-    return new ExpectFinished(this.hs, this.agreed, this.keyed);
+    this.hs.secrets.receiveChangeCipherSpec(cx);
+    return new ExpectFinished(this.hs);
   }
 }
 
 /** Waiting for the server's Finished (RFC 5246 §7.4.9); in a resumption, our CCS and Finished follow. */
-export class ExpectFinished extends KeyedState {
+export class ExpectFinished implements Tls12ClientState {
   readonly name = 'ExpectFinished';
+  constructor(private readonly hs: Keyed) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
     if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
-    const { hs, agreed, keyed } = this;
-    const { master } = keyed;
-    checkPeerFinished(core, hs.transcript, master, input);
-    const resumed = !keyed.clientFinished;
+    const { hs } = this;
+    const { secrets } = hs;
+    const { master } = secrets;
+    secrets.checkPeerFinished(cx, hs.transcript, input);
+    const resumed = !hs.clientFinished;
     if (resumed) {
       core.secret('CLIENT_RANDOM', master.secret);
-      sendChangeCipherSpecAndFinished(cx, hs.transcript, master, keyed.protection);
+      secrets.sendChangeCipherSpecAndFinished(cx, hs.transcript);
     }
-    if (keyed.chain) core.emit({ kind: 'peer-certificate', chain: keyed.chain });
+    if (hs.server) core.emit({ kind: 'peer-certificate', chain: hs.server.chain });
     const offered = hs.offered;
-    const ticket = keyed.ticket?.ticket ?? (resumed ? offered?.ticket : undefined);
-    const sessionId = resumed && offered?.ticket ? new Uint8Array(0) : agreed.sessionId;
+    const ticket = hs.ticket?.ticket ?? (resumed ? offered?.ticket : undefined);
+    const sessionId = resumed && offered?.ticket ? new Uint8Array(0) : hs.sessionId;
     if (ticket || sessionId.length > 0) {
       const session: Tls12ClientSession = {
         version: ProtocolVersion.TLS1_2,
-        cipherSuite: agreed.suite.value,
+        cipherSuite: hs.suite.value,
         masterSecret: master.secret.slice(),
-        extendedMasterSecret: agreed.ems,
+        extendedMasterSecret: hs.ems,
         sessionId,
         ticket,
-        lifetime: keyed.ticket?.lifetimeHint || settings.lifetime,
+        lifetime: hs.ticket?.lifetimeHint || settings.lifetime,
         receivedAt: settings.now(),
         serverName: settings.config.serverName,
-        alpn: agreed.alpn,
+        alpn: hs.alpn,
       };
-      if (!resumed || keyed.ticket) core.emit({ kind: 'session', session });
+      if (!resumed || hs.ticket) core.emit({ kind: 'session', session });
     }
     cx.keys.setEstablished(master);
     core.emit({ kind: 'established' });

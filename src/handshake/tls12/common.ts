@@ -1,12 +1,13 @@
 /**
  * Pieces both TLS 1.2 roles use: default suites and signature algorithms, which suites and
  * SignatureAndHashAlgorithms fit which keys (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3, RFC 8446 §4.2.3
- * for the RSA-PSS and Ed25519 code points), the content a ServerKeyExchange signs (RFC 8422 §5.4,
- * RFC 5246 §7.4.3), signature checks, the handshake transcript (RFC 5246 §7.4.9, RFC 7627 §3), the
- * record protection of both directions from one key block (RFC 5246 §6.3), and the steps both roles
- * take alike: the settings' defaults, the master secret (RFC 5246 §8.1, RFC 7627 §4), ChangeCipherSpec
- * and Finished (RFC 5246 §7.1, §7.4.9), the initial renegotiation_info (RFC 5746 §3.4, §3.6) and the
- * `negotiated` event.
+ * for the RSA-PSS and Ed25519 code points), the signed messages, each signed and checked in one place
+ * (ServerKeyExchange, RFC 8422 §5.4, RFC 5246 §7.4.3; CertificateVerify, §7.4.8), the handshake transcript (RFC 5246 §7.4.9, RFC 7627 §3), what
+ * the hellos settle (the start of either role's handshake value), the secrets once the master secret
+ * is known (RFC 5246 §8.1, RFC 7627 §4) with the record protection of both directions from one key
+ * block (RFC 5246 §6.3), ChangeCipherSpec and Finished (RFC 5246 §7.1, §7.4.9), and the steps both
+ * roles take alike: the settings' defaults, the initial renegotiation_info (RFC 5746 §3.4, §3.6) and
+ * the `negotiated` event.
  * @module
  */
 import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
@@ -17,6 +18,7 @@ import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-
 import { AlertDescription, CipherSuite, ProtocolVersion } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
+import type { CertificateVerify } from '../../tls/messages/certificate.js';
 import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
 import {
   checkPeerSignature,
@@ -112,7 +114,7 @@ export function serverKeyExchangeContent(
  * What a ServerKeyExchange's signature covers (RFC 8422 §5.4): client_random ‖ server_random ‖
  * ServerECDHParams, the params as received (`ske.params`) or else encoded from the fields.
  */
-export function serverKeyExchangeSigned(
+function serverKeyExchangeSigned(
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
   ske: EcdheServerKeyExchange,
@@ -125,7 +127,7 @@ export function serverKeyExchangeSigned(
  * Check a TLS 1.2 `digitally-signed` value: the algorithm must be one we offered and fit the key
  * (illegal_parameter), the signature must verify (decrypt_error, RFC 5246 §7.4.3, §7.4.8).
  */
-export function verifyTls12Signature(
+function verifyTls12Signature(
   provider: CryptoProvider,
   what: string,
   offered: readonly number[],
@@ -143,6 +145,86 @@ export function verifyTls12Signature(
       refused: `${what} signed with`,
       invalid: `${what} signature does not verify`,
     },
+  );
+}
+
+/** Who signs a `digitally-signed` value: the certificate's private key and the scheme chosen for it. */
+export interface Tls12Signer {
+  key: PrivateKey;
+  scheme: number;
+}
+
+/** The server's ECDHE ServerKeyExchange (RFC 8422 §5.4): `share` signed over both randoms and the params. */
+export function signedServerKeyExchange(
+  core: RecordCore,
+  serverRandom: Uint8Array,
+  share: { namedGroup: number; publicKey: Uint8Array },
+  signer: Tls12Signer,
+): EcdheServerKeyExchange {
+  const unsigned: EcdheServerKeyExchange = {
+    type: 'server_key_exchange',
+    keyExchange: 'ecdhe',
+    namedGroup: share.namedGroup,
+    publicKey: share.publicKey,
+    signatureAlgorithm: signer.scheme,
+    signature: new Uint8Array(0),
+  };
+  const content = serverKeyExchangeSigned(core.clientRandom, serverRandom, unsigned);
+  return { ...unsigned, signature: core.provider.sign(tls12SchemeName(signer.scheme)!, signer.key, content) };
+}
+
+/**
+ * The ServerKeyExchange as the client checks it: signed with the server certificate's `key`, under
+ * one of the schemes we `offered`, over both randoms and the params as received (RFC 8422 §5.4).
+ */
+export function verifyServerKeyExchange(
+  core: RecordCore,
+  serverRandom: Uint8Array,
+  offered: readonly number[],
+  key: PublicKey,
+  ske: EcdheServerKeyExchange,
+): void {
+  const content = serverKeyExchangeSigned(core.clientRandom, serverRandom, ske);
+  verifyTls12Signature(
+    core.provider,
+    'ServerKeyExchange',
+    offered,
+    key,
+    ske.signatureAlgorithm,
+    ske.signature,
+    content,
+  );
+}
+
+/** The client's CertificateVerify (RFC 5246 §7.4.8): handshake_messages, everything before it, signed. */
+export function signedCertificateVerify(
+  core: RecordCore,
+  transcript: Tls12Transcript,
+  signer: Tls12Signer,
+): CertificateVerify {
+  const signature = core.provider.sign(tls12SchemeName(signer.scheme)!, signer.key, transcript.messages());
+  return { type: 'certificate_verify', algorithm: signer.scheme, signature };
+}
+
+/**
+ * The CertificateVerify as the server checks it: signed with the client certificate's `key`, under
+ * one of the schemes our CertificateRequest `offered`, over the transcript so far (RFC 5246 §7.4.8).
+ */
+export function verifyCertificateVerify(
+  core: RecordCore,
+  transcript: Tls12Transcript,
+  offered: readonly number[],
+  key: PublicKey,
+  cv: CertificateVerify,
+): void {
+  verifyTls12Signature(
+    core.provider,
+    'CertificateVerify',
+    offered,
+    key,
+    cv.algorithm,
+    cv.signature,
+    transcript.messages(),
   );
 }
 
@@ -168,46 +250,6 @@ export class Tls12Transcript {
   /** Hash of everything added so far. */
   hash(provider: CryptoProvider, hash: HashName): Uint8Array {
     return provider.hash(hash, this.messages());
-  }
-}
-
-/**
- * The pending record protection of one side (RFC 5246 §6.3, §7.1): our sealer and the peer's opener,
- * both from one key block derived when the first of them is needed (our ChangeCipherSpec or the
- * peer's, whichever comes first), which is then wiped.
- */
-export class Tls12Protection {
-  readonly #master: Tls12MasterSecret;
-  readonly #side: 'client' | 'server';
-  #epochs: { sealer: Tls12RecordSealer; opener: Tls12RecordOpener } | undefined;
-
-  /** The protection of `side` (the role writing with its own write key) under `master`. */
-  constructor(master: Tls12MasterSecret, side: 'client' | 'server') {
-    this.#master = master;
-    this.#side = side;
-  }
-
-  /** Our records' sealer, for our ChangeCipherSpec. */
-  sealer(): Tls12RecordSealer {
-    return this.#derive().sealer;
-  }
-
-  /** The peer's records' opener, for its ChangeCipherSpec. */
-  opener(): Tls12RecordOpener {
-    return this.#derive().opener;
-  }
-
-  #derive(): { sealer: Tls12RecordSealer; opener: Tls12RecordOpener } {
-    if (this.#epochs) return this.#epochs;
-    const { provider, suite } = this.#master;
-    const block = this.#master.keyBlock();
-    const peer = this.#side === 'client' ? 'server' : 'client';
-    this.#epochs = {
-      sealer: Tls12RecordSealer.fromKeyBlock(provider, suite, block, this.#side),
-      opener: Tls12RecordOpener.fromKeyBlock(provider, suite, block, peer),
-    };
-    wipe(block.client.key, block.client.iv, block.server.key, block.server.iv);
-    return this.#epochs;
   }
 }
 
@@ -262,70 +304,111 @@ export interface Tls12Io {
   readonly keys: Tls12Records;
 }
 
-/** What the hellos settled that the master secret and the `negotiated` event take. */
+/**
+ * What the hellos settled, as both roles carry it from state to state: the start of each role's
+ * handshake value, which grows as the handshake goes on.
+ */
 export interface HelloAgreement {
+  /** The handshake messages so far. */
+  transcript: Tls12Transcript;
   suite: Tls12CipherSuite;
   serverRandom: Uint8Array;
+  /** The ServerHello's session ID (empty when the session cannot be resumed by ID). */
+  sessionId: Uint8Array;
   /** Both hellos carried extended_master_secret (RFC 7627 §5.1). */
   ems: boolean;
   alpn: string | undefined;
+  /** The name the client asked for (server_name, RFC 6066 §3). */
+  serverName: string | undefined;
+  /** renegotiation_info or the SCSV from the client, answered by the server (RFC 5746 §3.4, §3.6). */
+  secureRenegotiation: boolean;
 }
 
 /**
- * The master secret of a full handshake (RFC 5246 §8.1): the extended one when both sides sent the
- * extension, over the session hash of the transcript up to ClientKeyExchange (RFC 7627 §4). The
- * premaster is wiped; the master secret goes to the key log (CLIENT_RANDOM).
+ * The secrets of one side once the master secret is known (RFC 5246 §8.1), and what they key: the
+ * record protection of both directions from one key block (RFC 5246 §6.3), derived when the first
+ * ChangeCipherSpec needs it (ours or the peer's, whichever comes first) and then wiped, and the
+ * Finished messages (RFC 5246 §7.4.9).
  */
-export function masterFromPremaster(
-  core: RecordCore,
-  transcript: Tls12Transcript,
-  agreed: HelloAgreement,
-  premaster: Uint8Array,
-): Tls12MasterSecret {
-  const sessionHash = agreed.ems ? transcript.hash(core.provider, agreed.suite.hash) : undefined;
-  const master = Tls12MasterSecret.fromPremaster(core.provider, agreed.suite, premaster, {
-    clientRandom: core.clientRandom,
-    serverRandom: agreed.serverRandom,
-    sessionHash,
-  });
-  wipe(premaster);
-  core.secret('CLIENT_RANDOM', master.secret);
-  return master;
-}
+export class Tls12Secrets {
+  readonly master: Tls12MasterSecret;
+  readonly #role: 'client' | 'server';
+  #epochs: { sealer: Tls12RecordSealer; opener: Tls12RecordOpener } | undefined;
 
-/**
- * ChangeCipherSpec, then our Finished under the new keys (RFC 5246 §7.1, §7.4.9: verify_data of our
- * role over the transcript so far); the flight goes out.
- */
-export function sendChangeCipherSpecAndFinished(
-  io: Tls12Io,
-  transcript: Tls12Transcript,
-  master: Tls12MasterSecret,
-  protection: Tls12Protection,
-): void {
-  const { core } = io;
-  io.keys.changeCipherSpecOut(protection.sealer());
-  const verifyData = master.verifyData(core.role, transcript.hash(core.provider, master.suite.hash));
-  transcript.add(core.send({ type: 'finished', verifyData }));
-  core.flush();
-}
-
-/**
- * The peer's Finished must carry the peer role's verify_data over the transcript so far (RFC 5246
- * §7.4.9), else decrypt_error; it then joins the transcript.
- */
-export function checkPeerFinished(
-  core: RecordCore,
-  transcript: Tls12Transcript,
-  master: Tls12MasterSecret,
-  finished: { verifyData: Uint8Array; raw: Uint8Array },
-): void {
-  const peer = core.role === 'client' ? 'server' : 'client';
-  const expected = master.verifyData(peer, transcript.hash(core.provider, master.suite.hash));
-  if (!constantTimeEqual(expected, finished.verifyData)) {
-    throw new TlsAlertError(AlertDescription.decrypt_error, `${peer} Finished does not verify (RFC 5246 §7.4.9)`);
+  private constructor(master: Tls12MasterSecret, role: 'client' | 'server') {
+    this.master = master;
+    this.#role = role;
   }
-  transcript.add(finished.raw);
+
+  /**
+   * The secrets of a full handshake: the extended master secret when both sides sent the extension,
+   * over the session hash of the transcript up to ClientKeyExchange (RFC 7627 §4), else the RFC 5246
+   * §8.1 one. The premaster is wiped; the master secret goes to the key log (CLIENT_RANDOM).
+   */
+  static fromPremaster(core: RecordCore, hs: HelloAgreement, premaster: Uint8Array): Tls12Secrets {
+    const sessionHash = hs.ems ? hs.transcript.hash(core.provider, hs.suite.hash) : undefined;
+    const master = Tls12MasterSecret.fromPremaster(core.provider, hs.suite, premaster, {
+      clientRandom: core.clientRandom,
+      serverRandom: hs.serverRandom,
+      sessionHash,
+    });
+    wipe(premaster);
+    core.secret('CLIENT_RANDOM', master.secret);
+    return new Tls12Secrets(master, core.role);
+  }
+
+  /** The secrets of an abbreviated handshake (RFC 5246 §7.3): the resumed session's master secret (copied). */
+  static resumed(core: RecordCore, hs: HelloAgreement, masterSecret: Uint8Array): Tls12Secrets {
+    const master = new Tls12MasterSecret(core.provider, hs.suite, masterSecret, core.clientRandom, hs.serverRandom);
+    return new Tls12Secrets(master, core.role);
+  }
+
+  /**
+   * Our ChangeCipherSpec, then our Finished under the new keys (RFC 5246 §7.1, §7.4.9: verify_data of
+   * our role over the transcript so far); the flight goes out.
+   */
+  sendChangeCipherSpecAndFinished(io: Tls12Io, transcript: Tls12Transcript): void {
+    const { core } = io;
+    io.keys.changeCipherSpecOut(this.#derive().sealer);
+    const verifyData = this.master.verifyData(this.#role, transcript.hash(core.provider, this.master.suite.hash));
+    transcript.add(core.send({ type: 'finished', verifyData }));
+    core.flush();
+  }
+
+  /** The peer's ChangeCipherSpec: its records are protected from here on (RFC 5246 §7.1). */
+  receiveChangeCipherSpec(io: Tls12Io): void {
+    io.keys.setReadProtection(this.#derive().opener);
+  }
+
+  /**
+   * The peer's Finished must carry the peer role's verify_data over the transcript so far (RFC 5246
+   * §7.4.9), else decrypt_error; it then joins the transcript.
+   */
+  checkPeerFinished(
+    io: Tls12Io,
+    transcript: Tls12Transcript,
+    finished: { verifyData: Uint8Array; raw: Uint8Array },
+  ): void {
+    const peer = this.#role === 'client' ? 'server' : 'client';
+    const expected = this.master.verifyData(peer, transcript.hash(io.core.provider, this.master.suite.hash));
+    if (!constantTimeEqual(expected, finished.verifyData)) {
+      throw new TlsAlertError(AlertDescription.decrypt_error, `${peer} Finished does not verify (RFC 5246 §7.4.9)`);
+    }
+    transcript.add(finished.raw);
+  }
+
+  #derive(): { sealer: Tls12RecordSealer; opener: Tls12RecordOpener } {
+    if (this.#epochs) return this.#epochs;
+    const { provider, suite } = this.master;
+    const block = this.master.keyBlock();
+    const peer = this.#role === 'client' ? 'server' : 'client';
+    this.#epochs = {
+      sealer: Tls12RecordSealer.fromKeyBlock(provider, suite, block, this.#role),
+      opener: Tls12RecordOpener.fromKeyBlock(provider, suite, block, peer),
+    };
+    wipe(block.client.key, block.client.iv, block.server.key, block.server.iv);
+    return this.#epochs;
+  }
 }
 
 /**
@@ -349,7 +432,7 @@ export function initialRenegotiationInfo(
 /** The `negotiated` event of a TLS 1.2 handshake: at the ServerHello of a resumption, at the key exchange of a full one. */
 export function emitTls12Negotiated(
   core: RecordCore,
-  agreed: HelloAgreement & { serverName: string | undefined; secureRenegotiation: boolean },
+  agreed: HelloAgreement,
   resumed: boolean,
   group: number | undefined,
 ): void {

@@ -17,17 +17,18 @@
  * have a common group (ECDHE, RFC 8422 §5.1) and a common signature algorithm (RFC 5246 §7.4.1.4.1).
  * The RSA premaster secret is decrypted with the RFC 5246 §7.4.7.1 countermeasure: any failure gives
  * a random premaster, with no alert of its own and the same work. Resumption by session ID (through
- * a {@link Tls12SessionStore}) and by ticket (RFC 5077) follows RFC 7627 §5.3. Renegotiation is
- * refused: a ClientHello after the handshake ends the connection with a fatal handshake_failure
- * (RFC 5746 §4.4); the client answers a HelloRequest with a no_renegotiation warning (RFC 5246 §7.2.2)
- * and the connection goes on.
+ * a {@link Tls12SessionStore}) and by ticket (RFC 5077) follows RFC 7627 §5.3. Each state holds one
+ * value, what the handshake knows so far, and hands it on grown. Renegotiation is refused: a
+ * ClientHello after the handshake ends the connection with a fatal handshake_failure (RFC 5746 §4.4);
+ * the client answers a HelloRequest with a no_renegotiation warning (RFC 5246 §7.2.2) and the
+ * connection goes on.
  * @module
  */
 import { TlswireError } from '../../bytes/errors.js';
 import { concat, wipe } from '../../bytes/hex.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { CryptoProvider, PublicKey } from '../../crypto/provider.js';
-import { type Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
+import type { Tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
 import {
   AlertDescription,
   CipherSuite,
@@ -38,7 +39,6 @@ import {
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
-import type { EcdheServerKeyExchange } from '../../tls/messages/key-exchange.js';
 import { DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
 import { groupNames, HandshakeAlertError, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
 import { Machine } from '../endpoint.js';
@@ -53,24 +53,19 @@ import {
 import type { CertificateVerifier, CertifiedKey } from '../types.js';
 import { clientVerifier } from '../verifier.js';
 import {
-  checkPeerFinished,
   chooseTls12Scheme,
   emitTls12Negotiated,
   type HelloAgreement,
   initialRenegotiationInfo,
-  masterFromPremaster,
-  sendChangeCipherSpecAndFinished,
-  serverKeyExchangeSigned,
+  signedServerKeyExchange,
   suiteFitsKey,
-  type Tls12Io,
-  Tls12Protection,
+  Tls12Secrets,
   type Tls12Settings,
   Tls12Transcript,
-  tls12SchemeName,
   tls12Settings,
-  verifyTls12Signature,
+  verifyCertificateVerify,
 } from './common.js';
-import { Tls12Endpoint } from './endpoint.js';
+import { type Tls12Context, Tls12Endpoint } from './endpoint.js';
 import type { Tls12Input } from './records.js';
 import type { Tls12Event, Tls12ServerConfig, Tls12SessionState } from './types.js';
 
@@ -83,7 +78,7 @@ export interface ServerSettings extends Tls12Settings {
 }
 
 /** What the server states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
-export interface Tls12ServerContext extends Tls12Io {
+export interface Tls12ServerContext extends Tls12Context {
   readonly settings: ServerSettings;
 }
 
@@ -95,31 +90,46 @@ export interface Tls12ServerState {
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState;
 }
 
-/** What the ClientHello settled, carried from state to state. */
+/**
+ * The handshake so far, the one value each state carries and hands on, grown as the handshake goes:
+ * first what the ClientHello settled, with our suite and session ID as our ServerHello sends them.
+ */
 interface ServerHandshake extends HelloAgreement {
-  transcript: Tls12Transcript;
   clientVersion: number;
-  sessionId: Uint8Array;
-  serverName: string | undefined;
-  /** The client sent renegotiation_info or the SCSV (RFC 5746 §3.6): our ServerHello answers it. */
-  secureRenegotiation: boolean;
   /** We promised a NewSessionTicket (RFC 5077 §3.2). */
   issueTicket: boolean;
 }
 
-/** The key exchange in progress of a full handshake. */
-interface FullHandshake {
+/** A client's certificate chain and its leaf's key. */
+interface ClientIdentity {
+  chain: Uint8Array[];
+  key: PublicKey;
+}
+
+/** …then, in a full handshake, the key exchange in progress (RFC 5246 §7.3, Figure 1). */
+interface FullHandshake extends ServerHandshake {
   certified: CertifiedKey;
   /** ECDHE: our ephemeral private key and its group. */
   ephemeral: { group: number; privateKey: Uint8Array } | undefined;
   /** Signature algorithms we put in our CertificateRequest, when we sent one. */
   requested: readonly number[] | undefined;
+  /** The client's certificate, once received and verified. */
+  client?: ClientIdentity;
 }
 
-/** A client's certificate and key, once received. */
-interface ClientIdentity {
-  chain: Uint8Array[];
-  key: PublicKey;
+/** …then, after a client certificate and ClientKeyExchange, the secrets while CertificateVerify is awaited. */
+interface Verifying extends FullHandshake {
+  secrets: Tls12Secrets;
+  client: ClientIdentity;
+}
+
+/** …then, once the master secret is known, the secrets up to the client's Finished (RFC 5246 §7.3). */
+interface Keyed extends ServerHandshake {
+  secrets: Tls12Secrets;
+  /** A full handshake: our [NewSessionTicket] CCS Finished follow the client's Finished. */
+  full: boolean;
+  /** The client's verified certificate, reported once the handshake is done. */
+  client?: ClientIdentity;
 }
 
 /** The server's choice of suite, group and signature algorithm for a full handshake. */
@@ -297,12 +307,12 @@ function resumeSession(
   cx.keys.setSuite(suite);
   sendServerHello(cx, hs, false);
   emitTls12Negotiated(core, hs, true, undefined);
-  const master = new Tls12MasterSecret(core.provider, suite, state.masterSecret, core.clientRandom, hs.serverRandom);
+  const secrets = Tls12Secrets.resumed(core, hs, state.masterSecret);
   wipe(state.masterSecret);
-  core.secret('CLIENT_RANDOM', master.secret);
-  const protection = new Tls12Protection(master, 'server');
-  sendFinishedFlight(cx, hs, master, protection);
-  return new ExpectChangeCipherSpec({ hs, master, protection, full: false, clientChain: undefined });
+  core.secret('CLIENT_RANDOM', secrets.master.secret);
+  const keyed: Keyed = { ...hs, secrets, full: false };
+  sendFinishedFlight(cx, keyed);
+  return new ExpectChangeCipherSpec(keyed);
 }
 
 /**
@@ -337,17 +347,8 @@ function startFullHandshake(
   if (group !== undefined && scheme !== undefined) {
     const pair = core.provider.keyExchange(groupName(group)!).generate();
     ephemeral = { group, privateKey: pair.privateKey };
-    const unsigned: EcdheServerKeyExchange = {
-      type: 'server_key_exchange',
-      keyExchange: 'ecdhe',
-      namedGroup: group,
-      publicKey: pair.share,
-      signatureAlgorithm: scheme,
-      signature: new Uint8Array(0),
-    };
-    const signed = serverKeyExchangeSigned(core.clientRandom, serverRandom, unsigned);
-    const signature = core.provider.sign(tls12SchemeName(scheme)!, certified.key, signed);
-    transcript.add(core.send({ ...unsigned, signature }));
+    const share = { namedGroup: group, publicKey: pair.share };
+    transcript.add(core.send(signedServerKeyExchange(core, serverRandom, share, { key: certified.key, scheme })));
   }
   let requested: readonly number[] | undefined;
   if (settings.clientAuth !== 'none') {
@@ -363,9 +364,9 @@ function startFullHandshake(
     );
   }
   transcript.add(core.send({ type: 'server_hello_done' }));
-  const full: FullHandshake = { certified, ephemeral, requested };
-  if (requested) return new ExpectClientCertificate(hs, full);
-  return new ExpectClientKeyExchange(hs, full, undefined);
+  const full: FullHandshake = { ...hs, certified, ephemeral, requested };
+  if (requested) return new ExpectClientCertificate(full);
+  return new ExpectClientKeyExchange(full);
 }
 
 /**
@@ -433,120 +434,82 @@ function sendServerHello(cx: Tls12ServerContext, hs: ServerHandshake, ecdhe: boo
 /** Waiting for the client's Certificate after our CertificateRequest (RFC 5246 §7.4.6). */
 export class ExpectClientCertificate implements Tls12ServerState {
   readonly name = 'ExpectClientCertificate';
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly full: FullHandshake,
-  ) {}
+  constructor(private readonly hs: FullHandshake) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { settings } = cx;
-    this.hs.transcript.add(input.raw);
+    const { hs } = this;
+    hs.transcript.add(input.raw);
     if (input.certificates.length === 0) {
       if (settings.clientAuth === 'require') {
         throw new TlsAlertError(AlertDescription.handshake_failure, 'the client sent no certificate (RFC 5246 §7.4.6)');
       }
-      return new ExpectClientKeyExchange(this.hs, this.full, undefined);
+      return new ExpectClientKeyExchange(hs);
     }
     const chain = input.certificates.map((c) => c.slice());
     const verify = settings.verifyClient;
     if (!verify) throw new TlswireError('Tls12Server: clientAuth without verifyClient or clientRoots');
-    const key = verifyPeerChain(verify, chain, { serverName: this.hs.serverName, now: settings.now() });
-    return new ExpectClientKeyExchange(this.hs, this.full, { chain, key });
+    const key = verifyPeerChain(verify, chain, { serverName: hs.serverName, now: settings.now() });
+    return new ExpectClientKeyExchange({ ...hs, client: { chain, key } });
   }
 }
 
 /** Waiting for ClientKeyExchange (RFC 5246 §7.4.7, RFC 8422 §5.7). */
 export class ExpectClientKeyExchange implements Tls12ServerState {
   readonly name = 'ExpectClientKeyExchange';
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly full: FullHandshake,
-    private readonly client: ClientIdentity | undefined,
-  ) {}
+  constructor(private readonly hs: FullHandshake) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'client_key_exchange') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core } = cx;
     const provider = core.provider;
-    const { hs, full } = this;
+    const { hs } = this;
     let premaster: Uint8Array;
-    if (input.keyExchange === 'ecdhe' && full.ephemeral) {
-      const { group, privateKey } = full.ephemeral;
+    if (input.keyExchange === 'ecdhe' && hs.ephemeral) {
+      const { group, privateKey } = hs.ephemeral;
       const kx = provider.keyExchange(groupName(group)!);
       premaster = keyExchangeStep(() => kx.decapsulate(privateKey, input.publicKey));
       wipe(privateKey);
-    } else if (input.keyExchange === 'rsa' && full.certified.key.type === 'rsa') {
+    } else if (input.keyExchange === 'rsa' && hs.certified.key.type === 'rsa') {
       // RFC 5246 §7.4.7.1: on any failure continue with client_version ‖ 46 random bytes, no alert.
       const version = Uint8Array.of(hs.clientVersion >>> 8, hs.clientVersion & 0xff);
       const fallback = concat(version, provider.random(46));
-      const { message } = provider.rsaDecryptPremaster(
-        full.certified.key,
-        input.encryptedPreMasterSecret,
-        48,
-        fallback,
-      );
+      const { message } = provider.rsaDecryptPremaster(hs.certified.key, input.encryptedPreMasterSecret, 48, fallback);
       premaster = concat(version, message.subarray(2));
       wipe(message, fallback);
     } else {
       throw unexpected('RFC 5246 §7.3', this.name, input);
     }
     hs.transcript.add(input.raw);
-    const master = masterFromPremaster(core, hs.transcript, hs, premaster);
-    if (this.client) return new ExpectCertificateVerify(hs, master, full, this.client);
-    const protection = new Tls12Protection(master, 'server');
-    return new ExpectChangeCipherSpec({ hs, master, protection, full: true, clientChain: undefined });
+    const secrets = Tls12Secrets.fromPremaster(core, hs, premaster);
+    if (hs.client) return new ExpectCertificateVerify({ ...hs, secrets, client: hs.client });
+    return new ExpectChangeCipherSpec({ ...hs, secrets, full: true });
   }
 }
 
 /** Waiting for the client's CertificateVerify (RFC 5246 §7.4.8). */
 export class ExpectCertificateVerify implements Tls12ServerState {
   readonly name = 'ExpectCertificateVerify';
-  constructor(
-    private readonly hs: ServerHandshake,
-    private readonly master: Tls12MasterSecret,
-    private readonly full: FullHandshake,
-    private readonly client: ClientIdentity,
-  ) {}
+  constructor(private readonly hs: Verifying) {}
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'certificate_verify') throw unexpected('RFC 5246 §7.3', this.name, input);
-    verifyTls12Signature(
-      cx.core.provider,
-      'CertificateVerify',
-      this.full.requested ?? [],
-      this.client.key,
-      input.algorithm,
-      input.signature,
-      this.hs.transcript.messages(),
-    );
-    this.hs.transcript.add(input.raw);
-    const { hs, master } = this;
-    const protection = new Tls12Protection(master, 'server');
-    return new ExpectChangeCipherSpec({ hs, master, protection, full: true, clientChain: this.client.chain });
+    const { hs } = this;
+    verifyCertificateVerify(cx.core, hs.transcript, hs.requested ?? [], hs.client.key, input);
+    hs.transcript.add(input.raw);
+    return new ExpectChangeCipherSpec({ ...hs, full: true });
   }
 }
 
-/** The keys and what is left of a handshake once the master secret is known (RFC 5246 §7.3). */
-interface Keyed {
-  hs: ServerHandshake;
-  master: Tls12MasterSecret;
-  /** Both directions' record protection, from one key block. */
-  protection: Tls12Protection;
-  /** A full handshake: our [NewSessionTicket] CCS Finished follow the client's Finished. */
-  full: boolean;
-  /** The client's verified chain, reported once the handshake is done. */
-  clientChain: Uint8Array[] | undefined;
-}
-
-/** A state once the master secret is known: it carries the keys to the client's Finished (RFC 5246 §7.3). */
+/** A state once the master secret is known: it carries the secrets to the client's Finished (RFC 5246 §7.3). */
 export abstract class KeyedState implements Tls12ServerState {
   abstract readonly name: string;
-  constructor(protected readonly keyed: Keyed) {}
+  constructor(protected readonly hs: Keyed) {}
 
   /** The session this handshake creates or resumes (forgotten if the connection fails, RFC 5246 §7.2.2). */
   get sessionId(): Uint8Array {
-    return this.keyed.hs.sessionId;
+    return this.hs.sessionId;
   }
 
   abstract handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState;
@@ -558,8 +521,8 @@ export class ExpectChangeCipherSpec extends KeyedState {
 
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
-    cx.keys.setReadProtection(this.keyed.protection.opener());
-    return new ExpectFinished(this.keyed);
+    this.hs.secrets.receiveChangeCipherSpec(cx);
+    return new ExpectFinished(this.hs);
   }
 }
 
@@ -567,27 +530,23 @@ export class ExpectChangeCipherSpec extends KeyedState {
  * [NewSessionTicket] ChangeCipherSpec Finished (RFC 5077 §3.3, RFC 5246 §7.1, §7.4.9): after the
  * client's Finished in a full handshake, right after ServerHello in an abbreviated one.
  */
-function sendFinishedFlight(
-  cx: Tls12ServerContext,
-  hs: ServerHandshake,
-  master: Tls12MasterSecret,
-  protection: Tls12Protection,
-): void {
+function sendFinishedFlight(cx: Tls12ServerContext, hs: Keyed): void {
   const { core, settings } = cx;
   const ticketer = settings.config.ticketer;
   if (hs.issueTicket && ticketer) {
-    const ticket = ticketer.seal(sessionState(cx, hs, master));
+    const ticket = ticketer.seal(sessionState(cx, hs));
     hs.transcript.add(
       core.send({ type: 'new_session_ticket', version: 'tls12', lifetimeHint: settings.lifetime, ticket }),
     );
   }
-  sendChangeCipherSpecAndFinished(cx, hs.transcript, master, protection);
+  hs.secrets.sendChangeCipherSpecAndFinished(cx, hs.transcript);
 }
 
-function sessionState(cx: Tls12ServerContext, hs: ServerHandshake, master: Tls12MasterSecret): Tls12SessionState {
+/** What we keep to resume this session: in the session cache, or sealed in a ticket. */
+function sessionState(cx: Tls12ServerContext, hs: Keyed): Tls12SessionState {
   return {
     cipherSuite: hs.suite.value,
-    masterSecret: master.secret.slice(),
+    masterSecret: hs.secrets.master.secret.slice(),
     extendedMasterSecret: hs.ems,
     issuedAt: cx.settings.now(),
     lifetime: cx.settings.lifetime,
@@ -603,14 +562,14 @@ export class ExpectFinished extends KeyedState {
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
     if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
-    const { hs, master, protection, clientChain } = this.keyed;
-    checkPeerFinished(core, hs.transcript, master, input);
-    if (this.keyed.full) {
-      sendFinishedFlight(cx, hs, master, protection);
-      if (hs.sessionId.length > 0) settings.config.sessionStore?.put(hs.sessionId, sessionState(cx, hs, master));
+    const { hs } = this;
+    hs.secrets.checkPeerFinished(cx, hs.transcript, input);
+    if (hs.full) {
+      sendFinishedFlight(cx, hs);
+      if (hs.sessionId.length > 0) settings.config.sessionStore?.put(hs.sessionId, sessionState(cx, hs));
     }
-    if (clientChain) core.emit({ kind: 'peer-certificate', chain: clientChain });
-    cx.keys.setEstablished(master);
+    if (hs.client) core.emit({ kind: 'peer-certificate', chain: hs.client.chain });
+    cx.keys.setEstablished(hs.secrets.master);
     core.emit({ kind: 'established' });
     return new ServerEstablished(hs.sessionId);
   }

@@ -4,15 +4,13 @@
  *   after their lifetime, least recently used evicted first;
  * - {@link Tls12AeadTicketer}: stateless RFC 5077 tickets, `key_name(16) ‖ nonce(12) ‖ AES-256-GCM(state)`
  *   as RFC 5077 §4 recommends (the AEAD tag replaces the separate MAC): the sealing of the TLS 1.3
- *   ticketer (src/handshake/ticket.ts) over the TLS 1.2 state;
+ *   ticketer (src/handshake/ticket.ts) over the TLS 1.2 state, written by its field-table codec;
  * - {@link ClientSessionCache}: a client's sessions per server name and port.
  * @module
  */
 import { toHex } from '../../bytes/hex.js';
-import { Reader } from '../../bytes/reader.js';
-import { Writer } from '../../bytes/writer.js';
 import type { CryptoProvider } from '../../crypto/provider.js';
-import { AeadStateTicketer } from '../ticket.js';
+import { AeadStateTicketer, field, fieldCodec } from '../ticket.js';
 import type { Tls12ClientSession, Tls12SessionState, Tls12SessionStore, Tls12Ticketer } from './types.js';
 
 /** Options of {@link MemorySessionStore}. */
@@ -128,48 +126,16 @@ export class MemorySessionStore implements Tls12SessionStore {
 
 const TICKET_STATE_VERSION = 0x12;
 
-/** The TLS 1.2 session state (RFC 5077 §4: master secret, suite, …) as a ticket's plaintext. */
-function encodeState(s: Tls12SessionState): Uint8Array {
-  const text = new TextEncoder();
-  return Writer.encode((w) => {
-    w.u8(TICKET_STATE_VERSION);
-    w.u16(s.cipherSuite);
-    w.opaque8(s.masterSecret);
-    w.u8(s.extendedMasterSecret ? 1 : 0);
-    w.u64(BigInt(Math.floor(s.issuedAt)));
-    w.u32(s.lifetime);
-    w.u8(s.alpn === undefined ? 0 : 1);
-    w.opaque8(text.encode(s.alpn ?? ''));
-    w.u8(s.serverName === undefined ? 0 : 1);
-    w.opaque16(text.encode(s.serverName ?? ''));
-  });
-}
-
-/** The inverse of {@link encodeState}. */
-function decodeState(bytes: Uint8Array): Tls12SessionState {
-  const text = new TextDecoder();
-  return Reader.decode(bytes, 'Tls12TicketState', (r) => {
-    if (r.u8('version') !== TICKET_STATE_VERSION) r.fail('value', 'not a TLS 1.2 ticket state');
-    const cipherSuite = r.u16('cipher_suite');
-    const masterSecret = r.opaque8('master_secret').slice();
-    const extendedMasterSecret = r.u8('extended_master_secret') === 1;
-    const issuedAt = Number(r.u64('issued_at'));
-    const lifetime = r.u32('lifetime');
-    const hasAlpn = r.u8('alpn_present') === 1;
-    const alpnText = text.decode(r.opaque8('alpn'));
-    const hasName = r.u8('server_name_present') === 1;
-    const nameText = text.decode(r.opaque16('server_name'));
-    return {
-      cipherSuite,
-      masterSecret,
-      extendedMasterSecret,
-      issuedAt,
-      lifetime,
-      alpn: hasAlpn ? alpnText : undefined,
-      serverName: hasName ? nameText : undefined,
-    };
-  });
-}
+/** The TLS 1.2 session state (RFC 5077 §4: master secret, suite, …) as a ticket's plaintext: these fields in this order. */
+const STATE_CODEC = fieldCodec<Tls12SessionState>('Tls12TicketState', TICKET_STATE_VERSION, {
+  cipherSuite: field.u16,
+  masterSecret: field.opaque8,
+  extendedMasterSecret: field.flag,
+  issuedAt: field.time,
+  lifetime: field.u32,
+  alpn: field.optionalText(8, 'before'),
+  serverName: field.optionalText(16, 'before'),
+});
 
 /**
  * Stateless RFC 5077 tickets sealed with AES-256-GCM under `key` (32 bytes). Rotate the key to
@@ -180,7 +146,7 @@ function decodeState(bytes: Uint8Array): Tls12SessionState {
 export class Tls12AeadTicketer extends AeadStateTicketer<Tls12SessionState> implements Tls12Ticketer {
   /** @throws RangeError when `key` is not 32 bytes */
   constructor(provider: CryptoProvider, key: Uint8Array) {
-    super('Tls12AeadTicketer', provider, key, { encode: encodeState, decode: decodeState });
+    super('Tls12AeadTicketer', provider, key, STATE_CODEC);
   }
 }
 
