@@ -16,11 +16,15 @@ export type { Diagnosis, FailureStage } from './diagnosis.js';
 export { ConnectionFailure, diagnose, failureStage, HandshakeAlertError } from './diagnosis.js';
 export type { AnyTlsEvent, NegotiatingClientConfig, NegotiatingServerConfig } from './negotiate.js';
 export { NegotiatingClient, NegotiatingServer } from './negotiate.js';
+export type { CertificateRequestInfo } from './policy.js';
 export { TlsServer } from './server.js';
 export { AeadTicketer, SingleUseAntiReplay } from './ticket.js';
+export { Tls12Client } from './tls12/client.js';
+export { DEFAULT_TLS12_CIPHER_SUITES, DEFAULT_TLS12_SIGNATURE_SCHEMES } from './tls12/common.js';
+export { Tls12Server } from './tls12/server.js';
+export type { ExpiringSession, MemorySessionStoreOptions } from './tls12/session-cache.js';
+export { ClientSessionCache, MemorySessionStore, Tls12AeadTicketer } from './tls12/session-cache.js';
 export type {
-  ExpiringSession,
-  MemorySessionStoreOptions,
   Tls12ClientConfig,
   Tls12ClientOptions,
   Tls12ClientSession,
@@ -30,19 +34,11 @@ export type {
   Tls12SessionState,
   Tls12SessionStore,
   Tls12Ticketer,
-} from './tls12/index.js';
-export {
-  ClientSessionCache,
-  DEFAULT_TLS12_CIPHER_SUITES,
-  DEFAULT_TLS12_SIGNATURE_SCHEMES,
-  MemorySessionStore,
-  Tls12AeadTicketer,
-  Tls12Client,
-  Tls12Server,
-} from './tls12/index.js';
+} from './tls12/types.js';
 export type { Epoch } from './tls13-records.js';
 export type {
   AntiReplay,
+  CertificateSelector,
   CertificateVerifier,
   CertifiedKey,
   ClientConfig,
