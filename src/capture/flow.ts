@@ -6,14 +6,16 @@
  * does. Each direction's data is put back into sequence order:
  * - SYN and FIN each occupy one sequence number; data starts at ISN + 1.
  * - Retransmitted and overlapping bytes are delivered once (the first copy seen wins).
- * - Segments ahead of the next expected sequence number are held until the gap fills. Held bytes are
- *   capped (`maxHeldBytes`); past the cap, the missing range is given up as a {@link StreamGap} and
- *   delivery resumes at the earliest held segment. At {@link FlowTracker.finish}, still-missing
+ * - Segments ahead of the next expected sequence number are held until the gap fills, as distinct
+ *   bytes in sorted, non-overlapping pieces (a {@link ReassemblyQueue}). Held bytes are capped
+ *   (`maxHeldBytes`); past the cap, the missing range is given up as a {@link StreamGap} and
+ *   delivery resumes at the earliest held byte. At {@link FlowTracker.finish}, still-missing
  *   ranges are reported the same way.
  * - All sequence arithmetic is modulo 2^32 (wrap-around is ordinary).
  * Payload views are kept, not copied: keep the capture's bytes alive while the result is used.
  * @module
  */
+import { ReassemblyQueue } from '../tcp/reassembly.js';
 import { TcpFlag, type TcpSegment } from '../tcp/types.js';
 import type { DecodedPacket } from './decode.js';
 import { formatIpAddress, type IpHeader } from './ip.js';
@@ -81,14 +83,8 @@ export interface TcpConnection {
 
 /** Options of {@link FlowTracker}. */
 export interface FlowOptions {
-  /** Out-of-order bytes held per direction before a gap is given up (default 4 MiB). */
+  /** Out-of-order bytes held per direction (overlaps count once) before a gap is given up (default 4 MiB). */
   maxHeldBytes?: number;
-}
-
-interface Held {
-  seq: number;
-  data: Uint8Array;
-  frame: number;
 }
 
 /** Signed distance from `a` to `b` modulo 2^32, in -2^31 .. 2^31 - 1. */
@@ -101,8 +97,8 @@ class Reassembler {
   next: number | undefined;
   offset = 0;
   finSeq: number | undefined;
-  held: Held[] = [];
-  heldBytes = 0;
+  /** Out-of-order bytes (views of the capture), tagged with their frame. */
+  private readonly held = new ReassemblyQueue<number>(false);
 
   constructor(
     readonly out: StreamDirection,
@@ -128,9 +124,8 @@ class Reassembler {
       this.drain();
       return;
     }
-    this.held.push({ seq, data, frame });
-    this.heldBytes += data.length;
-    while (this.heldBytes > this.maxHeld && this.held.length > 0) this.skipToHeld('cap');
+    this.held.insert(this.next!, seq, data, frame);
+    while (this.held.bytes > this.maxHeld && this.held.size > 0) this.skipToHeld('cap');
   }
 
   private deliver(seq: number, data: Uint8Array, frame: number): void {
@@ -142,29 +137,13 @@ class Reassembler {
     this.next = (this.next! + fresh.length) >>> 0;
   }
 
-  /** Index of the held segment nearest to `next`. */
-  private earliest(): number {
-    let best = 0;
-    for (let i = 1; i < this.held.length; i++) {
-      if (dist(this.next!, this.held[i]!.seq) < dist(this.next!, this.held[best]!.seq)) best = i;
-    }
-    return best;
-  }
-
   private drain(): void {
-    while (this.held.length > 0) {
-      const i = this.earliest();
-      const h = this.held[i]!;
-      if (dist(this.next!, h.seq) > 0) return;
-      this.held.splice(i, 1);
-      this.heldBytes -= h.data.length;
-      this.deliver(h.seq, h.data, h.frame);
-    }
+    for (let h = this.held.shift(this.next!); h; h = this.held.shift(this.next!)) this.deliver(h.seq, h.data, h.tag);
   }
 
-  /** Give up the bytes before the earliest held segment, then deliver what follows. */
+  /** Give up the bytes before the earliest held byte, then deliver what follows. */
   private skipToHeld(reason: StreamGap['reason']): void {
-    const h = this.held[this.earliest()]!;
+    const h = this.held.first()!;
     const length = dist(this.next!, h.seq);
     if (length > 0) {
       this.out.gaps.push({ offset: this.offset, length, reason });
@@ -182,7 +161,7 @@ class Reassembler {
   }
 
   finish(): void {
-    while (this.held.length > 0) this.skipToHeld('end');
+    while (this.held.size > 0) this.skipToHeld('end');
     this.checkFin();
   }
 }

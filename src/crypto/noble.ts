@@ -465,8 +465,9 @@ export class NobleProvider implements CryptoProvider {
     ciphertext: Uint8Array,
     expectedLength: number,
     fallback: Uint8Array,
+    clientVersion?: number,
   ): { ok: boolean; message: Uint8Array } {
-    return pkcs1DecryptPremaster(key, ciphertext, expectedLength, fallback);
+    return pkcs1DecryptPremaster(key, ciphertext, expectedLength, fallback, clientVersion);
   }
 }
 

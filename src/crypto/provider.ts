@@ -342,12 +342,14 @@ export interface CryptoProvider {
    * RSAES-PKCS1-v1_5 decryption for TLS 1.2's premaster secret with the RFC 5246 §7.4.7.1
    * countermeasure: never throws on bad padding; returns `{ ok, message }` where `message` is
    * always `expectedLength` bytes (the decrypted value when `ok`, else `fallback`). The work done
-   * does not depend on where the padding check failed.
+   * does not depend on where the padding check failed. With `clientVersion`, a message that does not
+   * start with it counts as a padding error too (the second construction of §7.4.7.1).
    */
   rsaDecryptPremaster(
     key: RsaPrivateKey,
     ciphertext: Uint8Array,
     expectedLength: number,
     fallback: Uint8Array,
+    clientVersion?: number,
   ): { ok: boolean; message: Uint8Array };
 }

@@ -237,56 +237,67 @@ export function pkcs1Encrypt(key: RsaPublicKey, message: Uint8Array, random: (n:
   return i2osp(publicOp(key, os2ip(em)), k);
 }
 
+/** 1 when the 32-bit integer `x` is non-zero, else 0, without a branch (`x | -x` has its sign bit set exactly then). */
+function nonZero(x: number): number {
+  return (x | -x) >>> 31;
+}
+
+/**
+ * 1 unless `em` is 0x00 ‖ 0x02 ‖ PS ‖ 0x00 ‖ M with PS nonzero bytes and the 0x00 separator at `sep`
+ * (so |M| = em.length - sep - 1) and, when `version` is given, M starting with those two bytes; else 0.
+ * Every byte is read once and folded into one bit: no branch or early exit on their values. Only the
+ * public `sep` and whether `version` was given steer the code.
+ */
+function premasterEncodingBad(em: Uint8Array, sep: number, version: number | undefined): number {
+  let bad = nonZero(em[0]!) | nonZero(em[1]! ^ 0x02);
+  for (let i = 2; i < sep; i++) bad |= 1 ^ nonZero(em[i]!); // a zero inside PS
+  bad |= nonZero(em[sep]!);
+  if (version !== undefined) bad |= nonZero((em[sep + 1]! ^ (version >>> 8)) | (em[sep + 2]! ^ (version & 0xff)));
+  return bad;
+}
+
 /**
  * RSAES-PKCS1-V1_5-DECRYPT (RFC 8017 §7.2.2) for TLS 1.2's EncryptedPreMasterSecret, with the
- * RFC 5246 §7.4.7.1 countermeasure: never throws on bad input; every check runs over the whole
- * encoded message without early exit; the result is `expectedLength` bytes, the decrypted message
- * if (and only if) the padding is valid and the message has exactly that length, else `fallback`.
- * The caller additionally checks the client_version bytes (RFC 5246 §7.4.7.1) the same way.
+ * RFC 5246 §7.4.7.1 countermeasure: never throws on bad input, and the result is `expectedLength`
+ * bytes, the decrypted message M if (and only if) EM = 0x00 ‖ 0x02 ‖ PS ‖ 0x00 ‖ M with at least 8
+ * nonzero PS bytes and |M| = `expectedLength` (and, when `clientVersion` is given, M starts with it),
+ * else `fallback`. Every check on the decrypted bytes folds into one mask that selects between M and
+ * `fallback` byte by byte: no branch or early exit depends on them.
+ *
+ * `clientVersion` (ClientHello.client_version, e.g. 0x0303) treats a version mismatch as a padding
+ * error: the second construction of §7.4.7.1. Without it the caller applies the first (RECOMMENDED)
+ * one, pre_master_secret = client_version ‖ M[2..47] with a fallback of client_version ‖ 46 random bytes,
+ * which binds the version without a check.
+ * @throws CryptoError `invalid-input` when `fallback` is not `expectedLength` bytes, or `clientVersion`
+ * is given and is not a u16 or `expectedLength` < 2 (programming errors, not bad ciphertexts)
  */
 export function pkcs1DecryptPremaster(
   key: RsaPrivateKey,
   ciphertext: Uint8Array,
   expectedLength: number,
   fallback: Uint8Array,
+  clientVersion?: number,
 ): { ok: boolean; message: Uint8Array } {
   if (fallback.length !== expectedLength) {
     throw new CryptoError('invalid-input', 'pkcs1DecryptPremaster: fallback must be expectedLength bytes');
   }
+  const v = clientVersion;
+  if (v !== undefined && !(Number.isInteger(v) && v >= 0 && v <= 0xffff && expectedLength >= 2)) {
+    throw new CryptoError('invalid-input', 'pkcs1DecryptPremaster: clientVersion must be a u16 inside the message');
+  }
   const k = modulusLength(key.n);
-  let bad = ciphertext.length === k && k >= 11 + expectedLength ? 0 : 1;
-  let c = os2ip(ciphertext);
-  if (c >= key.n) {
-    bad = 1;
-    c = 0n;
-  }
-  let em: Uint8Array;
-  try {
-    em = i2osp(privateOp(key, c), k);
-  } catch {
-    em = new Uint8Array(k);
-    bad = 1;
-  }
-  // EM = 0x00 ‖ 0x02 ‖ PS (≥ 8 nonzero bytes) ‖ 0x00 ‖ M, with |M| = expectedLength.
-  bad |= em[0]! | (em[1]! ^ 0x02);
-  const sep = k - expectedLength - 1;
-  for (let i = 2; i < k; i++) {
-    const b = em[i]!;
-    // Inside PS every byte must be nonzero; at the separator position the byte must be zero.
-    const inPs = ((i - sep) >>> 31) & 1; // 1 when i < sep
-    const atSep = (((i ^ sep) - 1) >>> 31) & 1; // 1 when i === sep
-    const isZero = ((b - 1) >>> 31) & 1;
-    bad |= (inPs & isZero) | (atSep & (1 - isZero));
-  }
-  bad |= ((sep - 10) >>> 31) & 1; // PS shorter than 8 bytes
-  const mask = -(1 - (bad & 1)) & 0xff; // 0xff when good
-  const out = new Uint8Array(expectedLength);
-  for (let i = 0; i < expectedLength; i++) {
-    const m = em[Math.max(0, Math.min(k - 1, sep + 1 + i))] ?? 0;
-    out[i] = (m & mask) | (fallback[i]! & ~mask & 0xff);
-  }
+  const sep = k - expectedLength - 1; // EM[sep] is the separator; PS = EM[2..sep-1]
+  // The key size, the ciphertext's length and whether it is below n are public (the sender knows them).
+  if (sep < 10) return { ok: false, message: fallback.slice() }; // no room for 8 bytes of PS
+  const c = os2ip(ciphertext);
+  const publicBad = ciphertext.length !== k || c >= key.n ? 1 : 0;
+  const em = i2osp(privateOp(key, publicBad ? 0n : c), k);
+  const bad = publicBad | premasterEncodingBad(em, sep, v);
+  const mask = (bad - 1) & 0xff; // 0xff when good, 0x00 when bad
+  const message = new Uint8Array(expectedLength);
+  for (let i = 0; i < expectedLength; i++) message[i] = (em[sep + 1 + i]! & mask) | (fallback[i]! & ~mask);
   em.fill(0);
-  return { ok: bad === 0, message: out };
+  return { ok: bad === 0, message };
 }
 
 /**

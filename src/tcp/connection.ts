@@ -13,12 +13,14 @@
  * zero-window probing, keep-alives, urgent data (the urgent pointer is ignored), PAWS' 24-day idle rule,
  * sending SACK blocks and RFC 5961 §7 ACK throttling are out of scope: the machine never retransmits.
  * Received data is delivered at once (the receive window stays at its configured size); out-of-order
- * data inside the window is queued and delivered when the gap is filled (RFC 9293 SHLD-31). Data on a
+ * data inside the window is queued and delivered when the gap is filled (RFC 9293 SHLD-31), held as
+ * distinct bytes (overlaps are stored once) up to `maxOutOfOrderBytes`. Data on a
  * SYN is not accepted (not acknowledged, so the peer sends it again). The caller demultiplexes:
  * ports of received segments are not checked.
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
+import { ReassemblyQueue } from './reassembly.js';
 import { segmentLength, seqAdd, seqDistance, seqGe, seqGt, seqInWindow, seqLe, seqLt } from './seq.js';
 import { TcpFlag, type TcpOption, type TcpSegment } from './types.js';
 
@@ -97,6 +99,15 @@ export interface TcpConfig {
   defaultPeerMss?: number;
   /** Maximum segment lifetime in milliseconds (default 120000, RFC 9293 §3.4.2); TIME-WAIT lasts 2*MSL. */
   msl?: number;
+  /**
+   * Out-of-order bytes held at most while a gap before them fills (default RCV.WND, within which the
+   * window check already keeps them; overlapping bytes count once). Past the cap the bytes with the
+   * highest sequence numbers are discarded, new or held, so what is kept is what RCV.NXT reaches first,
+   * as Linux prunes its out-of-order queue from the top. Holding is a SHOULD (RFC 9293 §3.10.7.4,
+   * SHLD-31) and nothing discarded was acknowledged (no SACK blocks are sent; RFC 2018 §8 would allow
+   * it even then), so the peer sends it again. 0 holds nothing.
+   */
+  maxOutOfOrderBytes?: number;
 }
 
 /** Unsolicited signals to the user. */
@@ -190,8 +201,10 @@ interface Tcb {
   closeRequested: boolean;
   /** Sequence number of our FIN once sent. */
   finSeq: number | undefined;
-  /** Out-of-order text (and FIN) inside the window, sorted by sequence number. */
-  reassembly: { seq: number; data: Uint8Array; fin: boolean }[];
+  /** Out-of-order text inside the window: distinct bytes, sorted by sequence number. */
+  reassembly: ReassemblyQueue<undefined>;
+  /** Sequence number of the peer's FIN once seen, in order or not (the earliest, if several). */
+  finAt: number | undefined;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -259,6 +272,10 @@ export class TcpConnection {
       throw new TcpError('invalid-argument', `defaultPeerMss = ${dm}`);
     }
     if (config.msl !== undefined && !(config.msl >= 0)) throw new TcpError('invalid-argument', `msl = ${config.msl}`);
+    const held = config.maxOutOfOrderBytes;
+    if (held !== undefined && !(Number.isInteger(held) && held >= 0)) {
+      throw new TcpError('invalid-argument', `maxOutOfOrderBytes = ${held}`);
+    }
     this.config = config;
   }
 
@@ -270,6 +287,11 @@ export class TcpConnection {
   /** The transmission control block, or undefined in CLOSED and LISTEN. */
   get controlBlock(): TcpControlBlock | undefined {
     return this.tcb;
+  }
+
+  /** Distinct out-of-order bytes held, waiting for the gap before them to fill. */
+  get outOfOrderBytes(): number {
+    return this.tcb?.reassembly.bytes ?? 0;
   }
 
   /** Apply any input; the methods below are shorthands. */
@@ -512,7 +534,8 @@ export class TcpConnection {
       sendQueue: [],
       closeRequested: false,
       finSeq: undefined,
-      reassembly: [],
+      reassembly: new ReassemblyQueue<undefined>(true),
+      finAt: undefined,
     };
   }
 
@@ -843,44 +866,39 @@ export class TcpConnection {
       return;
     }
     this.ackNeeded = true;
-    if (start !== tcb.rcvNxt) {
-      if (data.length > 0 || finHere) this.hold(tcb, start, data, finHere);
-      return;
-    }
-    this.accept(tcb, data, finHere);
+    const finSeq = seqAdd(start, data.length);
+    if (finHere && (tcb.finAt === undefined || seqLt(finSeq, tcb.finAt))) tcb.finAt = finSeq;
+    if (start === tcb.rcvNxt) this.deliver(tcb, data);
+    else if (data.length > 0) this.hold(tcb, start, data);
     this.drain(tcb);
   }
 
-  private hold(tcb: Tcb, seq: number, data: Uint8Array, fin: boolean): void {
-    const q = tcb.reassembly;
-    const end = seqAdd(seq, data.length);
-    // A repeat of what is already held adds nothing (and must not grow the queue).
-    if (q.some((e) => e.seq === seq && seqGe(seqAdd(e.seq, e.data.length), end) && (e.fin || !fin))) return;
-    let i = 0;
-    while (i < q.length && seqLe(q[i]!.seq, seq)) i++;
-    q.splice(i, 0, { seq, data: data.slice(), fin });
+  /** Queue out-of-order text; past the cap the highest sequence numbers go (see `maxOutOfOrderBytes`). */
+  private hold(tcb: Tcb, seq: number, data: Uint8Array): void {
+    tcb.reassembly.insert(tcb.rcvNxt, seq, data, undefined);
+    tcb.reassembly.limit(this.config.maxOutOfOrderBytes ?? tcb.rcvWnd);
   }
 
+  /** Deliver what is queued at RCV.NXT, then the peer's FIN if it stands there. */
   private drain(tcb: Tcb): void {
     const q = tcb.reassembly;
-    while (q.length > 0 && this.tcb === tcb && seqLe(q[0]!.seq, tcb.rcvNxt)) {
-      const e = q.shift()!;
-      const old = seqDistance(e.seq, tcb.rcvNxt);
-      if (old > e.data.length) continue;
-      if (old === e.data.length && !e.fin) continue;
-      this.accept(tcb, e.data.subarray(old), e.fin);
-    }
+    for (let p = q.shift(tcb.rcvNxt); p; p = q.shift(tcb.rcvNxt)) this.deliver(tcb, p.data);
+    if (tcb.finAt === tcb.rcvNxt) this.acceptFin(tcb);
   }
 
-  /** Deliver text at RCV.NXT, then process a FIN that follows it (RFC 9293 §3.10.7.4, eighth step). */
-  private accept(tcb: Tcb, data: Uint8Array, fin: boolean): void {
-    if (data.length > 0) {
-      tcb.rcvNxt = seqAdd(tcb.rcvNxt, data.length);
-      this.out.push({ kind: 'data', data: data.slice() });
-    }
-    if (!fin) return;
+  /** Deliver text at RCV.NXT, up to the peer's FIN when it is known (nothing follows a FIN). */
+  private deliver(tcb: Tcb, data: Uint8Array): void {
+    const fin = tcb.finAt;
+    const n = fin === undefined ? data.length : Math.min(data.length, seqDistance(tcb.rcvNxt, fin));
+    if (n === 0) return;
+    tcb.rcvNxt = seqAdd(tcb.rcvNxt, n);
+    this.out.push({ kind: 'data', data: data.slice(0, n) });
+  }
+
+  /** The peer's FIN at RCV.NXT (RFC 9293 §3.10.7.4, eighth step). */
+  private acceptFin(tcb: Tcb): void {
     tcb.rcvNxt = seqAdd(tcb.rcvNxt, 1);
-    tcb.reassembly = [];
+    tcb.reassembly.clear();
     this.out.push({ kind: 'event', event: 'peer-fin' });
     const finAcked = tcb.finSeq !== undefined && seqGt(tcb.sndUna, tcb.finSeq);
     switch (this.current) {

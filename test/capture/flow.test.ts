@@ -1,6 +1,6 @@
 /**
  * Flow tracking and reassembly on constructed segments: out of order, overlap, retransmission,
- * wrap-around at 2^32, the held-bytes cap, FIN ordering, and a reused 4-tuple.
+ * wrap-around at 2^32, the held-bytes cap (distinct bytes), FIN ordering, and a reused 4-tuple.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -118,6 +118,28 @@ describe('reassembly', () => {
     ]);
   });
 
+  it('holds overlapping segments as their union: the cap counts distinct bytes, the first copy wins', () => {
+    const data = new TextEncoder().encode('abcdefghijklmnopqrstuvwxyz0123456789'.repeat(6));
+    const packets = () => {
+      frame = 0;
+      const out = [seg(0, SYN)];
+      // 100 segments of 100 bytes at stream offsets 1, 2, ..., 100: 199 distinct bytes (10000 in all).
+      for (let k = 1; k <= 100; k++) out.push(seg(1 + k, ACK, data.subarray(k, k + 100)));
+      out.push(seg(1, ACK, data.subarray(0, 1)));
+      return out;
+    };
+    const [c] = trackConnections(packets(), { maxHeldBytes: 199 });
+    expect(c!.toServer.gaps).toEqual([]);
+    expect(text(streamBytes(c!.toServer))).toBe(text(data.subarray(0, 200)));
+    // Frame 2 holds offsets 1..100; frames 3..101 add one byte each; frame 102 fills offset 0.
+    const expected = [[0, 102], [1, 2], ...Array.from({ length: 99 }, (_, i) => [101 + i, 3 + i])];
+    expect(c!.toServer.chunks.map((k) => [k.offset, k.frame])).toEqual(expected);
+    // One byte less: the gap before the held bytes is given up when the 199th arrives.
+    const [d] = trackConnections(packets(), { maxHeldBytes: 198 });
+    expect(d!.toServer.gaps).toEqual([{ offset: 0, length: 1, reason: 'cap' }]);
+    expect(text(streamBytes(d!.toServer))).toBe(text(data.subarray(1, 200)));
+  });
+
   it('without a SYN, the stream starts at the first segment seen and the sender is the client', () => {
     frame = 0;
     const [c] = trackConnections([seg(5000, ACK, 'xy', true), seg(7000, ACK, 'z')]);
@@ -151,11 +173,15 @@ describe('reassembly', () => {
     ]);
   });
 
-  it('any segment order and duplication yields the original stream (property)', () => {
+  it('any segment order, overlap and duplication yields the original stream, held within its length (property)', () => {
     const data = new TextEncoder().encode('the quick brown fox jumps over the lazy dog');
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.nat(data.length - 1), fc.integer({ min: 1, max: 12 })), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.tuple(fc.nat(data.length - 1), fc.integer({ min: 1, max: 12 })), {
+          minLength: 1,
+          maxLength: 30,
+          size: 'max',
+        }),
         fc.nat(),
         (cuts, isn) => {
           frame = 0;
@@ -163,7 +189,8 @@ describe('reassembly', () => {
           const cover = Array.from({ length: 4 }, (_, i) =>
             seg(isn + 1 + i * 11, ACK, data.subarray(i * 11, i * 11 + 11)),
           );
-          const [c] = trackConnections([seg(isn, SYN), ...pieces, ...cover]);
+          // Distinct held bytes never exceed the stream's length, so that cap never gives up a gap.
+          const [c] = trackConnections([seg(isn, SYN), ...pieces, ...cover], { maxHeldBytes: data.length });
           expect(text(streamBytes(c!.toServer))).toBe(text(data));
           expect(c!.toServer.gaps).toEqual([]);
         },

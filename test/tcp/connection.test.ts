@@ -560,6 +560,82 @@ describe('data transfer', () => {
     expect(A.controlBlock?.sndWnd).toBe(500);
   });
 
+  /** `n` letters that do not repeat with a short period. */
+  const letters = (n: number) =>
+    Array.from({ length: n }, (_, i) => String.fromCharCode(97 + ((i * 7 + (i >> 5)) % 26))).join('');
+
+  it('holds overlapping out-of-order segments once and delivers exactly the stream when the gap fills', () => {
+    const { A } = established(99, 299);
+    const text = letters(400);
+    // 300 segments of 100 bytes starting at 301, 302, ..., 600: their union is 399 bytes (30000 in all).
+    for (let k = 1; k <= 300; k++) {
+      expect(delivered(A.receive(seg(300 + k, 100, ACK, { data: text.slice(k, k + 100) })))).toBe('');
+    }
+    expect(A.outOfOrderBytes).toBe(399);
+    const fill = A.receive(seg(300, 100, ACK, { data: text.slice(0, 1) }));
+    expect(delivered(fill)).toBe(text);
+    expect(sent(fill)).toEqual(['<SEQ=100><ACK=700><CTL=ACK>']);
+    expect(A.outOfOrderBytes).toBe(0);
+  });
+
+  it('caps the out-of-order bytes, dropping the highest sequence numbers first', () => {
+    const { A } = established(99, 299, { maxOutOfOrderBytes: 100 });
+    const text = letters(200);
+    A.receive(seg(310, 100, ACK, { data: text.slice(10, 60) }));
+    A.receive(seg(400, 100, ACK, { data: text.slice(100, 180) })); // 130 bytes: 100..149 kept
+    expect(A.outOfOrderBytes).toBe(100);
+    A.receive(seg(360, 100, ACK, { data: text.slice(60, 80) })); // 120 bytes: 100..129 kept
+    expect(A.outOfOrderBytes).toBe(100);
+    const first = A.receive(seg(300, 100, ACK, { data: text.slice(0, 10) }));
+    expect(delivered(first)).toBe(text.slice(0, 80));
+    expect(sent(first)).toEqual(['<SEQ=100><ACK=380><CTL=ACK>']);
+    expect(A.outOfOrderBytes).toBe(30);
+    const rest = A.receive(seg(380, 100, ACK, { data: text.slice(80, 200) }));
+    expect([delivered(rest), A.outOfOrderBytes]).toEqual([text.slice(80, 200), 0]);
+    // A cap of 0 holds nothing: the segment is acknowledged as a duplicate and dropped.
+    const { A: none } = established(99, 299, { maxOutOfOrderBytes: 0 });
+    expect(sent(none.receive(seg(301, 100, ACK, { data: 'b' })))).toEqual(['<SEQ=100><ACK=300><CTL=ACK>']);
+    expect([none.outOfOrderBytes, delivered(none.receive(seg(300, 100, ACK, { data: 'a' })))]).toEqual([0, 'a']);
+  });
+
+  it('delivers nothing past a FIN seen out of order', () => {
+    const { A } = established(99, 299);
+    expect(sent(A.receive(seg(306, 100, FIN | ACK)))).toEqual(['<SEQ=100><ACK=300><CTL=ACK>']);
+    const out = A.receive(seg(300, 100, ACK, { data: 'abcdefghij' }));
+    expect([delivered(out), events(out), sent(out), A.state]).toEqual([
+      'abcdef',
+      ['peer-fin'],
+      ['<SEQ=100><ACK=307><CTL=ACK>'],
+      'CLOSE-WAIT',
+    ]);
+  });
+
+  it('any order and overlap of the segments of a stream delivers exactly the stream, then the FIN', () => {
+    const N = 1500;
+    const text = letters(N);
+    const piece = fc.tuple(fc.nat(N - 1), fc.integer({ min: 1, max: 200 }));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 60, size: 'max' }), fc.nat({ max: 0xffffffff }), (pieces, isn) => {
+        const { A } = established(99, isn);
+        const base = (isn + 1) >>> 0;
+        const got: string[] = [];
+        const finEvents: string[] = [];
+        const arriveAt = (start: number, len: number) => {
+          const end = Math.min(N, start + len);
+          const flags = end === N ? FIN | ACK : ACK;
+          const out = A.receive(seg((base + start) >>> 0, 100, flags, { data: text.slice(start, end) }));
+          got.push(delivered(out));
+          finEvents.push(...events(out));
+        };
+        for (const [start, len] of pieces) arriveAt(start, len);
+        for (let s = 0; s < N; s += 500) arriveAt(s, 500);
+        expect(got.join('')).toBe(text);
+        expect([finEvents, A.state, A.outOfOrderBytes]).toEqual([['peer-fin'], 'CLOSE-WAIT', 0]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('sequence numbers wrap modulo 2^32', () => {
     const { A, B } = established(0xfffffffe, 0xffffffff);
     const out = A.send(new TextEncoder().encode('wrap'));
@@ -726,6 +802,7 @@ describe('user calls (RFC 9293 §3.10.1–§3.10.5)', () => {
     expect(bad({ localPort: 70000 })).toBe('invalid-argument: error: invalid argument: localPort = 70000');
     expect(bad({ windowScale: 15 })).toBe('invalid-argument: error: invalid argument: windowScale = 15');
     expect(bad({ receiveWindow: 70000 })).toBe('invalid-argument: error: invalid argument: receiveWindow = 70000');
+    expect(bad({ maxOutOfOrderBytes: -1 })).toBe('invalid-argument: error: invalid argument: maxOutOfOrderBytes = -1');
   });
 
   it('ABORT sends <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> in synchronized states', () => {
