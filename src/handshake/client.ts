@@ -55,7 +55,7 @@ import {
 } from './common.js';
 import { HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
 import type { State } from './endpoint.js';
-import { checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
+import { checkLegacyVersion, checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
 import {
   completeHandshake,
   type PeerCertificate,
@@ -376,6 +376,7 @@ export class ExpectServerHello implements ClientState {
         `peer chose a version we did not offer: supported_versions selects ${chosen}; we offered only TLS 1.3 (0x0304)`,
       );
     }
+    checkLegacyVersion(message.version, 'ServerHello');
     if (message.version !== ProtocolVersion.TLS1_2) {
       throw new TlsAlertError(AlertDescription.illegal_parameter, 'ServerHello.legacy_version is not 0x0303');
     }

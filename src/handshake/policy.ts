@@ -27,6 +27,31 @@ export function unexpected(order: MessageOrder, state: string, input: CoreInput)
   return new TlsAlertError(AlertDescription.unexpected_message, `${what} in state ${state} (${order})`);
 }
 
+/**
+ * RFC 8446 Appendix D.5: a ClientHello or ServerHello whose legacy_version is 0x0300 (SSL 3.0) or less
+ * ends the handshake with protocol_version, whatever else it offers.
+ */
+export function checkLegacyVersion(version: number, hello: 'ClientHello' | 'ServerHello'): void {
+  if (version > 0x0300) return;
+  throw new HandshakeAlertError(
+    AlertDescription.protocol_version,
+    `${hello}.legacy_version 0x${version.toString(16).padStart(4, '0')}: SSL 3.0 and older are refused (RFC 8446 Appendix D.5)`,
+    hello === 'ClientHello' ? 'the client must offer TLS 1.2 or later' : 'the server must speak TLS 1.2 or later',
+  );
+}
+
+/**
+ * The length check of a received Finished (RFC 8446 §4.4.4: verify_data is Hash.length bytes; RFC 5246
+ * §7.4.9: 12 bytes): another length is a malformed message, decode_error, not a failed check.
+ */
+export function checkFinishedLength(verifyData: Uint8Array, expected: number): void {
+  if (verifyData.length === expected) return;
+  throw new TlsAlertError(
+    AlertDescription.decode_error,
+    `Finished.verify_data of ${verifyData.length} bytes, not ${expected} (RFC 8446 §4.4.4, RFC 5246 §7.4.9)`,
+  );
+}
+
 /** Whether a server name is an IP literal, which SNI never carries (RFC 6066 §3). */
 export function isIpLiteral(name: string): boolean {
   return /^[0-9.]+$/.test(name) || name.includes(':');

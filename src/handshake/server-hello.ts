@@ -26,7 +26,7 @@ import {
   TLS13_RULES,
 } from './common.js';
 import { groupNames, HandshakeAlertError, suiteNames, versionNames } from './diagnosis.js';
-import { certificateRequestInfo, selectCertificate } from './policy.js';
+import { certificateRequestInfo, checkLegacyVersion, selectCertificate } from './policy.js';
 import type { ServerContext, ServerSettings } from './server.js';
 import type { CertifiedKey, ServerSessionState } from './types.js';
 
@@ -109,6 +109,7 @@ export function checkClientHello(ch: ClientHello): void {
  * such extension) gets protocol_version from a TLS 1.3-only server.
  */
 function checkOffersTls13(ch: ClientHello): void {
+  checkLegacyVersion(ch.version, 'ClientHello');
   const versions = findExtension(ch.extensions, 'supported_versions');
   if (versions?.form === 'client_hello' && versions.versions.includes(ProtocolVersion.TLS1_3)) return;
   const offered =

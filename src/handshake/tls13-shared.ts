@@ -22,7 +22,7 @@ import {
 } from './common.js';
 import type { Offered } from './diagnosis.js';
 import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
-import { type MessageOrder, unexpected } from './policy.js';
+import { checkFinishedLength, type MessageOrder, unexpected } from './policy.js';
 import type { CoreInput, RecordCore } from './record-core.js';
 import { Tls13Records } from './tls13-records.js';
 import type { CertifiedKey, CommonConfig, Negotiated, TlsEvent } from './types.js';
@@ -210,6 +210,7 @@ export function checkFinished(
   what: string,
 ): void {
   const expected = finishedVerifyData(core.provider, hash, baseKey, transcript.hash());
+  checkFinishedLength(message.verifyData, expected.length);
   if (!constantTimeEqual(expected, message.verifyData)) {
     throw new TlsAlertError(AlertDescription.decrypt_error, `${what} does not verify`);
   }

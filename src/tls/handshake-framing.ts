@@ -93,7 +93,8 @@ export interface HandshakeReassemblerOptions {
  * - A zero-length fragment is a DecodeError `length` (RFC 8446 §5.1; decode_error).
  * - Messages must not span a key change (RFC 8446 §5.1): before installing new read keys the state
  *   machine calls {@link assertBoundary}, which throws `unexpected` (unexpected_message) if part of a
- *   message is held.
+ *   message is held, or a complete one from the same record still waits (the message before a key
+ *   change must end its record).
  * - Handshake messages must not be interleaved with other record types (RFC 8446 §5.1): whoever
  *   dispatches records by type (the connection's record dispatcher, not this class, which only sees
  *   handshake content) calls `assertBoundary('… record')` on receiving any non-handshake record.
@@ -174,6 +175,18 @@ export class HandshakeReassembler {
    */
   assertBoundary(why = 'key change'): void {
     if (this.failure) throw this.failure;
+    const queued = this.queue.length - this.head;
+    if (queued > 0) {
+      // The message before a key change must end its record (RFC 8446 §5.1): two KeyUpdates, or a
+      // KeyUpdate and any other message, in one record.
+      this.failure = new DecodeError(
+        'unexpected',
+        `${queued} more message(s) in the record at a ${why}: the message before it must end its record (RFC 8446 §5.1)`,
+        'Handshake',
+        this.offset,
+      );
+      throw this.failure;
+    }
     const held = this.partialLength;
     if (held === 0) return;
     const type = this.headerLen > 0 ? nameOf(HandshakeType, this.header[0]!) : 'message';

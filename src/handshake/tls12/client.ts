@@ -47,7 +47,7 @@ import {
 } from '../common.js';
 import { HandshakeAlertError, suiteNames } from '../diagnosis.js';
 import { Machine, type State } from '../endpoint.js';
-import { checkSelectedAlpn, isIpLiteral, unexpected } from '../policy.js';
+import { checkLegacyVersion, checkSelectedAlpn, isIpLiteral, unexpected } from '../policy.js';
 import type { RecordCore } from '../record-core.js';
 import type { CertificateVerifier } from '../types.js';
 import { serverVerifier } from '../verifier.js';
@@ -258,6 +258,7 @@ export class ExpectServerHello implements Tls12ClientState {
  * random ends with a downgrade sentinel (RFC 8446 §4.1.3, illegal_parameter).
  */
 function checkServerVersion(settings: ClientSettings, hello: ServerHello): void {
+  checkLegacyVersion(hello.version, 'ServerHello');
   if (hello.version !== ProtocolVersion.TLS1_2) {
     throw new TlsAlertError(
       AlertDescription.protocol_version,

@@ -10,6 +10,7 @@
  * the `negotiated` event.
  * @module
  */
+
 import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
 import { Writer } from '../../bytes/writer.js';
 import type { CryptoProvider, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
@@ -32,6 +33,7 @@ import {
   tls13SchemeName,
 } from '../common.js';
 import type { Offered } from '../diagnosis.js';
+import { checkFinishedLength } from '../policy.js';
 import type { RecordCore } from '../record-core.js';
 import type { CommonConfig } from '../types.js';
 import type { Tls12Records } from './records.js';
@@ -391,6 +393,7 @@ export class Tls12Secrets {
   ): void {
     const peer = this.#role === 'client' ? 'server' : 'client';
     const expected = this.master.verifyData(peer, transcript.hash(io.core.provider, this.master.suite.hash));
+    checkFinishedLength(finished.verifyData, expected.length);
     if (!constantTimeEqual(expected, finished.verifyData)) {
       throw new TlsAlertError(AlertDescription.decrypt_error, `${peer} Finished does not verify (RFC 5246 §7.4.9)`);
     }

@@ -44,6 +44,7 @@ import { groupNames, HandshakeAlertError, schemeNames, suiteNames, versionNames 
 import { Machine } from '../endpoint.js';
 import {
   certificateRequestInfo,
+  checkLegacyVersion,
   requestedServerName,
   selectAlpn,
   selectCertificate,
@@ -272,6 +273,7 @@ export class ExpectClientHello implements Tls12ServerState {
  * legacy_version is ignored), else by legacy_version (RFC 5246 Appendix E.1); otherwise protocol_version.
  */
 function checkOffersTls12(hello: ClientHello): void {
+  checkLegacyVersion(hello.version, 'ClientHello');
   const versions = findExtension(hello.extensions, 'supported_versions');
   const listed = versions?.form === 'client_hello' ? versions.versions : undefined;
   if (listed ? listed.includes(ProtocolVersion.TLS1_2) : hello.version >= ProtocolVersion.TLS1_2) return;
