@@ -18,10 +18,9 @@
  * The RSA premaster secret is decrypted with the RFC 5246 §7.4.7.1 countermeasure: any failure gives
  * a random premaster, with no alert of its own and the same work. Resumption by session ID (through
  * a {@link Tls12SessionStore}) and by ticket (RFC 5077) follows RFC 7627 §5.3. Each state holds one
- * value, what the handshake knows so far, and hands it on grown. Renegotiation is refused: a
- * ClientHello after the handshake ends the connection with a fatal handshake_failure (RFC 5746 §4.4);
- * the client answers a HelloRequest with a no_renegotiation warning (RFC 5246 §7.2.2) and the
- * connection goes on.
+ * value, what the handshake knows so far, and hands it on grown. Renegotiation is refused with a
+ * no_renegotiation warning and the connection goes on (RFC 5246 §7.2.2, RFC 5746 §4.4): the server
+ * answers a ClientHello after the handshake so, the client a HelloRequest.
  * @module
  */
 import { TlswireError } from '../../bytes/errors.js';
@@ -620,13 +619,10 @@ export class Tls12ServerMachine extends Machine<Tls12ServerContext> {
 
   override input(input: Tls12Input): void {
     if (input.type === 'client_hello' && this.cx.core.established) {
-      // RFC 5746 §4.4 lets a server refuse renegotiation; we end the connection with a fatal
-      // handshake_failure rather than RFC 5246 §7.2.2's no_renegotiation warning, so a client that
-      // tries is never left waiting for a handshake that will not come.
-      throw new TlsAlertError(
-        AlertDescription.handshake_failure,
-        'renegotiation refused: a ClientHello arrived after the handshake (RFC 5746 §4.4)',
-      );
+      // Client-initiated renegotiation is refused as RFC 5246 §7.2.2 and RFC 5746 §4.4 say, and as
+      // OpenSSL does: a no_renegotiation warning, the ClientHello dropped, the connection still usable.
+      this.cx.core.sendAlert(AlertDescription.no_renegotiation_RESERVED);
+      return;
     }
     super.input(input);
   }
