@@ -11,7 +11,7 @@ import { AlertDescription, ProtocolVersion } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import type { Offered } from './diagnosis.js';
 import { type CoreInput, type CoreOptions, RecordCore } from './record-core.js';
-import type { AnyTlsEvent, CommonConfig } from './types.js';
+import { type AnyTlsEvent, type CommonConfig, DEFAULT_PEER_LIMITS } from './types.js';
 
 /** A handshake state: consumes one input in its context, returns the next state. */
 export interface State<C, I extends CoreInput = CoreInput> {
@@ -46,7 +46,12 @@ export type EndpointCoreOptions = Omit<CoreOptions, 'onInput' | 'describe'>;
 
 /** The core options every role takes from its configuration (the role is added by the caller). */
 export function coreOptions(config: CommonConfig, provider: CryptoProvider): Omit<EndpointCoreOptions, 'role'> {
-  return { provider, keyLog: config.keyLog ?? false, onOutgoingMessage: config.onOutgoingMessage };
+  return {
+    provider,
+    keyLog: config.keyLog ?? false,
+    onOutgoingMessage: config.onOutgoingMessage,
+    limits: { ...DEFAULT_PEER_LIMITS, ...config.limits },
+  };
 }
 
 /**

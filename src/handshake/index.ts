@@ -45,6 +45,7 @@ export type {
   ClientSession,
   CommonConfig,
   Negotiated,
+  PeerLimits,
   ServerConfig,
   ServerSessionState,
   Ticketer,
@@ -53,5 +54,6 @@ export type {
   VerifyContext,
   WithServerTrust,
 } from './types.js';
+export { DEFAULT_PEER_LIMITS } from './types.js';
 export type { TrustAnchors } from './verifier.js';
 export { trustAnchorVerifier } from './verifier.js';

@@ -31,7 +31,7 @@ import {
 } from '../tls/messages/handshake.js';
 import { parseChangeCipherSpec, RecordDeframer, type TlsRecord } from '../tls/record.js';
 import { failConnection, type Offered } from './diagnosis.js';
-import type { AnyTlsEvent } from './types.js';
+import { type AnyTlsEvent, DEFAULT_PEER_LIMITS, type PeerLimits } from './types.js';
 
 /** What a state receives: a handshake message, or (TLS 1.2) the ChangeCipherSpec that switches read keys. */
 export type CoreInput = DecodedHandshake | { type: 'change_cipher_spec' };
@@ -80,6 +80,8 @@ export interface CoreOptions {
   /** Emit `secret` events (key log material): off unless a key log asks (a function is asked at each secret). */
   keyLog?: boolean | (() => boolean);
   onOutgoingMessage?: (message: HandshakeMessage, raw: Uint8Array) => Uint8Array | undefined;
+  /** What the peer may send for free (default {@link DEFAULT_PEER_LIMITS}). */
+  limits?: PeerLimits;
   /** Handles one received handshake message or ChangeCipherSpec (the owner's states). */
   onInput: (input: CoreInput) => void;
   /** The current state name and offer, for the diagnosis of a failure. */
@@ -106,6 +108,9 @@ export class RecordCore {
   #started = false;
   #failed = false;
   #running = false;
+  /** Empty application_data records and warning alerts received in a row (RFC 8446 §5.1 allows both). */
+  #emptyInARow = 0;
+  #warningsInARow = 0;
   #peerClosed = false;
   #closed = false;
 
@@ -125,6 +130,11 @@ export class RecordCore {
   /** The ClientHello.random that names this connection in key logs. */
   get clientRandom(): Uint8Array {
     return this.#clientRandom;
+  }
+
+  /** The peer limits in force. */
+  get limits(): PeerLimits {
+    return this.#options.limits ?? DEFAULT_PEER_LIMITS;
   }
 
   /** True once application data may flow both ways. */
@@ -229,6 +239,7 @@ export class RecordCore {
   #onRecord(record: TlsRecord): void {
     const opened = this.records.unprotect(record);
     if (!opened) return;
+    if (opened.type !== ContentType.alert) this.#warningsInARow = 0;
     switch (opened.type) {
       case ContentType.change_cipher_spec:
         parseChangeCipherSpec(opened.content);
@@ -245,11 +256,23 @@ export class RecordCore {
       case ContentType.application_data: {
         this.#reassembler.assertBoundary('application_data record');
         const early = this.records.acceptData(opened.content);
+        this.#countEmpty(opened.content.length);
         this.emit({ kind: 'data', bytes: opened.content, early });
         return;
       }
       default:
         throw new TlsAlertError(AlertDescription.unexpected_message, `record of content type ${opened.type}`);
+    }
+  }
+
+  /** Empty records are allowed (RFC 8446 §5.1, RFC 5246 §6.2.1) but cost us work: a run of them is bounded. */
+  #countEmpty(length: number): void {
+    this.#emptyInARow = length === 0 ? this.#emptyInARow + 1 : 0;
+    if (this.#emptyInARow > this.limits.emptyRecords) {
+      throw new TlsAlertError(
+        AlertDescription.unexpected_message,
+        `more than ${this.limits.emptyRecords} empty application_data records in a row`,
+      );
     }
   }
 
@@ -273,8 +296,15 @@ export class RecordCore {
       this.emit({ kind: 'closed' });
       return;
     }
-    if (this.records.toleratesAlert(alert.level, alert.description)) return;
-    throw new PeerAlertError(alert.level, alert.description);
+    if (!this.records.toleratesAlert(alert.level, alert.description)) {
+      throw new PeerAlertError(alert.level, alert.description);
+    }
+    if (++this.#warningsInARow > this.limits.warningAlerts) {
+      throw new TlsAlertError(
+        AlertDescription.unexpected_message,
+        `more than ${this.limits.warningAlerts} warning alerts in a row`,
+      );
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

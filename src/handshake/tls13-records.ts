@@ -65,6 +65,9 @@ export class Tls13Records implements VersionRecords {
   #earlyBudget = 0;
   #traffic: TrafficSecrets | undefined;
   #established = false;
+  /** Dropped ChangeCipherSpecs, and KeyUpdates received since the last application data (bounded). */
+  #ccsDropped = 0;
+  #keyUpdatesInARow = 0;
 
   constructor(core: RecordCore, recordSizeLimit?: number) {
     this.#core = core;
@@ -144,6 +147,12 @@ export class Tls13Records implements VersionRecords {
     if (!handshakeStarted || this.#readEpoch === 'application') {
       throw new TlsAlertError(AlertDescription.unexpected_message, 'change_cipher_spec outside the handshake');
     }
+    if (++this.#ccsDropped > this.#core.limits.changeCipherSpecs) {
+      throw new TlsAlertError(
+        AlertDescription.unexpected_message,
+        `more than ${this.#core.limits.changeCipherSpecs} change_cipher_spec record(s) in the handshake`,
+      );
+    }
     return false;
   }
 
@@ -163,6 +172,7 @@ export class Tls13Records implements VersionRecords {
     if (this.#readEpoch !== 'application') {
       throw new TlsAlertError(AlertDescription.unexpected_message, 'application data during the handshake');
     }
+    this.#keyUpdatesInARow = 0;
     return false;
   }
 
@@ -327,6 +337,13 @@ export class Tls13Records implements VersionRecords {
       message.requestUpdate !== KeyUpdateRequest.update_not_requested
     ) {
       throw new TlsAlertError(AlertDescription.illegal_parameter, `KeyUpdate request_update ${message.requestUpdate}`);
+    }
+    if (++this.#keyUpdatesInARow > this.#core.limits.keyUpdates) {
+      // Each costs a key derivation (and an answer when requested): a run without data is bounded.
+      throw new TlsAlertError(
+        AlertDescription.unexpected_message,
+        `more than ${this.#core.limits.keyUpdates} KeyUpdates without application data`,
+      );
     }
     this.#nextGeneration(traffic, 'read');
     this.#core.emit({ kind: 'key-update', direction: 'received' });

@@ -139,7 +139,32 @@ export interface CommonConfig {
    * asked at each secret (an adapter whose key log listener may come later).
    */
   keyLog?: boolean | (() => boolean);
+  /** What a peer may send for free before the connection ends with unexpected_message (docs/security.md). */
+  limits?: Partial<PeerLimits>;
 }
+
+/**
+ * Bounds on what a peer can make us spend without progress (each counted in a row: anything else
+ * received resets it). Defaults are OpenSSL's where it has one.
+ */
+export interface PeerLimits {
+  /** Empty application_data records in a row (default 32, as OpenSSL). */
+  emptyRecords: number;
+  /** Warning alerts in a row: TLS 1.2 warnings, TLS 1.3 user_canceled (default 5, as OpenSSL). */
+  warningAlerts: number;
+  /** TLS 1.3 ChangeCipherSpec records dropped during the handshake (default 1: a second is refused, as OpenSSL). */
+  changeCipherSpecs: number;
+  /** TLS 1.3 KeyUpdates received without application data between them (default 32, as OpenSSL). */
+  keyUpdates: number;
+}
+
+/** The default {@link PeerLimits}. */
+export const DEFAULT_PEER_LIMITS: Readonly<PeerLimits> = {
+  emptyRecords: 32,
+  warningAlerts: 5,
+  changeCipherSpecs: 1,
+  keyUpdates: 32,
+};
 
 /** Client settings. */
 export interface ClientConfig extends CommonConfig {
