@@ -21,6 +21,14 @@ export const HANDSHAKE_HEADER_LENGTH = 4;
  */
 export const DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH = 65536;
 
+/**
+ * The largest well-formed ClientHello body (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2): legacy_version (2),
+ * random (32), legacy_session_id (1 + 32), cipher_suites (2 + 65534), legacy_compression_methods
+ * (1 + 255), extensions (2 + 65535). A server must accept any well-formed ClientHello, so this, not
+ * {@link DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH}, bounds what it buffers for one.
+ */
+export const MAX_CLIENT_HELLO_LENGTH = 2 + 32 + 1 + 32 + 2 + 65534 + 1 + 255 + 2 + 65535;
+
 /** `struct { HandshakeType msg_type; uint24 length; ... } Handshake;` without the body. */
 export interface HandshakeHeader {
   type: HandshakeType;
@@ -76,7 +84,10 @@ export function parseHandshakeFrame(bytes: Uint8Array): HandshakeFrame {
 
 /** Options of a {@link HandshakeReassembler}. */
 export interface HandshakeReassemblerOptions {
-  /** Largest body accepted for any message type (default {@link DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH}). */
+  /**
+   * Largest body accepted for any message type (default {@link DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH},
+   * and {@link MAX_CLIENT_HELLO_LENGTH} for a ClientHello; a limit given here applies to it too).
+   */
   maxMessageLength?: number;
   /** Per-type overrides, e.g. `{ [HandshakeType.certificate]: 1 << 20 }` for long chains. */
   maxMessageLengthByType?: Readonly<Partial<Record<HandshakeType, number>>>;
@@ -118,7 +129,10 @@ export class HandshakeReassembler {
 
   constructor(options: HandshakeReassemblerOptions = {}) {
     this.maxDefault = options.maxMessageLength ?? DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH;
-    this.maxByType = options.maxMessageLengthByType ?? {};
+    // Without a caller's limit, a ClientHello may have any well-formed length (RFC 8446 §4.1.2).
+    const clientHello =
+      options.maxMessageLength === undefined ? { [HandshakeType.client_hello]: MAX_CLIENT_HELLO_LENGTH } : {};
+    this.maxByType = { ...clientHello, ...options.maxMessageLengthByType };
   }
 
   /** Bytes of an incomplete message held (0 at a message boundary). */

@@ -82,6 +82,7 @@ export {
   encodeHandshakeHeader,
   HANDSHAKE_HEADER_LENGTH,
   HandshakeReassembler,
+  MAX_CLIENT_HELLO_LENGTH,
   parseHandshakeFrame,
 } from './handshake-framing.js';
 export type {

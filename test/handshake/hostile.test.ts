@@ -16,6 +16,7 @@ import { Tls12Server } from '../../src/handshake/tls12/server.js';
 import type { AnyTlsEvent } from '../../src/handshake/types.js';
 import { AlertDescription } from '../../src/tls/enums.js';
 import type { HandshakeMessage } from '../../src/tls/messages/handshake.js';
+import type { ClientHello } from '../../src/tls/messages/hello.js';
 import { certified } from './memory.js';
 
 const CERT = certified('server-ecdsa');
@@ -173,6 +174,41 @@ describe('a KeyUpdate must end its record (RFC 8446 §5.1)', () => {
       );
       expect(outcome(answer)).toEqual(fatal(AlertDescription.unexpected_message));
       expect(log.server.filter((e) => e.kind === 'error')).toEqual([]);
+    });
+  }
+});
+
+describe('a ClientHello over 64 KiB is accepted (RFC 8446 §4.1.2: cipher_suites up to 2^16-2 bytes, extensions up to 2^16-1)', () => {
+  /** 32,000 unknown cipher suites (64,000 bytes) after ours, and a 16 KiB padding extension. */
+  const huge = (hello: ClientHello): ClientHello => ({
+    ...hello,
+    cipherSuites: [...hello.cipherSuites, ...Array.from({ length: 32000 }, (_, i) => 0x5a00 + (i % 200))],
+    extensions: [...(hello.extensions ?? []), { kind: 'padding', padding: new Uint8Array(16384) }],
+  });
+
+  for (const [name, client, server] of [
+    [
+      'TLS 1.3',
+      () => new TlsClient({ serverName: 'localhost', verifyServer: accept, editClientHello: huge }),
+      () => new TlsServer({ certificate: CERT }),
+    ],
+    [
+      'TLS 1.2',
+      () => new Tls12Client({ serverName: 'localhost', verifyServer: accept, editClientHello: huge }),
+      () => new Tls12Server({ certificate: CERT }),
+    ],
+    [
+      'negotiating',
+      () => new TlsClient({ serverName: 'localhost', verifyServer: accept, editClientHello: huge }),
+      () => new NegotiatingServer({ tls13: { certificate: CERT }, tls12: { certificate: CERT } }),
+    ],
+  ] as const) {
+    it(`${name}: the handshake completes`, () => {
+      const log = run(client(), server());
+      const hello = log.client.find((e) => e.kind === 'handshake-message' && e.message.type === 'client_hello');
+      expect(hello?.kind === 'handshake-message' && hello.raw.length).toBeGreaterThan(80_000);
+      expect(outcome(log.server)).toEqual({ alerts: [], errors: 0 });
+      expect(log.client.some((e) => e.kind === 'established')).toBe(true);
     });
   }
 });

@@ -18,6 +18,7 @@ import {
   type HandshakeFrame,
   HandshakeReassembler,
   type HandshakeReassemblerOptions,
+  MAX_CLIENT_HELLO_LENGTH,
   parseHandshakeFrame,
 } from '../../src/tls/handshake-framing.js';
 import { encodeRecords, fragmentContent, RecordDeframer } from '../../src/tls/record.js';
@@ -162,6 +163,13 @@ describe('HandshakeReassembler', () => {
     const big = { maxMessageLengthByType: { [HandshakeType.certificate]: 1 << 20 } };
     expect(reassemble([body(100000)], big)[0]!.body.length).toBe(100000);
     expect(decodeError(() => reassemble([clientHello], { maxMessageLength: 100, ...big })).reason).toBe('length');
+  });
+
+  it('by default a ClientHello may have any well-formed length (RFC 8446 §4.1.2): up to 131,396 bytes', () => {
+    const hello = (n: number) => Writer.encode((w) => encodeHandshakeFrame(w, 1, (w) => w.zeros(n)));
+    expect(MAX_CLIENT_HELLO_LENGTH).toBe(131396);
+    expect(reassemble([hello(131396)])[0]!.body.length).toBe(131396);
+    expect(decodeError(() => reassemble([hello(131397).subarray(0, 4)])).reason).toBe('length');
   });
 
   it('messages before an error are delivered first', () => {
