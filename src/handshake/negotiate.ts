@@ -56,7 +56,12 @@ import {
 } from './tls12/client.js';
 import { DEFAULT_TLS12_CIPHER_SUITES, tls12Offered, tls12Suites } from './tls12/common.js';
 import { useTls12 } from './tls12/records.js';
-import { type Tls12Server, Tls12ServerMachine, tls12ServerSettings } from './tls12/server.js';
+import {
+  type Tls12Server,
+  Tls12ServerMachine,
+  type ServerSettings as Tls12ServerSettings,
+  tls12ServerSettings,
+} from './tls12/server.js';
 import type { Tls12ClientOptions, Tls12ServerConfig } from './tls12/types.js';
 import { Tls13Records } from './tls13-records.js';
 import type { AnyTlsEvent, ClientConfig, ServerConfig, WithServerTrust } from './types.js';
@@ -261,7 +266,8 @@ export interface NegotiatingServerConfig {
  */
 export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
   readonly #tls13: Tls13ServerMachine;
-  readonly #tls12Config: Tls12ServerConfig;
+  /** The TLS 1.2 settings, checked and built once (a client verifier parses its roots). */
+  readonly #tls12Settings: Tls12ServerSettings;
   #tls12: Tls12ServerMachine | undefined;
   #chosen = false;
 
@@ -269,11 +275,14 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
   constructor(config: NegotiatingServerConfig) {
     const provider = config.tls13.provider ?? config.tls12.provider ?? new NobleProvider();
     const tls13 = tls13ServerSettings('NegotiatingServer', { ...config.tls13, provider }, provider);
-    const tls12Config = { ...config.tls12, provider, tls13Supported: true };
-    tls12ServerSettings('NegotiatingServer', tls12Config, provider);
+    const tls12 = tls12ServerSettings(
+      'NegotiatingServer',
+      { ...config.tls12, provider, tls13Supported: true },
+      provider,
+    );
     super({ ...coreOptions(config.tls13, provider), role: 'server' });
     const keys = this.core.useVersion(new Tls13Records(this.core, config.tls13.recordSizeLimit));
-    this.#tls12Config = tls12Config;
+    this.#tls12Settings = tls12;
     this.#tls13 = new Machine({ settings: tls13, core: this.core, keys }, new ExpectClientHello());
   }
 
@@ -292,9 +301,7 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
   }
 
   #startTls12(): Tls12ServerMachine {
-    const config = this.#tls12Config;
-    const settings = tls12ServerSettings('NegotiatingServer', config, this.core.provider);
-    return new Tls12ServerMachine({ ...useTls12(this.core), settings });
+    return new Tls12ServerMachine({ ...useTls12(this.core), settings: this.#tls12Settings });
   }
 
   protected describe(): { state: string; offered: Offered } {

@@ -92,12 +92,17 @@ const CERTIFICATE_SIGNATURES: Readonly<Record<string, readonly number[]>> = {
   [OID.ed448]: [SignatureScheme.ed448],
 };
 
+/** The signatureAlgorithm OIDs of a configured chain, parsed once per chain (configured chains live long). */
+const chainOids = new WeakMap<readonly Uint8Array[], readonly string[]>();
+
 /** Whether every certificate of `chain` is signed with a scheme the client accepts (RFC 8446 §4.4.2.2). */
 function chainSignedWith(chain: readonly Uint8Array[], accepted: readonly number[]): boolean {
-  return chain.every((der) => {
-    const oid = parseCertificate(der).signatureAlgorithm.oid;
-    return (CERTIFICATE_SIGNATURES[oid] ?? []).some((scheme) => accepted.includes(scheme));
-  });
+  let oids = chainOids.get(chain);
+  if (!oids) {
+    oids = chain.map((der) => parseCertificate(der).signatureAlgorithm.oid);
+    chainOids.set(chain, oids);
+  }
+  return oids.every((oid) => (CERTIFICATE_SIGNATURES[oid] ?? []).some((scheme) => accepted.includes(scheme)));
 }
 
 /** What the server's certificate selector is told of `hello`. */

@@ -192,11 +192,7 @@ export class RecordCore {
   }
 
   #takeEvents(): AnyTlsEvent[] {
-    if (this.#sendEvent) {
-      this.#sendEvent.bytes = this.#out.length === 1 ? this.#out[0]! : concat(...this.#out);
-      this.#sendEvent = undefined;
-      this.#out = [];
-    }
+    if (this.#sendEvent) this.#takeSend();
     const out = this.#events;
     this.#events = [];
     return out;
@@ -368,6 +364,7 @@ export class RecordCore {
     if (!this.#running) this.#takeSend();
   }
 
+  /** Close this call's `send` event: its bytes are every record queued for it. */
   #takeSend(): void {
     const event = this.#sendEvent!;
     event.bytes = this.#out.length === 1 ? this.#out[0]! : concat(...this.#out);
