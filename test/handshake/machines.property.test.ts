@@ -40,6 +40,7 @@ import {
   TlsServer,
 } from '../../src/handshake/index.js';
 import { certified } from './memory.js';
+import { split } from './support.js';
 
 /** fast-check seed: every run of this file draws the same cases. */
 const SEED = 0x1057;
@@ -204,18 +205,6 @@ function records(stream: Uint8Array): Uint8Array[] {
     const end = at + 5 + ((stream[at + 3]! << 8) | stream[at + 4]!);
     out.push(stream.subarray(at, end));
     at = end;
-  }
-  return out;
-}
-
-/** Cut `bytes` at the given fractions of its length. */
-function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const to of [...at, bytes.length]) {
-    if (to > from) out.push(bytes.subarray(from, to));
-    from = Math.max(from, to);
   }
   return out;
 }

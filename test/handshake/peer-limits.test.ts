@@ -51,12 +51,12 @@ function secretOf(events: AnyTlsEvent[], label: string): Uint8Array {
   throw new Error(`no ${label}`);
 }
 
-function pair13(serverLimits = {}) {
-  const log: AnyTlsEvent[] = [];
-  const client = new TlsClient({ serverName: 'localhost', verifyServer: accept, keyLog: true });
-  const server = new TlsServer({ certificate: CERT, limits: serverLimits });
-  const first = client.start();
-  log.push(...first);
+/** Run the handshake; returns every event of the client (its key log included). */
+function handshake(
+  client: Side & { start(): AnyTlsEvent[]; isEstablished: boolean },
+  server: Side & { isEstablished: boolean },
+): AnyTlsEvent[] {
+  const log = client.start();
   const c: Side = {
     handle: (b) => {
       const events = client.handle(b);
@@ -64,15 +64,21 @@ function pair13(serverLimits = {}) {
       return events;
     },
   };
-  deliver(first, server, c);
+  deliver([...log], server, c);
   expect(client.isEstablished && server.isEstablished).toBe(true);
+  return log;
+}
+
+function pair13(serverLimits = {}) {
+  const client = new TlsClient({ serverName: 'localhost', verifyServer: accept, keyLog: true });
+  const server = new TlsServer({ certificate: CERT, limits: serverLimits });
+  const log = handshake(client, server);
   // The client's application records as the client would seal them (its first is sequence 0).
   const sealer = RecordSealer.fromSecret(provider, tls13CipherSuite(0x1301)!, secretOf(log, 'CLIENT_TRAFFIC_SECRET_0'));
   return { client, server, seal: (type: ContentType, content: Uint8Array) => sealer.seal(type, content) };
 }
 
 function pair12(serverLimits = {}) {
-  const log: AnyTlsEvent[] = [];
   const suite = tls12CipherSuite(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256)!;
   const client = new Tls12Client({
     serverName: 'localhost',
@@ -81,17 +87,7 @@ function pair12(serverLimits = {}) {
     cipherSuites: [suite.value],
   });
   const server = new Tls12Server({ certificate: CERT, limits: serverLimits });
-  const first = client.start();
-  log.push(...first);
-  const c: Side = {
-    handle: (b) => {
-      const events = client.handle(b);
-      log.push(...events);
-      return events;
-    },
-  };
-  deliver(first, server, c);
-  expect(client.isEstablished && server.isEstablished).toBe(true);
+  const log = handshake(client, server);
   const hello = log.find((e) => e.kind === 'handshake-message' && e.message.type === 'server_hello');
   const serverRandom =
     hello?.kind === 'handshake-message' && 'random' in hello.message ? hello.message.random : undefined;

@@ -125,6 +125,18 @@ export function sentRecords(events: readonly { kind: string; bytes?: Uint8Array 
   return records;
 }
 
+/** Cut `bytes` at the given fractions of its length (random record or chunk splits). */
+export function split(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const at = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let from = 0;
+  for (const to of [...at, bytes.length]) {
+    if (to > from) out.push(bytes.subarray(from, to));
+    from = Math.max(from, to);
+  }
+  return out;
+}
+
 /** Events of one kind. */
 export function ofKind<K extends TlsEvent['kind']>(events: TlsEvent[], kind: K): Extract<TlsEvent, { kind: K }>[] {
   return events.filter((e): e is Extract<TlsEvent, { kind: K }> => e.kind === kind);

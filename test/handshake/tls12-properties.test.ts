@@ -9,22 +9,11 @@ import { concat } from '../../src/bytes/hex.js';
 import { Tls12Client } from '../../src/handshake/tls12/client.js';
 import { Tls12Server } from '../../src/handshake/tls12/server.js';
 import type { Tls12Event } from '../../src/handshake/tls12/types.js';
+import { split } from './support.js';
 import { identity, ofKind, sent } from './tls12-support.js';
 
 const ECDSA = identity('server-ecdsa');
 const accept = () => undefined;
-
-/** Cut `bytes` at the given fractions. */
-function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
-  const at = [...new Set(cuts.map((c) => Math.floor(c * bytes.length)))].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let from = 0;
-  for (const to of [...at, bytes.length]) {
-    if (to > from) out.push(bytes.subarray(from, to));
-    from = Math.max(from, to);
-  }
-  return out;
-}
 
 function feed(machine: { handle(b: Uint8Array): Tls12Event[] }, chunks: Uint8Array[]): Tls12Event[] {
   return chunks.flatMap((c) => machine.handle(c));
