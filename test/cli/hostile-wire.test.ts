@@ -57,14 +57,14 @@ function extensions(m: Uint8Array): { listAt: number; list: Ext[] } {
   return { listAt, list };
 }
 
-/** The ClientHello with the inner (first) length of extension `type` increased by one. */
-function innerLengthOff(type: number): Uint8Array {
+/** The ClientHello with the inner (first) length of extension `type` changed by `delta` (±1). */
+function innerLengthOff(type: number, delta: number): Uint8Array {
   const m = clientHello().slice();
   const ext = extensions(m).list.find((e) => e.type === type);
   if (!ext) throw new Error(`no extension ${type}`);
   // key_share and signature_algorithms open with a u16 length, ec_point_formats with a u8 one.
-  if (type === 11) m[ext.at]! += 1;
-  else m[ext.at + 1]! += 1;
+  if (type === 11) m[ext.at]! += delta;
+  else m[ext.at + 1]! += delta;
   return m;
 }
 
@@ -96,9 +96,22 @@ const SERVER_CASES: readonly (readonly [string, () => Uint8Array, number])[] = [
   ['an unknown content type 0x99 (9903030002aaaa)', () => hex('9903030002aaaa'), unexpected_message],
   ['a record header claiming 65535 bytes (160301ffff)', () => hex('160301ffff'), record_overflow],
   ['a 5-byte ClientHello (16030100090100000503030000ff)', () => hex('16030100090100000503030000ff'), decode_error],
-  ['key_share inner length one more than its extension', () => record(22, innerLengthOff(51)), decode_error],
-  ['signature_algorithms inner length one more than its extension', () => record(22, innerLengthOff(13)), decode_error],
-  ['ec_point_formats inner length one more than its extension', () => record(22, innerLengthOff(11)), decode_error],
+  ...(
+    [
+      ['key_share', 51],
+      ['signature_algorithms', 13],
+      ['ec_point_formats', 11],
+    ] as const
+  ).flatMap(([name, type]) =>
+    [1, -1].map(
+      (delta) =>
+        [
+          `${name} inner length ${delta > 0 ? 'one more' : 'one less'} than its extension's`,
+          () => record(22, innerLengthOff(type, delta)),
+          decode_error,
+        ] as const,
+    ),
+  ),
   [
     'a ClientHello truncated by one byte (message length fixed)',
     () => record(22, resized(clientHello().subarray(0, -1), -1)),
