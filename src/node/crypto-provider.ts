@@ -324,7 +324,11 @@ export class NodeCryptoProvider implements CryptoProvider {
     const spec = SCHEMES[scheme];
     if (!spec || !keyFits(spec, key)) return false;
     try {
-      const [digest, args] = nodeArgs(spec, this.#keys.publicKey(key));
+      const keyObject = this.#keys.publicKey(key);
+      // RFC 8017 §8.1.2 / §8.2.2 step 1: exactly k bytes (OpenSSL also takes a shorter S of the same value).
+      const bits = key.type === 'rsa' ? (keyObject.asymmetricKeyDetails?.modulusLength ?? 0) : 0;
+      if (key.type === 'rsa' && signature.length !== (bits + 7) >> 3) return false;
+      const [digest, args] = nodeArgs(spec, keyObject);
       return nodeVerify(digest, message, args, signature);
     } catch {
       return false;
