@@ -312,8 +312,8 @@ export class NodeCryptoProvider implements CryptoProvider {
     if ((randomized && injected) || (key.type === 'rsa' && !hasCrt(key))) {
       return this.#noble.sign(scheme, key, message, options);
     }
-    const [digest, args] = nodeArgs(spec, this.#keys.privateKey(key));
     try {
+      const [digest, args] = nodeArgs(spec, this.#keys.privateKey(key));
       return plain(nodeSign(digest, message, args));
     } catch (e) {
       throw new CryptoError('invalid-key', `${scheme}: ${(e as Error).message}`);
