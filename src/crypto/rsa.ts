@@ -278,6 +278,25 @@ export function pkcs1DecryptPremaster(
   fallback: Uint8Array,
   clientVersion?: number,
 ): { ok: boolean; message: Uint8Array } {
+  const k = modulusLength(key.n);
+  const rsadp = (c: Uint8Array) => i2osp(privateOp(key, os2ip(c)), k);
+  return decryptPremasterWith(key, rsadp, ciphertext, expectedLength, fallback, clientVersion);
+}
+
+/**
+ * {@link pkcs1DecryptPremaster} over any implementation of the raw RSA decryption primitive:
+ * `rsadp(c)` is RSADP (RFC 8017 §5.1.2) on a k-byte ciphertext c < n, returning EM as k bytes (for
+ * example OpenSSL's RSA without padding). Only `key.n` is read. The padding checks and the selection
+ * of M or `fallback` are the constant-time code above, whoever does the modular exponentiation.
+ */
+export function decryptPremasterWith(
+  key: RsaPublicKey,
+  rsadp: (ciphertext: Uint8Array) => Uint8Array,
+  ciphertext: Uint8Array,
+  expectedLength: number,
+  fallback: Uint8Array,
+  clientVersion?: number,
+): { ok: boolean; message: Uint8Array } {
   if (fallback.length !== expectedLength) {
     throw new CryptoError('invalid-input', 'pkcs1DecryptPremaster: fallback must be expectedLength bytes');
   }
@@ -289,13 +308,12 @@ export function pkcs1DecryptPremaster(
   const sep = k - expectedLength - 1; // EM[sep] is the separator; PS = EM[2..sep-1]
   // The key size, the ciphertext's length and whether it is below n are public (the sender knows them).
   if (sep < 10) return { ok: false, message: fallback.slice() }; // no room for 8 bytes of PS
-  const c = os2ip(ciphertext);
-  const publicBad = ciphertext.length !== k || c >= key.n ? 1 : 0;
-  const em = i2osp(privateOp(key, publicBad ? 0n : c), k);
-  const bad = publicBad | premasterEncodingBad(em, sep, v);
+  const publicBad = ciphertext.length !== k || os2ip(ciphertext) >= key.n ? 1 : 0;
+  const em = rsadp(publicBad ? new Uint8Array(k) : ciphertext);
+  const bad = publicBad | (em.length === k ? premasterEncodingBad(em, sep, v) : 1);
   const mask = (bad - 1) & 0xff; // 0xff when good, 0x00 when bad
   const message = new Uint8Array(expectedLength);
-  for (let i = 0; i < expectedLength; i++) message[i] = (em[sep + 1 + i]! & mask) | (fallback[i]! & ~mask);
+  for (let i = 0; i < expectedLength; i++) message[i] = ((em[sep + 1 + i] ?? 0) & mask) | (fallback[i]! & ~mask);
   em.fill(0);
   return { ok: bad === 0, message };
 }

@@ -2,7 +2,8 @@
  * The TLS 1.3 key schedule and record protection replay every trace of RFC 8448 (§3–§7) exactly:
  * ephemeral private keys are injected, transcript hashes are computed over the trace's handshake
  * message bytes, and every secret, key, IV, Finished value and protected record the RFC lists must
- * come out byte for byte. The §3 server CertificateVerify is checked against the §2 RSA key.
+ * come out byte for byte. The §3 server CertificateVerify is checked against the §2 RSA key. Every
+ * trace runs through NobleProvider and NodeCryptoProvider (node:crypto).
  */
 import { describe, expect, it } from 'vitest';
 import { concat, toHex } from '../../src/bytes/hex.js';
@@ -18,9 +19,10 @@ import {
   trafficKeys,
 } from '../../src/crypto/key-schedule.js';
 import { NobleProvider } from '../../src/crypto/noble.js';
-import type { GroupName, RsaPrivateKey, RsaPublicKey } from '../../src/crypto/provider.js';
+import type { CryptoProvider, GroupName, RsaPrivateKey, RsaPublicKey } from '../../src/crypto/provider.js';
 import { RecordOpener, RecordSealer } from '../../src/crypto/record-protection.js';
 import { i2osp, mgf1, modPow, os2ip } from '../../src/crypto/rsa.js';
+import { NodeCryptoProvider } from '../../src/node/crypto-provider.js';
 import { CipherSuite, ContentType } from '../../src/tls/enums.js';
 import {
   field,
@@ -33,11 +35,14 @@ import {
   type TraceEntry,
 } from '../support/rfc8448.js';
 
-const p = new NobleProvider({
-  random: () => {
-    throw new Error('an RFC 8448 replay must not draw randomness');
-  },
-});
+const noRandom = () => {
+  throw new Error('an RFC 8448 replay must not draw randomness');
+};
+/** Every provider replays the traces (NodeCryptoProvider: OpenSSL's primitives, same bytes). */
+const PROVIDERS: [string, CryptoProvider][] = [
+  ['NobleProvider', new NobleProvider({ random: noRandom })],
+  ['NodeCryptoProvider', new NodeCryptoProvider({ random: noRandom })],
+];
 const suite = tls13CipherSuite(CipherSuite.TLS_AES_128_GCM_SHA256)!;
 const hex = toHex;
 
@@ -100,7 +105,7 @@ interface Script {
 }
 
 /** Runs one trace: derives everything and compares it with the RFC, then replays the records. */
-function replay(script: Script): void {
+function replay(p: CryptoProvider, script: Script): void {
   const trace = loadTrace(script.section);
   const h = (s: string) => listed(trace, s);
 
@@ -252,12 +257,12 @@ function replay(script: Script): void {
   expect(protectedRecords).toBe(script.protectedRecords);
 }
 
-describe('RFC 8448 §3: simple 1-RTT handshake', () => {
+describe.each(PROVIDERS)('RFC 8448 §3 (%s): simple 1-RTT handshake', (_, p) => {
   const t = loadTrace(3);
   const flight = messages(t, ...FULL);
 
   it('derives every secret, key, Finished and record of the trace', () => {
-    replay({ section: 3, group: 'x25519', messages: flight, protectedRecords: 7 });
+    replay(p, { section: 3, group: 'x25519', messages: flight, protectedRecords: 7 });
   });
 
   it('derives the ticket PSK from the resumption master secret and ticket nonce (RFC 8446 §4.6.1)', () => {
@@ -300,12 +305,12 @@ describe('RFC 8448 §3: simple 1-RTT handshake', () => {
   });
 });
 
-describe('RFC 8448 §4: resumed 0-RTT handshake', () => {
+describe.each(PROVIDERS)('RFC 8448 §4 (%s): resumed 0-RTT handshake', (_, p) => {
   it('derives binder, early, handshake and application secrets; replays the 0-RTT and 1-RTT records', () => {
     const t3 = loadTrace(3);
     const psk = field(listed(t3, 'generate resumption secret "tls13 resumption"'), 'expanded');
     const t = loadTrace(4);
-    replay({
+    replay(p, {
       section: 4,
       group: 'x25519',
       psk,
@@ -318,10 +323,10 @@ describe('RFC 8448 §4: resumed 0-RTT handshake', () => {
   });
 });
 
-describe('RFC 8448 §5: HelloRetryRequest', () => {
+describe.each(PROVIDERS)('RFC 8448 §5 (%s): HelloRetryRequest', (_, p) => {
   it('applies the message_hash rule and replays the P-256 handshake', () => {
     const t = loadTrace(5);
-    replay({
+    replay(p, {
       section: 5,
       protectedRecords: 4,
       group: 'secp256r1',
@@ -337,10 +342,10 @@ describe('RFC 8448 §5: HelloRetryRequest', () => {
   });
 });
 
-describe('RFC 8448 §6: client authentication', () => {
+describe.each(PROVIDERS)('RFC 8448 §6 (%s): client authentication', (_, p) => {
   it('replays the handshake with CertificateRequest and the client flight', () => {
     const t = loadTrace(6);
-    replay({
+    replay(p, {
       section: 6,
       protectedRecords: 4,
       group: 'x25519',
@@ -349,10 +354,10 @@ describe('RFC 8448 §6: client authentication', () => {
   });
 });
 
-describe('RFC 8448 §7: middlebox compatibility mode', () => {
+describe.each(PROVIDERS)('RFC 8448 §7 (%s): middlebox compatibility mode', (_, p) => {
   it('replays the handshake; change_cipher_spec records stay unprotected', () => {
     const t = loadTrace(7);
-    replay({
+    replay(p, {
       section: 7,
       protectedRecords: 4,
       group: 'x25519',

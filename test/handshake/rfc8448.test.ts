@@ -3,7 +3,8 @@
  * salts and ticket injected, our client and our server each send byte-identical records (the RFC's
  * "complete record" blocks), report every secret the RFC lists, and accept the peer's side from the
  * RFC bytes. §3 (1-RTT), §4 (resumption with 0-RTT), §5 (HelloRetryRequest), §6 (client
- * authentication), §7 (middlebox compatibility mode).
+ * authentication), §7 (middlebox compatibility mode). Each runs with NobleProvider and with
+ * NodeCryptoProvider (node:crypto), both fed the same random bytes.
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
@@ -18,6 +19,7 @@ import {
   noErrors,
   nssExtensions,
   ofKind,
+  PROVIDER_KINDS,
   pssSalt,
   RFC_GROUPS,
   RFC_SCHEMES,
@@ -84,7 +86,7 @@ const verifyAny = () => undefined;
 // ---------------------------------------------------------------------------------------------------
 // §3
 
-describe('RFC 8448 §3: simple 1-RTT handshake', () => {
+describe.each(PROVIDER_KINDS)('RFC 8448 §3 (%s provider): simple 1-RTT handshake', (kind) => {
   const { trace, client: c, server: s } = records(3);
   const ticket = decodeHandshake(traceMessage(trace, 'server', 'NewSessionTicket'));
   if (ticket.type !== 'new_session_ticket' || ticket.version !== 'tls13') throw new Error('no ticket');
@@ -92,7 +94,7 @@ describe('RFC 8448 §3: simple 1-RTT handshake', () => {
   function makeClient(): TlsClient {
     return new TlsClient({
       keyLog: true,
-      provider: replayProvider([random(trace, 'client', 'ClientHello'), ephemeral(trace, 'client')]),
+      provider: replayProvider([random(trace, 'client', 'ClientHello'), ephemeral(trace, 'client')], kind),
       serverName: 'server',
       cipherSuites: RFC_SUITES,
       groups: RFC_GROUPS,
@@ -140,17 +142,20 @@ describe('RFC 8448 §3: simple 1-RTT handshake', () => {
   });
 
   it('the server sends the RFC bytes, signs with the RFC salt, derives every secret, and accepts the client', () => {
-    const provider = replayProvider([
-      random(trace, 'server', 'ServerHello'),
-      ephemeral(trace, 'server'),
-      pssSalt(rsaKey, signatureOf(trace, 'server')),
-      Uint8Array.of(
-        ticket.ageAdd >>> 24,
-        (ticket.ageAdd >>> 16) & 0xff,
-        (ticket.ageAdd >>> 8) & 0xff,
-        ticket.ageAdd & 0xff,
-      ),
-    ]);
+    const provider = replayProvider(
+      [
+        random(trace, 'server', 'ServerHello'),
+        ephemeral(trace, 'server'),
+        pssSalt(rsaKey, signatureOf(trace, 'server')),
+        Uint8Array.of(
+          ticket.ageAdd >>> 24,
+          (ticket.ageAdd >>> 16) & 0xff,
+          (ticket.ageAdd >>> 8) & 0xff,
+          ticket.ageAdd & 0xff,
+        ),
+      ],
+      kind,
+    );
     const issued: ServerSessionState[] = [];
     const server = new TlsServer({
       keyLog: true,
@@ -203,7 +208,7 @@ const sends = (events: TlsEvent[]) => sentRecords(events).map((r) => hex(r));
 // ---------------------------------------------------------------------------------------------------
 // §5
 
-describe('RFC 8448 §5: HelloRetryRequest', () => {
+describe.each(PROVIDER_KINDS)('RFC 8448 §5 (%s provider): HelloRetryRequest', (kind) => {
   const { trace, client: c, server: s } = records(5);
   const hrr = decodeHandshake(traceMessage(trace, 'server', 'ServerHello', 0));
   if (hrr.type !== 'server_hello') throw new Error('no HRR');
@@ -213,11 +218,14 @@ describe('RFC 8448 §5: HelloRetryRequest', () => {
   it('the client answers the HRR with the RFC second ClientHello (P-256 share, cookie, padding) and finishes', () => {
     const client = new TlsClient({
       keyLog: true,
-      provider: replayProvider([
-        random(trace, 'client', 'ClientHello'),
-        ephemeral(trace, 'client', 0),
-        nistSeed(ephemeral(trace, 'client', 1)),
-      ]),
+      provider: replayProvider(
+        [
+          random(trace, 'client', 'ClientHello'),
+          ephemeral(trace, 'client', 0),
+          nistSeed(ephemeral(trace, 'client', 1)),
+        ],
+        kind,
+      ),
       serverName: 'server',
       cipherSuites: RFC_SUITES,
       groups: [0x1d, 0x17, 0x18],
@@ -237,11 +245,14 @@ describe('RFC 8448 §5: HelloRetryRequest', () => {
   });
 
   it('the server asks for P-256 with the RFC cookie and finishes the handshake', () => {
-    const provider = replayProvider([
-      random(trace, 'server', 'ServerHello', 1),
-      nistSeed(ephemeral(trace, 'server')),
-      pssSalt(rsaKey, signatureOf(trace, 'server')),
-    ]);
+    const provider = replayProvider(
+      [
+        random(trace, 'server', 'ServerHello', 1),
+        nistSeed(ephemeral(trace, 'server')),
+        pssSalt(rsaKey, signatureOf(trace, 'server')),
+      ],
+      kind,
+    );
     const server = new TlsServer({
       keyLog: true,
       provider,
@@ -265,7 +276,7 @@ describe('RFC 8448 §5: HelloRetryRequest', () => {
 // ---------------------------------------------------------------------------------------------------
 // §6
 
-describe('RFC 8448 §6: client authentication', () => {
+describe.each(PROVIDER_KINDS)('RFC 8448 §6 (%s provider): client authentication', (kind) => {
   const { trace, client: c, server: s } = records(6);
   const clientCert = decodeHandshake(traceMessage(trace, 'client', 'Certificate'));
   if (clientCert.type !== 'certificate' || clientCert.version !== 'tls13') throw new Error('no client certificate');
@@ -278,11 +289,10 @@ describe('RFC 8448 §6: client authentication', () => {
     const client = new TlsClient({
       keyLog: true,
       onOutgoingMessage: (m) => (m.type === 'certificate_verify' ? rfcClientCv : undefined),
-      provider: replayProvider([
-        random(trace, 'client', 'ClientHello'),
-        ephemeral(trace, 'client'),
-        new Uint8Array(32),
-      ]),
+      provider: replayProvider(
+        [random(trace, 'client', 'ClientHello'), ephemeral(trace, 'client'), new Uint8Array(32)],
+        kind,
+      ),
       serverName: 'server',
       cipherSuites: RFC_SUITES,
       groups: RFC_GROUPS,
@@ -302,11 +312,10 @@ describe('RFC 8448 §6: client authentication', () => {
     // The RFC's ECDSA server key is not published: sign with any P-256 key and let the research
     // hook put the RFC's CertificateVerify on the wire, so the transcript is the RFC's.
     const rfcServerCv = traceMessage(trace, 'server', 'CertificateVerify');
-    const provider = replayProvider([
-      random(trace, 'server', 'ServerHello'),
-      ephemeral(trace, 'server'),
-      new Uint8Array(32),
-    ]);
+    const provider = replayProvider(
+      [random(trace, 'server', 'ServerHello'), ephemeral(trace, 'server'), new Uint8Array(32)],
+      kind,
+    );
     const verified: Uint8Array[][] = [];
     const server = new TlsServer({
       keyLog: true,
@@ -338,7 +347,7 @@ describe('RFC 8448 §6: client authentication', () => {
 // ---------------------------------------------------------------------------------------------------
 // §7
 
-describe('RFC 8448 §7: middlebox compatibility mode', () => {
+describe.each(PROVIDER_KINDS)('RFC 8448 §7 (%s provider): middlebox compatibility mode', (kind) => {
   const { trace, client: c, server: s } = records(7);
   const hello = decodeHandshake(traceMessage(trace, 'client', 'ClientHello'));
   if (hello.type !== 'client_hello') throw new Error('no ClientHello');
@@ -346,11 +355,10 @@ describe('RFC 8448 §7: middlebox compatibility mode', () => {
   it('the client sends a session id and a dummy ChangeCipherSpec before its Finished', () => {
     const client = new TlsClient({
       keyLog: true,
-      provider: replayProvider([
-        random(trace, 'client', 'ClientHello'),
-        hello.sessionId.slice(),
-        ephemeral(trace, 'client'),
-      ]),
+      provider: replayProvider(
+        [random(trace, 'client', 'ClientHello'), hello.sessionId.slice(), ephemeral(trace, 'client')],
+        kind,
+      ),
       serverName: 'server',
       cipherSuites: RFC_SUITES,
       groups: RFC_GROUPS,
@@ -369,11 +377,14 @@ describe('RFC 8448 §7: middlebox compatibility mode', () => {
   it('the server echoes the session id and sends a dummy ChangeCipherSpec after its ServerHello', () => {
     const server = new TlsServer({
       keyLog: true,
-      provider: replayProvider([
-        random(trace, 'server', 'ServerHello'),
-        ephemeral(trace, 'server'),
-        pssSalt(rsaKey, signatureOf(trace, 'server')),
-      ]),
+      provider: replayProvider(
+        [
+          random(trace, 'server', 'ServerHello'),
+          ephemeral(trace, 'server'),
+          pssSalt(rsaKey, signatureOf(trace, 'server')),
+        ],
+        kind,
+      ),
       certificate: { chain: serverChain(trace), key: rsaKey },
       cipherSuites: RFC_SUITES,
       groups: RFC_GROUPS,
@@ -391,7 +402,7 @@ describe('RFC 8448 §7: middlebox compatibility mode', () => {
 // ---------------------------------------------------------------------------------------------------
 // §4
 
-describe('RFC 8448 §4: resumed 0-RTT handshake', () => {
+describe.each(PROVIDER_KINDS)('RFC 8448 §4 (%s provider): resumed 0-RTT handshake', (kind) => {
   const t3 = loadTrace(3);
   const { trace, client: c, server: s } = records(4);
   const nst = decodeHandshake(traceMessage(t3, 'server', 'NewSessionTicket'));
@@ -418,7 +429,7 @@ describe('RFC 8448 §4: resumed 0-RTT handshake', () => {
   it('the client offers the ticket with the RFC binder, sends 0-RTT data and EndOfEarlyData', () => {
     const client = new TlsClient({
       keyLog: true,
-      provider: replayProvider([random(trace, 'client', 'ClientHello'), ephemeral(trace, 'client')]),
+      provider: replayProvider([random(trace, 'client', 'ClientHello'), ephemeral(trace, 'client')], kind),
       serverName: 'server',
       cipherSuites: RFC_SUITES,
       groups: RFC_GROUPS,
@@ -455,7 +466,7 @@ describe('RFC 8448 §4: resumed 0-RTT handshake', () => {
     const make = (chunks: Uint8Array[]) =>
       new TlsServer({
         keyLog: true,
-        provider: replayProvider(chunks),
+        provider: replayProvider(chunks, kind),
         certificate: { chain: serverChain(t3), key: rsaKey },
         cipherSuites: RFC_SUITES,
         groups: RFC_GROUPS,

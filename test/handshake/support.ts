@@ -5,24 +5,34 @@
 import { readFileSync } from 'node:fs';
 import { concat, fromHex } from '../../src/bytes/hex.js';
 import { NobleProvider } from '../../src/crypto/noble.js';
-import type { RsaPrivateKey } from '../../src/crypto/provider.js';
+import type { CryptoProvider, RsaPrivateKey } from '../../src/crypto/provider.js';
 import { i2osp, mgf1, modPow, os2ip } from '../../src/crypto/rsa.js';
 import type { TlsEvent } from '../../src/handshake/types.js';
+import { NodeCryptoProvider } from '../../src/node/crypto-provider.js';
 import type { Extension } from '../../src/tls/extensions.js';
 import type { ClientHello } from '../../src/tls/messages/hello.js';
 import { field, findEntries, findEntry, type Trace } from '../support/rfc8448.js';
 
-/** A provider whose random source hands out `chunks` in order, each exactly as long as asked. */
-export function replayProvider(chunks: Uint8Array[]): NobleProvider & { remaining: () => number } {
+/** The providers the replays run through: the pure one and the node:crypto one. */
+export type ProviderKind = 'noble' | 'node';
+export const PROVIDER_KINDS: readonly ProviderKind[] = ['noble', 'node'];
+
+/**
+ * A provider (of `kind`) whose random source hands out `chunks` in order, each exactly as long as
+ * asked. Both kinds derive keys from random bytes the same way, so one script replays through either.
+ */
+export function replayProvider(
+  chunks: Uint8Array[],
+  kind: ProviderKind = 'noble',
+): CryptoProvider & { remaining: () => number } {
   const queue = [...chunks];
-  const provider = new NobleProvider({
-    random: (n) => {
-      const next = queue.shift();
-      if (!next) throw new Error(`unexpected random(${n}): the replay queue is empty`);
-      if (next.length !== n) throw new Error(`random(${n}) but the next replay chunk has ${next.length} bytes`);
-      return next.slice();
-    },
-  });
+  const random = (n: number) => {
+    const next = queue.shift();
+    if (!next) throw new Error(`unexpected random(${n}): the replay queue is empty`);
+    if (next.length !== n) throw new Error(`random(${n}) but the next replay chunk has ${next.length} bytes`);
+    return next.slice();
+  };
+  const provider = kind === 'node' ? new NodeCryptoProvider({ random }) : new NobleProvider({ random });
   return Object.assign(provider, { remaining: () => queue.length });
 }
 

@@ -1,0 +1,359 @@
+/**
+ * `NodeCryptoProvider`: a {@link CryptoProvider} on node:crypto's synchronous APIs (OpenSSL), for
+ * OpenSSL-class speed on Node; browsers keep {@link NobleProvider}. Same contract and same outputs:
+ * SHA-2 (FIPS 180-4), HMAC (RFC 2104), HKDF (RFC 5869), AES-GCM and ChaCha20-Poly1305 (RFC 5116,
+ * RFC 8439) keyed once per epoch, the key exchanges of `./crypto-key-exchange.ts`, ECDSA / Ed25519 /
+ * RSA-PSS / RSASSA-PKCS1-v1_5 (RFC 8446 §4.2.3, RFC 8017) with `KeyObject`s created once per key, and
+ * RSAES-PKCS1-v1_5 with the RFC 5246 §7.4.7.1 countermeasure.
+ *
+ * What node:crypto cannot do, and what is done instead (by NobleProvider code, same results):
+ * - Injected signature randomness: OpenSSL draws the RSA-PSS salt, the ECDSA nonce and the PKCS#1
+ *   encryption padding itself. So a `sign` with `SignOptions.salt` / `entropy`, and — when the provider
+ *   was given its own {@link RandomSource} — every RSA-PSS / ECDSA signature and `rsaEncrypt`, go
+ *   through NobleProvider with the bytes from that source: RFC traces replay byte for byte.
+ * - RSA private keys without CRT components (node:crypto imports RSA private keys only with them).
+ * - Groups without a native implementation here (the RFC 7919 FFDHE groups) are NobleProvider's.
+ * - RSA PKCS#1 v1.5 decryption: Node ≥ 20.11.1 refuses RSA_PKCS1_PADDING in `privateDecrypt`
+ *   (CVE-2023-46809), and a padding error must not be observable anyway; OpenSSL does the raw RSA
+ *   operation (RSA_NO_PADDING, blinded) and `decryptPremasterWith` (src/crypto/rsa.ts) does the
+ *   constant-time padding check and selection that NobleProvider uses.
+ * @module
+ */
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  type Hash,
+  type KeyObject,
+  sign as nodeSign,
+  verify as nodeVerify,
+  privateDecrypt,
+  publicEncrypt,
+  randomFillSync,
+  type SigningOptions,
+} from 'node:crypto';
+import { NobleProvider } from '../crypto/noble.js';
+import {
+  AEAD_KEY_LENGTH,
+  AEAD_NONCE_LENGTH,
+  AEAD_TAG_LENGTH,
+  type AeadContext,
+  type AeadName,
+  CryptoError,
+  type CryptoProvider,
+  type GroupName,
+  HASH_LENGTH,
+  type HashContext,
+  type HashName,
+  type KeyExchange,
+  type PrivateKey,
+  type PublicKey,
+  type RandomSource,
+  type RsaPrivateKey,
+  type RsaPublicKey,
+  type SignatureSchemeName,
+  type SignOptions,
+} from '../crypto/provider.js';
+import { decryptPremasterWith, modulusLength } from '../crypto/rsa.js';
+import { nodeKeyExchange } from './crypto-key-exchange.js';
+import { hasCrt, KeyObjectCache, plain } from './crypto-keys.js';
+
+class NodeHashContext implements HashContext {
+  constructor(
+    readonly hash: HashName,
+    private readonly state: Hash,
+  ) {}
+  update(data: Uint8Array): this {
+    this.state.update(data);
+    return this;
+  }
+  digest(): Uint8Array {
+    return plain(this.state.copy().digest());
+  }
+  clone(): HashContext {
+    return new NodeHashContext(this.hash, this.state.copy());
+  }
+}
+
+function checkHash(hash: HashName): void {
+  if (HASH_LENGTH[hash] === undefined) throw new CryptoError('unsupported', `unknown hash ${String(hash)}`);
+}
+
+function checkNonce(aead: AeadName, nonce: Uint8Array): void {
+  if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError(`${aead}: nonce must be 12 bytes, got ${nonce.length}`);
+}
+
+/** Options of both ciphers: the 16-byte tag (ChaCha20-Poly1305 needs it said). */
+const TAG = { authTagLength: AEAD_TAG_LENGTH } as const;
+
+/**
+ * An AEAD keyed once: the secret `KeyObject` is created here (OpenSSL holds the key), and each message
+ * is one `createCipheriv` / `createDecipheriv` with it. `dispose` drops the key; the context then throws.
+ */
+class NodeAeadContext implements AeadContext {
+  #key: KeyObject | undefined;
+  constructor(
+    readonly aead: AeadName,
+    key: Uint8Array,
+  ) {
+    const want = AEAD_KEY_LENGTH[aead];
+    if (want === undefined) throw new CryptoError('unsupported', `unknown AEAD ${String(aead)}`);
+    if (key.length !== want) throw new RangeError(`${aead}: key must be ${want} bytes, got ${key.length}`);
+    this.#key = createSecretKey(key); // a copy
+  }
+  #live(nonce: Uint8Array): KeyObject {
+    checkNonce(this.aead, nonce);
+    if (!this.#key) throw new Error(`${this.aead}: context disposed`);
+    return this.#key;
+  }
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    const cipher = createCipheriv(this.aead as 'aes-128-gcm', this.#live(nonce), nonce, TAG);
+    cipher.setAAD(aad);
+    const body = cipher.update(plaintext);
+    cipher.final();
+    const out = new Uint8Array(body.length + AEAD_TAG_LENGTH);
+    out.set(body);
+    out.set(cipher.getAuthTag(), body.length);
+    return out;
+  }
+  open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Uint8Array | null {
+    const key = this.#live(nonce);
+    if (ciphertext.length < AEAD_TAG_LENGTH) return null;
+    const split = ciphertext.length - AEAD_TAG_LENGTH;
+    const decipher = createDecipheriv(this.aead as 'aes-128-gcm', key, nonce, TAG);
+    decipher.setAuthTag(ciphertext.subarray(split));
+    decipher.setAAD(aad);
+    const body = decipher.update(ciphertext.subarray(0, split));
+    try {
+      decipher.final(); // throws when the tag does not match
+    } catch {
+      body.fill(0);
+      return null;
+    }
+    return plain(body);
+  }
+  dispose(): void {
+    this.#key = undefined;
+  }
+}
+
+/** How each signature scheme signs on node:crypto (RFC 8446 §4.2.3). */
+type NodeScheme =
+  | { kind: 'ecdsa'; curve: 'secp256r1' | 'secp384r1' | 'secp521r1'; hash: HashName }
+  | { kind: 'pss'; hash: HashName; pssKey: boolean }
+  | { kind: 'pkcs1'; hash: HashName }
+  | { kind: 'ed25519' };
+
+const SCHEMES: Readonly<Record<SignatureSchemeName, NodeScheme>> = {
+  ecdsa_secp256r1_sha256: { kind: 'ecdsa', curve: 'secp256r1', hash: 'sha256' },
+  ecdsa_secp384r1_sha384: { kind: 'ecdsa', curve: 'secp384r1', hash: 'sha384' },
+  ecdsa_secp521r1_sha512: { kind: 'ecdsa', curve: 'secp521r1', hash: 'sha512' },
+  rsa_pss_rsae_sha256: { kind: 'pss', hash: 'sha256', pssKey: false },
+  rsa_pss_rsae_sha384: { kind: 'pss', hash: 'sha384', pssKey: false },
+  rsa_pss_rsae_sha512: { kind: 'pss', hash: 'sha512', pssKey: false },
+  rsa_pss_pss_sha256: { kind: 'pss', hash: 'sha256', pssKey: true },
+  rsa_pss_pss_sha384: { kind: 'pss', hash: 'sha384', pssKey: true },
+  rsa_pss_pss_sha512: { kind: 'pss', hash: 'sha512', pssKey: true },
+  ed25519: { kind: 'ed25519' },
+  rsa_pkcs1_sha256: { kind: 'pkcs1', hash: 'sha256' },
+  rsa_pkcs1_sha384: { kind: 'pkcs1', hash: 'sha384' },
+  rsa_pkcs1_sha512: { kind: 'pkcs1', hash: 'sha512' },
+};
+
+/** True when `key` is of the type the scheme signs or verifies with (as NobleProvider checks). */
+function keyFits(spec: NodeScheme, key: PrivateKey | PublicKey): boolean {
+  switch (spec.kind) {
+    case 'ecdsa':
+      return key.type === 'ec' && key.curve === spec.curve;
+    case 'ed25519':
+      return key.type === 'ed25519';
+    case 'pss':
+      return key.type === 'rsa' && Boolean(key.pss) === spec.pssKey;
+    case 'pkcs1':
+      return key.type === 'rsa' && !key.pss;
+  }
+}
+
+/** node:crypto's digest name and options of a scheme, for `sign` and `verify`. */
+function nodeArgs(spec: NodeScheme, key: KeyObject): [string | null, { key: KeyObject } & SigningOptions] {
+  switch (spec.kind) {
+    case 'ecdsa':
+      return [spec.hash, { key, dsaEncoding: 'der' }];
+    case 'ed25519':
+      return [null, { key }];
+    case 'pss':
+      return [
+        spec.hash,
+        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+      ];
+    case 'pkcs1':
+      return [spec.hash, { key, padding: constants.RSA_PKCS1_PADDING }];
+  }
+}
+
+function wrongKey(scheme: SignatureSchemeName, key: PrivateKey): CryptoError {
+  const what = key.type === 'ec' ? `ec ${key.curve}` : key.type === 'rsa' && key.pss ? 'rsa-pss' : key.type;
+  return new CryptoError('invalid-key', `${scheme}: cannot sign with a ${what} key`);
+}
+
+/** Options of {@link NodeCryptoProvider}. */
+export interface NodeCryptoProviderOptions {
+  /**
+   * Random source; default `crypto.randomFillSync`. When given, every random input comes from it, so
+   * RSA-PSS and ECDSA signatures and RSA encryption are computed by NobleProvider's code (OpenSSL
+   * cannot take their randomness): use it to replay traces, not for speed.
+   */
+  random?: RandomSource;
+}
+
+/**
+ * The node:crypto {@link CryptoProvider}: OpenSSL's primitives behind tlswire's provider interface.
+ * @example
+ * import { NodeCryptoProvider } from 'tlswire/node';
+ * const provider = new NodeCryptoProvider();
+ */
+export class NodeCryptoProvider implements CryptoProvider {
+  readonly #source: RandomSource | undefined;
+  /** NobleProvider over the same random source, for what node:crypto cannot do (see the module doc). */
+  readonly #noble: NobleProvider;
+  readonly #keys = new KeyObjectCache();
+  readonly #exchanges = new Map<GroupName, KeyExchange>();
+
+  constructor(options: NodeCryptoProviderOptions = {}) {
+    this.#source = options.random;
+    this.#noble = new NobleProvider({ random: (n) => this.random(n) });
+  }
+
+  random(n: number): Uint8Array {
+    if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`random: bad length ${n}`);
+    if (!this.#source) return randomFillSync(new Uint8Array(n));
+    const out = this.#source(n);
+    if (out.length !== n) {
+      throw new CryptoError('invalid-input', `random source returned ${out.length} bytes, not ${n}`);
+    }
+    return out;
+  }
+
+  hash(hash: HashName, data: Uint8Array): Uint8Array {
+    checkHash(hash);
+    return plain(createHash(hash).update(data).digest());
+  }
+
+  createHash(hash: HashName): HashContext {
+    checkHash(hash);
+    return new NodeHashContext(hash, createHash(hash));
+  }
+
+  hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
+    checkHash(hash);
+    return plain(createHmac(hash, key).update(data).digest());
+  }
+
+  /** HMAC(salt, IKM): an empty salt is HashLen zeros, which HMAC pads to the same key (RFC 2104 §2). */
+  hkdfExtract(hash: HashName, salt: Uint8Array, ikm: Uint8Array): Uint8Array {
+    return this.hmac(hash, salt, ikm);
+  }
+
+  /**
+   * HKDF-Expand (RFC 5869 §2.3) over HMAC: node's `hkdfSync` always extracts first, so it cannot
+   * expand a PRK by itself. TLS asks for one or two blocks.
+   */
+  hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+    checkHash(hash);
+    const hashLength = HASH_LENGTH[hash];
+    if (length > 255 * hashLength) throw new RangeError('HKDF-Expand: length > 255 * HashLen');
+    const out = new Uint8Array(length);
+    const counter = new Uint8Array(1);
+    let t: Uint8Array = new Uint8Array(0);
+    for (let i = 1, o = 0; o < length; i++, o += hashLength) {
+      counter[0] = i;
+      t = plain(createHmac(hash, prk).update(t).update(info).update(counter).digest());
+      out.set(t.subarray(0, Math.min(hashLength, length - o)), o);
+    }
+    t.fill(0);
+    return out;
+  }
+
+  aeadSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    return new NodeAeadContext(aead, key).seal(nonce, plaintext, aad);
+  }
+
+  aeadOpen(
+    aead: AeadName,
+    key: Uint8Array,
+    nonce: Uint8Array,
+    ciphertext: Uint8Array,
+    aad: Uint8Array,
+  ): Uint8Array | null {
+    return new NodeAeadContext(aead, key).open(nonce, ciphertext, aad);
+  }
+
+  aead(aead: AeadName, key: Uint8Array): AeadContext {
+    return new NodeAeadContext(aead, key);
+  }
+
+  keyExchange(group: GroupName): KeyExchange {
+    let kx = this.#exchanges.get(group);
+    if (kx) return kx;
+    kx = nodeKeyExchange(group, (n) => this.random(n)) ?? this.#noble.keyExchange(group);
+    this.#exchanges.set(group, kx);
+    return kx;
+  }
+
+  sign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array, options: SignOptions = {}): Uint8Array {
+    const spec = SCHEMES[scheme];
+    if (!spec) throw new CryptoError('unsupported', `unsupported signature scheme ${String(scheme)}`);
+    if (!keyFits(spec, key)) throw wrongKey(scheme, key);
+    const randomized = spec.kind === 'ecdsa' || spec.kind === 'pss';
+    const injected = options.salt !== undefined || options.entropy !== undefined || this.#source !== undefined;
+    if ((randomized && injected) || (key.type === 'rsa' && !hasCrt(key))) {
+      return this.#noble.sign(scheme, key, message, options);
+    }
+    try {
+      const [digest, args] = nodeArgs(spec, this.#keys.privateKey(key));
+      return plain(nodeSign(digest, message, args));
+    } catch (e) {
+      throw new CryptoError('invalid-key', `${scheme}: ${(e as Error).message}`);
+    }
+  }
+
+  verify(scheme: SignatureSchemeName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
+    const spec = SCHEMES[scheme];
+    if (!spec || !keyFits(spec, key)) return false;
+    try {
+      const keyObject = this.#keys.publicKey(key);
+      // RFC 8017 §8.1.2 / §8.2.2 step 1: exactly k bytes (OpenSSL also takes a shorter S of the same value).
+      const bits = key.type === 'rsa' ? (keyObject.asymmetricKeyDetails?.modulusLength ?? 0) : 0;
+      if (key.type === 'rsa' && signature.length !== (bits + 7) >> 3) return false;
+      const [digest, args] = nodeArgs(spec, keyObject);
+      return nodeVerify(digest, message, args, signature);
+    } catch {
+      return false;
+    }
+  }
+
+  rsaEncrypt(key: RsaPublicKey, message: Uint8Array): Uint8Array {
+    if (this.#source) return this.#noble.rsaEncrypt(key, message);
+    if (message.length > modulusLength(key.n) - 11) {
+      throw new CryptoError('invalid-input', 'RSAES-PKCS1-v1_5: message too long');
+    }
+    const k = this.#keys.publicKey(key);
+    return plain(publicEncrypt({ key: k, padding: constants.RSA_PKCS1_PADDING }, message));
+  }
+
+  rsaDecryptPremaster(
+    key: RsaPrivateKey,
+    ciphertext: Uint8Array,
+    expectedLength: number,
+    fallback: Uint8Array,
+    clientVersion?: number,
+  ): { ok: boolean; message: Uint8Array } {
+    if (!hasCrt(key)) return this.#noble.rsaDecryptPremaster(key, ciphertext, expectedLength, fallback, clientVersion);
+    const k = this.#keys.privateKey(key);
+    const rsadp = (c: Uint8Array) => plain(privateDecrypt({ key: k, padding: constants.RSA_NO_PADDING }, c));
+    return decryptPremasterWith(key, rsadp, ciphertext, expectedLength, fallback, clientVersion);
+  }
+}
