@@ -5,14 +5,16 @@
  * with AES-256-GCM under a server ticket key (RFC 8446 §4.6.1 leaves the format to the server;
  * this is `key_name(16) ‖ nonce(12) ‖ AEAD(state)`, as RFC 5077 §4 recommends). The sealing is
  * {@link AeadStateTicketer}, generic over the state's codec, each codec a table of the state's
- * fields ({@link fieldCodec}); the TLS 1.2 ticketer (`Tls12AeadTicketer`, RFC 5077) is the same
- * sealing over its own state.
+ * fields ({@link fieldCodec}) ending with the {@link SESSION_FIELDS} both versions keep; the TLS 1.2
+ * ticketer (`Tls12AeadTicketer`, RFC 5077) is the same sealing over its own state.
  *
- * {@link SingleUseAntiReplay} implements RFC 8446 §8.1 in spirit, per PSK binder instead of per
- * ticket: 0-RTT is accepted at most once for each binder until the ticket expires. Binders are
- * unique per ClientHello, so a replayed ClientHello is refused 0-RTT (it still completes a 1-RTT
- * handshake). Combined with the server's ticket-age freshness check (RFC 8446 §8.3, ±10 s) the
- * window is bounded. It is in memory: one instance per server process (or share a store).
+ * {@link SingleUseAntiReplay} makes each ticket single-use for 0-RTT (RFC 8446 §8.1) within the
+ * freshness window (§8.2, §8.3): the server accepts 0-RTT only for a ClientHello whose ticket age is
+ * within {@link TICKET_AGE_TOLERANCE} of the ticket's real age, and asks the store, keyed by the
+ * ticket, which remembers each acceptance until that window has closed. A second 0-RTT attempt with
+ * the same ticket inside the window — a replayed ClientHello, or a new one — is refused 0-RTT (the
+ * handshake goes on in 1-RTT); once the window has closed, no ClientHello of the first attempt can
+ * pass the freshness check again. The store is bounded and refuses 0-RTT when full.
  * @module
  */
 
@@ -45,20 +47,18 @@ const time: FieldCodec<number> = { write: (w, v) => w.u64(BigInt(Math.floor(v)))
 const opaque8: FieldCodec<Uint8Array> = { write: (w, v) => w.opaque8(v), read: (r, f) => r.opaque8(f).slice() };
 const flag: FieldCodec<boolean> = { write: (w, v) => w.u8(v ? 1 : 0), read: (r, f) => r.u8(f) === 1 };
 
-/** Text that may be absent: its UTF-8 bytes (none when absent) and a presence byte `before` or `after` them. */
-function optionalText(width: 8 | 16, presence: 'before' | 'after'): FieldCodec<string | undefined> {
+/** Text that may be absent: a presence byte, then its UTF-8 bytes (none when absent) with a `width`-bit length. */
+function optionalText(width: 8 | 16): FieldCodec<string | undefined> {
   return {
     write(w, value) {
-      if (presence === 'before') flag.write(w, value !== undefined);
+      flag.write(w, value !== undefined);
       const bytes = new TextEncoder().encode(value ?? '');
       if (width === 8) w.opaque8(bytes);
       else w.opaque16(bytes);
-      if (presence === 'after') flag.write(w, value !== undefined);
     },
     read(r, f) {
-      let present = presence === 'before' && flag.read(r, `${f}_present`);
+      const present = flag.read(r, `${f}_present`);
       const text = new TextDecoder().decode(width === 8 ? r.opaque8(f) : r.opaque16(f));
-      if (presence === 'after') present = flag.read(r, `${f}_present`);
       return present ? text : undefined;
     },
   };
@@ -67,9 +67,28 @@ function optionalText(width: 8 | 16, presence: 'before' | 'after'): FieldCodec<s
 /**
  * The field codecs of ticket states: u16 and u32; `time`, clock milliseconds as a whole u64;
  * `opaque8`, bytes with an 8-bit length (read as a copy); `flag`, a boolean byte (1 for true);
- * `optionalText`, text with an 8- or 16-bit length and a presence byte.
+ * `optionalText`, a presence byte and text with an 8- or 16-bit length.
  */
 export const field = { u16, u32, time, opaque8, flag, optionalText } as const;
+
+/** What the resumption states of both versions keep besides their suite and secrets (RFC 8446 §4.6.1, RFC 5077 §4). */
+export interface SessionFields {
+  /** Clock time (ms) the session or ticket was issued. */
+  issuedAt: number;
+  /** Seconds. */
+  lifetime: number;
+  alpn: string | undefined;
+  /** The SNI of the connection that made it: resumption under another name is refused (RFC 6066 §3). */
+  serverName: string | undefined;
+}
+
+/** The shared fields' codecs, in the order they end each ticket's plaintext. */
+export const SESSION_FIELDS: StateFields<SessionFields> = {
+  issuedAt: field.time,
+  lifetime: field.u32,
+  alpn: field.optionalText(8),
+  serverName: field.optionalText(16),
+};
 
 /** The codec of a state written as `version` (one byte) and then its `fields`; `name` labels decode errors. */
 export function fieldCodec<S>(name: string, version: number, fields: StateFields<S>): StateCodec<S> {
@@ -144,41 +163,120 @@ export class AeadStateTicketer<S> {
   }
 }
 
-const TICKET_VERSION = 1;
-
-/** The TLS 1.3 resumption state (RFC 8446 §4.6.1) as a ticket's plaintext: these fields in this order. */
-const STATE_CODEC = fieldCodec<ServerSessionState>('TicketState', TICKET_VERSION, {
-  cipherSuite: field.u16,
-  psk: field.opaque8,
-  ageAdd: field.u32,
-  issuedAt: field.time,
-  lifetime: field.u32,
-  maxEarlyDataSize: field.u32,
-  alpn: field.optionalText(8, 'after'),
-  serverName: field.optionalText(16, 'after'),
-});
-
 /**
- * Stateless tickets sealed with AES-256-GCM under `key` (32 bytes). Keep the key secret and rotate
- * it: a ticket under an older key simply fails to open (full handshake).
- * @example const ticketer = new AeadTicketer(provider, provider.random(32));
+ * The class of stateless AES-256-GCM tickets (an {@link AeadStateTicketer}) of a state written as
+ * `version` and `fields` ({@link fieldCodec}), built from a provider and a 32-byte key; `name` is the
+ * class's name in its errors. Both versions' ticketers are such classes.
  */
-export class AeadTicketer extends AeadStateTicketer<ServerSessionState> implements Ticketer {
-  /** @throws RangeError when `key` is not 32 bytes */
-  constructor(provider: CryptoProvider, key: Uint8Array) {
-    super('AeadTicketer', provider, key, STATE_CODEC);
-  }
+export function aeadTicketerClass<S>(
+  name: string,
+  version: number,
+  fields: StateFields<S>,
+): new (
+  provider: CryptoProvider,
+  key: Uint8Array,
+) => AeadStateTicketer<S> {
+  const codec = fieldCodec(`${name} state`, version, fields);
+  return class extends AeadStateTicketer<S> {
+    /** @throws RangeError when `key` is not 32 bytes */
+    constructor(provider: CryptoProvider, key: Uint8Array) {
+      super(name, provider, key, codec);
+    }
+  };
 }
 
-/** In-memory single-use anti-replay (see the module comment), with expired entries dropped as it goes. */
+/** Version 2: the shared fields last, each optional text after its presence byte (version 1 tickets do not open). */
+const TICKET_VERSION = 2;
+
+/**
+ * Stateless tickets sealed with AES-256-GCM under `key` (32 bytes), the TLS 1.3 resumption state
+ * (RFC 8446 §4.6.1) as their plaintext: version 2, then these fields in this order. Keep the key
+ * secret and rotate it: a ticket under an older key simply fails to open (full handshake).
+ * @example const ticketer = new AeadTicketer(provider, provider.random(32));
+ * @throws RangeError (constructor) when `key` is not 32 bytes
+ */
+export class AeadTicketer
+  extends aeadTicketerClass<ServerSessionState>('AeadTicketer', TICKET_VERSION, {
+    cipherSuite: field.u16,
+    psk: field.opaque8,
+    ageAdd: field.u32,
+    maxEarlyDataSize: field.u32,
+    ...SESSION_FIELDS,
+  })
+  implements Ticketer {}
+
+/**
+ * How far (ms) the client's view of a ticket's age may be from ours before 0-RTT is refused (RFC 8446
+ * §8.3 suggests windows "on the order of ten seconds"): a ClientHello passes the freshness check from
+ * `expected_arrival_time - TICKET_AGE_TOLERANCE` to `expected_arrival_time + TICKET_AGE_TOLERANCE`.
+ */
+export const TICKET_AGE_TOLERANCE = 10_000;
+
+/** The default bound of {@link SingleUseAntiReplay}: tickets inside their freshness window at once. */
+export const DEFAULT_ANTI_REPLAY_ENTRIES = 100_000;
+
+/** Options of {@link SingleUseAntiReplay}. */
+export interface AntiReplayOptions {
+  /**
+   * Most tickets remembered at once (default {@link DEFAULT_ANTI_REPLAY_ENTRIES}; about 100 bytes
+   * each). When that many are inside their window, 0-RTT is refused (fail closed) until some close.
+   */
+  maxEntries?: number;
+  /**
+   * Clock time (ms) from which this store has seen every 0-RTT attempt its server accepted. Until one
+   * window (2 × {@link TICKET_AGE_TOLERANCE}) has passed since, 0-RTT is refused (RFC 8446 §8.2: a
+   * freshly started server might otherwise accept what an earlier instance accepted). Set it when the
+   * ticket key outlives this store (a key loaded from disk, shared by restarts); default: no such wait.
+   */
+  startedAt?: number;
+}
+
+/**
+ * In-memory single-use anti-replay for 0-RTT (see the module comment), one per server process (share
+ * one across the servers that share a ticket key). Keyed by ticket: `accept(key, expiresAt, now)`
+ * returns true the first time it sees `key`, then false until `expiresAt` (the end of that attempt's
+ * freshness window); with `maxEntries` keys inside their window it returns false for any new key.
+ * Insert, check and expiry are O(1) (amortised): entries are kept in arrival order and expired
+ * ones dropped from the front; one that expires behind a later-expiring one is dropped with it (it
+ * is no longer consulted: a key is refused only while its own `expiresAt` is to come).
+ * @example new TlsServer({ certificate, ticketer, maxEarlyDataSize: 16384, antiReplay: new SingleUseAntiReplay() })
+ */
 export class SingleUseAntiReplay implements AntiReplay {
+  /** Ticket key (hex) → end of its window, in arrival order. */
   readonly #seen = new Map<string, number>();
+  readonly #max: number;
+  readonly #openFrom: number;
+
+  /** @throws RangeError when `maxEntries` is not a whole number ≥ 1 */
+  constructor(options: AntiReplayOptions = {}) {
+    const max = options.maxEntries ?? DEFAULT_ANTI_REPLAY_ENTRIES;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError('SingleUseAntiReplay: maxEntries must be ≥ 1');
+    this.#max = max;
+    this.#openFrom = options.startedAt === undefined ? -Infinity : options.startedAt + 2 * TICKET_AGE_TOLERANCE;
+  }
+
+  /** Tickets remembered now (expired ones go at the next `accept`). */
+  get size(): number {
+    return this.#seen.size;
+  }
 
   accept(key: Uint8Array, expiresAt: number, now: number): boolean {
-    for (const [k, until] of this.#seen) if (until <= now) this.#seen.delete(k);
+    this.#dropExpired(now);
+    if (now < this.#openFrom) return false;
     const id = toHex(key);
-    if (this.#seen.has(id)) return false;
+    const until = this.#seen.get(id);
+    if (until !== undefined && until > now) return false;
+    if (until === undefined && this.#seen.size >= this.#max) return false;
+    this.#seen.delete(id);
     this.#seen.set(id, expiresAt);
     return true;
+  }
+
+  /** Drop entries from the front while their window has closed. */
+  #dropExpired(now: number): void {
+    for (const [id, until] of this.#seen) {
+      if (until > now) return;
+      this.#seen.delete(id);
+    }
   }
 }
