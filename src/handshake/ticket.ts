@@ -234,11 +234,11 @@ export interface AntiReplayOptions {
 /**
  * In-memory single-use anti-replay for 0-RTT (see the module comment), one per server process (share
  * one across the servers that share a ticket key). Keyed by ticket: `accept(key, expiresAt, now)`
- * returns true the first time it sees `key`, then false until `expiresAt` (the end of that attempt's
- * freshness window); with `maxEntries` keys inside their window it returns false for any new key.
- * Insert, check and expiry are O(1) (amortised): entries are kept in arrival order and expired
- * ones dropped from the front; one that expires behind a later-expiring one is dropped with it (it
- * is no longer consulted: a key is refused only while its own `expiresAt` is to come).
+ * returns true the first time it sees `key`, then false while `now ≤ expiresAt` (the last moment that
+ * attempt's ClientHello passes the freshness check); with `maxEntries` keys inside their window it
+ * returns false for any new key. Insert, check and expiry are O(1) (amortised): entries are kept in
+ * arrival order and expired ones dropped from the front; one that expires behind a later-expiring
+ * one leaves with it (meanwhile it counts towards `maxEntries` but refuses nothing).
  * @example new TlsServer({ certificate, ticketer, maxEarlyDataSize: 16384, antiReplay: new SingleUseAntiReplay() })
  */
 export class SingleUseAntiReplay implements AntiReplay {
@@ -265,7 +265,7 @@ export class SingleUseAntiReplay implements AntiReplay {
     if (now < this.#openFrom) return false;
     const id = toHex(key);
     const until = this.#seen.get(id);
-    if (until !== undefined && until > now) return false;
+    if (until !== undefined && until >= now) return false;
     if (until === undefined && this.#seen.size >= this.#max) return false;
     this.#seen.delete(id);
     this.#seen.set(id, expiresAt);
@@ -275,7 +275,7 @@ export class SingleUseAntiReplay implements AntiReplay {
   /** Drop entries from the front while their window has closed. */
   #dropExpired(now: number): void {
     for (const [id, until] of this.#seen) {
-      if (until > now) return;
+      if (until >= now) return;
       this.#seen.delete(id);
     }
   }
