@@ -18,7 +18,7 @@
  * @module
  */
 
-import { constantTimeEqual, toHex } from '../bytes/hex.js';
+import { constantTimeEqual } from '../bytes/hex.js';
 import { Reader } from '../bytes/reader.js';
 import { Writer } from '../bytes/writer.js';
 import { type AeadContext, aeadContext, type CryptoProvider } from '../crypto/provider.js';
@@ -235,15 +235,20 @@ export interface AntiReplayOptions {
  * In-memory single-use anti-replay for 0-RTT (see the module comment), one per server process (share
  * one across the servers that share a ticket key). Keyed by ticket: `accept(key, expiresAt, now)`
  * returns true the first time it sees `key`, then false while `now ≤ expiresAt` (the last moment that
- * attempt's ClientHello passes the freshness check); with `maxEntries` keys inside their window it
- * returns false for any new key. Insert, check and expiry are O(1) (amortised): entries are kept in
- * arrival order and expired ones dropped from the front; one that expires behind a later-expiring
- * one leaves with it (meanwhile it counts towards `maxEntries` but refuses nothing).
+ * attempt's ClientHello passes the freshness check); with `maxEntries` entries held it returns false
+ * for any new key. Insert, check and expiry are O(1) (amortised): a map from key to window end for
+ * the check, and the same entries in arrival order, dropped from the front once expired. An entry
+ * that expires behind a later-expiring one leaves with it: until then it still counts towards
+ * `maxEntries` but refuses nothing.
  * @example new TlsServer({ certificate, ticketer, maxEarlyDataSize: 16384, antiReplay: new SingleUseAntiReplay() })
  */
 export class SingleUseAntiReplay implements AntiReplay {
-  /** Ticket key (hex) → end of its window, in arrival order. */
-  readonly #seen = new Map<string, number>();
+  /** Ticket key (a character per byte) → end of its window (the latest, when a key came back after its window). */
+  readonly #until = new Map<string, number>();
+  /** Every accepted entry in arrival order, from `#head` on (parallel arrays). */
+  #ids: string[] = [];
+  #ends: number[] = [];
+  #head = 0;
   readonly #max: number;
   readonly #openFrom: number;
 
@@ -255,28 +260,40 @@ export class SingleUseAntiReplay implements AntiReplay {
     this.#openFrom = options.startedAt === undefined ? -Infinity : options.startedAt + 2 * TICKET_AGE_TOLERANCE;
   }
 
-  /** Tickets remembered now (expired ones go at the next `accept`). */
+  /** Tickets remembered now (at most `maxEntries`; expired ones go at the next `accept`). */
   get size(): number {
-    return this.#seen.size;
+    return this.#until.size;
   }
 
   accept(key: Uint8Array, expiresAt: number, now: number): boolean {
     this.#dropExpired(now);
     if (now < this.#openFrom) return false;
-    const id = toHex(key);
-    const until = this.#seen.get(id);
+    // One character per byte: a flat 16-character string for the server's 16-byte keys.
+    const id = String.fromCharCode(...key);
+    const until = this.#until.get(id);
     if (until !== undefined && until >= now) return false;
-    if (until === undefined && this.#seen.size >= this.#max) return false;
-    this.#seen.delete(id);
-    this.#seen.set(id, expiresAt);
+    if (this.#ids.length - this.#head >= this.#max) return false;
+    this.#until.set(id, expiresAt);
+    this.#ids.push(id);
+    this.#ends.push(expiresAt);
     return true;
   }
 
-  /** Drop entries from the front while their window has closed. */
+  /** Drop entries from the front while their window has closed; compact the arrays now and then. */
   #dropExpired(now: number): void {
-    for (const [id, until] of this.#seen) {
-      if (until >= now) return;
-      this.#seen.delete(id);
+    const ids = this.#ids;
+    const ends = this.#ends;
+    let head = this.#head;
+    while (head < ids.length && ends[head]! < now) {
+      const id = ids[head]!;
+      if (this.#until.get(id) === ends[head]) this.#until.delete(id);
+      head++;
     }
+    if (head > 1024 && head * 2 > ids.length) {
+      this.#ids = ids.slice(head);
+      this.#ends = ends.slice(head);
+      head = 0;
+    }
+    this.#head = head;
   }
 }
