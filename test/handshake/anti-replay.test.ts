@@ -85,6 +85,17 @@ describe('SingleUseAntiReplay', () => {
     expect(store.size).toBe(2); // key 2 gone; key 3 (until 1,000) and key 9
   });
 
+  it('an entry expired behind a later one counts towards maxEntries until it leaves (memory stays bounded)', () => {
+    const store = new SingleUseAntiReplay({ maxEntries: 3 });
+    expect(store.accept(key(1), 1_000, 0)).toBe(true);
+    expect(store.accept(key(2), 1, 0)).toBe(true);
+    expect(store.accept(key(2), 2, 2)).toBe(true); // its first entry lingers behind key 1
+    expect(store.accept(key(2), 3, 3)).toBe(false); // three entries held
+    expect(store.size).toBe(2);
+    expect(store.accept(key(3), 2_000, 1_001)).toBe(true);
+    expect(store.size).toBe(1);
+  });
+
   it('with startedAt, refuses everything for one window (2 × TICKET_AGE_TOLERANCE) (RFC 8446 §8.2)', () => {
     const store = new SingleUseAntiReplay({ startedAt: 50_000 });
     const open = 50_000 + 2 * TICKET_AGE_TOLERANCE;
