@@ -163,19 +163,14 @@ export class AeadStateTicketer<S> {
   }
 }
 
+/** A class of {@link AeadStateTicketer}s of state `S`, constructed from a provider and a 32-byte key. */
+export type AeadTicketerClass<S> = new (provider: CryptoProvider, key: Uint8Array) => AeadStateTicketer<S>;
+
 /**
- * The class of stateless AES-256-GCM tickets (an {@link AeadStateTicketer}) of a state written as
- * `version` and `fields` ({@link fieldCodec}), built from a provider and a 32-byte key; `name` is the
- * class's name in its errors. Both versions' ticketers are such classes.
+ * The class of stateless AES-256-GCM tickets of a state written as `version` and `fields`
+ * ({@link fieldCodec}); `name` is the class's name in its errors. Both versions' ticketers are such classes.
  */
-export function aeadTicketerClass<S>(
-  name: string,
-  version: number,
-  fields: StateFields<S>,
-): new (
-  provider: CryptoProvider,
-  key: Uint8Array,
-) => AeadStateTicketer<S> {
+export function aeadTicketerClass<S>(name: string, version: number, fields: StateFields<S>): AeadTicketerClass<S> {
   const codec = fieldCodec(`${name} state`, version, fields);
   return class extends AeadStateTicketer<S> {
     /** @throws RangeError when `key` is not 32 bytes */
@@ -218,7 +213,7 @@ export const DEFAULT_ANTI_REPLAY_ENTRIES = 100_000;
 /** Options of {@link SingleUseAntiReplay}. */
 export interface AntiReplayOptions {
   /**
-   * Most tickets remembered at once (default {@link DEFAULT_ANTI_REPLAY_ENTRIES}; about 100 bytes
+   * Most tickets remembered at once (default {@link DEFAULT_ANTI_REPLAY_ENTRIES}; about 105 bytes
    * each). When that many are inside their window, 0-RTT is refused (fail closed) until some close.
    */
   maxEntries?: number;
