@@ -293,10 +293,14 @@ function generateShare(cx: ClientContext, group: number): KeyShareKeyPair {
   return cx.core.provider.keyExchange(name).generate();
 }
 
-/** The PSK to offer from the configured session, if it is still usable (RFC 8446 §4.6.1). */
+/**
+ * The PSK to offer from the configured session, if it is still usable (RFC 8446 §4.6.1): within its
+ * lifetime, with a suite of its hash offered, and for the server name it was obtained under (§4.6.1:
+ * clients SHOULD only resume with the same SNI; a server of another name would not accept it).
+ */
 function offerablePsk(cx: ClientContext): OfferedPsk | undefined {
   const session = cx.settings.config.session;
-  if (!session) return undefined;
+  if (!session || session.serverName !== cx.settings.config.serverName) return undefined;
   const suite = tls13CipherSuite(session.cipherSuite);
   if (!suite) return undefined;
   const hashOffered = cx.settings.suites.some((s) => tls13CipherSuite(s)?.hash === suite.hash);

@@ -18,7 +18,8 @@ export type { AnyTlsEvent, NegotiatingClientConfig, NegotiatingServerConfig } fr
 export { NegotiatingClient, NegotiatingServer } from './negotiate.js';
 export type { CertificateRequestInfo } from './policy.js';
 export { TlsServer } from './server.js';
-export { AeadTicketer, SingleUseAntiReplay } from './ticket.js';
+export type { AntiReplayOptions } from './ticket.js';
+export { AeadTicketer, DEFAULT_ANTI_REPLAY_ENTRIES, SingleUseAntiReplay, TICKET_AGE_TOLERANCE } from './ticket.js';
 export { Tls12Client } from './tls12/client.js';
 export { DEFAULT_TLS12_CIPHER_SUITES, DEFAULT_TLS12_SIGNATURE_SCHEMES } from './tls12/common.js';
 export { Tls12Server } from './tls12/server.js';

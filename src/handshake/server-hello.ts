@@ -28,10 +28,8 @@ import {
 import { groupNames, HandshakeAlertError, suiteNames, versionNames } from './diagnosis.js';
 import { certificateRequestInfo, checkLegacyVersion, selectCertificate } from './policy.js';
 import type { ServerContext, ServerSettings } from './server.js';
+import { TICKET_AGE_TOLERANCE } from './ticket.js';
 import type { CertifiedKey, ServerSessionState } from './types.js';
-
-/** How far a 0-RTT ticket age may be off (ms) before 0-RTT is refused (RFC 8446 §8.3). */
-const TICKET_AGE_TOLERANCE = 10_000;
 
 /** A ClientHello with its encoding. */
 export type RawClientHello = ClientHello & { raw: Uint8Array };
@@ -46,6 +44,8 @@ export interface Retry {
 
 /** The PSK the server accepted. */
 export interface AcceptedPsk {
+  /** Its place in the client's list: the ServerHello's selected_identity (RFC 8446 §4.2.11). */
+  index: number;
   state: ServerSessionState;
   early: EarlySecret;
   earlyData: boolean;
@@ -334,7 +334,7 @@ export function sendServerHello(
   const random = core.provider.random(32);
   const response = share ? encapsulate(cx, share) : undefined;
   const extensions: Extension[] = [];
-  if (psk) extensions.push({ kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: 0 });
+  if (psk) extensions.push({ kind: 'pre_shared_key', form: 'server_hello', selectedIdentity: psk.index });
   if (share && response) {
     extensions.push({
       kind: 'key_share',
@@ -356,19 +356,15 @@ function encapsulate(cx: ServerContext, share: KeyShareEntry): KeyShareResponse 
   return keyExchangeStep(() => kx.encapsulate(share.keyExchange));
 }
 
+/** What {@link acceptPsk} needs of the choices made before it. */
+export type PskContext = Pick<HelloChoice, 'suite' | 'transcript' | 'retried' | 'alpn' | 'serverName'>;
+
 /**
- * Accept the first offered PSK we can open, whose hash matches `suite`'s (RFC 8446 §4.2.11), after
- * checking its binder (decrypt_error when wrong, §4.2.11.2). Needs psk_key_exchange_modes (§4.2.9)
- * with a mode we allow; 0-RTT as {@link acceptsEarlyData} decides.
+ * Accept the first offered PSK we can use ({@link usableTicket}), after checking its binder
+ * (decrypt_error when wrong, RFC 8446 §4.2.11.2). Needs psk_key_exchange_modes (§4.2.9) with a mode
+ * we allow; 0-RTT as {@link acceptsEarlyData} decides. PSKs we cannot use are skipped (§4.2.11).
  */
-export function acceptPsk(
-  cx: ServerContext,
-  ch: RawClientHello,
-  suite: Tls13CipherSuite,
-  transcript: Transcript,
-  afterRetry: boolean,
-  alpn: string | undefined,
-): AcceptedPsk | undefined {
+export function acceptPsk(cx: ServerContext, ch: RawClientHello, choice: PskContext): AcceptedPsk | undefined {
   const { core, settings } = cx;
   const offer = findExtension(ch.extensions, 'pre_shared_key');
   const ticketer = settings.config.ticketer;
@@ -384,53 +380,66 @@ export function acceptPsk(
   );
   if (!ticketer || !usableMode) return undefined;
   const now = settings.now();
-  for (let i = 0; i < offer.identities.length; i++) {
-    const identity = offer.identities[i]!;
+  for (let index = 0; index < offer.identities.length; index++) {
+    const identity = offer.identities[index]!;
     const state = ticketer.open(identity.identity);
-    if (!state) continue;
-    const stateSuite = tls13CipherSuite(state.cipherSuite);
-    if (!stateSuite || stateSuite.hash !== suite.hash) continue;
-    if (now - state.issuedAt > state.lifetime * 1000) continue;
-    const early = EarlySecret.create(core.provider, suite.hash, state.psk);
-    const truncated = transcript.clone().update(clientHelloWithoutBinders(ch)).hash();
+    if (!state || !usableTicket(state, choice, now)) continue;
+    const early = EarlySecret.create(core.provider, choice.suite.hash, state.psk);
+    const truncated = choice.transcript.clone().update(clientHelloWithoutBinders(ch)).hash();
     const expected = early.binder('resumption', truncated);
-    if (!constantTimeEqual(expected, offer.binders[i]!)) {
+    if (!constantTimeEqual(expected, offer.binders[index]!)) {
       early.dispose();
       throw new TlsAlertError(AlertDescription.decrypt_error, 'PSK binder does not verify (RFC 8446 §4.2.11.2)');
     }
-    const offered = { index: i, obfuscatedAge: identity.obfuscatedTicketAge, binder: offer.binders[i]! };
-    const earlyData = !afterRetry && acceptsEarlyData(cx, ch, state, suite, alpn, offered, now);
-    return { state, early, earlyData };
+    const earlyData = index === 0 && acceptsEarlyData(cx, ch, state, choice, identity, now);
+    return { index, state, early, earlyData };
   }
   return undefined;
 }
 
 /**
- * 0-RTT (RFC 8446 §4.2.10) is accepted only for the first identity, on a first ClientHello that
- * offers early_data, with a ticket that allows it, a ticket age within the tolerance (§8.3), the
- * same suite and ALPN as the ticket's, and the anti-replay's consent (§8).
+ * A ticket resumes only with a suite of its hash (RFC 8446 §4.2.11), within its lifetime (§4.6.1),
+ * and under the server name it was issued for: RFC 8446 §4.6.1 lets a server decline a PSK of
+ * another SNI, as RFC 6066 §3 requires for TLS 1.2; we do, so a ticket never crosses names.
+ */
+function usableTicket(state: ServerSessionState, choice: PskContext, now: number): boolean {
+  const stateSuite = tls13CipherSuite(state.cipherSuite);
+  return (
+    stateSuite?.hash === choice.suite.hash &&
+    now - state.issuedAt <= state.lifetime * 1000 &&
+    state.serverName === choice.serverName
+  );
+}
+
+/**
+ * 0-RTT (RFC 8446 §4.2.10) is accepted only for the first identity (the caller's check), on a first
+ * ClientHello that offers early_data, with a ticket that allows it, the same suite and ALPN as the
+ * ticket's, a ticket age within {@link TICKET_AGE_TOLERANCE} of ours (§8.3), and the anti-replay's
+ * consent (§8): asked last, keyed by the ticket (16 bytes of SHA-256 of the PSK identity, §8.1),
+ * until this ClientHello's freshness window closes.
  */
 function acceptsEarlyData(
   cx: ServerContext,
   ch: ClientHello,
   state: ServerSessionState,
-  suite: Tls13CipherSuite,
-  alpn: string | undefined,
-  offered: { index: number; obfuscatedAge: number; binder: Uint8Array },
+  choice: PskContext,
+  identity: { identity: Uint8Array; obfuscatedTicketAge: number },
   now: number,
 ): boolean {
   const { settings } = cx;
-  const clientAge = (offered.obfuscatedAge - state.ageAdd) >>> 0;
-  const serverAge = now - state.issuedAt;
   const antiReplay = settings.config.antiReplay;
-  return (
-    offered.index === 0 &&
+  const clientAge = (identity.obfuscatedTicketAge - state.ageAdd) >>> 0;
+  const expectedArrival = state.issuedAt + clientAge;
+  const ok =
+    antiReplay !== undefined &&
+    !choice.retried &&
     findExtension(ch.extensions, 'early_data') !== undefined &&
     state.maxEarlyDataSize > 0 &&
     settings.maxEarlyDataSize > 0 &&
-    state.cipherSuite === suite.value &&
-    state.alpn === alpn &&
-    Math.abs(clientAge - serverAge) <= TICKET_AGE_TOLERANCE &&
-    antiReplay?.accept(offered.binder, state.issuedAt + state.lifetime * 1000, now) === true
-  );
+    state.cipherSuite === choice.suite.value &&
+    state.alpn === choice.alpn &&
+    Math.abs(now - expectedArrival) <= TICKET_AGE_TOLERANCE;
+  if (!ok) return false;
+  const key = cx.core.provider.hash('sha256', identity.identity).subarray(0, 16);
+  return antiReplay.accept(key, expectedArrival + TICKET_AGE_TOLERANCE, now);
 }

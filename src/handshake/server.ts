@@ -129,7 +129,7 @@ export class ExpectClientHello implements ServerState {
     const transcript = retry ? retry.transcript : new Transcript(core.provider);
     if (!transcript.hashName) transcript.setHash(suite.hash);
     if (retry) checkSecondHello(message, retry, earlyDataOffered);
-    const psk = acceptPsk(cx, message, suite, transcript, retry !== undefined, alpn);
+    const psk = acceptPsk(cx, message, { suite, transcript, retried: retry !== undefined, alpn, serverName });
     const credentials = psk ? undefined : chooseCredentials(settings, message, serverName);
     const hello: HelloChoice = {
       ch: message,

@@ -240,8 +240,12 @@ export interface Ticketer {
 }
 
 /**
- * 0-RTT anti-replay (RFC 8446 §8): `accept(key, expiresAt)` returns true the first time it sees
- * `key` and false afterwards, until `expiresAt`.
+ * 0-RTT anti-replay (RFC 8446 §8), asked by the server for a ClientHello that passed every other
+ * 0-RTT check, the freshness check (§8.3) included. `key` identifies the ticket (16 bytes of SHA-256
+ * of its PSK identity); `expiresAt` (clock ms) is the last moment that ClientHello passes the
+ * freshness check; `now` is the server's clock. Return true to accept 0-RTT: the first time `key` is
+ * seen, then not again while `now ≤ expiresAt`. Returning false costs only the 0-RTT data (the handshake goes on in 1-RTT),
+ * so a store that is full or unsure should return false. See `SingleUseAntiReplay`.
  */
 export interface AntiReplay {
   accept(key: Uint8Array, expiresAt: number, now: number): boolean;
@@ -281,7 +285,7 @@ export interface ServerConfig extends CommonConfig {
   pskModes?: readonly number[];
   /** max_early_data_size to put in tickets and accept (0, the default, disables 0-RTT). */
   maxEarlyDataSize?: number;
-  /** Anti-replay for 0-RTT; without one 0-RTT is never accepted. */
+  /** Anti-replay for 0-RTT (e.g. a `SingleUseAntiReplay`); without one 0-RTT is never accepted. */
   antiReplay?: AntiReplay;
   /** Ask for a client certificate: `'optional'` accepts an empty Certificate, `'require'` does not. */
   clientAuth?: 'none' | 'optional' | 'require';

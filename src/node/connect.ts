@@ -197,7 +197,10 @@ export interface ServerOptions
   verifyClient?: CertificateVerifier;
   /** TLS 1.3 session tickets: a ticketer, or false for none (default: stateless AEAD tickets under a random key). */
   ticketer?: Ticketer | false;
-  /** Accept 0-RTT data up to this many bytes per connection, with single-use anti-replay (default 0: off). */
+  /**
+   * Accept 0-RTT data up to this many bytes per connection (default 0: off), each ticket at most once
+   * per freshness window (`SingleUseAntiReplay`; with your own `ticketer`, none in the first 20 s).
+   */
   maxEarlyDataSize?: number;
   /** Lowest version to speak (default TLSv1.2). */
   minVersion?: TlsVersionName;
@@ -292,7 +295,9 @@ function serverConfigsOf(options: ServerOptions): { tls13: () => ServerConfig; t
   const tickets = ticketer === false ? undefined : (ticketer ?? new AeadTicketer(provider, provider.random(32)));
   const tls12Ticketer = sessionTickets === false ? undefined : new Tls12AeadTicketer(provider, provider.random(32));
   const store = sessionStore ?? new MemorySessionStore();
-  const antiReplay = (config.maxEarlyDataSize ?? 0) > 0 ? new SingleUseAntiReplay() : undefined;
+  // RFC 8446 §8.2: a caller's ticket key may predate this server, so its 0-RTT waits out one window.
+  const startedAt = ticketer ? (config.now ?? Date.now)() : undefined;
+  const antiReplay = (config.maxEarlyDataSize ?? 0) > 0 ? new SingleUseAntiReplay({ startedAt }) : undefined;
   const clientVerifier = requestCert
     ? (verifyClient ??
       chainVerifier({ roots: trustStore(ca), purpose: 'clientAuth', rejectUnauthorized: true, provider }))

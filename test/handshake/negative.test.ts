@@ -244,7 +244,7 @@ describe('server failures', () => {
           lifetime: 30,
           maxEarlyDataSize: 0,
           alpn: undefined,
-          serverName: undefined,
+          serverName: 'server', // the RFC 8448 ClientHello's server_name: a ticket of another name is skipped
         }),
       },
       now: () => 0,

@@ -175,12 +175,14 @@ function startHandshake(cx: Tls12ClientContext): Tls12ClientState {
 }
 
 /**
- * The configured session, if it can be offered: a TLS 1.2 suite we still offer, not expired, and
- * with an extended master secret (RFC 7627 §5.3: the client SHOULD NOT resume other sessions).
+ * The configured session, if it can be offered: a TLS 1.2 suite we still offer, not expired, with an
+ * extended master secret (RFC 7627 §5.3: the client SHOULD NOT resume other sessions), and obtained
+ * under the server name we ask for now (RFC 6066 §3: the server must refuse it under another).
  */
 function usableSession(settings: ClientSettings): Tls12ClientSession | undefined {
   const session = settings.config.session;
   if (!session || session.version !== ProtocolVersion.TLS1_2) return undefined;
+  if (session.serverName !== settings.config.serverName) return undefined;
   if (!settings.suites.some((s) => s.value === session.cipherSuite)) return undefined;
   if (!session.extendedMasterSecret) return undefined;
   if (settings.now() >= session.receivedAt + session.lifetime * 1000) return undefined;

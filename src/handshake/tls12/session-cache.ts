@@ -9,8 +9,7 @@
  * @module
  */
 import { toHex } from '../../bytes/hex.js';
-import type { CryptoProvider } from '../../crypto/provider.js';
-import { AeadStateTicketer, field, fieldCodec } from '../ticket.js';
+import { aeadTicketerClass, field, SESSION_FIELDS } from '../ticket.js';
 import type { Tls12ClientSession, Tls12SessionState, Tls12SessionStore, Tls12Ticketer } from './types.js';
 
 /** Options of {@link MemorySessionStore}. */
@@ -124,31 +123,22 @@ export class MemorySessionStore implements Tls12SessionStore {
   }
 }
 
-const TICKET_STATE_VERSION = 0x12;
-
-/** The TLS 1.2 session state (RFC 5077 §4: master secret, suite, …) as a ticket's plaintext: these fields in this order. */
-const STATE_CODEC = fieldCodec<Tls12SessionState>('Tls12TicketState', TICKET_STATE_VERSION, {
-  cipherSuite: field.u16,
-  masterSecret: field.opaque8,
-  extendedMasterSecret: field.flag,
-  issuedAt: field.time,
-  lifetime: field.u32,
-  alpn: field.optionalText(8, 'before'),
-  serverName: field.optionalText(16, 'before'),
-});
-
 /**
- * Stateless RFC 5077 tickets sealed with AES-256-GCM under `key` (32 bytes). Rotate the key to
- * retire tickets: one under another key does not open (the server then does a full handshake).
- * Expiry is checked by the server against the state's `issuedAt` and `lifetime`.
+ * Stateless RFC 5077 tickets sealed with AES-256-GCM under `key` (32 bytes), the TLS 1.2 session
+ * state (RFC 5077 §4: master secret, suite, …) as their plaintext: version 0x12, then these fields in
+ * this order. Rotate the key to retire tickets: one under another key does not open (the server then
+ * does a full handshake). Expiry is checked by the server against the state's `issuedAt` and `lifetime`.
  * @example const ticketer = new Tls12AeadTicketer(provider, provider.random(32));
+ * @throws RangeError (constructor) when `key` is not 32 bytes
  */
-export class Tls12AeadTicketer extends AeadStateTicketer<Tls12SessionState> implements Tls12Ticketer {
-  /** @throws RangeError when `key` is not 32 bytes */
-  constructor(provider: CryptoProvider, key: Uint8Array) {
-    super('Tls12AeadTicketer', provider, key, STATE_CODEC);
-  }
-}
+export class Tls12AeadTicketer
+  extends aeadTicketerClass<Tls12SessionState>('Tls12AeadTicketer', 0x12, {
+    cipherSuite: field.u16,
+    masterSecret: field.opaque8,
+    extendedMasterSecret: field.flag,
+    ...SESSION_FIELDS,
+  })
+  implements Tls12Ticketer {}
 
 /** What {@link ClientSessionCache} needs of a session: when it arrived and how long it lives. */
 export interface ExpiringSession {
