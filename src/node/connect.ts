@@ -212,6 +212,13 @@ export interface ServerOptions
   sessionStore?: Tls12SessionStore;
   /** TLS 1.2 session lifetime in seconds (session-ID cache entries and ticket hint; default 7200). */
   sessionLifetime?: number;
+  /**
+   * Destroy a connection whose handshake has not completed within this many milliseconds, with a
+   * `tlsClientError` (code `ERR_TLS_HANDSHAKE_TIMEOUT`); as `node:tls`, default 120000, 0 for none.
+   */
+  handshakeTimeout?: number;
+  /** At most this many connections open at once; more are closed on accept (`net.Server.maxConnections`). */
+  maxConnections?: number;
 }
 
 /**
@@ -228,8 +235,14 @@ export class TlsNetServer extends net.Server {
   /** The versions this server speaks. */
   readonly versions: Readonly<Versions>;
 
-  constructor(options: ServerOptions, onSecureConnection?: (socket: TlsSocket) => void) {
+  /** The handshake deadline of each connection, in milliseconds (0: none). */
+  handshakeTimeout: number;
+
+  constructor(serverOptions: ServerOptions, onSecureConnection?: (socket: TlsSocket) => void) {
     super();
+    const { handshakeTimeout, maxConnections, ...options } = serverOptions;
+    this.handshakeTimeout = handshakeTimeout ?? 120_000;
+    if (maxConnections !== undefined) this.maxConnections = maxConnections;
     this.versions = versionsOf('createServer', options.minVersion, options.maxVersion, options.cipherSuites);
     const configs = serverConfigsOf(options);
     this.serverConfig = configs.tls13;
@@ -242,6 +255,7 @@ export class TlsNetServer extends net.Server {
           tcp,
           this.#connection(() => wantsSecrets(tls)),
           'server',
+          { handshakeTimeout: this.handshakeTimeout },
         );
       } catch (e) {
         tcp.destroy();
