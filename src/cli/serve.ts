@@ -189,7 +189,12 @@ function serveWww(socket: TlsSocket): void {
   socket.on('data', (bytes: Buffer) => {
     if (answered) {
       dropped += bytes.length;
-      if (dropped > MAX_REQUEST_HEAD) socket.destroy();
+      if (dropped > MAX_REQUEST_HEAD && !socket.isPaused()) {
+        // Read no more; close once the answer and close_notify are out.
+        socket.pause();
+        if (socket.writableFinished) socket.destroy();
+        else socket.once('finish', () => socket.destroy());
+      }
       return;
     }
     head += bytes.toString('latin1', 0, Math.min(bytes.length, MAX_REQUEST_HEAD + 1 - head.length));
