@@ -224,8 +224,9 @@ export interface ServerOptions
 /**
  * A TCP server that runs a TLS server per connection (TLS 1.3, TLS 1.2, or either, chosen by each
  * ClientHello). Events: `secureConnection` `(socket: TlsSocket)` when a handshake completes,
- * `tlsClientError` `(error, socket)` when one fails, `accept` `(socket: TlsSocket)` as soon as a TCP
- * connection is wrapped (before the handshake).
+ * `tlsClientError` `(error, socket)` when one fails or misses its `handshakeTimeout`, `accept`
+ * `(socket: TlsSocket)` as soon as a TCP connection is wrapped (before the handshake), and net's
+ * `drop` for a connection closed on accept because `maxConnections` are open.
  */
 export class TlsNetServer extends net.Server {
   /** Builds the TLS 1.3 state machine configuration for each new connection. */

@@ -2,7 +2,9 @@
  * {@link TlsSocket}: a TLS connection over a `node:net` socket as a Node `Duplex` (the sans-IO
  * machine of TLS 1.3, of TLS 1.2, or the one negotiating between them), like `tls.TLSSocket`: write application data, read application data, `end()` sends
  * close_notify, and backpressure holds both ways (a full readable buffer pauses the TCP socket; a
- * write completes once the TCP socket has taken its records).
+ * write completes once the TCP socket has taken its records; answers to received records that the
+ * TCP socket does not take stop reading). An idle timeout (`setTimeout`) and a handshake deadline
+ * (`handshakeTimeout` option) bound how long a connection is held (docs/security.md).
  *
  * Events besides the stream's own:
  * - `secureConnect` (client) / `secure` (both roles) `(negotiated: Negotiated)`: the handshake is done;
