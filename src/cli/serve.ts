@@ -236,11 +236,38 @@ function groupText(s: ConnectionSummary): string {
   return s.protocol === 'TLSv1.3' ? ' psk_ke' : '';
 }
 
+/** Set up one accepted connection: idle timeout, tracing, the report once secure, and its mode. */
+function serveConnection(socket: TlsSocket, n: number, settings: ServeSettings, io: StreamOutput): void {
+  const { values, idleTimeoutMs } = settings;
+  if (idleTimeoutMs > 0) {
+    socket.setTimeout(idleTimeoutMs, () => {
+      io.err(`connection ${n}: idle for ${idleTimeoutMs / 1000} s, closing`);
+      // close_notify first; a peer that does not take it is cut at the next timeout.
+      if (socket.secure && !socket.writableEnded) socket.end();
+      else socket.destroy();
+    });
+  }
+  if (values.trace) traceSocket(socket, io, `[${n}] `);
+  if (values.keylog) keylogTo(socket, values.keylog);
+  socket.on('secure', () => {
+    const s = summarize(n, socket, undefined);
+    io.err(
+      `connection ${n}: ${s.protocol} ${s.cipher}${groupText(s)}${s.resumed ? ' resumed' : ''}${
+        s.earlyDataAccepted ? ' early-data' : ''
+      }${s.peerCertificate ? ` client ${s.peerCertificate.subject}` : ''}`,
+    );
+  });
+  if (values.www) serveWww(socket);
+  else if (values.echo) pipeBack(socket, (bytes, done) => writeOrWait(socket, bytes, done));
+  else pipeBack(socket, sinkTo(io));
+  socket.on('end', () => socket.end());
+}
+
 /** `tlswire serve` with its arguments (after the command name). Resolves to the exit code when it stops. */
 export async function serveCommand(argv: string[], io: StreamOutput): Promise<number> {
   const settings = parseCommandArgs('serve', SERVE_USAGE, io, () => parse(argv), settingsFrom);
   if (typeof settings === 'number') return settings;
-  const { values, cert, key, port, naccept, maxConnections, handshakeTimeoutMs, idleTimeoutMs } = settings;
+  const { values, cert, key, port, naccept, maxConnections, handshakeTimeoutMs } = settings;
   let server: ReturnType<typeof createServer>;
   try {
     server = createServer({
@@ -281,25 +308,11 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
       const n = ++accepted;
       open.add(socket);
       if (naccept !== undefined && accepted >= naccept) server.close();
-      if (idleTimeoutMs > 0) socket.setTimeout(idleTimeoutMs, () => onIdle(socket, n));
-      if (values.trace) traceSocket(socket, io, `[${n}] `);
-      if (values.keylog) keylogTo(socket, values.keylog);
       let error: TlsConnectionError | undefined;
       socket.on('error', (e: Error) => {
         error = e instanceof TlsConnectionError ? e : new TlsConnectionError(e, socket.connection.state, false, true);
       });
-      socket.on('secure', () => {
-        const s = summarize(n, socket, undefined);
-        io.err(
-          `connection ${n}: ${s.protocol} ${s.cipher}${groupText(s)}${s.resumed ? ' resumed' : ''}${
-            s.earlyDataAccepted ? ' early-data' : ''
-          }${s.peerCertificate ? ` client ${s.peerCertificate.subject}` : ''}`,
-        );
-      });
-      if (values.www) serveWww(socket);
-      else if (values.echo) pipeBack(socket, (bytes, done) => writeOrWait(socket, bytes, done));
-      else pipeBack(socket, sinkTo(io));
-      socket.on('end', () => socket.end());
+      serveConnection(socket, n, settings, io);
       socket.on('close', () => {
         open.delete(socket);
         finished++;
@@ -315,12 +328,6 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
         `closed a connection from ${d?.remoteAddress}:${d?.remotePort}: ${maxConnections} open (--max-connections)`,
       ),
     );
-    const onIdle = (socket: TlsSocket, n: number) => {
-      io.err(`connection ${n}: idle for ${idleTimeoutMs / 1000} s, closing`);
-      // close_notify first; a peer that does not take it is cut at the next timeout.
-      if (socket.secure && !socket.writableEnded) socket.end();
-      else socket.destroy();
-    };
     server.on('error', (e: Error) => {
       io.err(`tlswire serve: ${describeError(e)}`);
       failures++;
