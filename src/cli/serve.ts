@@ -4,6 +4,12 @@
  * reason, hint), or with `--json` as one JSON object on standard output, success or failure; `--echo` sends application data back,
  * `--www` answers an HTTP/1.0 request (also one that arrived as accepted 0-RTT data) with a small
  * page about the connection; otherwise received data goes to standard output.
+ *
+ * Resource bounds (issue #11 item 9; docs/security.md): a handshake deadline, an idle timeout, at most
+ * `--max-connections` open at once (more are closed on accept), an HTTP request head of at most
+ * {@link MAX_REQUEST_HEAD} bytes for `--www` (scanned once: only new bytes are searched for the
+ * blank line), and backpressure both ways: `--echo` and the standard output sink stop reading while
+ * what they write is not taken.
  * @module
  */
 import { readFileSync } from 'node:fs';
@@ -14,22 +20,14 @@ import { TlsConnectionError } from '../node/errors.js';
 import type { TlsSocket } from '../node/socket.js';
 import { parseCommandArgs } from './args.js';
 import { describeError } from './format.js';
-import {
-  type ConnectionSummary,
-  dataSink,
-  keylogTo,
-  reportSummary,
-  type StreamOutput,
-  summarize,
-  traceSocket,
-} from './live.js';
+import { type ConnectionSummary, keylogTo, reportSummary, type StreamOutput, summarize, traceSocket } from './live.js';
 import { TLS_OPTIONS, tlsSettings } from './tls-options.js';
 
 /** Usage text of the command. */
 export const SERVE_USAGE = `Usage: tlswire serve --cert CHAIN.pem --key KEY.pem [options]
 
 A TLS 1.2 and 1.3 server, like openssl s_server. Prints "listening on HOST:PORT" on stderr, then
-one report per connection (a failed one with its diagnosis: stage, alert, reason, hint). Serves until stopped (or --max-connections).
+one report per connection (a failed one with its diagnosis: stage, alert, reason, hint). Serves until stopped (or --naccept).
 
 Options:
   --host HOST           address to listen on (default 127.0.0.1)
@@ -51,10 +49,16 @@ Options:
   --keylog FILE         append SSLKEYLOGFILE lines
   --trace               every handshake message, secret label and the negotiated parameters to stderr
   --json                one JSON summary per connection on stdout, success or failure
-  --max-connections N   exit after N connections
+  --handshake-timeout S close a connection whose handshake is not done after S seconds (default 10)
+  --idle-timeout S      close a connection after S seconds without traffic (default 300; 0: never)
+  --max-connections N   at most N connections open at once; more are closed at once (default 256)
+  --naccept N           exit after N connections
   -h, --help            show this help
 
-Exit codes: 0 stopped normally, 1 cannot listen or a connection failed with --max-connections, 2 usage error.`;
+An HTTP request head (--www) over 16 KiB is answered with 431 and the connection closed; --echo and
+standard output stop reading while what they write is not taken.
+
+Exit codes: 0 stopped normally, 1 cannot listen or a connection failed with --naccept, 2 usage error.`;
 
 const OPTIONS = {
   ...TLS_OPTIONS,
@@ -64,7 +68,10 @@ const OPTIONS = {
   'early-data': { type: 'boolean' },
   echo: { type: 'boolean' },
   www: { type: 'boolean' },
+  'handshake-timeout': { type: 'string' },
+  'idle-timeout': { type: 'string' },
   'max-connections': { type: 'string' },
+  naccept: { type: 'string' },
 } as const;
 
 function parse(argv: string[]) {
@@ -77,7 +84,37 @@ interface ServeSettings {
   cert: string;
   key: string;
   port: number;
-  maxConnections: number | undefined;
+  /** Exit after this many connections (`--naccept`). */
+  naccept: number | undefined;
+  /** At most this many open at once. */
+  maxConnections: number;
+  handshakeTimeoutMs: number;
+  /** 0: none. */
+  idleTimeoutMs: number;
+}
+
+/** `--handshake-timeout` default, seconds: a handshake is a few round trips; 10 s leaves room for slow links. */
+const HANDSHAKE_TIMEOUT = 10;
+/** `--idle-timeout` default, seconds: long enough for a person typing into `openssl s_client`. */
+const IDLE_TIMEOUT = 300;
+/** `--max-connections` default: well under the usual 1024 open files of a process. */
+const MAX_CONNECTIONS = 256;
+
+/** A positive integer option, or undefined when absent. */
+function count(values: Record<string, unknown>, name: string): number | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`bad --${name} ${String(text)}`);
+  return n;
+}
+
+/** A number of seconds (fractions allowed; 0 only when `zero`) in milliseconds, or the default. */
+function seconds(values: Record<string, unknown>, name: string, fallback: number, zero: boolean): number {
+  const text = values[name];
+  const n = text === undefined ? fallback : Number(text);
+  if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero)) throw new Error(`bad --${name} ${String(text)}`);
+  return Math.round(n * 1000);
 }
 
 /** Check the options that depend on each other and read the numbers. */
@@ -88,12 +125,16 @@ function settingsFrom({ values }: ReturnType<typeof parse>): ServeSettings {
   if (values.echo && values.www) throw new Error('--echo and --www exclude each other');
   const port = values.port === undefined ? 4433 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
-  let maxConnections: number | undefined;
-  if (values['max-connections'] !== undefined) {
-    maxConnections = Number(values['max-connections']);
-    if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new Error('bad --max-connections');
-  }
-  return { values, cert, key, port, maxConnections };
+  return {
+    values,
+    cert,
+    key,
+    port,
+    naccept: count(values, 'naccept'),
+    maxConnections: count(values, 'max-connections') ?? MAX_CONNECTIONS,
+    handshakeTimeoutMs: seconds(values, 'handshake-timeout', HANDSHAKE_TIMEOUT, false),
+    idleTimeoutMs: seconds(values, 'idle-timeout', IDLE_TIMEOUT, true),
+  };
 }
 
 /** Largest 0-RTT payload accepted per connection with `--early-data`. */
@@ -117,20 +158,76 @@ function wwwPage(socket: TlsSocket, request: string): string {
   return `HTTP/1.0 200 ok\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
 }
 
+/** The largest HTTP request head `--www` reads (request line and headers, up to the blank line). */
+export const MAX_REQUEST_HEAD = 16384;
+
+const TOO_LARGE =
+  'HTTP/1.0 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\nContent-Length: 24\r\n\r\nrequest head over 16 KiB';
+
+/**
+ * `--www`: read the request head up to its blank line, searching only the bytes not searched yet;
+ * answer once (431 past {@link MAX_REQUEST_HEAD} bytes) and close. Data after the answer is dropped;
+ * a peer that sends another {@link MAX_REQUEST_HEAD} bytes of it is disconnected.
+ */
 function serveWww(socket: TlsSocket): void {
-  let text = '';
+  let head = '';
   let answered = false;
-  const answer = () => {
-    if (answered || !socket.secure || !/\r?\n\r?\n/.test(text)) return;
+  let dropped = 0;
+  const blankLine = /\r?\n\r?\n/g;
+  const answer = (page: string) => {
     answered = true;
-    socket.end(wwwPage(socket, text));
+    head = '';
+    socket.end(page);
+  };
+  const scan = () => {
+    if (answered || !socket.secure) return;
+    if (blankLine.test(head)) answer(wwwPage(socket, head));
+    else if (head.length > MAX_REQUEST_HEAD) answer(TOO_LARGE);
+    // Next time, search from just before the new bytes (a blank line may straddle two chunks).
+    else blankLine.lastIndex = Math.max(0, head.length - 3);
   };
   socket.on('data', (bytes: Buffer) => {
-    text += bytes.toString('latin1');
-    answer();
+    if (answered) {
+      dropped += bytes.length;
+      if (dropped > MAX_REQUEST_HEAD && !socket.isPaused()) {
+        // Read no more; close once the answer and close_notify are out.
+        socket.pause();
+        if (socket.writableFinished) socket.destroy();
+        else socket.once('finish', () => socket.destroy());
+      }
+      return;
+    }
+    head += bytes.toString('latin1', 0, Math.min(bytes.length, MAX_REQUEST_HEAD + 1 - head.length));
+    scan();
   });
   // A request that came whole as 0-RTT data is answered once the handshake completes.
-  socket.on('secure', answer);
+  socket.on('secure', scan);
+}
+
+/** `--echo` (and the standard output sink): stop reading while what was written is not taken. */
+function pipeBack(socket: TlsSocket, write: (bytes: Buffer, done: () => void) => boolean): void {
+  socket.on('data', (bytes: Buffer) => {
+    if (!write(bytes, () => socket.resume())) socket.pause();
+  });
+}
+
+/** The data sink of the standard output mode, with its backpressure. */
+function sinkTo(io: StreamOutput): (bytes: Buffer, done: () => void) => boolean {
+  if (io.data) {
+    const data = io.data;
+    return (bytes) => {
+      data(bytes);
+      return true;
+    };
+  }
+  return (bytes, done) => writeOrWait(process.stdout, bytes, done);
+}
+
+/** Write; when the stream's buffer is full, call `done` on 'drain' and return false. */
+function writeOrWait(stream: NodeJS.WritableStream, bytes: Buffer, done: () => void): boolean {
+  if (stream.write(bytes)) return true;
+  stream.once('drain', done);
+  return false;
 }
 
 /** The key exchange group for the connection line: none in a TLS 1.2 resumption, psk_ke in TLS 1.3 without one. */
@@ -139,11 +236,38 @@ function groupText(s: ConnectionSummary): string {
   return s.protocol === 'TLSv1.3' ? ' psk_ke' : '';
 }
 
+/** Set up one accepted connection: idle timeout, tracing, the report once secure, and its mode. */
+function serveConnection(socket: TlsSocket, n: number, settings: ServeSettings, io: StreamOutput): void {
+  const { values, idleTimeoutMs } = settings;
+  if (idleTimeoutMs > 0) {
+    socket.setTimeout(idleTimeoutMs, () => {
+      io.err(`connection ${n}: idle for ${idleTimeoutMs / 1000} s, closing`);
+      // close_notify first; a peer that does not take it is cut at the next timeout.
+      if (socket.secure && !socket.writableEnded) socket.end();
+      else socket.destroy();
+    });
+  }
+  if (values.trace) traceSocket(socket, io, `[${n}] `);
+  if (values.keylog) keylogTo(socket, values.keylog);
+  socket.on('secure', () => {
+    const s = summarize(n, socket, undefined);
+    io.err(
+      `connection ${n}: ${s.protocol} ${s.cipher}${groupText(s)}${s.resumed ? ' resumed' : ''}${
+        s.earlyDataAccepted ? ' early-data' : ''
+      }${s.peerCertificate ? ` client ${s.peerCertificate.subject}` : ''}`,
+    );
+  });
+  if (values.www) serveWww(socket);
+  else if (values.echo) pipeBack(socket, (bytes, done) => writeOrWait(socket, bytes, done));
+  else pipeBack(socket, sinkTo(io));
+  socket.on('end', () => socket.end());
+}
+
 /** `tlswire serve` with its arguments (after the command name). Resolves to the exit code when it stops. */
 export async function serveCommand(argv: string[], io: StreamOutput): Promise<number> {
   const settings = parseCommandArgs('serve', SERVE_USAGE, io, () => parse(argv), settingsFrom);
   if (typeof settings === 'number') return settings;
-  const { values, cert, key, port, maxConnections } = settings;
+  const { values, cert, key, port, naccept, maxConnections, handshakeTimeoutMs } = settings;
   let server: ReturnType<typeof createServer>;
   try {
     server = createServer({
@@ -153,6 +277,8 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
       requestCert: values['verify-client'] ?? false,
       ca: values.ca === undefined ? undefined : readFileSync(values.ca, 'utf8'),
       maxEarlyDataSize: values['early-data'] ? MAX_EARLY_DATA : 0,
+      handshakeTimeout: handshakeTimeoutMs,
+      maxConnections,
     });
   } catch (e) {
     io.err(`tlswire serve: ${describeError(e)}`);
@@ -172,7 +298,7 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
       for (const s of open) s.destroy();
     };
     const done = () => {
-      if (stopping && open.size === 0) resolve(maxConnections !== undefined && failures > 0 ? 1 : 0);
+      if (stopping && open.size === 0) resolve(naccept !== undefined && failures > 0 ? 1 : 0);
     };
     io.signal?.addEventListener('abort', () => {
       stop();
@@ -181,35 +307,27 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
     server.on('accept', (socket: TlsSocket) => {
       const n = ++accepted;
       open.add(socket);
-      if (maxConnections !== undefined && accepted >= maxConnections) server.close();
-      if (values.trace) traceSocket(socket, io, `[${n}] `);
-      if (values.keylog) keylogTo(socket, values.keylog);
+      if (naccept !== undefined && accepted >= naccept) server.close();
       let error: TlsConnectionError | undefined;
       socket.on('error', (e: Error) => {
         error = e instanceof TlsConnectionError ? e : new TlsConnectionError(e, socket.connection.state, false, true);
       });
-      socket.on('secure', () => {
-        const s = summarize(n, socket, undefined);
-        io.err(
-          `connection ${n}: ${s.protocol} ${s.cipher}${groupText(s)}${s.resumed ? ' resumed' : ''}${
-            s.earlyDataAccepted ? ' early-data' : ''
-          }${s.peerCertificate ? ` client ${s.peerCertificate.subject}` : ''}`,
-        );
-      });
-      if (values.www) serveWww(socket);
-      else if (values.echo) socket.on('data', (bytes: Buffer) => socket.write(bytes));
-      else socket.on('data', dataSink(io));
-      socket.on('end', () => socket.end());
+      serveConnection(socket, n, settings, io);
       socket.on('close', () => {
         open.delete(socket);
         finished++;
         if (error) failures++;
         if (values.json || error)
           reportSummary(io, summarize(n, socket, error), values.json ?? false, `connection ${n}: `);
-        if (maxConnections !== undefined && finished >= maxConnections) stop();
+        if (naccept !== undefined && finished >= naccept) stop();
         done();
       });
     });
+    server.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) =>
+      io.err(
+        `closed a connection from ${d?.remoteAddress}:${d?.remotePort}: ${maxConnections} open (--max-connections)`,
+      ),
+    );
     server.on('error', (e: Error) => {
       io.err(`tlswire serve: ${describeError(e)}`);
       failures++;

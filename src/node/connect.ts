@@ -215,13 +215,21 @@ export interface ServerOptions
   sessionStore?: Tls12SessionStore;
   /** TLS 1.2 session lifetime in seconds (session-ID cache entries and ticket hint; default 7200). */
   sessionLifetime?: number;
+  /**
+   * Destroy a connection whose handshake has not completed within this many milliseconds, with a
+   * `tlsClientError` (code `ERR_TLS_HANDSHAKE_TIMEOUT`); as `node:tls`, default 120000, 0 for none.
+   */
+  handshakeTimeout?: number;
+  /** At most this many connections open at once; more are closed on accept (`net.Server.maxConnections`). */
+  maxConnections?: number;
 }
 
 /**
  * A TCP server that runs a TLS server per connection (TLS 1.3, TLS 1.2, or either, chosen by each
  * ClientHello). Events: `secureConnection` `(socket: TlsSocket)` when a handshake completes,
- * `tlsClientError` `(error, socket)` when one fails, `accept` `(socket: TlsSocket)` as soon as a TCP
- * connection is wrapped (before the handshake).
+ * `tlsClientError` `(error, socket)` when one fails or misses its `handshakeTimeout`, `accept`
+ * `(socket: TlsSocket)` as soon as a TCP connection is wrapped (before the handshake), and net's
+ * `drop` for a connection closed on accept because `maxConnections` are open.
  */
 export class TlsNetServer extends net.Server {
   /** Builds the TLS 1.3 state machine configuration for each new connection. */
@@ -231,8 +239,14 @@ export class TlsNetServer extends net.Server {
   /** The versions this server speaks. */
   readonly versions: Readonly<Versions>;
 
-  constructor(options: ServerOptions, onSecureConnection?: (socket: TlsSocket) => void) {
+  /** The handshake deadline of each connection, in milliseconds (0: none). */
+  handshakeTimeout: number;
+
+  constructor(serverOptions: ServerOptions, onSecureConnection?: (socket: TlsSocket) => void) {
     super();
+    const { handshakeTimeout, maxConnections, ...options } = serverOptions;
+    this.handshakeTimeout = handshakeTimeout ?? 120_000;
+    if (maxConnections !== undefined) this.maxConnections = maxConnections;
     this.versions = versionsOf('createServer', options.minVersion, options.maxVersion, options.cipherSuites);
     const configs = serverConfigsOf(options);
     this.serverConfig = configs.tls13;
@@ -245,6 +259,7 @@ export class TlsNetServer extends net.Server {
           tcp,
           this.#connection(() => wantsSecrets(tls)),
           'server',
+          { handshakeTimeout: this.handshakeTimeout },
         );
       } catch (e) {
         tcp.destroy();

@@ -16,5 +16,5 @@ export type { PipedConnection, SansIoConnection } from './pipe.js';
 export { pipeSocket } from './pipe.js';
 export type { AnyClientSession, TlsSessionCacheOptions } from './session-cache.js';
 export { isTls12Session, TlsSessionCache } from './session-cache.js';
-export type { TlsConnection } from './socket.js';
+export type { TlsConnection, TlsSocketOptions } from './socket.js';
 export { TlsSocket } from './socket.js';

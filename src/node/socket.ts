@@ -2,7 +2,9 @@
  * {@link TlsSocket}: a TLS connection over a `node:net` socket as a Node `Duplex` (the sans-IO
  * machine of TLS 1.3, of TLS 1.2, or the one negotiating between them), like `tls.TLSSocket`: write application data, read application data, `end()` sends
  * close_notify, and backpressure holds both ways (a full readable buffer pauses the TCP socket; a
- * write completes once the TCP socket has taken its records).
+ * write completes once the TCP socket has taken its records; answers to received records that the
+ * TCP socket does not take stop reading). An idle timeout (`setTimeout`) and a handshake deadline
+ * (`handshakeTimeout` option) bound how long a connection is held (docs/security.md).
  *
  * Events besides the stream's own:
  * - `secureConnect` (client) / `secure` (both roles) `(negotiated: Negotiated)`: the handshake is done;
@@ -33,6 +35,18 @@ import { ProtocolVersion } from '../tls/enums.js';
 import { type Certificate, parseCertificate } from '../x509/certificate.js';
 import { TlsConnectionError } from './errors.js';
 
+/**
+ * Bytes of records answering received ones (KeyUpdate answers, alerts) that may wait for the TCP
+ * socket before we stop reading it.
+ */
+export const MAX_PENDING_REPLY_BYTES = 16384;
+
+/** Options of a {@link TlsSocket}. */
+export interface TlsSocketOptions {
+  /** Destroy the connection unless its handshake completes within this many milliseconds (0 or absent: no limit). */
+  handshakeTimeout?: number;
+}
+
 /** The state machine a {@link TlsSocket} drives. */
 export type TlsConnection = TlsClient | TlsServer | Tls12Client | Tls12Server | NegotiatingClient | NegotiatingServer;
 
@@ -56,6 +70,10 @@ export class TlsSocket extends Duplex {
   bytesWritten = 0;
 
   #queue: AnyTlsEvent[] = [];
+  /** The sends in {@link #queue} that answer received records (KeyUpdate answers, alerts, tickets). */
+  #replies = new Set<AnyTlsEvent>();
+  /** Bytes of such answers not yet handed to the kernel. */
+  #replyBytes = 0;
   #draining = false;
   /** end() was called while events were being acted on: end the TCP socket after them. */
   #endQueued = false;
@@ -64,20 +82,30 @@ export class TlsSocket extends Duplex {
   #peerClosed = false;
   #failed = false;
   #closeSent = false;
+  /** Our readable buffer is full (push() returned false): stop reading the TCP socket until _read. */
+  #readBlocked = false;
+  /** Over {@link MAX_PENDING_REPLY_BYTES} of answers are unflushed: stop reading until they are. */
+  #writeBlocked = false;
+  #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A write the TCP socket refused (EPIPE, ECONNRESET): reported once what the peer sent is read. */
+  #writeError: Error | undefined;
 
   /**
    * Wrap `socket` (connected or connecting) and `connection`. A client's handshake starts when the
    * socket connects (at once when it already is).
    */
-  constructor(socket: Socket, connection: TlsConnection, role: 'client' | 'server') {
+  constructor(socket: Socket, connection: TlsConnection, role: 'client' | 'server', options: TlsSocketOptions = {}) {
     super({ allowHalfOpen: false });
     this.socket = socket;
     this.connection = connection;
     this.role = role;
-    socket.on('data', (chunk: Uint8Array) => this.#run(() => connection.handle(chunk)));
+    socket.on('data', (chunk: Uint8Array) => this.#run(() => connection.handle(chunk), true));
     socket.on('end', () => this.#onTransportEnd());
     socket.on('error', (e) => this.#fail(e, true));
     socket.on('close', () => this.#onTransportEnd());
+    socket.on('timeout', () => this.emit('timeout'));
+    this.#holdWriteErrors();
+    this.#startHandshakeTimer(options.handshakeTimeout ?? 0);
     if (role === 'client') {
       const start = () => this.#run(() => (connection as TlsClient | Tls12Client | NegotiatingClient).start());
       if (socket.connecting) socket.once('connect', start);
@@ -121,7 +149,71 @@ export class TlsSocket extends Duplex {
     this.#run(() => connection.keyUpdate(requestPeer));
   }
 
-  #run(call: () => AnyTlsEvent[]): void {
+  /**
+   * Idle timeout, as `net.Socket.setTimeout`: after `ms` without TCP activity a `timeout` event is
+   * emitted (0 turns it off); the connection stays open until the listener ends or destroys it.
+   */
+  setTimeout(ms: number, callback?: () => void): this {
+    this.socket.setTimeout(ms);
+    if (callback) this.once('timeout', callback);
+    return this;
+  }
+
+  /** The idle timeout in milliseconds set by {@link setTimeout}, undefined when none. */
+  get timeout(): number | undefined {
+    return this.socket.timeout;
+  }
+
+  /**
+   * A deadline for the whole handshake (as `node:tls` servers' `handshakeTimeout`, which activity does
+   * not extend): when it passes the socket is destroyed with a transport-stage error, code
+   * `ERR_TLS_HANDSHAKE_TIMEOUT`.
+   */
+  #startHandshakeTimer(ms: number): void {
+    if (!(ms > 0)) return;
+    this.#handshakeTimer = setTimeout(() => {
+      if (this.secure || this.#failed) return;
+      const timeout = Object.assign(new TlswireError(`TLS handshake timeout (not done within ${ms} ms)`), {
+        code: 'ERR_TLS_HANDSHAKE_TIMEOUT',
+      });
+      this.socket.destroy();
+      this.#fail(timeout, true);
+    }, ms);
+    this.#handshakeTimer.unref?.();
+  }
+
+  /**
+   * A peer that sends a fatal alert and closes makes our next write fail (EPIPE, ECONNRESET), and
+   * `net.Socket` destroys itself on a write error before its alert, still in the kernel, is read
+   * (issue #11 item 13). So the TCP socket's write errors are held: nothing more is written, reading
+   * goes on, and the error is reported when the read side ends (or after 2 s) unless the peer's alert
+   * was read first.
+   */
+  #holdWriteErrors(): void {
+    const socket = this.socket;
+    const held =
+      (callback: (error?: Error | null) => void) =>
+      (error?: Error | null): void => {
+        if (error) this.#onWriteError(error);
+        callback();
+      };
+    const write = socket._write.bind(socket);
+    socket._write = (chunk, encoding, callback) => write(chunk, encoding, held(callback));
+    const writev = socket._writev?.bind(socket);
+    if (writev) socket._writev = (chunks, callback) => writev(chunks, held(callback));
+  }
+
+  #onWriteError(error: Error): void {
+    if (this.#writeError) return;
+    this.#writeError = error;
+    this.#writeBlocked = false;
+    this.#readBlocked = false;
+    this.#updateFlow();
+    setTimeout(() => this.#fail(error, true), 2000).unref();
+  }
+
+  /** Run a call of the machine and act on its events; `replies`: they answer received bytes. */
+  #run(call: () => AnyTlsEvent[], replies = false): void {
     if (this.#failed) return;
     let events: AnyTlsEvent[];
     try {
@@ -130,6 +222,7 @@ export class TlsSocket extends Duplex {
       this.destroy(e instanceof Error ? e : new TlswireError(String(e)));
       return;
     }
+    if (replies) for (const e of events) if (e.kind === 'send') this.#replies.add(e);
     this.#drive(events);
   }
 
@@ -138,21 +231,54 @@ export class TlsSocket extends Duplex {
     for (const e of events) this.#queue.push(e);
     if (this.#draining) return;
     this.#draining = true;
+    // One batch of records (a flight, a KeyUpdate answer and data) leaves in one system call.
+    this.socket.cork();
     try {
       for (let i = 0; i < this.#queue.length; i++) {
         const e = this.#queue[i]!;
-        if (e.kind === 'send') {
-          if (!this.socket.destroyed && this.socket.writable) this.socket.write(e.bytes);
-        } else {
-          this.#onEvent(e);
-        }
+        if (e.kind === 'send') this.#send(e.bytes, this.#replies.delete(e));
+        else this.#onEvent(e);
         if (e.kind === 'error' && this.socket.writable) this.socket.end();
       }
     } finally {
       this.#queue = [];
+      this.#replies.clear();
       this.#draining = false;
+      this.socket.uncork();
     }
     if (this.#endQueued) this.socket.end();
+  }
+
+  /**
+   * Write records. Answers to received records (a KeyUpdate answer per KeyUpdate, …) are counted
+   * until the kernel takes them: over {@link MAX_PENDING_REPLY_BYTES} unflushed, reading stops, so a
+   * peer that sends and never reads cannot make us hold its answers without bound. (Application
+   * writes do not stop reading: two peers both writing more than the other reads would deadlock.)
+   */
+  #send(bytes: Uint8Array, reply: boolean): void {
+    if (this.socket.destroyed || !this.socket.writable || this.#writeError) return;
+    if (!reply) {
+      this.socket.write(bytes);
+      return;
+    }
+    this.#replyBytes += bytes.length;
+    this.socket.write(bytes, () => {
+      this.#replyBytes -= bytes.length;
+      if (this.#writeBlocked && this.#replyBytes <= MAX_PENDING_REPLY_BYTES) {
+        this.#writeBlocked = false;
+        this.#updateFlow();
+      }
+    });
+    if (this.#replyBytes > MAX_PENDING_REPLY_BYTES && !this.#writeBlocked) {
+      this.#writeBlocked = true;
+      this.#updateFlow();
+    }
+  }
+
+  /** Read the TCP socket only while our readable buffer has room and its write buffer is not full. */
+  #updateFlow(): void {
+    if (this.#readBlocked || this.#writeBlocked) this.socket.pause();
+    else if (this.socket.isPaused()) this.socket.resume();
   }
 
   #onEvent(e: AnyTlsEvent): void {
@@ -160,7 +286,10 @@ export class TlsSocket extends Duplex {
       case 'data':
         this.bytesRead += e.bytes.length;
         if (e.early) this.earlyDataReceived += e.bytes.length;
-        if (!this.push(Buffer.from(e.bytes))) this.socket.pause();
+        if (!this.push(Buffer.from(e.bytes))) {
+          this.#readBlocked = true;
+          this.#updateFlow();
+        }
         return;
       case 'secret':
         this.emit('tls', e);
@@ -201,6 +330,7 @@ export class TlsSocket extends Duplex {
 
   #onEstablished(): void {
     this.secure = true;
+    clearTimeout(this.#handshakeTimer);
     const negotiated = this.negotiated!;
     if (this.role === 'client') this.emit('secureConnect', negotiated);
     this.emit('secure', negotiated);
@@ -213,6 +343,7 @@ export class TlsSocket extends Duplex {
   }
 
   #onTransportEnd(): void {
+    if (this.#writeError) this.#fail(this.#writeError, true);
     if (this.#peerClosed || this.#failed || this.readableEnded) return;
     if (!this.secure) {
       this.#fail(new TlswireError('the peer closed the TCP connection during the handshake'), true);
@@ -239,7 +370,8 @@ export class TlsSocket extends Duplex {
   }
 
   override _read(): void {
-    if (this.socket.isPaused()) this.socket.resume();
+    this.#readBlocked = false;
+    this.#updateFlow();
   }
 
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -251,7 +383,7 @@ export class TlsSocket extends Duplex {
       this.#pendingWrites.push({ chunk, callback });
       return;
     }
-    if (!this.socket.writable) {
+    if (!this.socket.writable || this.#writeError) {
       callback(new TlswireError('write after the TCP connection closed'));
       return;
     }
@@ -281,6 +413,7 @@ export class TlsSocket extends Duplex {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.#handshakeTimer);
     // The connection is over: wipe its keys and secrets.
     this.connection.dispose();
     // After a TLS failure the alert is queued on the socket: let it drain, then close.

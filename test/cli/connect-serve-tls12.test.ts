@@ -76,15 +76,7 @@ describe.skipIf(SKIP_OPENSSL)('openssl s_client -tls1_2 -reconnect against tlswi
   ];
   for (const c of CASES) {
     it(`${c.name}: s_client prints "Reused" for each of its five reconnections`, async () => {
-      const serve = await startServe([
-        ...SERVE_ECDSA,
-        '--tls1.2',
-        ...c.flags,
-        '--echo',
-        '--json',
-        '--max-connections',
-        '6',
-      ]);
+      const serve = await startServe([...SERVE_ECDSA, '--tls1.2', ...c.flags, '--echo', '--json', '--naccept', '6']);
       const client = startPeer('openssl', [
         's_client',
         '-connect',
@@ -114,7 +106,7 @@ describe.skipIf(SKIP_OPENSSL)('openssl s_client -tls1_2 -reconnect against tlswi
 
 describe.skipIf(SKIP_GNUTLS)('gnutls-cli (TLS 1.2 only) --resume against tlswire serve', () => {
   it('serve without a version flag answers TLS 1.2, and gnutls-cli resumes', async () => {
-    const serve = await startServe([...SERVE_ECDSA, '--echo', '--json', '--max-connections', '2']);
+    const serve = await startServe([...SERVE_ECDSA, '--echo', '--json', '--naccept', '2']);
     const client = startPeer('gnutls-cli', gnutlsResumeArgs(serve.port, 'TLS1.2'), 'ping over TLS 1.2\n');
     await client.exited();
     expect(client.output()).toMatch(/This is a resumed session/);
@@ -132,7 +124,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve reports each connection', () => {
   it('a failed connection: one diagnosis line (stage, alert, reason); --json: an object per connection', async () => {
     // s_client trusts only the unknown CA: it rejects our chain with unknown_ca.
     const distrust = ['-CAfile', pki('unknown-ca.crt'), '-verify_return_error'];
-    const text = await startServe([...SERVE_ECDSA, '--tls1.2', '--www', '--max-connections', '1']);
+    const text = await startServe([...SERVE_ECDSA, '--tls1.2', '--www', '--naccept', '1']);
     const bad = startPeer('openssl', ['s_client', '-connect', `127.0.0.1:${text.port}`, '-tls1_2', ...distrust]);
     await bad.exited();
     expect(bad.output()).toContain('verify error:num=20:unable to get local issuer certificate');
@@ -144,7 +136,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve reports each connection', () => {
       ),
     ]);
 
-    const json = await startServe([...SERVE_ECDSA, '--tls1.2', '--www', '--json', '--max-connections', '2']);
+    const json = await startServe([...SERVE_ECDSA, '--tls1.2', '--www', '--json', '--naccept', '2']);
     const good = startPeer(
       'openssl',
       [

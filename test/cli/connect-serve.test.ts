@@ -292,12 +292,12 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
     '--verify-client',
     '--ca',
     ROOT,
-    '--max-connections',
+    '--naccept',
     '1',
   ];
 
   it('full handshake, then -sess_in resumption: s_client prints "Reused"', async () => {
-    const serve = await startServe([...serveCertificate('server-rsa'), '--www', '--json', '--max-connections', '2']);
+    const serve = await startServe([...serveCertificate('server-rsa'), '--www', '--json', '--naccept', '2']);
     const sess = join(dir, 'sess.pem');
     const common = sClient13(serve.port, '-CAfile', ROOT, '-verify_return_error', '-ign_eof');
     const first = startPeer('openssl', [...common, '-sess_out', sess], GET);
@@ -319,7 +319,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
       '--www',
       '--early-data',
       '--json',
-      '--max-connections',
+      '--naccept',
       '2',
     ]);
     const sess = join(dir, 'early-sess.pem');
@@ -343,13 +343,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
   });
 
   it('tlswire connect --early-data against tlswire serve --early-data --echo', async () => {
-    const serve = await startServe([
-      ...serveCertificate('server-ed25519'),
-      '--echo',
-      '--early-data',
-      '--max-connections',
-      '2',
-    ]);
+    const serve = await startServe([...serveCertificate('server-ed25519'), '--echo', '--early-data', '--naccept', '2']);
     const early = join(dir, 'early-echo.txt');
     writeFileSync(early, 'zero-rtt|');
     const r = await runConnect(connectArgs(serve.port, '--early-data', early, '--json'), 'one-rtt|');
@@ -402,13 +396,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire serve against openssl s_client', () => {
 
 describe.skipIf(SKIP_GNUTLS)('tlswire serve against gnutls-cli', () => {
   it('echo, and --resume: gnutls-cli reports the resumed session', async () => {
-    const serve = await startServe([
-      ...serveCertificate('server-ed25519'),
-      '--echo',
-      '--json',
-      '--max-connections',
-      '2',
-    ]);
+    const serve = await startServe([...serveCertificate('server-ed25519'), '--echo', '--json', '--naccept', '2']);
     const client = startPeer('gnutls-cli', gnutlsResumeArgs(serve.port, 'TLS1.3'), 'ping over gnutls\n');
     await client.exited();
     expect(client.output()).toMatch(/This is a resumed session/);
