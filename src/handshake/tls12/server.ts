@@ -53,10 +53,14 @@ import {
 import type { CertificateVerifier, CertifiedKey } from '../types.js';
 import { clientVerifier } from '../verifier.js';
 import {
+  chooseDheGroup,
   chooseTls12Scheme,
+  dhePremaster,
+  dheServerParams,
   emitTls12Negotiated,
   type HelloAgreement,
   initialRenegotiationInfo,
+  isEcdheGroup,
   signedServerKeyExchange,
   suiteFitsKey,
   Tls12Secrets,
@@ -109,7 +113,7 @@ interface ClientIdentity {
 /** …then, in a full handshake, the key exchange in progress (RFC 5246 §7.3, Figure 1). */
 interface FullHandshake extends ServerHandshake {
   certified: CertifiedKey;
-  /** ECDHE: our ephemeral private key and its group. */
+  /** ECDHE or DHE: our ephemeral private key and its group. */
   ephemeral: { group: number; privateKey: Uint8Array } | undefined;
   /** Signature algorithms we put in our CertificateRequest, when we sent one. */
   requested: readonly number[] | undefined;
@@ -141,8 +145,9 @@ interface Choice {
 
 /**
  * Our most preferred suite the client offers that fits our key; for ECDHE also a group the client
- * supports (RFC 8422 §5.1: any of ours when it sends none) with uncompressed points, and a signature
- * algorithm it accepts (RFC 5246 §7.4.1.4.1; without the extension only SHA-1, which we refuse).
+ * supports (RFC 8422 §5.1: any of ours when it sends none) with uncompressed points, for DHE an RFC
+ * 7919 group as §4 says ({@link chooseDheGroup}), and a signature algorithm it accepts (RFC 5246
+ * §7.4.1.4.1; without the extension only SHA-1, which we refuse).
  * @throws HandshakeAlertError handshake_failure when nothing fits, naming what each side has
  */
 function choose(cx: Tls12ServerContext, hello: ClientHello, certified: CertifiedKey): Choice {
@@ -150,13 +155,30 @@ function choose(cx: Tls12ServerContext, hello: ClientHello, certified: Certified
   const clientGroups = findExtension(hello.extensions, 'supported_groups')?.groups;
   const formats = findExtension(hello.extensions, 'ec_point_formats')?.formats;
   const clientSchemes = findExtension(hello.extensions, 'signature_algorithms')?.schemes ?? [];
-  const group = settings.groups.find((g) => groupName(g) && (clientGroups ? clientGroups.includes(g) : true));
+  const group = settings.groups.find((g) => isEcdheGroup(g) && (clientGroups ? clientGroups.includes(g) : true));
+  const keyBits = certified.key.type === 'rsa' ? certified.key.n.toString(2).length : 0;
+  const dheGroup = chooseDheGroup(settings.dheGroups, clientGroups, keyBits);
   const pointsOk = !formats || formats.includes(ECPointFormat.uncompressed);
   const scheme = chooseTls12Scheme(settings.schemes, clientSchemes, certified.key);
   for (const suite of settings.suites) {
     if (!hello.cipherSuites.includes(suite.value) || !suiteFitsKey(suite, certified.key)) continue;
     if (suite.keyExchange === 'rsa') return { suite, group: undefined, scheme: undefined };
+    if (suite.keyExchange === 'dhe_rsa') {
+      if (dheGroup !== undefined && scheme !== undefined) return { suite, group: dheGroup, scheme };
+      continue;
+    }
     if (group !== undefined && pointsOk && scheme !== undefined) return { suite, group, scheme };
+  }
+  const dheWanted = settings.suites.some(
+    (s) => s.keyExchange === 'dhe_rsa' && hello.cipherSuites.includes(s.value) && suiteFitsKey(s, certified.key),
+  );
+  if (dheWanted && dheGroup === undefined) {
+    // RFC 7919 §4: FFDHE groups offered, none acceptable, and no other suite will do.
+    throw new HandshakeAlertError(
+      AlertDescription.insufficient_security,
+      `no FFDHE group in common for DHE: we accept ${groupNames(settings.dheGroups)}; the client supports ${groupNames(clientGroups ?? [])} (RFC 7919 §4)`,
+      "enable one of the client's FFDHE groups (groups)",
+    );
   }
   throw noChoice(cx, hello, certified, { group, clientGroups, pointsOk, clientSchemes });
 }
@@ -341,14 +363,17 @@ function startFullHandshake(
   cx.keys.setSuite(suite);
   const hs: ServerHandshake = { ...settled, suite, issueTicket: settled.ticketsOn };
   const pointFormats = findExtension(hello.extensions, 'ec_point_formats') !== undefined;
-  sendServerHello(cx, hs, suite.keyExchange !== 'rsa' && pointFormats);
+  sendServerHello(cx, hs, suite.keyExchange.startsWith('ecdhe') && pointFormats);
   emitTls12Negotiated(core, hs, false, group);
   transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates: certified.chain }));
   let ephemeral: FullHandshake['ephemeral'];
   if (group !== undefined && scheme !== undefined) {
     const pair = core.provider.keyExchange(groupName(group)!).generate();
     ephemeral = { group, privateKey: pair.privateKey };
-    const share = { namedGroup: group, publicKey: pair.share };
+    const share =
+      suite.keyExchange === 'dhe_rsa'
+        ? dheServerParams(group, pair.share)
+        : { namedGroup: group, publicKey: pair.share };
     transcript.add(core.send(signedServerKeyExchange(core, serverRandom, share, { key: certified.key, scheme })));
   }
   let requested: readonly number[] | undefined;
@@ -472,6 +497,9 @@ export class ExpectClientKeyExchange implements Tls12ServerState {
       const kx = provider.keyExchange(groupName(group)!);
       premaster = keyExchangeStep(() => kx.decapsulate(privateKey, input.publicKey));
       wipe(privateKey);
+    } else if (input.keyExchange === 'dhe' && hs.ephemeral) {
+      premaster = dhePremaster(provider, hs.ephemeral.group, hs.ephemeral.privateKey, input.publicKey);
+      wipe(hs.ephemeral.privateKey);
     } else if (input.keyExchange === 'rsa' && hs.certified.key.type === 'rsa') {
       // RFC 5246 §7.4.7.1: on any failure continue with client_version ‖ 46 random bytes, no alert.
       const version = Uint8Array.of(hs.clientVersion >>> 8, hs.clientVersion & 0xff);
