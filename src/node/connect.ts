@@ -212,6 +212,11 @@ export interface ServerOptions
   sessionStore?: Tls12SessionStore;
   /** TLS 1.2 session lifetime in seconds (session-ID cache entries and ticket hint; default 7200). */
   sessionLifetime?: number;
+  /**
+   * TLS 1.2, legacy clients only (default false): make sessions without the extended master secret
+   * resumable too (RFC 7627 §5.3, §5.4); see Tls12ServerConfig.allowResumptionWithoutEms.
+   */
+  allowResumptionWithoutEms?: boolean;
 }
 
 /**
@@ -282,6 +287,7 @@ function serverConfigsOf(options: ServerOptions): { tls13: () => ServerConfig; t
     sessionTickets,
     sessionStore,
     sessionLifetime,
+    allowResumptionWithoutEms,
     ...config
   } = options;
   const provider = config.provider ?? new NobleProvider();
@@ -324,6 +330,7 @@ function serverConfigsOf(options: ServerOptions): { tls13: () => ServerConfig; t
       ticketer: tls12Ticketer,
       sessionStore: store,
       sessionLifetime,
+      allowResumptionWithoutEms,
     }),
   };
 }

@@ -78,6 +78,8 @@ export interface ClientSettings extends Tls12Settings {
   verifyServer: CertificateVerifier;
   tickets: boolean;
   requireEms: boolean;
+  /** `config.allowResumptionWithoutEms`: sessions without the extended master secret are kept and offered. */
+  allowNoEms: boolean;
 }
 
 /** What the client states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
@@ -189,13 +191,14 @@ function offeredGroups(settings: ClientSettings): number[] {
 
 /**
  * The configured session, if it can be offered: a TLS 1.2 suite we still offer, not expired, and
- * with an extended master secret (RFC 7627 §5.3: the client SHOULD NOT resume other sessions).
+ * with an extended master secret (RFC 7627 §5.3: the client SHOULD NOT resume other sessions) unless
+ * `allowResumptionWithoutEms`.
  */
 function usableSession(settings: ClientSettings): Tls12ClientSession | undefined {
   const session = settings.config.session;
   if (!session || session.version !== ProtocolVersion.TLS1_2) return undefined;
   if (!settings.suites.some((s) => s.value === session.cipherSuite)) return undefined;
-  if (!session.extendedMasterSecret) return undefined;
+  if (!session.extendedMasterSecret && !settings.allowNoEms) return undefined;
   if (settings.now() >= session.receivedAt + session.lifetime * 1000) return undefined;
   if (!session.ticket && session.sessionId.length === 0) return undefined;
   if (session.ticket && !settings.tickets) return undefined;
@@ -604,7 +607,8 @@ export class ExpectFinished implements Tls12ClientState {
     const offered = hs.offered;
     const ticket = hs.ticket?.ticket ?? (resumed ? offered?.ticket : undefined);
     const sessionId = resumed && offered?.ticket ? new Uint8Array(0) : hs.sessionId;
-    if (ticket || sessionId.length > 0) {
+    // RFC 7627 §5.3: a session without the extended master secret is kept only when we would offer it.
+    if ((ticket || sessionId.length > 0) && (hs.ems || settings.allowNoEms)) {
       const session: Tls12ClientSession = {
         version: ProtocolVersion.TLS1_2,
         cipherSuite: hs.suite.value,
@@ -641,6 +645,7 @@ function clientSettings(config: Tls12ClientConfig, verifyServer: CertificateVeri
     verifyServer,
     tickets: config.sessionTickets ?? true,
     requireEms: config.extendedMasterSecret === 'require',
+    allowNoEms: config.allowResumptionWithoutEms === true,
   };
 }
 

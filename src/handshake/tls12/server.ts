@@ -284,8 +284,11 @@ export class ExpectClientHello implements Tls12ServerState {
     };
     const resumable = findSession(cx, input, ticketsOn ? ticketExt.ticket : undefined);
     if (resumable) return resumeSession(cx, common, resumable);
-    const sessionId = config.sessionStore ? core.provider.random(32) : new Uint8Array(0);
-    return startFullHandshake(cx, input, { ...common, sessionId, ticketsOn });
+    // RFC 7627 §5.3: a session without the extended master secret is never resumed (unless configured
+    // for legacy peers), so it gets no session ID and no ticket.
+    const issue = ems || config.allowResumptionWithoutEms === true;
+    const sessionId = config.sessionStore && issue ? core.provider.random(32) : new Uint8Array(0);
+    return startFullHandshake(cx, input, { ...common, sessionId, ticketsOn: ticketsOn && issue });
   }
 }
 
@@ -399,7 +402,8 @@ function startFullHandshake(
  * The session the ClientHello asks to resume, if we can: from the ticket (RFC 5077 §3.1) or the
  * session cache, unexpired, with a suite we both still offer and the same server name (RFC 6066 §3).
  * RFC 7627 §5.3: a session with the extended master secret offered without it aborts with
- * handshake_failure; one without it is never resumed (full handshake).
+ * handshake_failure; one without it is resumed only under `allowResumptionWithoutEms` by a client
+ * that again omits the extension, else never (full handshake).
  */
 function findSession(
   cx: Tls12ServerContext,
@@ -429,7 +433,9 @@ function findSession(
       'resumption of an extended-master-secret session without the extension (RFC 7627 §5.3)',
     );
   }
-  if (!state.extendedMasterSecret) return undefined;
+  // Not extended: resumed only for a legacy configuration, and only by a client that again omits the
+  // extension (RFC 7627 §5.3: with it, a full handshake).
+  if (!state.extendedMasterSecret && (ems || !config.allowResumptionWithoutEms)) return undefined;
   // RFC 5077 §3.4: a ticket is accepted by echoing the client's session ID; a cached session has its own.
   return { state, byTicket, sessionId: hello.sessionId.slice() };
 }
