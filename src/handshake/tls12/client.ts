@@ -3,7 +3,7 @@
  * renegotiation_info, RFC 5077 tickets) as a chain of states, each a value that consumes one
  * handshake message (or ChangeCipherSpec) and returns the next state:
  *
- *     ExpectServerHello ─▶ ExpectCertificate ─▶ ExpectServerKeyExchange (ECDHE)
+ *     ExpectServerHello ─▶ ExpectCertificate ─▶ ExpectServerKeyExchange (ECDHE, DHE)
  *            │                      │ (RSA)             │
  *            │                      ▼                   ▼
  *            │            ExpectCertificateRequestOrDone ─▶ ExpectServerHelloDone

@@ -7,7 +7,8 @@
  * is known (RFC 5246 §8.1, RFC 7627 §4) with the record protection of both directions from one key
  * block (RFC 5246 §6.3), ChangeCipherSpec and Finished (RFC 5246 §7.1, §7.4.9), and the steps both
  * roles take alike: the settings' defaults, the initial renegotiation_info (RFC 5746 §3.4, §3.6) and
- * the `negotiated` event.
+ * the `negotiated` event; and finite field DHE: its groups, the server's choice (RFC 7919 §4), the
+ * ServerDHParams, and the premaster with its checks (RFC 5246 §8.1.2, RFC 7919 §3–§5).
  * @module
  */
 

@@ -14,7 +14,8 @@
  *     ExpectFinished ─(full: [NewSessionTicket] CCS Finished)─▶ ServerEstablished
  *
  * Suite choice is the server's preference among the client's suites that fit the certificate key,
- * have a common group (ECDHE, RFC 8422 §5.1) and a common signature algorithm (RFC 5246 §7.4.1.4.1).
+ * have a common group (ECDHE, RFC 8422 §5.1; DHE, RFC 7919 §4) and a common signature algorithm
+ * (RFC 5246 §7.4.1.4.1).
  * The RSA premaster secret is decrypted with the RFC 5246 §7.4.7.1 countermeasure: any failure gives
  * a random premaster, with no alert of its own and the same work. Resumption by session ID (through
  * a {@link Tls12SessionStore}) and by ticket (RFC 5077) follows RFC 7627 §5.3. Each state holds one
