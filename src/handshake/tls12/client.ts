@@ -443,8 +443,7 @@ export class ExpectServerKeyExchange implements Tls12ClientState {
     if (input.type !== 'server_key_exchange') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const { hs } = this;
-    const dhe = input.keyExchange === 'dhe';
-    if (dhe !== (hs.suite.keyExchange === 'dhe_rsa')) throw unexpected('RFC 5246 §7.3', this.name, input);
+    // The body was decoded for the suite's key exchange (RFC 5246 §7.4.3): DHE suites give ServerDHParams.
     let group: number;
     if (input.keyExchange === 'dhe') {
       verifyServerKeyExchange(core, hs.serverRandom, settings.schemes, hs.server.key, input);
