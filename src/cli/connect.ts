@@ -39,7 +39,8 @@ Options:
                         (neither: offer both, and the server picks)
   --no-tickets          TLS 1.2: no session_ticket extension (resume by session ID only)
   --ciphers LIST        cipher suites, IANA names, comma-separated, in preference order
-  --groups LIST         key exchange groups (x25519, secp256r1, secp384r1), in preference order
+  --groups LIST         key exchange groups, in preference order (default x25519, secp256r1, x448,
+                        secp521r1, secp384r1; ffdhe2048..ffdhe8192 by name only)
   --key-shares LIST     groups to send key shares for (default: the first of --groups)
   --servername NAME     server_name to send and to check the certificate against (default: HOST)
   --alpn LIST           ALPN protocols, comma-separated

@@ -38,8 +38,12 @@ Options:
   --tls1.3              serve TLS 1.3 (alone unless --tls1.2 is given too)
                         (neither: both, each client gets the best version it offers)
   --no-tickets          TLS 1.2: no session tickets (resumption by session ID only)
+  --allow-resumption-without-ems
+                        TLS 1.2, legacy clients: also resume sessions without the extended master
+                        secret (RFC 7627 §5.3; off: such sessions get no session ID or ticket)
   --ciphers LIST        cipher suites, IANA names, in preference order
-  --groups LIST         key exchange groups, in preference order
+  --groups LIST         key exchange groups, in preference order (default x25519, secp256r1, x448,
+                        secp521r1, secp384r1; ffdhe2048..ffdhe8192 by name only)
   --alpn LIST           ALPN protocols we accept, in preference order
   --ca FILE             roots for client certificates (PEM)
   --verify-client       require a client certificate valid under --ca
@@ -66,6 +70,7 @@ const OPTIONS = {
   port: { type: 'string' },
   'verify-client': { type: 'boolean' },
   'early-data': { type: 'boolean' },
+  'allow-resumption-without-ems': { type: 'boolean' },
   echo: { type: 'boolean' },
   www: { type: 'boolean' },
   'handshake-timeout': { type: 'string' },
@@ -279,6 +284,7 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
       maxEarlyDataSize: values['early-data'] ? MAX_EARLY_DATA : 0,
       handshakeTimeout: handshakeTimeoutMs,
       maxConnections,
+      allowResumptionWithoutEms: values['allow-resumption-without-ems'] ?? false,
     });
   } catch (e) {
     io.err(`tlswire serve: ${describeError(e)}`);

@@ -2,10 +2,12 @@
  * `tlswire/crypto`: the crypto provider interface and its default pure-TypeScript implementation,
  * RSA (RFC 8017), the TLS 1.3 key schedule (RFC 8446 §7) and record protection
  * (§5.2–5.5), the TLS 1.2 PRF, master secret, key block and AEAD record protection (RFC 5246, RFC 7627,
- * RFC 5288, RFC 7905), and SSLKEYLOGFILE lines.
+ * RFC 5288, RFC 7905), the RFC 7919 finite field groups, and SSLKEYLOGFILE lines.
  * @module
  */
 
+export type { FfdheGroup, FfdheGroupName } from './ffdhe.js';
+export { FFDHE_GROUPS, FfdheExchange, ffdheGroupOf, ffdheGroupOfParams } from './ffdhe.js';
 export type { PskKind, Tls13CipherSuite, TrafficKeys } from './key-schedule.js';
 export {
   deriveSecret,

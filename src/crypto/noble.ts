@@ -1,13 +1,15 @@
 /**
  * `NobleProvider`: the default {@link CryptoProvider}, pure TypeScript over the audited noble
  * libraries (@noble/hashes, @noble/ciphers, @noble/curves, @noble/post-quantum) and our own RSA
- * (`./rsa.ts`). Works in browsers and Node; imports nothing from `node:*`.
+ * (`./rsa.ts`) and finite field DH (`./ffdhe.ts`, RFC 7919). Works in browsers and Node; imports
+ * nothing from `node:*`.
  *
  * Every random input comes from the injected {@link RandomSource} (default: `crypto.getRandomValues`)
  * or from explicit arguments, so RFC traces replay byte for byte.
  * @module
  */
 import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import { x448 } from '@noble/curves/ed448.js';
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
@@ -16,6 +18,7 @@ import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { randomBytes } from '@noble/hashes/utils.js';
 import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
 import { concat } from '../bytes/hex.js';
+import { FFDHE_GROUPS, FfdheExchange, type FfdheGroupName } from './ffdhe.js';
 import { AesGcm } from './gcm.js';
 import {
   AEAD_KEY_LENGTH,
@@ -136,39 +139,59 @@ function invalidShare(group: GroupName, detail: string): CryptoError {
   return new CryptoError('invalid-share', `${group}: ${detail}`);
 }
 
-/** X25519 (RFC 7748 §5); rejects the all-zero shared secret (RFC 8446 §7.4.2, RFC 7748 §6.1). */
-function x25519Agree(privateKey: Uint8Array, peer: Uint8Array, group: GroupName): Uint8Array {
-  if (peer.length !== 32) throw invalidShare(group, `X25519 share must be 32 bytes, got ${peer.length}`);
+/** The Montgomery curves of RFC 7748: their functions and key length (32 for X25519, 56 for X448). */
+const MONTGOMERY = { x25519: { curve: x25519, length: 32 }, x448: { curve: x448, length: 56 } } as const;
+
+/**
+ * X25519 or X448 (RFC 7748 §5); rejects the all-zero shared secret (RFC 8446 §7.4.2, RFC 7748 §6.1,
+ * §6.2).
+ */
+function montgomeryAgree(
+  privateKey: Uint8Array,
+  peer: Uint8Array,
+  group: GroupName,
+  kind: keyof typeof MONTGOMERY = 'x25519',
+): Uint8Array {
+  const { curve, length } = MONTGOMERY[kind];
+  const label = kind === 'x25519' ? 'X25519' : 'X448';
+  if (peer.length !== length) throw invalidShare(group, `${label} share must be ${length} bytes, got ${peer.length}`);
   let shared: Uint8Array;
   try {
-    shared = x25519.getSharedSecret(privateKey, peer);
+    shared = curve.getSharedSecret(privateKey, peer);
   } catch {
-    throw invalidShare(group, 'X25519 shared secret is all zero');
+    throw invalidShare(group, `${label} shared secret is all zero`);
   }
   let acc = 0;
   for (let i = 0; i < shared.length; i++) acc |= shared[i]!;
-  if (acc === 0) throw invalidShare(group, 'X25519 shared secret is all zero');
+  if (acc === 0) throw invalidShare(group, `${label} shared secret is all zero`);
   return shared;
 }
 
-class X25519Exchange implements KeyExchange {
-  readonly group = 'x25519';
-  readonly clientShareLength = 32;
-  readonly serverShareLength = 32;
-  constructor(private readonly random: RandomSource) {}
+/** X25519 or X448 key exchange (RFC 8446 §4.2.8.2: the raw RFC 7748 public keys as shares). */
+class MontgomeryExchange implements KeyExchange {
+  readonly clientShareLength: number;
+  readonly serverShareLength: number;
+  constructor(
+    readonly group: keyof typeof MONTGOMERY,
+    private readonly random: RandomSource,
+  ) {
+    this.clientShareLength = MONTGOMERY[group].length;
+    this.serverShareLength = this.clientShareLength;
+  }
   generate(secret?: Uint8Array): KeyShareKeyPair {
-    const privateKey = secret ? secret.slice() : this.random(32);
-    if (privateKey.length !== 32) throw new RangeError('x25519: private key must be 32 bytes');
-    return { group: 'x25519', privateKey, share: x25519.getPublicKey(privateKey) };
+    const { curve, length } = MONTGOMERY[this.group];
+    const privateKey = secret ? secret.slice() : this.random(length);
+    if (privateKey.length !== length) throw new RangeError(`${this.group}: private key must be ${length} bytes`);
+    return { group: this.group, privateKey, share: curve.getPublicKey(privateKey) };
   }
   encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
     const kp = this.generate(secret);
-    const sharedSecret = x25519Agree(kp.privateKey, clientShare, 'x25519');
+    const sharedSecret = montgomeryAgree(kp.privateKey, clientShare, this.group, this.group);
     kp.privateKey.fill(0);
-    return { group: 'x25519', share: kp.share, sharedSecret };
+    return { group: this.group, share: kp.share, sharedSecret };
   }
   decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array {
-    return x25519Agree(privateKey, serverShare, 'x25519');
+    return montgomeryAgree(privateKey, serverShare, this.group, this.group);
   }
 }
 
@@ -262,7 +285,7 @@ class X25519MlKem768Exchange implements KeyExchange {
     }
     const xPriv = input.slice(32, 64);
     input.fill(0);
-    const xShared = x25519Agree(xPriv, clientShare.subarray(MLKEM_EK), this.group);
+    const xShared = montgomeryAgree(xPriv, clientShare.subarray(MLKEM_EK), this.group);
     const share = concat(kem.cipherText, x25519.getPublicKey(xPriv));
     xPriv.fill(0);
     const sharedSecret = concat(kem.sharedSecret, xShared);
@@ -279,7 +302,7 @@ class X25519MlKem768Exchange implements KeyExchange {
     const dk = privateKey.slice(0, MLKEM_DK);
     const kemShared = ml_kem768.decapsulate(serverShare.subarray(0, MLKEM_CT), dk);
     dk.fill(0);
-    const xShared = x25519Agree(privateKey.subarray(MLKEM_DK), serverShare.subarray(MLKEM_CT), this.group);
+    const xShared = montgomeryAgree(privateKey.subarray(MLKEM_DK), serverShare.subarray(MLKEM_CT), this.group);
     const out = concat(kemShared, xShared);
     kemShared.fill(0);
     xShared.fill(0);
@@ -392,7 +415,8 @@ export class NobleProvider implements CryptoProvider {
     let kx = this.exchanges.get(group);
     if (kx) return kx;
     const random = (n: number) => this.random(n);
-    if (group === 'x25519') kx = new X25519Exchange(random);
+    if (group === 'x25519' || group === 'x448') kx = new MontgomeryExchange(group, random);
+    else if (group in FFDHE_GROUPS) kx = new FfdheExchange(FFDHE_GROUPS[group as FfdheGroupName], random);
     else if (group === 'X25519MLKEM768') kx = new X25519MlKem768Exchange(random);
     else if (group === 'secp256r1' || group === 'secp384r1' || group === 'secp521r1')
       kx = new NistExchange(group, random);

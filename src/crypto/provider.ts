@@ -39,10 +39,22 @@ export const AEAD_NONCE_LENGTH = 12;
 export const AEAD_TAG_LENGTH = 16;
 
 /**
- * Key-exchange groups, by their TLS NamedGroup names (RFC 8446 §4.2.7; X25519MLKEM768 = 0x11EC from
+ * Key-exchange groups, by their TLS NamedGroup names (RFC 8446 §4.2.7: X25519 and X448 of RFC 7748,
+ * the NIST curves, the RFC 7919 finite field groups; X25519MLKEM768 = 0x11EC from
  * draft-ietf-tls-ecdhe-mlkem).
  */
-export type GroupName = 'x25519' | 'secp256r1' | 'secp384r1' | 'secp521r1' | 'X25519MLKEM768';
+export type GroupName =
+  | 'x25519'
+  | 'secp256r1'
+  | 'secp384r1'
+  | 'secp521r1'
+  | 'x448'
+  | 'ffdhe2048'
+  | 'ffdhe3072'
+  | 'ffdhe4096'
+  | 'ffdhe6144'
+  | 'ffdhe8192'
+  | 'X25519MLKEM768';
 
 /**
  * Signature schemes, by their TLS SignatureScheme names (RFC 8446 §4.2.3).
@@ -68,6 +80,12 @@ export const GROUPS: readonly GroupName[] = Object.freeze([
   'secp256r1',
   'secp384r1',
   'secp521r1',
+  'x448',
+  'ffdhe2048',
+  'ffdhe3072',
+  'ffdhe4096',
+  'ffdhe6144',
+  'ffdhe8192',
   'X25519MLKEM768',
 ]);
 

@@ -24,7 +24,7 @@ import { KeyLogLabel, keyLogLine } from './keylog.js';
 import { AEAD_KEY_LENGTH, type AeadName, type CryptoProvider, HASH_LENGTH, type HashName } from './provider.js';
 
 /** How a TLS 1.2 suite agrees on the premaster secret and authenticates the server. */
-export type Tls12KeyExchange = 'ecdhe_ecdsa' | 'ecdhe_rsa' | 'rsa';
+export type Tls12KeyExchange = 'ecdhe_ecdsa' | 'ecdhe_rsa' | 'dhe_rsa' | 'rsa';
 
 /** A TLS 1.2 AEAD cipher suite: the SecurityParameters it fixes (RFC 5246 §6.1, §A.6). */
 export interface Tls12CipherSuite {
@@ -37,6 +37,9 @@ export interface Tls12CipherSuite {
     | 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256'
     | 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384'
     | 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256'
+    | 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256'
+    | 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384'
+    | 'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256'
     | 'TLS_RSA_WITH_AES_128_GCM_SHA256'
     | 'TLS_RSA_WITH_AES_256_GCM_SHA384';
   readonly keyExchange: Tls12KeyExchange;
@@ -72,8 +75,9 @@ function suite(
 }
 
 /**
- * The TLS 1.2 cipher suites this library implements, ECDHE first (RFC 5288 §3, RFC 5289 §3.2,
- * RFC 7905 §2). Every one is an AEAD suite: no MAC keys, no CBC.
+ * The TLS 1.2 cipher suites this library implements, ECDHE first, then finite field DHE (RFC 7919
+ * groups only), then RSA key transport (RFC 5288 §3, RFC 5289 §3.2, RFC 7905 §2). Every one is an
+ * AEAD suite: no MAC keys, no CBC.
  */
 export const TLS12_CIPHER_SUITES: readonly Tls12CipherSuite[] = Object.freeze([
   suite('TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', 'ecdhe_ecdsa', 'aes-128-gcm', 'sha256'),
@@ -82,6 +86,9 @@ export const TLS12_CIPHER_SUITES: readonly Tls12CipherSuite[] = Object.freeze([
   suite('TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ecdhe_rsa', 'aes-128-gcm', 'sha256'),
   suite('TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ecdhe_rsa', 'aes-256-gcm', 'sha384'),
   suite('TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'ecdhe_rsa', 'chacha20-poly1305', 'sha256'),
+  suite('TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'dhe_rsa', 'aes-128-gcm', 'sha256'),
+  suite('TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', 'dhe_rsa', 'aes-256-gcm', 'sha384'),
+  suite('TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'dhe_rsa', 'chacha20-poly1305', 'sha256'),
   suite('TLS_RSA_WITH_AES_128_GCM_SHA256', 'rsa', 'aes-128-gcm', 'sha256'),
   suite('TLS_RSA_WITH_AES_256_GCM_SHA384', 'rsa', 'aes-256-gcm', 'sha384'),
 ]);

@@ -10,6 +10,7 @@ import { KeyLogLabel } from '../crypto/keylog.js';
 import {
   CryptoError,
   type CryptoProvider,
+  GROUPS,
   type GroupName,
   type PrivateKey,
   type PublicKey,
@@ -30,8 +31,18 @@ export const DEFAULT_CIPHER_SUITES: readonly number[] = [
   CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
 ];
 
-/** Default groups, in preference order. */
-export const DEFAULT_GROUPS: readonly number[] = [NamedGroup.x25519, NamedGroup.secp256r1, NamedGroup.secp384r1];
+/**
+ * Default groups, in preference order: OpenSSL 3.0's default set (x25519, secp256r1, x448, secp521r1,
+ * secp384r1). The RFC 7919 FFDHE groups cost tens of milliseconds each in pure TypeScript: they are
+ * used only when listed by name.
+ */
+export const DEFAULT_GROUPS: readonly number[] = [
+  NamedGroup.x25519,
+  NamedGroup.secp256r1,
+  NamedGroup.x448,
+  NamedGroup.secp521r1,
+  NamedGroup.secp384r1,
+];
 
 /** RSASSA-PKCS1-v1_5: TLS 1.2 signs with it (RFC 5246 §7.4.1.4.1), TLS 1.3 never does (RFC 8446 §4.2.3). */
 function isPkcs1(name: SignatureSchemeName): boolean {
@@ -66,13 +77,9 @@ function schemeTable(names: readonly SignatureSchemeName[]): ReadonlyMap<number,
   return new Map(names.map((name) => [SignatureScheme[name], name]));
 }
 
-const GROUP_NAMES: ReadonlyMap<number, GroupName> = new Map<number, GroupName>([
-  [NamedGroup.x25519, 'x25519'],
-  [NamedGroup.secp256r1, 'secp256r1'],
-  [NamedGroup.secp384r1, 'secp384r1'],
-  [NamedGroup.secp521r1, 'secp521r1'],
-  [0x11ec, 'X25519MLKEM768'],
-]);
+const GROUP_NAMES: ReadonlyMap<number, GroupName> = new Map<number, GroupName>(
+  GROUPS.map((name) => [NamedGroup[name]!, name]),
+);
 
 /** The provider's name for a NamedGroup, or undefined when no provider implements it. */
 export function groupName(group: number): GroupName | undefined {

@@ -21,7 +21,7 @@ export { TlsServer } from './server.js';
 export type { AntiReplayOptions } from './ticket.js';
 export { AeadTicketer, DEFAULT_ANTI_REPLAY_ENTRIES, SingleUseAntiReplay, TICKET_AGE_TOLERANCE } from './ticket.js';
 export { Tls12Client } from './tls12/client.js';
-export { DEFAULT_TLS12_CIPHER_SUITES, DEFAULT_TLS12_SIGNATURE_SCHEMES } from './tls12/common.js';
+export { DEFAULT_DHE_GROUPS, DEFAULT_TLS12_CIPHER_SUITES, DEFAULT_TLS12_SIGNATURE_SCHEMES } from './tls12/common.js';
 export { Tls12Server } from './tls12/server.js';
 export type { ExpiringSession, MemorySessionStoreOptions } from './tls12/session-cache.js';
 export { ClientSessionCache, MemorySessionStore, Tls12AeadTicketer } from './tls12/session-cache.js';

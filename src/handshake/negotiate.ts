@@ -77,7 +77,10 @@ export type { AnyTlsEvent } from './types.js';
  */
 export type NegotiatingClientConfig = WithServerTrust<ClientConfig> & {
   /** TLS 1.2 settings used when the server picks TLS 1.2. */
-  tls12?: Pick<Tls12ClientOptions, 'session' | 'sessionTickets' | 'extendedMasterSecret' | 'sessionLifetime'>;
+  tls12?: Pick<
+    Tls12ClientOptions,
+    'session' | 'sessionTickets' | 'extendedMasterSecret' | 'allowResumptionWithoutEms' | 'sessionLifetime'
+  >;
 };
 
 /**

@@ -114,7 +114,8 @@ export interface CommonConfig {
   /** TLS 1.3 cipher suites in preference order (default AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305). */
   cipherSuites?: readonly number[];
   /**
-   * NamedGroups in preference order (default x25519, secp256r1, secp384r1). Groups the provider cannot
+   * NamedGroups in preference order (default x25519, secp256r1, x448, secp521r1, secp384r1; the RFC 7919
+   * FFDHE groups only when listed). Groups the provider cannot
    * compute may be listed (they are advertised but never used).
    */
   groups?: readonly number[];

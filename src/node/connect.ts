@@ -222,6 +222,11 @@ export interface ServerOptions
   handshakeTimeout?: number;
   /** At most this many connections open at once; more are closed on accept (`net.Server.maxConnections`). */
   maxConnections?: number;
+  /**
+   * TLS 1.2, legacy clients only (default false): make sessions without the extended master secret
+   * resumable too (RFC 7627 §5.3, §5.4); see Tls12ServerConfig.allowResumptionWithoutEms.
+   */
+  allowResumptionWithoutEms?: boolean;
 }
 
 /**
@@ -300,6 +305,7 @@ function serverConfigsOf(options: ServerOptions): { tls13: () => ServerConfig; t
     sessionTickets,
     sessionStore,
     sessionLifetime,
+    allowResumptionWithoutEms,
     ...config
   } = options;
   const provider = config.provider ?? new NobleProvider();
@@ -344,6 +350,7 @@ function serverConfigsOf(options: ServerOptions): { tls13: () => ServerConfig; t
       ticketer: tls12Ticketer,
       sessionStore: store,
       sessionLifetime,
+      allowResumptionWithoutEms,
     }),
   };
 }

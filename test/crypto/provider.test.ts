@@ -260,17 +260,33 @@ describe('X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem)', () => {
 });
 
 describe('key exchange API', () => {
-  it('knows exactly the five groups', () => {
-    const groups: GroupName[] = ['x25519', 'secp256r1', 'secp384r1', 'secp521r1', 'X25519MLKEM768'];
+  it('knows exactly the eleven groups', () => {
+    const groups: GroupName[] = [
+      'x25519',
+      'secp256r1',
+      'secp384r1',
+      'secp521r1',
+      'x448',
+      'ffdhe2048',
+      'ffdhe3072',
+      'ffdhe4096',
+      'ffdhe6144',
+      'ffdhe8192',
+      'X25519MLKEM768',
+    ];
     for (const g of groups) expect(p.keyExchange(g).group).toBe(g);
-    expect(() => p.keyExchange('ffdhe2048' as GroupName)).toThrow(CryptoError);
+    expect(() => p.keyExchange('brainpoolP256r1' as GroupName)).toThrow(CryptoError);
   });
 
   it('maps IANA code points to supported names (RFC 8446 §4.2.7, §4.2.3; 0x11EC)', () => {
     expect(groupName(29)).toBe('x25519');
     expect(groupName(23)).toBe('secp256r1');
     expect(groupName(0x11ec)).toBe('X25519MLKEM768');
-    expect(groupName(0x0100)).toBeUndefined(); // ffdhe2048
+    expect(groupName(30)).toBe('x448');
+    expect(groupName(0x0100)).toBe('ffdhe2048');
+    expect(groupName(0x0104)).toBe('ffdhe8192');
+    expect(groupName(0x0105)).toBeUndefined(); // unassigned FFDHE code point
+    expect(groupName(26)).toBeUndefined(); // brainpoolP256r1
     expect(signatureSchemeName(0x0804)).toBe('rsa_pss_rsae_sha256');
     expect(signatureSchemeName(0x0809)).toBe('rsa_pss_pss_sha256');
     expect(signatureSchemeName(0x0807)).toBe('ed25519');

@@ -144,7 +144,7 @@ describe('master secret (RFC 5246 §8.1, RFC 7627 §4)', () => {
 });
 
 describe('cipher suites (RFC 5288 §3, RFC 5289 §3.2, RFC 7905 §2)', () => {
-  it('lists the eight AEAD suites with their code points, key, IV and PRF hash', () => {
+  it('lists the eleven AEAD suites with their code points, key, IV and PRF hash', () => {
     expect(
       TLS12_CIPHER_SUITES.map((s) => [
         s.value.toString(16),
@@ -172,6 +172,9 @@ describe('cipher suites (RFC 5288 §3, RFC 5289 §3.2, RFC 7905 §2)', () => {
       ['c02f', 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'ecdhe_rsa', 'aes-128-gcm', 'sha256', 16, 4, 8],
       ['c030', 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384', 'ecdhe_rsa', 'aes-256-gcm', 'sha384', 32, 4, 8],
       ['cca8', 'TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'ecdhe_rsa', 'chacha20-poly1305', 'sha256', 32, 12, 0],
+      ['9e', 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', 'dhe_rsa', 'aes-128-gcm', 'sha256', 16, 4, 8],
+      ['9f', 'TLS_DHE_RSA_WITH_AES_256_GCM_SHA384', 'dhe_rsa', 'aes-256-gcm', 'sha384', 32, 4, 8],
+      ['ccaa', 'TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256', 'dhe_rsa', 'chacha20-poly1305', 'sha256', 32, 12, 0],
       ['9c', 'TLS_RSA_WITH_AES_128_GCM_SHA256', 'rsa', 'aes-128-gcm', 'sha256', 16, 4, 8],
       ['9d', 'TLS_RSA_WITH_AES_256_GCM_SHA384', 'rsa', 'aes-256-gcm', 'sha384', 32, 4, 8],
     ]);

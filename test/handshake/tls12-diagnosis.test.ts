@@ -87,7 +87,7 @@ describe('TLS 1.2 negotiation failures name both sides', () => {
       alertName: 'handshake_failure',
       alertOrigin: 'received',
       reason:
-        'peer sent handshake_failure after our ClientHello (TLS 1.2 only): it supports none of our cipher suites (we offered TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256) or groups (x25519, secp256r1, secp384r1)',
+        'peer sent handshake_failure after our ClientHello (TLS 1.2 only): it supports none of our cipher suites (we offered TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256) or groups (x25519, secp256r1, x448, secp521r1, secp384r1)',
       hint: "compare the server's TLS 1.2 cipher suites and key-exchange groups with ours; a server that speaks only TLS 1.3 refuses them all: use NegotiatingClient to offer both",
     });
     expect(client.cause).toBeInstanceOf(PeerAlertError);

@@ -3,7 +3,7 @@
  * renegotiation_info, RFC 5077 tickets) as a chain of states, each a value that consumes one
  * handshake message (or ChangeCipherSpec) and returns the next state:
  *
- *     ExpectServerHello ─▶ ExpectCertificate ─▶ ExpectServerKeyExchange (ECDHE)
+ *     ExpectServerHello ─▶ ExpectCertificate ─▶ ExpectServerKeyExchange (ECDHE, DHE)
  *            │                      │ (RSA)             │
  *            │                      ▼                   ▼
  *            │            ExpectCertificateRequestOrDone ─▶ ExpectServerHelloDone
@@ -21,6 +21,7 @@
  */
 import { TlswireError } from '../../bytes/errors.js';
 import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
+import { ffdheGroupOfParams, isFfdheCodePoint } from '../../crypto/ffdhe.js';
 import { NobleProvider } from '../../crypto/noble.js';
 import type { PublicKey } from '../../crypto/provider.js';
 import type { Tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
@@ -36,7 +37,7 @@ import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { Tls12CertificateRequest } from '../../tls/messages/certificate.js';
 import type { ClientHello, ServerHello } from '../../tls/messages/hello.js';
-import type { EcdheServerKeyExchange } from '../../tls/messages/key-exchange.js';
+import type { ServerKeyExchange } from '../../tls/messages/key-exchange.js';
 import {
   extensionOffered,
   groupName,
@@ -53,9 +54,11 @@ import type { CertificateVerifier } from '../types.js';
 import { serverVerifier } from '../verifier.js';
 import {
   chooseTls12Scheme,
+  dhePremaster,
   emitTls12Negotiated,
   type HelloAgreement,
   initialRenegotiationInfo,
+  isEcdheGroup,
   signedCertificateVerify,
   suiteFitsKey,
   Tls12Secrets,
@@ -75,6 +78,8 @@ export interface ClientSettings extends Tls12Settings {
   verifyServer: CertificateVerifier;
   tickets: boolean;
   requireEms: boolean;
+  /** `config.allowResumptionWithoutEms`: sessions without the extended master secret are kept and offered. */
+  allowNoEms: boolean;
 }
 
 /** What the client states share: settings, the connection core and its TLS 1.2 keys. Passed to every `handle`. */
@@ -111,8 +116,8 @@ interface ServerIdentity {
 /** …then, in a full handshake, the server's first flight as it comes (RFC 5246 §7.3, Figure 1). */
 interface Certified extends Agreed {
   server: ServerIdentity;
-  /** The ECDHE ServerKeyExchange, its signature checked. */
-  keyExchange?: EcdheServerKeyExchange;
+  /** The ServerKeyExchange, its signature and group checked; `group` is its NamedGroup (DHE: the RFC 7919 group). */
+  keyExchange?: { ske: ServerKeyExchange; group: number };
   request?: Tls12CertificateRequest;
 }
 
@@ -152,7 +157,7 @@ function startHandshake(cx: Tls12ClientContext): Tls12ClientState {
   }
   extensions.push({ kind: 'renegotiation_info', renegotiatedConnection: new Uint8Array(0) });
   extensions.push({ kind: 'extended_master_secret' });
-  extensions.push({ kind: 'supported_groups', groups: [...settings.groups] });
+  extensions.push({ kind: 'supported_groups', groups: offeredGroups(settings) });
   extensions.push({ kind: 'ec_point_formats', formats: [ECPointFormat.uncompressed] });
   extensions.push({ kind: 'signature_algorithms', schemes: [...settings.schemes] });
   if (config.alpn?.length) {
@@ -175,16 +180,27 @@ function startHandshake(cx: Tls12ClientContext): Tls12ClientState {
 }
 
 /**
+ * Our supported_groups: the configured groups and, when we offer a DHE suite, the RFC 7919 groups it
+ * uses if those are not listed already (RFC 7919 §3: a client offering FFDHE suites lists its FFDHE groups).
+ */
+function offeredGroups(settings: ClientSettings): number[] {
+  const groups = [...settings.groups];
+  if (!settings.suites.some((s) => s.keyExchange === 'dhe_rsa')) return groups;
+  return [...groups, ...settings.dheGroups.filter((g) => !groups.includes(g))];
+}
+
+/**
  * The configured session, if it can be offered: a TLS 1.2 suite we still offer, not expired, with an
- * extended master secret (RFC 7627 §5.3: the client SHOULD NOT resume other sessions), and obtained
- * under the server name we ask for now (RFC 6066 §3: the server must refuse it under another).
+ * extended master secret (RFC 7627 §5.3: the client SHOULD NOT resume other sessions) unless
+ * `allowResumptionWithoutEms`, and obtained under the server name we ask for now (RFC 6066 §3: the
+ * server must refuse it under another).
  */
 function usableSession(settings: ClientSettings): Tls12ClientSession | undefined {
   const session = settings.config.session;
   if (!session || session.version !== ProtocolVersion.TLS1_2) return undefined;
   if (session.serverName !== settings.config.serverName) return undefined;
   if (!settings.suites.some((s) => s.value === session.cipherSuite)) return undefined;
-  if (!session.extendedMasterSecret) return undefined;
+  if (!session.extendedMasterSecret && !settings.allowNoEms) return undefined;
   if (settings.now() >= session.receivedAt + session.lifetime * 1000) return undefined;
   if (!session.ticket && session.sessionId.length === 0) return undefined;
   if (session.ticket && !settings.tickets) return undefined;
@@ -417,26 +433,58 @@ export class ExpectCertificate implements Tls12ClientState {
   }
 }
 
-/** Waiting for the ECDHE ServerKeyExchange (RFC 8422 §5.4); its signature is checked here. */
+/**
+ * Waiting for the ServerKeyExchange (ECDHE: RFC 8422 §5.4; DHE: RFC 5246 §7.4.3 with RFC 7919 §3);
+ * its signature is checked here.
+ */
 export class ExpectServerKeyExchange implements Tls12ClientState {
   readonly name = 'ExpectServerKeyExchange';
   constructor(private readonly hs: Certified) {}
 
   handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
-    if (input.type !== 'server_key_exchange' || input.keyExchange !== 'ecdhe')
-      throw unexpected('RFC 5246 §7.3', this.name, input);
+    if (input.type !== 'server_key_exchange') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const { hs } = this;
-    if (!settings.groups.includes(input.namedGroup) || !groupName(input.namedGroup)) {
-      throw new TlsAlertError(
-        AlertDescription.illegal_parameter,
-        `ServerKeyExchange with group 0x${input.namedGroup.toString(16)}, which we did not offer (RFC 8422 §5.4)`,
-      );
+    // The body was decoded for the suite's key exchange (RFC 5246 §7.4.3): DHE suites give ServerDHParams.
+    let group: number;
+    if (input.keyExchange === 'dhe') {
+      verifyServerKeyExchange(core, hs.serverRandom, settings.schemes, hs.server.key, input);
+      group = serverDheGroup(hs.hello, input);
+    } else {
+      group = input.namedGroup;
+      if (!settings.groups.includes(group) || !isEcdheGroup(group)) {
+        throw new TlsAlertError(
+          AlertDescription.illegal_parameter,
+          `ServerKeyExchange with group 0x${group.toString(16)}, which we did not offer (RFC 8422 §5.4)`,
+        );
+      }
+      verifyServerKeyExchange(core, hs.serverRandom, settings.schemes, hs.server.key, input);
     }
-    verifyServerKeyExchange(core, hs.serverRandom, settings.schemes, hs.server.key, input);
     hs.transcript.add(input.raw);
-    return new ExpectCertificateRequestOrDone({ ...hs, keyExchange: input });
+    return new ExpectCertificateRequestOrDone({ ...hs, keyExchange: { ske: input, group } });
   }
+}
+
+/**
+ * The RFC 7919 group of a signed ServerDHParams (RFC 7919 §3). Local policy (§3.1): only the five
+ * RFC 7919 groups are accepted, never a custom p and g. A client cannot check a custom group cheaply
+ * (a primality test and the factors of p−1, §5.1), and a server-chosen group is how the attacks of
+ * §8.7 steer the premaster; the named groups are safe primes, for which 1 < Y < p−1 suffices. Any
+ * other group is insufficient_security (§3). When our supported_groups listed FFDHE groups, the
+ * server must have picked one of them (§4, MUST); when it listed none, any RFC 7919 group will do.
+ */
+function serverDheGroup(hello: ClientHello, ske: Extract<ServerKeyExchange, { keyExchange: 'dhe' }>): number {
+  const grp = ffdheGroupOfParams(ske.p, ske.g);
+  const listed = (findExtension(hello.extensions, 'supported_groups')?.groups ?? []).filter(isFfdheCodePoint);
+  if (!grp || (listed.length > 0 && !listed.includes(grp.value))) {
+    throw new TlsAlertError(
+      AlertDescription.insufficient_security,
+      grp
+        ? `the server chose ${grp.name}, which we did not offer (RFC 7919 §4)`
+        : `the server's DH group (${ske.p.length * 8}-bit p) is not an RFC 7919 group (RFC 7919 §3)`,
+    );
+  }
+  return grp.value;
 }
 
 /** Waiting for CertificateRequest (RFC 5246 §7.4.4) or ServerHelloDone (§7.4.5). */
@@ -482,15 +530,19 @@ function sendClientFlight(cx: Tls12ClientContext, hs: Certified): Tls12ClientSta
     const certificates = mine && scheme !== undefined ? mine.chain : [];
     hs.transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates }));
   }
-  const ske = hs.keyExchange;
-  emitTls12Negotiated(core, hs, false, ske?.namedGroup);
+  const kx = hs.keyExchange;
+  emitTls12Negotiated(core, hs, false, kx?.group);
   let premaster: Uint8Array;
-  if (ske) {
-    const kx = provider.keyExchange(groupName(ske.namedGroup)!);
-    const pair = kx.generate();
-    premaster = keyExchangeStep(() => kx.decapsulate(pair.privateKey, ske.publicKey));
+  if (kx) {
+    const { ske, group } = kx;
+    const exchange = provider.keyExchange(groupName(group)!);
+    const pair = exchange.generate();
+    premaster =
+      ske.keyExchange === 'dhe'
+        ? dhePremaster(provider, group, pair.privateKey, ske.publicKey)
+        : keyExchangeStep(() => exchange.decapsulate(pair.privateKey, ske.publicKey));
     wipe(pair.privateKey);
-    hs.transcript.add(core.send({ type: 'client_key_exchange', keyExchange: 'ecdhe', publicKey: pair.share }));
+    hs.transcript.add(core.send({ type: 'client_key_exchange', keyExchange: ske.keyExchange, publicKey: pair.share }));
   } else {
     if (server.key.type !== 'rsa') throw new TlswireError('RSA key exchange without an RSA key');
     // RFC 5246 §7.4.7.1: client_version (the version we offered) followed by 46 random bytes.
@@ -556,7 +608,8 @@ export class ExpectFinished implements Tls12ClientState {
     const offered = hs.offered;
     const ticket = hs.ticket?.ticket ?? (resumed ? offered?.ticket : undefined);
     const sessionId = resumed && offered?.ticket ? new Uint8Array(0) : hs.sessionId;
-    if (ticket || sessionId.length > 0) {
+    // RFC 7627 §5.3: a session without the extended master secret is kept only when we would offer it.
+    if ((ticket || sessionId.length > 0) && (hs.ems || settings.allowNoEms)) {
       const session: Tls12ClientSession = {
         version: ProtocolVersion.TLS1_2,
         cipherSuite: hs.suite.value,
@@ -593,6 +646,7 @@ function clientSettings(config: Tls12ClientConfig, verifyServer: CertificateVeri
     verifyServer,
     tickets: config.sessionTickets ?? true,
     requireEms: config.extendedMasterSecret === 'require',
+    allowNoEms: config.allowResumptionWithoutEms === true,
   };
 }
 

@@ -7,25 +7,36 @@
  * is known (RFC 5246 §8.1, RFC 7627 §4) with the record protection of both directions from one key
  * block (RFC 5246 §6.3), ChangeCipherSpec and Finished (RFC 5246 §7.1, §7.4.9), and the steps both
  * roles take alike: the settings' defaults, the initial renegotiation_info (RFC 5746 §3.4, §3.6) and
- * the `negotiated` event.
+ * the `negotiated` event; and finite field DHE: its groups, the server's choice (RFC 7919 §4), the
+ * ServerDHParams, and the premaster with its checks (RFC 5246 §8.1.2, RFC 7919 §3–§5).
  * @module
  */
 
 import { concat, constantTimeEqual, wipe } from '../../bytes/hex.js';
 import { Writer } from '../../bytes/writer.js';
-import type { CryptoProvider, HashName, PrivateKey, PublicKey, SignatureSchemeName } from '../../crypto/provider.js';
+import { ffdheGroupOf, isFfdheCodePoint } from '../../crypto/ffdhe.js';
+import {
+  CryptoError,
+  type CryptoProvider,
+  type HashName,
+  type PrivateKey,
+  type PublicKey,
+  type SignatureSchemeName,
+} from '../../crypto/provider.js';
+import { i2osp } from '../../crypto/rsa.js';
 import { type Tls12CipherSuite, Tls12MasterSecret, tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
 import { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
-import { AlertDescription, CipherSuite, ProtocolVersion } from '../../tls/enums.js';
+import { AlertDescription, CipherSuite, NamedGroup, ProtocolVersion } from '../../tls/enums.js';
 import { TlsAlertError } from '../../tls/errors.js';
 import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { CertificateVerify } from '../../tls/messages/certificate.js';
-import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../../tls/messages/key-exchange.js';
+import { encodeServerKeyExchangeParams, type ServerKeyExchange } from '../../tls/messages/key-exchange.js';
 import {
   checkPeerSignature,
   DEFAULT_GROUPS,
   DEFAULT_SIGNATURE_SCHEMES,
   firstFittingScheme,
+  groupName,
   PKCS1_SIGNATURE_SCHEMES,
   pkcs1SchemeName,
   type SchemeRules,
@@ -85,6 +96,7 @@ export function suiteFitsKey(suite: Tls12CipherSuite, key: PublicKey | PrivateKe
     case 'ecdhe_ecdsa':
       return key.type === 'ec' || key.type === 'ed25519';
     case 'ecdhe_rsa':
+    case 'dhe_rsa':
       return key.type === 'rsa';
     case 'rsa':
       return key.type === 'rsa' && !key.pss;
@@ -113,13 +125,14 @@ export function serverKeyExchangeContent(
 }
 
 /**
- * What a ServerKeyExchange's signature covers (RFC 8422 §5.4): client_random ‖ server_random ‖
- * ServerECDHParams, the params as received (`ske.params`) or else encoded from the fields.
+ * What a ServerKeyExchange's signature covers (RFC 8422 §5.4, RFC 5246 §7.4.3): client_random ‖
+ * server_random ‖ ServerECDHParams or ServerDHParams, the params as received (`ske.params`) or else
+ * encoded from the fields.
  */
 function serverKeyExchangeSigned(
   clientRandom: Uint8Array,
   serverRandom: Uint8Array,
-  ske: EcdheServerKeyExchange,
+  ske: ServerKeyExchange,
 ): Uint8Array {
   const params = ske.params ?? Writer.encode((w) => encodeServerKeyExchangeParams(w, ske));
   return serverKeyExchangeContent(clientRandom, serverRandom, params);
@@ -156,21 +169,23 @@ export interface Tls12Signer {
   scheme: number;
 }
 
-/** The server's ECDHE ServerKeyExchange (RFC 8422 §5.4): `share` signed over both randoms and the params. */
+/**
+ * The server's ServerKeyExchange: `share` (ECDHE: a named group and point, RFC 8422 §5.4; DHE: the
+ * group's p and g and dh_Ys, RFC 5246 §7.4.3) signed over both randoms and the params.
+ */
 export function signedServerKeyExchange(
   core: RecordCore,
   serverRandom: Uint8Array,
-  share: { namedGroup: number; publicKey: Uint8Array },
+  share: { namedGroup: number; publicKey: Uint8Array } | { p: Uint8Array; g: Uint8Array; publicKey: Uint8Array },
   signer: Tls12Signer,
-): EcdheServerKeyExchange {
-  const unsigned: EcdheServerKeyExchange = {
-    type: 'server_key_exchange',
-    keyExchange: 'ecdhe',
-    namedGroup: share.namedGroup,
-    publicKey: share.publicKey,
+): ServerKeyExchange {
+  const signed = {
+    type: 'server_key_exchange' as const,
     signatureAlgorithm: signer.scheme,
     signature: new Uint8Array(0),
   };
+  const unsigned: ServerKeyExchange =
+    'p' in share ? { ...signed, keyExchange: 'dhe', ...share } : { ...signed, keyExchange: 'ecdhe', ...share };
   const content = serverKeyExchangeSigned(core.clientRandom, serverRandom, unsigned);
   return { ...unsigned, signature: core.provider.sign(tls12SchemeName(signer.scheme)!, signer.key, content) };
 }
@@ -184,7 +199,7 @@ export function verifyServerKeyExchange(
   serverRandom: Uint8Array,
   offered: readonly number[],
   key: PublicKey,
-  ske: EcdheServerKeyExchange,
+  ske: ServerKeyExchange,
 ): void {
   const content = serverKeyExchangeSigned(core.clientRandom, serverRandom, ske);
   verifyTls12Signature(
@@ -265,6 +280,8 @@ export interface Tls12Settings {
   /** The TLS 1.2 suites of `cipherSuites` (at least one), in preference order. */
   suites: readonly Tls12CipherSuite[];
   groups: readonly number[];
+  /** The RFC 7919 groups the DHE suites use, in preference order (see {@link dheGroups}). */
+  dheGroups: readonly number[];
   schemes: readonly number[];
   /** Session lifetime in seconds. */
   lifetime: number;
@@ -281,9 +298,11 @@ export function tls12Settings(
 ): Tls12Settings {
   const suites = tls12Suites(config.cipherSuites ?? DEFAULT_TLS12_CIPHER_SUITES);
   if (suites.length === 0) throw new TypeError(`${who}: no TLS 1.2 cipher suite configured`);
+  const groups = config.groups ?? DEFAULT_GROUPS;
   return {
     suites,
-    groups: config.groups ?? DEFAULT_GROUPS,
+    groups,
+    dheGroups: dheGroups(groups),
     schemes: config.signatureSchemes ?? DEFAULT_TLS12_SIGNATURE_SCHEMES,
     lifetime: config.sessionLifetime ?? 7200,
     now: config.now ?? Date.now,
@@ -452,4 +471,86 @@ export function emitTls12Negotiated(
     extendedMasterSecret: agreed.ems,
     secureRenegotiation: agreed.secureRenegotiation,
   });
+}
+
+/**
+ * The RFC 7919 groups a TLS 1.2 DHE suite uses when the configured groups list none: all five,
+ * smallest first. DHE suites are off by default; enabling one by name brings these with it.
+ */
+export const DEFAULT_DHE_GROUPS: readonly number[] = [
+  NamedGroup.ffdhe2048,
+  NamedGroup.ffdhe3072,
+  NamedGroup.ffdhe4096,
+  NamedGroup.ffdhe6144,
+  NamedGroup.ffdhe8192,
+];
+
+/** The RFC 7919 groups of `groups` in their order, or {@link DEFAULT_DHE_GROUPS} when it lists none. */
+export function dheGroups(groups: readonly number[]): readonly number[] {
+  const listed = groups.filter((g) => ffdheGroupOf(g) !== undefined);
+  return listed.length > 0 ? listed : DEFAULT_DHE_GROUPS;
+}
+
+/** Whether a group can serve TLS 1.2 ECDHE (RFC 8422 §5.1.1): an elliptic curve we implement, no FFDHE or KEM. */
+export function isEcdheGroup(group: number): boolean {
+  const name = groupName(group);
+  return name !== undefined && !isFfdheCodePoint(group) && name !== 'X25519MLKEM768';
+}
+
+/**
+ * The server's DHE group (RFC 7919 §4): when the client lists FFDHE groups (code points 256–511), one
+ * of ours it lists, else none (no DHE suite then); when it lists none (or no supported_groups), our
+ * first. Among the candidates, the first at least as strong as an RSA key of `keyBits` bits (RFC 7919
+ * §4: SHOULD), else the first.
+ */
+export function chooseDheGroup(
+  ours: readonly number[],
+  clientGroups: readonly number[] | undefined,
+  keyBits: number,
+): number | undefined {
+  const listed = clientGroups?.filter(isFfdheCodePoint) ?? [];
+  const candidates = listed.length > 0 ? ours.filter((g) => listed.includes(g)) : ours.slice(0, 1);
+  return candidates.find((g) => (ffdheGroupOf(g)?.length ?? 0) * 8 >= keyBits) ?? candidates[0];
+}
+
+/** ServerDHParams of an RFC 7919 group (RFC 5246 §7.4.3): its p and g, and our public value dh_Ys. */
+export function dheServerParams(
+  group: number,
+  publicKey: Uint8Array,
+): { p: Uint8Array; g: Uint8Array; publicKey: Uint8Array } {
+  const grp = ffdheGroupOf(group)!;
+  return { p: i2osp(grp.p, grp.length), g: i2osp(grp.g, 1), publicKey };
+}
+
+/**
+ * The DHE premaster secret (RFC 5246 §8.1.2): Z = Y^x mod p with its leading zero bytes stripped.
+ * The peer's public value may come without leading zeros (TLS 1.2 does not pad it); it is padded to
+ * the length of p for the provider. A value longer than p, or outside 1 < Y < p−1, ends the
+ * handshake with handshake_failure (RFC 7919 §3 for dh_Ys, §4 for dh_Yc).
+ */
+export function dhePremaster(
+  provider: CryptoProvider,
+  group: number,
+  privateKey: Uint8Array,
+  peer: Uint8Array,
+): Uint8Array {
+  const kx = provider.keyExchange(groupName(group)!);
+  const length = kx.serverShareLength;
+  const fail = (why: string, cause?: unknown) =>
+    new TlsAlertError(AlertDescription.handshake_failure, `DHE public value ${why} (RFC 7919 §5.1)`, { cause });
+  if (peer.length > length) throw fail(`is ${peer.length} bytes, longer than p (${length})`);
+  const padded = new Uint8Array(length);
+  padded.set(peer, length - peer.length);
+  let z: Uint8Array;
+  try {
+    z = kx.decapsulate(privateKey, padded);
+  } catch (cause) {
+    if (cause instanceof CryptoError && cause.reason === 'invalid-share') throw fail('is outside 1 < Y < p-1', cause);
+    throw cause;
+  }
+  let zeros = 0;
+  while (zeros < z.length - 1 && z[zeros] === 0) zeros++;
+  const premaster = z.slice(zeros);
+  wipe(z);
+  return premaster;
 }

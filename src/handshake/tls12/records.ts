@@ -58,7 +58,8 @@ export class Tls12Records implements VersionRecords {
 
   /** The suite is known: its key exchange shapes ServerKeyExchange and ClientKeyExchange (RFC 5246 §7.4.3, §7.4.7). */
   setSuite(suite: Tls12CipherSuite): void {
-    this.#decode = { version: 'tls12', keyExchange: suite.keyExchange === 'rsa' ? 'rsa' : 'ecdhe' };
+    const kx = suite.keyExchange;
+    this.#decode = { version: 'tls12', keyExchange: kx === 'rsa' ? 'rsa' : kx === 'dhe_rsa' ? 'dhe' : 'ecdhe' };
   }
 
   unprotect(record: TlsRecord): OpenedContent {

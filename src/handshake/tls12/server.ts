@@ -14,7 +14,8 @@
  *     ExpectFinished ─(full: [NewSessionTicket] CCS Finished)─▶ ServerEstablished
  *
  * Suite choice is the server's preference among the client's suites that fit the certificate key,
- * have a common group (ECDHE, RFC 8422 §5.1) and a common signature algorithm (RFC 5246 §7.4.1.4.1).
+ * have a common group (ECDHE, RFC 8422 §5.1; DHE, RFC 7919 §4) and a common signature algorithm
+ * (RFC 5246 §7.4.1.4.1).
  * The RSA premaster secret is decrypted with the RFC 5246 §7.4.7.1 countermeasure: any failure gives
  * a random premaster, with no alert of its own and the same work. Resumption by session ID (through
  * a {@link Tls12SessionStore}) and by ticket (RFC 5077) follows RFC 7627 §5.3. Each state holds one
@@ -53,10 +54,14 @@ import {
 import type { CertificateVerifier, CertifiedKey } from '../types.js';
 import { clientVerifier } from '../verifier.js';
 import {
+  chooseDheGroup,
   chooseTls12Scheme,
+  dhePremaster,
+  dheServerParams,
   emitTls12Negotiated,
   type HelloAgreement,
   initialRenegotiationInfo,
+  isEcdheGroup,
   signedServerKeyExchange,
   suiteFitsKey,
   Tls12Secrets,
@@ -109,7 +114,7 @@ interface ClientIdentity {
 /** …then, in a full handshake, the key exchange in progress (RFC 5246 §7.3, Figure 1). */
 interface FullHandshake extends ServerHandshake {
   certified: CertifiedKey;
-  /** ECDHE: our ephemeral private key and its group. */
+  /** ECDHE or DHE: our ephemeral private key and its group. */
   ephemeral: { group: number; privateKey: Uint8Array } | undefined;
   /** Signature algorithms we put in our CertificateRequest, when we sent one. */
   requested: readonly number[] | undefined;
@@ -141,8 +146,9 @@ interface Choice {
 
 /**
  * Our most preferred suite the client offers that fits our key; for ECDHE also a group the client
- * supports (RFC 8422 §5.1: any of ours when it sends none) with uncompressed points, and a signature
- * algorithm it accepts (RFC 5246 §7.4.1.4.1; without the extension only SHA-1, which we refuse).
+ * supports (RFC 8422 §5.1: any of ours when it sends none) with uncompressed points, for DHE an RFC
+ * 7919 group as §4 says ({@link chooseDheGroup}), and a signature algorithm it accepts (RFC 5246
+ * §7.4.1.4.1; without the extension only SHA-1, which we refuse).
  * @throws HandshakeAlertError handshake_failure when nothing fits, naming what each side has
  */
 function choose(cx: Tls12ServerContext, hello: ClientHello, certified: CertifiedKey): Choice {
@@ -150,13 +156,30 @@ function choose(cx: Tls12ServerContext, hello: ClientHello, certified: Certified
   const clientGroups = findExtension(hello.extensions, 'supported_groups')?.groups;
   const formats = findExtension(hello.extensions, 'ec_point_formats')?.formats;
   const clientSchemes = findExtension(hello.extensions, 'signature_algorithms')?.schemes ?? [];
-  const group = settings.groups.find((g) => groupName(g) && (clientGroups ? clientGroups.includes(g) : true));
+  const group = settings.groups.find((g) => isEcdheGroup(g) && (clientGroups ? clientGroups.includes(g) : true));
+  const keyBits = certified.key.type === 'rsa' ? certified.key.n.toString(2).length : 0;
+  const dheGroup = chooseDheGroup(settings.dheGroups, clientGroups, keyBits);
   const pointsOk = !formats || formats.includes(ECPointFormat.uncompressed);
   const scheme = chooseTls12Scheme(settings.schemes, clientSchemes, certified.key);
   for (const suite of settings.suites) {
     if (!hello.cipherSuites.includes(suite.value) || !suiteFitsKey(suite, certified.key)) continue;
     if (suite.keyExchange === 'rsa') return { suite, group: undefined, scheme: undefined };
+    if (suite.keyExchange === 'dhe_rsa') {
+      if (dheGroup !== undefined && scheme !== undefined) return { suite, group: dheGroup, scheme };
+      continue;
+    }
     if (group !== undefined && pointsOk && scheme !== undefined) return { suite, group, scheme };
+  }
+  const dheWanted = settings.suites.some(
+    (s) => s.keyExchange === 'dhe_rsa' && hello.cipherSuites.includes(s.value) && suiteFitsKey(s, certified.key),
+  );
+  if (dheWanted && dheGroup === undefined) {
+    // RFC 7919 §4: FFDHE groups offered, none acceptable, and no other suite will do.
+    throw new HandshakeAlertError(
+      AlertDescription.insufficient_security,
+      `no FFDHE group in common for DHE: we accept ${groupNames(settings.dheGroups)}; the client supports ${groupNames(clientGroups ?? [])} (RFC 7919 §4)`,
+      "enable one of the client's FFDHE groups (groups)",
+    );
   }
   throw noChoice(cx, hello, certified, { group, clientGroups, pointsOk, clientSchemes });
 }
@@ -262,8 +285,11 @@ export class ExpectClientHello implements Tls12ServerState {
     };
     const resumable = findSession(cx, input, ticketsOn ? ticketExt.ticket : undefined);
     if (resumable) return resumeSession(cx, common, resumable);
-    const sessionId = config.sessionStore ? core.provider.random(32) : new Uint8Array(0);
-    return startFullHandshake(cx, input, { ...common, sessionId, ticketsOn });
+    // RFC 7627 §5.3: a session without the extended master secret is never resumed (unless configured
+    // for legacy peers), so it gets no session ID and no ticket.
+    const issue = ems || config.allowResumptionWithoutEms === true;
+    const sessionId = config.sessionStore && issue ? core.provider.random(32) : new Uint8Array(0);
+    return startFullHandshake(cx, input, { ...common, sessionId, ticketsOn: ticketsOn && issue });
   }
 }
 
@@ -341,14 +367,17 @@ function startFullHandshake(
   cx.keys.setSuite(suite);
   const hs: ServerHandshake = { ...settled, suite, issueTicket: settled.ticketsOn };
   const pointFormats = findExtension(hello.extensions, 'ec_point_formats') !== undefined;
-  sendServerHello(cx, hs, suite.keyExchange !== 'rsa' && pointFormats);
+  sendServerHello(cx, hs, suite.keyExchange.startsWith('ecdhe') && pointFormats);
   emitTls12Negotiated(core, hs, false, group);
   transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates: certified.chain }));
   let ephemeral: FullHandshake['ephemeral'];
   if (group !== undefined && scheme !== undefined) {
     const pair = core.provider.keyExchange(groupName(group)!).generate();
     ephemeral = { group, privateKey: pair.privateKey };
-    const share = { namedGroup: group, publicKey: pair.share };
+    const share =
+      suite.keyExchange === 'dhe_rsa'
+        ? dheServerParams(group, pair.share)
+        : { namedGroup: group, publicKey: pair.share };
     transcript.add(core.send(signedServerKeyExchange(core, serverRandom, share, { key: certified.key, scheme })));
   }
   let requested: readonly number[] | undefined;
@@ -374,7 +403,8 @@ function startFullHandshake(
  * The session the ClientHello asks to resume, if we can: from the ticket (RFC 5077 §3.1) or the
  * session cache, unexpired, with a suite we both still offer and the same server name (RFC 6066 §3).
  * RFC 7627 §5.3: a session with the extended master secret offered without it aborts with
- * handshake_failure; one without it is never resumed (full handshake).
+ * handshake_failure; one without it is resumed only under `allowResumptionWithoutEms` by a client
+ * that again omits the extension, else never (full handshake).
  */
 function findSession(
   cx: Tls12ServerContext,
@@ -404,7 +434,9 @@ function findSession(
       'resumption of an extended-master-secret session without the extension (RFC 7627 §5.3)',
     );
   }
-  if (!state.extendedMasterSecret) return undefined;
+  // Not extended: resumed only for a legacy configuration, and only by a client that again omits the
+  // extension (RFC 7627 §5.3: with it, a full handshake).
+  if (!state.extendedMasterSecret && (ems || !config.allowResumptionWithoutEms)) return undefined;
   // RFC 5077 §3.4: a ticket is accepted by echoing the client's session ID; a cached session has its own.
   return { state, byTicket, sessionId: hello.sessionId.slice() };
 }
@@ -472,6 +504,9 @@ export class ExpectClientKeyExchange implements Tls12ServerState {
       const kx = provider.keyExchange(groupName(group)!);
       premaster = keyExchangeStep(() => kx.decapsulate(privateKey, input.publicKey));
       wipe(privateKey);
+    } else if (input.keyExchange === 'dhe' && hs.ephemeral) {
+      premaster = dhePremaster(provider, hs.ephemeral.group, hs.ephemeral.privateKey, input.publicKey);
+      wipe(hs.ephemeral.privateKey);
     } else if (input.keyExchange === 'rsa' && hs.certified.key.type === 'rsa') {
       // RFC 5246 §7.4.7.1: on any failure continue with client_version ‖ 46 random bytes, no alert.
       const version = Uint8Array.of(hs.clientVersion >>> 8, hs.clientVersion & 0xff);

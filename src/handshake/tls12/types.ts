@@ -107,6 +107,12 @@ export interface Tls12ClientOptions extends Omit<ClientConfig, Tls13OnlyClient> 
    * secret (RFC 7627 §5.2); `'prefer'` (default) continues with the RFC 5246 master secret.
    */
   extendedMasterSecret?: 'require' | 'prefer';
+  /**
+   * Legacy servers only (default false): also keep and offer sessions without the extended master
+   * secret (RFC 7627 §5.3: the client SHOULD NOT; §5.4 says what such a connection loses). Off, such a
+   * session produces no `session` event.
+   */
+  allowResumptionWithoutEms?: boolean;
   /** Session lifetime in seconds when the server gives no ticket hint (default 7200). */
   sessionLifetime?: number;
   /**
@@ -146,6 +152,14 @@ export interface Tls12ServerConfig extends Omit<ServerConfig, Tls13OnlyServer> {
   sessionLifetime?: number;
   /** `'require'` refuses clients without extended_master_secret (RFC 7627 §5.2); default `'prefer'`. */
   extendedMasterSecret?: 'require' | 'prefer';
+  /**
+   * Legacy peers only (default false): also make sessions without the extended master secret
+   * resumable, issuing them a session ID and ticket and resuming them when the client again does not
+   * offer the extension (RFC 7627 §5.3 permits it; §5.4: such connections are open to the
+   * triple-handshake attacks the extension prevents). Off, a session without it gets an empty session
+   * ID and no ticket, since it would never be resumed.
+   */
+  allowResumptionWithoutEms?: boolean;
   /**
    * The server also supports TLS 1.3: write the TLS 1.2 downgrade sentinel in the last 8 bytes of
    * ServerHello.random (RFC 8446 §4.1.3).
