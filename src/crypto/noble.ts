@@ -35,7 +35,6 @@ import {
   type PrivateKey,
   type PublicKey,
   type RandomSource,
-  type RsaPrivateKey,
   type RsaPublicKey,
   type SignatureSchemeName,
   type SignOptions,
@@ -460,14 +459,9 @@ export class NobleProvider implements CryptoProvider {
     return pkcs1Encrypt(key, message, (n) => this.random(n));
   }
 
-  rsaDecryptPremaster(
-    key: RsaPrivateKey,
-    ciphertext: Uint8Array,
-    expectedLength: number,
-    fallback: Uint8Array,
-    clientVersion?: number,
-  ): { ok: boolean; message: Uint8Array } {
-    return pkcs1DecryptPremaster(key, ciphertext, expectedLength, fallback, clientVersion);
+  /** {@link pkcs1DecryptPremaster} as it is: it needs nothing from the provider. */
+  rsaDecryptPremaster(...args: Parameters<typeof pkcs1DecryptPremaster>): ReturnType<typeof pkcs1DecryptPremaster> {
+    return pkcs1DecryptPremaster(...args);
   }
 }
 
