@@ -359,25 +359,21 @@ export class NobleProvider implements CryptoProvider {
     return expand(NOBLE_HASH[hash], prk, info, length);
   }
 
-  aeadSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    const ctx = this.aead(aead, key);
-    try {
-      return ctx.seal(nonce, plaintext, aad);
-    } finally {
-      ctx.dispose();
-    }
+  /** {@link AeadContext.seal} on a context keyed for this one call. */
+  aeadSeal(aead: AeadName, key: Uint8Array, ...input: Parameters<AeadContext['seal']>): Uint8Array {
+    return this.once(aead, key, (ctx) => ctx.seal(...input));
   }
 
-  aeadOpen(
-    aead: AeadName,
-    key: Uint8Array,
-    nonce: Uint8Array,
-    ciphertext: Uint8Array,
-    aad: Uint8Array,
-  ): Uint8Array | null {
+  /** {@link AeadContext.open} on a context keyed for this one call. */
+  aeadOpen(aead: AeadName, key: Uint8Array, ...input: Parameters<AeadContext['open']>): Uint8Array | null {
+    return this.once(aead, key, (ctx) => ctx.open(...input));
+  }
+
+  /** `op` on a context keyed with `key`, disposed after it (the one-shot AEAD methods). */
+  private once<T>(aead: AeadName, key: Uint8Array, op: (ctx: AeadContext) => T): T {
     const ctx = this.aead(aead, key);
     try {
-      return ctx.open(nonce, ciphertext, aad);
+      return op(ctx);
     } finally {
       ctx.dispose();
     }
