@@ -32,6 +32,16 @@ export abstract class Deframer<T> {
     this.head = 0;
   }
 
+  /**
+   * Copy the bytes of `chunk` from `pos` into `buf` after its `filled` bytes, until `buf` holds `need`
+   * bytes or the chunk ends: how a partial item is completed across pushes. Returns the count copied.
+   */
+  protected static fill(buf: Uint8Array, filled: number, need: number, chunk: Uint8Array, pos: number): number {
+    const take = Math.min(need - filled, chunk.length - pos);
+    buf.set(chunk.subarray(pos, pos + take), filled);
+    return take;
+  }
+
   /** Take the next pending item, or `undefined` when none is left. */
   protected shift(): T | undefined {
     if (this.head === this.queue.length) return undefined;

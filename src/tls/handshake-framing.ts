@@ -226,8 +226,7 @@ export class HandshakeReassembler extends Deframer<HandshakeFrame> {
           this.headerLen = HANDSHAKE_HEADER_LENGTH;
           pos += HANDSHAKE_HEADER_LENGTH;
         } else {
-          const take = Math.min(HANDSHAKE_HEADER_LENGTH - this.headerLen, n - pos);
-          this.header.set(fragment.subarray(pos, pos + take), this.headerLen);
+          const take = Deframer.fill(this.header, this.headerLen, HANDSHAKE_HEADER_LENGTH, fragment, pos);
           this.headerLen += take;
           pos += take;
           if (this.headerLen < HANDSHAKE_HEADER_LENGTH) return;
@@ -240,8 +239,7 @@ export class HandshakeReassembler extends Deframer<HandshakeFrame> {
         this.partialLen = HANDSHAKE_HEADER_LENGTH;
       }
       const buf = this.partial;
-      const take = Math.min(buf.length - this.partialLen, n - pos);
-      buf.set(fragment.subarray(pos, pos + take), this.partialLen);
+      const take = Deframer.fill(buf, this.partialLen, buf.length, fragment, pos);
       this.partialLen += take;
       pos += take;
       if (this.partialLen === buf.length) {

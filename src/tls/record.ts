@@ -296,19 +296,13 @@ export class RecordDeframer extends Deframer<TlsRecord> {
     let pos = 0;
     if (this.tailLen > 0) {
       if (this.tailLen < RECORD_HEADER_LENGTH) {
-        const take = Math.min(RECORD_HEADER_LENGTH - this.tailLen, n);
-        this.tail.set(chunk.subarray(0, take), this.tailLen);
-        this.tailLen += take;
-        pos = take;
+        pos = this.fillTail(chunk, pos, RECORD_HEADER_LENGTH);
         if (this.tailLen < RECORD_HEADER_LENGTH) return;
       }
       const t = this.tail;
       const need = RECORD_HEADER_LENGTH + ((t[3]! << 8) | t[4]!);
       this.reserve(need);
-      const take = Math.min(need - this.tailLen, n - pos);
-      this.tail.set(chunk.subarray(pos, pos + take), this.tailLen);
-      this.tailLen += take;
-      pos += take;
+      pos = this.fillTail(chunk, pos, need);
       if (this.tailLen < need) return;
       const full = this.tail;
       this.enqueue(
@@ -381,6 +375,13 @@ export class RecordDeframer extends Deframer<TlsRecord> {
   private enqueue(record: TlsRecord, offset: number): void {
     this.queue.push(record);
     this.queueOffsets.push(offset);
+  }
+
+  /** Copy bytes of `chunk` from `pos` into the tail until it holds `need`; returns the new position. */
+  private fillTail(chunk: Uint8Array, pos: number, need: number): number {
+    const take = Deframer.fill(this.tail, this.tailLen, need, chunk, pos);
+    this.tailLen += take;
+    return pos + take;
   }
 
   private reserve(n: number): void {
