@@ -37,18 +37,6 @@ export interface HandshakeHeader {
   length: number;
 }
 
-/**
- * A complete handshake message as framed on the wire: type, body, and the bytes received. The body
- * is decoded by `messages/handshake.ts`.
- */
-export interface HandshakeFrame {
-  type: HandshakeType;
-  /** The body (after the 4-byte header); a view of {@link raw}. */
-  body: Uint8Array;
-  /** Header and body exactly as received (or encoded): what the transcript hash covers. */
-  raw: Uint8Array;
-}
-
 /** Decode a handshake header from `r`. */
 export function decodeHandshakeHeader(r: Reader): HandshakeHeader {
   const type = r.u8('msg_type');
@@ -59,6 +47,18 @@ export function decodeHandshakeHeader(r: Reader): HandshakeHeader {
 /** Encode a handshake header; the length is written as given (to build malformed messages on purpose). */
 export function encodeHandshakeHeader(w: Writer, header: HandshakeHeader): void {
   w.u8(header.type).u24(header.length);
+}
+
+/**
+ * A complete handshake message as framed on the wire: type, body, and the bytes received. The body
+ * is decoded by `messages/handshake.ts`.
+ */
+export interface HandshakeFrame {
+  type: HandshakeType;
+  /** The body (after the 4-byte header); a view of {@link raw}. */
+  body: Uint8Array;
+  /** Header and body exactly as received (or encoded): what the transcript hash covers. */
+  raw: Uint8Array;
 }
 
 /**
