@@ -53,39 +53,15 @@ export class Writer {
   }
 
   u16(v: number): this {
-    Writer.check(v, 0xffff, 'u16');
-    this.ensure(2);
-    const b = this.buf;
-    const p = this.len;
-    b[p] = v >>> 8;
-    b[p + 1] = v;
-    this.len = p + 2;
-    return this;
+    return this.uint(v, 2, 0xffff, 'u16');
   }
 
   u24(v: number): this {
-    Writer.check(v, 0xffffff, 'u24');
-    this.ensure(3);
-    const b = this.buf;
-    const p = this.len;
-    b[p] = v >>> 16;
-    b[p + 1] = v >>> 8;
-    b[p + 2] = v;
-    this.len = p + 3;
-    return this;
+    return this.uint(v, 3, 0xffffff, 'u24');
   }
 
   u32(v: number): this {
-    Writer.check(v, 0xffffffff, 'u32');
-    this.ensure(4);
-    const b = this.buf;
-    const p = this.len;
-    b[p] = v >>> 24;
-    b[p + 1] = v >>> 16;
-    b[p + 2] = v >>> 8;
-    b[p + 3] = v;
-    this.len = p + 4;
-    return this;
+    return this.uint(v, 4, 0xffffffff, 'u32');
   }
 
   u64(v: bigint): this {
@@ -97,25 +73,25 @@ export class Writer {
 
   /** Little-endian u16 (capture file formats only). */
   u16le(v: number): this {
-    Writer.check(v, 0xffff, 'u16');
-    this.ensure(2);
-    this.buf[this.len] = v;
-    this.buf[this.len + 1] = v >>> 8;
-    this.len += 2;
-    return this;
+    return this.uint(v, 2, 0xffff, 'u16', true);
   }
 
   /** Little-endian u32 (capture file formats only). */
   u32le(v: number): this {
-    Writer.check(v, 0xffffffff, 'u32');
-    this.ensure(4);
+    return this.uint(v, 4, 0xffffffff, 'u32', true);
+  }
+
+  /**
+   * `v`, an integer in 0..`max` (else EncodeError naming `what`), as `n` bytes: most significant
+   * first (network order), or least significant first when `littleEndian`.
+   */
+  private uint(v: number, n: number, max: number, what: string, littleEndian = false): this {
+    Writer.check(v, max, what);
+    this.ensure(n);
     const b = this.buf;
     const p = this.len;
-    b[p] = v;
-    b[p + 1] = v >>> 8;
-    b[p + 2] = v >>> 16;
-    b[p + 3] = v >>> 24;
-    this.len = p + 4;
+    for (let i = 0; i < n; i++) b[littleEndian ? p + i : p + n - 1 - i] = v >>> (8 * i);
+    this.len = p + n;
     return this;
   }
 

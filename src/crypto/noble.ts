@@ -38,7 +38,6 @@ import {
   type PrivateKey,
   type PublicKey,
   type RandomSource,
-  type RsaPrivateKey,
   type RsaPublicKey,
   type SignatureSchemeName,
   type SignOptions,
@@ -383,25 +382,21 @@ export class NobleProvider implements CryptoProvider {
     return expand(NOBLE_HASH[hash], prk, info, length);
   }
 
-  aeadSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    const ctx = this.aead(aead, key);
-    try {
-      return ctx.seal(nonce, plaintext, aad);
-    } finally {
-      ctx.dispose();
-    }
+  /** {@link AeadContext.seal} on a context keyed for this one call. */
+  aeadSeal(aead: AeadName, key: Uint8Array, ...input: Parameters<AeadContext['seal']>): Uint8Array {
+    return this.once(aead, key, (ctx) => ctx.seal(...input));
   }
 
-  aeadOpen(
-    aead: AeadName,
-    key: Uint8Array,
-    nonce: Uint8Array,
-    ciphertext: Uint8Array,
-    aad: Uint8Array,
-  ): Uint8Array | null {
+  /** {@link AeadContext.open} on a context keyed for this one call. */
+  aeadOpen(aead: AeadName, key: Uint8Array, ...input: Parameters<AeadContext['open']>): Uint8Array | null {
+    return this.once(aead, key, (ctx) => ctx.open(...input));
+  }
+
+  /** `op` on a context keyed with `key`, disposed after it (the one-shot AEAD methods). */
+  private once<T>(aead: AeadName, key: Uint8Array, op: (ctx: AeadContext) => T): T {
     const ctx = this.aead(aead, key);
     try {
-      return ctx.open(nonce, ciphertext, aad);
+      return op(ctx);
     } finally {
       ctx.dispose();
     }
@@ -484,14 +479,9 @@ export class NobleProvider implements CryptoProvider {
     return pkcs1Encrypt(key, message, (n) => this.random(n));
   }
 
-  rsaDecryptPremaster(
-    key: RsaPrivateKey,
-    ciphertext: Uint8Array,
-    expectedLength: number,
-    fallback: Uint8Array,
-    clientVersion?: number,
-  ): { ok: boolean; message: Uint8Array } {
-    return pkcs1DecryptPremaster(key, ciphertext, expectedLength, fallback, clientVersion);
+  /** {@link pkcs1DecryptPremaster} as it is: it needs nothing from the provider. */
+  rsaDecryptPremaster(...args: Parameters<typeof pkcs1DecryptPremaster>): ReturnType<typeof pkcs1DecryptPremaster> {
+    return pkcs1DecryptPremaster(...args);
   }
 }
 

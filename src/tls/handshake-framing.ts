@@ -5,9 +5,10 @@
  * messages. Each message keeps its received bytes for the transcript hash.
  * @module
  */
-import { DecodeError, TlswireError } from '../bytes/errors.js';
+import { DecodeError } from '../bytes/errors.js';
 import { Reader } from '../bytes/reader.js';
 import type { Writer } from '../bytes/writer.js';
+import { Deframer } from './deframer.js';
 import { ContentType, HandshakeType, nameOf } from './enums.js';
 import { checkContentLength } from './record.js';
 
@@ -36,18 +37,6 @@ export interface HandshakeHeader {
   length: number;
 }
 
-/**
- * A complete handshake message as framed on the wire: type, body, and the bytes received. The body
- * is decoded by `messages/handshake.ts`.
- */
-export interface HandshakeFrame {
-  type: HandshakeType;
-  /** The body (after the 4-byte header); a view of {@link raw}. */
-  body: Uint8Array;
-  /** Header and body exactly as received (or encoded): what the transcript hash covers. */
-  raw: Uint8Array;
-}
-
 /** Decode a handshake header from `r`. */
 export function decodeHandshakeHeader(r: Reader): HandshakeHeader {
   const type = r.u8('msg_type');
@@ -58,6 +47,18 @@ export function decodeHandshakeHeader(r: Reader): HandshakeHeader {
 /** Encode a handshake header; the length is written as given (to build malformed messages on purpose). */
 export function encodeHandshakeHeader(w: Writer, header: HandshakeHeader): void {
   w.u8(header.type).u24(header.length);
+}
+
+/**
+ * A complete handshake message as framed on the wire: type, body, and the bytes received. The body
+ * is decoded by `messages/handshake.ts`.
+ */
+export interface HandshakeFrame {
+  type: HandshakeType;
+  /** The body (after the 4-byte header); a view of {@link raw}. */
+  body: Uint8Array;
+  /** Header and body exactly as received (or encoded): what the transcript hash covers. */
+  raw: Uint8Array;
 }
 
 /**
@@ -114,7 +115,7 @@ export interface HandshakeReassemblerOptions {
  * - Errors are raised from `next()` after the messages that preceded them; then the reassembler is
  *   dead and every call rethrows the same error.
  */
-export class HandshakeReassembler {
+export class HandshakeReassembler extends Deframer<HandshakeFrame> {
   private readonly maxDefault: number;
   private readonly maxByType: Readonly<Partial<Record<number, number>>>;
   private readonly header = new Uint8Array(HANDSHAKE_HEADER_LENGTH);
@@ -122,12 +123,10 @@ export class HandshakeReassembler {
   /** The message being filled (header + body), once its header is complete. */
   private partial: Uint8Array | undefined;
   private partialLen = 0;
-  private queue: (HandshakeFrame | undefined)[] = [];
-  private head = 0;
   private offset = 0;
-  private failure: DecodeError | undefined;
 
   constructor(options: HandshakeReassemblerOptions = {}) {
+    super();
     this.maxDefault = options.maxMessageLength ?? DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH;
     // Without a caller's limit, a ClientHello may have any well-formed length (RFC 8446 §4.1.2).
     const clientHello =
@@ -142,7 +141,7 @@ export class HandshakeReassembler {
 
   /** Complete messages pushed but not yet pulled. */
   get pendingMessages(): number {
-    return this.queue.length - this.head;
+    return this.pending;
   }
 
   /**
@@ -151,12 +150,7 @@ export class HandshakeReassembler {
    * @throws DecodeError the stored error, once the reassembler has failed
    */
   push(fragment: Uint8Array): void {
-    if (this.failure) throw this.failure;
-    if (this.head < this.queue.length) {
-      throw new TlswireError('HandshakeReassembler.push: pull the pending messages with next() before pushing more');
-    }
-    this.queue = [];
-    this.head = 0;
+    this.startPush('HandshakeReassembler.push: pull the pending messages with next() before pushing more');
     try {
       checkContentLength(ContentType.handshake, fragment.length, this.offset);
       this.consume(fragment);
@@ -172,11 +166,8 @@ export class HandshakeReassembler {
    *   failed {@link assertBoundary})
    */
   next(): HandshakeFrame | undefined {
-    if (this.head < this.queue.length) {
-      const message = this.queue[this.head]!;
-      this.queue[this.head++] = undefined;
-      return message;
-    }
+    const message = this.shift();
+    if (message) return message;
     if (this.failure) throw this.failure;
     return undefined;
   }
@@ -189,7 +180,7 @@ export class HandshakeReassembler {
    */
   assertBoundary(why = 'key change'): void {
     if (this.failure) throw this.failure;
-    const queued = this.queue.length - this.head;
+    const queued = this.pending;
     if (queued > 0) {
       // The message before a key change must end its record (RFC 8446 §5.1): two KeyUpdates, or a
       // KeyUpdate and any other message, in one record.
@@ -235,8 +226,7 @@ export class HandshakeReassembler {
           this.headerLen = HANDSHAKE_HEADER_LENGTH;
           pos += HANDSHAKE_HEADER_LENGTH;
         } else {
-          const take = Math.min(HANDSHAKE_HEADER_LENGTH - this.headerLen, n - pos);
-          this.header.set(fragment.subarray(pos, pos + take), this.headerLen);
+          const take = Deframer.fill(this.header, this.headerLen, HANDSHAKE_HEADER_LENGTH, fragment, pos);
           this.headerLen += take;
           pos += take;
           if (this.headerLen < HANDSHAKE_HEADER_LENGTH) return;
@@ -249,8 +239,7 @@ export class HandshakeReassembler {
         this.partialLen = HANDSHAKE_HEADER_LENGTH;
       }
       const buf = this.partial;
-      const take = Math.min(buf.length - this.partialLen, n - pos);
-      buf.set(fragment.subarray(pos, pos + take), this.partialLen);
+      const take = Deframer.fill(buf, this.partialLen, buf.length, fragment, pos);
       this.partialLen += take;
       pos += take;
       if (this.partialLen === buf.length) {

@@ -12,6 +12,7 @@
 import { DecodeError, TlswireError } from '../bytes/errors.js';
 import { Reader } from '../bytes/reader.js';
 import { Writer } from '../bytes/writer.js';
+import { Deframer } from './deframer.js';
 import { AlertDescription, ContentType, ProtocolVersion } from './enums.js';
 import { TlsAlertError } from './errors.js';
 
@@ -245,19 +246,18 @@ const MAX_WIRE_RECORD = RECORD_HEADER_LENGTH + 0xffff;
  *   purposes (an initial ClientHello may carry 0x0301). A TLS 1.2 state machine that wants to
  *   compare it with the negotiated version does so itself.
  */
-export class RecordDeframer {
+export class RecordDeframer extends Deframer<TlsRecord> {
   private limits: RecordLimits;
   private readonly acceptHeartbeat: boolean;
   private tail: Uint8Array = new Uint8Array(0);
   private tailLen = 0;
-  private queue: (TlsRecord | undefined)[] = [];
-  private head = 0;
   /** Stream offset of the first byte of the tail (for error offsets). */
   private streamOffset = 0;
+  /** Stream offset of each queued record, for the errors of its checks. */
   private queueOffsets: number[] = [];
-  private failure: DecodeError | undefined;
 
   constructor(options: RecordDeframerOptions = {}) {
+    super();
     this.limits = { protection: options.protection ?? 'plaintext', recordSizeLimit: options.recordSizeLimit };
     maxRecordFragmentLength(this.limits);
     this.acceptHeartbeat = options.acceptHeartbeat ?? false;
@@ -281,7 +281,7 @@ export class RecordDeframer {
 
   /** Complete records pushed but not yet pulled. */
   get pendingRecords(): number {
-    return this.queue.length - this.head;
+    return this.pending;
   }
 
   /**
@@ -290,30 +290,19 @@ export class RecordDeframer {
    * @throws DecodeError the stored error, once the deframer has failed
    */
   push(chunk: Uint8Array): void {
-    if (this.failure) throw this.failure;
-    if (this.head < this.queue.length) {
-      throw new TlswireError('RecordDeframer.push: pull the pending records with next() before pushing more bytes');
-    }
-    this.queue = [];
+    this.startPush('RecordDeframer.push: pull the pending records with next() before pushing more bytes');
     this.queueOffsets = [];
-    this.head = 0;
     const n = chunk.length;
     let pos = 0;
     if (this.tailLen > 0) {
       if (this.tailLen < RECORD_HEADER_LENGTH) {
-        const take = Math.min(RECORD_HEADER_LENGTH - this.tailLen, n);
-        this.tail.set(chunk.subarray(0, take), this.tailLen);
-        this.tailLen += take;
-        pos = take;
+        pos = this.fillTail(chunk, pos, RECORD_HEADER_LENGTH);
         if (this.tailLen < RECORD_HEADER_LENGTH) return;
       }
       const t = this.tail;
       const need = RECORD_HEADER_LENGTH + ((t[3]! << 8) | t[4]!);
       this.reserve(need);
-      const take = Math.min(need - this.tailLen, n - pos);
-      this.tail.set(chunk.subarray(pos, pos + take), this.tailLen);
-      this.tailLen += take;
-      pos += take;
+      pos = this.fillTail(chunk, pos, need);
       if (this.tailLen < need) return;
       const full = this.tail;
       this.enqueue(
@@ -365,10 +354,9 @@ export class RecordDeframer {
   next(): TlsRecord | undefined {
     if (this.failure) throw this.failure;
     try {
-      if (this.head < this.queue.length) {
-        const record = this.queue[this.head]!;
+      if (this.pending > 0) {
         const offset = this.queueOffsets[this.head]!;
-        this.queue[this.head++] = undefined;
+        const record = this.shift()!;
         checkRecordHeader(record.type, record.fragment.length, this.limits, this.acceptHeartbeat, offset);
         return record;
       }
@@ -387,6 +375,13 @@ export class RecordDeframer {
   private enqueue(record: TlsRecord, offset: number): void {
     this.queue.push(record);
     this.queueOffsets.push(offset);
+  }
+
+  /** Copy bytes of `chunk` from `pos` into the tail until it holds `need`; returns the new position. */
+  private fillTail(chunk: Uint8Array, pos: number, need: number): number {
+    const take = Deframer.fill(this.tail, this.tailLen, need, chunk, pos);
+    this.tailLen += take;
+    return pos + take;
   }
 
   private reserve(n: number): void {

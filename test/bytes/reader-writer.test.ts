@@ -103,6 +103,13 @@ describe('Writer', () => {
     expect(toHex(out)).toBe('01' + '0203' + '040506' + 'fffffffe' + '0102030405060708');
   });
 
+  it('writes little-endian u16/u32', () => {
+    const out = Writer.encode((w) => w.u16le(0x1234).u32le(0xa1b2c3d4));
+    expect(toHex(out)).toBe('3412' + 'd4c3b2a1');
+    expect(() => new Writer().u16le(0x10000)).toThrow('u16: 65536 is not an integer in 0..65535');
+    expect(() => new Writer().u32le(-1)).toThrow('u32: -1 is not an integer in 0..4294967295');
+  });
+
   it('fills nested length prefixes', () => {
     const out = Writer.encode((w) =>
       w.vec16((w2) => {
@@ -125,6 +132,7 @@ describe('Writer', () => {
     expect(() => new Writer().u8(256)).toThrow(EncodeError);
     expect(() => new Writer().u16(-1)).toThrow(EncodeError);
     expect(() => new Writer().u32(2 ** 32)).toThrow(EncodeError);
+    expect(() => new Writer().u24(0x1000000)).toThrow('u24: 16777216 is not an integer in 0..16777215');
     expect(() => new Writer().u8(1.5)).toThrow(EncodeError);
     expect(() => new Writer().opaque8(new Uint8Array(256))).toThrow(EncodeError);
     expect(() => new Writer().vec16((w) => w.zeros(10), 9)).toThrow(EncodeError);

@@ -106,49 +106,54 @@ export interface HandshakeContext {
   keyExchange?: KeyExchange;
 }
 
+/** Every modelled message, i.e. a {@link HandshakeMessage} that is not {@link UnknownHandshake}. */
+type KnownHandshake = Exclude<HandshakeMessage, UnknownHandshake>;
+
+/** How one message type's body is read and written; `decode` is given the {@link HandshakeContext}. */
+interface MessageCodec<M extends KnownHandshake> {
+  decode(r: Reader, version: 'tls12' | 'tls13', keyExchange: KeyExchange): M;
+  encode(w: Writer, m: M): void;
+}
+
+/** A message whose body is empty: HelloRequest, ServerHelloDone, EndOfEarlyData. */
+function emptyBody<M extends KnownHandshake>(type: M['type']): MessageCodec<M> {
+  return { decode: () => ({ type }) as M, encode: () => {} };
+}
+
+/** The codec of each modelled message, by its HandshakeType name (= its `type`), in msg_type order. */
+const CODECS: { [T in KnownHandshake['type']]: MessageCodec<Extract<KnownHandshake, { type: T }>> } = {
+  hello_request: emptyBody('hello_request'),
+  client_hello: { decode: decodeClientHello, encode: encodeClientHello },
+  server_hello: { decode: decodeServerHello, encode: encodeServerHello },
+  new_session_ticket: { decode: decodeNewSessionTicket, encode: encodeNewSessionTicket },
+  end_of_early_data: emptyBody('end_of_early_data'),
+  encrypted_extensions: { decode: decodeEncryptedExtensions, encode: encodeEncryptedExtensions },
+  certificate: { decode: decodeCertificate, encode: encodeCertificate },
+  server_key_exchange: { decode: (r, _, kx) => decodeServerKeyExchange(r, kx), encode: encodeServerKeyExchange },
+  certificate_request: { decode: decodeCertificateRequest, encode: encodeCertificateRequest },
+  server_hello_done: emptyBody('server_hello_done'),
+  certificate_verify: { decode: decodeCertificateVerify, encode: encodeCertificateVerify },
+  client_key_exchange: { decode: (r, _, kx) => decodeClientKeyExchange(r, kx), encode: encodeClientKeyExchange },
+  finished: { decode: decodeFinished, encode: encodeFinished },
+  certificate_status: { decode: decodeCertificateStatusMessage, encode: encodeCertificateStatusMessage },
+  key_update: { decode: decodeKeyUpdate, encode: encodeKeyUpdate },
+  message_hash: { decode: decodeMessageHash, encode: encodeMessageHash },
+};
+
+/** {@link CODECS} by msg_type (a dense table: a u8 key); `undefined` for a type not modelled. */
+const CODEC_BY_TYPE: (MessageCodec<KnownHandshake> | undefined)[] = Array.from({ length: 256 });
+for (const [name, codec] of Object.entries(CODECS)) {
+  CODEC_BY_TYPE[HandshakeType[name as KnownHandshake['type']]] = codec as MessageCodec<KnownHandshake>;
+}
+
 /**
  * Decode one handshake body of type `msgType` from `r` (which must be narrowed to the body). Unknown
  * types become {@link UnknownHandshake}.
  */
 export function decodeHandshakeBody(r: Reader, msgType: number, ctx: HandshakeContext = {}): HandshakeMessage {
-  const version = ctx.version ?? 'tls13';
-  const keyExchange = ctx.keyExchange ?? 'ecdhe';
-  switch (msgType) {
-    case HandshakeType.client_hello:
-      return decodeClientHello(r);
-    case HandshakeType.server_hello:
-      return decodeServerHello(r);
-    case HandshakeType.encrypted_extensions:
-      return decodeEncryptedExtensions(r);
-    case HandshakeType.certificate:
-      return decodeCertificate(r, version);
-    case HandshakeType.certificate_request:
-      return decodeCertificateRequest(r, version);
-    case HandshakeType.certificate_verify:
-      return decodeCertificateVerify(r);
-    case HandshakeType.certificate_status:
-      return decodeCertificateStatusMessage(r);
-    case HandshakeType.server_key_exchange:
-      return decodeServerKeyExchange(r, keyExchange);
-    case HandshakeType.server_hello_done:
-      return { type: 'server_hello_done' };
-    case HandshakeType.client_key_exchange:
-      return decodeClientKeyExchange(r, keyExchange);
-    case HandshakeType.finished:
-      return decodeFinished(r);
-    case HandshakeType.new_session_ticket:
-      return decodeNewSessionTicket(r, version);
-    case HandshakeType.hello_request:
-      return { type: 'hello_request' };
-    case HandshakeType.key_update:
-      return decodeKeyUpdate(r);
-    case HandshakeType.end_of_early_data:
-      return { type: 'end_of_early_data' };
-    case HandshakeType.message_hash:
-      return decodeMessageHash(r);
-    default:
-      return { type: 'unknown', msgType, body: r.rest() };
-  }
+  const codec = CODEC_BY_TYPE[msgType];
+  if (!codec) return { type: 'unknown', msgType, body: r.rest() };
+  return codec.decode(r, ctx.version ?? 'tls13', ctx.keyExchange ?? 'ecdhe');
 }
 
 /** Path element naming a message in error paths (its IANA name), by msg_type (a dense table: a u8 key). */
@@ -181,54 +186,8 @@ export function handshakeType(m: HandshakeMessage): number {
 
 /** Encode the body of `m` (no header). */
 export function encodeHandshakeBody(w: Writer, m: HandshakeMessage): void {
-  switch (m.type) {
-    case 'client_hello':
-      encodeClientHello(w, m);
-      return;
-    case 'server_hello':
-      encodeServerHello(w, m);
-      return;
-    case 'encrypted_extensions':
-      encodeEncryptedExtensions(w, m);
-      return;
-    case 'certificate':
-      encodeCertificate(w, m);
-      return;
-    case 'certificate_request':
-      encodeCertificateRequest(w, m);
-      return;
-    case 'certificate_verify':
-      encodeCertificateVerify(w, m);
-      return;
-    case 'certificate_status':
-      encodeCertificateStatusMessage(w, m);
-      return;
-    case 'server_key_exchange':
-      encodeServerKeyExchange(w, m);
-      return;
-    case 'client_key_exchange':
-      encodeClientKeyExchange(w, m);
-      return;
-    case 'finished':
-      encodeFinished(w, m);
-      return;
-    case 'new_session_ticket':
-      encodeNewSessionTicket(w, m);
-      return;
-    case 'key_update':
-      encodeKeyUpdate(w, m);
-      return;
-    case 'message_hash':
-      encodeMessageHash(w, m);
-      return;
-    case 'unknown':
-      w.bytes(m.body);
-      return;
-    case 'server_hello_done':
-    case 'hello_request':
-    case 'end_of_early_data':
-      return;
-  }
+  if (m.type === 'unknown') w.bytes(m.body);
+  else (CODECS[m.type] as MessageCodec<KnownHandshake>).encode(w, m);
 }
 
 /** Write `m` with its 4-byte header into `w`. */
