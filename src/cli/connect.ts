@@ -44,6 +44,7 @@ Options:
   --key-shares LIST     groups to send key shares for (default: the first of --groups)
   --servername NAME     server_name to send and to check the certificate against (default: HOST)
   --alpn LIST           ALPN protocols, comma-separated
+  --provider NAME       crypto: node (node:crypto, OpenSSL; the default) or noble (pure TypeScript)
   --cert FILE           our certificate chain (PEM, leaf first) for client authentication
   --key FILE            the private key of --cert
   --ca FILE             trusted roots (PEM; default: Node's bundled roots)

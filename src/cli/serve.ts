@@ -45,6 +45,7 @@ Options:
   --groups LIST         key exchange groups, in preference order (default x25519, secp256r1, x448,
                         secp521r1, secp384r1; ffdhe2048..ffdhe8192 by name only)
   --alpn LIST           ALPN protocols we accept, in preference order
+  --provider NAME       crypto: node (node:crypto, OpenSSL; the default) or noble (pure TypeScript)
   --ca FILE             roots for client certificates (PEM)
   --verify-client       require a client certificate valid under --ca
   --early-data          accept 0-RTT data (single-use tickets)

@@ -1,10 +1,13 @@
 /**
  * The options `tlswire connect` and `tlswire serve` share: the flags both take, in node:util
  * `parseArgs` form, and what the protocol ones (`--tls1.2`, `--tls1.3`, `--no-tickets`, `--ciphers`,
- * `--groups`, `--alpn`) ask of a connection, as the client and the server take it.
+ * `--groups`, `--alpn`, `--provider`) ask of a connection, as the client and the server take it.
  * @module
  */
+import { NobleProvider } from '../crypto/noble.js';
+import type { CryptoProvider } from '../crypto/provider.js';
 import type { TlsVersionName } from '../node/connect.js';
+import { defaultNodeProvider } from '../node/crypto-provider.js';
 import { parseList, parseNameList } from './live.js';
 
 /** The flags of both commands; each adds its own. */
@@ -15,6 +18,7 @@ export const TLS_OPTIONS = {
   ciphers: { type: 'string' },
   groups: { type: 'string' },
   alpn: { type: 'string' },
+  provider: { type: 'string' },
   cert: { type: 'string' },
   key: { type: 'string' },
   ca: { type: 'string' },
@@ -32,6 +36,7 @@ export interface TlsOptionValues {
   ciphers?: string | undefined;
   groups?: string | undefined;
   alpn?: string | undefined;
+  provider?: string | undefined;
 }
 
 /** What the protocol flags ask of a connection, under the names of the client's and server's options. */
@@ -42,6 +47,8 @@ export interface TlsSettings {
   cipherSuites: number[] | undefined;
   groups: number[] | undefined;
   alpn: string[] | undefined;
+  /** `--provider node` (the default: node:crypto, OpenSSL) or `noble` (pure TypeScript, as in browsers). */
+  provider: CryptoProvider;
 }
 
 /** `--tls1.2` / `--tls1.3` as a version range: one flag alone pins that version, neither or both allow both. */
@@ -65,5 +72,16 @@ export function tlsSettings(values: TlsOptionValues): TlsSettings {
     cipherSuites: values.ciphers === undefined ? undefined : parseNameList(values.ciphers, 'cipher suite'),
     groups: values.groups === undefined ? undefined : parseNameList(values.groups, 'group'),
     alpn: values.alpn === undefined ? undefined : parseList(values.alpn),
+    provider: providerNamed(values.provider ?? 'node'),
   };
+}
+
+/**
+ * The crypto provider `--provider` names.
+ * @throws Error for a name other than `node` or `noble`
+ */
+function providerNamed(name: string): CryptoProvider {
+  if (name === 'node') return defaultNodeProvider();
+  if (name === 'noble') return new NobleProvider();
+  throw new Error(`--provider: expected node or noble, got ${JSON.stringify(name)}`);
 }

@@ -12,7 +12,6 @@
  */
 import net from 'node:net';
 import { tls13CipherSuite } from '../crypto/key-schedule.js';
-import { NobleProvider } from '../crypto/noble.js';
 import { tls12CipherSuite } from '../crypto/tls12-key-schedule.js';
 import { TlsClient } from '../handshake/client.js';
 import { NegotiatingClient, NegotiatingServer } from '../handshake/negotiate.js';
@@ -24,6 +23,7 @@ import { MemorySessionStore, Tls12AeadTicketer } from '../handshake/tls12/sessio
 import type { Tls12ServerConfig, Tls12SessionStore } from '../handshake/tls12/types.js';
 import type { CertificateVerifier, CertifiedKey, ClientConfig, ServerConfig, Ticketer } from '../handshake/types.js';
 import { type CertificateSource, certifiedKey, chainVerifier, trustStore } from './credentials.js';
+import { defaultNodeProvider } from './crypto-provider.js';
 import { type AnyClientSession, isTls12Session, type TlsSessionCache } from './session-cache.js';
 import { type TlsConnection, TlsSocket } from './socket.js';
 
@@ -133,7 +133,7 @@ export function connect(options: ConnectOptions): TlsSocket {
     ...config
   } = options;
   const versions = versionsOf('connect', minVersion, maxVersion, config.cipherSuites);
-  const provider = config.provider ?? new NobleProvider();
+  const provider = config.provider ?? defaultNodeProvider();
   const certificate: CertifiedKey | undefined = cert && key ? certifiedKey(cert, key) : undefined;
   const serverName = servername ?? host ?? 'localhost';
   const tcpPort = port ?? 443;
@@ -308,7 +308,7 @@ function serverConfigsOf(options: ServerOptions): { tls13: () => ServerConfig; t
     allowResumptionWithoutEms,
     ...config
   } = options;
-  const provider = config.provider ?? new NobleProvider();
+  const provider = config.provider ?? defaultNodeProvider();
   let chosen: ServerConfig['certificate'];
   if (certificate) chosen = certificate;
   else if (cert && key) chosen = certifiedKey(cert, key);

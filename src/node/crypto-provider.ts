@@ -357,3 +357,14 @@ export class NodeCryptoProvider implements CryptoProvider {
     return decryptPremasterWith(key, rsadp, ciphertext, expectedLength, fallback, clientVersion);
   }
 }
+
+let shared: NodeCryptoProvider | undefined;
+
+/**
+ * The provider the Node adapter and the CLI use unless told otherwise: one NodeCryptoProvider per
+ * process, so the `KeyObject`s of a server's certificate key are made once, not per connection.
+ */
+export function defaultNodeProvider(): NodeCryptoProvider {
+  shared ??= new NodeCryptoProvider();
+  return shared;
+}

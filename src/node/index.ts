@@ -9,7 +9,7 @@ export { connect, createServer, TlsNetServer } from './connect.js';
 export type { CertificateSource } from './credentials.js';
 export { bundledRoots, certificatesFrom, certifiedKey, chainVerifier, trustStore } from './credentials.js';
 export type { NodeCryptoProviderOptions } from './crypto-provider.js';
-export { NodeCryptoProvider } from './crypto-provider.js';
+export { defaultNodeProvider, NodeCryptoProvider } from './crypto-provider.js';
 export type { AlertOrigin, FailureStage } from './errors.js';
 export { failureStage, TlsConnectionError } from './errors.js';
 export type { PipedConnection, SansIoConnection } from './pipe.js';
