@@ -287,6 +287,7 @@ export function tlsLines(r: TlsConnectionReport, base: bigint): string[] {
     lines[0] += `  (${versionName(r.version)}${suite})`;
   }
   if (r.keys) lines.push(`  ${keysText(r)}`);
+  if (r.earlyData) lines.push(`  0-RTT: ${r.earlyData}`);
   for (const ev of r.events) {
     if (ev.kind === 'note') {
       lines.push(`${r.index} -  ${ev.direction}  ${ev.text}${ev.frame === undefined ? '' : `  [frame ${ev.frame}]`}`);
@@ -429,6 +430,7 @@ export function tlsJson(r: TlsConnectionReport, base: bigint): Record<string, un
       version: r.version === undefined ? null : versionName(r.version),
       cipherSuite: r.cipherSuite === undefined ? null : nameOf(CipherSuite, r.cipherSuite, 2),
       ...(r.keys ? { keys: { clientRandom: r.keys.clientRandom ?? null, labels: r.keys.labels } } : {}),
+      ...(r.earlyData ? { earlyData: r.earlyData } : {}),
     },
   ];
   for (const ev of r.events) {

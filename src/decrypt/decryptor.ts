@@ -191,7 +191,7 @@ export class TlsDecryptor {
   open(side: Side, record: TlsRecord): OpenResult {
     const epoch = this.#epoch[side];
     if (!epoch) {
-      if (side === 'client' && this.#early) return this.#openEarly(record, false);
+      if (side === 'client' && this.earlyData) return this.#openEarly(record, false);
       return { ok: false, failure: NO_KEYS_YET };
     }
     if (!epoch.opener) return { ok: false, failure: epoch.failure ?? NO_KEYS_YET };
@@ -309,13 +309,11 @@ export class TlsDecryptor {
   #openEarly(record: TlsRecord, rejected: boolean): OpenResult {
     const early = this.#early;
     if (!early) {
-      const failure = rejected
-        ? {
-            reason: 'early-data-skipped' as const,
-            detail: 'rejected 0-RTT record skipped (RFC 8446 §4.2.10); no CLIENT_EARLY_TRAFFIC_SECRET to show it',
-          }
-        : this.#missing('CLIENT_EARLY_TRAFFIC_SECRET');
-      return { ok: false, failure };
+      if (rejected) {
+        const detail = 'rejected 0-RTT record skipped (RFC 8446 §4.2.10); no CLIENT_EARLY_TRAFFIC_SECRET to show it';
+        return { ok: false, failure: { reason: 'early-data-skipped', detail } };
+      }
+      return this.#resync(record) ?? { ok: false, failure: this.#missing('CLIENT_EARLY_TRAFFIC_SECRET') };
     }
     if (!early.opener) {
       for (const suite of early.candidates) {
@@ -341,6 +339,23 @@ export class TlsDecryptor {
           failure: { reason: 'early-data-skipped', detail: 'rejected 0-RTT record skipped (RFC 8446 §4.2.10)' },
         };
       return { ok: false, failure: failureOf(e) };
+    }
+  }
+
+  /**
+   * Accepted 0-RTT without the early secret: EndOfEarlyData cannot be read, so the client's first
+   * record that opens with the handshake keys (its Finished) moves it to them.
+   */
+  #resync(record: TlsRecord): OpenResult | undefined {
+    if (this.serverRandom === undefined) return undefined;
+    const epoch = this.#tls13Epoch('handshake', 'CLIENT_HANDSHAKE_TRAFFIC_SECRET');
+    try {
+      const r = epoch.opener?.open(record);
+      if (!r) return undefined;
+      this.#set('client', epoch);
+      return { ok: true, record: { ...r, epoch: epoch.name } };
+    } catch {
+      return undefined;
     }
   }
 
