@@ -464,26 +464,29 @@ export function tlsJson(r: TlsConnectionReport, base: bigint): Record<string, un
       ...(ev.error ? { error: ev.error } : {}),
       ...decryptedJson(ev),
     });
-    for (const m of ev.messages) {
-      out.push({
-        ...rec,
-        kind: 'handshake',
-        msgType: m.msgType,
-        name: m.message ? messageName(m.message, m.msgType) : null,
-        length: m.length,
-        ...(m.message
-          ? {
-              summary: Object.fromEntries(keyFields(m.message).map((f) => [f.label, f.value])),
-              message: toJson(m.message),
-            }
-          : {}),
-        ...(m.error ? { error: m.error } : {}),
-        ...(m.finished ? { finished: m.finished } : {}),
-        ...(m.certificates ? { certificates: m.certificates } : {}),
-      });
-    }
+    for (const m of ev.messages) out.push(messageJson(rec, m));
   }
   return out;
+}
+
+/** The JSON object of one handshake message, after the fields `rec` of its record. */
+function messageJson(rec: Record<string, unknown>, m: MessageEvent): Record<string, unknown> {
+  return {
+    ...rec,
+    kind: 'handshake',
+    msgType: m.msgType,
+    name: m.message ? messageName(m.message, m.msgType) : null,
+    length: m.length,
+    ...(m.message
+      ? {
+          summary: Object.fromEntries(keyFields(m.message).map((f) => [f.label, f.value])),
+          message: toJson(m.message),
+        }
+      : {}),
+    ...(m.error ? { error: m.error } : {}),
+    ...(m.finished ? { finished: m.finished } : {}),
+    ...(m.certificates ? { certificates: m.certificates } : {}),
+  };
 }
 
 /** The decryption fields of a record's JSON object (none without a key log). */
@@ -569,10 +572,20 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
   } catch (e) {
     failure = describeError(e);
   }
-  const conns = tracker.finish();
+  reportTls(options.tls === false ? [] : tracker.finish(), options, base ?? 0n, io);
+  if (failure !== undefined) {
+    io.err(`tlswire pcap: capture read stopped: ${failure}`);
+    return 1;
+  }
+  return 0;
+}
+
+/** The TLS view (or, with `follow`, the plaintext) of every connection, decrypted when keys are known. */
+function reportTls(conns: TcpConnection[], options: PcapOptions, base: bigint, io: Output): void {
+  const emit = (o: Record<string, unknown>) => io.out(JSON.stringify(o));
   const decrypt =
     options.keyLog && options.keyLog.size > 0 ? { keyLog: options.keyLog, provider: new NobleProvider() } : {};
-  for (const c of options.tls === false ? [] : conns) {
+  for (const c of conns) {
     const report = analyzeTls(c, decrypt);
     if (options.follow) {
       if (options.json) for (const o of followJson(report)) emit(o);
@@ -580,17 +593,12 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
         if (c.index > 0) io.out('');
         for (const l of followLines(report)) io.out(l);
       }
-    } else if (options.json) for (const o of tlsJson(report, base ?? 0n)) emit(o);
+    } else if (options.json) for (const o of tlsJson(report, base)) emit(o);
     else {
       if (options.segments !== false || c.index > 0) io.out('');
-      for (const l of tlsLines(report, base ?? 0n)) io.out(l);
+      for (const l of tlsLines(report, base)) io.out(l);
     }
   }
-  if (failure !== undefined) {
-    io.err(`tlswire pcap: capture read stopped: ${failure}`);
-    return 1;
-  }
-  return 0;
 }
 
 /** `tlswire pcap` with its arguments (after the command name). Exit code 0, 1 (failure) or 2 (usage). */

@@ -222,7 +222,7 @@ describe('consumer type-check against the built package (skipLibCheck false)', (
 });
 
 describe('runtime exports of the built entries', () => {
-  it('the root exports the byte core and the six namespaces, in ESM and CJS', async () => {
+  it('the root exports the byte core and the seven namespaces, in ESM and CJS', async () => {
     const esm = await import(/* @vite-ignore */ pathToFileURL(join(dist, 'index.js')).href);
     const cjs = createRequire(join(dir, 'cjs', 'consumer.ts'))('tlswire');
     expect(Object.keys(esm).sort()).toEqual(ROOT_EXPORTS);
