@@ -121,10 +121,7 @@ describe('tlswire pcap --keylog', () => {
   it('a connection the key log does not cover, and skipped key log lines, are reported', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tlswire-keylog-'));
     const file = join(dir, 'cut.keylog');
-    writeFileSync(
-      file,
-      '# comment\nCLIENT_RANDOM 0011\nCLIENT_RANDOM ' + 'ab'.repeat(32) + ' ' + 'cd'.repeat(48) + '\n',
-    );
+    writeFileSync(file, `# comment\nCLIENT_RANDOM 0011\nCLIENT_RANDOM ${'ab'.repeat(32)} ${'cd'.repeat(48)}\n`);
     const { code, out, err } = run([`${D}openssl-tls12-gcm.pcap`, '--tls', '--keylog', file]);
     expect(code).toBe(0);
     expect(err).toEqual([`tlswire pcap: ${file} line 2 skipped: not "LABEL <client_random> <secret>" (truncated?)`]);
