@@ -7,7 +7,7 @@
  */
 import { defineConfig } from 'tsup';
 
-const subpaths = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'handshake', 'node'];
+const subpaths = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'decrypt', 'handshake', 'node'];
 const subpathEntries = Object.fromEntries(subpaths.map((name) => [`${name}/index`, `src/${name}/index.ts`]));
 
 export default defineConfig([

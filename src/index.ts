@@ -2,7 +2,7 @@
  * tlswire: wire codecs and sans-IO state machines for TCP and TLS.
  *
  * The root entry re-exports the byte core and each layer as a namespace (`tcp`, `capture`, `tls`,
- * `crypto`, `x509`, `handshake`) that carries the layer's types as well as its values (`tls.ClientHello`,
+ * `crypto`, `x509`, `decrypt`, `handshake`) that carries the layer's types as well as its values (`tls.ClientHello`,
  * `tls.decodeHandshake`); import a layer's subpath (`tlswire/tcp`, `tlswire/tls`, …) to get its names
  * directly.
  *
@@ -12,6 +12,7 @@
  */
 import * as capture from './capture/index.js';
 import * as crypto from './crypto/index.js';
+import * as decrypt from './decrypt/index.js';
 import * as handshake from './handshake/index.js';
 import * as tcp from './tcp/index.js';
 import * as tls from './tls/index.js';
@@ -33,4 +34,4 @@ export {
   Writer,
   wipe,
 } from './bytes/index.js';
-export { capture, crypto, handshake, tcp, tls, x509 };
+export { capture, crypto, decrypt, handshake, tcp, tls, x509 };

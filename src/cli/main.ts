@@ -19,7 +19,7 @@ export const USAGE = `Usage: tlswire <command> [options]
 
 Commands:
   pcap FILE [--json]       every TCP segment of a pcap/pcapng file, then its TLS records
-                           and handshake messages
+                           and handshake messages; --keylog KEYS (or SSLKEYLOGFILE) decrypts
   decode HEX [--json]      decode TLS records or handshake messages (also --file F)
   demo                     decode two real captures shipped with tlswire, then run live
                            TLS 1.3 handshakes

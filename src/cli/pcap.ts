@@ -20,6 +20,10 @@ import { type DecodedPacket, decodePacket, readCapture } from '../capture/decode
 import { FlowTracker, type TcpConnection } from '../capture/flow.js';
 import { formatIpAddress, type IpHeader } from '../capture/ip.js';
 import { formatEpoch } from '../capture/packet.js';
+import { NobleProvider } from '../crypto/noble.js';
+import { plaintextStreams } from '../decrypt/capture.js';
+import { KeyLog } from '../decrypt/keylog.js';
+import { embeddedKeyLogs } from '../decrypt/secrets-block.js';
 import { tcpChecksum, verifyTcpChecksum } from '../tcp/checksum.js';
 import { TcpFlag, type TcpOption, type TcpSegment } from '../tcp/types.js';
 import { AlertDescription, AlertLevel, CipherSuite, HandshakeType, nameOf } from '../tls/enums.js';
@@ -35,13 +39,15 @@ import {
   toJson,
   versionName,
 } from './format.js';
-import { analyzeTls, type RecordEvent, type TlsConnectionReport } from './tls.js';
+import { analyzeTls, type MessageEvent, type RecordEvent, type TlsConnectionReport } from './tls.js';
 
 /** Usage text of the command. */
-export const PCAP_USAGE = `Usage: tlswire pcap FILE [--json] [--checksums] [--tcp | --tls]
+export const PCAP_USAGE = `Usage: tlswire pcap FILE [--json] [--checksums] [--tcp | --tls] [--keylog KEYS]... [--follow]
 
 Print every TCP segment of a pcap or pcapng file (one line each, like tshark's summary),
 then the TLS records and handshake messages of every TCP connection (like ssldump).
+With a key log (--keylog, SSLKEYLOGFILE, or a pcapng Decryption Secrets Block in FILE), protected
+records are decrypted: handshake messages, alerts and application data (hex and text).
 
 Options:
   --json        one JSON object per line: each TCP segment, then each TLS record and message
@@ -49,6 +55,10 @@ Options:
                 captures use checksum offload, so almost all of theirs are partial sums)
   --tcp         only the TCP segments
   --tls         only the TLS view of the connections
+  --keylog KEYS decrypt with this NSS key log (SSLKEYLOGFILE format); may be repeated.
+                SSLKEYLOGFILE, when set, is read too; key logs inside a pcapng file are used
+  --follow      only each connection's decrypted application data, in order, like tshark's
+                "follow TLS stream" (implies the TLS view)
   -h, --help    show this help`;
 
 /** Per-direction state for relative numbers and window scaling, as tshark keeps it. */
@@ -276,6 +286,8 @@ export function tlsLines(r: TlsConnectionReport, base: bigint): string[] {
     const suite = r.cipherSuite === undefined ? '' : `, ${nameOf(CipherSuite, r.cipherSuite, 2)}`;
     lines[0] += `  (${versionName(r.version)}${suite})`;
   }
+  if (r.keys) lines.push(`  ${keysText(r)}`);
+  if (r.earlyData) lines.push(`  0-RTT: ${r.earlyData}`);
   for (const ev of r.events) {
     if (ev.kind === 'note') {
       lines.push(`${r.index} -  ${ev.direction}  ${ev.text}${ev.frame === undefined ? '' : `  [frame ${ev.frame}]`}`);
@@ -285,6 +297,8 @@ export function tlsLines(r: TlsConnectionReport, base: bigint): string[] {
       `${r.index} ${String(ev.record).padStart(3)}  ${relativeTime(ev.timestamp, base)}  ${ev.direction}  ` +
         `${versionName(ev.version)}  ${String(ev.length).padStart(5)}  ${recordTypeText(ev)}  [frame ${ev.frame}]`,
     );
+    const dec = decryptedLine(ev);
+    if (dec) lines.push(dec);
     if (ev.alert) {
       lines.push(
         `        alert: ${nameOf(AlertLevel, ev.alert.level, 1)} ${nameOf(AlertDescription, ev.alert.description, 1)}`,
@@ -296,9 +310,111 @@ export function tlsLines(r: TlsConnectionReport, base: bigint): string[] {
       lines.push(`        ${name}  ${m.length} bytes`);
       if (m.error) lines.push(`          error: ${m.error}`);
       if (m.message) for (const f of keyFields(m.message)) lines.push(`          ${f.label}: ${keyFieldText(f.value)}`);
+      lines.push(...decryptedMessageLines(m));
     }
+    if (ev.data) lines.push(...hexDump(ev.data, '          '));
   }
   return lines;
+}
+
+/** The connection's line about its keys. */
+function keysText(r: TlsConnectionReport): string {
+  const k = r.keys!;
+  if (k.clientRandom === undefined) return 'keys: no ClientHello seen, so no client random to look up';
+  if (k.labels.length === 0) return `keys: none (no key for client random ${k.clientRandom} in the key log)`;
+  return `keys: ${k.labels.join(', ')} (client random ${k.clientRandom})`;
+}
+
+const EPOCH_TEXT = {
+  early: 'early data keys',
+  handshake: 'handshake keys',
+  application: 'application keys',
+  tls12: 'key block',
+} as const;
+
+/** The line under a protected record: what it decrypted to, or why it did not. */
+function decryptedLine(ev: RecordEvent): string | undefined {
+  if (ev.decryptError) return `        not decrypted: ${ev.decryptError.detail}`;
+  const d = ev.decrypted;
+  if (!d) return undefined;
+  const gen = d.generation === undefined ? '' : ` ${d.generation}`;
+  const rejected = d.rejectedEarlyData ? '; rejected 0-RTT, skipped by the server' : '';
+  return `        decrypted: ${contentTypeName(d.type)}  ${d.content.length} bytes  (${EPOCH_TEXT[d.epoch]}${gen}, seq ${d.sequence}${rejected})`;
+}
+
+const FINISHED_TEXT = {
+  ok: 'verify_data matches the transcript',
+  mismatch: 'verify_data does NOT match the transcript',
+  'no-key': 'verify_data not checked (no key)',
+} as const;
+
+/** Finished check and certificate summaries of a message (with a key log). */
+function decryptedMessageLines(m: MessageEvent): string[] {
+  const out: string[] = [];
+  if (m.finished) out.push(`          ${FINISHED_TEXT[m.finished]}`);
+  m.certificates?.forEach((c, i) => {
+    if (c.error) {
+      out.push(`          [${i}] unreadable certificate: ${c.error}`);
+      return;
+    }
+    out.push(`          [${i}] subject: ${c.subject}`);
+    out.push(`              issuer: ${c.issuer}`);
+    if (c.subjectAltNames?.length) out.push(`              SANs: ${c.subjectAltNames.join(', ')}`);
+    out.push(`              valid: ${c.notBefore} to ${c.notAfter}`);
+  });
+  return out;
+}
+
+/** At most this many bytes of a record's application data are dumped in the text view. */
+const MAX_DUMP = 1024;
+
+/** `offset  hex bytes  printable` lines, 16 bytes each (printable ASCII as is, the rest as '.'). */
+export function hexDump(data: Uint8Array, indent: string): string[] {
+  const out: string[] = [];
+  const n = Math.min(data.length, MAX_DUMP);
+  for (let at = 0; at < n; at += 16) {
+    const row = data.subarray(at, Math.min(at + 16, n));
+    const hex = Array.from(row, (b) => b.toString(16).padStart(2, '0')).join(' ');
+    out.push(`${indent}${at.toString(16).padStart(4, '0')}  ${hex.padEnd(47)}  ${printable(row, false)}`);
+  }
+  if (data.length > n) out.push(`${indent}… ${data.length - n} more bytes (see --follow)`);
+  return out;
+}
+
+/** Bytes as text: printable ASCII as is, newlines kept when `keepNewlines`, the rest as '.'. */
+function printable(data: Uint8Array, keepNewlines: boolean): string {
+  let s = '';
+  for (const b of data) s += (b >= 0x20 && b < 0x7f) || (keepNewlines && b === 0x0a) ? String.fromCharCode(b) : '.';
+  return s;
+}
+
+/** `--follow`: each connection's decrypted application data in capture order. */
+export function followLines(r: TlsConnectionReport): string[] {
+  const s = plaintextStreams(r);
+  const lines = [
+    `${connectionTitle(r)}  (follow TLS stream: C>S ${s.client.length} bytes, S>C ${s.server.length} bytes)`,
+  ];
+  for (const c of s.chunks) {
+    lines.push(`=== ${c.direction}  ${c.data.length} bytes  [frame ${c.frame}]`);
+    lines.push(...printable(c.data, true).replace(/\n$/, '').split('\n'));
+  }
+  return lines;
+}
+
+/** `--follow --json`: one object per chunk of application data. */
+export function followJson(r: TlsConnectionReport): Record<string, unknown>[] {
+  return plaintextStreams(r).chunks.map((c) => ({
+    type: 'follow',
+    connection: r.index,
+    direction: c.direction,
+    frame: c.frame,
+    length: c.data.length,
+    data: toHexString(c.data),
+  }));
+}
+
+function toHexString(b: Uint8Array): string {
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 /** The JSON objects of one connection's TLS view. */
@@ -313,6 +429,8 @@ export function tlsJson(r: TlsConnectionReport, base: bigint): Record<string, un
       server: r.server,
       version: r.version === undefined ? null : versionName(r.version),
       cipherSuite: r.cipherSuite === undefined ? null : nameOf(CipherSuite, r.cipherSuite, 2),
+      ...(r.keys ? { keys: { clientRandom: r.keys.clientRandom ?? null, labels: r.keys.labels } } : {}),
+      ...(r.earlyData ? { earlyData: r.earlyData } : {}),
     },
   ];
   for (const ev of r.events) {
@@ -344,24 +462,50 @@ export function tlsJson(r: TlsConnectionReport, base: bigint): Record<string, un
           }
         : {}),
       ...(ev.error ? { error: ev.error } : {}),
+      ...decryptedJson(ev),
     });
-    for (const m of ev.messages) {
-      out.push({
-        ...rec,
-        kind: 'handshake',
-        msgType: m.msgType,
-        name: m.message ? messageName(m.message, m.msgType) : null,
-        length: m.length,
-        ...(m.message
-          ? {
-              summary: Object.fromEntries(keyFields(m.message).map((f) => [f.label, f.value])),
-              message: toJson(m.message),
-            }
-          : {}),
-        ...(m.error ? { error: m.error } : {}),
-      });
-    }
+    for (const m of ev.messages) out.push(messageJson(rec, m));
   }
+  return out;
+}
+
+/** The JSON object of one handshake message, after the fields `rec` of its record. */
+function messageJson(rec: Record<string, unknown>, m: MessageEvent): Record<string, unknown> {
+  return {
+    ...rec,
+    kind: 'handshake',
+    msgType: m.msgType,
+    name: m.message ? messageName(m.message, m.msgType) : null,
+    length: m.length,
+    ...(m.message
+      ? {
+          summary: Object.fromEntries(keyFields(m.message).map((f) => [f.label, f.value])),
+          message: toJson(m.message),
+        }
+      : {}),
+    ...(m.error ? { error: m.error } : {}),
+    ...(m.finished ? { finished: m.finished } : {}),
+    ...(m.certificates ? { certificates: m.certificates } : {}),
+  };
+}
+
+/** The decryption fields of a record's JSON object (none without a key log). */
+function decryptedJson(ev: RecordEvent): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (ev.decryptError) out.decryptError = ev.decryptError;
+  const d = ev.decrypted;
+  if (d) {
+    out.decrypted = {
+      contentType: contentTypeName(d.type),
+      contentTypeValue: d.type,
+      length: d.content.length,
+      epoch: d.epoch,
+      ...(d.generation === undefined ? {} : { generation: d.generation }),
+      sequence: d.sequence.toString(),
+      ...(d.rejectedEarlyData ? { rejectedEarlyData: true } : {}),
+    };
+  }
+  if (ev.data) out.data = toHexString(ev.data);
   return out;
 }
 
@@ -373,6 +517,10 @@ export interface PcapOptions {
   segments?: boolean;
   /** Report the TLS view of the connections (default true). */
   tls?: boolean;
+  /** Decrypt with these secrets (the file's Decryption Secrets Blocks are added to it). */
+  keyLog?: KeyLog;
+  /** Only each connection's decrypted application data. */
+  follow?: boolean;
 }
 
 /**
@@ -424,15 +572,7 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
   } catch (e) {
     failure = describeError(e);
   }
-  const conns = tracker.finish();
-  for (const c of options.tls === false ? [] : conns) {
-    const report = analyzeTls(c);
-    if (options.json) for (const o of tlsJson(report, base ?? 0n)) emit(o);
-    else {
-      if (options.segments !== false || c.index > 0) io.out('');
-      for (const l of tlsLines(report, base ?? 0n)) io.out(l);
-    }
-  }
+  reportTls(options.tls === false ? [] : tracker.finish(), options, base ?? 0n, io);
   if (failure !== undefined) {
     io.err(`tlswire pcap: capture read stopped: ${failure}`);
     return 1;
@@ -440,8 +580,29 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
   return 0;
 }
 
+/** The TLS view (or, with `follow`, the plaintext) of every connection, decrypted when keys are known. */
+function reportTls(conns: TcpConnection[], options: PcapOptions, base: bigint, io: Output): void {
+  const emit = (o: Record<string, unknown>) => io.out(JSON.stringify(o));
+  const decrypt =
+    options.keyLog && options.keyLog.size > 0 ? { keyLog: options.keyLog, provider: new NobleProvider() } : {};
+  for (const c of conns) {
+    const report = analyzeTls(c, decrypt);
+    if (options.follow) {
+      if (options.json) for (const o of followJson(report)) emit(o);
+      else {
+        if (c.index > 0) io.out('');
+        for (const l of followLines(report)) io.out(l);
+      }
+    } else if (options.json) for (const o of tlsJson(report, base)) emit(o);
+    else {
+      if (options.segments !== false || c.index > 0) io.out('');
+      for (const l of tlsLines(report, base)) io.out(l);
+    }
+  }
+}
+
 /** `tlswire pcap` with its arguments (after the command name). Exit code 0, 1 (failure) or 2 (usage). */
-export function pcapCommand(argv: string[], io: Output): number {
+export function pcapCommand(argv: string[], io: Output, env: NodeJS.ProcessEnv = process.env): number {
   const parsed = parseCommandArgs('pcap', PCAP_USAGE, io, () => parse(argv));
   if (typeof parsed === 'number') return parsed;
   const [file, ...extra] = parsed.positionals;
@@ -457,8 +618,38 @@ export function pcapCommand(argv: string[], io: Output): number {
     io.err(`tlswire pcap: cannot read ${file}: ${describeError(e)}`);
     return 1;
   }
-  const { json, checksums, tcp, tls } = parsed.values;
-  return pcapReport(bytes, { json, checksums, segments: !tls || tcp, tls: !tcp || tls }, io);
+  const { json, checksums, tcp, tls, follow } = parsed.values;
+  const keyLog = loadKeyLogs(bytes, parsed.values.keylog ?? [], env.SSLKEYLOGFILE, io);
+  if (!keyLog) return 1;
+  if (follow && keyLog.size === 0) io.err('tlswire pcap: --follow without any key log: nothing can be decrypted');
+  const segments = !follow && (!tls || tcp);
+  return pcapReport(bytes, { json, checksums, segments, tls: follow || !tcp || tls, keyLog, follow }, io);
+}
+
+/**
+ * The key log of `--keylog` files, SSLKEYLOGFILE and the capture's Decryption Secrets Blocks;
+ * undefined (after an error message) when a named file cannot be read. Skipped lines are reported.
+ */
+function loadKeyLogs(bytes: Uint8Array, files: string[], env: string | undefined, io: Output): KeyLog | undefined {
+  const keyLog = new KeyLog();
+  const sources = env ? [...files, env] : files;
+  for (const file of sources) {
+    try {
+      keyLog.addText(readFileSync(file, 'utf8'), file);
+    } catch (e) {
+      if (file === env && !files.includes(file)) {
+        io.err(`tlswire pcap: SSLKEYLOGFILE ${file} cannot be read (${describeError(e)}); ignored`);
+        continue;
+      }
+      io.err(`tlswire pcap: cannot read key log ${file}: ${describeError(e)}`);
+      return undefined;
+    }
+  }
+  for (const [i, text] of embeddedKeyLogs(bytes).entries()) {
+    keyLog.addText(text, `pcapng Decryption Secrets Block ${i + 1}`);
+  }
+  for (const p of keyLog.problems) io.err(`tlswire pcap: ${p.source} line ${p.line} skipped: ${p.reason}`);
+  return keyLog;
 }
 
 function parse(argv: string[]) {
@@ -470,6 +661,8 @@ function parse(argv: string[]) {
       checksums: { type: 'boolean', default: false },
       tcp: { type: 'boolean', default: false },
       tls: { type: 'boolean', default: false },
+      keylog: { type: 'string', multiple: true },
+      follow: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

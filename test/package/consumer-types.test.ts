@@ -20,8 +20,8 @@ const require = createRequire(import.meta.url);
 const TSUP = join(dirname(require.resolve('tsup/package.json')), 'dist', 'cli-default.js');
 const TSC = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 
-const SUBPATHS = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'handshake', 'node'];
-const NAMESPACES = ['capture', 'crypto', 'handshake', 'tcp', 'tls', 'x509'];
+const SUBPATHS = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'decrypt', 'handshake', 'node'];
+const NAMESPACES = ['capture', 'crypto', 'decrypt', 'handshake', 'tcp', 'tls', 'x509'];
 
 /** Names that stay inside the library, by the subpath that used to export them. */
 const INTERNAL: Record<string, string[]> = {
@@ -60,6 +60,7 @@ const ROOT_EXPORTS = [
   'concat',
   'constantTimeEqual',
   'crypto',
+  'decrypt',
   'equalBytes',
   'fromHex',
   'handshake',
@@ -221,7 +222,7 @@ describe('consumer type-check against the built package (skipLibCheck false)', (
 });
 
 describe('runtime exports of the built entries', () => {
-  it('the root exports the byte core and the six namespaces, in ESM and CJS', async () => {
+  it('the root exports the byte core and the seven namespaces, in ESM and CJS', async () => {
     const esm = await import(/* @vite-ignore */ pathToFileURL(join(dist, 'index.js')).href);
     const cjs = createRequire(join(dir, 'cjs', 'consumer.ts'))('tlswire');
     expect(Object.keys(esm).sort()).toEqual(ROOT_EXPORTS);
