@@ -20,10 +20,10 @@ import { type DecodedPacket, decodePacket, readCapture } from '../capture/decode
 import { FlowTracker, type TcpConnection } from '../capture/flow.js';
 import { formatIpAddress, type IpHeader } from '../capture/ip.js';
 import { formatEpoch } from '../capture/packet.js';
-import { NobleProvider } from '../crypto/noble.js';
 import { plaintextStreams } from '../decrypt/capture.js';
 import { KeyLog } from '../decrypt/keylog.js';
 import { embeddedKeyLogs } from '../decrypt/secrets-block.js';
+import { defaultNodeProvider } from '../node/crypto-provider.js';
 import { tcpChecksum, verifyTcpChecksum } from '../tcp/checksum.js';
 import { TcpFlag, type TcpOption, type TcpSegment } from '../tcp/types.js';
 import { AlertDescription, AlertLevel, CipherSuite, HandshakeType, nameOf } from '../tls/enums.js';
@@ -584,7 +584,7 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
 function reportTls(conns: TcpConnection[], options: PcapOptions, base: bigint, io: Output): void {
   const emit = (o: Record<string, unknown>) => io.out(JSON.stringify(o));
   const decrypt =
-    options.keyLog && options.keyLog.size > 0 ? { keyLog: options.keyLog, provider: new NobleProvider() } : {};
+    options.keyLog && options.keyLog.size > 0 ? { keyLog: options.keyLog, provider: defaultNodeProvider() } : {};
   for (const c of conns) {
     const report = analyzeTls(c, decrypt);
     if (options.follow) {
