@@ -19,7 +19,7 @@ import {
   PskKeyExchangeMode,
   type Registry,
   SignatureScheme,
-  valueOf,
+  valueOf as valueOfName,
 } from '../../src/tls/enums.js';
 
 const IANA = new URL('../../vectors/iana/', import.meta.url);
@@ -40,7 +40,7 @@ function assigned(rows: string[][]): [number, string][] {
 }
 
 function expectNames(registry: Registry, entries: [number, string][]): void {
-  const wrong = entries.filter(([v, name]) => nameOf(registry, v) !== name || valueOf(registry, name) !== v);
+  const wrong = entries.filter(([v, name]) => nameOf(registry, v) !== name || valueOfName(registry, name) !== v);
   expect(wrong.map(([v, name]) => `${v.toString(16)} ${name} ≠ ${nameOf(registry, v)}`)).toEqual([]);
 }
 
