@@ -73,6 +73,8 @@ export {
   extensionType,
   findExtension,
 } from './extensions.js';
+export type { Ja3Fingerprint, Ja4Fingerprint, Ja4Options } from './fingerprint.js';
+export { ja3, ja3s, ja4 } from './fingerprint.js';
 export type { HandshakeFrame, HandshakeHeader, HandshakeReassemblerOptions } from './handshake-framing.js';
 export {
   DEFAULT_MAX_HANDSHAKE_MESSAGE_LENGTH,

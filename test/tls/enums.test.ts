@@ -85,7 +85,7 @@ describe('registries', () => {
 describe('nameOf', () => {
   it('prints unknown values as hex padded to the field width', () => {
     expect(nameOf(CipherSuite, 0x1234)).toBe('0x1234');
-    expect(nameOf(CipherSuite, 0x0006)).toBe('0x0006');
+    expect(nameOf(CipherSuite, 0x005d)).toBe('0x005d'); // unassigned (IANA)
     expect(nameOf(HandshakeType, 7)).toBe('0x07');
     expect(nameOf(AlertDescription, 255)).toBe('0xff');
     expect(nameOf(HandshakeType, 7, 2)).toBe('0x0007');
