@@ -30,6 +30,7 @@ import { NobleProvider } from '../crypto/noble.js';
 import type { CryptoProvider, HashName, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
 import { AlertDescription } from '../tls/enums.js';
 import {
+  type AlgorithmIdentifier,
   type Certificate,
   EKU,
   ipAddresses,
@@ -247,7 +248,17 @@ export function certificateSignatureScheme(
   cert: Certificate,
   key: PublicKey,
 ): { readonly scheme: SignatureSchemeName } | { readonly unsupported: string } {
-  const alg = cert.signatureAlgorithm;
+  return signatureSchemeFor(cert.signatureAlgorithm, key);
+}
+
+/**
+ * The TLS SignatureScheme that verifies a signature made with `alg` (a certificate's, a CRL's or an OCSP
+ * response's signatureAlgorithm) by `key`, or a sentence saying why none does.
+ */
+export function signatureSchemeFor(
+  alg: AlgorithmIdentifier,
+  key: PublicKey,
+): { readonly scheme: SignatureSchemeName } | { readonly unsupported: string } {
   const no = (unsupported: string) => ({ unsupported });
   const ecdsa = ECDSA[alg.oid];
   if (ecdsa) {
