@@ -147,6 +147,7 @@ export const HANDLED_CRITICAL_EXTENSIONS: ReadonlySet<string> = new Set([
   EXTENSION.authorityKeyIdentifier,
   EXTENSION.subjectKeyIdentifier,
   EXTENSION.certificatePolicies,
+  EXTENSION.nameConstraints,
 ]);
 
 /** A parsed certificate. All fields are read-only; byte fields are copies owned by this object. */
