@@ -218,13 +218,21 @@ function delegationProblem(cert: Certificate, issuer: Certificate, now: number, 
 /** The SingleResponse whose certID names `leaf` (issued by `issuer`), or undefined. */
 function findSingle(basic: pkijs.BasicOCSPResponse, leaf: Certificate, issuer: Certificate) {
   const keyBits = subjectPublicKeyBits(issuer);
+  // Hashes computed once per algorithm: a response may list many certIDs (each costs a comparison only).
+  const hashed = new Map<string, { name: Uint8Array; key: Uint8Array }>();
   return basic.tbsResponseData.responses.find((r) => {
-    const hash = HASHES[r.certID.hashAlgorithm.algorithmId];
+    const oid = r.certID.hashAlgorithm.algorithmId;
+    const hash = HASHES[oid];
     if (!hash) return false;
+    if (serialHex(r.certID.serialNumber.valueBlock.valueHexView) !== leaf.serialNumber) return false;
+    let h = hashed.get(oid);
+    if (!h) {
+      h = { name: hash(leaf.issuer.der), key: hash(keyBits) };
+      hashed.set(oid, h);
+    }
     return (
-      serialHex(r.certID.serialNumber.valueBlock.valueHexView) === leaf.serialNumber &&
-      equalBytes(r.certID.issuerNameHash.valueBlock.valueHexView, hash(leaf.issuer.der)) &&
-      equalBytes(r.certID.issuerKeyHash.valueBlock.valueHexView, hash(keyBits))
+      equalBytes(r.certID.issuerNameHash.valueBlock.valueHexView, h.name) &&
+      equalBytes(r.certID.issuerKeyHash.valueBlock.valueHexView, h.key)
     );
   });
 }

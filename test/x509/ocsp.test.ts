@@ -11,10 +11,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
+import fc from 'fast-check';
 import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertDescription } from '../../src/tls/enums.js';
 import { type Certificate, parseCertificatesPem } from '../../src/x509/certificate.js';
+import { parseCrl } from '../../src/x509/crl.js';
+import { CertificateError } from '../../src/x509/errors.js';
 import { OcspError, type OcspErrorCode, verifyOcspResponse } from '../../src/x509/ocsp.js';
 import { opensslOk, PKI, pki } from './helpers.js';
 
@@ -212,5 +215,38 @@ describe('a running openssl ocsp responder', () => {
     const s = verifyOcspResponse(bytes, cert(leaf), issuer, { nonce });
     expect(s.status).toBe(expected);
     expect(s.delegated).toBe(true);
+  });
+});
+
+describe('hostile input', () => {
+  const now = opensslView(der('resp-good-issuer')).thisUpdate + 60e3;
+
+  it('random corruptions of a response and of a CRL raise only typed errors', () => {
+    const resp = der('resp-good-issuer');
+    fc.assert(
+      fc.property(fc.nat(resp.length - 1), fc.integer({ min: 1, max: 255 }), (i, x) => {
+        const copy = resp.slice();
+        copy[i]! ^= x;
+        try {
+          verifyOcspResponse(copy, good, issuer, { now });
+        } catch (e) {
+          expect(e).toBeInstanceOf(OcspError);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    const crl = new Uint8Array(readFileSync(join(PKI, 'crl/intermediate-ca.crl.der')));
+    fc.assert(
+      fc.property(fc.nat(crl.length - 1), fc.integer({ min: 1, max: 255 }), (i, x) => {
+        const copy = crl.slice();
+        copy[i]! ^= x;
+        try {
+          parseCrl(copy);
+        } catch (e) {
+          expect(e).toBeInstanceOf(CertificateError);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
