@@ -27,6 +27,7 @@ import {
 } from '../tls/enums.js';
 import { type Extension, extensionType, findExtension } from '../tls/extensions.js';
 import type { HandshakeMessage } from '../tls/messages/handshake.js';
+import { parseCertificate } from '../x509/certificate.js';
 
 /** Where a command writes: standard output and standard error, one line per call. */
 export interface Output {
@@ -151,6 +152,8 @@ function walkValue(key: string, v: unknown, pad: string, indent: number, lines: 
     lines.push(`${pad}${key}: ${String(v)}`);
   } else if (v instanceof Uint8Array) {
     lines.push(`${pad}${key}: ${bytesText(v)}`);
+    const name = key === 'data' || key === 'certificates' ? certificateName(v) : undefined;
+    if (name !== undefined) lines.push(`${pad}  subject: ${name}`);
   } else if (Array.isArray(v)) {
     lines.push(`${pad}${key}: [${v.length}]`);
     for (const item of v) walkItem(item, reg, indent + 2, lines);
@@ -164,8 +167,11 @@ function walkItem(item: unknown, reg: Registry | undefined, indent: number, line
   const pad = ' '.repeat(indent);
   if (typeof item === 'number') lines.push(`${pad}${reg ? named(reg, item) : String(item)}`);
   else if (typeof item === 'string') lines.push(`${pad}${item}`);
-  else if (item instanceof Uint8Array) lines.push(`${pad}${bytesText(item)}`);
-  else if (isExtension(item)) {
+  else if (item instanceof Uint8Array) {
+    lines.push(`${pad}${bytesText(item)}`);
+    const name = certificateName(item);
+    if (name !== undefined) lines.push(`${pad}  subject: ${name}`);
+  } else if (isExtension(item)) {
     const type = extensionType(item);
     lines.push(`${pad}${named(ExtensionType, type)}`);
     walkObject(
@@ -178,6 +184,16 @@ function walkItem(item: unknown, reg: Registry | undefined, indent: number, line
   } else if (typeof item === 'object' && item !== null) {
     lines.push(`${pad}-`);
     walkObject(item, indent + 2, lines);
+  }
+}
+
+/** The subject (RFC 4514) of a DER certificate, or undefined when `bytes` is not one. */
+export function certificateName(bytes: Uint8Array): string | undefined {
+  if (bytes.length < 64 || bytes[0] !== 0x30) return undefined;
+  try {
+    return parseCertificate(bytes).subject.text;
+  } catch {
+    return undefined;
   }
 }
 
@@ -266,8 +282,10 @@ export function keyFields(m: HandshakeMessage): KeyField[] {
       break;
     case 'certificate': {
       const sizes = m.version === 'tls12' ? m.certificates.map((c) => c.length) : m.entries.map((e) => e.data.length);
+      const ders = m.version === 'tls12' ? m.certificates : m.entries.map((e) => e.data);
       f.push({ label: 'certificates', value: sizes.length });
       f.push({ label: 'sizes', value: sizes });
+      f.push({ label: 'subjects', value: ders.map((d) => certificateName(d) ?? '(not an X.509 certificate)') });
       break;
     }
     case 'certificate_request':

@@ -7,6 +7,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { certCommand } from './cert.js';
 import { connectCommand } from './connect.js';
 import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
@@ -25,6 +26,8 @@ Commands:
                            TLS 1.3 handshakes
   connect HOST:PORT        a TLS 1.2 and 1.3 client, like openssl s_client
   serve                    a TLS 1.2 and 1.3 server, like openssl s_server
+  cert FILE|HOST:PORT      inspect certificates and verify their chain, like
+                           openssl x509 -text plus openssl verify
 
 Options:
   -h, --help               show this help (tlswire <command> --help for a command's)
@@ -38,6 +41,7 @@ const COMMANDS: Readonly<Record<string, (argv: string[], io: Output) => number |
   demo: demoCommand,
   connect: connectCommand,
   serve: serveCommand,
+  cert: certCommand,
 };
 
 /** tlswire's version, from the package.json two levels above this module (src/cli/ or dist/cli/). */

@@ -147,6 +147,7 @@ export const HANDLED_CRITICAL_EXTENSIONS: ReadonlySet<string> = new Set([
   EXTENSION.authorityKeyIdentifier,
   EXTENSION.subjectKeyIdentifier,
   EXTENSION.certificatePolicies,
+  EXTENSION.nameConstraints,
 ]);
 
 /** A parsed certificate. All fields are read-only; byte fields are copies owned by this object. */
@@ -219,7 +220,7 @@ function foldValue(v: string): string {
 }
 
 /** Parse a Name (RFC 5280 §4.1.2.4) node. */
-function parseName(node: Asn1Node | undefined, path: string): DistinguishedName {
+export function parseName(node: Asn1Node | undefined, path: string): DistinguishedName {
   const rdnNodes = sequence(node, path);
   const rdns: NameAttribute[][] = [];
   const keys: string[] = [];
@@ -258,7 +259,7 @@ export function namesMatch(a: DistinguishedName, b: DistinguishedName): boolean 
   return a.key === b.key;
 }
 
-function parseAlgorithm(node: Asn1Node | undefined, path: string): AlgorithmIdentifier {
+export function parseAlgorithm(node: Asn1Node | undefined, path: string): AlgorithmIdentifier {
   const kids = sequence(node, path, 1, 2);
   const id = oid(kids[0], `${path}.algorithm`);
   return { oid: id, name: OID_NAMES[id] ?? id, parameters: kids[1] ? rawOf(kids[1]) : undefined, der: rawOf(node!) };

@@ -40,7 +40,13 @@ export type CertificateErrorCode =
   /** No certificate was presented. */
   | 'empty-chain'
   /** Every path to a trust anchor is longer than `maxDepth`. */
-  | 'depth-exceeded';
+  | 'depth-exceeded'
+  /** A CRL or OCSP response says the certificate is revoked (RFC 5280 §6.3, RFC 6960). */
+  | 'revoked'
+  /** Revocation status required but no usable CRL or OCSP response covers the certificate. */
+  | 'revocation-unknown'
+  /** A name violates a CA's nameConstraints (RFC 5280 §4.2.1.10, §6.1.3 (b), (c)). */
+  | 'name-constraints';
 
 /** Options of {@link CertificateError}. */
 export interface CertificateErrorOptions {
@@ -78,6 +84,9 @@ export const CERTIFICATE_ALERTS: Readonly<Record<CertificateErrorCode, AlertDesc
   'unknown-critical-extension': AlertDescription.unsupported_certificate,
   'unsupported-algorithm': AlertDescription.unsupported_certificate,
   'empty-chain': AlertDescription.decode_error,
+  revoked: AlertDescription.certificate_revoked,
+  'revocation-unknown': AlertDescription.certificate_unknown,
+  'name-constraints': AlertDescription.bad_certificate,
 };
 
 /**

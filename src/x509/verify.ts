@@ -21,8 +21,13 @@
  * check intermediates); the leaf: keyUsage digitalSignature when present, extendedKeyUsage serverAuth /
  * clientAuth (or anyExtendedKeyUsage) when present (§4.2.1.12), and the host name (RFC 9525).
  *
- * Not done: revocation (CRL/OCSP), name constraints (a critical nameConstraints extension is rejected as
- * unhandled), policy processing (any-policy, no explicit policy required), SHA-1 signatures (rejected).
+ * Name constraints (RFC 5280 §6.1.3 (b), (c), §6.1.4 (g)) are enforced by `./name-constraints.ts`. With
+ * `options.revocation` (a {@link CrlSet}, stapled {@link OcspResponses}, or any {@link RevocationSource}),
+ * every certificate of the validated path but the anchor is checked (§6.3) last: a revoked one fails with
+ * `revoked` (alert certificate_revoked); one the source knows nothing about fails with `revocation-unknown`
+ * only when `revocationRequired` is set.
+ *
+ * Not done: policy processing (any-policy, no explicit policy required), SHA-1 signatures (rejected).
  * @module
  */
 import { toHex } from '../bytes/hex.js';
@@ -30,6 +35,7 @@ import { NobleProvider } from '../crypto/noble.js';
 import type { CryptoProvider, HashName, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
 import { AlertDescription } from '../tls/enums.js';
 import {
+  type AlgorithmIdentifier,
   type Certificate,
   EKU,
   ipAddresses,
@@ -38,10 +44,12 @@ import {
   parseCertificate,
   parseCertificatesPem,
 } from './certificate.js';
+import type { RevocationSource } from './crl.js';
 import { childrenOf, decodeDer, isContext, oid, sequence, smallUnsigned } from './der.js';
 import { CertificateError, type CertificateErrorCode, type CertificateErrorOptions } from './errors.js';
 import { matchesHostname, referenceIdentity } from './hostname.js';
 import { OID } from './keys.js';
+import { nameConstraintsOf, nameConstraintViolation } from './name-constraints.js';
 
 /** What the leaf certificate is being verified for (RFC 5280 §4.2.1.12). */
 export type CertificatePurpose = 'serverAuth' | 'clientAuth';
@@ -125,6 +133,13 @@ export interface VerifyOptions {
   provider?: CryptoProvider;
   /** Longest path accepted, in certificates including leaf and anchor. Default 10. */
   maxDepth?: number;
+  /** Where revocation status comes from (CRLs, OCSP responses). Default: no revocation checking. */
+  revocation?: RevocationSource;
+  /** Fail with `revocation-unknown` when `revocation` has no status for a certificate. Default false. */
+  revocationRequired?: boolean;
+  /** Check revocation of the leaf only (`leaf`, as `openssl verify -crl_check`) or of every certificate below
+   * the anchor (`chain`, as `-crl_check_all`). Default `chain`. */
+  revocationScope?: 'leaf' | 'chain';
 }
 
 /** Outcome of {@link verifyCertificateChain}: the validated path (leaf first, anchor last) or why not. */
@@ -183,6 +198,9 @@ interface Ctx {
   readonly provider: CryptoProvider;
   readonly maxDepth: number;
   readonly signatureCache: Map<Certificate, Map<Certificate, CertificateError | null>>;
+  readonly revocation: RevocationSource | undefined;
+  readonly revocationRequired: boolean;
+  readonly revocationScope: 'leaf' | 'chain';
 }
 
 function errorFor(ctx: Ctx, cert: Certificate, code: CertificateErrorCode, reason: string, hint?: string) {
@@ -247,7 +265,17 @@ export function certificateSignatureScheme(
   cert: Certificate,
   key: PublicKey,
 ): { readonly scheme: SignatureSchemeName } | { readonly unsupported: string } {
-  const alg = cert.signatureAlgorithm;
+  return signatureSchemeFor(cert.signatureAlgorithm, key);
+}
+
+/**
+ * The TLS SignatureScheme that verifies a signature made with `alg` (a certificate's, a CRL's or an OCSP
+ * response's signatureAlgorithm) by `key`, or a sentence saying why none does.
+ */
+export function signatureSchemeFor(
+  alg: AlgorithmIdentifier,
+  key: PublicKey,
+): { readonly scheme: SignatureSchemeName } | { readonly unsupported: string } {
   const no = (unsupported: string) => ({ unsupported });
   const ecdsa = ECDSA[alg.oid];
   if (ecdsa) {
@@ -397,10 +425,67 @@ function validatePath(ctx: Ctx, path: readonly Certificate[]): CertificateError 
           .join(', ')} that tlswire does not process (RFC 5280 §4.2)`,
       );
     }
-    const error = checkTime(ctx, cert) ?? (i > 0 ? checkIssuer(ctx, path, i) : null);
+    const error = checkTime(ctx, cert) ?? (i > 0 ? checkIssuer(ctx, path, i) : null) ?? checkNames(ctx, path, i);
     if (error) return error;
   }
-  return checkLeaf(ctx, path[0]!);
+  return checkLeaf(ctx, path[0]!) ?? checkRevocation(ctx, path);
+}
+
+/** RFC 5280 §6.1.3 (b), (c): `path[i]`'s names against the nameConstraints of every CA above it. */
+function checkNames(ctx: Ctx, path: readonly Certificate[], i: number): CertificateError | null {
+  const cert = path[i]!;
+  if (i > 0 && cert.selfIssued) return null;
+  for (let j = path.length - 1; j > i; j--) {
+    let nc: ReturnType<typeof nameConstraintsOf>;
+    try {
+      nc = nameConstraintsOf(path[j]!);
+    } catch {
+      return errorFor(ctx, path[j]!, 'malformed', `${quote(path[j]!)} has a malformed nameConstraints extension`);
+    }
+    const violation = nc && nameConstraintViolation(cert, nc, i === 0);
+    if (violation) {
+      return errorFor(
+        ctx,
+        cert,
+        'name-constraints',
+        `${quote(cert)}: ${violation} of ${quote(path[j]!)} (nameConstraints, RFC 5280 §4.2.1.10)`,
+        `the CA ${quote(path[j]!)} may only issue for the names it permits; the certificate was mis-issued or belongs to another CA`,
+      );
+    }
+  }
+  return null;
+}
+
+/** RFC 5280 §6.3: revocation status of the path's certificates below the anchor, leaf last. */
+function checkRevocation(ctx: Ctx, path: readonly Certificate[]): CertificateError | null {
+  if (!ctx.revocation) return null;
+  const last = ctx.revocationScope === 'leaf' ? 0 : path.length - 2;
+  for (let i = last; i >= 0; i--) {
+    const cert = path[i]!;
+    const r = ctx.revocation.check(cert, path[i + 1]!, { time: ctx.time, provider: ctx.provider });
+    if (r.status === 'revoked') {
+      const why = r.reason ? ` (${r.reason})` : '';
+      return errorFor(
+        ctx,
+        cert,
+        'revoked',
+        `${quote(cert)} was revoked on ${formatTime(r.revocationTime)}${why} according to the ${r.source} of ${quote(path[i + 1]!)}`,
+        i === 0
+          ? 'the peer must be given a new certificate'
+          : 'the CA certificate was revoked; its certificates cannot be trusted',
+      );
+    }
+    if (r.status === 'unknown' && ctx.revocationRequired) {
+      return errorFor(
+        ctx,
+        cert,
+        'revocation-unknown',
+        `no revocation status for ${quote(cert)}: ${r.detail}`,
+        'supply a current CRL of its issuer (or an OCSP response), or do not require revocation status',
+      );
+    }
+  }
+  return null;
 }
 
 /** What `path[i]` must be to issue `path[i - 1]`: RFC 5280 §6.1.4 (k), (l), (m), (n), and its EKU. */
@@ -647,6 +732,9 @@ export function verifyCertificateChain(
     provider: options.provider ?? defaultProvider,
     maxDepth: options.maxDepth ?? 10,
     signatureCache: new Map(),
+    revocation: options.revocation,
+    revocationRequired: options.revocationRequired ?? false,
+    revocationScope: options.revocationScope ?? 'chain',
   };
   const leaf = certs[0]!;
   const s: Search = { best: undefined, bestRank: Infinity, bestLength: 0 };

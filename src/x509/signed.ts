@@ -1,0 +1,105 @@
+/**
+ * Shared pieces of the signed X.509 objects other than certificates — OCSP responses (RFC 6960 §4.2.1) and
+ * CRLs (RFC 5280 §5.1): structure parsing through pkijs' synchronous schemas over our strict DER decoder,
+ * and signature checks through the synchronous {@link CryptoProvider}.
+ * @module
+ */
+import type * as asn1js from 'asn1js';
+import { toHex } from '../bytes/hex.js';
+import type { CryptoProvider } from '../crypto/provider.js';
+import type { AlgorithmIdentifier, Certificate } from './certificate.js';
+import { type Asn1Node, decodeDer, octetAlignedBits, sequence } from './der.js';
+import { OID_NAMES } from './keys.js';
+import { signatureSchemeFor } from './verify.js';
+
+/** A pkijs class that can be built from a parsed asn1js tree. */
+interface SchemaClass<T> {
+  new (parameters: { schema: Asn1Node }): T;
+}
+
+/**
+ * Decode `der` strictly (DER only, no trailing bytes) and build the pkijs object of `type` from it.
+ * @returns the pkijs object and the asn1js tree it was built from (views of the input, for raw bytes)
+ * @throws Asn1Error for bad DER; Error (from pkijs) when the tree does not match the schema
+ */
+export function fromDer<T>(type: SchemaClass<T>, der: Uint8Array, path: string): { value: T; node: Asn1Node } {
+  const node = decodeDer(der, path);
+  return { value: new type({ schema: node }), node };
+}
+
+/** The raw DER of an asn1js node (a copy). */
+export function rawBytes(node: { valueBeforeDecodeView: Uint8Array }): Uint8Array {
+  return new Uint8Array(node.valueBeforeDecodeView);
+}
+
+/** The parts of a signed SEQUENCE { tbs, signatureAlgorithm, signature, … }: the exact tbs DER from the input. */
+export function signedParts(
+  node: Asn1Node,
+  path: string,
+): { tbs: Uint8Array; algorithm: AlgorithmIdentifier; signature: Uint8Array; rest: Asn1Node[] } {
+  const kids = sequence(node, path, 3);
+  const algNode = kids[1]!;
+  const algKids = sequence(algNode, `${path}.signatureAlgorithm`, 1, 2);
+  const oid = (algKids[0] as asn1js.ObjectIdentifier).valueBlock.toString();
+  const algorithm: AlgorithmIdentifier = {
+    oid,
+    name: OID_NAMES[oid] ?? oid,
+    parameters: algKids[1] ? rawBytes(algKids[1]) : undefined,
+    der: rawBytes(algNode),
+  };
+  return {
+    tbs: rawBytes(kids[0]!),
+    algorithm,
+    signature: octetAlignedBits(kids[2], `${path}.signature`),
+    rest: kids.slice(3),
+  };
+}
+
+/**
+ * Check that `signer`'s key made `signature` over `tbs` with `algorithm`.
+ * @returns null when it did, else a sentence saying why not
+ */
+export function checkSignedBy(
+  provider: CryptoProvider,
+  signer: Certificate,
+  algorithm: AlgorithmIdentifier,
+  tbs: Uint8Array,
+  signature: Uint8Array,
+): string | null {
+  const key = signer.publicKey.key;
+  if (!key) return `the signer has a ${signer.publicKey.description} key, which tlswire cannot verify with`;
+  const found = signatureSchemeFor(algorithm, key);
+  if ('unsupported' in found) return found.unsupported;
+  return provider.verify(found.scheme, key, tbs, signature) ? null : 'the signature does not verify';
+}
+
+/** The subjectPublicKey BIT STRING contents of a certificate (what OCSP's key hashes cover, RFC 6960 §4.1.1). */
+export function subjectPublicKeyBits(cert: Certificate): Uint8Array {
+  const kids = sequence(decodeDer(cert.publicKey.der, 'SubjectPublicKeyInfo'), 'SubjectPublicKeyInfo', 2, 2);
+  return octetAlignedBits(kids[1], 'SubjectPublicKeyInfo.subjectPublicKey');
+}
+
+/** Lower-case hex of an INTEGER's magnitude (the DER sign byte dropped), as `Certificate.serialNumber`. */
+export function serialHex(bytes: Uint8Array): string {
+  return toHex(bytes.length > 1 && bytes[0] === 0 ? bytes.subarray(1) : bytes);
+}
+
+/** CRLReason (RFC 5280 §5.3.1) names by value; 7 is unused. */
+export const CRL_REASONS: readonly (string | undefined)[] = [
+  'unspecified',
+  'keyCompromise',
+  'cACompromise',
+  'affiliationChanged',
+  'superseded',
+  'cessationOfOperation',
+  'certificateHold',
+  undefined,
+  'removeFromCRL',
+  'privilegeWithdrawn',
+  'aACompromise',
+];
+
+/** The name of a CRLReason value, or `reason N` for an unknown one. */
+export function reasonName(value: number): string {
+  return CRL_REASONS[value] ?? `reason ${value}`;
+}
