@@ -1,0 +1,355 @@
+/**
+ * State-machine targets: the six handshake machines (TLS 1.3 `TlsClient` / `TlsServer`, RFC 8446;
+ * TLS 1.2 `Tls12Client` / `Tls12Server`, RFC 5246; `NegotiatingClient` / `NegotiatingServer`), each fed
+ * the flights its real peer (one of our own machines) sent in a recorded in-memory handshake, changed:
+ * records and the handshake messages inside them mutated, dropped, duplicated, reordered or taken from
+ * another handshake, re-framed into records of random sizes (RFC 8446 §5.1), the stream cut into
+ * `handle()` calls at random points.
+ *
+ * Invariants (RFC 8446 §6.2, RFC 5246 §7.2.2): `start()` and `handle()` never throw; a failure is
+ * exactly one `error` event (a ConnectionFailure whose cause is a typed error), the last event, with
+ * exactly one fatal alert sent (the failure's) or none when a received alert ended it; afterwards
+ * `handle()` returns no events.
+ */
+import { TlswireError } from '../../src/bytes/errors.js';
+import { TlsClient } from '../../src/handshake/client.js';
+import { ConnectionFailure } from '../../src/handshake/diagnosis.js';
+import type { AnyTlsEvent } from '../../src/handshake/negotiate.js';
+import { NegotiatingClient, NegotiatingServer } from '../../src/handshake/negotiate.js';
+import { TlsServer } from '../../src/handshake/server.js';
+import { AeadTicketer } from '../../src/handshake/ticket.js';
+import { Tls12Client } from '../../src/handshake/tls12/client.js';
+import { Tls12Server } from '../../src/handshake/tls12/server.js';
+import { Tls12AeadTicketer } from '../../src/handshake/tls12/session-cache.js';
+import type { CertifiedKey } from '../../src/handshake/types.js';
+import { parsePrivateKey } from '../../src/x509/keys.js';
+import { decodePem } from '../../src/x509/pem.js';
+import { readRepoFile } from '../corpus.js';
+import { mutate, randomSplit } from '../mutate.js';
+import type { Rng } from '../prng.js';
+import { FuzzProvider } from '../provider.js';
+import { type Chunks, concatAll, InvariantViolation, type Target } from '../target.js';
+
+const text = (path: string) => new TextDecoder().decode(readRepoFile(path));
+const CERTIFICATE: CertifiedKey = {
+  chain: decodePem(text('test/pki/out/server-ecdsa-chain.pem')).map((b) => b.der),
+  key: parsePrivateKey(text('test/pki/out/server-ecdsa.key')),
+};
+const NOW = Date.UTC(2027, 0, 1);
+const now = () => NOW;
+const accept = () => undefined;
+const provider = new FuzzProvider();
+const TICKET_KEY = new Uint8Array(32).fill(9);
+
+interface Machine {
+  handle(bytes: Uint8Array): AnyTlsEvent[];
+  write(data: Uint8Array): AnyTlsEvent[];
+  close(): AnyTlsEvent[];
+  readonly isEstablished: boolean;
+}
+type Open = () => { machine: Machine; first: AnyTlsEvent[] };
+
+const CLIENT = { serverName: 'localhost', verifyServer: accept, now, provider };
+const asClient = (m: Machine & { start(): AnyTlsEvent[] }) => ({ machine: m, first: m.start() });
+const asServer = (m: Machine) => ({ machine: m, first: [] as AnyTlsEvent[] });
+const tls13Server = () =>
+  new TlsServer({ certificate: CERTIFICATE, now, provider, ticketer: new AeadTicketer(provider, TICKET_KEY) });
+const tls12Server = () =>
+  new Tls12Server({ certificate: CERTIFICATE, now, provider, ticketer: new Tls12AeadTicketer(provider, TICKET_KEY) });
+const OPEN = {
+  tls13Client: () => asClient(new TlsClient(CLIENT)),
+  tls13Server: () => asServer(tls13Server()),
+  tls12Client: () => asClient(new Tls12Client(CLIENT)),
+  tls12Server: () => asServer(tls12Server()),
+  negotiatingClient: () => asClient(new NegotiatingClient(CLIENT)),
+  negotiatingServer: () =>
+    asServer(
+      new NegotiatingServer({
+        tls13: { certificate: CERTIFICATE, now, provider, ticketer: new AeadTicketer(provider, TICKET_KEY) },
+        tls12: { certificate: CERTIFICATE, now, provider },
+      }),
+    ),
+} satisfies Record<string, Open>;
+
+type Version = 'tls12' | 'tls13';
+interface Recording {
+  version: Version;
+  /** The peer's flights to the subject, each the bytes of one of the peer's calls. */
+  flights: Uint8Array[];
+}
+
+const sent = (events: AnyTlsEvent[]): Uint8Array =>
+  concatAll(events.flatMap((e) => (e.kind === 'send' ? [e.bytes] : [])));
+
+/** Run the subject against its peer until quiet, then let the peer send data and close_notify. */
+function record(subject: Open, peer: Open, version: Version): Recording {
+  const me = subject();
+  const other = peer();
+  const flights: Uint8Array[] = [];
+  const fail = (events: AnyTlsEvent[]) => {
+    for (const e of events) if (e.kind === 'error') throw new Error(`fuzz: the recorded handshake failed: ${e.error}`);
+    return events;
+  };
+  let toPeer = sent(fail(me.first));
+  let toMe = sent(fail(other.first));
+  for (let round = 0; round < 10 && (toPeer.length > 0 || toMe.length > 0); round++) {
+    if (toMe.length > 0) {
+      flights.push(toMe);
+      toPeer = concatAll([toPeer, sent(fail(me.machine.handle(toMe)))]);
+      toMe = new Uint8Array(0);
+    }
+    if (toPeer.length > 0) {
+      toMe = sent(fail(other.machine.handle(toPeer)));
+      toPeer = new Uint8Array(0);
+    }
+  }
+  if (!me.machine.isEstablished || !other.machine.isEstablished) throw new Error('fuzz: recorded handshake incomplete');
+  flights.push(sent(fail(other.machine.write(new TextEncoder().encode('hello, fuzzer')))));
+  flights.push(sent(fail(other.machine.close())));
+  return { version, flights };
+}
+
+/** A record, its protection undone (the null AEAD: content + type byte + 16 zero bytes in TLS 1.3). */
+interface Unit {
+  type: number;
+  version: number;
+  prot: 'plain' | 'tls13' | 'tls12';
+  /** TLS 1.2 explicit nonce. */
+  prefix: Uint8Array;
+  content: Uint8Array;
+}
+
+const TAG = 16;
+const NONCE = 8;
+
+/** The records of a stream as units (a TLS 1.2 stream is protected after its ChangeCipherSpec). */
+export function toUnits(stream: Uint8Array, version: Version): Unit[] {
+  const units: Unit[] = [];
+  let tls12Protected = false;
+  for (let at = 0; at + 5 <= stream.length; ) {
+    const type = stream[at]!;
+    const v = (stream[at + 1]! << 8) | stream[at + 2]!;
+    const body = stream.subarray(at + 5, at + 5 + ((stream[at + 3]! << 8) | stream[at + 4]!));
+    at += 5 + body.length;
+    if (version === 'tls13' && type === 23 && body.length > TAG) {
+      const inner = body.subarray(0, body.length - TAG);
+      units.push({
+        type: inner.at(-1)!,
+        version: v,
+        prot: 'tls13',
+        prefix: new Uint8Array(0),
+        content: inner.slice(0, -1),
+      });
+    } else if (tls12Protected && body.length >= NONCE + TAG) {
+      const content = body.slice(NONCE, body.length - TAG);
+      units.push({ type, version: v, prot: 'tls12', prefix: body.slice(0, NONCE), content });
+    } else {
+      units.push({ type, version: v, prot: 'plain', prefix: new Uint8Array(0), content: body.slice() });
+    }
+    if (version === 'tls12' && type === 20) tls12Protected = true;
+  }
+  return units;
+}
+
+/** The wire bytes of `units`. */
+export function fromUnits(units: readonly Unit[]): Uint8Array {
+  const records = units.map((u) => {
+    const body =
+      u.prot === 'tls13'
+        ? concatAll([u.content, Uint8Array.of(u.type), new Uint8Array(TAG)])
+        : u.prot === 'tls12'
+          ? concatAll([u.prefix, u.content, new Uint8Array(TAG)])
+          : u.content;
+    const n = Math.min(body.length, 0xffff);
+    const outer = u.prot === 'tls13' ? 23 : u.type;
+    return concatAll([Uint8Array.of(outer, u.version >> 8, u.version & 0xff, n >> 8, n & 0xff), body.subarray(0, n)]);
+  });
+  return concatAll(records);
+}
+
+/** The handshake messages in `bytes` (the last one may be a fragment). */
+function messagesOf(bytes: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const n = at + 4 <= bytes.length ? (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]! : 0;
+    const end = Math.min(bytes.length, at + 4 + n);
+    out.push(bytes.subarray(at, end));
+    at = end;
+  }
+  return out;
+}
+
+/** The machine's corpus: each recording as [version byte, stream]; pools of units and messages. */
+interface Pool {
+  units: Unit[];
+  messages: Uint8Array[];
+}
+
+function poolOf(corpus: readonly Chunks[]): Pool {
+  let pool = POOLS.get(corpus);
+  if (!pool) {
+    const units = corpus.flatMap((c) => toUnits(c[1]!, c[0]![0] === 3 ? 'tls12' : 'tls13'));
+    const messages = units.filter((u) => u.type === 22).flatMap((u) => messagesOf(u.content));
+    pool = { units, messages };
+    POOLS.set(corpus, pool);
+  }
+  return pool;
+}
+const POOLS = new WeakMap<readonly Chunks[], Pool>();
+
+/** Apply one structural change to `units`. */
+function change(rng: Rng, units: Unit[], pool: Pool): void {
+  const i = rng.below(units.length);
+  const op = rng.below(10);
+  if (op <= 2 && units.length > 0) {
+    const u = units[i]!;
+    units[i] = { ...u, content: mutate(rng, u.content, pool.messages) };
+  } else if (op === 3 && units.length > 1) units.splice(i, 1);
+  else if (op === 4 && units.length > 0) units.splice(rng.below(units.length + 1), 0, units[i]!);
+  else if (op === 5 && units.length > 1) {
+    const j = rng.below(units.length);
+    [units[i], units[j]] = [units[j]!, units[i]!];
+  } else if (op === 6) units.splice(rng.below(units.length + 1), 0, foreign(rng, pool));
+  else changeMessages(rng, units, pool);
+}
+
+/** A record that does not belong: ChangeCipherSpec, an alert, a random record, or another handshake's. */
+function foreign(rng: Rng, pool: Pool): Unit {
+  const plain = (type: number, content: Uint8Array): Unit => ({
+    type,
+    version: 0x0303,
+    prot: 'plain',
+    prefix: new Uint8Array(0),
+    content,
+  });
+  switch (rng.below(4)) {
+    case 0:
+      return plain(20, Uint8Array.of(1));
+    case 1:
+      return plain(21, Uint8Array.of(rng.pick([1, 2]), rng.pick([0, 10, 20, 40, 47, 50, 70, 80, 90, 109, 255])));
+    case 2:
+      return plain(rng.pick([0, 22, 23, 24, 25, 255]), rng.bytes(rng.below(64)));
+    default:
+      return rng.pick(pool.units);
+  }
+}
+
+/**
+ * Change the handshake messages of a run of handshake records with the same protection (reorder, drop,
+ * duplicate, mutate one, insert one from another handshake), then re-frame them into records of random sizes.
+ */
+function changeMessages(rng: Rng, units: Unit[], pool: Pool): void {
+  const starts = units.flatMap((u, k) => (u.type === 22 ? [k] : []));
+  if (starts.length === 0) return;
+  const start = rng.pick(starts);
+  const first = units[start]!;
+  let end = start + 1;
+  while (end < units.length && units[end]!.type === 22 && units[end]!.prot === first.prot) end++;
+  const messages = messagesOf(concatAll(units.slice(start, end).map((u) => u.content)));
+  const op = rng.below(6);
+  const k = rng.below(messages.length);
+  if (op === 0) for (let a = messages.length - 1; a > 0; a--) swap(messages, a, rng.below(a + 1));
+  else if (op === 1 && messages.length > 1) messages.splice(k, 1);
+  else if (op === 2) messages.splice(rng.below(messages.length + 1), 0, messages[k]!);
+  else if (op === 3) messages[k] = mutate(rng, messages[k]!, pool.messages);
+  else if (op === 4) messages.splice(rng.below(messages.length + 1), 0, rng.pick(pool.messages));
+  const bytes = concatAll(messages);
+  const size = rng.chance(0.5) ? rng.between(1, 16) : rng.between(1, 2048);
+  const framed: Unit[] = [];
+  for (let at = 0; at < bytes.length; at += size) framed.push({ ...first, content: bytes.slice(at, at + size) });
+  units.splice(start, end - start, ...framed);
+}
+
+function swap<T>(list: T[], a: number, b: number): void {
+  [list[a], list[b]] = [list[b]!, list[a]!];
+}
+
+/** One run's input: a recording's stream, changed 1–3 times, maybe byte-mutated, cut into calls. */
+function generate(rng: Rng, corpus: readonly Chunks[]): Chunks {
+  const pool = poolOf(corpus);
+  const c = rng.pick(corpus);
+  const units = toUnits(c[1]!, c[0]![0] === 3 ? 'tls12' : 'tls13');
+  const changes = rng.between(rng.chance(0.1) ? 0 : 1, 3);
+  for (let n = 0; n < changes; n++) change(rng, units, pool);
+  let stream = fromUnits(units);
+  if (rng.chance(0.25)) stream = mutate(rng, stream, pool.messages);
+  return randomSplit(rng, stream, rng.chance(0.5) ? 2 : 12);
+}
+
+/** A record that would come next on a live connection, fed after a failure: must get no events. */
+const AFTER = Uint8Array.of(21, 3, 3, 0, 2, 2, 10);
+
+function check(ok: boolean, what: string): void {
+  if (!ok) throw new InvariantViolation(what);
+}
+
+/**
+ * How runs ended, by `state: alert` of the failure (or `established` / `waiting`), when a caller
+ * sets it: to see how deep the mutated flights get.
+ */
+export const outcomes: { tally: Map<string, number> | undefined } = { tally: undefined };
+
+function note(machine: Machine, events: AnyTlsEvent[]): void {
+  const tally = outcomes.tally;
+  if (!tally) return;
+  const error = events.find((e) => e.kind === 'error');
+  const f = error?.kind === 'error' && error.error instanceof ConnectionFailure ? error.error : undefined;
+  const key = f ? `${f.state}: ${f.alertName} ${f.alertOrigin}` : machine.isEstablished ? 'established' : 'waiting';
+  tally.set(key, (tally.get(key) ?? 0) + 1);
+}
+
+/** Feed `chunks` to a fresh machine and check the invariants of its events. */
+function feed(open: Open, chunks: Chunks): void {
+  const { machine, first } = open();
+  const events = [...first];
+  for (const chunk of chunks) events.push(...machine.handle(chunk));
+  note(machine, events);
+  const errors = events.filter((e) => e.kind === 'error');
+  const fatalSent = events.filter((e) => e.kind === 'alert-sent' && e.level === 2);
+  if (errors.length === 0) {
+    check(fatalSent.length === 0, 'a fatal alert was sent without an error event');
+    return;
+  }
+  check(errors.length === 1, `${errors.length} error events`);
+  check(events.at(-1) === errors[0], 'the error event is not the last event');
+  const failure = (errors[0] as { error: Error }).error;
+  check(failure instanceof ConnectionFailure, `the error is a ${failure.name}, not a ConnectionFailure`);
+  const { alert, alertOrigin, cause } = failure as ConnectionFailure;
+  if (!(cause instanceof TlswireError)) throw cause;
+  if (alertOrigin === 'received') {
+    check(fatalSent.length === 0, 'an alert was sent after a received alert ended the connection');
+  } else {
+    const sentAlerts = fatalSent.map((e) => (e.kind === 'alert-sent' ? e.description : -1));
+    check(sentAlerts.length === 1 && sentAlerts[0] === alert, `fatal alerts sent [${sentAlerts}], failure's ${alert}`);
+  }
+  check(machine.handle(AFTER).length === 0, 'handle() after the failure returned events');
+}
+
+function machineTarget(name: string, subject: Open, peers: [Open, Version][]): Target {
+  return {
+    name,
+    description: `${name} fed its peer's recorded flights, records and messages mutated, reordered, re-framed and cut`,
+    corpus: () =>
+      peers.map(([peer, version]) => {
+        const r = record(subject, peer, version);
+        return [Uint8Array.of(version === 'tls12' ? 3 : 4), concatAll(r.flights)];
+      }),
+    generate,
+    run: (chunks) => feed(subject, chunks),
+  };
+}
+
+export const MACHINE_TARGETS: readonly Target[] = [
+  machineTarget('tls13-client', OPEN.tls13Client, [[OPEN.tls13Server, 'tls13']]),
+  machineTarget('tls13-server', OPEN.tls13Server, [[OPEN.tls13Client, 'tls13']]),
+  machineTarget('tls12-client', OPEN.tls12Client, [[OPEN.tls12Server, 'tls12']]),
+  machineTarget('tls12-server', OPEN.tls12Server, [[OPEN.tls12Client, 'tls12']]),
+  machineTarget('negotiating-client', OPEN.negotiatingClient, [
+    [OPEN.negotiatingServer, 'tls13'],
+    [OPEN.tls12Server, 'tls12'],
+  ]),
+  machineTarget('negotiating-server', OPEN.negotiatingServer, [
+    [OPEN.negotiatingClient, 'tls13'],
+    [OPEN.tls12Client, 'tls12'],
+  ]),
+];
