@@ -145,12 +145,13 @@ export function minimize(target: Target, input: Chunks, signature: string, budge
     const e = attempt(target, c);
     return e !== undefined && signatureOf(e) === signature;
   };
+  const header = target.header ?? 0;
   let best = input.map((c) => c.slice());
-  for (let i = best.length - 1; i >= 0 && best.length > 1; i--) {
+  for (let i = best.length - 1; i >= header && best.length > header + 1; i--) {
     const without = [...best.slice(0, i), ...best.slice(i + 1)];
     if (fails(without)) best = without;
   }
-  for (let i = 0; i < best.length; i++) {
+  for (let i = header; i < best.length; i++) {
     for (let size = Math.max(1, best[i]!.length >> 1); size >= 1; size >>= 1) {
       for (let at = 0; at + size <= best[i]!.length; ) {
         const chunk = best[i]!;

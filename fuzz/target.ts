@@ -16,6 +16,8 @@ export interface Target {
   name: string;
   /** What is fed to what. */
   description: string;
+  /** Leading chunks that select a configuration, not data: the minimizer leaves them alone. */
+  header?: number;
   /** Build the corpus (called once per process; may be slow). */
   corpus(): Chunks[];
   /** One run's input from the corpus (default {@link mutateCase}). */

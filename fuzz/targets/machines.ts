@@ -31,10 +31,12 @@ import { FuzzProvider } from '../provider.js';
 import { type Chunks, concatAll, InvariantViolation, type Target } from '../target.js';
 
 const text = (path: string) => new TextDecoder().decode(readRepoFile(path));
-const CERTIFICATE: CertifiedKey = {
-  chain: decodePem(text('test/pki/out/server-ecdsa-chain.pem')).map((b) => b.der),
-  key: parsePrivateKey(text('test/pki/out/server-ecdsa.key')),
-};
+const certified = (name: string): CertifiedKey => ({
+  chain: decodePem(text(`test/pki/out/${name}-chain.pem`)).map((b) => b.der),
+  key: parsePrivateKey(text(`test/pki/out/${name}.key`)),
+});
+const CERTIFICATE = certified('server-ecdsa');
+const CLIENT_CERTIFICATE = certified('client');
 const NOW = Date.UTC(2027, 0, 1);
 const now = () => NOW;
 const accept = () => undefined;
@@ -48,65 +50,164 @@ interface Machine {
   readonly isEstablished: boolean;
 }
 type Open = () => { machine: Machine; first: AnyTlsEvent[] };
+type Version = 'tls12' | 'tls13';
 
-const CLIENT = { serverName: 'localhost', verifyServer: accept, now, provider };
+/** One configuration of a subject machine and of the real peer whose flights it is fed. */
+interface Variant {
+  subject: Open;
+  peer: Open;
+  version: Version;
+}
+
 const asClient = (m: Machine & { start(): AnyTlsEvent[] }) => ({ machine: m, first: m.start() });
 const asServer = (m: Machine) => ({ machine: m, first: [] as AnyTlsEvent[] });
-const tls13Server = () =>
-  new TlsServer({ certificate: CERTIFICATE, now, provider, ticketer: new AeadTicketer(provider, TICKET_KEY) });
-const tls12Server = () =>
-  new Tls12Server({ certificate: CERTIFICATE, now, provider, ticketer: new Tls12AeadTicketer(provider, TICKET_KEY) });
-const OPEN = {
-  tls13Client: () => asClient(new TlsClient(CLIENT)),
-  tls13Server: () => asServer(tls13Server()),
-  tls12Client: () => asClient(new Tls12Client(CLIENT)),
-  tls12Server: () => asServer(tls12Server()),
-  negotiatingClient: () => asClient(new NegotiatingClient(CLIENT)),
-  negotiatingServer: () =>
+
+const CLIENT = { serverName: 'localhost', verifyServer: accept, now, provider };
+const AUTH = { clientAuth: 'require', verifyClient: accept } as const;
+const SERVER = { certificate: CERTIFICATE, now, provider };
+type ClientOptions = { session?: unknown; certificate?: CertifiedKey; earlyData?: Uint8Array };
+type ServerOptions = {
+  clientAuth?: 'require';
+  verifyClient?: () => undefined;
+  maxEarlyDataSize?: number;
+  antiReplay?: { accept(): boolean };
+};
+/** 0-RTT accepted (every replay check passes: each run is a fresh server). */
+const ZERO_RTT = { maxEarlyDataSize: 1024, antiReplay: { accept: () => true } };
+
+const tls13Client =
+  (o: ClientOptions = {}) =>
+  () =>
+    asClient(new TlsClient({ ...CLIENT, ...o } as never));
+const tls13Server =
+  (o: ServerOptions = {}) =>
+  () =>
+    asServer(new TlsServer({ ...SERVER, ticketer: new AeadTicketer(provider, TICKET_KEY), ...o }));
+const tls12Client =
+  (o: ClientOptions = {}) =>
+  () =>
+    asClient(new Tls12Client({ ...CLIENT, ...o } as never));
+const tls12Server =
+  (o: ServerOptions = {}) =>
+  () =>
+    asServer(new Tls12Server({ ...SERVER, ticketer: new Tls12AeadTicketer(provider, TICKET_KEY), ...o }));
+const negotiatingClient = () => () => asClient(new NegotiatingClient(CLIENT));
+const negotiatingServer =
+  (o: ServerOptions = {}) =>
+  () =>
     asServer(
       new NegotiatingServer({
-        tls13: { certificate: CERTIFICATE, now, provider, ticketer: new AeadTicketer(provider, TICKET_KEY) },
-        tls12: { certificate: CERTIFICATE, now, provider },
+        tls13: { ...SERVER, ticketer: new AeadTicketer(provider, TICKET_KEY), ...o },
+        tls12: { ...SERVER, ...o },
       }),
-    ),
-} satisfies Record<string, Open>;
+    );
 
-type Version = 'tls12' | 'tls13';
-interface Recording {
-  version: Version;
-  /** The peer's flights to the subject, each the bytes of one of the peer's calls. */
-  flights: Uint8Array[];
+/** The session a client reports after a full handshake with `server` (TLS 1.3: from its first ticket). */
+function sessionOf(client: Open, server: Open): unknown {
+  let session: unknown;
+  converse(client(), server(), (e) => {
+    if (e.kind === 'session') session ??= e.session;
+  });
+  if (!session) throw new Error('fuzz: no session to resume');
+  return session;
 }
+
+const EARLY = new TextEncoder().encode('early data');
+
+/** The configurations of each machine: full handshake, resumed, client authentication (and 0-RTT). */
+const VARIANTS: Record<string, () => Variant[]> = {
+  'tls13-client': () => {
+    const session = sessionOf(tls13Client(), tls13Server());
+    return [
+      { subject: tls13Client(), peer: tls13Server(), version: 'tls13' },
+      { subject: tls13Client({ session }), peer: tls13Server(), version: 'tls13' },
+      { subject: tls13Client({ certificate: CLIENT_CERTIFICATE }), peer: tls13Server(AUTH), version: 'tls13' },
+    ];
+  },
+  'tls13-server': () => {
+    const session = sessionOf(tls13Client(), tls13Server(ZERO_RTT));
+    return [
+      { subject: tls13Server(), peer: tls13Client(), version: 'tls13' },
+      { subject: tls13Server(), peer: tls13Client({ session }), version: 'tls13' },
+      { subject: tls13Server(AUTH), peer: tls13Client({ certificate: CLIENT_CERTIFICATE }), version: 'tls13' },
+      {
+        subject: tls13Server(ZERO_RTT),
+        peer: tls13Client({ session, earlyData: EARLY }),
+        version: 'tls13',
+      },
+    ];
+  },
+  'tls12-client': () => {
+    const session = sessionOf(tls12Client(), tls12Server());
+    return [
+      { subject: tls12Client(), peer: tls12Server(), version: 'tls12' },
+      { subject: tls12Client({ session }), peer: tls12Server(), version: 'tls12' },
+      { subject: tls12Client({ certificate: CLIENT_CERTIFICATE }), peer: tls12Server(AUTH), version: 'tls12' },
+    ];
+  },
+  'tls12-server': () => {
+    const session = sessionOf(tls12Client(), tls12Server());
+    return [
+      { subject: tls12Server(), peer: tls12Client(), version: 'tls12' },
+      { subject: tls12Server(), peer: tls12Client({ session }), version: 'tls12' },
+      { subject: tls12Server(AUTH), peer: tls12Client({ certificate: CLIENT_CERTIFICATE }), version: 'tls12' },
+    ];
+  },
+  'negotiating-client': () => [
+    { subject: negotiatingClient(), peer: negotiatingServer(), version: 'tls13' },
+    { subject: negotiatingClient(), peer: tls12Server(), version: 'tls12' },
+  ],
+  'negotiating-server': () => [
+    { subject: negotiatingServer(), peer: negotiatingClient(), version: 'tls13' },
+    { subject: negotiatingServer(), peer: tls12Client(), version: 'tls12' },
+  ],
+};
 
 const sent = (events: AnyTlsEvent[]): Uint8Array =>
   concatAll(events.flatMap((e) => (e.kind === 'send' ? [e.bytes] : [])));
 
-/** Run the subject against its peer until quiet, then let the peer send data and close_notify. */
-function record(subject: Open, peer: Open, version: Version): Recording {
-  const me = subject();
-  const other = peer();
-  const flights: Uint8Array[] = [];
-  const fail = (events: AnyTlsEvent[]) => {
-    for (const e of events) if (e.kind === 'error') throw new Error(`fuzz: the recorded handshake failed: ${e.error}`);
-    return events;
-  };
-  let toPeer = sent(fail(me.first));
-  let toMe = sent(fail(other.first));
-  for (let round = 0; round < 10 && (toPeer.length > 0 || toMe.length > 0); round++) {
-    if (toMe.length > 0) {
-      flights.push(toMe);
-      toPeer = concatAll([toPeer, sent(fail(me.machine.handle(toMe)))]);
-      toMe = new Uint8Array(0);
+/**
+ * Run `a` (started) against `b` until both are quiet; every event goes to `see`, every flight `b`
+ * sends to `a` to `flights`. An error event is thrown.
+ */
+function converse(
+  a: ReturnType<Open>,
+  b: ReturnType<Open>,
+  see: (e: AnyTlsEvent) => void = () => undefined,
+  flights: Uint8Array[] = [],
+): void {
+  const take = (events: AnyTlsEvent[]) => {
+    for (const e of events) {
+      if (e.kind === 'error') throw new Error(`fuzz: the recorded handshake failed: ${e.error}`);
+      see(e);
     }
-    if (toPeer.length > 0) {
-      toMe = sent(fail(other.machine.handle(toPeer)));
-      toPeer = new Uint8Array(0);
+    return sent(events);
+  };
+  let toB = take(a.first);
+  let toA = take(b.first);
+  for (let round = 0; round < 10 && (toA.length > 0 || toB.length > 0); round++) {
+    if (toA.length > 0) {
+      flights.push(toA);
+      toB = concatAll([toB, take(a.machine.handle(toA))]);
+      toA = new Uint8Array(0);
+    }
+    if (toB.length > 0) {
+      toA = take(b.machine.handle(toB));
+      toB = new Uint8Array(0);
     }
   }
-  if (!me.machine.isEstablished || !other.machine.isEstablished) throw new Error('fuzz: recorded handshake incomplete');
-  flights.push(sent(fail(other.machine.write(new TextEncoder().encode('hello, fuzzer')))));
-  flights.push(sent(fail(other.machine.close())));
-  return { version, flights };
+  if (!a.machine.isEstablished || !b.machine.isEstablished) throw new Error('fuzz: recorded handshake incomplete');
+}
+
+/** The peer's flights to the subject: the handshake, then data and close_notify. */
+function record(v: Variant): Uint8Array {
+  const me = v.subject();
+  const other = v.peer();
+  const flights: Uint8Array[] = [];
+  converse(me, other, undefined, flights);
+  flights.push(sent(other.machine.write(new TextEncoder().encode('hello, fuzzer'))));
+  flights.push(sent(other.machine.close()));
+  return concatAll(flights);
 }
 
 /** A record, its protection undone (the null AEAD: content + type byte + 16 zero bytes in TLS 1.3). */
@@ -179,7 +280,10 @@ function messagesOf(bytes: Uint8Array): Uint8Array[] {
   return out;
 }
 
-/** The machine's corpus: each recording as [version byte, stream]; pools of units and messages. */
+/** A corpus case is [variant index and version (3: TLS 1.2, 4: TLS 1.3), the peer's stream]. */
+const versionOf = (c: Chunks): Version => (c[0]![1] === 3 ? 'tls12' : 'tls13');
+
+/** Pools to splice from: every record and every handshake message of every recording. */
 interface Pool {
   units: Unit[];
   messages: Uint8Array[];
@@ -188,7 +292,7 @@ interface Pool {
 function poolOf(corpus: readonly Chunks[]): Pool {
   let pool = POOLS.get(corpus);
   if (!pool) {
-    const units = corpus.flatMap((c) => toUnits(c[1]!, c[0]![0] === 3 ? 'tls12' : 'tls13'));
+    const units = corpus.flatMap((c) => toUnits(c[1]!, versionOf(c)));
     const messages = units.filter((u) => u.type === 22).flatMap((u) => messagesOf(u.content));
     pool = { units, messages };
     POOLS.set(corpus, pool);
@@ -264,16 +368,19 @@ function swap<T>(list: T[], a: number, b: number): void {
   [list[a], list[b]] = [list[b]!, list[a]!];
 }
 
-/** One run's input: a recording's stream, changed 1–3 times, maybe byte-mutated, cut into calls. */
+/**
+ * One run's input: the variant (one byte, a chunk of its own), then a recording's stream, changed 1–3
+ * times, maybe byte-mutated, cut into `handle()` calls.
+ */
 function generate(rng: Rng, corpus: readonly Chunks[]): Chunks {
   const pool = poolOf(corpus);
   const c = rng.pick(corpus);
-  const units = toUnits(c[1]!, c[0]![0] === 3 ? 'tls12' : 'tls13');
+  const units = toUnits(c[1]!, versionOf(c));
   const changes = rng.between(rng.chance(0.1) ? 0 : 1, 3);
   for (let n = 0; n < changes; n++) change(rng, units, pool);
   let stream = fromUnits(units);
   if (rng.chance(0.25)) stream = mutate(rng, stream, pool.messages);
-  return randomSplit(rng, stream, rng.chance(0.5) ? 2 : 12);
+  return [c[0]!.subarray(0, 1), ...randomSplit(rng, stream, rng.chance(0.5) ? 2 : 12)];
 }
 
 /** A record that would come next on a live connection, fed after a failure: must get no events. */
@@ -325,31 +432,23 @@ function feed(open: Open, chunks: Chunks): void {
   check(machine.handle(AFTER).length === 0, 'handle() after the failure returned events');
 }
 
-function machineTarget(name: string, subject: Open, peers: [Open, Version][]): Target {
+function machineTarget(name: string): Target {
+  let variants: Variant[] | undefined;
+  const all = () => {
+    variants ??= VARIANTS[name]!();
+    return variants;
+  };
   return {
     name,
-    description: `${name} fed its peer's recorded flights, records and messages mutated, reordered, re-framed and cut`,
-    corpus: () =>
-      peers.map(([peer, version]) => {
-        const r = record(subject, peer, version);
-        return [Uint8Array.of(version === 'tls12' ? 3 : 4), concatAll(r.flights)];
-      }),
+    description: `${name} fed its peer's recorded flights (full, resumed, client auth…), records and messages mutated, reordered, re-framed and cut`,
+    header: 1,
+    corpus: () => all().map((v, i) => [Uint8Array.of(i, v.version === 'tls12' ? 3 : 4), record(v)]),
     generate,
-    run: (chunks) => feed(subject, chunks),
+    run: ([variant, ...chunks]) => {
+      const list = all();
+      feed(list[(variant?.[0] ?? 0) % list.length]!.subject, chunks);
+    },
   };
 }
 
-export const MACHINE_TARGETS: readonly Target[] = [
-  machineTarget('tls13-client', OPEN.tls13Client, [[OPEN.tls13Server, 'tls13']]),
-  machineTarget('tls13-server', OPEN.tls13Server, [[OPEN.tls13Client, 'tls13']]),
-  machineTarget('tls12-client', OPEN.tls12Client, [[OPEN.tls12Server, 'tls12']]),
-  machineTarget('tls12-server', OPEN.tls12Server, [[OPEN.tls12Client, 'tls12']]),
-  machineTarget('negotiating-client', OPEN.negotiatingClient, [
-    [OPEN.negotiatingServer, 'tls13'],
-    [OPEN.tls12Server, 'tls12'],
-  ]),
-  machineTarget('negotiating-server', OPEN.negotiatingServer, [
-    [OPEN.negotiatingClient, 'tls13'],
-    [OPEN.tls12Client, 'tls12'],
-  ]),
-];
+export const MACHINE_TARGETS: readonly Target[] = Object.keys(VARIANTS).map(machineTarget);
