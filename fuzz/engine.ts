@@ -17,6 +17,8 @@ export interface FuzzOptions {
   heapEvery?: number;
   /** Stop after this much wall time (ms), reporting the runs done. */
   maxMs?: number;
+  /** Called as each run starts (the watchdog's hook). */
+  onRunStart?: (run: number) => void;
   /** Called after every heap sample. */
   progress?: (done: number, heapMb: number) => void;
 }
@@ -92,6 +94,7 @@ export function fuzzTarget(target: Target, corpus: readonly Chunks[], options: F
   let stoppedEarly = false;
   for (let run = from; run < from + runs; run++) {
     const input = inputOf(target, corpus, seed, run);
+    options.onRunStart?.(run);
     const t0 = performance.now();
     let error = attempt(target, input);
     const ms = performance.now() - t0;

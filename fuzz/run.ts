@@ -6,12 +6,15 @@
  * written to DIR/<target>/seed-S-run-I.hex (default DIR: vectors/fuzz), to be replayed by
  * test/fuzz/regressions.test.ts. `--max-seconds` stops a target early, reporting the runs done.
  * `--replay FILE` runs one vector and prints what it throws. Exit status 1 when anything was found.
+ * A run still going after `--hang-seconds` (default 30) is written as a vector by a watchdog thread,
+ * which then ends the process.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { attempt, fuzzTarget, type TargetReport } from './engine.js';
 import { TARGETS, targetNamed } from './targets/index.js';
 import { parseVector, writeVector } from './vector.js';
+import { startWatchdog } from './watchdog.js';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +24,7 @@ const { values } = parseArgs({
     from: { type: 'string', default: '0' },
     out: { type: 'string', default: 'vectors/fuzz' },
     'max-seconds': { type: 'string' },
+    'hang-seconds': { type: 'string', default: '30' },
     replay: { type: 'string' },
     list: { type: 'boolean', default: false },
   },
@@ -51,14 +55,18 @@ for (const target of targets) {
   const corpus = target.corpus();
   const corpusMs = performance.now() - t0;
   const heapEvery = Math.max(100, Math.min(10_000, Math.floor(runs / 20)));
+  const hardMs = Number(values['hang-seconds']) * 1000;
+  const watchdog = startWatchdog({ target: target.name, seed, out: values.out, hardMs });
   const report = fuzzTarget(target, corpus, {
     seed,
     runs,
     from,
     heapEvery,
     maxMs,
+    onRunStart: watchdog.onRunStart,
     progress: (done, heap) => process.stderr.write(`\r${target.name}: ${done} runs, heap ${heap} MB   `),
   });
+  await watchdog.stop();
   process.stderr.write('\n');
   print(report, corpus.length, corpusMs);
   for (const f of report.findings) {

@@ -30,8 +30,9 @@ import {
   tlsStreams,
 } from '../corpus.js';
 import { mutate, randomSplit } from '../mutate.js';
+import type { Rng } from '../prng.js';
 import { FuzzProvider } from '../provider.js';
-import { concatAll, flatten, InvariantViolation, mutateCase, type Target, typedOnly } from '../target.js';
+import { type Chunks, concatAll, flatten, InvariantViolation, mutateCase, type Target, typedOnly } from '../target.js';
 
 const one = (cases: Uint8Array[]) => cases.map((c) => [c]);
 
@@ -157,9 +158,11 @@ const ROOTS = new TrustStore([ROOT]);
 const PROVIDER = new FuzzProvider();
 const TIME = Date.UTC(2027, 0, 1);
 
-/** The chains (leaf first) of the test PKI's `*-chain.pem` files, and each certificate alone. */
+const pem = (name: string) =>
+  decodePem(new TextDecoder().decode(readRepoFile(`test/pki/out/${name}`))).map((b) => b.der);
+
+/** The chains (leaf first) of the test PKI's `*-chain.pem` files, one with an untrusted root, and each certificate alone. */
 function chains(): Uint8Array[][] {
-  const dir = 'test/pki/out/';
   const names = [
     'server-ecdsa',
     'server-rsa',
@@ -169,10 +172,33 @@ function chains(): Uint8Array[][] {
     'bad-wronghost',
     'bad-cafalse',
   ];
-  const out = names.map((n) =>
-    decodePem(new TextDecoder().decode(readRepoFile(`${dir}${n}-chain.pem`))).map((b) => b.der),
-  );
+  const out = names.map((n) => pem(`${n}-chain.pem`));
+  out.push([...pem('bad-unknownca-chain.pem'), ...pem('unknown-ca.crt')]);
   return [...out, ...pkiCertificates().map((c) => [c])];
+}
+
+/**
+ * A chain with one certificate mutated (sometimes a stray certificate added, or the order reversed), or
+ * with 2–12 copies of one of its certificates that differ only in their signature's last bytes: same
+ * names and key, so each could issue the others.
+ */
+function generateChain(rng: Rng, corpus: readonly Chunks[]): Chunks {
+  const chain = [...rng.pick(corpus)];
+  const flat = flatten(corpus);
+  if (rng.chance(0.05)) {
+    const original = rng.pick(chain);
+    for (let k = rng.between(2, 12); k > 0; k--) {
+      const copy = original.slice();
+      copy[copy.length - 1 - rng.below(Math.min(16, copy.length))]! ^= rng.between(1, 255);
+      chain.push(copy);
+    }
+    return chain;
+  }
+  const i = rng.below(chain.length);
+  chain[i] = mutate(rng, chain[i]!, flat);
+  if (rng.chance(0.2)) chain.push(rng.pick(flat));
+  if (rng.chance(0.1)) chain.reverse();
+  return chain;
 }
 
 const certificate: Target = {
@@ -180,15 +206,7 @@ const certificate: Target = {
   description:
     'parseCertificate on each mutated certificate of a chain; verifyCertificateChain (signatures accepted, so the path checks are reached)',
   corpus: chains,
-  generate: (rng, corpus) => {
-    const chain = [...rng.pick(corpus)];
-    const flat = flatten(corpus);
-    const i = rng.below(chain.length);
-    chain[i] = mutate(rng, chain[i]!, flat);
-    if (rng.chance(0.2)) chain.push(rng.pick(flat));
-    if (rng.chance(0.1)) chain.reverse();
-    return chain;
-  },
+  generate: generateChain,
   run: (chain) => {
     for (const der of chain) {
       typedOnly(() => {
