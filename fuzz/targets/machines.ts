@@ -350,6 +350,7 @@ function changeMessages(rng: Rng, units: Unit[], pool: Pool): void {
   let end = start + 1;
   while (end < units.length && units[end]!.type === 22 && units[end]!.prot === first.prot) end++;
   const messages = messagesOf(concatAll(units.slice(start, end).map((u) => u.content)));
+  if (messages.length === 0) messages.push(rng.pick(pool.messages));
   const op = rng.below(6);
   const k = rng.below(messages.length);
   if (op === 0) for (let a = messages.length - 1; a > 0; a--) swap(messages, a, rng.below(a + 1));
