@@ -43,6 +43,8 @@ export interface TargetReport {
   findings: Finding[];
   /** Findings beyond the first of each signature. */
   duplicates: number;
+  /** Runs skipped because the fuzzer's generator threw (its own bug). */
+  generatorErrors: number;
   slowest: { run: number; ms: number };
   heapMb: { first: number; last: number; max: number };
   stoppedEarly: boolean;
@@ -87,13 +89,22 @@ export function fuzzTarget(target: Target, corpus: readonly Chunks[], options: F
   const heapEvery = options.heapEvery ?? 1000;
   const bySignature = new Map<string, Finding>();
   let duplicates = 0;
+  let generatorErrors = 0;
   const slowest = { run: -1, ms: 0 };
   const heap = { first: mb(), last: 0, max: 0 };
   const start = performance.now();
   let done = 0;
   let stoppedEarly = false;
   for (let run = from; run < from + runs; run++) {
-    const input = inputOf(target, corpus, seed, run);
+    let input: Chunks;
+    try {
+      input = inputOf(target, corpus, seed, run);
+    } catch (e) {
+      // A bug of the fuzzer's own generator, not of the code under test: reported, not a finding.
+      generatorErrors++;
+      if (generatorErrors === 1) process.stderr.write(`\n${target.name} run ${run}: generator error ${e}\n`);
+      continue;
+    }
     options.onRunStart?.(run);
     const t0 = performance.now();
     let error = attempt(target, input);
@@ -125,6 +136,7 @@ export function fuzzTarget(target: Target, corpus: readonly Chunks[], options: F
     ms: performance.now() - start,
     findings: [...bySignature.values()],
     duplicates,
+    generatorErrors,
     slowest,
     heapMb: heap,
     stoppedEarly,

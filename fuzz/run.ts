@@ -86,7 +86,7 @@ function print(r: TargetReport, corpusSize: number, corpusMs: number): void {
   console.log(
     `${r.target}: ${r.runs} runs${r.stoppedEarly ? ' (stopped early)' : ''}, seed ${r.seed}, ${(r.ms / 1000).toFixed(1)} s ` +
       `(${perSecond}/s), corpus ${corpusSize} (${corpusMs.toFixed(0)} ms), findings ${r.findings.length} ` +
-      `(+${r.duplicates} duplicates), slowest run ${r.slowest.run} ${r.slowest.ms.toFixed(1)} ms, ` +
+      `(+${r.duplicates} duplicates), generator errors ${r.generatorErrors}, slowest run ${r.slowest.run} ${r.slowest.ms.toFixed(1)} ms, ` +
       `heap ${r.heapMb.first} → ${r.heapMb.last} MB (max ${r.heapMb.max})`,
   );
 }
