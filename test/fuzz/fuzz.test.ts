@@ -6,19 +6,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fuzzTarget } from '../../fuzz/engine.js';
+import { fromUnits, toUnits } from '../../fuzz/flights.js';
 import { MAX_INPUT, mutate, randomSplit } from '../../fuzz/mutate.js';
 import { Rng } from '../../fuzz/prng.js';
 import { TARGETS } from '../../fuzz/targets/index.js';
-import { fromUnits, toUnits } from '../../fuzz/targets/machines.js';
 
 const SEED = 0x11f022;
 /** Runs per target (default 500): more for the fast decoders, fewer for certificates and keys (asn1js). */
 const RUNS: Record<string, number> = {
-  'tcp-segment': 3000,
-  pcap: 1500,
-  pcapng: 1500,
-  record: 1500,
-  handshake: 1500,
+  'tcp-segment': 2000,
+  pcap: 1000,
+  pcapng: 1000,
+  record: 1000,
+  handshake: 1000,
   certificate: 150,
   key: 300,
 };
