@@ -22,6 +22,7 @@ import { Tls12Client } from '../../src/handshake/tls12/client.js';
 import { Tls12Server } from '../../src/handshake/tls12/server.js';
 import { Tls12AeadTicketer } from '../../src/handshake/tls12/session-cache.js';
 import type { CertifiedKey } from '../../src/handshake/types.js';
+import { NamedGroup } from '../../src/tls/enums.js';
 import { parsePrivateKey } from '../../src/x509/keys.js';
 import { decodePem } from '../../src/x509/pem.js';
 import { readRepoFile } from '../corpus.js';
@@ -65,11 +66,15 @@ const AUTH = { clientAuth: 'require', verifyClient: accept } as const;
 const SERVER = { certificate: CERTIFICATE, now, provider };
 type ClientOptions = { session?: unknown; certificate?: CertifiedKey; earlyData?: Uint8Array };
 type ServerOptions = {
+  groups?: readonly number[];
+  groupSelection?: 'server-order';
   clientAuth?: 'require';
   verifyClient?: () => undefined;
   maxEarlyDataSize?: number;
   antiReplay?: { accept(): boolean };
 };
+/** The server prefers secp256r1, the client sends an x25519 share: a HelloRetryRequest (RFC 8446 §4.1.4). */
+const RETRY = { groups: [NamedGroup.secp256r1, NamedGroup.x25519], groupSelection: 'server-order' } as const;
 /** 0-RTT accepted (every replay check passes: each run is a fresh server). */
 const ZERO_RTT = { maxEarlyDataSize: 1024, antiReplay: { accept: () => true } };
 
@@ -96,7 +101,7 @@ const negotiatingServer =
     asServer(
       new NegotiatingServer({
         tls13: { ...SERVER, ticketer: new AeadTicketer(provider, TICKET_KEY), ...o },
-        tls12: { ...SERVER, ...o },
+        tls12: SERVER,
       }),
     );
 
@@ -112,7 +117,10 @@ function sessionOf(client: Open, server: Open): unknown {
 
 const EARLY = new TextEncoder().encode('early data');
 
-/** The configurations of each machine: full handshake, resumed, client authentication (and 0-RTT). */
+/**
+ * The configurations of each machine: full handshake, resumed, client authentication, HelloRetryRequest
+ * (and 0-RTT for the TLS 1.3 server).
+ */
 const VARIANTS: Record<string, () => Variant[]> = {
   'tls13-client': () => {
     const session = sessionOf(tls13Client(), tls13Server());
@@ -120,6 +128,7 @@ const VARIANTS: Record<string, () => Variant[]> = {
       { subject: tls13Client(), peer: tls13Server(), version: 'tls13' },
       { subject: tls13Client({ session }), peer: tls13Server(), version: 'tls13' },
       { subject: tls13Client({ certificate: CLIENT_CERTIFICATE }), peer: tls13Server(AUTH), version: 'tls13' },
+      { subject: tls13Client(), peer: tls13Server(RETRY), version: 'tls13' },
     ];
   },
   'tls13-server': () => {
@@ -128,6 +137,7 @@ const VARIANTS: Record<string, () => Variant[]> = {
       { subject: tls13Server(), peer: tls13Client(), version: 'tls13' },
       { subject: tls13Server(), peer: tls13Client({ session }), version: 'tls13' },
       { subject: tls13Server(AUTH), peer: tls13Client({ certificate: CLIENT_CERTIFICATE }), version: 'tls13' },
+      { subject: tls13Server(RETRY), peer: tls13Client(), version: 'tls13' },
       {
         subject: tls13Server(ZERO_RTT),
         peer: tls13Client({ session, earlyData: EARLY }),
@@ -153,10 +163,12 @@ const VARIANTS: Record<string, () => Variant[]> = {
   },
   'negotiating-client': () => [
     { subject: negotiatingClient(), peer: negotiatingServer(), version: 'tls13' },
+    { subject: negotiatingClient(), peer: negotiatingServer(RETRY), version: 'tls13' },
     { subject: negotiatingClient(), peer: tls12Server(), version: 'tls12' },
   ],
   'negotiating-server': () => [
     { subject: negotiatingServer(), peer: negotiatingClient(), version: 'tls13' },
+    { subject: negotiatingServer(RETRY), peer: negotiatingClient(), version: 'tls13' },
     { subject: negotiatingServer(), peer: tls12Client(), version: 'tls12' },
   ],
 };
