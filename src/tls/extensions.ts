@@ -595,7 +595,8 @@ class ExtensionPath implements PathElement {
 class TypeSet {
   private low = 0;
   private high = 0;
-  private others: number[] | undefined;
+  /** A Set, not a list: a block may hold 16,383 distinct unknown types (quadratic with `includes`). */
+  private others: Set<number> | undefined;
 
   /** Add `type`; `false` when it was already there. */
   add(type: number): boolean {
@@ -608,10 +609,10 @@ class TypeSet {
       if (this.high & bit) return false;
       this.high |= bit;
     } else if (this.others === undefined) {
-      this.others = [type];
+      this.others = new Set([type]);
     } else {
-      if (this.others.includes(type)) return false;
-      this.others.push(type);
+      if (this.others.has(type)) return false;
+      this.others.add(type);
     }
     return true;
   }

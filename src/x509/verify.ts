@@ -589,7 +589,18 @@ interface Search {
   best: CertificateError | undefined;
   bestRank: number;
   bestLength: number;
+  /** Issuer candidates tried so far (see {@link MAX_PATH_CANDIDATES}). */
+  tries: number;
+  /** Set when the search gave up: the error to report. */
+  exhausted?: CertificateError;
 }
+
+/**
+ * At most this many issuer candidates are tried in one verification (as Go's maxChainSignatureChecks).
+ * Certificates that all name each other (same subject and issuer, same key) would otherwise make path
+ * building try every ordering of them: exponential time for a few kilobytes from a peer (found by the fuzzer).
+ */
+const MAX_PATH_CANDIDATES = 100;
 
 function consider(s: Search, error: CertificateError, pathLength: number): void {
   const rank = RANK[error.code] ?? 0;
@@ -645,6 +656,16 @@ function search(ctx: Ctx, chain: Certificate[], inPath: Set<string>, s: Search):
   const found = candidates(ctx, cert, inPath);
   if (found.length === 0) consider(s, noIssuer(ctx, chain), chain.length);
   for (const { cert: issuer, anchor } of found) {
+    if (++s.tries > MAX_PATH_CANDIDATES) {
+      s.exhausted ??= errorFor(
+        ctx,
+        chain[0]!,
+        'depth-exceeded',
+        `no trusted path found after trying ${MAX_PATH_CANDIDATES} issuer candidates`,
+        'the peer sent many certificates that could issue each other; send only the chain to a trusted root',
+      );
+      return undefined;
+    }
     if (chain.length + 1 > ctx.maxDepth) {
       consider(
         s,
@@ -737,7 +758,7 @@ export function verifyCertificateChain(
     revocationScope: options.revocationScope ?? 'chain',
   };
   const leaf = certs[0]!;
-  const s: Search = { best: undefined, bestRank: Infinity, bestLength: 0 };
+  const s: Search = { best: undefined, bestRank: Infinity, bestLength: 0, tries: 0 };
   if (anchors.has(leaf)) {
     // The leaf itself is a trust anchor (a pinned certificate): only its own checks apply.
     const error = validatePath(ctx, [leaf]);
@@ -745,5 +766,5 @@ export function verifyCertificateChain(
   }
   const path = search(ctx, [leaf], new Set([fingerprint(leaf)]), s);
   if (path) return { ok: true, path };
-  return { ok: false, error: s.best ?? noIssuer(ctx, [leaf]) };
+  return { ok: false, error: s.exhausted ?? s.best ?? noIssuer(ctx, [leaf]) };
 }

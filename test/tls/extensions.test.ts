@@ -426,6 +426,23 @@ describe('extensions: rejected input', () => {
       expect.objectContaining({ reason: 'duplicate', path: 'Handshake.client_hello.extensions[9].extension_type' }),
     );
   });
+
+  it('16,000 distinct unknown types decode; the last repeated is a duplicate at its index', () => {
+    // The repeated-type check over types ≥ 64 is a Set (a list was quadratic: found fuzzing, issue #11).
+    const ch = decodeHandshake(field(findEntry(loadTrace(3), 'client', 'construct a ClientHello'), 'ClientHello'));
+    if (ch.type !== 'client_hello' || !ch.extensions) throw new Error(ch.type);
+    const many = Array.from({ length: 16_000 }, (_, i) => ({
+      kind: 'unknown' as const,
+      type: 0x1000 + i,
+      data: new Uint8Array(0),
+    }));
+    const decoded = decodeHandshake(encodeHandshake({ ...ch, extensions: [...ch.extensions, ...many] }));
+    expect(decoded.type === 'client_hello' && decoded.extensions?.length).toBe(9 + 16_000);
+    const repeated = encodeHandshake({ ...ch, extensions: [...ch.extensions, ...many, many[7_000]!] });
+    expect(() => decodeHandshake(repeated)).toThrow(
+      expect.objectContaining({ reason: 'duplicate', path: 'Handshake.client_hello.extensions[16009].extension_type' }),
+    );
+  });
 });
 
 describe('extensions: the encoder writes what it is given', () => {

@@ -873,3 +873,33 @@ describe('pkijs agrees on paths and signatures', () => {
     });
   }
 });
+
+describe('path building is bounded', () => {
+  it('certificates that all issue each other: depth-exceeded after 100 issuer candidates (was exponential)', () => {
+    // Twelve self-issued CAs "X" with one key (each verifies every other's signature), and a leaf
+    // issued by "X", made by openssl: the search used to try every ordering of the twelve (issue #11).
+    const key = join(dir, 'same.key');
+    const ext = join(dir, 'same.cnf');
+    opensslOk(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key]);
+    writeFileSync(
+      ext,
+      '[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n' +
+        '[leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n' +
+        'extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost\n',
+    );
+    const make = (subject: string, serial: number, section: string, ca?: string): Certificate => {
+      const csr = opensslOk(['req', '-new', '-key', key, '-subj', subject]);
+      const signer = ca ? ['-CA', ca, '-CAkey', key] : ['-signkey', key];
+      const args = ['x509', '-req', ...signer, '-set_serial', String(serial), '-days', '3650'];
+      const pem = opensslOk([...args, '-extfile', ext, '-extensions', section], new TextEncoder().encode(csr));
+      return parseCertificatesPem(pem)[0]!;
+    };
+    const cas = Array.from({ length: 12 }, (_, i) => make('/CN=X', i + 1, 'ca'));
+    const leaf = make('/CN=localhost', 100, 'leaf', writePem([cas[0]!]));
+    const r = verifyCertificateChain([leaf, ...cas], { roots: [one('root-ca.crt')], hostname: 'localhost' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect([r.error.code, alertFor(r.error)]).toEqual(['depth-exceeded', AlertDescription.unknown_ca]);
+    expect(r.error.reason).toBe('no trusted path found after trying 100 issuer candidates');
+  });
+});
