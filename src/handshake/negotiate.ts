@@ -105,7 +105,7 @@ export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
     const full = { ...config, provider, verifyServer, cipherSuites: suites };
     const editClientHello = tls12Offer(full, tls12);
     const settings = tls13ClientSettings('NegotiatingClient', { ...full, editClientHello }, provider);
-    super({ ...coreOptions(config, provider), role: 'client' });
+    super(coreOptions(config, provider, 'client'));
     const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
     this.#config = full;
     this.#tls13 = new Machine({ settings, core: this.core, keys });
@@ -280,7 +280,7 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
       { ...config.tls12, provider, tls13Supported: true },
       provider,
     );
-    super({ ...coreOptions(config.tls13, provider), role: 'server' });
+    super(coreOptions(config.tls13, provider, 'server'));
     const keys = this.core.useVersion(new Tls13Records(this.core, config.tls13.recordSizeLimit));
     this.#tls12Settings = tls12;
     this.#tls13 = new Machine({ settings: tls13, core: this.core, keys }, new ExpectClientHello());
