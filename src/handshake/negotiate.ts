@@ -301,7 +301,8 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
   }
 
   #startTls12(): Tls12ServerMachine {
-    return new Tls12ServerMachine({ ...useTls12(this.core), settings: this.#tls12Settings });
+    const { core, keys } = useTls12(this.core);
+    return new Tls12ServerMachine({ core, keys, settings: this.#tls12Settings });
   }
 
   protected describe(): { state: string; offered: Offered } {
