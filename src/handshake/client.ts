@@ -54,7 +54,7 @@ import {
   keyExchangeStep,
 } from './common.js';
 import { HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
-import type { State } from './endpoint.js';
+import type { Present, State } from './endpoint.js';
 import { checkLegacyVersion, checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
 import {
   completeHandshake,
@@ -137,6 +137,46 @@ type AfterEncryptedExtensions = AfterServerHello & Agreed;
 /** The handshake after the server's Certificate: its chain, checked, and its leaf's key. */
 type AfterCertificate = AfterEncryptedExtensions & PeerCertificate;
 
+/** What the steps after the ClientHello add. */
+type Learned = Keyed & Agreed & PeerCertificate;
+
+/** Every field a client handshake value has: those of the later steps undefined until they are known. */
+type ClientHandshakeFields = ClientHandshake & Present<Learned>;
+
+/**
+ * A copy of the handshake value `hs` with every field of {@link ClientHandshakeFields}, in one order:
+ * every value a state holds is made here (or by {@link advance}), so all share one hidden class (see
+ * {@link Present}).
+ */
+function clientHandshake(hs: ClientHandshake & Partial<Learned>): ClientHandshakeFields {
+  return {
+    hello: hs.hello,
+    transcript: hs.transcript,
+    shares: hs.shares,
+    shareGroups: hs.shareGroups,
+    psk: hs.psk,
+    earlyDataSent: hs.earlyDataSent,
+    ccsSent: hs.ccsSent,
+    hrr: hs.hrr,
+    suite: hs.suite,
+    group: hs.group,
+    secrets: hs.secrets,
+    alpn: hs.alpn,
+    earlyDataAccepted: hs.earlyDataAccepted,
+    certificateRequest: hs.certificateRequest,
+    chain: hs.chain,
+    key: hs.key,
+  };
+}
+
+/** The next handshake value: `hs` with `changes` (what `{ ...hs, ...changes }` means, in one hidden class). */
+function advance<H extends ClientHandshake, C extends Partial<ClientHandshakeFields>>(
+  hs: H,
+  changes: C,
+): Omit<H, keyof C> & C {
+  return Object.assign(clientHandshake(hs), changes) as unknown as Omit<H, keyof C> & C;
+}
+
 /** What the established connection keeps of the handshake. */
 interface Established {
   suite: Tls13CipherSuite;
@@ -166,15 +206,10 @@ interface HelloOptions {
  * Send a ClientHello (RFC 8446 §4.1.2) and add it to `options.transcript`. Returns it with its
  * encoding, as sent.
  */
-function sendClientHello(
-  cx: ClientContext,
-  parts: HelloParts,
-  options: HelloOptions,
-): ClientHello & { raw: Uint8Array } {
+function sendClientHello(cx: ClientContext, parts: HelloParts, options: HelloOptions): ClientHello {
   const built = buildClientHello(cx, parts, options);
-  const raw = cx.core.send(built.hello, built.raw);
-  options.transcript.update(raw);
-  return { ...built.hello, raw };
+  options.transcript.update(cx.core.send(built.hello, built.raw));
+  return built.hello;
 }
 
 /**
@@ -273,7 +308,10 @@ function bindPsk(
   const hashLength = HASH_LENGTH[psk.suite.hash];
   const unbound = withPsk(hello, psk, age, new Uint8Array(hashLength));
   const raw = encodeHandshake(unbound);
-  const truncated = clientHelloWithoutBinders({ ...unbound, raw });
+  const { version, random, sessionId, cipherSuites, compressionMethods, extensions } = unbound;
+  // A literal, not `{ ...unbound, raw }`: that would make a new hidden class per call (docs/performance.md).
+  const hello13 = { type: unbound.type, version, random, sessionId, cipherSuites, compressionMethods, extensions, raw };
+  const truncated = clientHelloWithoutBinders(hello13);
   const t = transcript.clone();
   if (!t.hashName) t.setHash(psk.suite.hash);
   const binder = psk.early.binder('resumption', t.update(truncated).hash());
@@ -342,16 +380,9 @@ export function startTls13Client(cx: ClientContext): ClientState {
     wipe(clientEarly);
     core.write(settings.config.earlyData!);
   }
-  return new ExpectServerHello({
-    hello,
-    transcript,
-    shares,
-    shareGroups,
-    psk,
-    earlyDataSent: earlyData,
-    ccsSent,
-    hrr: undefined,
-  });
+  return new ExpectServerHello(
+    clientHandshake({ hello, transcript, shares, shareGroups, psk, earlyDataSent: earlyData, ccsSent, hrr: undefined }),
+  );
 }
 
 /** Waiting for ServerHello or HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4). */
@@ -428,16 +459,17 @@ export class ExpectServerHello implements ClientState {
     }
     const parts = { random: hs.hello.random, sessionId: hs.hello.sessionId, shares, shareGroups };
     const hello = sendClientHello(cx, parts, { cookie, earlyData: false, psk, transcript: hs.transcript });
-    return new ExpectServerHello({
-      ...hs,
-      hello,
-      shares,
-      shareGroups,
-      psk,
-      earlyDataSent: false,
-      ccsSent,
-      hrr: { suite: suite.value, group },
-    });
+    return new ExpectServerHello(
+      advance(hs, {
+        hello,
+        shares,
+        shareGroups,
+        psk,
+        earlyDataSent: false,
+        ccsSent,
+        hrr: { suite: suite.value, group },
+      }),
+    );
   }
 
   /**
@@ -470,7 +502,7 @@ export class ExpectServerHello implements ClientState {
     wipe(shared);
     cx.keys.setReadKeys('handshake', suite, secrets.serverHandshake);
     if (!hs.earlyDataSent) cx.keys.setWriteKeys('handshake', suite, secrets.clientHandshake);
-    return new ExpectEncryptedExtensions({ ...hs, psk, suite, group, secrets });
+    return new ExpectEncryptedExtensions(advance(hs, { psk, suite, group, secrets }));
   }
 }
 
@@ -608,7 +640,7 @@ export class ExpectEncryptedExtensions implements ClientState {
       helloRetry: hs.hrr !== undefined,
       serverName: cx.settings.config.serverName,
     });
-    const agreed: AfterEncryptedExtensions = { ...hs, alpn, earlyDataAccepted };
+    const agreed: AfterEncryptedExtensions = advance(hs, { alpn, earlyDataAccepted });
     return hs.psk ? new ExpectFinished(agreed) : new ExpectCertificateOrRequest(agreed);
   }
 }
@@ -630,7 +662,7 @@ export class ExpectCertificateOrRequest implements ClientState {
         throw new TlsAlertError(AlertDescription.missing_extension, 'CertificateRequest without signature_algorithms');
       }
       this.hs.transcript.update(message.raw);
-      return new ExpectCertificate({ ...this.hs, certificateRequest: message });
+      return new ExpectCertificate(advance(this.hs, { certificateRequest: message }));
     }
     if (message.type !== 'certificate' || message.version !== 'tls13')
       throw unexpected('RFC 8446 §A.1', this.name, message);
@@ -650,7 +682,7 @@ export class ExpectCertificateOrRequest implements ClientState {
       now: settings.now(),
     });
     this.hs.transcript.update(message.raw);
-    return new ExpectCertificateVerify({ ...this.hs, chain, key });
+    return new ExpectCertificateVerify(advance(this.hs, { chain, key }));
   }
 }
 

@@ -19,6 +19,15 @@ export interface State<C, I extends CoreInput = CoreInput> {
   handle(cx: C, input: I): State<C, I>;
 }
 
+/**
+ * Every field of `T` present, each possibly undefined: the type of a handshake value built as one
+ * literal with all the fields its states ever carry. A role builds each of its values that way (one
+ * function copies them), so the values of all its states share one hidden class in the JavaScript
+ * engine: `{ ...hs, field }` with a field `hs` lacks makes V8 build a new hidden class on every call,
+ * and every state's reads of its value then miss their inline caches (docs/performance.md).
+ */
+export type Present<T> = { [K in keyof Required<T>]: T[K] | undefined };
+
 /** A role's states bound to their context: the current state, fed one input at a time. */
 export class Machine<C, I extends CoreInput = CoreInput> {
   readonly cx: C;
@@ -44,9 +53,14 @@ export class Machine<C, I extends CoreInput = CoreInput> {
 /** What an endpoint gives its core besides the input handler. */
 export type EndpointCoreOptions = Omit<CoreOptions, 'onInput' | 'describe'>;
 
-/** The core options every role takes from its configuration (the role is added by the caller). */
-export function coreOptions(config: CommonConfig, provider: CryptoProvider): Omit<EndpointCoreOptions, 'role'> {
+/** The core options every role takes from its configuration. */
+export function coreOptions(
+  config: CommonConfig,
+  provider: CryptoProvider,
+  role: 'client' | 'server',
+): EndpointCoreOptions {
   return {
+    role,
     provider,
     keyLog: config.keyLog ?? false,
     onOutgoingMessage: config.onOutgoingMessage,
@@ -63,8 +77,14 @@ export abstract class Endpoint<E extends AnyTlsEvent> {
 
   /** The subclass installs the rules of the version it speaks first (`this.core.useVersion`). */
   constructor(options: EndpointCoreOptions) {
+    // One literal with every field (`{ ...options, onInput }` would give each core's options a new
+    // hidden class: docs/performance.md).
     this.core = new RecordCore({
-      ...options,
+      role: options.role,
+      provider: options.provider,
+      keyLog: options.keyLog,
+      onOutgoingMessage: options.onOutgoingMessage,
+      limits: options.limits,
       onInput: (input) => this.onInput(input),
       describe: () => this.describe(),
     });

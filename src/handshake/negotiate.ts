@@ -105,10 +105,12 @@ export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
     const provider = config.provider ?? new NobleProvider();
     // One verifier (roots parsed once) for whichever version the server picks.
     const verifyServer = serverVerifier('NegotiatingClient', config, provider);
-    const full = { ...config, provider, verifyServer, cipherSuites: suites };
+    // Object.assign, not `{ ...config, provider }`: a spread that adds fields makes a new hidden class
+    // per connection (docs/performance.md).
+    const full = Object.assign({}, config, { provider, verifyServer, cipherSuites: suites });
     const editClientHello = tls12Offer(full, tls12);
-    const settings = tls13ClientSettings('NegotiatingClient', { ...full, editClientHello }, provider);
-    super({ ...coreOptions(config, provider), role: 'client' });
+    const settings = tls13ClientSettings('NegotiatingClient', Object.assign({}, full, { editClientHello }), provider);
+    super(coreOptions(config, provider, 'client'));
     const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
     this.#config = full;
     this.#tls13 = new Machine({ settings, core: this.core, keys });
@@ -136,7 +138,11 @@ export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
     const schemes = findExtension(hello.message.extensions, 'signature_algorithms')?.schemes;
     return tls12ClientAfterHello(
       this.core,
-      { ...config, ...config.tls12, session: config.tls12?.session, signatureSchemes: schemes, tls13Offered: true },
+      Object.assign({}, config, config.tls12, {
+        session: config.tls12?.session,
+        signatureSchemes: schemes,
+        tls13Offered: true,
+      }),
       hello.message,
       hello.raw,
     );
@@ -189,7 +195,7 @@ function tls12Offer(
   const userEdit = config.editClientHello;
   const tickets = config.tls12?.sessionTickets ?? true;
   const provider = config.provider;
-  const session = offerableTls12Session({ ...config, ...config.tls12, session: config.tls12?.session });
+  const session = offerableTls12Session(Object.assign({}, config, config.tls12, { session: config.tls12?.session }));
   // The legacy_session_id, fixed by the first hello (a HelloRetryRequest's second hello repeats it).
   let sessionId: Uint8Array | undefined;
   const legacySessionId = (hello: ClientHello): Uint8Array => {
@@ -277,13 +283,14 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
   /** @throws TypeError for a configuration of either version that cannot work */
   constructor(config: NegotiatingServerConfig) {
     const provider = config.tls13.provider ?? config.tls12.provider ?? new NobleProvider();
-    const tls13 = tls13ServerSettings('NegotiatingServer', { ...config.tls13, provider }, provider);
+    // Object.assign, not `{ ...config.tls13, provider }` (see NegotiatingClient).
+    const tls13 = tls13ServerSettings('NegotiatingServer', Object.assign({}, config.tls13, { provider }), provider);
     const tls12 = tls12ServerSettings(
       'NegotiatingServer',
-      { ...config.tls12, provider, tls13Supported: true },
+      Object.assign({}, config.tls12, { provider, tls13Supported: true }),
       provider,
     );
-    super({ ...coreOptions(config.tls13, provider), role: 'server' });
+    super(coreOptions(config.tls13, provider, 'server'));
     const keys = this.core.useVersion(new Tls13Records(this.core, config.tls13.recordSizeLimit));
     this.#tls12Settings = tls12;
     this.#tls13 = new Machine({ settings: tls13, core: this.core, keys }, new ExpectClientHello());
@@ -304,7 +311,8 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
   }
 
   #startTls12(): Tls12ServerMachine {
-    return new Tls12ServerMachine({ ...useTls12(this.core), settings: this.#tls12Settings });
+    const { core, keys } = useTls12(this.core);
+    return new Tls12ServerMachine({ core, keys, settings: this.#tls12Settings });
   }
 
   protected describe(): { state: string; offered: Offered } {

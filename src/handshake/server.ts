@@ -292,8 +292,30 @@ export class ExpectClientCertificate implements ServerState {
       );
     }
     const peer = readClientCertificate(cx, this.hs, message);
-    return peer ? new ExpectClientCertificateVerify({ ...this.hs, ...peer }) : new ExpectClientFinished(this.hs);
+    return peer
+      ? new ExpectClientCertificateVerify(withClientCertificate(this.hs, peer))
+      : new ExpectClientFinished(this.hs);
   }
+}
+
+/**
+ * `hs` with the client's certificate, as one literal (`{ ...hs, ...peer }` would make V8 build a new
+ * hidden class on every call: docs/performance.md).
+ */
+function withClientCertificate(hs: ServerHandshake, peer: PeerCertificate): ServerHandshake & PeerCertificate {
+  const { suite, transcript, secrets, app, alpn, serverName, postHandshakeAuth, clientAuth } = hs;
+  return {
+    suite,
+    transcript,
+    secrets,
+    app,
+    alpn,
+    serverName,
+    postHandshakeAuth,
+    clientAuth,
+    chain: peer.chain,
+    key: peer.key,
+  };
 }
 
 /**

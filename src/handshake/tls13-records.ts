@@ -285,7 +285,8 @@ export class Tls13Records implements VersionRecords {
    * replaced by KeyUpdate and on dispose, so no other copy outlives the connection).
    */
   setApplicationSecrets(suite: Tls13CipherSuite, secrets: ApplicationTrafficSecrets): void {
-    this.#traffic = { suite, ...secrets, readGeneration: 0, writeGeneration: 0 };
+    const { read, write, exporter, resumption } = secrets;
+    this.#traffic = { suite, read, write, exporter, resumption, readGeneration: 0, writeGeneration: 0 };
     this.#established = true;
   }
 

@@ -71,7 +71,7 @@ export abstract class Tls13Endpoint<S extends Tls13Settings> extends Endpoint<Tl
     settings: S,
     first?: State<Tls13Context<S>, DecodedHandshake>,
   ) {
-    super({ ...coreOptions(config, provider), role });
+    super(coreOptions(config, provider, role));
     const keys = this.core.useVersion(new Tls13Records(this.core, config.recordSizeLimit));
     this.machine = new Machine({ settings, core: this.core, keys }, first);
     this.#order = tls13Order(role);

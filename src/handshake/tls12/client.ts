@@ -47,7 +47,7 @@ import {
   runVerifier,
 } from '../common.js';
 import { HandshakeAlertError, suiteNames } from '../diagnosis.js';
-import { Machine, type State } from '../endpoint.js';
+import { Machine, type Present, type State } from '../endpoint.js';
 import { checkLegacyVersion, checkSelectedAlpn, isIpLiteral, unexpected } from '../policy.js';
 import type { RecordCore } from '../record-core.js';
 import type { CertificateVerifier } from '../types.js';
@@ -132,6 +132,47 @@ interface Keyed extends Agreed {
   ticket?: { ticket: Uint8Array; lifetimeHint: number };
 }
 
+/** What the steps after the ClientHello add. */
+type Learned = Omit<Certified & Keyed, keyof ClientHandshake>;
+
+/** Every field a client handshake value has: those of the later steps undefined until they are known. */
+type ClientHandshakeFields = ClientHandshake & Present<Learned>;
+
+/**
+ * A copy of the handshake value `hs` with every field of {@link ClientHandshakeFields}, in one order:
+ * every value a state holds is made here (or by {@link advance}), so all share one hidden class (see
+ * {@link Present}).
+ */
+function clientHandshake(hs: ClientHandshake & Partial<Learned>): ClientHandshakeFields {
+  return {
+    hello: hs.hello,
+    transcript: hs.transcript,
+    offered: hs.offered,
+    suite: hs.suite,
+    serverRandom: hs.serverRandom,
+    sessionId: hs.sessionId,
+    ems: hs.ems,
+    alpn: hs.alpn,
+    serverName: hs.serverName,
+    secureRenegotiation: hs.secureRenegotiation,
+    ticketExpected: hs.ticketExpected,
+    server: hs.server,
+    keyExchange: hs.keyExchange,
+    request: hs.request,
+    secrets: hs.secrets,
+    clientFinished: hs.clientFinished,
+    ticket: hs.ticket,
+  };
+}
+
+/** The next handshake value: `hs` with `changes` (what `{ ...hs, ...changes }` means, in one hidden class). */
+function advance<H extends ClientHandshake, C extends Partial<ClientHandshakeFields>>(
+  hs: H,
+  changes: C,
+): Omit<H, keyof C> & C {
+  return Object.assign(clientHandshake(hs), changes) as unknown as Omit<H, keyof C> & C;
+}
+
 const SERVER_HELLO_EXTENSIONS: readonly Extension['kind'][] = [
   'server_name',
   'ec_point_formats',
@@ -176,7 +217,7 @@ function startHandshake(cx: Tls12ClientContext): Tls12ClientState {
   if (config.editClientHello) hello = config.editClientHello(hello);
   const transcript = new Tls12Transcript();
   transcript.add(core.send(hello));
-  return new ExpectServerHello({ hello, transcript, offered });
+  return new ExpectServerHello(clientHandshake({ hello, transcript, offered }));
 }
 
 /**
@@ -359,8 +400,7 @@ function readAgreement(
 ): Agreed {
   const alpnExt = findExtension(hello.extensions, 'application_layer_protocol_negotiation');
   const alpn = alpnExt ? checkSelectedAlpn(settings.config.alpn, alpnExt.protocols) : undefined;
-  return {
-    ...hs,
+  return advance(hs, {
     suite,
     serverRandom: hello.random.slice(),
     sessionId: hello.sessionId.slice(),
@@ -369,7 +409,7 @@ function readAgreement(
     serverName: settings.config.serverName,
     ticketExpected: findExtension(hello.extensions, 'session_ticket') !== undefined,
     secureRenegotiation: findExtension(hello.extensions, 'renegotiation_info') !== undefined,
-  };
+  });
 }
 
 /** The server resumes our offered session when it echoes the session ID we sent with it (RFC 5246 §7.4.1.3, RFC 5077 §3.4). */
@@ -396,7 +436,7 @@ function resumeOffered(cx: Tls12ClientContext, agreed: Agreed, offered: Tls12Cli
     );
   }
   const secrets = Tls12Secrets.resumed(core, agreed, offered.masterSecret);
-  return expectServerFinish({ ...agreed, secrets, clientFinished: false });
+  return expectServerFinish(advance(agreed, { secrets, clientFinished: false }));
 }
 
 /** After the keys: the promised NewSessionTicket (RFC 5077 §3.3), else the server's ChangeCipherSpec. */
@@ -427,7 +467,7 @@ export class ExpectCertificate implements Tls12ClientState {
     const { settings } = cx;
     runVerifier(() => settings.verifyServer(chain, { serverName: settings.config.serverName, now: settings.now() }));
     hs.transcript.add(input.raw);
-    const certified: Certified = { ...hs, server: { chain, key } };
+    const certified: Certified = advance(hs, { server: { chain, key } });
     if (hs.suite.keyExchange === 'rsa') return new ExpectCertificateRequestOrDone(certified);
     return new ExpectServerKeyExchange(certified);
   }
@@ -461,7 +501,7 @@ export class ExpectServerKeyExchange implements Tls12ClientState {
       verifyServerKeyExchange(core, hs.serverRandom, settings.schemes, hs.server.key, input);
     }
     hs.transcript.add(input.raw);
-    return new ExpectCertificateRequestOrDone({ ...hs, keyExchange: { ske: input, group } });
+    return new ExpectCertificateRequestOrDone(advance(hs, { keyExchange: { ske: input, group } }));
   }
 }
 
@@ -496,7 +536,7 @@ export class ExpectCertificateRequestOrDone implements Tls12ClientState {
     const { hs } = this;
     if (input.type === 'certificate_request' && input.version === 'tls12' && !hs.request) {
       hs.transcript.add(input.raw);
-      return new ExpectServerHelloDone({ ...hs, request: input });
+      return new ExpectServerHelloDone(advance(hs, { request: input }));
     }
     if (input.type !== 'server_hello_done') throw unexpected('RFC 5246 §7.3', this.name, input);
     hs.transcript.add(input.raw);
@@ -557,7 +597,7 @@ function sendClientFlight(cx: Tls12ClientContext, hs: Certified): Tls12ClientSta
     hs.transcript.add(core.send(signedCertificateVerify(core, hs.transcript, { key: mine.key, scheme })));
   }
   secrets.sendChangeCipherSpecAndFinished(cx, hs.transcript);
-  return expectServerFinish({ ...hs, secrets, clientFinished: true });
+  return expectServerFinish(advance(hs, { secrets, clientFinished: true }));
 }
 
 /** Waiting for NewSessionTicket (RFC 5077 §3.3), promised by the session_ticket extension. */
@@ -571,7 +611,7 @@ export class ExpectNewSessionTicket implements Tls12ClientState {
     this.hs.transcript.add(input.raw);
     const ticket =
       input.ticket.length > 0 ? { ticket: input.ticket.slice(), lifetimeHint: input.lifetimeHint } : undefined;
-    return new ExpectChangeCipherSpec({ ...this.hs, ticket });
+    return new ExpectChangeCipherSpec(advance(this.hs, { ticket }));
   }
 }
 
@@ -640,8 +680,15 @@ export class ClientEstablished implements Tls12ClientState {
 
 /** `config` with every default filled in, and the server verifier (built by the constructor). */
 function clientSettings(config: Tls12ClientConfig, verifyServer: CertificateVerifier = refuse): ClientSettings {
+  // One literal with every field (see Present): `{ ...base, config }` would make a new hidden class per call.
+  const { suites, groups, dheGroups, schemes, lifetime, now } = tls12Settings('Tls12Client', config);
   return {
-    ...tls12Settings('Tls12Client', config),
+    suites,
+    groups,
+    dheGroups,
+    schemes,
+    lifetime,
+    now,
     config,
     verifyServer,
     tickets: config.sessionTickets ?? true,
@@ -667,7 +714,7 @@ export class Tls12Client extends Tls12Endpoint<Tls12ClientContext, Tls12ClientMa
   constructor(config: Tls12ClientConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = clientSettings(config, serverVerifier('Tls12Client', config, provider));
-    super('client', config, provider, (io) => new Tls12ClientMachine({ ...io, settings }));
+    super('client', config, provider, (io) => new Tls12ClientMachine({ core: io.core, keys: io.keys, settings }));
   }
 
   /** Send the ClientHello. */
@@ -714,6 +761,6 @@ export function tls12ClientAfterHello(
   const settings = clientSettings(config, config.verifyServer);
   const io = useTls12(core);
   const offered = offeredIn(usableSession(settings), hello);
-  const state = new ExpectServerHello({ hello, transcript: new Tls12Transcript().add(raw), offered });
-  return new Tls12ClientMachine({ ...io, settings }, state);
+  const state = new ExpectServerHello(clientHandshake({ hello, transcript: new Tls12Transcript().add(raw), offered }));
+  return new Tls12ClientMachine({ core: io.core, keys: io.keys, settings }, state);
 }

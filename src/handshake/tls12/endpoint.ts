@@ -25,7 +25,7 @@ export abstract class Tls12Endpoint<C extends Tls12Context, M extends Machine<C>
 
   /** `machine` binds the role's states to the new core and its TLS 1.2 keys. */
   constructor(role: 'client' | 'server', config: CommonConfig, provider: CryptoProvider, machine: (io: Tls12Io) => M) {
-    super({ ...coreOptions(config, provider), role });
+    super(coreOptions(config, provider, role));
     this.machine = machine(useTls12(this.core));
   }
 

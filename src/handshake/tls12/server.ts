@@ -41,7 +41,7 @@ import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
 import { DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
 import { groupNames, HandshakeAlertError, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
-import { Machine } from '../endpoint.js';
+import { Machine, type Present } from '../endpoint.js';
 import {
   certificateRequestInfo,
   checkLegacyVersion,
@@ -135,6 +135,46 @@ interface Keyed extends ServerHandshake {
   full: boolean;
   /** The client's verified certificate, reported once the handshake is done. */
   client?: ClientIdentity;
+}
+
+/** What the steps after the ClientHello add. */
+type Learned = Omit<FullHandshake & Keyed, keyof HelloSettled>;
+
+/** Every field a server handshake value has: those of the later steps undefined until they are known. */
+type ServerHandshakeFields = HelloSettled & Present<Learned>;
+
+/**
+ * A copy of the handshake value `hs` with every field of {@link ServerHandshakeFields}, in one order:
+ * every value a state holds is made here (or by {@link advance}), so all share one hidden class (see
+ * {@link Present}).
+ */
+function serverHandshake(hs: HelloSettled & Partial<Learned>): ServerHandshakeFields {
+  return {
+    transcript: hs.transcript,
+    clientVersion: hs.clientVersion,
+    serverRandom: hs.serverRandom,
+    ems: hs.ems,
+    alpn: hs.alpn,
+    serverName: hs.serverName,
+    secureRenegotiation: hs.secureRenegotiation,
+    suite: hs.suite,
+    sessionId: hs.sessionId,
+    issueTicket: hs.issueTicket,
+    certified: hs.certified,
+    ephemeral: hs.ephemeral,
+    requested: hs.requested,
+    client: hs.client,
+    secrets: hs.secrets,
+    full: hs.full,
+  };
+}
+
+/** The next handshake value: `hs` with `changes` (what `{ ...hs, ...changes }` means, in one hidden class). */
+function advance<H extends HelloSettled, C extends Partial<ServerHandshakeFields>>(
+  hs: H,
+  changes: C,
+): Omit<H, keyof C> & C {
+  return Object.assign(serverHandshake(hs), changes) as unknown as Omit<H, keyof C> & C;
 }
 
 /** The server's choice of suite, group and signature algorithm for a full handshake. */
@@ -274,7 +314,7 @@ export class ExpectClientHello implements Tls12ServerState {
     const ticketsOn = config.ticketer !== undefined && ticketExt !== undefined;
     const serverRandom = core.provider.random(32);
     if (config.tls13Supported) serverRandom.set(DOWNGRADE_TLS12, 24);
-    const common = {
+    const common: HelloSettled = {
       transcript,
       clientVersion: input.version,
       serverRandom,
@@ -289,7 +329,7 @@ export class ExpectClientHello implements Tls12ServerState {
     // for legacy peers), so it gets no session ID and no ticket.
     const issue = ems || config.allowResumptionWithoutEms === true;
     const sessionId = config.sessionStore && issue ? core.provider.random(32) : new Uint8Array(0);
-    return startFullHandshake(cx, input, { ...common, sessionId, ticketsOn: ticketsOn && issue });
+    return startFullHandshake(cx, input, advance(common, { sessionId, issueTicket: ticketsOn && issue }));
   }
 }
 
@@ -330,14 +370,14 @@ function resumeSession(
   const { core, settings } = cx;
   const { state, byTicket, sessionId } = resumable;
   const suite = settings.suites.find((s) => s.value === state.cipherSuite)!;
-  const hs: ServerHandshake = { ...common, suite, sessionId, issueTicket: byTicket };
+  const hs: ServerHandshake = advance(common, { suite, sessionId, issueTicket: byTicket });
   cx.keys.setSuite(suite);
   sendServerHello(cx, hs, false);
   emitTls12Negotiated(core, hs, true, undefined);
   const secrets = Tls12Secrets.resumed(core, hs, state.masterSecret);
   wipe(state.masterSecret);
   core.secret('CLIENT_RANDOM', secrets.master.secret);
-  const keyed: Keyed = { ...hs, secrets, full: false };
+  const keyed: Keyed = advance(hs, { secrets, full: false });
   sendFinishedFlight(cx, keyed);
   return new ExpectChangeCipherSpec(keyed);
 }
@@ -350,7 +390,7 @@ function resumeSession(
 function startFullHandshake(
   cx: Tls12ServerContext,
   hello: ClientHello,
-  settled: HelloSettled & { sessionId: Uint8Array; ticketsOn: boolean },
+  settled: HelloSettled & { sessionId: Uint8Array; issueTicket: boolean },
 ): Tls12ServerState {
   const { core, settings } = cx;
   const { transcript, serverRandom } = settled;
@@ -365,7 +405,7 @@ function startFullHandshake(
   const certified = selectCertificate(settings.config.certificate, info, fits);
   const { suite, group, scheme } = choose(cx, hello, certified);
   cx.keys.setSuite(suite);
-  const hs: ServerHandshake = { ...settled, suite, issueTicket: settled.ticketsOn };
+  const hs: ServerHandshake = advance(settled, { suite });
   const pointFormats = findExtension(hello.extensions, 'ec_point_formats') !== undefined;
   sendServerHello(cx, hs, suite.keyExchange.startsWith('ecdhe') && pointFormats);
   emitTls12Negotiated(core, hs, false, group);
@@ -394,7 +434,7 @@ function startFullHandshake(
     );
   }
   transcript.add(core.send({ type: 'server_hello_done' }));
-  const full: FullHandshake = { ...hs, certified, ephemeral, requested };
+  const full: FullHandshake = advance(hs, { certified, ephemeral, requested });
   if (requested) return new ExpectClientCertificate(full);
   return new ExpectClientKeyExchange(full);
 }
@@ -484,7 +524,7 @@ export class ExpectClientCertificate implements Tls12ServerState {
     const verify = settings.verifyClient;
     if (!verify) throw new TlswireError('Tls12Server: clientAuth without verifyClient or clientRoots');
     const key = verifyPeerChain(verify, chain, { serverName: hs.serverName, now: settings.now() });
-    return new ExpectClientKeyExchange({ ...hs, client: { chain, key } });
+    return new ExpectClientKeyExchange(advance(hs, { client: { chain, key } }));
   }
 }
 
@@ -519,8 +559,8 @@ export class ExpectClientKeyExchange implements Tls12ServerState {
     }
     hs.transcript.add(input.raw);
     const secrets = Tls12Secrets.fromPremaster(core, hs, premaster);
-    if (hs.client) return new ExpectCertificateVerify({ ...hs, secrets, client: hs.client });
-    return new ExpectChangeCipherSpec({ ...hs, secrets, full: true });
+    if (hs.client) return new ExpectCertificateVerify(advance(hs, { secrets, client: hs.client }));
+    return new ExpectChangeCipherSpec(advance(hs, { secrets, full: true }));
   }
 }
 
@@ -534,7 +574,7 @@ export class ExpectCertificateVerify implements Tls12ServerState {
     const { hs } = this;
     verifyCertificateVerify(cx.core, hs.transcript, hs.requested ?? [], hs.client.key, input);
     hs.transcript.add(input.raw);
-    return new ExpectChangeCipherSpec({ ...hs, full: true });
+    return new ExpectChangeCipherSpec(advance(hs, { full: true }));
   }
 }
 
@@ -638,7 +678,7 @@ export class Tls12Server extends Tls12Endpoint<Tls12ServerContext, Tls12ServerMa
   constructor(config: Tls12ServerConfig) {
     const provider = config.provider ?? new NobleProvider();
     const settings = tls12ServerSettings('Tls12Server', config, provider);
-    super('server', config, provider, (io) => new Tls12ServerMachine({ ...io, settings }));
+    super('server', config, provider, (io) => new Tls12ServerMachine({ core: io.core, keys: io.keys, settings }));
   }
 
   protected override run(f: () => void): Tls12Event[] {
@@ -675,8 +715,15 @@ export class Tls12ServerMachine extends Machine<Tls12ServerContext> {
  * @throws TypeError without a TLS 1.2 cipher suite, or for client authentication without a verifier
  */
 export function tls12ServerSettings(who: string, config: Tls12ServerConfig, provider: CryptoProvider): ServerSettings {
+  // One literal with every field (see Present): `{ ...base, config }` would make a new hidden class per call.
+  const { suites, groups, dheGroups, schemes, lifetime, now } = tls12Settings(who, config);
   return {
-    ...tls12Settings(who, config),
+    suites,
+    groups,
+    dheGroups,
+    schemes,
+    lifetime,
+    now,
     config,
     clientAuth: config.clientAuth ?? 'none',
     verifyClient: clientVerifier(who, config, provider),
