@@ -1,8 +1,8 @@
 /**
  * Key exchange on node:crypto (OpenSSL): X25519 and X448 (RFC 7748, shares as in RFC 8446 §4.2.8.2),
  * ECDHE on P-256/P-384/P-521 with uncompressed points and the x-coordinate as the secret (RFC 8446
- * §4.2.8.2, §7.4.2), and X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem) with noble's ML-KEM-768 (Node 20
- * has no ML-KEM) and the native X25519.
+ * §4.2.8.2, §7.4.2), and X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem): NobleProvider's hybrid, with
+ * noble's ML-KEM-768 (Node 20 has no ML-KEM) and the native X25519 below as its X25519 half.
  *
  * Private keys are drawn from the provider's random source and derived exactly as NobleProvider does
  * (X25519/X448: the raw bytes; NIST: noble's `randomSecretKey` of the same seed), and injected secrets
@@ -12,8 +12,7 @@
  */
 import { createECDH, diffieHellman } from 'node:crypto';
 import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
-import { concat } from '../bytes/hex.js';
+import { X25519MlKem768Exchange } from '../crypto/noble.js';
 import {
   CryptoError,
   type EcCurveName,
@@ -63,13 +62,17 @@ function montgomeryAgree(kind: MontgomeryName, privateKey: Uint8Array, peer: Uin
   return shared;
 }
 
-/** X25519 or X448 key exchange: the raw RFC 7748 public keys as shares. */
+/**
+ * X25519 or X448 key exchange: the raw RFC 7748 public keys as shares. Errors name `reportAs`: the
+ * group itself, or the hybrid it is the half of.
+ */
 class NodeMontgomeryExchange implements KeyExchange {
   readonly clientShareLength: number;
   readonly serverShareLength: number;
   constructor(
     readonly group: MontgomeryName & GroupName,
     private readonly random: RandomSource,
+    private readonly reportAs: GroupName = group,
   ) {
     this.clientShareLength = MONTGOMERY[group].length;
     this.serverShareLength = this.clientShareLength;
@@ -82,12 +85,14 @@ class NodeMontgomeryExchange implements KeyExchange {
   }
   encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
     const kp = this.generate(secret);
-    const sharedSecret = montgomeryAgree(this.group, kp.privateKey, clientShare, this.group);
-    kp.privateKey.fill(0);
-    return { group: this.group, share: kp.share, sharedSecret };
+    try {
+      return { group: this.group, share: kp.share, sharedSecret: this.decapsulate(kp.privateKey, clientShare) };
+    } finally {
+      kp.privateKey.fill(0);
+    }
   }
   decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array {
-    return montgomeryAgree(this.group, privateKey, serverShare, this.group);
+    return montgomeryAgree(this.group, privateKey, serverShare, this.reportAs);
   }
 }
 
@@ -141,76 +146,6 @@ class NodeNistExchange implements KeyExchange {
   }
 }
 
-const MLKEM_EK = 1184;
-const MLKEM_DK = 2400;
-const MLKEM_CT = 1088;
-
-/**
- * X25519MLKEM768 (0x11EC), laid out as NobleProvider's (ML-KEM first in every field): client share =
- * ek (1184) ‖ X25519 public (32); server share = ciphertext (1088) ‖ X25519 public (32); secret =
- * ML-KEM secret (32) ‖ X25519 secret (32); client private key = dk (2400) ‖ X25519 private (32).
- */
-class NodeX25519MlKem768Exchange implements KeyExchange {
-  readonly group = 'X25519MLKEM768';
-  readonly clientShareLength = MLKEM_EK + 32;
-  readonly serverShareLength = MLKEM_CT + 32;
-  constructor(private readonly random: RandomSource) {}
-  generate(secret?: Uint8Array): KeyShareKeyPair {
-    if (secret && secret.length !== 96) throw new RangeError('X25519MLKEM768: secret must be 64 + 32 bytes');
-    const input = secret ? secret.slice() : this.random(96);
-    const { publicKey: ek, secretKey: dk } = ml_kem768.keygen(input.subarray(0, 64));
-    const xPriv = input.slice(64, 96);
-    input.fill(0);
-    const share = concat(ek, montgomeryPublic('x25519', xPriv));
-    const privateKey = concat(dk, xPriv);
-    dk.fill(0);
-    xPriv.fill(0);
-    return { group: this.group, privateKey, share };
-  }
-  encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
-    if (clientShare.length !== this.clientShareLength) {
-      throw invalidShare(this.group, `client share must be ${this.clientShareLength} bytes, got ${clientShare.length}`);
-    }
-    if (secret && secret.length !== 64) throw new RangeError('X25519MLKEM768: secret must be 32 + 32 bytes');
-    const input = secret ? secret.slice() : this.random(64);
-    let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
-    try {
-      kem = ml_kem768.encapsulate(clientShare.subarray(0, MLKEM_EK), input.subarray(0, 32));
-    } catch {
-      input.fill(0);
-      throw invalidShare(this.group, 'invalid ML-KEM-768 encapsulation key');
-    }
-    const xPriv = input.slice(32, 64);
-    input.fill(0);
-    const xShared = montgomeryAgree('x25519', xPriv, clientShare.subarray(MLKEM_EK), this.group);
-    const share = concat(kem.cipherText, montgomeryPublic('x25519', xPriv));
-    xPriv.fill(0);
-    const sharedSecret = concat(kem.sharedSecret, xShared);
-    kem.sharedSecret.fill(0);
-    xShared.fill(0);
-    return { group: this.group, share, sharedSecret };
-  }
-  decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array {
-    if (privateKey.length !== MLKEM_DK + 32) throw new RangeError('X25519MLKEM768: bad private key length');
-    if (serverShare.length !== this.serverShareLength) {
-      throw invalidShare(this.group, `server share must be ${this.serverShareLength} bytes, got ${serverShare.length}`);
-    }
-    const dk = privateKey.slice(0, MLKEM_DK); // decapsulate() wipes the key it is given
-    const kemShared = ml_kem768.decapsulate(serverShare.subarray(0, MLKEM_CT), dk);
-    dk.fill(0);
-    const xShared = montgomeryAgree(
-      'x25519',
-      privateKey.subarray(MLKEM_DK),
-      serverShare.subarray(MLKEM_CT),
-      this.group,
-    );
-    const out = concat(kemShared, xShared);
-    kemShared.fill(0);
-    xShared.fill(0);
-    return out;
-  }
-}
-
 /**
  * The native key exchange of `group`, or undefined for a group done only by NobleProvider (the RFC
  * 7919 FFDHE groups).
@@ -221,6 +156,8 @@ export function nodeKeyExchange(group: GroupName, random: RandomSource): KeyExch
     return new NodeMontgomeryExchange(group as MontgomeryName & GroupName, random);
   if (group === 'secp256r1' || group === 'secp384r1' || group === 'secp521r1')
     return new NodeNistExchange(group, random);
-  if (group === 'X25519MLKEM768') return new NodeX25519MlKem768Exchange(random);
+  if (group === 'X25519MLKEM768') {
+    return new X25519MlKem768Exchange(random, new NodeMontgomeryExchange('x25519', random, 'X25519MLKEM768'));
+  }
   return undefined;
 }
