@@ -18,6 +18,7 @@
  */
 import {
   CryptoError,
+  dhEncapsulate,
   type KeyExchange,
   type KeyShareKeyPair,
   type KeyShareResponse,
@@ -194,11 +195,8 @@ export class FfdheExchange implements KeyExchange {
   }
 
   encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
-    this.#checkLength(clientShare);
-    const kp = this.generate(secret);
-    const sharedSecret = this.decapsulate(kp.privateKey, clientShare);
-    kp.privateKey.fill(0);
-    return { group: this.group, share: kp.share, sharedSecret };
+    this.#checkLength(clientShare); // before the modular exponentiation of generate()
+    return dhEncapsulate(this, clientShare, secret);
   }
 
   decapsulate(privateKey: Uint8Array, peerShare: Uint8Array): Uint8Array {

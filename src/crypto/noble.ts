@@ -27,6 +27,7 @@ import {
   type CryptoProvider,
   checkAeadKey,
   checkAeadNonce,
+  dhEncapsulate,
   type EcCurveName,
   type GroupName,
   HASH_LENGTH,
@@ -130,39 +131,19 @@ function invalidShare(group: GroupName, detail: string): CryptoError {
   return new CryptoError('invalid-share', `${group}: ${detail}`);
 }
 
-/** The Montgomery curves of RFC 7748: their functions and key length (32 for X25519, 56 for X448). */
-const MONTGOMERY = { x25519: { curve: x25519, length: 32 }, x448: { curve: x448, length: 56 } } as const;
+/** The Montgomery curves of RFC 7748: their functions, key length, and name in messages. */
+const MONTGOMERY = {
+  x25519: { curve: x25519, length: 32, label: 'X25519' },
+  x448: { curve: x448, length: 56, label: 'X448' },
+} as const;
 
 /**
- * X25519 or X448 (RFC 7748 §5); rejects the all-zero shared secret (RFC 8446 §7.4.2, RFC 7748 §6.1,
- * §6.2).
+ * X25519 or X448 key exchange (RFC 8446 §4.2.8.2: the raw RFC 7748 public keys as shares); rejects the
+ * all-zero shared secret (RFC 8446 §7.4.2, RFC 7748 §6.1, §6.2). Errors name `reportAs`: the group
+ * itself, or the hybrid it is the half of. The curve arithmetic is noble's; a subclass may do it
+ * elsewhere (NodeCryptoProvider: OpenSSL) by overriding {@link publicKey} and {@link rawAgree}.
  */
-function montgomeryAgree(
-  privateKey: Uint8Array,
-  peer: Uint8Array,
-  group: GroupName,
-  kind: keyof typeof MONTGOMERY,
-): Uint8Array {
-  const { curve, length } = MONTGOMERY[kind];
-  const label = kind === 'x25519' ? 'X25519' : 'X448';
-  if (peer.length !== length) throw invalidShare(group, `${label} share must be ${length} bytes, got ${peer.length}`);
-  let shared: Uint8Array;
-  try {
-    shared = curve.getSharedSecret(privateKey, peer);
-  } catch {
-    throw invalidShare(group, `${label} shared secret is all zero`);
-  }
-  let acc = 0;
-  for (let i = 0; i < shared.length; i++) acc |= shared[i]!;
-  if (acc === 0) throw invalidShare(group, `${label} shared secret is all zero`);
-  return shared;
-}
-
-/**
- * X25519 or X448 key exchange (RFC 8446 §4.2.8.2: the raw RFC 7748 public keys as shares). Errors
- * name `reportAs`: the group itself, or the hybrid it is the half of.
- */
-class MontgomeryExchange implements KeyExchange {
+export class MontgomeryExchange implements KeyExchange {
   readonly clientShareLength: number;
   readonly serverShareLength: number;
   constructor(
@@ -174,26 +155,47 @@ class MontgomeryExchange implements KeyExchange {
     this.serverShareLength = this.clientShareLength;
   }
   generate(secret?: Uint8Array): KeyShareKeyPair {
-    const { curve, length } = MONTGOMERY[this.group];
+    const { length } = MONTGOMERY[this.group];
     const privateKey = secret ? secret.slice() : this.random(length);
     if (privateKey.length !== length) throw new RangeError(`${this.group}: private key must be ${length} bytes`);
-    return { group: this.group, privateKey, share: curve.getPublicKey(privateKey) };
+    return { group: this.group, privateKey, share: this.publicKey(privateKey) };
   }
   encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
-    const kp = this.generate(secret);
-    try {
-      return { group: this.group, share: kp.share, sharedSecret: this.decapsulate(kp.privateKey, clientShare) };
-    } finally {
-      kp.privateKey.fill(0);
-    }
+    return dhEncapsulate(this, clientShare, secret);
   }
-  decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array {
-    return montgomeryAgree(privateKey, serverShare, this.reportAs, this.group);
+  decapsulate(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
+    const { length, label } = MONTGOMERY[this.group];
+    if (peer.length !== length) {
+      throw invalidShare(this.reportAs, `${label} share must be ${length} bytes, got ${peer.length}`);
+    }
+    let shared: Uint8Array;
+    try {
+      shared = this.rawAgree(privateKey, peer);
+    } catch {
+      throw invalidShare(this.reportAs, `${label} shared secret is all zero`);
+    }
+    let acc = 0;
+    for (let i = 0; i < shared.length; i++) acc |= shared[i]!;
+    if (acc === 0) throw invalidShare(this.reportAs, `${label} shared secret is all zero`);
+    return shared;
+  }
+  /** The public key (u-coordinate) of a raw private key (RFC 7748 §6). */
+  protected publicKey(privateKey: Uint8Array): Uint8Array {
+    return MONTGOMERY[this.group].curve.getPublicKey(privateKey);
+  }
+  /** X25519/X448 (RFC 7748 §5) of a private key and a peer's u-coordinate; may throw for a small-order peer. */
+  protected rawAgree(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
+    return MONTGOMERY[this.group].curve.getSharedSecret(privateKey, peer);
   }
 }
 
-/** ECDHE over a NIST curve with uncompressed points (RFC 8446 §4.2.8.2) and the x-coordinate as secret (§7.4.2). */
-class NistExchange implements KeyExchange {
+/**
+ * ECDHE over a NIST curve with uncompressed points (RFC 8446 §4.2.8.2) and the x-coordinate as secret
+ * (§7.4.2). Private keys come from noble (validity check, seed → scalar), so injected secrets and
+ * random sources give the same keys in every provider; the point arithmetic is noble's unless a subclass
+ * overrides {@link publicKey} and {@link sharedX} (NodeCryptoProvider: OpenSSL).
+ */
+export class NistExchange implements KeyExchange {
   readonly clientShareLength: number;
   readonly serverShareLength: number;
   constructor(
@@ -214,24 +216,28 @@ class NistExchange implements KeyExchange {
       privateKey = curve.utils.randomSecretKey(seed);
       seed.fill(0);
     }
-    return { group: this.group, privateKey, share: curve.getPublicKey(privateKey, false) };
+    return { group: this.group, privateKey, share: this.publicKey(privateKey) };
   }
   encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
-    const kp = this.generate(secret);
-    const sharedSecret = this.decapsulate(kp.privateKey, clientShare);
-    kp.privateKey.fill(0);
-    return { group: this.group, share: kp.share, sharedSecret };
+    return dhEncapsulate(this, clientShare, secret);
   }
   decapsulate(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
     if (peer.length !== this.clientShareLength || peer[0] !== 0x04) {
       throw invalidShare(this.group, 'share must be an uncompressed point (04 ‖ X ‖ Y)');
     }
-    let point: Uint8Array;
     try {
-      point = CURVES[this.group].getSharedSecret(privateKey, peer, true);
+      return this.sharedX(privateKey, peer);
     } catch {
       throw invalidShare(this.group, 'share is not a point on the curve');
     }
+  }
+  /** The uncompressed public point 04 ‖ X ‖ Y of a private scalar. */
+  protected publicKey(privateKey: Uint8Array): Uint8Array {
+    return CURVES[this.group].getPublicKey(privateKey, false);
+  }
+  /** The x-coordinate of privateKey·peer (RFC 8446 §7.4.2); throws when `peer` is not on the curve. */
+  protected sharedX(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
+    const point = CURVES[this.group].getSharedSecret(privateKey, peer, true);
     const x = point.slice(1);
     point.fill(0);
     return x;

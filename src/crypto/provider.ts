@@ -290,6 +290,21 @@ export interface KeyExchange {
   decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array;
 }
 
+/**
+ * {@link KeyExchange.encapsulate} of a Diffie-Hellman group (ECDHE, X25519/X448, FFDHE): a fresh key
+ * pair from `generate(secret)`, its share, and `decapsulate` of its private key with the client's
+ * share; the private key is wiped either way.
+ * @throws CryptoError `invalid-share` when `decapsulate` refuses the client's share
+ */
+export function dhEncapsulate(kx: KeyExchange, clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
+  const kp = kx.generate(secret);
+  try {
+    return { group: kx.group, share: kp.share, sharedSecret: kx.decapsulate(kp.privateKey, clientShare) };
+  } finally {
+    kp.privateKey.fill(0);
+  }
+}
+
 /** Why a {@link CryptoError} was thrown; the TLS layer maps each reason to an alert. */
 export type CryptoErrorReason =
   /** A peer's key share is malformed or not a valid point (illegal_parameter, RFC 8446 §4.2.8). */
