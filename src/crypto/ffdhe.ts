@@ -2,12 +2,10 @@
  * The finite field Diffie-Hellman groups of RFC 7919 Appendix A (ffdhe2048 … ffdhe8192) and their key
  * exchange, for TLS 1.3 key shares (RFC 8446 §4.2.8.1, §7.4.1) and TLS 1.2 DHE (RFC 7919 §3–§4).
  *
- * Provenance of the primes: the hexadecimal representation of p printed in RFC 7919 Appendix A.1–A.5
- * (read from the copy of rfc7919.txt in the pingu342/rfc repository, whose hex blocks are the RFC's),
- * laid out as there; the generator is g = 2 for all five. The hex here was produced from the groups
- * OpenSSL 3.0 builds in (`openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdheNNNN`) and is
- * checked against the derivation Appendix A gives, p = 2^b − 2^(b−64) + {⌊2^(b−130)·e⌋ + X}·2^64 − 1,
- * which test/crypto/ffdhe.test.ts recomputes from a series for e with the X the RFC gives each group.
+ * The primes are computed, not stored: Appendix A defines each as p = 2^b − 2^(b−64) +
+ * {⌊2^(b−130)·e⌋ + X}·2^64 − 1 with the X it gives per group, and e is summed here as a series, once
+ * per group on first use. The generator is g = 2 for all five. test/crypto/ffdhe.test.ts checks each
+ * result against the hex of the groups OpenSSL builds in.
  *
  * Private exponents are short (RFC 7919 §5.2): a random integer of exactly the bit length Appendix A
  * suggests for each group (225, 275, 325, 375, 400 bits, the top bit set), not one in [2, p−2]. Each
@@ -20,6 +18,7 @@
  */
 import {
   CryptoError,
+  dhEncapsulate,
   type KeyExchange,
   type KeyShareKeyPair,
   type KeyShareResponse,
@@ -46,161 +45,69 @@ export interface FfdheGroup {
   readonly strength: number;
 }
 
-/** The primes as RFC 7919 prints them: whitespace is dropped. */
-function hex(text: string): bigint {
-  return BigInt(`0x${text.replace(/\s+/g, '')}`);
+/** Guard bits below the binary point in {@link floorTwoPowE}. */
+const E_GUARD_BITS = 64n;
+
+/**
+ * ⌊2^k·e⌋, from the series e = Σ 1/i! in fixed point with {@link E_GUARD_BITS} guard bits. Each of the
+ * N summed terms is truncated by less than 2 units and the terms after the last nonzero one add less
+ * than 4, so 2^(k+guard)·e lies in [sum, sum + 2N + 4]: when both ends give the same floor (as they do
+ * for the five groups), that floor is exact.
+ */
+function floorTwoPowE(k: number): bigint {
+  let term = 1n << (BigInt(k) + E_GUARD_BITS);
+  let sum = 0n;
+  let i = 1n;
+  for (; term > 0n; i++) {
+    sum += term;
+    term /= i;
+  }
+  const floor = sum >> E_GUARD_BITS;
+  if ((sum + 2n * i + 2n) >> E_GUARD_BITS !== floor) throw new Error(`ffdhe: e to ${k} bits needs more guard bits`);
+  return floor;
 }
 
-/** ffdhe2048: p of RFC 7919 Appendix A.1. */
-const P2048 = hex(`
-    FFFFFFFF FFFFFFFF ADF85458 A2BB4A9A AFDC5620 273D3CF1
-    D8B9C583 CE2D3695 A9E13641 146433FB CC939DCE 249B3EF9
-    7D2FE363 630C75D8 F681B202 AEC4617A D3DF1ED5 D5FD6561
-    2433F51F 5F066ED0 85636555 3DED1AF3 B557135E 7F57C935
-    984F0C70 E0E68B77 E2A689DA F3EFE872 1DF158A1 36ADE735
-    30ACCA4F 483A797A BC0AB182 B324FB61 D108A94B B2C8E3FB
-    B96ADAB7 60D7F468 1D4F42A3 DE394DF4 AE56EDE7 6372BB19
-    0B07A7C8 EE0A6D70 9E02FCE1 CDF7E2EC C03404CD 28342F61
-    9172FE9C E98583FF 8E4F1232 EEF28183 C3FE3B1B 4C6FAD73
-    3BB5FCBC 2EC22005 C58EF183 7D1683B2 C6F34A26 C1B2EFFA
-    886B4238 61285C97 FFFFFFFF FFFFFFFF`);
-
-/** ffdhe3072: p of RFC 7919 Appendix A.2. */
-const P3072 = hex(`
-    FFFFFFFF FFFFFFFF ADF85458 A2BB4A9A AFDC5620 273D3CF1
-    D8B9C583 CE2D3695 A9E13641 146433FB CC939DCE 249B3EF9
-    7D2FE363 630C75D8 F681B202 AEC4617A D3DF1ED5 D5FD6561
-    2433F51F 5F066ED0 85636555 3DED1AF3 B557135E 7F57C935
-    984F0C70 E0E68B77 E2A689DA F3EFE872 1DF158A1 36ADE735
-    30ACCA4F 483A797A BC0AB182 B324FB61 D108A94B B2C8E3FB
-    B96ADAB7 60D7F468 1D4F42A3 DE394DF4 AE56EDE7 6372BB19
-    0B07A7C8 EE0A6D70 9E02FCE1 CDF7E2EC C03404CD 28342F61
-    9172FE9C E98583FF 8E4F1232 EEF28183 C3FE3B1B 4C6FAD73
-    3BB5FCBC 2EC22005 C58EF183 7D1683B2 C6F34A26 C1B2EFFA
-    886B4238 611FCFDC DE355B3B 6519035B BC34F4DE F99C0238
-    61B46FC9 D6E6C907 7AD91D26 91F7F7EE 598CB0FA C186D91C
-    AEFE1309 85139270 B4130C93 BC437944 F4FD4452 E2D74DD3
-    64F2E21E 71F54BFF 5CAE82AB 9C9DF69E E86D2BC5 22363A0D
-    ABC52197 9B0DEADA 1DBF9A42 D5C4484E 0ABCD06B FA53DDEF
-    3C1B20EE 3FD59D7C 25E41D2B 66C62E37 FFFFFFFF FFFFFFFF`);
-
-/** ffdhe4096: p of RFC 7919 Appendix A.3. */
-const P4096 = hex(`
-    FFFFFFFF FFFFFFFF ADF85458 A2BB4A9A AFDC5620 273D3CF1
-    D8B9C583 CE2D3695 A9E13641 146433FB CC939DCE 249B3EF9
-    7D2FE363 630C75D8 F681B202 AEC4617A D3DF1ED5 D5FD6561
-    2433F51F 5F066ED0 85636555 3DED1AF3 B557135E 7F57C935
-    984F0C70 E0E68B77 E2A689DA F3EFE872 1DF158A1 36ADE735
-    30ACCA4F 483A797A BC0AB182 B324FB61 D108A94B B2C8E3FB
-    B96ADAB7 60D7F468 1D4F42A3 DE394DF4 AE56EDE7 6372BB19
-    0B07A7C8 EE0A6D70 9E02FCE1 CDF7E2EC C03404CD 28342F61
-    9172FE9C E98583FF 8E4F1232 EEF28183 C3FE3B1B 4C6FAD73
-    3BB5FCBC 2EC22005 C58EF183 7D1683B2 C6F34A26 C1B2EFFA
-    886B4238 611FCFDC DE355B3B 6519035B BC34F4DE F99C0238
-    61B46FC9 D6E6C907 7AD91D26 91F7F7EE 598CB0FA C186D91C
-    AEFE1309 85139270 B4130C93 BC437944 F4FD4452 E2D74DD3
-    64F2E21E 71F54BFF 5CAE82AB 9C9DF69E E86D2BC5 22363A0D
-    ABC52197 9B0DEADA 1DBF9A42 D5C4484E 0ABCD06B FA53DDEF
-    3C1B20EE 3FD59D7C 25E41D2B 669E1EF1 6E6F52C3 164DF4FB
-    7930E9E4 E58857B6 AC7D5F42 D69F6D18 7763CF1D 55034004
-    87F55BA5 7E31CC7A 7135C886 EFB4318A ED6A1E01 2D9E6832
-    A907600A 918130C4 6DC778F9 71AD0038 092999A3 33CB8B7A
-    1A1DB93D 7140003C 2A4ECEA9 F98D0ACC 0A8291CD CEC97DCF
-    8EC9B55A 7F88A46B 4DB5A851 F44182E1 C68A007E 5E655F6A
-    FFFFFFFF FFFFFFFF`);
-
-/** ffdhe6144: p of RFC 7919 Appendix A.4. */
-const P6144 = hex(`
-    FFFFFFFF FFFFFFFF ADF85458 A2BB4A9A AFDC5620 273D3CF1
-    D8B9C583 CE2D3695 A9E13641 146433FB CC939DCE 249B3EF9
-    7D2FE363 630C75D8 F681B202 AEC4617A D3DF1ED5 D5FD6561
-    2433F51F 5F066ED0 85636555 3DED1AF3 B557135E 7F57C935
-    984F0C70 E0E68B77 E2A689DA F3EFE872 1DF158A1 36ADE735
-    30ACCA4F 483A797A BC0AB182 B324FB61 D108A94B B2C8E3FB
-    B96ADAB7 60D7F468 1D4F42A3 DE394DF4 AE56EDE7 6372BB19
-    0B07A7C8 EE0A6D70 9E02FCE1 CDF7E2EC C03404CD 28342F61
-    9172FE9C E98583FF 8E4F1232 EEF28183 C3FE3B1B 4C6FAD73
-    3BB5FCBC 2EC22005 C58EF183 7D1683B2 C6F34A26 C1B2EFFA
-    886B4238 611FCFDC DE355B3B 6519035B BC34F4DE F99C0238
-    61B46FC9 D6E6C907 7AD91D26 91F7F7EE 598CB0FA C186D91C
-    AEFE1309 85139270 B4130C93 BC437944 F4FD4452 E2D74DD3
-    64F2E21E 71F54BFF 5CAE82AB 9C9DF69E E86D2BC5 22363A0D
-    ABC52197 9B0DEADA 1DBF9A42 D5C4484E 0ABCD06B FA53DDEF
-    3C1B20EE 3FD59D7C 25E41D2B 669E1EF1 6E6F52C3 164DF4FB
-    7930E9E4 E58857B6 AC7D5F42 D69F6D18 7763CF1D 55034004
-    87F55BA5 7E31CC7A 7135C886 EFB4318A ED6A1E01 2D9E6832
-    A907600A 918130C4 6DC778F9 71AD0038 092999A3 33CB8B7A
-    1A1DB93D 7140003C 2A4ECEA9 F98D0ACC 0A8291CD CEC97DCF
-    8EC9B55A 7F88A46B 4DB5A851 F44182E1 C68A007E 5E0DD902
-    0BFD64B6 45036C7A 4E677D2C 38532A3A 23BA4442 CAF53EA6
-    3BB45432 9B7624C8 917BDD64 B1C0FD4C B38E8C33 4C701C3A
-    CDAD0657 FCCFEC71 9B1F5C3E 4E46041F 388147FB 4CFDB477
-    A52471F7 A9A96910 B855322E DB6340D8 A00EF092 350511E3
-    0ABEC1FF F9E3A26E 7FB29F8C 183023C3 587E38DA 0077D9B4
-    763E4E4B 94B2BBC1 94C6651E 77CAF992 EEAAC023 2A281BF6
-    B3A739C1 22611682 0AE8DB58 47A67CBE F9C9091B 462D538C
-    D72B0374 6AE77F5E 62292C31 1562A846 505DC82D B854338A
-    E49F5235 C95B9117 8CCF2DD5 CACEF403 EC9D1810 C6272B04
-    5B3B71F9 DC6B80D6 3FDD4A8E 9ADB1E69 62A69526 D43161C1
-    A41D570D 7938DAD4 A40E329C D0E40E65 FFFFFFFF FFFFFFFF`);
-
-/** ffdhe8192: p of RFC 7919 Appendix A.5. */
-const P8192 = hex(`
-    FFFFFFFF FFFFFFFF ADF85458 A2BB4A9A AFDC5620 273D3CF1
-    D8B9C583 CE2D3695 A9E13641 146433FB CC939DCE 249B3EF9
-    7D2FE363 630C75D8 F681B202 AEC4617A D3DF1ED5 D5FD6561
-    2433F51F 5F066ED0 85636555 3DED1AF3 B557135E 7F57C935
-    984F0C70 E0E68B77 E2A689DA F3EFE872 1DF158A1 36ADE735
-    30ACCA4F 483A797A BC0AB182 B324FB61 D108A94B B2C8E3FB
-    B96ADAB7 60D7F468 1D4F42A3 DE394DF4 AE56EDE7 6372BB19
-    0B07A7C8 EE0A6D70 9E02FCE1 CDF7E2EC C03404CD 28342F61
-    9172FE9C E98583FF 8E4F1232 EEF28183 C3FE3B1B 4C6FAD73
-    3BB5FCBC 2EC22005 C58EF183 7D1683B2 C6F34A26 C1B2EFFA
-    886B4238 611FCFDC DE355B3B 6519035B BC34F4DE F99C0238
-    61B46FC9 D6E6C907 7AD91D26 91F7F7EE 598CB0FA C186D91C
-    AEFE1309 85139270 B4130C93 BC437944 F4FD4452 E2D74DD3
-    64F2E21E 71F54BFF 5CAE82AB 9C9DF69E E86D2BC5 22363A0D
-    ABC52197 9B0DEADA 1DBF9A42 D5C4484E 0ABCD06B FA53DDEF
-    3C1B20EE 3FD59D7C 25E41D2B 669E1EF1 6E6F52C3 164DF4FB
-    7930E9E4 E58857B6 AC7D5F42 D69F6D18 7763CF1D 55034004
-    87F55BA5 7E31CC7A 7135C886 EFB4318A ED6A1E01 2D9E6832
-    A907600A 918130C4 6DC778F9 71AD0038 092999A3 33CB8B7A
-    1A1DB93D 7140003C 2A4ECEA9 F98D0ACC 0A8291CD CEC97DCF
-    8EC9B55A 7F88A46B 4DB5A851 F44182E1 C68A007E 5E0DD902
-    0BFD64B6 45036C7A 4E677D2C 38532A3A 23BA4442 CAF53EA6
-    3BB45432 9B7624C8 917BDD64 B1C0FD4C B38E8C33 4C701C3A
-    CDAD0657 FCCFEC71 9B1F5C3E 4E46041F 388147FB 4CFDB477
-    A52471F7 A9A96910 B855322E DB6340D8 A00EF092 350511E3
-    0ABEC1FF F9E3A26E 7FB29F8C 183023C3 587E38DA 0077D9B4
-    763E4E4B 94B2BBC1 94C6651E 77CAF992 EEAAC023 2A281BF6
-    B3A739C1 22611682 0AE8DB58 47A67CBE F9C9091B 462D538C
-    D72B0374 6AE77F5E 62292C31 1562A846 505DC82D B854338A
-    E49F5235 C95B9117 8CCF2DD5 CACEF403 EC9D1810 C6272B04
-    5B3B71F9 DC6B80D6 3FDD4A8E 9ADB1E69 62A69526 D43161C1
-    A41D570D 7938DAD4 A40E329C CFF46AAA 36AD004C F600C838
-    1E425A31 D951AE64 FDB23FCE C9509D43 687FEB69 EDD1CC5E
-    0B8CC3BD F64B10EF 86B63142 A3AB8829 555B2F74 7C932665
-    CB2C0F1C C01BD702 29388839 D2AF05E4 54504AC7 8B758282
-    2846C0BA 35C35F5C 59160CC0 46FD8251 541FC68C 9C86B022
-    BB709987 6A460E74 51A8A931 09703FEE 1C217E6C 3826E52C
-    51AA691E 0E423CFC 99E9E316 50C1217B 624816CD AD9A95F9
-    D5B80194 88D9C0A0 A1FE3075 A577E231 83F81D4A 3F2FA457
-    1EFC8CE0 BA8A4FE8 B6855DFE 72B0A66E DED2FBAB FBE58A30
-    FAFABE1C 5D71A87E 2F741EF8 C1FE86FE A6BBFDE5 30677F0D
-    97D11D49 F7A8443D 0822E506 A9F4614E 011E2A94 838FF88C
-    D68C8BB7 C5C6424C FFFFFFFF FFFFFFFF`);
-
-function group(name: FfdheGroupName, value: number, p: bigint, exponentBits: number, strength: number): FfdheGroup {
-  return Object.freeze({ name, value, p, g: 2n, length: p.toString(16).length / 2, exponentBits, strength });
+/** p = 2^b − 2^(b−64) + {⌊2^(b−130)·e⌋ + X}·2^64 − 1 (RFC 7919 Appendix A). */
+function appendixAPrime(bits: number, x: bigint): bigint {
+  const b = BigInt(bits);
+  return (1n << b) - (1n << (b - 64n)) + ((floorTwoPowE(bits - 130) + x) << 64n) - 1n;
 }
 
-/** The five groups of RFC 7919 Appendix A, by name (A.1–A.5). */
+/** One group; p is derived on first use and kept (under 1 ms of bigint work warm for ffdhe8192, once). */
+class Group implements FfdheGroup {
+  readonly g = 2n;
+  readonly length: number;
+  readonly #bits: number;
+  readonly #x: bigint;
+  #p: bigint | undefined;
+  constructor(
+    readonly name: FfdheGroupName,
+    readonly value: number,
+    bits: number,
+    x: bigint,
+    readonly exponentBits: number,
+    readonly strength: number,
+  ) {
+    this.length = bits / 8;
+    this.#bits = bits;
+    this.#x = x;
+  }
+  get p(): bigint {
+    this.#p ??= appendixAPrime(this.#bits, this.#x);
+    return this.#p;
+  }
+}
+
+/**
+ * The five groups of RFC 7919 Appendix A, by name (A.1–A.5): code point, bit length b of p, the X of
+ * the derivation, short-exponent size and strength, as the RFC gives them.
+ */
 export const FFDHE_GROUPS: Readonly<Record<FfdheGroupName, FfdheGroup>> = Object.freeze({
-  ffdhe2048: group('ffdhe2048', 256, P2048, 225, 103),
-  ffdhe3072: group('ffdhe3072', 257, P3072, 275, 125),
-  ffdhe4096: group('ffdhe4096', 258, P4096, 325, 150),
-  ffdhe6144: group('ffdhe6144', 259, P6144, 375, 175),
-  ffdhe8192: group('ffdhe8192', 260, P8192, 400, 192),
+  ffdhe2048: Object.freeze(new Group('ffdhe2048', 256, 2048, 560316n, 225, 103)),
+  ffdhe3072: Object.freeze(new Group('ffdhe3072', 257, 3072, 2625351n, 275, 125)),
+  ffdhe4096: Object.freeze(new Group('ffdhe4096', 258, 4096, 5736041n, 325, 150)),
+  ffdhe6144: Object.freeze(new Group('ffdhe6144', 259, 6144, 15705020n, 375, 175)),
+  ffdhe8192: Object.freeze(new Group('ffdhe8192', 260, 8192, 10965728n, 400, 192)),
 });
 
 /** The RFC 7919 group with NamedGroup code point `value`, or undefined. */
@@ -221,7 +128,9 @@ export function ffdheGroupOfParams(p: Uint8Array, g: Uint8Array): FfdheGroup | u
   if (p.length === 0 || g.length === 0 || p.length > 1024 || g.length > 1024) return undefined;
   const pv = os2ip(p);
   if (os2ip(g) !== 2n) return undefined;
-  return Object.values(FFDHE_GROUPS).find((grp) => grp.p === pv);
+  // Compare lengths first, so only a group of the right size has its prime derived.
+  const length = Math.ceil(pv.toString(16).length / 2);
+  return Object.values(FFDHE_GROUPS).find((grp) => grp.length === length && grp.p === pv);
 }
 
 function os2ip(bytes: Uint8Array): bigint {
@@ -286,11 +195,8 @@ export class FfdheExchange implements KeyExchange {
   }
 
   encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
-    this.#checkLength(clientShare);
-    const kp = this.generate(secret);
-    const sharedSecret = this.decapsulate(kp.privateKey, clientShare);
-    kp.privateKey.fill(0);
-    return { group: this.group, share: kp.share, sharedSecret };
+    this.#checkLength(clientShare); // before the modular exponentiation of generate()
+    return dhEncapsulate(this, clientShare, secret);
   }
 
   decapsulate(privateKey: Uint8Array, peerShare: Uint8Array): Uint8Array {

@@ -48,6 +48,8 @@ export type {
   KeyExchange,
   KeyShareKeyPair,
   KeyShareResponse,
+  PremasterInput,
+  PremasterResult,
   PrivateKey,
   PublicKey,
   RandomSource,

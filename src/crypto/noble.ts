@@ -21,12 +21,13 @@ import { concat } from '../bytes/hex.js';
 import { FFDHE_GROUPS, FfdheExchange, type FfdheGroupName } from './ffdhe.js';
 import { AesGcm } from './gcm.js';
 import {
-  AEAD_KEY_LENGTH,
-  AEAD_NONCE_LENGTH,
   type AeadContext,
   type AeadName,
   CryptoError,
   type CryptoProvider,
+  checkAeadKey,
+  checkAeadNonce,
+  dhEncapsulate,
   type EcCurveName,
   type GroupName,
   HASH_LENGTH,
@@ -39,8 +40,10 @@ import {
   type PublicKey,
   type RandomSource,
   type RsaPublicKey,
+  SIGNATURE_SCHEME_SPECS,
   type SignatureSchemeName,
   type SignOptions,
+  wrongKeyError,
 } from './provider.js';
 import { pkcs1DecryptPremaster, pkcs1Encrypt, pkcs1Sign, pkcs1Verify, pssSign, pssVerify } from './rsa.js';
 
@@ -70,16 +73,6 @@ class NobleHashContext implements HashContext {
   }
 }
 
-function checkKey(aead: AeadName, key: Uint8Array): void {
-  const want = AEAD_KEY_LENGTH[aead];
-  if (want === undefined) throw new CryptoError('unsupported', `unknown AEAD ${String(aead)}`);
-  if (key.length !== want) throw new RangeError(`${aead}: key must be ${want} bytes, got ${key.length}`);
-}
-
-function checkNonce(aead: AeadName, nonce: Uint8Array): void {
-  if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError(`${aead}: nonce must be 12 bytes, got ${nonce.length}`);
-}
-
 /**
  * AES-GCM keyed once ({@link AesGcm}: AES round keys and GHASH tables built in the constructor).
  */
@@ -89,15 +82,15 @@ class GcmContext implements AeadContext {
     readonly aead: AeadName,
     key: Uint8Array,
   ) {
-    checkKey(aead, key);
+    checkAeadKey(aead, key);
     this.#gcm = new AesGcm(key);
   }
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    checkNonce(this.aead, nonce);
+    checkAeadNonce(this.aead, nonce);
     return this.#gcm.seal(nonce, plaintext, aad);
   }
   open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Uint8Array | null {
-    checkNonce(this.aead, nonce);
+    checkAeadNonce(this.aead, nonce);
     return this.#gcm.open(nonce, ciphertext, aad);
   }
   dispose(): void {
@@ -113,15 +106,15 @@ class ChaChaContext implements AeadContext {
   readonly aead = 'chacha20-poly1305';
   readonly #key: Uint8Array;
   constructor(key: Uint8Array) {
-    checkKey(this.aead, key);
+    checkAeadKey(this.aead, key);
     this.#key = new Uint8Array(key); // a copy (a Buffer's slice() would be a view)
   }
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    checkNonce(this.aead, nonce);
+    checkAeadNonce(this.aead, nonce);
     return chacha20poly1305(this.#key, nonce, aad).encrypt(plaintext);
   }
   open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Uint8Array | null {
-    checkNonce(this.aead, nonce);
+    checkAeadNonce(this.aead, nonce);
     if (ciphertext.length < 16) return null;
     try {
       return chacha20poly1305(this.#key, nonce, aad).decrypt(ciphertext);
@@ -138,64 +131,71 @@ function invalidShare(group: GroupName, detail: string): CryptoError {
   return new CryptoError('invalid-share', `${group}: ${detail}`);
 }
 
-/** The Montgomery curves of RFC 7748: their functions and key length (32 for X25519, 56 for X448). */
-const MONTGOMERY = { x25519: { curve: x25519, length: 32 }, x448: { curve: x448, length: 56 } } as const;
+/** The Montgomery curves of RFC 7748: their functions, key length, and name in messages. */
+const MONTGOMERY = {
+  x25519: { curve: x25519, length: 32, label: 'X25519' },
+  x448: { curve: x448, length: 56, label: 'X448' },
+} as const;
 
 /**
- * X25519 or X448 (RFC 7748 §5); rejects the all-zero shared secret (RFC 8446 §7.4.2, RFC 7748 §6.1,
- * §6.2).
+ * X25519 or X448 key exchange (RFC 8446 §4.2.8.2: the raw RFC 7748 public keys as shares); rejects the
+ * all-zero shared secret (RFC 8446 §7.4.2, RFC 7748 §6.1, §6.2). Errors name `reportAs`: the group
+ * itself, or the hybrid it is the half of. The curve arithmetic is noble's; a subclass may do it
+ * elsewhere (NodeCryptoProvider: OpenSSL) by overriding {@link publicKey} and {@link rawAgree}.
  */
-function montgomeryAgree(
-  privateKey: Uint8Array,
-  peer: Uint8Array,
-  group: GroupName,
-  kind: keyof typeof MONTGOMERY = 'x25519',
-): Uint8Array {
-  const { curve, length } = MONTGOMERY[kind];
-  const label = kind === 'x25519' ? 'X25519' : 'X448';
-  if (peer.length !== length) throw invalidShare(group, `${label} share must be ${length} bytes, got ${peer.length}`);
-  let shared: Uint8Array;
-  try {
-    shared = curve.getSharedSecret(privateKey, peer);
-  } catch {
-    throw invalidShare(group, `${label} shared secret is all zero`);
-  }
-  let acc = 0;
-  for (let i = 0; i < shared.length; i++) acc |= shared[i]!;
-  if (acc === 0) throw invalidShare(group, `${label} shared secret is all zero`);
-  return shared;
-}
-
-/** X25519 or X448 key exchange (RFC 8446 §4.2.8.2: the raw RFC 7748 public keys as shares). */
-class MontgomeryExchange implements KeyExchange {
+export class MontgomeryExchange implements KeyExchange {
   readonly clientShareLength: number;
   readonly serverShareLength: number;
   constructor(
     readonly group: keyof typeof MONTGOMERY,
     private readonly random: RandomSource,
+    private readonly reportAs: GroupName = group,
   ) {
     this.clientShareLength = MONTGOMERY[group].length;
     this.serverShareLength = this.clientShareLength;
   }
   generate(secret?: Uint8Array): KeyShareKeyPair {
-    const { curve, length } = MONTGOMERY[this.group];
+    const { length } = MONTGOMERY[this.group];
     const privateKey = secret ? secret.slice() : this.random(length);
     if (privateKey.length !== length) throw new RangeError(`${this.group}: private key must be ${length} bytes`);
-    return { group: this.group, privateKey, share: curve.getPublicKey(privateKey) };
+    return { group: this.group, privateKey, share: this.publicKey(privateKey) };
   }
   encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
-    const kp = this.generate(secret);
-    const sharedSecret = montgomeryAgree(kp.privateKey, clientShare, this.group, this.group);
-    kp.privateKey.fill(0);
-    return { group: this.group, share: kp.share, sharedSecret };
+    return dhEncapsulate(this, clientShare, secret);
   }
-  decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array {
-    return montgomeryAgree(privateKey, serverShare, this.group, this.group);
+  decapsulate(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
+    const { length, label } = MONTGOMERY[this.group];
+    if (peer.length !== length) {
+      throw invalidShare(this.reportAs, `${label} share must be ${length} bytes, got ${peer.length}`);
+    }
+    let shared: Uint8Array;
+    try {
+      shared = this.rawAgree(privateKey, peer);
+    } catch {
+      throw invalidShare(this.reportAs, `${label} shared secret is all zero`);
+    }
+    let acc = 0;
+    for (let i = 0; i < shared.length; i++) acc |= shared[i]!;
+    if (acc === 0) throw invalidShare(this.reportAs, `${label} shared secret is all zero`);
+    return shared;
+  }
+  /** The public key (u-coordinate) of a raw private key (RFC 7748 §6). */
+  protected publicKey(privateKey: Uint8Array): Uint8Array {
+    return MONTGOMERY[this.group].curve.getPublicKey(privateKey);
+  }
+  /** X25519/X448 (RFC 7748 §5) of a private key and a peer's u-coordinate; may throw for a small-order peer. */
+  protected rawAgree(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
+    return MONTGOMERY[this.group].curve.getSharedSecret(privateKey, peer);
   }
 }
 
-/** ECDHE over a NIST curve with uncompressed points (RFC 8446 §4.2.8.2) and the x-coordinate as secret (§7.4.2). */
-class NistExchange implements KeyExchange {
+/**
+ * ECDHE over a NIST curve with uncompressed points (RFC 8446 §4.2.8.2) and the x-coordinate as secret
+ * (§7.4.2). Private keys come from noble (validity check, seed → scalar), so injected secrets and
+ * random sources give the same keys in every provider; the point arithmetic is noble's unless a subclass
+ * overrides {@link publicKey} and {@link sharedX} (NodeCryptoProvider: OpenSSL).
+ */
+export class NistExchange implements KeyExchange {
   readonly clientShareLength: number;
   readonly serverShareLength: number;
   constructor(
@@ -216,24 +216,28 @@ class NistExchange implements KeyExchange {
       privateKey = curve.utils.randomSecretKey(seed);
       seed.fill(0);
     }
-    return { group: this.group, privateKey, share: curve.getPublicKey(privateKey, false) };
+    return { group: this.group, privateKey, share: this.publicKey(privateKey) };
   }
   encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
-    const kp = this.generate(secret);
-    const sharedSecret = this.decapsulate(kp.privateKey, clientShare);
-    kp.privateKey.fill(0);
-    return { group: this.group, share: kp.share, sharedSecret };
+    return dhEncapsulate(this, clientShare, secret);
   }
   decapsulate(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
     if (peer.length !== this.clientShareLength || peer[0] !== 0x04) {
       throw invalidShare(this.group, 'share must be an uncompressed point (04 ‖ X ‖ Y)');
     }
-    let point: Uint8Array;
     try {
-      point = CURVES[this.group].getSharedSecret(privateKey, peer, true);
+      return this.sharedX(privateKey, peer);
     } catch {
       throw invalidShare(this.group, 'share is not a point on the curve');
     }
+  }
+  /** The uncompressed public point 04 ‖ X ‖ Y of a private scalar. */
+  protected publicKey(privateKey: Uint8Array): Uint8Array {
+    return CURVES[this.group].getPublicKey(privateKey, false);
+  }
+  /** The x-coordinate of privateKey·peer (RFC 8446 §7.4.2); throws when `peer` is not on the curve. */
+  protected sharedX(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
+    const point = CURVES[this.group].getSharedSecret(privateKey, peer, true);
     const x = point.slice(1);
     point.fill(0);
     return x;
@@ -251,22 +255,28 @@ const MLKEM_CT = 1088;
  * X25519 shared secret (32). (Unlike SecP256r1MLKEM768, where the ECDH part comes first.) rustls
  * (`post_quantum_first: true`) and OpenSSL (EVP_PKEY-MLX-KEM) use the same order.
  * The client private key is the ML-KEM decapsulation key (2400) ‖ the X25519 private key (32).
+ *
+ * ML-KEM-768 is noble's; the X25519 half is any X25519 {@link KeyExchange} (noble's here, OpenSSL's in
+ * NodeCryptoProvider), which should name this group in its errors.
  */
-class X25519MlKem768Exchange implements KeyExchange {
+export class X25519MlKem768Exchange implements KeyExchange {
   readonly group = 'X25519MLKEM768';
   readonly clientShareLength = MLKEM_EK + 32;
   readonly serverShareLength = MLKEM_CT + 32;
-  constructor(private readonly random: RandomSource) {}
+  constructor(
+    private readonly random: RandomSource,
+    private readonly x25519: KeyExchange = new MontgomeryExchange('x25519', random, 'X25519MLKEM768'),
+  ) {}
   generate(secret?: Uint8Array): KeyShareKeyPair {
     if (secret && secret.length !== 96) throw new RangeError('X25519MLKEM768: secret must be 64 + 32 bytes');
     const input = secret ? secret.slice() : this.random(96);
     const { publicKey: ek, secretKey: dk } = ml_kem768.keygen(input.subarray(0, 64));
-    const xPriv = input.slice(64, 96);
+    const x = this.x25519.generate(input.subarray(64, 96));
     input.fill(0);
-    const share = concat(ek, x25519.getPublicKey(xPriv));
-    const privateKey = concat(dk, xPriv);
+    const share = concat(ek, x.share);
+    const privateKey = concat(dk, x.privateKey);
     dk.fill(0);
-    xPriv.fill(0);
+    x.privateKey.fill(0);
     return { group: this.group, privateKey, share };
   }
   encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
@@ -282,14 +292,16 @@ class X25519MlKem768Exchange implements KeyExchange {
       input.fill(0);
       throw invalidShare(this.group, 'invalid ML-KEM-768 encapsulation key');
     }
-    const xPriv = input.slice(32, 64);
-    input.fill(0);
-    const xShared = montgomeryAgree(xPriv, clientShare.subarray(MLKEM_EK), this.group);
-    const share = concat(kem.cipherText, x25519.getPublicKey(xPriv));
-    xPriv.fill(0);
-    const sharedSecret = concat(kem.sharedSecret, xShared);
+    let x: KeyShareResponse;
+    try {
+      x = this.x25519.encapsulate(clientShare.subarray(MLKEM_EK), input.subarray(32, 64));
+    } finally {
+      input.fill(0);
+    }
+    const share = concat(kem.cipherText, x.share);
+    const sharedSecret = concat(kem.sharedSecret, x.sharedSecret);
     kem.sharedSecret.fill(0);
-    xShared.fill(0);
+    x.sharedSecret.fill(0);
     return { group: this.group, share, sharedSecret };
   }
   decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array {
@@ -301,36 +313,13 @@ class X25519MlKem768Exchange implements KeyExchange {
     const dk = privateKey.slice(0, MLKEM_DK);
     const kemShared = ml_kem768.decapsulate(serverShare.subarray(0, MLKEM_CT), dk);
     dk.fill(0);
-    const xShared = montgomeryAgree(privateKey.subarray(MLKEM_DK), serverShare.subarray(MLKEM_CT), this.group);
+    const xShared = this.x25519.decapsulate(privateKey.subarray(MLKEM_DK), serverShare.subarray(MLKEM_CT));
     const out = concat(kemShared, xShared);
     kemShared.fill(0);
     xShared.fill(0);
     return out;
   }
 }
-
-/** How each signature scheme signs (RFC 8446 §4.2.3). */
-type SchemeSpec =
-  | { kind: 'ecdsa'; curve: EcCurveName }
-  | { kind: 'pss'; hash: HashName; pssKey: boolean }
-  | { kind: 'pkcs1'; hash: HashName }
-  | { kind: 'ed25519' };
-
-const SCHEMES: Readonly<Record<SignatureSchemeName, SchemeSpec>> = {
-  ecdsa_secp256r1_sha256: { kind: 'ecdsa', curve: 'secp256r1' },
-  ecdsa_secp384r1_sha384: { kind: 'ecdsa', curve: 'secp384r1' },
-  ecdsa_secp521r1_sha512: { kind: 'ecdsa', curve: 'secp521r1' },
-  rsa_pss_rsae_sha256: { kind: 'pss', hash: 'sha256', pssKey: false },
-  rsa_pss_rsae_sha384: { kind: 'pss', hash: 'sha384', pssKey: false },
-  rsa_pss_rsae_sha512: { kind: 'pss', hash: 'sha512', pssKey: false },
-  rsa_pss_pss_sha256: { kind: 'pss', hash: 'sha256', pssKey: true },
-  rsa_pss_pss_sha384: { kind: 'pss', hash: 'sha384', pssKey: true },
-  rsa_pss_pss_sha512: { kind: 'pss', hash: 'sha512', pssKey: true },
-  ed25519: { kind: 'ed25519' },
-  rsa_pkcs1_sha256: { kind: 'pkcs1', hash: 'sha256' },
-  rsa_pkcs1_sha384: { kind: 'pkcs1', hash: 'sha384' },
-  rsa_pkcs1_sha512: { kind: 'pkcs1', hash: 'sha512' },
-};
 
 /** Options of {@link NobleProvider}. */
 export interface NobleProviderOptions {
@@ -421,33 +410,33 @@ export class NobleProvider implements CryptoProvider {
   }
 
   sign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array, options: SignOptions = {}): Uint8Array {
-    const spec = SCHEMES[scheme];
+    const spec = SIGNATURE_SCHEME_SPECS[scheme];
     if (!spec) throw new CryptoError('unsupported', `unsupported signature scheme ${String(scheme)}`);
     switch (spec.kind) {
       case 'ecdsa': {
-        if (key.type !== 'ec' || key.curve !== spec.curve) throw wrongKey(scheme, key);
+        if (key.type !== 'ec' || key.curve !== spec.curve) throw wrongKeyError(scheme, key);
         const entropy = options.entropy === undefined ? this.random(32) : options.entropy;
         // prehash: the curve's own hash, which is the scheme's hash for all three schemes.
         return CURVES[spec.curve].sign(message, key.d, { prehash: true, format: 'der', extraEntropy: entropy });
       }
       case 'ed25519':
-        if (key.type !== 'ed25519') throw wrongKey(scheme, key);
+        if (key.type !== 'ed25519') throw wrongKeyError(scheme, key);
         return ed25519.sign(message, key.seed);
       case 'pss': {
-        if (key.type !== 'rsa' || Boolean(key.pss) !== spec.pssKey) throw wrongKey(scheme, key);
+        if (key.type !== 'rsa' || Boolean(key.pss) !== spec.pssKey) throw wrongKeyError(scheme, key);
         const hLen = HASH_LENGTH[spec.hash];
         const salt = options.salt ?? this.random(hLen);
         if (salt.length !== hLen) throw new RangeError(`${scheme}: salt must be ${hLen} bytes`);
         return pssSign(key, spec.hash, message, salt);
       }
       case 'pkcs1':
-        if (key.type !== 'rsa' || key.pss) throw wrongKey(scheme, key);
+        if (key.type !== 'rsa' || key.pss) throw wrongKeyError(scheme, key);
         return pkcs1Sign(key, spec.hash, message);
     }
   }
 
   verify(scheme: SignatureSchemeName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
-    const spec = SCHEMES[scheme];
+    const spec = SIGNATURE_SCHEME_SPECS[scheme];
     if (!spec) return false;
     try {
       switch (spec.kind) {
@@ -483,9 +472,4 @@ export class NobleProvider implements CryptoProvider {
   rsaDecryptPremaster(...args: Parameters<typeof pkcs1DecryptPremaster>): ReturnType<typeof pkcs1DecryptPremaster> {
     return pkcs1DecryptPremaster(...args);
   }
-}
-
-function wrongKey(scheme: SignatureSchemeName, key: PrivateKey): CryptoError {
-  const what = key.type === 'ec' ? `ec ${key.curve}` : key.type === 'rsa' && key.pss ? 'rsa-pss' : key.type;
-  return new CryptoError('invalid-key', `${scheme}: cannot sign with a ${what} key`);
 }

@@ -39,6 +39,24 @@ export const AEAD_NONCE_LENGTH = 12;
 export const AEAD_TAG_LENGTH = 16;
 
 /**
+ * Checks a key for `aead`: the {@link AEAD_KEY_LENGTH} of a known AEAD.
+ * @throws CryptoError `unsupported` for an unknown AEAD; RangeError for a key of the wrong length
+ */
+export function checkAeadKey(aead: AeadName, key: Uint8Array): void {
+  const want = AEAD_KEY_LENGTH[aead];
+  if (want === undefined) throw new CryptoError('unsupported', `unknown AEAD ${String(aead)}`);
+  if (key.length !== want) throw new RangeError(`${aead}: key must be ${want} bytes, got ${key.length}`);
+}
+
+/**
+ * Checks a nonce: {@link AEAD_NONCE_LENGTH} bytes.
+ * @throws RangeError otherwise
+ */
+export function checkAeadNonce(aead: AeadName, nonce: Uint8Array): void {
+  if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError(`${aead}: nonce must be 12 bytes, got ${nonce.length}`);
+}
+
+/**
  * Key-exchange groups, by their TLS NamedGroup names (RFC 8446 §4.2.7: X25519 and X448 of RFC 7748,
  * the NIST curves, the RFC 7919 finite field groups; X25519MLKEM768 = 0x11EC from
  * draft-ietf-tls-ecdhe-mlkem).
@@ -89,22 +107,43 @@ export const GROUPS: readonly GroupName[] = Object.freeze([
   'X25519MLKEM768',
 ]);
 
+/**
+ * How each signature scheme signs (RFC 8446 §4.2.3): the key it takes (an ECDSA key on `curve`, an
+ * RSA key whose certificate is, or is not, id-RSASSA-PSS, an Ed25519 key) and its hash.
+ */
+export type SignatureSchemeSpec =
+  | { readonly kind: 'ecdsa'; readonly curve: EcCurveName; readonly hash: HashName }
+  | { readonly kind: 'pss'; readonly hash: HashName; readonly pssKey: boolean }
+  | { readonly kind: 'pkcs1'; readonly hash: HashName }
+  | { readonly kind: 'ed25519' };
+
+/** Every scheme {@link CryptoProvider.sign} supports, and how it signs. */
+export const SIGNATURE_SCHEME_SPECS: Readonly<Record<SignatureSchemeName, SignatureSchemeSpec>> = Object.freeze({
+  ecdsa_secp256r1_sha256: { kind: 'ecdsa', curve: 'secp256r1', hash: 'sha256' },
+  ecdsa_secp384r1_sha384: { kind: 'ecdsa', curve: 'secp384r1', hash: 'sha384' },
+  ecdsa_secp521r1_sha512: { kind: 'ecdsa', curve: 'secp521r1', hash: 'sha512' },
+  rsa_pss_rsae_sha256: { kind: 'pss', hash: 'sha256', pssKey: false },
+  rsa_pss_rsae_sha384: { kind: 'pss', hash: 'sha384', pssKey: false },
+  rsa_pss_rsae_sha512: { kind: 'pss', hash: 'sha512', pssKey: false },
+  rsa_pss_pss_sha256: { kind: 'pss', hash: 'sha256', pssKey: true },
+  rsa_pss_pss_sha384: { kind: 'pss', hash: 'sha384', pssKey: true },
+  rsa_pss_pss_sha512: { kind: 'pss', hash: 'sha512', pssKey: true },
+  ed25519: { kind: 'ed25519' },
+  rsa_pkcs1_sha256: { kind: 'pkcs1', hash: 'sha256' },
+  rsa_pkcs1_sha384: { kind: 'pkcs1', hash: 'sha384' },
+  rsa_pkcs1_sha512: { kind: 'pkcs1', hash: 'sha512' },
+});
+
 /** Every scheme {@link CryptoProvider.sign} supports. */
-export const SIGNATURE_SCHEMES: readonly SignatureSchemeName[] = Object.freeze([
-  'ecdsa_secp256r1_sha256',
-  'ecdsa_secp384r1_sha384',
-  'ecdsa_secp521r1_sha512',
-  'rsa_pss_rsae_sha256',
-  'rsa_pss_rsae_sha384',
-  'rsa_pss_rsae_sha512',
-  'rsa_pss_pss_sha256',
-  'rsa_pss_pss_sha384',
-  'rsa_pss_pss_sha512',
-  'ed25519',
-  'rsa_pkcs1_sha256',
-  'rsa_pkcs1_sha384',
-  'rsa_pkcs1_sha512',
-]);
+export const SIGNATURE_SCHEMES: readonly SignatureSchemeName[] = Object.freeze(
+  Object.keys(SIGNATURE_SCHEME_SPECS) as SignatureSchemeName[],
+);
+
+/** The error of signing with `scheme` and a key of another type (`invalid-key`). */
+export function wrongKeyError(scheme: SignatureSchemeName, key: PrivateKey): CryptoError {
+  const what = key.type === 'ec' ? `ec ${key.curve}` : key.type === 'rsa' && key.pss ? 'rsa-pss' : key.type;
+  return new CryptoError('invalid-key', `${scheme}: cannot sign with a ${what} key`);
+}
 
 /** The supported group with NamedGroup code point `value`, or undefined. */
 export function groupName(value: number): GroupName | undefined {
@@ -251,6 +290,21 @@ export interface KeyExchange {
   decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array;
 }
 
+/**
+ * {@link KeyExchange.encapsulate} of a Diffie-Hellman group (ECDHE, X25519/X448, FFDHE): a fresh key
+ * pair from `generate(secret)`, its share, and `decapsulate` of its private key with the client's
+ * share; the private key is wiped either way.
+ * @throws CryptoError `invalid-share` when `decapsulate` refuses the client's share
+ */
+export function dhEncapsulate(kx: KeyExchange, clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
+  const kp = kx.generate(secret);
+  try {
+    return { group: kx.group, share: kp.share, sharedSecret: kx.decapsulate(kp.privateKey, clientShare) };
+  } finally {
+    kp.privateKey.fill(0);
+  }
+}
+
 /** Why a {@link CryptoError} was thrown; the TLS layer maps each reason to an alert. */
 export type CryptoErrorReason =
   /** A peer's key share is malformed or not a valid point (illegal_parameter, RFC 8446 §4.2.8). */
@@ -297,10 +351,28 @@ export function aeadContext(provider: CryptoProvider, aead: AeadName, key: Uint8
   const copy = new Uint8Array(key);
   return {
     aead,
-    seal: (nonce, plaintext, aad) => provider.aeadSeal(aead, copy, nonce, plaintext, aad),
-    open: (nonce, ciphertext, aad) => provider.aeadOpen(aead, copy, nonce, ciphertext, aad),
+    seal: (...input) => provider.aeadSeal(aead, copy, ...input),
+    open: (...input) => provider.aeadOpen(aead, copy, ...input),
     dispose: () => copy.fill(0),
   };
+}
+
+/**
+ * The arguments of {@link CryptoProvider.rsaDecryptPremaster} after the key: the ciphertext, the length
+ * of the premaster secret, the `fallback` of that length returned on any padding error, and optionally
+ * ClientHello.client_version to check M against.
+ */
+export type PremasterInput = [
+  ciphertext: Uint8Array,
+  expectedLength: number,
+  fallback: Uint8Array,
+  clientVersion?: number,
+];
+
+/** What {@link CryptoProvider.rsaDecryptPremaster} returns: `message` is M when `ok`, else `fallback`. */
+export interface PremasterResult {
+  ok: boolean;
+  message: Uint8Array;
 }
 
 /**
@@ -322,16 +394,10 @@ export interface CryptoProvider {
   /** HKDF-Expand(PRK, info, L) → OKM (RFC 5869 §2.3). */
   hkdfExpand(hash: HashName, prk: Uint8Array, info: Uint8Array, length: number): Uint8Array;
 
-  /** AEAD encrypt: returns `ciphertext ‖ tag` (RFC 5116 §2.1). */
-  aeadSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
-  /** AEAD decrypt: returns the plaintext, or `null` when authentication fails (RFC 5116 §2.2). */
-  aeadOpen(
-    aead: AeadName,
-    key: Uint8Array,
-    nonce: Uint8Array,
-    ciphertext: Uint8Array,
-    aad: Uint8Array,
-  ): Uint8Array | null;
+  /** AEAD encrypt (nonce, plaintext, aad): returns `ciphertext ‖ tag` (RFC 5116 §2.1). */
+  aeadSeal(aead: AeadName, key: Uint8Array, ...input: Parameters<AeadContext['seal']>): Uint8Array;
+  /** AEAD decrypt (nonce, ciphertext, aad): the plaintext, or `null` when authentication fails (RFC 5116 §2.2). */
+  aeadOpen(aead: AeadName, key: Uint8Array, ...input: Parameters<AeadContext['open']>): Uint8Array | null;
   /**
    * Optional: an AEAD context keyed once with `key` (copied), for sealing or opening many messages
    * under one key. Without it, {@link aeadContext} falls back to the one-shot methods.
@@ -363,11 +429,5 @@ export interface CryptoProvider {
    * does not depend on where the padding check failed. With `clientVersion`, a message that does not
    * start with it counts as a padding error too (the second construction of §7.4.7.1).
    */
-  rsaDecryptPremaster(
-    key: RsaPrivateKey,
-    ciphertext: Uint8Array,
-    expectedLength: number,
-    fallback: Uint8Array,
-    clientVersion?: number,
-  ): { ok: boolean; message: Uint8Array };
+  rsaDecryptPremaster(key: RsaPrivateKey, ...input: PremasterInput): PremasterResult;
 }

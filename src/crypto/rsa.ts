@@ -16,7 +16,15 @@
  */
 import { sha256, sha384, sha512 } from '@noble/hashes/sha2.js';
 import { concat } from '../bytes/hex.js';
-import { CryptoError, HASH_LENGTH, type HashName, type RsaPrivateKey, type RsaPublicKey } from './provider.js';
+import {
+  CryptoError,
+  HASH_LENGTH,
+  type HashName,
+  type PremasterInput,
+  type PremasterResult,
+  type RsaPrivateKey,
+  type RsaPublicKey,
+} from './provider.js';
 
 const HASHES: Readonly<Record<HashName, (data: Uint8Array) => Uint8Array>> = {
   sha256: (d) => sha256(d),
@@ -271,16 +279,10 @@ function premasterEncodingBad(em: Uint8Array, sep: number, version: number | und
  * @throws CryptoError `invalid-input` when `fallback` is not `expectedLength` bytes, or `clientVersion`
  * is given and is not a u16 or `expectedLength` < 2 (programming errors, not bad ciphertexts)
  */
-export function pkcs1DecryptPremaster(
-  key: RsaPrivateKey,
-  ciphertext: Uint8Array,
-  expectedLength: number,
-  fallback: Uint8Array,
-  clientVersion?: number,
-): { ok: boolean; message: Uint8Array } {
+export function pkcs1DecryptPremaster(key: RsaPrivateKey, ...input: PremasterInput): PremasterResult {
   const k = modulusLength(key.n);
   const rsadp = (c: Uint8Array) => i2osp(privateOp(key, os2ip(c)), k);
-  return decryptPremasterWith(key, rsadp, ciphertext, expectedLength, fallback, clientVersion);
+  return decryptPremasterWith(key, rsadp, ...input);
 }
 
 /**
@@ -296,7 +298,7 @@ export function decryptPremasterWith(
   expectedLength: number,
   fallback: Uint8Array,
   clientVersion?: number,
-): { ok: boolean; message: Uint8Array } {
+): PremasterResult {
   if (fallback.length !== expectedLength) {
     throw new CryptoError('invalid-input', 'pkcs1DecryptPremaster: fallback must be expectedLength bytes');
   }

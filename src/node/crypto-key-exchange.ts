@@ -1,213 +1,53 @@
 /**
  * Key exchange on node:crypto (OpenSSL): X25519 and X448 (RFC 7748, shares as in RFC 8446 §4.2.8.2),
  * ECDHE on P-256/P-384/P-521 with uncompressed points and the x-coordinate as the secret (RFC 8446
- * §4.2.8.2, §7.4.2), and X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem) with noble's ML-KEM-768 (Node 20
- * has no ML-KEM) and the native X25519.
+ * §4.2.8.2, §7.4.2), and X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem): NobleProvider's hybrid, with
+ * noble's ML-KEM-768 (Node 20 has no ML-KEM) and the native X25519 below as its X25519 half.
  *
- * Private keys are drawn from the provider's random source and derived exactly as NobleProvider does
- * (X25519/X448: the raw bytes; NIST: noble's `randomSecretKey` of the same seed), and injected secrets
- * give the same shares, so RFC 8448 traces replay through either provider. Errors match NobleProvider's:
- * a malformed share or an all-zero X25519/X448 result throws CryptoError `invalid-share`.
+ * Each is NobleProvider's exchange class with only the curve arithmetic moved to OpenSSL: private keys
+ * are drawn from the provider's random source and derived by the same code (X25519/X448: the raw bytes;
+ * NIST: noble's `randomSecretKey` of the same seed), injected secrets give the same shares, so RFC 8448
+ * traces replay through either provider, and the share checks and errors are the same code too.
  * @module
  */
 import { createECDH, diffieHellman } from 'node:crypto';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { ml_kem768 } from '@noble/post-quantum/ml-kem.js';
-import { concat } from '../bytes/hex.js';
-import {
-  CryptoError,
-  type EcCurveName,
-  type GroupName,
-  type KeyExchange,
-  type KeyShareKeyPair,
-  type KeyShareResponse,
-  type RandomSource,
-} from '../crypto/provider.js';
+import { MontgomeryExchange, NistExchange, X25519MlKem768Exchange } from '../crypto/noble.js';
+import type { GroupName, KeyExchange, RandomSource } from '../crypto/provider.js';
 import { ECDH_CURVE, montgomeryPrivateKey, montgomeryPublicKey, okpRawPublic, plain } from './crypto-keys.js';
 
-function invalidShare(group: GroupName, detail: string): CryptoError {
-  return new CryptoError('invalid-share', `${group}: ${detail}`);
-}
-
-/** The two Montgomery curves: JWK name, key length, label in messages. */
-const MONTGOMERY = {
-  x25519: { crv: 'X25519', length: 32, label: 'X25519' },
-  x448: { crv: 'X448', length: 56, label: 'X448' },
-} as const;
-type MontgomeryName = keyof typeof MONTGOMERY;
-
-/** The public key (u-coordinate) of a raw X25519/X448 private key. */
-function montgomeryPublic(kind: MontgomeryName, privateKey: Uint8Array): Uint8Array {
-  return okpRawPublic(montgomeryPrivateKey(MONTGOMERY[kind].crv, privateKey));
-}
+/** The JWK `crv` of each Montgomery curve. */
+const OKP_CURVE = { x25519: 'X25519', x448: 'X448' } as const;
 
 /**
- * X25519/X448 (RFC 7748 §5) of a raw private key and a peer's share; the all-zero result (a small-order
- * share) is refused (RFC 8446 §7.4.2, RFC 7748 §6): OpenSSL refuses it itself, and the check below
- * covers any other zero result.
+ * X25519 or X448 with OpenSSL's arithmetic; the checks are NobleProvider's. OpenSSL refuses the
+ * all-zero result (a small-order share) itself (RFC 8446 §7.4.2, RFC 7748 §6).
  */
-function montgomeryAgree(kind: MontgomeryName, privateKey: Uint8Array, peer: Uint8Array, group: GroupName) {
-  const { crv, length, label } = MONTGOMERY[kind];
-  if (peer.length !== length) throw invalidShare(group, `${label} share must be ${length} bytes, got ${peer.length}`);
-  let shared: Uint8Array;
-  try {
-    shared = plain(
+class NodeMontgomeryExchange extends MontgomeryExchange {
+  protected override publicKey(privateKey: Uint8Array): Uint8Array {
+    return okpRawPublic(montgomeryPrivateKey(OKP_CURVE[this.group], privateKey));
+  }
+  protected override rawAgree(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
+    const crv = OKP_CURVE[this.group];
+    return plain(
       diffieHellman({ privateKey: montgomeryPrivateKey(crv, privateKey), publicKey: montgomeryPublicKey(crv, peer) }),
     );
-  } catch {
-    throw invalidShare(group, `${label} shared secret is all zero`);
-  }
-  let acc = 0;
-  for (let i = 0; i < shared.length; i++) acc |= shared[i]!;
-  if (acc === 0) throw invalidShare(group, `${label} shared secret is all zero`);
-  return shared;
-}
-
-/** X25519 or X448 key exchange: the raw RFC 7748 public keys as shares. */
-class NodeMontgomeryExchange implements KeyExchange {
-  readonly clientShareLength: number;
-  readonly serverShareLength: number;
-  constructor(
-    readonly group: MontgomeryName & GroupName,
-    private readonly random: RandomSource,
-  ) {
-    this.clientShareLength = MONTGOMERY[group].length;
-    this.serverShareLength = this.clientShareLength;
-  }
-  generate(secret?: Uint8Array): KeyShareKeyPair {
-    const { length } = MONTGOMERY[this.group];
-    const privateKey = secret ? secret.slice() : this.random(length);
-    if (privateKey.length !== length) throw new RangeError(`${this.group}: private key must be ${length} bytes`);
-    return { group: this.group, privateKey, share: montgomeryPublic(this.group, privateKey) };
-  }
-  encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
-    const kp = this.generate(secret);
-    const sharedSecret = montgomeryAgree(this.group, kp.privateKey, clientShare, this.group);
-    kp.privateKey.fill(0);
-    return { group: this.group, share: kp.share, sharedSecret };
-  }
-  decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array {
-    return montgomeryAgree(this.group, privateKey, serverShare, this.group);
   }
 }
-
-/** noble's curves, only for the private scalar (validity check, and seed → scalar as NobleProvider). */
-const NOBLE_CURVES = { secp256r1: p256, secp384r1: p384, secp521r1: p521 } as const;
-const COORD_LENGTH: Readonly<Record<EcCurveName, number>> = { secp256r1: 32, secp384r1: 48, secp521r1: 66 };
-
-/** ECDHE over a NIST curve with OpenSSL's ECDH (`createECDH`), which checks that the peer's point is on the curve. */
-class NodeNistExchange implements KeyExchange {
-  readonly clientShareLength: number;
-  readonly serverShareLength: number;
-  constructor(
-    readonly group: EcCurveName,
-    private readonly random: RandomSource,
-  ) {
-    this.clientShareLength = 1 + 2 * COORD_LENGTH[group];
-    this.serverShareLength = this.clientShareLength;
-  }
-  generate(secret?: Uint8Array): KeyShareKeyPair {
-    const curve = NOBLE_CURVES[this.group];
-    let privateKey: Uint8Array;
-    if (secret) {
-      privateKey = secret.slice();
-      if (!curve.utils.isValidSecretKey(privateKey)) throw new RangeError(`${this.group}: invalid private key`);
-    } else {
-      const seed = this.random(curve.lengths.seed ?? COORD_LENGTH[this.group] + 16);
-      privateKey = curve.utils.randomSecretKey(seed);
-      seed.fill(0);
-    }
-    const ecdh = createECDH(ECDH_CURVE[this.group]);
-    ecdh.setPrivateKey(privateKey);
-    return { group: this.group, privateKey, share: plain(ecdh.getPublicKey()) };
-  }
-  encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
-    const kp = this.generate(secret);
-    const sharedSecret = this.decapsulate(kp.privateKey, clientShare);
-    kp.privateKey.fill(0);
-    return { group: this.group, share: kp.share, sharedSecret };
-  }
-  decapsulate(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
-    if (peer.length !== this.clientShareLength || peer[0] !== 0x04) {
-      throw invalidShare(this.group, 'share must be an uncompressed point (04 ‖ X ‖ Y)');
-    }
-    const ecdh = createECDH(ECDH_CURVE[this.group]);
-    ecdh.setPrivateKey(privateKey);
-    try {
-      return plain(ecdh.computeSecret(peer));
-    } catch {
-      throw invalidShare(this.group, 'share is not a point on the curve');
-    }
-  }
-}
-
-const MLKEM_EK = 1184;
-const MLKEM_DK = 2400;
-const MLKEM_CT = 1088;
 
 /**
- * X25519MLKEM768 (0x11EC), laid out as NobleProvider's (ML-KEM first in every field): client share =
- * ek (1184) ‖ X25519 public (32); server share = ciphertext (1088) ‖ X25519 public (32); secret =
- * ML-KEM secret (32) ‖ X25519 secret (32); client private key = dk (2400) ‖ X25519 private (32).
+ * ECDHE over a NIST curve with OpenSSL's ECDH (`createECDH`, which checks that the peer's point is on
+ * the curve); private keys and checks are NobleProvider's.
  */
-class NodeX25519MlKem768Exchange implements KeyExchange {
-  readonly group = 'X25519MLKEM768';
-  readonly clientShareLength = MLKEM_EK + 32;
-  readonly serverShareLength = MLKEM_CT + 32;
-  constructor(private readonly random: RandomSource) {}
-  generate(secret?: Uint8Array): KeyShareKeyPair {
-    if (secret && secret.length !== 96) throw new RangeError('X25519MLKEM768: secret must be 64 + 32 bytes');
-    const input = secret ? secret.slice() : this.random(96);
-    const { publicKey: ek, secretKey: dk } = ml_kem768.keygen(input.subarray(0, 64));
-    const xPriv = input.slice(64, 96);
-    input.fill(0);
-    const share = concat(ek, montgomeryPublic('x25519', xPriv));
-    const privateKey = concat(dk, xPriv);
-    dk.fill(0);
-    xPriv.fill(0);
-    return { group: this.group, privateKey, share };
+class NodeNistExchange extends NistExchange {
+  protected override publicKey(privateKey: Uint8Array): Uint8Array {
+    const ecdh = createECDH(ECDH_CURVE[this.group]);
+    ecdh.setPrivateKey(privateKey);
+    return plain(ecdh.getPublicKey());
   }
-  encapsulate(clientShare: Uint8Array, secret?: Uint8Array): KeyShareResponse {
-    if (clientShare.length !== this.clientShareLength) {
-      throw invalidShare(this.group, `client share must be ${this.clientShareLength} bytes, got ${clientShare.length}`);
-    }
-    if (secret && secret.length !== 64) throw new RangeError('X25519MLKEM768: secret must be 32 + 32 bytes');
-    const input = secret ? secret.slice() : this.random(64);
-    let kem: { cipherText: Uint8Array; sharedSecret: Uint8Array };
-    try {
-      kem = ml_kem768.encapsulate(clientShare.subarray(0, MLKEM_EK), input.subarray(0, 32));
-    } catch {
-      input.fill(0);
-      throw invalidShare(this.group, 'invalid ML-KEM-768 encapsulation key');
-    }
-    const xPriv = input.slice(32, 64);
-    input.fill(0);
-    const xShared = montgomeryAgree('x25519', xPriv, clientShare.subarray(MLKEM_EK), this.group);
-    const share = concat(kem.cipherText, montgomeryPublic('x25519', xPriv));
-    xPriv.fill(0);
-    const sharedSecret = concat(kem.sharedSecret, xShared);
-    kem.sharedSecret.fill(0);
-    xShared.fill(0);
-    return { group: this.group, share, sharedSecret };
-  }
-  decapsulate(privateKey: Uint8Array, serverShare: Uint8Array): Uint8Array {
-    if (privateKey.length !== MLKEM_DK + 32) throw new RangeError('X25519MLKEM768: bad private key length');
-    if (serverShare.length !== this.serverShareLength) {
-      throw invalidShare(this.group, `server share must be ${this.serverShareLength} bytes, got ${serverShare.length}`);
-    }
-    const dk = privateKey.slice(0, MLKEM_DK); // decapsulate() wipes the key it is given
-    const kemShared = ml_kem768.decapsulate(serverShare.subarray(0, MLKEM_CT), dk);
-    dk.fill(0);
-    const xShared = montgomeryAgree(
-      'x25519',
-      privateKey.subarray(MLKEM_DK),
-      serverShare.subarray(MLKEM_CT),
-      this.group,
-    );
-    const out = concat(kemShared, xShared);
-    kemShared.fill(0);
-    xShared.fill(0);
-    return out;
+  protected override sharedX(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
+    const ecdh = createECDH(ECDH_CURVE[this.group]);
+    ecdh.setPrivateKey(privateKey);
+    return plain(ecdh.computeSecret(peer));
   }
 }
 
@@ -216,11 +56,11 @@ class NodeX25519MlKem768Exchange implements KeyExchange {
  * 7919 FFDHE groups).
  */
 export function nodeKeyExchange(group: GroupName, random: RandomSource): KeyExchange | undefined {
-  const name: string = group;
-  if (name === 'x25519' || name === 'x448')
-    return new NodeMontgomeryExchange(group as MontgomeryName & GroupName, random);
+  if (group === 'x25519' || group === 'x448') return new NodeMontgomeryExchange(group, random);
   if (group === 'secp256r1' || group === 'secp384r1' || group === 'secp521r1')
     return new NodeNistExchange(group, random);
-  if (group === 'X25519MLKEM768') return new NodeX25519MlKem768Exchange(random);
+  if (group === 'X25519MLKEM768') {
+    return new X25519MlKem768Exchange(random, new NodeMontgomeryExchange('x25519', random, 'X25519MLKEM768'));
+  }
   return undefined;
 }

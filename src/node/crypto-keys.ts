@@ -101,6 +101,16 @@ function importPublic(key: PublicKey): KeyObject {
   }
 }
 
+/** The `KeyObject` cached for `key` in `cache`, made by `create` on first use (a failure is not cached). */
+function cached<K extends object>(cache: WeakMap<K, KeyObject>, key: K, create: (key: K) => KeyObject): KeyObject {
+  let k = cache.get(key);
+  if (!k) {
+    k = create(key);
+    cache.set(key, k);
+  }
+  return k;
+}
+
 /**
  * The `KeyObject`s of tlswire keys, created on first use and kept as long as the key object lives.
  * A key is treated as immutable once used (as a certified key is); a failed import is not cached.
@@ -111,21 +121,11 @@ export class KeyObjectCache {
 
   /** @throws RangeError or a node:crypto error when the key cannot be imported */
   privateKey(key: PrivateKey): KeyObject {
-    let k = this.#private.get(key);
-    if (!k) {
-      k = importPrivate(key);
-      this.#private.set(key, k);
-    }
-    return k;
+    return cached(this.#private, key, importPrivate);
   }
 
   /** @throws RangeError or a node:crypto error when the key cannot be imported (e.g. not a point) */
   publicKey(key: PublicKey): KeyObject {
-    let k = this.#public.get(key);
-    if (!k) {
-      k = importPublic(key);
-      this.#public.set(key, k);
-    }
-    return k;
+    return cached(this.#public, key, importPublic);
   }
 }

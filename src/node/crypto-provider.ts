@@ -37,25 +37,30 @@ import {
 } from 'node:crypto';
 import { NobleProvider } from '../crypto/noble.js';
 import {
-  AEAD_KEY_LENGTH,
-  AEAD_NONCE_LENGTH,
   AEAD_TAG_LENGTH,
   type AeadContext,
   type AeadName,
   CryptoError,
   type CryptoProvider,
+  checkAeadKey,
+  checkAeadNonce,
   type GroupName,
   HASH_LENGTH,
   type HashContext,
   type HashName,
   type KeyExchange,
+  type PremasterInput,
+  type PremasterResult,
   type PrivateKey,
   type PublicKey,
   type RandomSource,
   type RsaPrivateKey,
   type RsaPublicKey,
+  SIGNATURE_SCHEME_SPECS,
   type SignatureSchemeName,
+  type SignatureSchemeSpec,
   type SignOptions,
+  wrongKeyError,
 } from '../crypto/provider.js';
 import { decryptPremasterWith, modulusLength } from '../crypto/rsa.js';
 import { nodeKeyExchange } from './crypto-key-exchange.js';
@@ -82,10 +87,6 @@ function checkHash(hash: HashName): void {
   if (HASH_LENGTH[hash] === undefined) throw new CryptoError('unsupported', `unknown hash ${String(hash)}`);
 }
 
-function checkNonce(aead: AeadName, nonce: Uint8Array): void {
-  if (nonce.length !== AEAD_NONCE_LENGTH) throw new RangeError(`${aead}: nonce must be 12 bytes, got ${nonce.length}`);
-}
-
 /** Options of both ciphers: the 16-byte tag (ChaCha20-Poly1305 needs it said). */
 const TAG = { authTagLength: AEAD_TAG_LENGTH } as const;
 
@@ -99,13 +100,11 @@ class NodeAeadContext implements AeadContext {
     readonly aead: AeadName,
     key: Uint8Array,
   ) {
-    const want = AEAD_KEY_LENGTH[aead];
-    if (want === undefined) throw new CryptoError('unsupported', `unknown AEAD ${String(aead)}`);
-    if (key.length !== want) throw new RangeError(`${aead}: key must be ${want} bytes, got ${key.length}`);
+    checkAeadKey(aead, key);
     this.#key = createSecretKey(key); // a copy
   }
   #live(nonce: Uint8Array): KeyObject {
-    checkNonce(this.aead, nonce);
+    checkAeadNonce(this.aead, nonce);
     if (!this.#key) throw new Error(`${this.aead}: context disposed`);
     return this.#key;
   }
@@ -140,31 +139,8 @@ class NodeAeadContext implements AeadContext {
   }
 }
 
-/** How each signature scheme signs on node:crypto (RFC 8446 §4.2.3). */
-type NodeScheme =
-  | { kind: 'ecdsa'; curve: 'secp256r1' | 'secp384r1' | 'secp521r1'; hash: HashName }
-  | { kind: 'pss'; hash: HashName; pssKey: boolean }
-  | { kind: 'pkcs1'; hash: HashName }
-  | { kind: 'ed25519' };
-
-const SCHEMES: Readonly<Record<SignatureSchemeName, NodeScheme>> = {
-  ecdsa_secp256r1_sha256: { kind: 'ecdsa', curve: 'secp256r1', hash: 'sha256' },
-  ecdsa_secp384r1_sha384: { kind: 'ecdsa', curve: 'secp384r1', hash: 'sha384' },
-  ecdsa_secp521r1_sha512: { kind: 'ecdsa', curve: 'secp521r1', hash: 'sha512' },
-  rsa_pss_rsae_sha256: { kind: 'pss', hash: 'sha256', pssKey: false },
-  rsa_pss_rsae_sha384: { kind: 'pss', hash: 'sha384', pssKey: false },
-  rsa_pss_rsae_sha512: { kind: 'pss', hash: 'sha512', pssKey: false },
-  rsa_pss_pss_sha256: { kind: 'pss', hash: 'sha256', pssKey: true },
-  rsa_pss_pss_sha384: { kind: 'pss', hash: 'sha384', pssKey: true },
-  rsa_pss_pss_sha512: { kind: 'pss', hash: 'sha512', pssKey: true },
-  ed25519: { kind: 'ed25519' },
-  rsa_pkcs1_sha256: { kind: 'pkcs1', hash: 'sha256' },
-  rsa_pkcs1_sha384: { kind: 'pkcs1', hash: 'sha384' },
-  rsa_pkcs1_sha512: { kind: 'pkcs1', hash: 'sha512' },
-};
-
 /** True when `key` is of the type the scheme signs or verifies with (as NobleProvider checks). */
-function keyFits(spec: NodeScheme, key: PrivateKey | PublicKey): boolean {
+function keyFits(spec: SignatureSchemeSpec, key: PrivateKey | PublicKey): boolean {
   switch (spec.kind) {
     case 'ecdsa':
       return key.type === 'ec' && key.curve === spec.curve;
@@ -178,7 +154,7 @@ function keyFits(spec: NodeScheme, key: PrivateKey | PublicKey): boolean {
 }
 
 /** node:crypto's digest name and options of a scheme, for `sign` and `verify`. */
-function nodeArgs(spec: NodeScheme, key: KeyObject): [string | null, { key: KeyObject } & SigningOptions] {
+function nodeArgs(spec: SignatureSchemeSpec, key: KeyObject): [string | null, { key: KeyObject } & SigningOptions] {
   switch (spec.kind) {
     case 'ecdsa':
       return [spec.hash, { key, dsaEncoding: 'der' }];
@@ -192,11 +168,6 @@ function nodeArgs(spec: NodeScheme, key: KeyObject): [string | null, { key: KeyO
     case 'pkcs1':
       return [spec.hash, { key, padding: constants.RSA_PKCS1_PADDING }];
   }
-}
-
-function wrongKey(scheme: SignatureSchemeName, key: PrivateKey): CryptoError {
-  const what = key.type === 'ec' ? `ec ${key.curve}` : key.type === 'rsa' && key.pss ? 'rsa-pss' : key.type;
-  return new CryptoError('invalid-key', `${scheme}: cannot sign with a ${what} key`);
 }
 
 /** Options of {@link NodeCryptoProvider}. */
@@ -277,18 +248,12 @@ export class NodeCryptoProvider implements CryptoProvider {
     return out;
   }
 
-  aeadSeal(aead: AeadName, key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    return new NodeAeadContext(aead, key).seal(nonce, plaintext, aad);
+  aeadSeal(aead: AeadName, key: Uint8Array, ...input: Parameters<AeadContext['seal']>): Uint8Array {
+    return new NodeAeadContext(aead, key).seal(...input);
   }
 
-  aeadOpen(
-    aead: AeadName,
-    key: Uint8Array,
-    nonce: Uint8Array,
-    ciphertext: Uint8Array,
-    aad: Uint8Array,
-  ): Uint8Array | null {
-    return new NodeAeadContext(aead, key).open(nonce, ciphertext, aad);
+  aeadOpen(aead: AeadName, key: Uint8Array, ...input: Parameters<AeadContext['open']>): Uint8Array | null {
+    return new NodeAeadContext(aead, key).open(...input);
   }
 
   aead(aead: AeadName, key: Uint8Array): AeadContext {
@@ -304,9 +269,9 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   sign(scheme: SignatureSchemeName, key: PrivateKey, message: Uint8Array, options: SignOptions = {}): Uint8Array {
-    const spec = SCHEMES[scheme];
+    const spec = SIGNATURE_SCHEME_SPECS[scheme];
     if (!spec) throw new CryptoError('unsupported', `unsupported signature scheme ${String(scheme)}`);
-    if (!keyFits(spec, key)) throw wrongKey(scheme, key);
+    if (!keyFits(spec, key)) throw wrongKeyError(scheme, key);
     const randomized = spec.kind === 'ecdsa' || spec.kind === 'pss';
     const injected = options.salt !== undefined || options.entropy !== undefined || this.#source !== undefined;
     if ((randomized && injected) || (key.type === 'rsa' && !hasCrt(key))) {
@@ -321,7 +286,7 @@ export class NodeCryptoProvider implements CryptoProvider {
   }
 
   verify(scheme: SignatureSchemeName, key: PublicKey, message: Uint8Array, signature: Uint8Array): boolean {
-    const spec = SCHEMES[scheme];
+    const spec = SIGNATURE_SCHEME_SPECS[scheme];
     if (!spec || !keyFits(spec, key)) return false;
     try {
       const keyObject = this.#keys.publicKey(key);
@@ -344,17 +309,11 @@ export class NodeCryptoProvider implements CryptoProvider {
     return plain(publicEncrypt({ key: k, padding: constants.RSA_PKCS1_PADDING }, message));
   }
 
-  rsaDecryptPremaster(
-    key: RsaPrivateKey,
-    ciphertext: Uint8Array,
-    expectedLength: number,
-    fallback: Uint8Array,
-    clientVersion?: number,
-  ): { ok: boolean; message: Uint8Array } {
-    if (!hasCrt(key)) return this.#noble.rsaDecryptPremaster(key, ciphertext, expectedLength, fallback, clientVersion);
+  rsaDecryptPremaster(key: RsaPrivateKey, ...input: PremasterInput): PremasterResult {
+    if (!hasCrt(key)) return this.#noble.rsaDecryptPremaster(key, ...input);
     const k = this.#keys.privateKey(key);
     const rsadp = (c: Uint8Array) => plain(privateDecrypt({ key: k, padding: constants.RSA_NO_PADDING }, c));
-    return decryptPremasterWith(key, rsadp, ciphertext, expectedLength, fallback, clientVersion);
+    return decryptPremasterWith(key, rsadp, ...input);
   }
 }
 

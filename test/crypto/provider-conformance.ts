@@ -292,6 +292,23 @@ function montgomery(p: CryptoProvider): void {
     });
   });
 
+  describe.runIf(hasGroup(p, 'X25519MLKEM768'))('X25519MLKEM768: its X25519 half', () => {
+    it('a low-order X25519 part is invalid-share, named for the hybrid, in both roles', () => {
+      const kx = p.keyExchange('X25519MLKEM768');
+      const zeroFrom = (share: Uint8Array, at: number) => share.slice().fill(0, at);
+      const invalid = expect.objectContaining({
+        name: 'CryptoError',
+        reason: 'invalid-share',
+        message: 'X25519MLKEM768: X25519 shared secret is all zero',
+      });
+      const client = kx.generate();
+      // u = 0 after the ML-KEM-768 encapsulation key (1184 bytes) or ciphertext (1088 bytes).
+      expect(() => kx.encapsulate(zeroFrom(client.share, 1184))).toThrow(invalid);
+      const server = kx.encapsulate(client.share);
+      expect(() => kx.decapsulate(client.privateKey, zeroFrom(server.share, 1088))).toThrow(invalid);
+    });
+  });
+
   describe.runIf(hasGroup(p, 'x448'))('X448 (RFC 7748)', () => {
     const x = () => p.keyExchange('x448' as GroupName);
     it('§5.2: the two scalar-multiplication vectors', () => {
