@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fromHex } from '../bytes/hex.js';
+import { keyExchangeOf, looksLikeTls } from '../decrypt/analyze.js';
 import { type Alert, parseAlert } from '../tls/alert.js';
 import { ContentType, HandshakeType, nameOf, ProtocolVersion } from '../tls/enums.js';
 import { findExtension } from '../tls/extensions.js';
@@ -31,7 +32,6 @@ import {
   toJson,
   versionName,
 } from './format.js';
-import { keyExchangeOf, looksLikeTls } from './tls.js';
 
 /** Usage text of the command. */
 export const DECODE_USAGE = `Usage: tlswire decode HEX... [--json] [--tls12] [--kx ecdhe|dhe|rsa]

@@ -20,6 +20,7 @@ import { type DecodedPacket, decodePacket, readCapture } from '../capture/decode
 import { FlowTracker, type TcpConnection } from '../capture/flow.js';
 import { formatIpAddress, type IpHeader } from '../capture/ip.js';
 import { formatEpoch } from '../capture/packet.js';
+import { analyzeTls, type MessageEvent, type RecordEvent, type TlsConnectionReport } from '../decrypt/analyze.js';
 import { plaintextStreams } from '../decrypt/capture.js';
 import { KeyLog } from '../decrypt/keylog.js';
 import { embeddedKeyLogs } from '../decrypt/secrets-block.js';
@@ -39,7 +40,6 @@ import {
   toJson,
   versionName,
 } from './format.js';
-import { analyzeTls, type MessageEvent, type RecordEvent, type TlsConnectionReport } from './tls.js';
 
 /** Usage text of the command. */
 export const PCAP_USAGE = `Usage: tlswire pcap FILE [--json] [--checksums] [--tcp | --tls] [--keylog KEYS]... [--follow]

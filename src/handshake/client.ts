@@ -54,7 +54,7 @@ import {
   keyExchangeStep,
 } from './common.js';
 import { HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
-import type { Present, State } from './endpoint.js';
+import { type Present, type State, stepper } from './endpoint.js';
 import { checkLegacyVersion, checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
 import {
   completeHandshake,
@@ -143,11 +143,7 @@ type Learned = Keyed & Agreed & PeerCertificate;
 /** Every field a client handshake value has: those of the later steps undefined until they are known. */
 type ClientHandshakeFields = ClientHandshake & Present<Learned>;
 
-/**
- * A copy of the handshake value `hs` with every field of {@link ClientHandshakeFields}, in one order:
- * every value a state holds is made here (or by {@link advance}), so all share one hidden class (see
- * {@link Present}).
- */
+/** `hs` with every field of {@link ClientHandshakeFields}, in one order (see {@link Present}). */
 function clientHandshake(hs: ClientHandshake & Partial<Learned>): ClientHandshakeFields {
   return {
     hello: hs.hello,
@@ -169,13 +165,8 @@ function clientHandshake(hs: ClientHandshake & Partial<Learned>): ClientHandshak
   };
 }
 
-/** The next handshake value: `hs` with `changes` (what `{ ...hs, ...changes }` means, in one hidden class). */
-function advance<H extends ClientHandshake, C extends Partial<ClientHandshakeFields>>(
-  hs: H,
-  changes: C,
-): Omit<H, keyof C> & C {
-  return Object.assign(clientHandshake(hs), changes) as unknown as Omit<H, keyof C> & C;
-}
+/** The next handshake value: `hs` with `changes`, in one hidden class. */
+const advance = stepper(clientHandshake);
 
 /** What the established connection keeps of the handshake. */
 interface Established {

@@ -28,6 +28,16 @@ export interface State<C, I extends CoreInput = CoreInput> {
  */
 export type Present<T> = { [K in keyof Required<T>]: T[K] | undefined };
 
+/**
+ * A role's `advance`, from its copy function (one literal with every field, see {@link Present}):
+ * `advance(hs, changes)` is the next handshake value, what `{ ...hs, ...changes }` means, but in the
+ * role's one hidden class.
+ */
+export function stepper<Base, Fields extends object>(copy: (hs: Base) => Fields) {
+  return <H extends Base, C extends Partial<Fields>>(hs: H, changes: C): Omit<H, keyof C> & C =>
+    Object.assign(copy(hs), changes) as unknown as Omit<H, keyof C> & C;
+}
+
 /** A role's states bound to their context: the current state, fed one input at a time. */
 export class Machine<C, I extends CoreInput = CoreInput> {
   readonly cx: C;

@@ -47,7 +47,7 @@ import {
   runVerifier,
 } from '../common.js';
 import { HandshakeAlertError, suiteNames } from '../diagnosis.js';
-import { Machine, type Present, type State } from '../endpoint.js';
+import { Machine, type Present, type State, stepper } from '../endpoint.js';
 import { checkLegacyVersion, checkSelectedAlpn, isIpLiteral, unexpected } from '../policy.js';
 import type { RecordCore } from '../record-core.js';
 import type { CertificateVerifier } from '../types.js';
@@ -138,11 +138,7 @@ type Learned = Omit<Certified & Keyed, keyof ClientHandshake>;
 /** Every field a client handshake value has: those of the later steps undefined until they are known. */
 type ClientHandshakeFields = ClientHandshake & Present<Learned>;
 
-/**
- * A copy of the handshake value `hs` with every field of {@link ClientHandshakeFields}, in one order:
- * every value a state holds is made here (or by {@link advance}), so all share one hidden class (see
- * {@link Present}).
- */
+/** `hs` with every field of {@link ClientHandshakeFields}, in one order (see {@link Present}). */
 function clientHandshake(hs: ClientHandshake & Partial<Learned>): ClientHandshakeFields {
   return {
     hello: hs.hello,
@@ -165,13 +161,8 @@ function clientHandshake(hs: ClientHandshake & Partial<Learned>): ClientHandshak
   };
 }
 
-/** The next handshake value: `hs` with `changes` (what `{ ...hs, ...changes }` means, in one hidden class). */
-function advance<H extends ClientHandshake, C extends Partial<ClientHandshakeFields>>(
-  hs: H,
-  changes: C,
-): Omit<H, keyof C> & C {
-  return Object.assign(clientHandshake(hs), changes) as unknown as Omit<H, keyof C> & C;
-}
+/** The next handshake value: `hs` with `changes`, in one hidden class. */
+const advance = stepper(clientHandshake);
 
 const SERVER_HELLO_EXTENSIONS: readonly Extension['kind'][] = [
   'server_name',

@@ -41,7 +41,7 @@ import { type Extension, findExtension } from '../../tls/extensions.js';
 import type { ClientHello } from '../../tls/messages/hello.js';
 import { DOWNGRADE_TLS12, groupName, keyExchangeStep } from '../common.js';
 import { groupNames, HandshakeAlertError, schemeNames, suiteNames, versionNames } from '../diagnosis.js';
-import { Machine, type Present } from '../endpoint.js';
+import { Machine, type Present, stepper } from '../endpoint.js';
 import {
   certificateRequestInfo,
   checkLegacyVersion,
@@ -143,11 +143,7 @@ type Learned = Omit<FullHandshake & Keyed, keyof HelloSettled>;
 /** Every field a server handshake value has: those of the later steps undefined until they are known. */
 type ServerHandshakeFields = HelloSettled & Present<Learned>;
 
-/**
- * A copy of the handshake value `hs` with every field of {@link ServerHandshakeFields}, in one order:
- * every value a state holds is made here (or by {@link advance}), so all share one hidden class (see
- * {@link Present}).
- */
+/** `hs` with every field of {@link ServerHandshakeFields}, in one order (see {@link Present}). */
 function serverHandshake(hs: HelloSettled & Partial<Learned>): ServerHandshakeFields {
   return {
     transcript: hs.transcript,
@@ -169,13 +165,8 @@ function serverHandshake(hs: HelloSettled & Partial<Learned>): ServerHandshakeFi
   };
 }
 
-/** The next handshake value: `hs` with `changes` (what `{ ...hs, ...changes }` means, in one hidden class). */
-function advance<H extends HelloSettled, C extends Partial<ServerHandshakeFields>>(
-  hs: H,
-  changes: C,
-): Omit<H, keyof C> & C {
-  return Object.assign(serverHandshake(hs), changes) as unknown as Omit<H, keyof C> & C;
-}
+/** The next handshake value: `hs` with `changes`, in one hidden class. */
+const advance = stepper(serverHandshake);
 
 /** The server's choice of suite, group and signature algorithm for a full handshake. */
 interface Choice {
