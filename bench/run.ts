@@ -3,10 +3,10 @@
  *
  * Each `bench/*.bench.ts` module exports `register(bench)`, adding its tasks; it may return notes,
  * printed after the table: strings, or functions called after the run (to derive MB/s and the like
- * from the results). Figures are recorded with the machine in docs/performance.md. Benchmarks never
- * run in the test suite.
+ * from the results). The table and the notes are also written to bench/results.json (not committed).
+ * Figures are recorded with the machine in docs/performance.md. Benchmarks never run in the test suite.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Bench } from 'tinybench';
@@ -30,15 +30,20 @@ for (const f of files) {
 }
 await bench.run();
 console.log(`node ${process.version} on ${process.platform}/${process.arch}`);
+const rows = bench.tasks.map((t) => {
+  const r = t.result as { throughput?: { mean?: number }; latency?: { mean?: number } } | undefined;
+  return { task: t.name, opsPerSecond: r?.throughput?.mean ?? 0, meanMicroseconds: (r?.latency?.mean ?? 0) * 1000 };
+});
 console.table(
-  bench.tasks.map((t) => {
-    const r = t.result as { throughput?: { mean?: number }; latency?: { mean?: number } } | undefined;
-    const hz = r?.throughput?.mean ?? 0;
-    return {
-      task: t.name,
-      'ops/s': Math.round(hz).toLocaleString('en-US'),
-      'mean µs': ((r?.latency?.mean ?? 0) * 1000).toFixed(3),
-    };
-  }),
+  rows.map((r) => ({
+    task: r.task,
+    'ops/s': Math.round(r.opsPerSecond).toLocaleString('en-US'),
+    'mean µs': r.meanMicroseconds.toFixed(3),
+  })),
 );
-for (const n of notes) console.log(typeof n === 'function' ? n() : n);
+const noteLines = notes.map((n) => (typeof n === 'function' ? n() : n));
+for (const n of noteLines) console.log(n);
+writeFileSync(
+  join(here, 'results.json'),
+  `${JSON.stringify({ node: process.version, platform: `${process.platform}/${process.arch}`, date: new Date().toISOString(), tasks: rows, notes: noteLines }, null, 2)}\n`,
+);
