@@ -1,0 +1,279 @@
+/**
+ * The node:tls contract of `tlswire/node` (issue #13): the same client code run with `node:tls` and
+ * with our `connect`, against one node:tls server of the test PKI, must observe the same values —
+ * the connect forms and their callback, `authorized` / `authorizationError`, `getCipher()`,
+ * `servername`, `alpnProtocol`, `getProtocol()`, `getPeerCertificate()` (plain and detailed, field by
+ * field), error `code`s, `keylog` Buffers — and our server must look the same to a node:tls client.
+ */
+import { readFileSync } from 'node:fs';
+import type net from 'node:net';
+import tls from 'node:tls';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, createServer } from '../../src/node/index.js';
+import { pki, readPki } from './peers.js';
+
+const ROOT = readPki('root-ca.crt');
+const closers: (() => void)[] = [];
+afterEach(() => {
+  for (const c of closers.splice(0)) c();
+});
+
+async function listening<S extends net.Server>(server: S): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  closers.push(() => server.close());
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** A node:tls server of `leaf` (its chain file) that answers "ok" and closes. */
+function nodeServer(leaf: string, options: tls.TlsOptions = {}): Promise<number> {
+  const server = tls.createServer(
+    { cert: readFileSync(pki(`${leaf}-chain.pem`)), key: readFileSync(pki(`${leaf}.key`)), ...options },
+    (s) => {
+      s.on('error', () => undefined);
+      s.end('ok');
+    },
+  );
+  server.on('tlsClientError', () => undefined);
+  return listening(server);
+}
+
+type Connect = (...args: unknown[]) => tls.TLSSocket;
+const IMPLEMENTATIONS: [string, Connect][] = [
+  ['node:tls', tls.connect as unknown as Connect],
+  ['tlswire', connect as unknown as Connect],
+];
+
+/** What a client observes once connected, or the error it got. */
+interface Observed {
+  callback: boolean;
+  authorized?: boolean;
+  authorizationError?: unknown;
+  cipher?: unknown;
+  protocol?: string | null;
+  servername?: unknown;
+  alpnProtocol?: unknown;
+  keylogIsBufferLine?: boolean;
+  error?: { code: unknown };
+}
+
+/** Run `open` (a connect call given the implementation and a callback) and observe the socket. */
+function observe(open: (connectFn: Connect, cb: () => void) => tls.TLSSocket, impl: Connect): Promise<Observed> {
+  return new Promise((resolve) => {
+    const keylog: unknown[] = [];
+    let callback = false;
+    const socket = open(impl, () => {
+      callback = true;
+    });
+    socket.on('keylog', (line: unknown) => keylog.push(line));
+    socket.on('secureConnect', () => {
+      setImmediate(() => {
+        resolve({
+          callback,
+          authorized: socket.authorized,
+          authorizationError: socket.authorizationError,
+          cipher: socket.getCipher(),
+          protocol: socket.getProtocol(),
+          servername: (socket as unknown as { servername: unknown }).servername,
+          alpnProtocol: socket.alpnProtocol,
+          keylogIsBufferLine:
+            keylog.length > 0 &&
+            keylog.every((l) => Buffer.isBuffer(l) && /^[A-Z_0-9]+ [0-9a-f]+ [0-9a-f]+\n$/.test(l.toString())),
+        });
+        socket.destroy();
+      });
+    });
+    socket.on('error', (e: Error & { code?: unknown }) => resolve({ callback, error: { code: e.code } }));
+  });
+}
+
+/** Run with both implementations and expect equal observations; returns node's. */
+async function same(open: (connectFn: Connect, cb: () => void) => tls.TLSSocket): Promise<Observed> {
+  const [theirs, ours] = await Promise.all(IMPLEMENTATIONS.map(([, impl]) => observe(open, impl)));
+  expect(ours).toEqual(theirs);
+  return theirs!;
+}
+
+describe('connect() observed as node:tls observes it', () => {
+  it('connect(options, cb), TLS 1.3: callback, authorized, getCipher, servername, alpnProtocol false, keylog Buffers', async () => {
+    const port = await nodeServer('server-ecdsa');
+    const seen = await same((c, cb) =>
+      c(
+        {
+          host: '127.0.0.1',
+          port,
+          servername: 'localhost',
+          ca: ROOT,
+          ciphers: 'TLS_AES_128_GCM_SHA256',
+          ALPNProtocols: ['h2'],
+        },
+        cb,
+      ),
+    );
+    expect(seen).toMatchObject({
+      callback: true,
+      authorized: true,
+      authorizationError: null,
+      cipher: { name: 'TLS_AES_128_GCM_SHA256', standardName: 'TLS_AES_128_GCM_SHA256', version: 'TLSv1.3' },
+      protocol: 'TLSv1.3',
+      servername: 'localhost',
+      alpnProtocol: false,
+      keylogIsBufferLine: true,
+    });
+  });
+
+  it('connect(port, host, options, cb), TLS 1.2 with a Buffer of PEM as ca, ALPN agreed', async () => {
+    const port = await nodeServer('server-rsa', { ALPNProtocols: ['http/1.1'] });
+    const seen = await same((c, cb) =>
+      c(
+        port,
+        '127.0.0.1',
+        {
+          servername: 'localhost',
+          ca: readFileSync(pki('root-ca.crt')),
+          maxVersion: 'TLSv1.2',
+          ciphers: 'ECDHE-RSA-AES128-GCM-SHA256',
+          ALPNProtocols: ['h2', 'http/1.1'],
+        },
+        cb,
+      ),
+    );
+    expect(seen).toMatchObject({
+      callback: true,
+      authorized: true,
+      cipher: {
+        name: 'ECDHE-RSA-AES128-GCM-SHA256',
+        standardName: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256',
+        version: 'TLSv1.2',
+      },
+      protocol: 'TLSv1.2',
+      alpnProtocol: 'http/1.1',
+    });
+  });
+
+  it('connect(port, options, cb) to an IP, rejectUnauthorized false: no SNI (servername false), the verification result kept', async () => {
+    const port = await nodeServer('server-ecdsa');
+    const seen = await same((c, cb) =>
+      c(port, { host: '127.0.0.1', rejectUnauthorized: false, ciphers: 'TLS_AES_128_GCM_SHA256' }, cb),
+    );
+    expect(seen).toMatchObject({
+      callback: true,
+      authorized: false,
+      authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      servername: false,
+    });
+  });
+
+  const failures: [string, string, string][] = [
+    ['bad-expired', 'ca', 'CERT_HAS_EXPIRED'],
+    ['bad-notyetvalid', 'ca', 'CERT_NOT_YET_VALID'],
+    ['bad-wronghost', 'ca', 'ERR_TLS_CERT_ALTNAME_INVALID'],
+    ['bad-selfsigned', 'ca', 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+    ['server-ecdsa', 'none', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+    ['server-ecdsa', 'unknown', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+  ];
+  for (const [leaf, trust, code] of failures) {
+    it(`${leaf}, ca ${trust}: error code ${code}, and the same authorizationError with rejectUnauthorized false`, async () => {
+      const port = await nodeServer(leaf);
+      const ca = trust === 'ca' ? ROOT : trust === 'unknown' ? readPki('unknown-ca.crt') : undefined;
+      const options = { host: '127.0.0.1', port, servername: 'localhost', ...(ca ? { ca } : {}) };
+      const refused = await same((c, cb) => c(options, cb));
+      expect(refused).toEqual({ callback: false, error: { code } });
+      const allowed = await same((c, cb) => c({ ...options, rejectUnauthorized: false }, cb));
+      expect(allowed).toMatchObject({ callback: true, authorized: false, authorizationError: code });
+    });
+  }
+
+  it('the leaf alone, its issuer unknown: UNABLE_TO_VERIFY_LEAF_SIGNATURE', async () => {
+    const server = tls.createServer({ cert: readPki('server-ecdsa.crt'), key: readPki('server-ecdsa.key') }, (s) =>
+      s.end(),
+    );
+    server.on('tlsClientError', () => undefined);
+    const port = await listening(server);
+    const seen = await same((c, cb) => c({ host: '127.0.0.1', port, servername: 'localhost', ca: ROOT }, cb));
+    expect(seen).toEqual({ callback: false, error: { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } });
+  });
+
+  it('a server that closes the TCP connection at once: ECONNRESET', async () => {
+    const server = (await import('node:net')).createServer((s) => s.destroy());
+    const port = await listening(server);
+    const seen = await same((c, cb) => c({ host: '127.0.0.1', port, servername: 'localhost', ca: ROOT }, cb));
+    expect(seen).toEqual({ callback: false, error: { code: 'ECONNRESET' } });
+  });
+});
+
+/** getPeerCertificate(detailed) of a connection made with `impl`, certificate by certificate up the chain. */
+function peerCertificates(impl: Connect, port: number, detailed: boolean): Promise<Record<string, unknown>[]> {
+  return new Promise((resolve, reject) => {
+    const socket = impl({ host: '127.0.0.1', port, servername: 'localhost', ca: ROOT }, () => {
+      const chain: Record<string, unknown>[] = [];
+      const seen = new Set<unknown>();
+      for (
+        let c = socket.getPeerCertificate(detailed) as tls.DetailedPeerCertificate | undefined;
+        c && !seen.has(c);
+      ) {
+        seen.add(c);
+        const { issuerCertificate, ...fields } = c;
+        chain.push({ ...fields, selfIssued: issuerCertificate === c, hasIssuer: issuerCertificate !== undefined });
+        c = issuerCertificate;
+      }
+      socket.destroy();
+      resolve(chain);
+    });
+    socket.on('error', reject);
+  });
+}
+
+describe('getPeerCertificate() as node:tls gives it', () => {
+  for (const leaf of ['server-ecdsa', 'server-rsa', 'server-ed25519']) {
+    it(`${leaf}: every field equal, plain and detailed (the chain up to the root, which issues itself)`, async () => {
+      const port = await nodeServer(leaf);
+      for (const detailed of [false, true]) {
+        const theirs = await peerCertificates(tls.connect as unknown as Connect, port, detailed);
+        const ours = await peerCertificates(connect as unknown as Connect, port, detailed);
+        expect(ours).toEqual(theirs);
+        expect(theirs.length).toBe(detailed ? 3 : 1);
+        expect(theirs[0]).toHaveProperty('fingerprint256');
+      }
+    });
+  }
+});
+
+describe('our server as a node:tls client sees it', () => {
+  it('servername, alpnProtocol, authorized, getCipher on both sides; key and cert as Buffers of PEM', async () => {
+    const server = createServer({
+      cert: readFileSync(pki('server-ecdsa-chain.pem')),
+      key: readFileSync(pki('server-ecdsa.key')),
+      ALPNProtocols: ['http/1.1'],
+    });
+    const serverSide = new Promise<Record<string, unknown>>((resolve) =>
+      server.on('secureConnection', (s) => {
+        resolve({
+          servername: s.servername,
+          alpnProtocol: s.alpnProtocol,
+          authorized: s.authorized,
+          authorizationError: s.authorizationError,
+          cipher: s.getCipher(),
+        });
+        s.end('ok');
+      }),
+    );
+    const port = await listening(server);
+    const client = await observe(
+      (c, cb) => c({ host: '127.0.0.1', port, servername: 'localhost', ca: ROOT, ALPNProtocols: ['http/1.1'] }, cb),
+      tls.connect as unknown as Connect,
+    );
+    expect(client).toMatchObject({
+      callback: true,
+      authorized: true,
+      alpnProtocol: 'http/1.1',
+      servername: 'localhost',
+    });
+    expect(await serverSide).toEqual({
+      servername: 'localhost',
+      alpnProtocol: 'http/1.1',
+      authorized: false,
+      authorizationError: null,
+      cipher: client.cipher,
+    });
+  });
+});
