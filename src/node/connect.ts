@@ -86,8 +86,8 @@ export interface ConnectOptions extends Omit<ClientConfig, 'verifyServer' | 'cer
   host?: string;
   /** Port to connect to (default 443). */
   port?: number;
-  /** A Unix socket path to connect to instead of host and port. */
-  path?: string;
+  /** A Unix socket path to connect to instead of host and port (null: none, as https.Agent passes it). */
+  path?: string | null;
   /** An existing (connected or connecting) TCP socket to use instead of host and port. */
   socket?: net.Socket;
   /** Options of `net.connect` passed through (`localAddress`, `family`, `lookup`, …). */
@@ -224,8 +224,9 @@ export function connect(...args: unknown[]): TlsSocket {
   const versions = versionsOf('connect', minVersion, maxVersion, config.cipherSuites);
   const provider = config.provider ?? defaultNodeProvider();
   const certificate: CertifiedKey | undefined = cert && key ? certifiedKey(cert, key) : undefined;
-  const hostname = servername ?? host ?? 'localhost';
-  const tcpPort = port ?? 443;
+  // As node:tls: an empty servername (what https.Agent passes for an IP) means the host.
+  const hostname = servername || host || 'localhost';
+  const tcpPort = port === undefined || port === null ? 443 : Number(port);
   const session = given ?? sessionCache?.get(hostname, tcpPort);
   let tls: TlsSocket | undefined;
   const reject = rejectUnauthorized ?? true;
@@ -253,7 +254,7 @@ export function connect(...args: unknown[]): TlsSocket {
   const client = clientMachine(versions, clientConfig, session, sessionTickets);
   const tcp =
     socket ??
-    (path !== undefined
+    (typeof path === 'string'
       ? net.connect({ path })
       : net.connect({ host: host ?? 'localhost', port: tcpPort, localAddress, family, lookup }));
   tls = new TlsSocket(tcp, client, 'client', {
