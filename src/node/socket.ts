@@ -142,6 +142,8 @@ export class TlsSocket extends Duplex {
     socket.on('error', (e) => this.#fail(e, true));
     socket.on('close', () => this.#onTransportEnd());
     socket.on('timeout', () => this.emit('timeout'));
+    // A socket handed over paused (after readClientHello, say) is read from now on.
+    if (socket.readableFlowing === false) socket.resume();
     this.#holdWriteErrors();
     this.#startHandshakeTimer(options.handshakeTimeout ?? 0);
     if (role === 'client') {
