@@ -277,3 +277,61 @@ describe('our server as a node:tls client sees it', () => {
     });
   });
 });
+
+describe('exported secrets and Finished as node:tls sees them from the other side', () => {
+  for (const maxVersion of ['TLSv1.3', 'TLSv1.2'] as const) {
+    it(`${maxVersion}: exportKeyingMaterial equal, our getFinished is node's getPeerFinished and back; getSession resumes`, async () => {
+      const serverSide = new Promise<Record<string, Buffer | undefined>>((resolve) => {
+        const server = tls.createServer(
+          { cert: readPki('server-ecdsa-chain.pem'), key: readPki('server-ecdsa.key') },
+          (s) => {
+            resolve({
+              ekm: s.exportKeyingMaterial(32, 'EXPORTER-test', Buffer.from('ctx')),
+              finished: s.getFinished(),
+              peerFinished: s.getPeerFinished(),
+            });
+            s.end();
+          },
+        );
+        void listening(server).then((port) => portReady(port));
+      });
+      let portReady!: (port: number) => void;
+      const port = await new Promise<number>((r) => {
+        portReady = r;
+      });
+      const ours = await new Promise<Record<string, unknown>>((resolve, reject) => {
+        const c = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: ROOT, maxVersion }, () => {
+          c.on('data', () => undefined);
+          c.on('end', () =>
+            resolve({
+              ekm: c.exportKeyingMaterial(32, 'EXPORTER-test', Buffer.from('ctx')),
+              finished: c.getFinished(),
+              peerFinished: c.getPeerFinished(),
+              session: c.getSession(),
+            }),
+          );
+        });
+        c.on('error', reject);
+      });
+      const theirs = await serverSide;
+      expect(ours.ekm).toEqual(theirs.ekm);
+      expect(ours.finished).toEqual(theirs.peerFinished);
+      expect(ours.peerFinished).toEqual(theirs.finished);
+      // verify_data: 12 bytes in TLS 1.2, the hash length in TLS 1.3 (node's server picked the suite).
+      expect([12, 32, 48]).toContain((ours.finished as Buffer).length);
+      expect(theirs.finished).toBeInstanceOf(Buffer);
+      expect(ours.session).toBeDefined();
+      const reused = await new Promise<boolean>((resolve, reject) => {
+        const c = connect(
+          { host: '127.0.0.1', port, servername: 'localhost', ca: ROOT, maxVersion, session: ours.session as never },
+          () => {
+            resolve(c.isSessionReused());
+            c.destroy();
+          },
+        );
+        c.on('error', reject);
+      });
+      expect(reused).toBe(true);
+    });
+  }
+});
