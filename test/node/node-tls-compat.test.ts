@@ -336,3 +336,51 @@ describe('exported secrets and Finished as node:tls sees them from the other sid
     });
   }
 });
+
+describe('a server with requestCert, as node:tls reports the client', () => {
+  /** authorized / authorizationError / a peer certificate subject seen by a server of `kind`. */
+  async function serverSees(kind: 'node:tls' | 'tlswire', clientCert: 'client' | 'none' | 'bad-client-badsig') {
+    const options = {
+      cert: readPki('server-ecdsa-chain.pem'),
+      key: readPki('server-ecdsa.key'),
+      ca: ROOT,
+      requestCert: true,
+      rejectUnauthorized: false,
+    };
+    let resolveSeen!: (v: Record<string, unknown>) => void;
+    const seen = new Promise<Record<string, unknown>>((r) => {
+      resolveSeen = r;
+    });
+    const onSecure = (s: tls.TLSSocket) => {
+      const peer = s.getPeerCertificate() as tls.PeerCertificate;
+      resolveSeen({ authorized: s.authorized, authorizationError: s.authorizationError, cn: peer.subject?.CN });
+      s.end();
+    };
+    const server =
+      kind === 'node:tls'
+        ? tls.createServer(options, onSecure)
+        : createServer(options, onSecure as unknown as Parameters<typeof createServer>[1]);
+    const port = await listening(server);
+    const auth =
+      clientCert === 'none' ? {} : { cert: readPki(`${clientCert}-chain.pem`), key: readPki(`${clientCert}.key`) };
+    const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: ROOT, ...auth });
+    c.on('error', () => undefined);
+    c.on('data', () => undefined);
+    closers.push(() => c.destroy());
+    return seen;
+  }
+
+  const expected = {
+    client: { authorized: true, authorizationError: null },
+    none: { authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT' },
+    'bad-client-badsig': { authorized: false, authorizationError: 'CERT_SIGNATURE_FAILURE' },
+  };
+  for (const clientCert of ['client', 'none', 'bad-client-badsig'] as const) {
+    it(`client certificate ${clientCert}: the same authorized, authorizationError and subject`, async () => {
+      const theirs = await serverSees('node:tls', clientCert);
+      const ours = await serverSees('tlswire', clientCert);
+      expect(ours).toEqual(theirs);
+      expect(theirs).toMatchObject(expected[clientCert]);
+    });
+  }
+});
