@@ -193,6 +193,43 @@ describe('connect() observed as node:tls observes it', () => {
     expect(seen).toEqual({ callback: false, error: { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } });
   });
 
+  it('a chain ending in a root the client does not trust: SELF_SIGNED_CERT_IN_CHAIN', async () => {
+    const server = tls.createServer(
+      { cert: readPki('server-ecdsa-fullchain.pem'), key: readPki('server-ecdsa.key') },
+      (s) => s.end(),
+    );
+    server.on('tlsClientError', () => undefined);
+    const port = await listening(server);
+    const options = { host: '127.0.0.1', port, servername: 'localhost', ca: readPki('unknown-ca.crt') };
+    expect(await same((c, cb) => c(options, cb))).toEqual({
+      callback: false,
+      error: { code: 'SELF_SIGNED_CERT_IN_CHAIN' },
+    });
+  });
+
+  it('an alert from the server (certificate_required, TLS 1.3): ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', async () => {
+    const server = tls.createServer(
+      { ...{ cert: readPki('server-ecdsa-chain.pem'), key: readPki('server-ecdsa.key') }, requestCert: true, ca: ROOT },
+      (s) => s.end(),
+    );
+    server.on('tlsClientError', () => undefined);
+    const port = await listening(server);
+    const options = { host: '127.0.0.1', port, servername: 'localhost', ca: ROOT };
+    // In TLS 1.3 the client completes first: the alert is the error that follows secureConnect.
+    const codes = await Promise.all(
+      IMPLEMENTATIONS.map(
+        ([, impl]) =>
+          new Promise<unknown>((resolve) => {
+            const s = impl(options);
+            s.on('data', () => undefined);
+            s.on('error', (e: Error & { code?: unknown }) => resolve(e.code));
+            s.on('close', () => resolve('closed without error'));
+          }),
+      ),
+    );
+    expect(codes).toEqual(['ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED']);
+  });
+
   it('a server that closes the TCP connection at once: ECONNRESET', async () => {
     const server = (await import('node:net')).createServer((s) => s.destroy());
     const port = await listening(server);
