@@ -352,7 +352,8 @@ export interface ServerOptions
 
 /**
  * A TCP server that runs a TLS server per connection (TLS 1.3, TLS 1.2, or either, chosen by each
- * ClientHello). Events: `secureConnection` `(socket: TlsSocket)` when a handshake completes,
+ * ClientHello). Events: `secureConnection` `(socket: TlsSocket)` when a handshake completes, `keylog`
+ * `(line: Buffer, socket: TlsSocket)` as node:tls (for servers with a listener when the connection came),
  * `tlsClientError` `(error, socket)` when one fails or misses its `handshakeTimeout`, `accept`
  * `(socket: TlsSocket)` as soon as a TCP connection is wrapped (before the handshake), and net's
  * `drop` for a connection closed on accept because `maxConnections` are open.
@@ -399,6 +400,8 @@ export class TlsNetServer extends net.Server {
         this.emit('error', e);
         return;
       }
+      // node:tls servers emit `keylog (line, socket)` for every connection: forwarded while listened to.
+      if (this.listenerCount('keylog') > 0) tls.on('keylog', (line: Buffer) => this.emit('keylog', line, tls));
       tls.once('secure', () => this.emit('secureConnection', tls));
       tls.on('error', (e) => {
         if (!tls.secure) this.emit('tlsClientError', e, tls);

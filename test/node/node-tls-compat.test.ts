@@ -421,3 +421,29 @@ describe('a server with requestCert, as node:tls reports the client', () => {
     });
   }
 });
+
+describe('keylog on a server', () => {
+  it('our server emits keylog (line, socket) with the lines the node:tls client logs', async () => {
+    const server = createServer({ cert: readPki('server-ecdsa-chain.pem'), key: readPki('server-ecdsa.key') }, (s) =>
+      s.end('ok'),
+    );
+    const serverLines: string[] = [];
+    let sockets = 0;
+    server.on('keylog', (line: Buffer, socket: unknown) => {
+      serverLines.push(line.toString('latin1'));
+      if (socket) sockets++;
+    });
+    const port = await listening(server);
+    const clientLines: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const c = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: ROOT });
+      c.on('keylog', (line: Buffer) => clientLines.push(line.toString('latin1')));
+      c.on('data', () => undefined);
+      c.on('end', () => resolve());
+      c.on('error', reject);
+    });
+    expect(clientLines.length).toBe(5);
+    expect(serverLines.sort()).toEqual(clientLines.sort());
+    expect(sockets).toBe(5);
+  });
+});
