@@ -22,7 +22,7 @@ import { Tls12Client } from '../handshake/tls12/client.js';
 import { Tls12Server } from '../handshake/tls12/server.js';
 import { MemorySessionStore, Tls12AeadTicketer } from '../handshake/tls12/session-cache.js';
 import type { Tls12ServerConfig, Tls12SessionStore } from '../handshake/tls12/types.js';
-import type { CertificateVerifier, CertifiedKey, ClientConfig, ServerConfig, Ticketer } from '../handshake/types.js';
+import type { CertificateVerifier, ClientConfig, ServerConfig, Ticketer } from '../handshake/types.js';
 import type { CertificateError } from '../x509/errors.js';
 import {
   bundledRootDers,
@@ -193,78 +193,100 @@ export function connect(path: string, options?: ConnectOptions, callback?: Secur
 export function connect(options: ConnectOptions, callback?: SecureConnectListener): TlsSocket;
 export function connect(...args: unknown[]): TlsSocket {
   const { options, callback } = connectArguments(args);
-  const {
-    host,
-    port,
-    path,
-    socket,
-    localAddress,
-    family,
-    lookup,
-    servername,
-    ca,
-    rejectUnauthorized,
-    checkServerIdentity,
-    cert,
-    key,
-    verifyServer,
-    minVersion,
-    maxVersion,
-    ALPNProtocols,
-    ciphers,
-    ecdhCurve,
-    sigalgs,
-    timeout,
-    session: given,
-    sessionCache,
-    sessionTickets,
-    ...rest
-  } = options;
-  const config = { ...rest, ...nodeSettings({ ALPNProtocols, ciphers, ecdhCurve, sigalgs }) };
-  const versions = versionsOf('connect', minVersion, maxVersion, config.cipherSuites);
+  const config = clientSettings(options);
+  const versions = versionsOf('connect', options.minVersion, options.maxVersion, config.cipherSuites);
   const provider = config.provider ?? defaultNodeProvider();
-  const certificate: CertifiedKey | undefined = cert && key ? certifiedKey(cert, key) : undefined;
+  const { cert, key, ca, sessionCache } = options;
   // As node:tls: an empty servername (what https.Agent passes for an IP) means the host.
-  const hostname = servername || host || 'localhost';
-  const tcpPort = port === undefined || port === null ? 443 : Number(port);
-  const session = given ?? sessionCache?.get(hostname, tcpPort);
+  const hostname = options.servername || options.host || 'localhost';
+  const tcpPort = options.port === undefined || options.port === null ? 443 : Number(options.port);
+  const session = options.session ?? sessionCache?.get(hostname, tcpPort);
+  if (session instanceof Uint8Array) {
+    throw new TypeError('connect: session is node:tls DER bytes; pass a session of a tlswire `session` event');
+  }
   let tls: TlsSocket | undefined;
-  const reject = rejectUnauthorized ?? true;
   const clientConfig: ClientConfig = {
     ...config,
     keyLog: () => wantsSecrets(tls),
     provider,
     serverName: hostname,
-    certificate,
-    verifyServer: verifyServer
-      ? (chain, ctx) => {
-          verifyServer(chain, ctx);
-          tls?.setAuthorization(undefined);
-        }
-      : nodeVerifier({
-          roots: trustStore(ca),
-          purpose: 'serverAuth',
-          rejectUnauthorized: reject,
-          hostname,
-          checkServerIdentity,
-          provider,
-          record: (error) => tls?.setAuthorization(error),
-        }),
+    certificate: cert && key ? certifiedKey(cert, key) : undefined,
+    verifyServer: serverVerifier(options, hostname, provider, (error) => tls?.setAuthorization(error)),
   };
-  const client = clientMachine(versions, clientConfig, session, sessionTickets);
-  const tcp =
-    socket ??
-    (typeof path === 'string'
-      ? net.connect({ path })
-      : net.connect({ host: host ?? 'localhost', port: tcpPort, localAddress, family, lookup }));
-  tls = new TlsSocket(tcp, client, 'client', {
+  const client = clientMachine(versions, clientConfig, session, options.sessionTickets);
+  tls = new TlsSocket(tcpOf(options, tcpPort), client, 'client', {
     servername: hostname,
     anchors: () => (ca === undefined ? bundledRootDers() : certificatesFrom(ca)),
   });
-  if (timeout !== undefined) tls.setTimeout(timeout);
+  if (options.timeout !== undefined) tls.setTimeout(options.timeout);
   if (callback) tls.once('secureConnect', callback);
   if (sessionCache) tls.on('session', (s: AnyClientSession) => sessionCache.put(hostname, tcpPort, s));
   return tls;
+}
+
+/** The state machine settings among `options` (every node:tls and adapter option taken out and mapped). */
+function clientSettings(options: ConnectOptions): Omit<ClientConfig, 'verifyServer'> {
+  const {
+    host: _host,
+    port: _port,
+    path: _path,
+    socket: _socket,
+    localAddress: _localAddress,
+    family: _family,
+    lookup: _lookup,
+    servername: _servername,
+    ca: _ca,
+    rejectUnauthorized: _reject,
+    checkServerIdentity: _check,
+    cert: _cert,
+    key: _key,
+    verifyServer: _verify,
+    minVersion: _min,
+    maxVersion: _max,
+    ALPNProtocols,
+    ciphers,
+    ecdhCurve,
+    sigalgs,
+    timeout: _timeout,
+    session: _session,
+    sessionCache: _cache,
+    sessionTickets: _tickets,
+    ...rest
+  } = options;
+  return { ...rest, ...nodeSettings({ ALPNProtocols, ciphers, ecdhCurve, sigalgs }) };
+}
+
+/** The client's verifier: the caller's `verifyServer`, else node:tls's checks on `ca` (recorded on the socket). */
+function serverVerifier(
+  options: ConnectOptions,
+  hostname: string,
+  provider: ClientConfig['provider'],
+  record: (error: CertificateError | undefined) => void,
+): CertificateVerifier {
+  const { verifyServer } = options;
+  if (verifyServer) {
+    return (chain, ctx) => {
+      verifyServer(chain, ctx);
+      record(undefined);
+    };
+  }
+  return nodeVerifier({
+    roots: trustStore(options.ca),
+    purpose: 'serverAuth',
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+    hostname,
+    checkServerIdentity: options.checkServerIdentity,
+    provider,
+    record,
+  });
+}
+
+/** The TCP socket: the one given, a Unix socket at `path`, or a new connection to host and port. */
+function tcpOf(options: ConnectOptions, port: number): net.Socket {
+  if (options.socket) return options.socket;
+  if (typeof options.path === 'string') return net.connect({ path: options.path });
+  const { host, localAddress, family, lookup } = options;
+  return net.connect({ host: host ?? 'localhost', port, localAddress, family, lookup });
 }
 
 /** The state machine of a client for the versions allowed. */

@@ -204,6 +204,15 @@ export class TlsSocket extends Duplex {
     return leaf ? parseCertificate(leaf) : undefined;
   }
 
+  /**
+   * node:tls sets the SNI of a client socket not yet connected; here the ClientHello is built from the
+   * `servername` option of {@link connect}, so this throws rather than send another name silently.
+   * @throws TypeError always
+   */
+  setServername(name: string): never {
+    throw new TypeError(`setServername(${JSON.stringify(name)}): pass servername to connect() instead (docs/node.md)`);
+  }
+
   /** The cipher suite agreed (node:tls `getCipher()`: OpenSSL name, IANA name, version), or null before. */
   getCipher(): CipherNameAndProtocol | null {
     return this.negotiated ? cipherInfo(this.negotiated.cipherSuite) : null;
