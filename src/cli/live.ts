@@ -127,7 +127,7 @@ export function dataSink(io: StreamOutput): (bytes: Buffer) => void {
 
 /** Append every key log line of `socket` to `file` (SSLKEYLOGFILE format). */
 export function keylogTo(socket: TlsSocket, file: string): void {
-  socket.on('keylog', (line: string) => appendFileSync(file, `${line}\n`));
+  socket.on('keylog', (line: Buffer) => appendFileSync(file, line));
 }
 
 /** How a failed connection is reported. */
@@ -165,7 +165,7 @@ export function summarize(n: number, socket: TlsSocket, error: TlsConnectionErro
   const neg = socket.negotiated;
   let peerCertificate: ConnectionSummary['peerCertificate'];
   try {
-    const cert = socket.getPeerCertificate();
+    const cert = socket.parsedPeerCertificate();
     if (cert) {
       peerCertificate = {
         subject: cert.subject.text,

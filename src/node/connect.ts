@@ -11,6 +11,7 @@
  * @module
  */
 import net from 'node:net';
+import type { PeerCertificate } from 'node:tls';
 import { tls13CipherSuite } from '../crypto/key-schedule.js';
 import { tls12CipherSuite } from '../crypto/tls12-key-schedule.js';
 import { TlsClient } from '../handshake/client.js';
@@ -21,9 +22,18 @@ import { Tls12Client } from '../handshake/tls12/client.js';
 import { Tls12Server } from '../handshake/tls12/server.js';
 import { MemorySessionStore, Tls12AeadTicketer } from '../handshake/tls12/session-cache.js';
 import type { Tls12ServerConfig, Tls12SessionStore } from '../handshake/tls12/types.js';
-import type { CertificateVerifier, CertifiedKey, ClientConfig, ServerConfig, Ticketer } from '../handshake/types.js';
-import { type CertificateSource, certifiedKey, chainVerifier, trustStore } from './credentials.js';
+import type { CertificateVerifier, ClientConfig, ServerConfig, Ticketer } from '../handshake/types.js';
+import type { CertificateError } from '../x509/errors.js';
+import {
+  bundledRootDers,
+  type CertificateSource,
+  certificatesFrom,
+  certifiedKey,
+  type KeySource,
+  trustStore,
+} from './credentials.js';
 import { defaultNodeProvider } from './crypto-provider.js';
+import { alpnList, cipherList, groupList, nodeVerifier, sigalgList } from './node-tls.js';
 import { type AnyClientSession, isTls12Session, type TlsSessionCache } from './session-cache.js';
 import { type TlsConnection, TlsSocket } from './socket.js';
 
@@ -74,27 +84,49 @@ function versionsOf(
 export interface ConnectOptions extends Omit<ClientConfig, 'verifyServer' | 'certificate' | 'serverName' | 'session'> {
   /** Host to connect to (default localhost). */
   host?: string;
+  /** Port to connect to (default 443). */
   port?: number;
+  /** A Unix socket path to connect to instead of host and port (null: none, as https.Agent passes it). */
+  path?: string | null;
   /** An existing (connected or connecting) TCP socket to use instead of host and port. */
   socket?: net.Socket;
+  /** Options of `net.connect` passed through (`localAddress`, `family`, `lookup`, …). */
+  localAddress?: string;
+  family?: number;
+  lookup?: net.LookupFunction;
   /** server_name to send and to check the certificate against (default: `host`; no SNI for an IP). */
   servername?: string;
-  /** Trusted roots, PEM or DER (default: Node's bundled roots, `tls.rootCertificates`). */
+  /** Trusted roots, PEM or DER, strings or Buffers (default: Node's bundled roots, `tls.rootCertificates`). */
   ca?: CertificateSource;
-  /** Verify the server's chain and name (default true); false accepts any chain, CertificateVerify still checked. */
+  /**
+   * Refuse a server whose chain or name does not verify (default true). With false the handshake goes
+   * on, and `authorized` / `authorizationError` tell what verification found.
+   */
   rejectUnauthorized?: boolean;
+  /** Node's host name check, called with the leaf (as `getPeerCertificate()`) once the chain verified. */
+  checkServerIdentity?: (hostname: string, cert: PeerCertificate) => Error | undefined;
   /** Our certificate chain (leaf first), for a server that asks, with `key`. */
   cert?: CertificateSource;
-  key?: string | Uint8Array;
-  /** Decide trust yourself instead of the `ca` chain check. */
+  key?: KeySource;
+  /** Decide trust yourself instead of the `ca` chain check (then `authorized` is true when it returns). */
   verifyServer?: CertificateVerifier;
   /** Lowest version to speak (default TLSv1.2). */
   minVersion?: TlsVersionName;
   /** Highest version to speak (default TLSv1.3). */
   maxVersion?: TlsVersionName;
+  /** ALPN protocols in preference order (node:tls's name for `alpn`): strings, Buffers, or the wire format. */
+  ALPNProtocols?: readonly (string | Uint8Array)[] | Uint8Array;
+  /** OpenSSL cipher list (names of suites; TLS 1.3 suites by IANA name): see docs/node.md. */
+  ciphers?: string;
+  /** Groups, `'X25519:P-256'` (node:tls `ecdhCurve`; `'auto'`: the defaults). */
+  ecdhCurve?: string;
+  /** Signature algorithms, `'ecdsa_secp256r1_sha256:RSA-PSS+SHA256'`. */
+  sigalgs?: string;
+  /** Idle timeout in milliseconds, as `socket.setTimeout` (node:tls `timeout`). */
+  timeout?: number;
   /**
-   * A session to resume, from a `session` event: a TLS 1.3 one (offered as a PSK), or a TLS 1.2 one
-   * (offered by ticket or session ID, also in a hello offering TLS 1.3 too: RFC 8446 §4.1.2,
+   * A session to resume, from a `session` event or `getSession()`: a TLS 1.3 one (offered as a PSK), or a
+   * TLS 1.2 one (offered by ticket or session ID, also in a hello offering TLS 1.3 too: RFC 8446 §4.1.2,
    * RFC 5077 §3.4).
    */
   session?: AnyClientSession;
@@ -107,71 +139,174 @@ export interface ConnectOptions extends Omit<ClientConfig, 'verifyServer' | 'cer
   sessionTickets?: boolean;
 }
 
+/** The node:tls option names mapped onto the state machine's settings (`ciphers`, `ecdhCurve`, …). */
+function nodeSettings(options: {
+  ALPNProtocols?: ConnectOptions['ALPNProtocols'];
+  ciphers?: string;
+  ecdhCurve?: string;
+  sigalgs?: string;
+}): Pick<ClientConfig, 'alpn' | 'cipherSuites' | 'groups' | 'signatureSchemes'> {
+  const out: Pick<ClientConfig, 'alpn' | 'cipherSuites' | 'groups' | 'signatureSchemes'> = {};
+  if (options.ALPNProtocols !== undefined) out.alpn = alpnList(options.ALPNProtocols);
+  if (options.ciphers !== undefined) out.cipherSuites = cipherList(options.ciphers);
+  const groups = options.ecdhCurve === undefined ? undefined : groupList(options.ecdhCurve);
+  if (groups) out.groups = groups;
+  if (options.sigalgs !== undefined) out.signatureSchemes = sigalgList(options.sigalgs);
+  return out;
+}
+
+type SecureConnectListener = () => void;
+
 /**
- * Open a TLS 1.2 or 1.3 connection. Listen for `secureConnect` and `error` on the returned socket.
+ * The arguments of node:tls `connect`: `(options[, cb])`, `(port[, host][, options][, cb])`,
+ * `(path[, options][, cb])`.
+ */
+function connectArguments(args: unknown[]): { options: ConnectOptions; callback?: SecureConnectListener } {
+  const rest = [...args];
+  const callback = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as SecureConnectListener) : undefined;
+  const [first, second, third] = rest;
+  if (typeof first === 'number' || (typeof first === 'string' && /^\d+$/.test(first))) {
+    const port = Number(first);
+    if (typeof second === 'string') return { options: { ...(third as ConnectOptions), port, host: second }, callback };
+    return { options: { ...(second as ConnectOptions), port }, callback };
+  }
+  if (typeof first === 'string') return { options: { ...(second as ConnectOptions), path: first }, callback };
+  return { options: { ...(first as ConnectOptions) }, callback };
+}
+
+/**
+ * Open a TLS 1.2 or 1.3 connection, as node:tls `connect`: `callback` is a `secureConnect` listener.
  * @throws PemError, KeyError, TypeError for unreadable `cert`, `key` or `ca`; TypeError for versions
  * @example
- * const s = connect({ host: 'example.com', port: 443, alpn: ['http/1.1'] });
- * s.on('secureConnect', (n) => s.end('GET / HTTP/1.0\r\n\r\n'));
+ * const s = connect(443, 'example.com', { ALPNProtocols: ['http/1.1'] }, () => s.end('GET / HTTP/1.0\r\n\r\n'));
  */
-export function connect(options: ConnectOptions): TlsSocket {
-  const {
-    host,
-    port,
-    socket,
-    servername,
-    ca,
-    rejectUnauthorized,
-    cert,
-    key,
-    verifyServer,
-    minVersion,
-    maxVersion,
-    session: given,
-    sessionCache,
-    sessionTickets,
-    ...config
-  } = options;
-  const versions = versionsOf('connect', minVersion, maxVersion, config.cipherSuites);
+export function connect(
+  port: number,
+  host?: string,
+  options?: ConnectOptions,
+  callback?: SecureConnectListener,
+): TlsSocket;
+export function connect(port: number, options?: ConnectOptions, callback?: SecureConnectListener): TlsSocket;
+export function connect(port: number, host: string, callback?: SecureConnectListener): TlsSocket;
+export function connect(port: number, callback?: SecureConnectListener): TlsSocket;
+export function connect(path: string, options?: ConnectOptions, callback?: SecureConnectListener): TlsSocket;
+export function connect(options: ConnectOptions, callback?: SecureConnectListener): TlsSocket;
+export function connect(...args: unknown[]): TlsSocket {
+  const { options, callback } = connectArguments(args);
+  const config = clientSettings(options);
+  const versions = versionsOf('connect', options.minVersion, options.maxVersion, config.cipherSuites);
   const provider = config.provider ?? defaultNodeProvider();
-  const certificate: CertifiedKey | undefined = cert && key ? certifiedKey(cert, key) : undefined;
-  const serverName = servername ?? host ?? 'localhost';
-  const tcpPort = port ?? 443;
-  const session = given ?? sessionCache?.get(serverName, tcpPort);
+  const { cert, key, ca, sessionCache } = options;
+  // As node:tls: an empty servername (what https.Agent passes for an IP) means the host.
+  const hostname = options.servername || options.host || 'localhost';
+  const tcpPort = options.port === undefined || options.port === null ? 443 : Number(options.port);
+  const session = options.session ?? sessionCache?.get(hostname, tcpPort);
+  if (session instanceof Uint8Array) {
+    throw new TypeError('connect: session is node:tls DER bytes; pass a session of a tlswire `session` event');
+  }
   let tls: TlsSocket | undefined;
   const clientConfig: ClientConfig = {
     ...config,
     keyLog: () => wantsSecrets(tls),
     provider,
-    serverName,
-    certificate,
-    verifyServer:
-      verifyServer ??
-      chainVerifier({
-        roots: rejectUnauthorized === false ? trustStore([]) : trustStore(ca),
-        purpose: 'serverAuth',
-        rejectUnauthorized: rejectUnauthorized ?? true,
-        provider,
-      }),
+    serverName: hostname,
+    certificate: cert && key ? certifiedKey(cert, key) : undefined,
+    verifyServer: serverVerifier(options, hostname, provider, (error) => tls?.setAuthorization(error)),
   };
+  const client = clientMachine(versions, clientConfig, session, options.sessionTickets);
+  tls = new TlsSocket(tcpOf(options, tcpPort), client, 'client', {
+    servername: hostname,
+    anchors: () => (ca === undefined ? bundledRootDers() : certificatesFrom(ca)),
+  });
+  if (options.timeout !== undefined) tls.setTimeout(options.timeout);
+  if (callback) tls.once('secureConnect', callback);
+  if (sessionCache) tls.on('session', (s: AnyClientSession) => sessionCache.put(hostname, tcpPort, s));
+  return tls;
+}
+
+/** The state machine settings among `options` (every node:tls and adapter option taken out and mapped). */
+function clientSettings(options: ConnectOptions): Omit<ClientConfig, 'verifyServer'> {
+  const {
+    host: _host,
+    port: _port,
+    path: _path,
+    socket: _socket,
+    localAddress: _localAddress,
+    family: _family,
+    lookup: _lookup,
+    servername: _servername,
+    ca: _ca,
+    rejectUnauthorized: _reject,
+    checkServerIdentity: _check,
+    cert: _cert,
+    key: _key,
+    verifyServer: _verify,
+    minVersion: _min,
+    maxVersion: _max,
+    ALPNProtocols,
+    ciphers,
+    ecdhCurve,
+    sigalgs,
+    timeout: _timeout,
+    session: _session,
+    sessionCache: _cache,
+    sessionTickets: _tickets,
+    ...rest
+  } = options;
+  return { ...rest, ...nodeSettings({ ALPNProtocols, ciphers, ecdhCurve, sigalgs }) };
+}
+
+/** The client's verifier: the caller's `verifyServer`, else node:tls's checks on `ca` (recorded on the socket). */
+function serverVerifier(
+  options: ConnectOptions,
+  hostname: string,
+  provider: ClientConfig['provider'],
+  record: (error: CertificateError | undefined) => void,
+): CertificateVerifier {
+  const { verifyServer } = options;
+  if (verifyServer) {
+    return (chain, ctx) => {
+      verifyServer(chain, ctx);
+      record(undefined);
+    };
+  }
+  return nodeVerifier({
+    roots: trustStore(options.ca),
+    purpose: 'serverAuth',
+    rejectUnauthorized: options.rejectUnauthorized ?? true,
+    hostname,
+    checkServerIdentity: options.checkServerIdentity,
+    provider,
+    record,
+  });
+}
+
+/** The TCP socket: the one given, a Unix socket at `path`, or a new connection to host and port. */
+function tcpOf(options: ConnectOptions, port: number): net.Socket {
+  if (options.socket) return options.socket;
+  if (typeof options.path === 'string') return net.connect({ path: options.path });
+  const { host, localAddress, family, lookup } = options;
+  return net.connect({ host: host ?? 'localhost', port, localAddress, family, lookup });
+}
+
+/** The state machine of a client for the versions allowed. */
+function clientMachine(
+  versions: Versions,
+  clientConfig: ClientConfig,
+  session: AnyClientSession | undefined,
+  sessionTickets: boolean | undefined,
+): TlsConnection {
   const tls13Session = session && !isTls12Session(session) ? session : undefined;
   const tls12Session = session && isTls12Session(session) ? session : undefined;
-  let client: TlsConnection;
   if (versions.tls12 && versions.tls13) {
-    client = new NegotiatingClient({
+    return new NegotiatingClient({
       ...clientConfig,
       session: tls13Session,
       tls12: { session: tls12Session, sessionTickets },
     });
-  } else if (versions.tls13) {
-    client = new TlsClient({ ...clientConfig, session: tls13Session });
-  } else {
-    client = new Tls12Client({ ...clientConfig, session: tls12Session, sessionTickets });
   }
-  const tcp = socket ?? net.connect({ host: host ?? 'localhost', port: tcpPort });
-  tls = new TlsSocket(tcp, client, 'client');
-  if (sessionCache) tls.on('session', (s: AnyClientSession) => sessionCache.put(serverName, tcpPort, s));
-  return tls;
+  if (versions.tls13) return new TlsClient({ ...clientConfig, session: tls13Session });
+  return new Tls12Client({ ...clientConfig, session: tls12Session, sessionTickets });
 }
 
 /** Secrets leave the state machine only for a `keylog` listener (or a `tls` tracer) of the socket. */
@@ -182,9 +317,17 @@ function wantsSecrets(socket: TlsSocket | undefined): boolean {
 /** Options of {@link createServer}. */
 export interface ServerOptions
   extends Omit<ServerConfig, 'certificate' | 'verifyClient' | 'clientAuth' | 'ticketer' | 'antiReplay'> {
-  /** Our chain (leaf first, then intermediates), PEM or DER, with `key`; or give `certificate`. */
+  /** Our chain (leaf first, then intermediates), PEM or DER (strings or Buffers), with `key`; or give `certificate`. */
   cert?: CertificateSource;
-  key?: string | Uint8Array;
+  key?: KeySource;
+  /** ALPN protocols we accept, in our preference order (node:tls's name for `alpn`). */
+  ALPNProtocols?: readonly (string | Uint8Array)[] | Uint8Array;
+  /** OpenSSL cipher list (names of suites; TLS 1.3 suites by IANA name): see docs/node.md. */
+  ciphers?: string;
+  /** Groups, `'X25519:P-256'` (node:tls `ecdhCurve`; `'auto'`: the defaults). */
+  ecdhCurve?: string;
+  /** Signature algorithms, `'ecdsa_secp256r1_sha256:RSA-PSS+SHA256'`. */
+  sigalgs?: string;
   /** A ready certificate or an SNI selector (overrides cert/key). */
   certificate?: ServerConfig['certificate'];
   /** Ask for a client certificate (default false). */
@@ -231,16 +374,18 @@ export interface ServerOptions
 
 /**
  * A TCP server that runs a TLS server per connection (TLS 1.3, TLS 1.2, or either, chosen by each
- * ClientHello). Events: `secureConnection` `(socket: TlsSocket)` when a handshake completes,
+ * ClientHello). Events: `secureConnection` `(socket: TlsSocket)` when a handshake completes, `keylog`
+ * `(line: Buffer, socket: TlsSocket)` as node:tls (for servers with a listener when the connection came),
  * `tlsClientError` `(error, socket)` when one fails or misses its `handshakeTimeout`, `accept`
  * `(socket: TlsSocket)` as soon as a TCP connection is wrapped (before the handshake), and net's
  * `drop` for a connection closed on accept because `maxConnections` are open.
  */
 export class TlsNetServer extends net.Server {
-  /** Builds the TLS 1.3 state machine configuration for each new connection. */
-  readonly serverConfig: () => ServerConfig;
+  /** Builds the TLS 1.3 state machine configuration for each new connection (`record`: client verification's outcome). */
+  readonly serverConfig: (record?: VerificationRecord) => ServerConfig;
   /** Builds the TLS 1.2 state machine configuration for each new connection. */
-  readonly tls12ServerConfig: () => Tls12ServerConfig;
+  readonly tls12ServerConfig: (record?: VerificationRecord) => Tls12ServerConfig;
+  readonly #requestCert: boolean;
   /** The versions this server speaks. */
   readonly versions: Readonly<Versions>;
 
@@ -249,10 +394,12 @@ export class TlsNetServer extends net.Server {
 
   constructor(serverOptions: ServerOptions, onSecureConnection?: (socket: TlsSocket) => void) {
     super();
-    const { handshakeTimeout, maxConnections, ...options } = serverOptions;
+    const { handshakeTimeout, maxConnections, ALPNProtocols, ciphers, ecdhCurve, sigalgs, ...rest } = serverOptions;
+    const options = { ...rest, ...nodeSettings({ ALPNProtocols, ciphers, ecdhCurve, sigalgs }) };
     this.handshakeTimeout = handshakeTimeout ?? 120_000;
     if (maxConnections !== undefined) this.maxConnections = maxConnections;
     this.versions = versionsOf('createServer', options.minVersion, options.maxVersion, options.cipherSuites);
+    this.#requestCert = options.requestCert === true;
     const configs = serverConfigsOf(options);
     this.serverConfig = configs.tls13;
     this.tls12ServerConfig = configs.tls12;
@@ -260,17 +407,23 @@ export class TlsNetServer extends net.Server {
     this.on('connection', (tcp: net.Socket) => {
       let tls: TlsSocket | undefined;
       try {
+        const record: VerificationRecord = (error) => tls?.setAuthorization(error);
         tls = new TlsSocket(
           tcp,
-          this.#connection(() => wantsSecrets(tls)),
+          this.#connection(() => wantsSecrets(tls), record),
           'server',
-          { handshakeTimeout: this.handshakeTimeout },
+          {
+            handshakeTimeout: this.handshakeTimeout,
+            requestCert: this.#requestCert,
+          },
         );
       } catch (e) {
         tcp.destroy();
         this.emit('error', e);
         return;
       }
+      // node:tls servers emit `keylog (line, socket)` for every connection: forwarded while listened to.
+      if (this.listenerCount('keylog') > 0) tls.on('keylog', (line: Buffer) => this.emit('keylog', line, tls));
       tls.once('secure', () => this.emit('secureConnection', tls));
       tls.on('error', (e) => {
         if (!tls.secure) this.emit('tlsClientError', e, tls);
@@ -280,17 +433,23 @@ export class TlsNetServer extends net.Server {
   }
 
   /** A state machine for a new connection, by the versions spoken. */
-  #connection(keyLog: () => boolean): TlsConnection {
+  #connection(keyLog: () => boolean, record: VerificationRecord): TlsConnection {
     const { tls12, tls13 } = this.versions;
-    const config13 = { ...this.serverConfig(), keyLog };
-    const config12 = { ...this.tls12ServerConfig(), keyLog };
+    const config13 = { ...this.serverConfig(record), keyLog };
+    const config12 = { ...this.tls12ServerConfig(record), keyLog };
     if (tls12 && tls13) return new NegotiatingServer({ tls13: config13, tls12: config12 });
     if (tls13) return new TlsServer(config13);
     return new Tls12Server(config12);
   }
 }
 
-function serverConfigsOf(options: ServerOptions): { tls13: () => ServerConfig; tls12: () => Tls12ServerConfig } {
+/** Where a verifier reports what it found (undefined: authorized). */
+type VerificationRecord = (error: CertificateError | undefined) => void;
+
+function serverConfigsOf(options: ServerOptions): {
+  tls13: (record?: VerificationRecord) => ServerConfig;
+  tls12: (record?: VerificationRecord) => Tls12ServerConfig;
+} {
   const {
     cert,
     key,
@@ -319,33 +478,46 @@ function serverConfigsOf(options: ServerOptions): { tls13: () => ServerConfig; t
   // RFC 8446 §8.2: a caller's ticket key may predate this server, so its 0-RTT waits out one window.
   const startedAt = ticketer ? (config.now ?? Date.now)() : undefined;
   const antiReplay = (config.maxEarlyDataSize ?? 0) > 0 ? new SingleUseAntiReplay({ startedAt }) : undefined;
-  const clientVerifier = requestCert
-    ? (verifyClient ??
-      chainVerifier({ roots: trustStore(ca), purpose: 'clientAuth', rejectUnauthorized: true, provider }))
-    : undefined;
   const clientAuth: ServerConfig['clientAuth'] = requestCert
     ? rejectUnauthorized === false
       ? 'optional'
       : 'require'
     : 'none';
+  const roots = requestCert && !verifyClient ? trustStore(ca) : undefined;
+  const clientVerifier = (record: VerificationRecord = () => undefined): CertificateVerifier | undefined => {
+    if (!requestCert) return undefined;
+    if (verifyClient) {
+      return (chain, ctx) => {
+        verifyClient(chain, ctx);
+        record(undefined);
+      };
+    }
+    return nodeVerifier({
+      roots: roots!,
+      purpose: 'clientAuth',
+      rejectUnauthorized: clientAuth === 'require',
+      provider,
+      record,
+    });
+  };
   const suites = config.cipherSuites;
-  const common = {
+  const common = (record?: VerificationRecord) => ({
     provider,
     certificate: chosen,
     clientAuth,
-    verifyClient: clientAuth === 'optional' && !verifyClient ? () => undefined : clientVerifier,
-  };
+    verifyClient: clientVerifier(record),
+  });
   return {
-    tls13: () => ({
+    tls13: (record) => ({
       ...config,
-      ...common,
+      ...common(record),
       cipherSuites: suites?.filter((s) => tls13CipherSuite(s) !== undefined),
       ticketer: tickets,
       antiReplay,
     }),
-    tls12: () => ({
+    tls12: (record) => ({
       ...config,
-      ...common,
+      ...common(record),
       cipherSuites: suites?.filter((s) => tls12CipherSuite(s) !== undefined),
       ticketer: tls12Ticketer,
       sessionStore: store,

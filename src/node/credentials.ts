@@ -12,32 +12,58 @@ import { parsePrivateKey } from '../x509/keys.js';
 import { decodePem } from '../x509/pem.js';
 import { type CertificatePurpose, TrustStore, verifyCertificateChain } from '../x509/verify.js';
 
-/** PEM text (any number of blocks) or DER bytes (one certificate), or a list of them. */
+/**
+ * PEM text (any number of blocks) or DER bytes (one certificate), or a list of them, as `node:tls`
+ * takes `cert` and `ca`: a string, a `Buffer`/`Uint8Array` holding PEM text (what `fs.readFileSync`
+ * returns) or DER.
+ */
 export type CertificateSource = string | Uint8Array | readonly (string | Uint8Array)[];
 
-/** DER certificates, in order, from PEM text or DER bytes. */
+/** A private key as `node:tls` takes `key`: PEM text or DER, as a string or bytes, or a list (the first is used). */
+export type KeySource = string | Uint8Array | readonly (string | Uint8Array)[];
+
+const PEM_START = '-----BEGIN ';
+
+/** Bytes holding PEM text (after optional whitespace or a UTF-8 BOM), as text; DER bytes as they are. */
+export function pemOrDer(item: string | Uint8Array): string | Uint8Array {
+  if (typeof item === 'string') return item;
+  // DER starts with a SEQUENCE tag (0x30); PEM text with '-----BEGIN' after whitespace or comments.
+  if (item[0] === 0x30) return new Uint8Array(item);
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(item);
+  return text.includes(PEM_START) ? text : new Uint8Array(item);
+}
+
+/** DER certificates, in order, from PEM text or DER bytes (a Buffer of PEM text is read as PEM). */
 export function certificatesFrom(source: CertificateSource): Uint8Array[] {
   const list: readonly (string | Uint8Array)[] =
     typeof source === 'string' || source instanceof Uint8Array ? [source] : source;
   const out: Uint8Array[] = [];
-  for (const item of list) {
+  for (const given of list) {
+    const item = pemOrDer(given);
     if (typeof item === 'string') {
       for (const block of decodePem(item)) if (block.label === 'CERTIFICATE') out.push(block.der);
     } else {
-      out.push(new Uint8Array(item));
+      out.push(item);
     }
   }
   return out;
+}
+
+/** The private key of `key`: the first of a list; PEM text in a string or in bytes, or DER bytes. */
+function keyFrom(key: KeySource): string | Uint8Array {
+  const first = typeof key === 'string' || key instanceof Uint8Array ? key : key[0];
+  if (first === undefined) throw new TypeError('key: an empty list');
+  return pemOrDer(first);
 }
 
 /**
  * A certificate chain (leaf first, then intermediates) and its private key.
  * @throws PemError, KeyError on unreadable input; TypeError when the chain is empty
  */
-export function certifiedKey(cert: CertificateSource, key: string | Uint8Array): CertifiedKey {
+export function certifiedKey(cert: CertificateSource, key: KeySource): CertifiedKey {
   const chain = certificatesFrom(cert);
   if (chain.length === 0) throw new TypeError('cert: no CERTIFICATE in the given chain');
-  return { chain, key: parsePrivateKey(typeof key === 'string' ? key : new Uint8Array(key)) };
+  return { chain, key: parsePrivateKey(keyFrom(key)) };
 }
 
 let bundled: TrustStore | undefined;
@@ -56,6 +82,14 @@ export function bundledRoots(): TrustStore {
     bundled = store;
   }
   return bundled;
+}
+
+let bundledDers: Uint8Array[] | undefined;
+
+/** Node's bundled roots as DER (for the trust anchor of `getPeerCertificate(true)`). */
+export function bundledRootDers(): Uint8Array[] {
+  bundledDers ??= rootCertificates.flatMap((pem) => certificatesFrom(pem));
+  return bundledDers;
 }
 
 /** A trust store of `ca` (PEM/DER), or the bundled roots when `ca` is undefined. */

@@ -12,6 +12,7 @@ import {
   failureStage as handshakeFailureStage,
 } from '../handshake/diagnosis.js';
 import { CertificateError } from '../x509/errors.js';
+import { alertCode, nodeCodeOf } from './node-tls.js';
 
 function findCause<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
@@ -31,6 +32,20 @@ export type FailureStage =
  */
 export function failureStage(error: unknown, state: string, established: boolean): FailureStage {
   return handshakeFailureStage(error, state, established);
+}
+
+/** A transport failure during the handshake: the peer closed TCP (node:tls: ECONNRESET). */
+export const PEER_CLOSED_IN_HANDSHAKE = 'the peer closed the TCP connection during the handshake';
+
+/** The code node:tls would give: see {@link TlsConnectionError.code}. */
+function nodeCode(inner: Error, alertReceived: number | undefined): string | undefined {
+  const certificate = findCause(inner, CertificateError);
+  if (certificate) return nodeCodeOf(certificate);
+  if (alertReceived !== undefined) return alertCode(alertReceived);
+  const code = (inner as Error & { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  if (inner.message === PEER_CLOSED_IN_HANDSHAKE) return 'ECONNRESET';
+  return undefined;
 }
 
 /** Who sent the alert that ended a connection. */
@@ -55,6 +70,14 @@ export class TlsConnectionError extends Error {
   readonly reason: string;
   /** What to check, when something useful can be said (certificate errors). */
   readonly hint: string | undefined;
+  /**
+   * The code node:tls gives the same failure: OpenSSL's verify error for a certificate
+   * (`CERT_HAS_EXPIRED`, `UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `ERR_TLS_CERT_ALTNAME_INVALID`, …),
+   * `ERR_SSL_<OpenSSL reason>` for an alert received (`ERR_SSL_TLSV1_ALERT_UNKNOWN_CA`), the system
+   * error of the transport (`ECONNRESET`, `ECONNREFUSED`; a peer closing during the handshake is
+   * `ECONNRESET` as in node), `ERR_TLS_HANDSHAKE_TIMEOUT`; undefined for other protocol failures.
+   */
+  readonly code: string | undefined;
 
   constructor(cause: Error, state: string, established: boolean, transport = false) {
     // Every state machine of tlswire reports a ConnectionFailure (its diagnosis, the typed error as its
@@ -71,5 +94,6 @@ export class TlsConnectionError extends Error {
     this.stage = d ? d.stage : 'transport';
     this.reason = reason;
     this.hint = d ? d.hint : findCause(inner, CertificateError)?.hint;
+    this.code = nodeCode(inner, this.alertOrigin === 'peer' ? this.alert : undefined);
   }
 }

@@ -20,7 +20,8 @@
  * go out after the records of the events still queued (which were sealed first), never before them.
  * @module
  */
-import type { Socket } from 'node:net';
+import { X509Certificate } from 'node:crypto';
+import { isIP, type Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { TlswireError } from '../bytes/errors.js';
 import { type KeyLogLabel, keyLogLine } from '../crypto/keylog.js';
@@ -31,9 +32,18 @@ import type { Tls12Client } from '../handshake/tls12/client.js';
 import type { Tls12Server } from '../handshake/tls12/server.js';
 import type { Tls12Negotiated } from '../handshake/tls12/types.js';
 import type { Negotiated } from '../handshake/types.js';
-import { ProtocolVersion } from '../tls/enums.js';
+import { NamedGroup, nameOf, ProtocolVersion } from '../tls/enums.js';
 import { type Certificate, parseCertificate } from '../x509/certificate.js';
-import { TlsConnectionError } from './errors.js';
+import type { CertificateError } from '../x509/errors.js';
+import { PEER_CLOSED_IN_HANDSHAKE, TlsConnectionError } from './errors.js';
+import {
+  type CipherNameAndProtocol,
+  cipherInfo,
+  type NodePeerCertificate,
+  nodeCodeOf,
+  peerCertificateObject,
+} from './node-tls.js';
+import type { AnyClientSession } from './session-cache.js';
 
 /**
  * Bytes of records answering received ones (KeyUpdate answers, alerts) that may wait for the TCP
@@ -45,6 +55,12 @@ export const MAX_PENDING_REPLY_BYTES = 16384;
 export interface TlsSocketOptions {
   /** Destroy the connection unless its handshake completes within this many milliseconds (0 or absent: no limit). */
   handshakeTimeout?: number;
+  /** Client: the server name asked for (`servername`; an IP address sends none). */
+  servername?: string;
+  /** The trust anchors (DER) that may end the peer's chain, for `getPeerCertificate(true)`. */
+  anchors?: () => readonly Uint8Array[];
+  /** Server: a client certificate is asked for (`requestCert`), so `authorized` reports on it. */
+  requestCert?: boolean;
 }
 
 /** The state machine a {@link TlsSocket} drives. */
@@ -68,6 +84,22 @@ export class TlsSocket extends Duplex {
   /** Application data bytes read from the peer and written by us. */
   bytesRead = 0;
   bytesWritten = 0;
+  /** Always true (node:tls `encrypted`). */
+  readonly encrypted = true;
+  /**
+   * Whether the peer's certificate verified (chain, then host name), as node:tls: known once the
+   * handshake completes, also with `rejectUnauthorized: false`. A server without `requestCert`: false.
+   */
+  authorized = false;
+  /** Why the peer is not authorized: node:tls's code (`CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`, …), else null. */
+  authorizationError: string | null = null;
+  /** The CertificateError behind {@link authorizationError} (its reason and hint). */
+  authorizationFailure: CertificateError | undefined;
+  /**
+   * The server name sent (client) or received (server) once the handshake is done, false when none was,
+   * null before (as node:tls).
+   */
+  servername: string | false | null = null;
 
   #queue: AnyTlsEvent[] = [];
   /** The sends in {@link #queue} that answer received records (KeyUpdate answers, alerts, tickets). */
@@ -89,6 +121,11 @@ export class TlsSocket extends Duplex {
   #handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   /** A write the TCP socket refused (EPIPE, ECONNRESET): reported once what the peer sent is read. */
   #writeError: Error | undefined;
+  #options: TlsSocketOptions;
+  /** A verifier recorded its result (else a server that asked saw no client certificate). */
+  #verified = false;
+  /** verify_data of our Finished and of the peer's (the last ones of the handshake). */
+  #finished: { sent?: Uint8Array; received?: Uint8Array } = {};
 
   /**
    * Wrap `socket` (connected or connecting) and `connection`. A client's handshake starts when the
@@ -99,11 +136,14 @@ export class TlsSocket extends Duplex {
     this.socket = socket;
     this.connection = connection;
     this.role = role;
+    this.#options = options;
     socket.on('data', (chunk: Uint8Array) => this.#run(() => connection.handle(chunk), true));
     socket.on('end', () => this.#onTransportEnd());
     socket.on('error', (e) => this.#fail(e, true));
     socket.on('close', () => this.#onTransportEnd());
     socket.on('timeout', () => this.emit('timeout'));
+    // A socket handed over paused (after readClientHello, say) is read from now on.
+    if (socket.readableFlowing === false) socket.resume();
     this.#holdWriteErrors();
     this.#startHandshakeTimer(options.handshakeTimeout ?? 0);
     if (role === 'client') {
@@ -113,9 +153,21 @@ export class TlsSocket extends Duplex {
     }
   }
 
-  /** The ALPN protocol agreed, if any. */
-  get alpnProtocol(): string | undefined {
-    return this.negotiated?.alpn;
+  /** The ALPN protocol agreed; false when none was (as node:tls), null before the handshake. */
+  get alpnProtocol(): string | false | null {
+    if (!this.negotiated) return null;
+    return this.negotiated.alpn ?? false;
+  }
+
+  /**
+   * Record what certificate verification found (called by the verifier, before `secureConnect`):
+   * undefined when the peer is authorized.
+   */
+  setAuthorization(error: CertificateError | undefined): void {
+    this.#verified = true;
+    this.authorized = error === undefined;
+    this.authorizationFailure = error;
+    this.authorizationError = error ? nodeCodeOf(error) : null;
   }
 
   /** The version agreed, as `tls.TLSSocket.getProtocol()` names it, or null before the ServerHello. */
@@ -131,10 +183,115 @@ export class TlsSocket extends Duplex {
     return this.negotiated?.resumed ?? false;
   }
 
-  /** The peer's leaf certificate, parsed, or undefined (no certificate, or a resumed session). */
-  getPeerCertificate(): Certificate | undefined {
+  /**
+   * The peer's certificate as node:tls gives it (`subject`, `issuer`, `subjectaltname`, `valid_from`,
+   * `valid_to`, `fingerprint256`, `serialNumber`, `raw`, …); with `detailed`, `issuerCertificate` up
+   * the chain to the trust anchor. `{}` without a certificate (no certificate, a resumed session).
+   */
+  getPeerCertificate(detailed = false): NodePeerCertificate | Record<string, never> {
+    return peerCertificateObject(this.peerCertificates, detailed ? (this.#options.anchors?.() ?? []) : [], detailed);
+  }
+
+  /** The peer's leaf as a `crypto.X509Certificate` (node:tls `getPeerX509Certificate`), or undefined. */
+  getPeerX509Certificate(): X509Certificate | undefined {
+    const leaf = this.peerCertificates[0];
+    return leaf ? new X509Certificate(leaf) : undefined;
+  }
+
+  /** The peer's leaf certificate parsed by tlswire (src/x509), or undefined. */
+  parsedPeerCertificate(): Certificate | undefined {
     const leaf = this.peerCertificates[0];
     return leaf ? parseCertificate(leaf) : undefined;
+  }
+
+  /**
+   * node:tls sets the SNI of a client socket not yet connected; here the ClientHello is built from the
+   * `servername` option of {@link connect}, so this throws rather than send another name silently.
+   * @throws TypeError always
+   */
+  setServername(name: string): never {
+    throw new TypeError(`setServername(${JSON.stringify(name)}): pass servername to connect() instead (docs/node.md)`);
+  }
+
+  /** The cipher suite agreed (node:tls `getCipher()`: OpenSSL name, IANA name, version), or null before. */
+  getCipher(): CipherNameAndProtocol | null {
+    return this.negotiated ? cipherInfo(this.negotiated.cipherSuite) : null;
+  }
+
+  /** verify_data of our last Finished (node:tls `getFinished()`), or undefined before it is sent. */
+  getFinished(): Buffer | undefined {
+    return this.#finished.sent && Buffer.from(this.#finished.sent);
+  }
+
+  /** verify_data of the peer's last Finished (node:tls `getPeerFinished()`), or undefined. */
+  getPeerFinished(): Buffer | undefined {
+    return this.#finished.received && Buffer.from(this.#finished.received);
+  }
+
+  /**
+   * Keying material (RFC 5705, RFC 8446 §7.5), argument order as node:tls `exportKeyingMaterial`.
+   * @throws TlswireError before the handshake completes
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Uint8Array): Buffer {
+    if (!this.secure) throw new TlswireError('exportKeyingMaterial: the handshake is not complete');
+    return Buffer.from(this.connection.exportKeyingMaterial(label, context, length));
+  }
+
+  /**
+   * The last session received (client), to pass as `session` to {@link connect}; undefined before a
+   * ticket or session arrives. (node:tls gives DER bytes; ours is the session object.)
+   */
+  getSession(): AnyClientSession | undefined {
+    return this.#session;
+  }
+  #session: AnyClientSession | undefined;
+
+  /** The agreed key exchange group (node:tls `getEphemeralKeyInfo()`: `{ type, name }`), {} on a server or without one. */
+  getEphemeralKeyInfo(): { type?: string; name?: string; size?: number } | null {
+    if (this.role === 'server') return null;
+    const group = this.negotiated && 'group' in this.negotiated ? this.negotiated.group : undefined;
+    if (group === undefined) return {};
+    const name = nameOf(NamedGroup, group, 2);
+    return name === 'x25519' || name === 'x448' ? { type: 'ECDH', name: name.toUpperCase() } : { type: 'ECDH', name };
+  }
+
+  /** TCP passthroughs, as `net.Socket` (for HTTP stacks): address, ports, Nagle, keep-alive, ref. */
+  get remoteAddress(): string | undefined {
+    return this.socket.remoteAddress;
+  }
+  get remotePort(): number | undefined {
+    return this.socket.remotePort;
+  }
+  get remoteFamily(): string | undefined {
+    return this.socket.remoteFamily;
+  }
+  get localAddress(): string | undefined {
+    return this.socket.localAddress;
+  }
+  get localPort(): number | undefined {
+    return this.socket.localPort;
+  }
+  get connecting(): boolean {
+    return this.socket.connecting;
+  }
+  address(): ReturnType<Socket['address']> {
+    return this.socket.address();
+  }
+  setNoDelay(noDelay?: boolean): this {
+    this.socket.setNoDelay(noDelay);
+    return this;
+  }
+  setKeepAlive(enable?: boolean, initialDelay?: number): this {
+    this.socket.setKeepAlive(enable, initialDelay);
+    return this;
+  }
+  ref(): this {
+    this.socket.ref();
+    return this;
+  }
+  unref(): this {
+    this.socket.unref();
+    return this;
   }
 
   /**
@@ -294,12 +451,20 @@ export class TlsSocket extends Duplex {
       case 'secret':
         this.emit('tls', e);
         if (this.listenerCount('keylog') > 0) {
-          this.emit('keylog', keyLogLine(e.label as KeyLogLabel, e.clientRandom, e.secret));
+          // As node:tls: a Buffer of one SSLKEYLOGFILE line, with its newline.
+          this.emit(
+            'keylog',
+            Buffer.from(`${keyLogLine(e.label as KeyLogLabel, e.clientRandom, e.secret)}\n`, 'latin1'),
+          );
         }
         return;
+      case 'handshake-message':
+        if (e.message.type === 'finished') this.#finished[e.direction] = e.raw.subarray(4);
+        break;
       case 'negotiated': {
         const { kind: _, ...negotiated } = e;
         this.negotiated = negotiated;
+        if (this.role === 'server') this.servername = negotiated.serverName ?? false;
         break;
       }
       case 'peer-certificate':
@@ -311,6 +476,7 @@ export class TlsSocket extends Duplex {
         return;
       case 'session':
         this.emit('tls', e);
+        this.#session = e.session;
         this.emit('session', e.session);
         return;
       case 'closed':
@@ -332,6 +498,11 @@ export class TlsSocket extends Duplex {
     this.secure = true;
     clearTimeout(this.#handshakeTimer);
     const negotiated = this.negotiated!;
+    if (!this.#verified) this.#authorizeUnverified(negotiated.resumed);
+    if (this.role === 'client') {
+      const name = this.#options.servername;
+      this.servername = name === undefined || isIP(name) !== 0 ? false : name;
+    }
     if (this.role === 'client') this.emit('secureConnect', negotiated);
     this.emit('secure', negotiated);
     const writes = this.#pendingWrites;
@@ -342,11 +513,24 @@ export class TlsSocket extends Duplex {
     if (final) this._final(final);
   }
 
+  /**
+   * No verifier ran: a resumed session (node:tls: authorized as the session was, here true: a session
+   * is only resumable after its chain verified), or a server that asked and got no certificate
+   * (node:tls: `UNABLE_TO_GET_ISSUER_CERT`), or a server that did not ask (false, null).
+   */
+  #authorizeUnverified(resumed: boolean): void {
+    if (this.role === 'client' || (resumed && this.#options.requestCert)) {
+      this.authorized = resumed;
+    } else if (this.#options.requestCert) {
+      this.authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
+    }
+  }
+
   #onTransportEnd(): void {
     if (this.#writeError) this.#fail(this.#writeError, true);
     if (this.#peerClosed || this.#failed || this.readableEnded) return;
     if (!this.secure) {
-      this.#fail(new TlswireError('the peer closed the TCP connection during the handshake'), true);
+      this.#fail(new TlswireError(PEER_CLOSED_IN_HANDSHAKE), true);
       return;
     }
     // A TCP FIN without close_notify: end of data all the same (as node:tls does), reported as truncated.

@@ -246,7 +246,7 @@ describe.skipIf(SKIP_OPENSSL)(
             ...only(version),
           },
           (s) => {
-            subjects.push(s.getPeerCertificate()!.subject.text);
+            subjects.push(s.parsedPeerCertificate()!.subject.text);
             s.end('authenticated');
           },
         );

@@ -123,7 +123,7 @@ describe.skipIf(SKIP_OPENSSL)('client certificates from openssl s_client → our
         maxVersion: version,
       },
       (s) => {
-        const subject = s.getPeerCertificate()!.subject.text;
+        const subject = s.parsedPeerCertificate()!.subject.text;
         subjects.push(subject);
         s.on('data', (d: Buffer) => {
           received.push(d.toString());
