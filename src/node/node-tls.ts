@@ -64,12 +64,18 @@ const VERIFY_CODES: Readonly<Record<CertificateErrorCode, string>> = {
   'unsupported-algorithm': 'CERT_REJECTED',
   'empty-chain': 'CERT_REJECTED',
   'depth-exceeded': 'CERT_CHAIN_TOO_LONG',
+  revoked: 'CERT_REVOKED',
+  'revocation-unknown': 'UNABLE_TO_GET_CRL',
+  'name-constraints': 'PERMITTED_SUBTREE_VIOLATION',
 };
 
 /** OpenSSL's messages for its verify errors (node:tls's `error.message`). */
 const VERIFY_MESSAGES: Readonly<Record<string, string>> = {
   CERT_HAS_EXPIRED: 'certificate has expired',
   CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  CERT_REVOKED: 'certificate revoked',
+  UNABLE_TO_GET_CRL: 'unable to get certificate CRL',
+  PERMITTED_SUBTREE_VIOLATION: 'permitted subtree violation',
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'unable to get local issuer certificate',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'unable to verify the first certificate',
   SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in certificate chain',
