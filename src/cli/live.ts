@@ -1,8 +1,9 @@
 /**
  * What `tlswire connect`, `tlswire serve` and the demo share about live connections: IANA name
  * lists from the command line, the `--trace` lines of a connection's events, the summary of a
- * connection (text and JSON) and its report, key log files, where received data goes, and the I/O
- * a streaming command needs beyond {@link Output}.
+ * connection (text and JSON: its verification result, its failure with the hint in the command's
+ * words and a plaintext HTTP peer recognised) and its report, key log files, where received data
+ * goes, and the I/O a streaming command needs beyond {@link Output}.
  * @module
  */
 import { appendFileSync } from 'node:fs';
