@@ -11,9 +11,17 @@ interface ParsedArgs {
 }
 
 /**
+ * The usage line(s) of a command's usage text: its first paragraph (`Usage: tlswire decode HEX…` and
+ * its alternatives), printed after a usage error instead of the whole help.
+ */
+export function usageLines(usage: string): string {
+  return usage.split('\n\n')[0] ?? usage;
+}
+
+/**
  * Run a command's argument parser (`parse`, usually node:util `parseArgs`). Returns the parsed
- * arguments, or the exit code when the command is done: 2 after a usage error (message and usage on
- * stderr), 0 for `--help` (usage on stdout).
+ * arguments, or the exit code when the command is done: 2 after a usage error (one line, then the
+ * {@link usageLines} on stderr), 0 for `--help` (the whole usage on stdout).
  * @param command the command's name, for the error message (`decode` → `tlswire decode: …`)
  */
 export function parseCommandArgs<T extends ParsedArgs>(
@@ -45,7 +53,7 @@ export function parseCommandArgs<T extends ParsedArgs, S>(
     if (!parsed.values.help) return settle ? settle(parsed) : parsed;
   } catch (e) {
     io.err(`tlswire ${command}: ${describeError(e)}`);
-    io.err(usage);
+    io.err(usageLines(usage));
     return 2;
   }
   io.out(usage);

@@ -21,7 +21,7 @@ import { HandshakeReassembler } from '../tls/handshake-framing.js';
 import { type DecodedHandshake, decodeHandshake } from '../tls/messages/handshake.js';
 import type { KeyExchange } from '../tls/messages/key-exchange.js';
 import { parseChangeCipherSpec, RecordDeframer } from '../tls/record.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, usageLines } from './args.js';
 import {
   contentTypeName,
   describeError,
@@ -255,11 +255,12 @@ export function decodeCommand(argv: string[], io: Output): number {
   const kx = values.kx;
   if (kx !== undefined && kx !== 'ecdhe' && kx !== 'dhe' && kx !== 'rsa') {
     io.err(`tlswire decode: --kx must be ecdhe, dhe or rsa, not ${JSON.stringify(kx)}`);
+    io.err(usageLines(DECODE_USAGE));
     return 2;
   }
   if ((values.file === undefined) === (positionals.length === 0)) {
     io.err('tlswire decode: give either HEX or --file F');
-    io.err(DECODE_USAGE);
+    io.err(usageLines(DECODE_USAGE));
     return 2;
   }
   let bytes: Uint8Array;

@@ -227,6 +227,12 @@ function extensionNames(exts: readonly Extension[] | undefined): string[] {
   return (exts ?? []).map((e) => nameOf(ExtensionType, extensionType(e), 2));
 }
 
+/** A field label as a camelCase JSON key: `cipher suites` → `cipherSuites`, `ALPN` → `alpn`. */
+export function jsonKey(label: string): string {
+  const [first = '', ...rest] = label.split(/\s+/).filter(Boolean);
+  return first.toLowerCase() + rest.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
 /**
  * The fields worth a glance for each handshake message (the `pcap` command's summary): what a
  * ClientHello offers, what a ServerHello chooses, certificate sizes, key exchange parameters.

@@ -1,8 +1,9 @@
 /**
  * What `tlswire connect`, `tlswire serve` and the demo share about live connections: IANA name
  * lists from the command line, the `--trace` lines of a connection's events, the summary of a
- * connection (text and JSON) and its report, key log files, where received data goes, and the I/O
- * a streaming command needs beyond {@link Output}.
+ * connection (text and JSON: its verification result, its failure with the hint in the command's
+ * words and a plaintext HTTP peer recognised) and its report, key log files, where received data
+ * goes, and the I/O a streaming command needs beyond {@link Output}.
  * @module
  */
 import { appendFileSync } from 'node:fs';
@@ -12,11 +13,15 @@ import type { TlsConnectionError } from '../node/errors.js';
 import type { TlsSocket } from '../node/socket.js';
 import { AlertDescription, CipherSuite, NamedGroup, nameOf, type Registry } from '../tls/enums.js';
 import { keyFields, keyFieldText, messageName, type Output, versionName } from './format.js';
+import { cliHint, type HintContext, plaintextHttp } from './hints.js';
 
 /** The I/O of a command that streams application data (tests pass all of it; the process uses stdio). */
 export interface StreamOutput extends Output {
-  /** Application data to send (connect: standard input). */
-  input?: Uint8Array;
+  /**
+   * Application data to send (connect; default standard input): bytes sent at once, or a stream sent
+   * as it arrives.
+   */
+  input?: Uint8Array | NodeJS.ReadableStream;
   /** Received application data (default: process standard output). */
   data?(bytes: Uint8Array): void;
   /** Stops a long-running command (serve). */
@@ -143,6 +148,17 @@ export interface ErrorSummary {
   state: string;
 }
 
+/** What the verification of the peer's chain found (also with `--insecure`, which goes on regardless). */
+export type VerificationSummary =
+  | { ok: true }
+  | {
+      ok: false;
+      /** `CertificateError.code`: `hostname-mismatch`, `expired`, `unknown-issuer` … */
+      code: string;
+      reason: string;
+      hint: string | undefined;
+    };
+
 /** The summary of one connection (`--json` prints it as one line). */
 export interface ConnectionSummary {
   connection: number;
@@ -157,11 +173,36 @@ export interface ConnectionSummary {
   peerCertificate: { subject: string; issuer: string; notBefore: string; notAfter: string } | undefined;
   bytesSent: number;
   bytesReceived: number;
+  /** The peer's chain as verified; absent when none was (no certificate, or no check asked for). */
+  verification?: VerificationSummary;
   error?: ErrorSummary;
 }
 
+/** What a command adds to a connection's summary. */
+export interface SummaryExtras {
+  /** Rewords library hints with the command's options. */
+  hints?: HintContext;
+  verification?: VerificationSummary | undefined;
+  /** The first bytes received (a plaintext HTTP peer is recognised from them). */
+  firstBytes?: Uint8Array | undefined;
+}
+
+/** Keep the first bytes `socket`'s transport receives (up to 200), for {@link SummaryExtras}. */
+export function firstBytesOf(socket: TlsSocket): () => Uint8Array | undefined {
+  let first: Uint8Array | undefined;
+  socket.socket.once('data', (chunk: Uint8Array) => {
+    first = chunk.slice(0, 200);
+  });
+  return () => first;
+}
+
 /** The summary of `socket` (after it closed), with `error` when it failed. */
-export function summarize(n: number, socket: TlsSocket, error: TlsConnectionError | undefined): ConnectionSummary {
+export function summarize(
+  n: number,
+  socket: TlsSocket,
+  error: TlsConnectionError | undefined,
+  extras: SummaryExtras = {},
+): ConnectionSummary {
   const neg = socket.negotiated;
   let peerCertificate: ConnectionSummary['peerCertificate'];
   try {
@@ -191,21 +232,37 @@ export function summarize(n: number, socket: TlsSocket, error: TlsConnectionErro
     bytesSent: socket.bytesWritten,
     bytesReceived: socket.bytesRead,
   };
-  if (error) {
-    summary.error = {
-      stage: error.stage,
-      alert: error.alertName,
-      alertDirection: error.alertOrigin === undefined ? undefined : error.alertOrigin === 'peer' ? 'received' : 'sent',
-      reason: error.reason,
-      hint: error.hint,
-      state: error.state,
-    };
-  }
+  if (extras.verification) summary.verification = extras.verification;
+  if (error) summary.error = errorSummary(error, socket.role, extras);
   return summary;
 }
 
-/** The summary as `key: value` lines for people. */
-export function summaryLines(s: ConnectionSummary): string[] {
+/** A failure as reported: the hint in the command's words, a plaintext HTTP peer recognised. */
+function errorSummary(error: TlsConnectionError, role: 'client' | 'server', extras: SummaryExtras): ErrorSummary {
+  const http = error.stage === 'negotiation' ? plaintextHttp(extras.firstBytes, role) : undefined;
+  return {
+    stage: error.stage,
+    alert: error.alertName,
+    alertDirection: error.alertOrigin === undefined ? undefined : error.alertOrigin === 'peer' ? 'received' : 'sent',
+    reason: http?.reason ?? error.reason,
+    hint: http?.hint ?? (extras.hints ? cliHint(error.hint, extras.hints) : error.hint),
+    state: error.state,
+  };
+}
+
+/** s_client's verification line: `Verification: OK` or `Verification error: REASON`. */
+export function verificationLine(v: VerificationSummary): string {
+  return v.ok ? 'Verification: OK' : `Verification error: ${v.reason}`;
+}
+
+/** The failure line of a connection: `Failed in STAGE (state S, alert A sent): REASON — HINT`. */
+export function failureLine(e: ErrorSummary): string {
+  const alert = e.alert ? `, alert ${e.alert} ${e.alertDirection}` : '';
+  return `Failed in ${e.stage} (state ${e.state}${alert}): ${e.reason}${e.hint ? ` — ${e.hint}` : ''}`;
+}
+
+/** The handshake part of the summary as `key: value` lines for people (with the verification result). */
+export function handshakeLines(s: ConnectionSummary): string[] {
   const lines: string[] = [];
   if (s.protocol) {
     lines.push(`Protocol: ${s.protocol}, Cipher: ${s.cipher}, Group: ${s.group ?? 'none'}, ALPN: ${s.alpn ?? 'none'}`);
@@ -217,12 +274,13 @@ export function summaryLines(s: ConnectionSummary): string[] {
     const c = s.peerCertificate;
     lines.push(`Peer certificate: ${c.subject}, issuer ${c.issuer}, valid ${c.notBefore} to ${c.notAfter}`);
   }
-  if (s.error) {
-    const e = s.error;
-    const alert = e.alert ? `, alert ${e.alert} ${e.alertDirection}` : '';
-    lines.push(`Failed in ${e.stage} (state ${e.state}${alert}): ${e.reason}${e.hint ? ` — ${e.hint}` : ''}`);
-  }
+  if (s.verification) lines.push(verificationLine(s.verification));
   return lines;
+}
+
+/** The summary as `key: value` lines for people: the handshake's, then the failure. */
+export function summaryLines(s: ConnectionSummary): string[] {
+  return [...handshakeLines(s), ...(s.error ? [failureLine(s.error)] : [])];
 }
 
 /**

@@ -7,6 +7,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
+import { usageLines } from './args.js';
 import { certCommand } from './cert.js';
 import { connectCommand } from './connect.js';
 import { decodeCommand } from './decode.js';
@@ -77,7 +78,7 @@ export function main(argv: string[], io: Output): number | Promise<number> {
   const command = COMMANDS[first];
   if (!command) {
     io.err(`tlswire: unknown command ${JSON.stringify(first)}`);
-    io.err(USAGE);
+    io.err(usageLines(USAGE));
     return 2;
   }
   // Commands report bad input themselves; anything reaching here is a bug, still no stack trace.

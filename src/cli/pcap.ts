@@ -28,11 +28,12 @@ import { defaultNodeProvider } from '../node/crypto-provider.js';
 import { tcpChecksum, verifyTcpChecksum } from '../tcp/checksum.js';
 import { TcpFlag, type TcpOption, type TcpSegment } from '../tcp/types.js';
 import { AlertDescription, AlertLevel, CipherSuite, HandshakeType, nameOf } from '../tls/enums.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, usageLines } from './args.js';
 import {
   contentTypeName,
   describeError,
   hexNumber,
+  jsonKey,
   keyFields,
   keyFieldText,
   messageName,
@@ -479,7 +480,7 @@ function messageJson(rec: Record<string, unknown>, m: MessageEvent): Record<stri
     length: m.length,
     ...(m.message
       ? {
-          summary: Object.fromEntries(keyFields(m.message).map((f) => [f.label, f.value])),
+          summary: Object.fromEntries(keyFields(m.message).map((f) => [jsonKey(f.label), f.value])),
           message: toJson(m.message),
         }
       : {}),
@@ -608,7 +609,7 @@ export function pcapCommand(argv: string[], io: Output, env: NodeJS.ProcessEnv =
   const [file, ...extra] = parsed.positionals;
   if (file === undefined || extra.length > 0) {
     io.err(file === undefined ? 'tlswire pcap: a capture FILE is required' : 'tlswire pcap: exactly one FILE');
-    io.err(PCAP_USAGE);
+    io.err(usageLines(PCAP_USAGE));
     return 2;
   }
   let bytes: Uint8Array;

@@ -1,7 +1,7 @@
 /**
- * `tlswire serve`: a TLS 1.2 and 1.3 server like `openssl s_server`. Each connection is reported on
- * standard error (`connection N: …` once secure; a failed one with its diagnosis: stage, alert,
- * reason, hint), or with `--json` as one JSON object on standard output, success or failure; `--echo` sends application data back,
+ * `tlswire serve`: a TLS 1.2 and 1.3 server like `openssl s_server`. Each connection is reported when
+ * it ends by one line on standard error (`connection N: …`: its parameters, or its diagnosis: stage,
+ * alert, reason, hint), and with `--json` also as one JSON object on standard output; `--echo` sends application data back,
  * `--www` answers an HTTP/1.0 request (also one that arrived as accepted 0-RTT data) with a small
  * page about the connection; otherwise received data goes to standard output.
  *
@@ -18,16 +18,28 @@ import { parseArgs } from 'node:util';
 import { createServer } from '../node/connect.js';
 import { TlsConnectionError } from '../node/errors.js';
 import type { TlsSocket } from '../node/socket.js';
+import { parseCertificatesPem } from '../x509/certificate.js';
 import { parseCommandArgs } from './args.js';
 import { describeError } from './format.js';
-import { type ConnectionSummary, keylogTo, reportSummary, type StreamOutput, summarize, traceSocket } from './live.js';
+import type { HintContext } from './hints.js';
+import {
+  type ConnectionSummary,
+  failureLine,
+  firstBytesOf,
+  keylogTo,
+  type StreamOutput,
+  summarize,
+  traceSocket,
+} from './live.js';
 import { TLS_OPTIONS, tlsSettings } from './tls-options.js';
 
 /** Usage text of the command. */
 export const SERVE_USAGE = `Usage: tlswire serve --cert CHAIN.pem --key KEY.pem [options]
 
 A TLS 1.2 and 1.3 server, like openssl s_server. Prints "listening on HOST:PORT" on stderr, then
-one report per connection (a failed one with its diagnosis: stage, alert, reason, hint). Serves until stopped (or --naccept).
+one line per connection when it ends: "connection N: " and the version, cipher suite, group (and
+resumed, early-data, the client certificate) with the bytes received and sent, or how it failed
+(stage, state, alert, reason, hint). Serves until stopped (or --naccept).
 
 Options:
   --host HOST           address to listen on (default 127.0.0.1)
@@ -53,7 +65,7 @@ Options:
   --www                 answer an HTTP request with "HTTP/1.0 200 ok" and a page about the connection
   --keylog FILE         append SSLKEYLOGFILE lines
   --trace               every handshake message, secret label and the negotiated parameters to stderr
-  --json                one JSON summary per connection on stdout, success or failure
+  --json                also one JSON summary per connection on stdout, success or failure
   --handshake-timeout S close a connection whose handshake is not done after S seconds (default 10)
   --idle-timeout S      close a connection after S seconds without traffic (default 300; 0: never)
   --max-connections N   at most N connections open at once; more are closed at once (default 256)
@@ -97,6 +109,8 @@ interface ServeSettings {
   handshakeTimeoutMs: number;
   /** 0: none. */
   idleTimeoutMs: number;
+  /** Rewording of library hints (our chain's length: the certificates of `--cert`). */
+  hints: HintContext;
 }
 
 /** `--handshake-timeout` default, seconds: a handshake is a few round trips; 10 s leaves room for slow links. */
@@ -140,6 +154,7 @@ function settingsFrom({ values }: ReturnType<typeof parse>): ServeSettings {
     maxConnections: count(values, 'max-connections') ?? MAX_CONNECTIONS,
     handshakeTimeoutMs: seconds(values, 'handshake-timeout', HANDSHAKE_TIMEOUT, false),
     idleTimeoutMs: seconds(values, 'idle-timeout', IDLE_TIMEOUT, true),
+    hints: { command: 'serve', ourChain: 0 },
   };
 }
 
@@ -242,12 +257,41 @@ function groupText(s: ConnectionSummary): string {
   return s.protocol === 'TLSv1.3' ? ' psk_ke' : '';
 }
 
-/** Set up one accepted connection: idle timeout, tracing, the report once secure, and its mode. */
-function serveConnection(socket: TlsSocket, n: number, settings: ServeSettings, io: StreamOutput): void {
+/**
+ * The one line of a finished connection: `connection N: ` then what the handshake agreed (version,
+ * suite, group, resumed, early data, client certificate) and the application data each way, or the
+ * failure (after the parameters when it came after the handshake), or the idle timeout that closed it.
+ */
+export function connectionLine(s: ConnectionSummary, secure: boolean, idle: number | undefined): string {
+  const parts: string[] = [];
+  if (secure) {
+    parts.push(
+      `${s.protocol} ${s.cipher}${groupText(s)}${s.resumed ? ' resumed' : ''}${s.earlyDataAccepted ? ' early-data' : ''}${
+        s.peerCertificate ? ` client ${s.peerCertificate.subject}` : ''
+      }, received ${s.bytesReceived} bytes, sent ${s.bytesSent} bytes`,
+    );
+  }
+  if (s.error) parts.push(failureLine(s.error));
+  else if (idle !== undefined) parts.push(`closed after ${idle / 1000} s idle`);
+  return `connection ${s.connection}: ${parts.join('; ')}`;
+}
+
+/**
+ * Set up one accepted connection: idle timeout, tracing, its mode, and its report when it closes (one
+ * line on stderr; with `--json` also the summary on stdout). Resolves `closed` with whether it failed.
+ */
+function serveConnection(
+  socket: TlsSocket,
+  n: number,
+  settings: ServeSettings,
+  io: StreamOutput,
+  closed: (failed: boolean) => void,
+): void {
   const { values, idleTimeoutMs } = settings;
+  let idle: number | undefined;
   if (idleTimeoutMs > 0) {
     socket.setTimeout(idleTimeoutMs, () => {
-      io.err(`connection ${n}: idle for ${idleTimeoutMs / 1000} s, closing`);
+      idle = idleTimeoutMs;
       // close_notify first; a peer that does not take it is cut at the next timeout.
       if (socket.secure && !socket.writableEnded) socket.end();
       else socket.destroy();
@@ -255,18 +299,25 @@ function serveConnection(socket: TlsSocket, n: number, settings: ServeSettings, 
   }
   if (values.trace) traceSocket(socket, io, `[${n}] `);
   if (values.keylog) keylogTo(socket, values.keylog);
-  socket.on('secure', () => {
-    const s = summarize(n, socket, undefined);
-    io.err(
-      `connection ${n}: ${s.protocol} ${s.cipher}${groupText(s)}${s.resumed ? ' resumed' : ''}${
-        s.earlyDataAccepted ? ' early-data' : ''
-      }${s.peerCertificate ? ` client ${s.peerCertificate.subject}` : ''}`,
-    );
+  const firstBytes = firstBytesOf(socket);
+  let secure = false;
+  socket.once('secure', () => {
+    secure = true;
+  });
+  let error: TlsConnectionError | undefined;
+  socket.on('error', (e: Error) => {
+    error = e instanceof TlsConnectionError ? e : new TlsConnectionError(e, socket.connection.state, false, true);
   });
   if (values.www) serveWww(socket);
   else if (values.echo) pipeBack(socket, (bytes, done) => writeOrWait(socket, bytes, done));
   else pipeBack(socket, sinkTo(io));
   socket.on('end', () => socket.end());
+  socket.on('close', () => {
+    const summary = summarize(n, socket, error, { hints: settings.hints, firstBytes: firstBytes() });
+    io.err(connectionLine(summary, secure, idle));
+    if (values.json) io.out(JSON.stringify(summary));
+    closed(error !== undefined);
+  });
 }
 
 /** `tlswire serve` with its arguments (after the command name). Resolves to the exit code when it stops. */
@@ -276,8 +327,10 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
   const { values, cert, key, port, naccept, maxConnections, handshakeTimeoutMs } = settings;
   let server: ReturnType<typeof createServer>;
   try {
+    const chain = readFileSync(cert, 'utf8');
+    settings.hints.ourChain = parseCertificatesPem(chain).length;
     server = createServer({
-      cert: readFileSync(cert, 'utf8'),
+      cert: chain,
       key: readFileSync(key, 'utf8'),
       ...tlsSettings(values),
       requestCert: values['verify-client'] ?? false,
@@ -315,17 +368,10 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
       const n = ++accepted;
       open.add(socket);
       if (naccept !== undefined && accepted >= naccept) server.close();
-      let error: TlsConnectionError | undefined;
-      socket.on('error', (e: Error) => {
-        error = e instanceof TlsConnectionError ? e : new TlsConnectionError(e, socket.connection.state, false, true);
-      });
-      serveConnection(socket, n, settings, io);
-      socket.on('close', () => {
+      serveConnection(socket, n, settings, io, (failed) => {
         open.delete(socket);
         finished++;
-        if (error) failures++;
-        if (values.json || error)
-          reportSummary(io, summarize(n, socket, error), values.json ?? false, `connection ${n}: `);
+        if (failed) failures++;
         if (naccept !== undefined && finished >= naccept) stop();
         done();
       });

@@ -147,6 +147,17 @@ const STATE_STAGES: Readonly<Record<string, FailureStage>> = {
 
 const HELLO_STATES: ReadonlySet<string> = new Set(['ExpectServerHello', 'ExpectClientHello']);
 
+/**
+ * The peer's first bytes are no TLS record (an unknown content type at offset 0 while waiting for its
+ * hello): it does not speak TLS on this port (a plaintext HTTP server answers `HTTP/…`).
+ */
+function notTls(error: unknown, state: string): DecodeError | undefined {
+  const decode = findCause(error, DecodeError);
+  return decode && decode.path === 'TLSPlaintext.type' && decode.offset === 0 && HELLO_STATES.has(state)
+    ? decode
+    : undefined;
+}
+
 function findCause<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
     if (e instanceof type) return e;
@@ -161,6 +172,7 @@ function findCause<T>(error: unknown, type: abstract new (...args: never[]) => T
  * - a record that does not decrypt in the first encrypted flight → key exchange (the two sides disagree
  *   on the shared secret), later → record; record framing errors → record;
  * - an illegal key share (illegal_parameter while reading the ServerHello/ClientHello) → key exchange;
+ * - a first record of an unknown content type in place of the peer's hello → negotiation (no TLS at all);
  * - a decrypt_error on a Finished → finished; the peer's rejection of our Finished (its alert after we
  *   sent it, also in the established state our Finished led to) → finished, or authentication when
  *   the alert is about certificates;
@@ -184,6 +196,7 @@ export function failureStage(error: unknown, state: string, established: boolean
     if (peer.description === AlertDescription.decrypt_error && /Established$/.test(state)) return 'finished';
     return STATE_STAGES[state] ?? 'negotiation';
   }
+  if (notTls(error, state)) return 'negotiation';
   const decode = findCause(error, DecodeError);
   if (decode && /record|TLSPlaintext|TLSInnerPlaintext/i.test(decode.path)) return 'record';
   const alert = alertFor(error);
@@ -341,9 +354,13 @@ export function diagnose(error: unknown, cx: FailureContext): Diagnosis {
   const alert = cx.alertSent;
   const certificate = findCause(error, CertificateError);
   const explained = findCause(error, HandshakeAlertError);
+  const plaintext = notTls(error, cx.state);
   let reason: string;
   let hint: string | undefined;
-  if (certificate) {
+  if (plaintext) {
+    reason = `the ${cx.role === 'client' ? 'server' : cx.role === 'server' ? 'client' : 'peer'} does not speak TLS: its first bytes are no TLS record (${plaintext.detail})`;
+    hint = 'is this the TLS port?';
+  } else if (certificate) {
     reason = certificate.reason;
     hint = certificate.hint;
   } else if (explained) {

@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cliHint } from '../../src/cli/hints.js';
 import { decodePem } from '../../src/x509/pem.js';
 import { verifyCertificateChain } from '../../src/x509/verify.js';
 import {
@@ -195,7 +196,7 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => 
       'unknown_ca',
       48,
       /alert unknown ca/,
-      'missing an intermediate',
+      'give it with --intermediates FILE',
     ],
     // test/pki/make-extra.sh's chains: EKU clientAuth only; leaf + a CA:false intermediate; flipped signature
     // byte. CERTIFICATE_ALERTS sends bad_certificate for the last two (OpenSSL: unknown_ca, decrypt_error).
@@ -250,12 +251,21 @@ describe.skipIf(SKIP_OPENSSL)('tlswire connect against openssl s_server', () => 
           hostname: 'localhost',
         });
         expect(verdict.ok).toBe(false);
+        if (verdict.ok) throw new Error('the chain verified');
+        // The library's hint in the command's words (hints.ts), also in the verification result.
+        const cliWords = cliHint(verdict.error.hint, { command: 'connect', ourChain: 0 });
         expect(r.json[0]!.error).toMatchObject({
           stage: 'authentication',
           alert,
           alertDirection: 'sent',
-          reason: verdict.ok ? '' : verdict.error.reason,
-          hint: verdict.ok ? '' : verdict.error.hint,
+          reason: verdict.error.reason,
+          hint: cliWords,
+        });
+        expect(r.json[0]!.verification).toEqual({
+          ok: false,
+          code: verdict.error.code,
+          reason: verdict.error.reason,
+          hint: cliWords,
         });
         if (hint) expect(r.json[0]!.error!.hint).toContain(hint);
         const log = await server.waitFor(/SSL alert number \d+/);

@@ -41,7 +41,7 @@ describe('tlswire pcap --json: TLS records and handshake messages as tshark diss
           }
           const m = o.message as { cipherSuites?: number[]; cipherSuite?: number; extensions?: unknown[] };
           const suites = m.cipherSuites ?? (m.cipherSuite === undefined ? [] : [m.cipherSuite]);
-          const sni = (o.summary as Record<string, unknown>)['server name'] as string[] | undefined;
+          const sni = (o.summary as Record<string, unknown>).serverName as string[] | undefined;
           return {
             frame: o.frame,
             srcport,

@@ -426,7 +426,15 @@ describe('tlswire serve --handshake-timeout, --idle-timeout, --max-connections',
     c.resume();
     await within(new Promise((r) => c.once('close', r)), 'idle close');
     expect([secure, notified]).toEqual([true, true]);
-    expect(serve.stderr).toContain('connection 1: idle for 0.5 s, closing');
+    await within(
+      (async () => {
+        while (!serve.stderr.some((l) => l.startsWith('connection 1: '))) await pause(10);
+      })(),
+      'the connection line',
+    );
+    expect(serve.stderr.filter((l) => l.startsWith('connection 1: '))).toEqual([
+      'connection 1: TLSv1.3 TLS_AES_128_GCM_SHA256 x25519, received 0 bytes, sent 0 bytes; closed after 0.5 s idle',
+    ]);
   });
 
   it('--max-connections 2: a third open connection is closed at once; the two stay', async () => {
