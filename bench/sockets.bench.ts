@@ -80,8 +80,9 @@ function settle(s: ClientSocket, resuming: boolean): Promise<unknown> {
     let got: unknown;
     let established = false;
     const finish = () => {
+      const reused = s.isSessionReused(); // before destroy(): node:tls answers false after it
       s.destroy();
-      if (resuming && !s.isSessionReused()) reject(new Error('the session was not resumed'));
+      if (resuming && !reused) reject(new Error('the session was not resumed'));
       else resolve(got);
     };
     s.on('session', (x) => {
