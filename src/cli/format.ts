@@ -4,6 +4,7 @@
  * key fields of each handshake message. Formatting lives here, never in the codecs.
  * @module
  */
+
 import { DecodeError } from '../bytes/errors.js';
 import { toHex } from '../bytes/hex.js';
 import {
@@ -26,6 +27,7 @@ import {
   SignatureScheme,
 } from '../tls/enums.js';
 import { type Extension, extensionType, findExtension } from '../tls/extensions.js';
+import { ja3, ja3s, ja4 } from '../tls/fingerprint.js';
 import type { HandshakeMessage } from '../tls/messages/handshake.js';
 import { parseCertificate } from '../x509/certificate.js';
 
@@ -265,6 +267,7 @@ export function keyFields(m: HandshakeMessage): KeyField[] {
       if (sig) f.push({ label: 'signature algorithms', value: names(SignatureScheme, sig.schemes) });
       f.push({ label: 'session id', value: m.sessionId.length ? toHex(m.sessionId) : '(empty)' });
       f.push({ label: 'extensions', value: extensionNames(m.extensions) });
+      f.push({ label: 'JA3', value: ja3(m).hash }, { label: 'JA4', value: ja4(m).ja4 });
       break;
     }
     case 'server_hello': {
@@ -281,6 +284,7 @@ export function keyFields(m: HandshakeMessage): KeyField[] {
       if (alpn) f.push({ label: 'ALPN', value: alpn.protocols });
       f.push({ label: 'session id', value: m.sessionId.length ? toHex(m.sessionId) : '(empty)' });
       f.push({ label: 'extensions', value: extensionNames(m.extensions) });
+      f.push({ label: 'JA3S', value: ja3s(m).hash });
       break;
     }
     case 'encrypted_extensions':

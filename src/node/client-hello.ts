@@ -9,9 +9,11 @@
  * than handshake records carrying a ClientHello is refused at once (a plaintext HTTP request is named).
  * @module
  */
+
 import type { Socket } from 'node:net';
 import { TlswireError } from '../bytes/errors.js';
 import { Reader } from '../bytes/reader.js';
+import { ja3, ja4 } from '../tls/fingerprint.js';
 import { type ClientHello, decodeClientHello } from '../tls/messages/hello.js';
 import { RECORD_HEADER_LENGTH } from '../tls/record.js';
 
@@ -23,8 +25,10 @@ export interface ClientHelloInfo {
   bytes: Uint8Array;
   /** The ClientHello handshake message, header included (what a transcript hash covers). */
   message: Uint8Array;
-  // FINGERPRINTS: the integrator adds `ja3?: string` and `ja4?: string` here, computed from
-  // `clientHello` by src/tls/fingerprint.ts, in readClientHello's resolve below.
+  /** Its JA3 fingerprint (the MD5 hash; `ja3(clientHello).string` has the full string). */
+  ja3: string;
+  /** Its JA4 fingerprint over TCP (`ja4(clientHello)` has the raw and original-order forms too). */
+  ja4: string;
 }
 
 /** Options of {@link readClientHello}. */
@@ -123,7 +127,15 @@ export function readClientHello(socket: Socket, options: ReadClientHelloOptions 
       const copy = new Uint8Array(message);
       try {
         const clientHello = decodeClientHello(new Reader(copy.subarray(4), 'ClientHello'));
-        finish(() => resolve({ clientHello, bytes: new Uint8Array(bytes), message: copy }));
+        finish(() =>
+          resolve({
+            clientHello,
+            bytes: new Uint8Array(bytes),
+            message: copy,
+            ja3: ja3(clientHello).hash,
+            ja4: ja4(clientHello).ja4,
+          }),
+        );
       } catch (e) {
         finish(() => reject(e));
       }
