@@ -1,11 +1,12 @@
 /**
  * The package as a user installs it (issue #13): `npm pack` in the repository (the build runs through
  * `prepack`), `npm install` of the tarball into a new project, then `npx tlswire demo` there and every
- * subpath loaded as an ES module and as CommonJS. The dependencies come from npm's cache when it has
- * them (`--prefer-offline`), else from the registry.
+ * subpath loaded as an ES module and as CommonJS; and `npx tlswire` in the repository itself once
+ * built. The dependencies come from npm's cache when it has them (`--prefer-offline`), else from the
+ * registry.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,6 +57,13 @@ describe('npm pack', () => {
     expect(files).toContain('vectors/tls/openssl-tls13.pcap');
     expect(files).toContain('test/pki/out/server-ecdsa-chain.pem');
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.endsWith('.test.ts'))).toEqual([]);
+  });
+});
+
+describe('the repository after the build', () => {
+  it('`npx tlswire` runs the built CLI: the package bin, with no install', () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(run('npx', ['--no-install', 'tlswire', '--version'], ROOT).trim()).toBe(version);
   });
 });
 
