@@ -2,8 +2,8 @@
  * The published surface as a consumer sees it (issue #10): the package is built once into a temporary
  * `node_modules/tlswire` (tsup + scripts/root-declarations.mjs, as `npm run build`), and a consumer
  * project is type-checked against it with `skipLibCheck: false`, under `node16` resolution as an ES
- * module (import condition, `.d.ts`) and as CommonJS (require condition, `.d.cts`), and under
- * `bundler` resolution. The consumer uses the root namespaces as types and as values (`tls.ClientHello`,
+ * module (import condition, `.d.ts`) and as CommonJS (require condition, `.d.cts`), under `bundler`
+ * resolution, and under `node10` resolution (no `exports`: `types` and `typesVersions`). The consumer uses the root namespaces as types and as values (`tls.ClientHello`,
  * `tcp.TcpSegment`, …), every subpath, and checks with `@ts-expect-error` that internal helpers are not
  * exported; the built entries are also loaded to check their runtime export lists.
  */
@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url);
 const TSUP = join(dirname(require.resolve('tsup/package.json')), 'dist', 'cli-default.js');
 const TSC = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 
-const SUBPATHS = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'decrypt', 'handshake', 'node'];
+const SUBPATHS = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'decrypt', 'handshake', 'node', 'web'];
 const NAMESPACES = ['capture', 'crypto', 'decrypt', 'handshake', 'tcp', 'tls', 'x509'];
 
 /** Names that stay inside the library, by the subpath that used to export them. */
@@ -89,6 +89,7 @@ import { type CryptoProvider, NobleProvider } from 'tlswire/crypto';
 import { NegotiatingClient, type Tls12ClientConfig, TlsClient, type TlsEvent } from 'tlswire/handshake';
 import { type ConnectOptions, connect, TlsSocket } from 'tlswire/node';
 import { decodeTcpSegment, type TcpSegment } from 'tlswire/tcp';
+import { connectTls, type WebTlsConnection } from 'tlswire/web';
 import { type ClientHello, decodeHandshake, RecordDeframer } from 'tlswire/tls';
 import { type Certificate, parseCertificate } from 'tlswire/x509';
 ${internalImports()}
@@ -127,6 +128,8 @@ export const error: DecodeError | undefined = undefined;
 export const options: ConnectOptions | undefined = undefined;
 export const open: typeof connect = connect;
 export const socket: typeof TlsSocket = TlsSocket;
+export const web: typeof connectTls = connectTls;
+export const webConnection: WebTlsConnection | undefined = undefined;
 // Internal helpers are not on the namespaces either.
 // @ts-expect-error internal
 tls.checkRecordHeader;
@@ -180,6 +183,11 @@ function setUp(): void {
     tsconfig(['esm/consumer.ts', 'cjs/consumer.ts'], 'node16', 'node16'),
   );
   writeFileSync(join(dir, 'tsconfig.bundler.json'), tsconfig(['esm/consumer.ts'], 'esnext', 'bundler'));
+  // esModuleInterop as `tsc --init` sets it: src/node's declarations default-import `node:net`, which
+  // node16 allows by itself and node10 only with esModuleInterop.
+  const node10 = JSON.parse(tsconfig(['cjs/consumer.ts'], 'commonjs', 'node10'));
+  node10.compilerOptions.esModuleInterop = true;
+  writeFileSync(join(dir, 'tsconfig.node10.json'), JSON.stringify(node10, null, 2));
 }
 
 /**
@@ -215,6 +223,13 @@ describe('consumer type-check against the built package (skipLibCheck false)', (
 
   it('bundler: the consumer reads the .d.ts entries', () => {
     const r = typeCheck('tsconfig.bundler.json');
+    expect(r.diagnostics).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.entries).toEqual(ENTRY_DECLARATIONS.map((e) => `${e}.d.ts`));
+  }, 120_000);
+
+  it('node10: a consumer that ignores `exports` reads the .d.ts entries through `typesVersions`', () => {
+    const r = typeCheck('tsconfig.node10.json');
     expect(r.diagnostics).toBe('');
     expect(r.status).toBe(0);
     expect(r.entries).toEqual(ENTRY_DECLARATIONS.map((e) => `${e}.d.ts`));
