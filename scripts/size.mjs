@@ -20,18 +20,20 @@ const require = createRequire(import.meta.url);
 const esbuild = createRequire(require.resolve('tsup/package.json'))('esbuild');
 
 /** Budgets in bytes, minified + gzip: each entry's measured size plus about 10 %. */
+// Measured + about 10%. x509 carries pkijs for OCSP responses and CRLs (about +70 kB gzip, and so
+// does every entry above it); tls carries the full IANA names and the JA3/JA4 hashes.
 const BUDGETS = {
-  index: 156_000,
+  index: 235_000,
   bytes: 2_900,
   tcp: 11_000,
   capture: 11_000,
-  tls: 15_500,
+  tls: 21_500,
   crypto: 61_000,
-  x509: 87_000,
+  x509: 163_000,
   decrypt: 106_000,
-  handshake: 128_000,
-  node: 137_000,
-  web: 117_000,
+  handshake: 203_000,
+  node: 216_000,
+  web: 190_000,
   'tcp (decodeTcpSegment only)': 2_700,
 };
 
