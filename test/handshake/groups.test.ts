@@ -84,7 +84,7 @@ function tls13(
 function tls12(client: Partial<Tls12ClientConfig>, server: Partial<Tls12ServerConfig>) {
   const c = new Tls12Client({ serverName: 'localhost', verifyServer: accept, ...client });
   const s = new Tls12Server({ certificate: RSA.certified, ...server });
-  return { ...pump(c, s, c.start()), client12: c };
+  return { ...pump(c, s, c.start()), client12: c, server12: s };
 }
 
 describe('default groups (OpenSSL 3.0 set)', () => {
@@ -313,6 +313,18 @@ describe('RFC 7627 §5.3: sessions without the extended master secret', () => {
     expect(types).not.toContain('new_session_ticket');
     expect(ofKind(log.client, 'session')).toEqual([]);
     expect(established(log.client)).toBe(true);
+  });
+
+  it('RFC 7627 §5.4: no keying material is exported from a session without EMS, on either side', () => {
+    const legacy = tls12({ editClientHello: noEms }, { sessionStore: new MemorySessionStore() });
+    expect(established(legacy.client)).toBe(true);
+    for (const side of [legacy.client12, legacy.server12]) {
+      expect(() => side.exportKeyingMaterial('EXPORTER-test', undefined, 32)).toThrow(/RFC 7627 §5.4/);
+    }
+    const ems = tls12({}, { sessionStore: new MemorySessionStore() });
+    const [a, b] = [ems.client12, ems.server12].map((e) => e.exportKeyingMaterial('EXPORTER-test', undefined, 32));
+    expect(a).toEqual(b);
+    expect(a!.length).toBe(32);
   });
 
   it('with EMS: a 32-byte session ID and a ticket, as before', () => {

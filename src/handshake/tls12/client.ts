@@ -655,7 +655,7 @@ export class ExpectFinished implements Tls12ClientState {
       };
       if (!resumed || hs.ticket) core.emit({ kind: 'session', session });
     }
-    cx.keys.setEstablished(master);
+    cx.keys.setEstablished(master, hs.ems);
     core.emit({ kind: 'established' });
     return new ClientEstablished();
   }

@@ -35,6 +35,8 @@ const WARNINGS: ReadonlySet<number> = new Set([
 
 /** TLS 1.2 record protection and keys of one connection; the TLS 1.2 states' key I/O. */
 export class Tls12Records implements VersionRecords {
+  /** Whether the session has the extended master secret, so keys may be exported (RFC 7627 §5.4). */
+  #exportable = false;
   readonly version = 'TLS 1.2';
   readonly #core: RecordCore;
   #opener: Tls12RecordOpener | undefined;
@@ -120,19 +122,29 @@ export class Tls12Records implements VersionRecords {
     this.#core.deframer.setLimits({ protection: 'tls12-protected' });
   }
 
-  /** Both Finished messages are done: application data may flow, the exporter works with `master`. */
-  setEstablished(master: Tls12MasterSecret): void {
+  /**
+   * Both Finished messages are done: application data may flow, the exporter works with `master` —
+   * only when the session has the extended master secret (`ems`; RFC 7627 §5.4).
+   */
+  setEstablished(master: Tls12MasterSecret, ems: boolean): void {
     this.#established = true;
     this.#master?.dispose();
     this.#master = master;
+    this.#exportable = ems;
   }
 
   /**
    * Keying material exporter (RFC 5705 §4).
-   * @throws TlswireError before the handshake is complete
+   * @throws TlswireError before the handshake is complete, or for a session without the extended
+   *   master secret (RFC 7627 §5.4: such a session MUST NOT export keying material)
    */
   exportKeyingMaterial(label: string, context: Uint8Array | undefined, length: number): Uint8Array {
     if (!this.#master) throw new TlswireError('exporter used before the handshake is complete');
+    if (!this.#exportable) {
+      throw new TlswireError(
+        'no keying material from a session without the extended master secret (RFC 7627 §5.4: the exporter is disabled)',
+      );
+    }
     return this.#master.exportKeyingMaterial(label, context, length);
   }
 

@@ -636,7 +636,7 @@ export class ExpectFinished extends KeyedState {
       if (hs.sessionId.length > 0) settings.config.sessionStore?.put(hs.sessionId, sessionState(cx, hs));
     }
     if (hs.client) core.emit({ kind: 'peer-certificate', chain: hs.client.chain });
-    cx.keys.setEstablished(hs.secrets.master);
+    cx.keys.setEstablished(hs.secrets.master, hs.ems);
     core.emit({ kind: 'established' });
     return new ServerEstablished(hs.sessionId);
   }
