@@ -6,7 +6,7 @@
  * once per distinct certificate.
  *
  * Limits (docs/security.md): at most {@link PARSED_LIMIT} parsed certificates are kept (least recently
- * used dropped first), keyed by their exact DER; only successes are kept (a malformed certificate is
+ * used dropped first) holding at most {@link PARSED_BYTES_LIMIT} bytes of DER, keyed by their exact DER; only successes are kept (a malformed certificate is
  * parsed, and fails, each time). Signature results hang off the parsed certificates (weakly), so they go
  * with them. Parsed certificates are shared: they are read-only (`Certificate`'s fields are `readonly`).
  * @module
@@ -17,8 +17,11 @@ import { type Certificate, parseCertificate } from './certificate.js';
 
 /** How many parsed certificates the cache keeps. */
 export const PARSED_LIMIT = 512;
+/** How many bytes of DER the kept certificates may hold together (their parsed form is a few times more). */
+export const PARSED_BYTES_LIMIT = 2 * 1024 * 1024;
 
 const parsed = new Map<string, Certificate>();
+let parsedBytes = 0;
 
 /**
  * `parseCertificate(der, index)`, answered from the cache when the same DER was parsed before.
@@ -33,9 +36,15 @@ export function parseCertificateCached(der: Uint8Array, index?: number): Certifi
     parsed.set(id, hit);
     return hit;
   }
-  const cert = parseCertificate(der, index);
+  // A copy: the caller's bytes may be a view into a buffer it reuses; the kept certificate must not change.
+  const cert = parseCertificate(der.slice(), index);
   parsed.set(id, cert);
-  if (parsed.size > PARSED_LIMIT) parsed.delete(parsed.keys().next().value as string);
+  parsedBytes += der.length;
+  for (const [oldest, old] of parsed) {
+    if (parsed.size <= PARSED_LIMIT && parsedBytes <= PARSED_BYTES_LIMIT) break;
+    parsed.delete(oldest);
+    parsedBytes -= old.der.length;
+  }
   return cert;
 }
 
