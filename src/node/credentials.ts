@@ -92,9 +92,26 @@ export function bundledRootDers(): Uint8Array[] {
   return bundledDers;
 }
 
-/** A trust store of `ca` (PEM/DER), or the bundled roots when `ca` is undefined. */
+/** Trust stores built from `ca` options, by the DER of their certificates (at most {@link STORES_LIMIT}). */
+const stores = new Map<string, TrustStore>();
+const STORES_LIMIT = 32;
+
+/**
+ * A trust store of `ca` (PEM/DER), or the bundled roots when `ca` is undefined. The store of the same
+ * certificates is built once (a client passing the same `ca` to every `connect` does not parse its roots
+ * per connection); the adapter never adds to a store it did not build itself.
+ */
 export function trustStore(ca: CertificateSource | undefined): TrustStore {
-  return ca === undefined ? bundledRoots() : new TrustStore(certificatesFrom(ca));
+  if (ca === undefined) return bundledRoots();
+  const ders = certificatesFrom(ca);
+  const id = ders.map((der) => Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64')).join(',');
+  let store = stores.get(id);
+  if (store === undefined) {
+    store = new TrustStore(ders);
+    stores.set(id, store);
+    if (stores.size > STORES_LIMIT) stores.delete(stores.keys().next().value as string);
+  }
+  return store;
 }
 
 /**

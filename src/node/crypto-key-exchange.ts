@@ -10,7 +10,7 @@
  * traces replay through either provider, and the share checks and errors are the same code too.
  * @module
  */
-import { createECDH, diffieHellman } from 'node:crypto';
+import { createECDH, diffieHellman, type KeyObject } from 'node:crypto';
 import { MontgomeryExchange, NistExchange, X25519MlKem768Exchange } from '../crypto/noble.js';
 import type { GroupName, KeyExchange, RandomSource } from '../crypto/provider.js';
 import { ECDH_CURVE, montgomeryPrivateKey, montgomeryPublicKey, okpRawPublic, plain } from './crypto-keys.js';
@@ -23,14 +23,23 @@ const OKP_CURVE = { x25519: 'X25519', x448: 'X448' } as const;
  * all-zero result (a small-order share) itself (RFC 8446 §7.4.2, RFC 7748 §6).
  */
 class NodeMontgomeryExchange extends MontgomeryExchange {
+  /** The KeyObject of each private key generated here, imported once for its share and its agreement. */
+  readonly #keys = new WeakMap<Uint8Array, KeyObject>();
+
+  #key(privateKey: Uint8Array): KeyObject {
+    let key = this.#keys.get(privateKey);
+    if (key === undefined) {
+      key = montgomeryPrivateKey(OKP_CURVE[this.group], privateKey);
+      this.#keys.set(privateKey, key);
+    }
+    return key;
+  }
   protected override publicKey(privateKey: Uint8Array): Uint8Array {
-    return okpRawPublic(montgomeryPrivateKey(OKP_CURVE[this.group], privateKey));
+    return okpRawPublic(this.#key(privateKey));
   }
   protected override rawAgree(privateKey: Uint8Array, peer: Uint8Array): Uint8Array {
-    const crv = OKP_CURVE[this.group];
-    return plain(
-      diffieHellman({ privateKey: montgomeryPrivateKey(crv, privateKey), publicKey: montgomeryPublicKey(crv, peer) }),
-    );
+    const publicKey = montgomeryPublicKey(OKP_CURVE[this.group], peer);
+    return plain(diffieHellman({ privateKey: this.#key(privateKey), publicKey }));
   }
 }
 

@@ -443,7 +443,8 @@ export class TlsSocket extends Duplex {
       case 'data':
         this.bytesRead += e.bytes.length;
         if (e.early) this.earlyDataReceived += e.bytes.length;
-        if (!this.push(Buffer.from(e.bytes))) {
+        // A view, not a copy: record protection hands over a fresh plaintext per record (AeadContext.open).
+        if (!this.push(Buffer.from(e.bytes.buffer, e.bytes.byteOffset, e.bytes.byteLength))) {
           this.#readBlocked = true;
           this.#updateFlow();
         }

@@ -34,6 +34,7 @@ import { toHex } from '../bytes/hex.js';
 import { NobleProvider } from '../crypto/noble.js';
 import type { CryptoProvider, HashName, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
 import { AlertDescription } from '../tls/enums.js';
+import { parseCertificateCached, recordSignature, signatureVerified } from './cache.js';
 import {
   type AlgorithmIdentifier,
   type Certificate,
@@ -41,7 +42,6 @@ import {
   ipAddresses,
   type KeyUsage,
   namesMatch,
-  parseCertificate,
   parseCertificatesPem,
 } from './certificate.js';
 import type { RevocationSource } from './crl.js';
@@ -84,7 +84,7 @@ export class TrustStore {
 
   /** Add one anchor (duplicates are ignored); returns the parsed certificate. */
   add(certificate: CertificateInput): Certificate {
-    const cert = certificate instanceof Uint8Array ? parseCertificate(certificate) : certificate;
+    const cert = certificate instanceof Uint8Array ? parseCertificateCached(certificate) : certificate;
     const id = fingerprint(cert);
     if (this.ders.has(id)) return cert;
     this.ders.add(id);
@@ -325,7 +325,7 @@ function checkSignature(ctx: Ctx, cert: Certificate, issuer: Certificate): Certi
       'unsupported-algorithm',
       `issuer ${quote(issuer)} has a ${issuer.publicKey.description} key, which tlswire cannot verify with`,
     );
-  } else {
+  } else if (!signatureVerified(cert, issuer, ctx.provider)) {
     const found = certificateSignatureScheme(cert, key);
     if ('unsupported' in found) {
       result = errorFor(ctx, cert, 'unsupported-algorithm', `${quote(cert)}: ${found.unsupported}`);
@@ -337,6 +337,8 @@ function checkSignature(ctx: Ctx, cert: Certificate, issuer: Certificate): Certi
         `the signature of ${quote(cert)} does not verify with the key of ${quote(issuer)} (${cert.signatureAlgorithm.name})`,
         'the certificate was altered, or it was issued by another CA with the same name',
       );
+    } else {
+      recordSignature(cert, issuer, ctx.provider);
     }
   }
   row.set(issuer, result);
@@ -702,7 +704,7 @@ function unique(list: readonly Certificate[]): Certificate[] {
 }
 
 function parseAll(inputs: readonly CertificateInput[], presented: boolean): Certificate[] {
-  return inputs.map((c, i) => (c instanceof Uint8Array ? parseCertificate(c, presented ? i : undefined) : c));
+  return inputs.map((c, i) => (c instanceof Uint8Array ? parseCertificateCached(c, presented ? i : undefined) : c));
 }
 
 /**
