@@ -98,6 +98,25 @@ function settle(s: ClientSocket, resuming: boolean): Promise<unknown> {
   });
 }
 
+/** Client side of {@link Side.bulk} on an established-to-be socket `s`: send BULK (`up`) or ask for it. */
+async function bulkClient(
+  s: {
+    once(event: string, f: (...a: unknown[]) => void): unknown;
+    write(b: Uint8Array | string): boolean;
+    on(e: 'data', f: (b: Uint8Array) => void): unknown;
+    destroy(): unknown;
+  },
+  up: boolean,
+): Promise<void> {
+  await new Promise((r) => s.once('secureConnect', r));
+  if (up) await Promise.all([pump(s, BULK), new Promise((r) => s.once('data', r))]);
+  else {
+    s.write('go');
+    await drain(s, BULK);
+  }
+  s.destroy();
+}
+
 /** Every server started, closed after the run. */
 const servers: { close(): void }[] = [];
 
@@ -149,13 +168,7 @@ const nodeTls: Side = {
   },
   async bulk(port, up) {
     const s = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', ca, maxVersion: 'TLSv1.3' });
-    await new Promise((r) => s.once('secureConnect', r));
-    if (up) await Promise.all([pump(s, BULK), new Promise((r) => s.once('data', r))]);
-    else {
-      s.write('go');
-      await drain(s, BULK);
-    }
-    s.destroy();
+    await bulkClient(s, up);
   },
 };
 
@@ -203,13 +216,7 @@ const tlswire: Side = {
   },
   async bulk(port, up) {
     const s = connect({ port, host: '127.0.0.1', servername: 'localhost', ca });
-    await new Promise((r) => s.once('secureConnect', r));
-    if (up) await Promise.all([pump(s, BULK), new Promise((r) => s.once('data', r))]);
-    else {
-      s.write('go');
-      await drain(s, BULK);
-    }
-    s.destroy();
+    await bulkClient(s, up);
   },
 };
 

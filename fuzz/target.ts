@@ -4,7 +4,9 @@
  * corpus into one run's input, and a runner that feeds an input to the code under test and checks the
  * invariants. Anything the runner throws is a finding.
  */
+
 import { TlswireError } from '../src/bytes/errors.js';
+import { concat } from '../src/bytes/hex.js';
 import { mutate, randomSplit } from './mutate.js';
 import type { Rng } from './prng.js';
 
@@ -43,17 +45,8 @@ export function typedOnly(fn: () => void): void {
   }
 }
 
-const concatAll = (chunks: readonly Uint8Array[]): Uint8Array => {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-};
+/** The chunks in one array (src/bytes `concat` over a list). */
+const concatAll = (chunks: readonly Uint8Array[]): Uint8Array => concat(...chunks);
 
 export { concatAll };
 
