@@ -267,8 +267,8 @@ async function compare(m: Measure): Promise<string> {
   const ours: number[] = [];
   const theirs: number[] = [];
   // Warm-up, both sides alike: the JIT needs a few rounds (a tlswire connection's first 32 MiB run at
-  // about half the speed of its fifth; measured).
-  for (let i = 0; i < WARMUP; i++) {
+  // about half the speed of its sixth; measured), bulk more than handshakes.
+  for (let i = 0; i < (m.unit === '/s' ? WARMUP : 2 * WARMUP); i++) {
     await m.round(tlswire);
     await m.round(nodeTls);
   }
