@@ -10,7 +10,7 @@
  * narrow the versions too: only TLS 1.3 suites mean TLS 1.3 only, and so on.
  * @module
  */
-import net from 'node:net';
+import * as net from 'node:net';
 import type { PeerCertificate } from 'node:tls';
 import { tls13CipherSuite } from '../crypto/key-schedule.js';
 import { tls12CipherSuite } from '../crypto/tls12-key-schedule.js';
