@@ -13,7 +13,14 @@ import { AlertDescription } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import type { TlsRecord } from '../tls/record.js';
 import type { TrafficKeys } from './key-schedule.js';
-import { AEAD_KEY_LENGTH, type AeadContext, type AeadName, aeadContext, type CryptoProvider } from './provider.js';
+import {
+  AEAD_KEY_LENGTH,
+  type AeadContext,
+  type AeadName,
+  aeadContext,
+  type CryptoProvider,
+  sealInto,
+} from './provider.js';
 
 /** Largest 64-bit sequence number: a record may use it; after it the keys must change or the connection close. */
 const MAX_SEQUENCE = (1n << 64n) - 1n;
@@ -118,11 +125,20 @@ export abstract class RecordEpoch {
     return sequence;
   }
 
-  /** Encrypt one record's plaintext with this epoch's AEAD and move to the next sequence number. */
-  protected encrypt(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
-    const sealed = this.#cipher.seal(nonce, plaintext, aad);
+  /**
+   * Encrypt the concatenation of `parts` into `out` at `offset` (see {@link sealInto}) and move to
+   * the next sequence number. Returns the bytes written.
+   */
+  protected encryptInto(
+    nonce: Uint8Array,
+    parts: readonly Uint8Array[],
+    aad: Uint8Array,
+    out: Uint8Array,
+    offset: number,
+  ): number {
+    const written = sealInto(this.#cipher, nonce, parts, aad, out, offset);
     this.#sequence++;
-    return sealed;
+    return written;
   }
 
   /**
@@ -147,4 +163,30 @@ export abstract class RecordEpoch {
     this.#iv.fill(0);
     this.#sequence = MAX_SEQUENCE + 1n;
   }
+}
+
+/** What {@link sealFragments} needs of a TLS 1.3 or TLS 1.2 sealer. */
+export interface FragmentSealer {
+  /** The record length for `contentLength` bytes of content. */
+  sealedLength(contentLength: number): number;
+  /** Seal one record of `content` into `out` at `offset`; returns the bytes written. */
+  sealInto(type: number, content: Uint8Array, out: Uint8Array, offset: number): number;
+}
+
+/**
+ * Protect `content` in records of at most `max` content bytes each (one empty record for empty
+ * content), sealed one after the other into one buffer: the bytes of one socket write.
+ */
+export function sealFragments(sealer: FragmentSealer, type: number, content: Uint8Array, max: number): Uint8Array {
+  const count = Math.max(1, Math.ceil(content.length / max));
+  let total = 0;
+  for (let i = 0; i < count; i++) {
+    total += sealer.sealedLength(Math.min(max, content.length - i * max));
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (let i = 0; i < count; i++) {
+    offset += sealer.sealInto(type, content.subarray(i * max, (i + 1) * max), out, offset);
+  }
+  return out;
 }

@@ -121,26 +121,47 @@ export class RecordSealer extends Tls13Epoch {
    * @throws TlsAlertError internal_error when the sequence number would wrap
    */
   seal(type: ContentType, content: Uint8Array, paddingLength = 0): Uint8Array {
-    if (!Number.isInteger(type) || type < 0 || type > 255) throw new RangeError(`content type ${type} is not a u8`);
+    const record = new Uint8Array(this.sealedLength(content.length, paddingLength));
+    this.sealInto(type, content, record, 0, paddingLength);
+    return record;
+  }
+
+  /**
+   * The length of the TLSCiphertext {@link seal} makes of `contentLength` bytes: header, content,
+   * content type, padding and tag.
+   * @throws RangeError when the inner plaintext would exceed the limit
+   */
+  sealedLength(contentLength: number, paddingLength = 0): number {
     if (!Number.isInteger(paddingLength) || paddingLength < 0) throw new RangeError('paddingLength must be ≥ 0');
-    const innerLength = content.length + 1 + paddingLength;
+    const innerLength = contentLength + 1 + paddingLength;
     if (innerLength > this.maxInnerPlaintext) {
       throw new RangeError(
         `TLSInnerPlaintext of ${innerLength} bytes exceeds ${this.maxInnerPlaintext} (RFC 8446 §5.2)`,
       );
     }
+    return RECORD_HEADER_LENGTH + innerLength + AEAD_TAG_LENGTH;
+  }
+
+  /**
+   * {@link seal} into `out` at `offset` (which must have {@link sealedLength} bytes of room): the
+   * AEAD reads the content and the type-and-padding trailer in place, without building
+   * TLSInnerPlaintext first. Returns the bytes written.
+   */
+  sealInto(type: ContentType, content: Uint8Array, out: Uint8Array, offset: number, paddingLength = 0): number {
+    if (!Number.isInteger(type) || type < 0 || type > 255) throw new RangeError(`content type ${type} is not a u8`);
+    const recordLength = this.sealedLength(content.length, paddingLength);
+    if (offset + recordLength > out.length) throw new RangeError('sealInto: not enough room in out');
     const nonce = recordNonce(this.iv, this.current());
-    const inner = new Uint8Array(innerLength);
-    inner.set(content);
-    inner[content.length] = type;
-    const length = innerLength + AEAD_TAG_LENGTH;
-    const header = additionalData(ContentType.application_data, ProtocolVersion.TLS1_2, length);
-    const sealed = this.encrypt(nonce, inner, header);
-    inner.fill(0);
-    const record = new Uint8Array(RECORD_HEADER_LENGTH + sealed.length);
-    record.set(header);
-    record.set(sealed, RECORD_HEADER_LENGTH);
-    return record;
+    const header = additionalData(
+      ContentType.application_data,
+      ProtocolVersion.TLS1_2,
+      recordLength - RECORD_HEADER_LENGTH,
+    );
+    const trailer = new Uint8Array(1 + paddingLength);
+    trailer[0] = type;
+    out.set(header, offset);
+    this.encryptInto(nonce, [content, trailer], header, out, offset + RECORD_HEADER_LENGTH);
+    return recordLength;
   }
 }
 

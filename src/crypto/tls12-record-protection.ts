@@ -189,33 +189,53 @@ export class Tls12RecordSealer extends Tls12Epoch {
    * @throws TlsAlertError internal_error when the sequence number would wrap
    */
   seal(type: number, content: Uint8Array, options: Tls12SealOptions = {}): Uint8Array {
+    const record = new Uint8Array(this.sealedLength(content.length));
+    this.sealInto(type, content, record, 0, options);
+    return record;
+  }
+
+  /**
+   * The length of the TLSCiphertext {@link seal} makes of `contentLength` bytes: header, explicit
+   * nonce, ciphertext and tag.
+   * @throws RangeError when the fragment is too long
+   */
+  sealedLength(contentLength: number): number {
+    if (contentLength > this.maxPlaintext) {
+      throw new RangeError(
+        `plaintext of ${contentLength} bytes exceeds ${this.maxPlaintext} (RFC 5246 §6.2.1, RFC 8449 §4)`,
+      );
+    }
+    return RECORD_HEADER_LENGTH + this.explicitNonceLength + contentLength + AEAD_TAG_LENGTH;
+  }
+
+  /**
+   * {@link seal} into `out` at `offset` (which must have {@link sealedLength} bytes of room), the
+   * AEAD writing in place. Returns the bytes written.
+   */
+  sealInto(type: number, content: Uint8Array, out: Uint8Array, offset: number, options: Tls12SealOptions = {}): number {
     if (!Number.isInteger(type) || type < 0 || type > 255) throw new RangeError(`content type ${type} is not a u8`);
     const version = options.version ?? ProtocolVersion.TLS1_2;
     if (!Number.isInteger(version) || version < 0 || version > 0xffff) {
       throw new RangeError(`record version ${version} is not a u16`);
     }
-    if (content.length > this.maxPlaintext) {
-      throw new RangeError(
-        `plaintext of ${content.length} bytes exceeds ${this.maxPlaintext} (RFC 5246 §6.2.1, RFC 8449 §4)`,
-      );
-    }
+    const recordLength = this.sealedLength(content.length);
+    if (offset + recordLength > out.length) throw new RangeError('sealInto: not enough room in out');
     const sequence = this.current();
     let explicitNonce: Uint8Array | undefined;
     if (this.explicitNonceLength > 0) explicitNonce = options.explicitNonce ?? sequenceBytes(sequence);
     else if (options.explicitNonce) throw new RangeError(`${this.aead} records have no explicit nonce (RFC 7905 §2)`);
     const nonce = this.nonce(sequence, explicitNonce);
     const aad = tls12AdditionalData(sequence, type, version, content.length);
-    const sealed = this.encrypt(nonce, content, aad);
-    const fragmentLength = this.explicitNonceLength + sealed.length;
-    const record = new Uint8Array(RECORD_HEADER_LENGTH + fragmentLength);
-    record[0] = type;
-    record[1] = version >>> 8;
-    record[2] = version & 0xff;
-    record[3] = fragmentLength >>> 8;
-    record[4] = fragmentLength & 0xff;
-    if (explicitNonce) record.set(explicitNonce, RECORD_HEADER_LENGTH);
-    record.set(sealed, RECORD_HEADER_LENGTH + this.explicitNonceLength);
-    return record;
+    const fragmentLength = recordLength - RECORD_HEADER_LENGTH;
+    out[offset] = type;
+    out[offset + 1] = version >>> 8;
+    out[offset + 2] = version & 0xff;
+    out[offset + 3] = fragmentLength >>> 8;
+    out[offset + 4] = fragmentLength & 0xff;
+    if (explicitNonce) out.set(explicitNonce, offset + RECORD_HEADER_LENGTH);
+    const at = offset + RECORD_HEADER_LENGTH + this.explicitNonceLength;
+    this.encryptInto(nonce, [content], aad, out, at);
+    return recordLength;
   }
 }
 

@@ -123,9 +123,13 @@ export abstract class Endpoint<E extends AnyTlsEvent> {
     return this.core.run(f) as E[];
   }
 
-  /** Bytes received from the peer. */
-  handle(bytes: Uint8Array): E[] {
-    return this.run(() => this.core.receive(bytes));
+  /**
+   * Bytes received from the peer.
+   * @param adopt the caller hands `bytes` over and never changes them again (a socket's fresh read
+   *   buffer): records are then views of them instead of a copy
+   */
+  handle(bytes: Uint8Array, adopt = false): E[] {
+    return this.run(() => this.core.receive(bytes, adopt));
   }
 
   /** Send application data (after `established`; a TLS 1.3 server may send 0.5-RTT data, RFC 8446 §2). */

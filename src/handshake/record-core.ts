@@ -213,9 +213,9 @@ export class RecordCore {
   // ---------------------------------------------------------------------------------------------
   // Input
 
-  /** Bytes from the peer. */
-  receive(bytes: Uint8Array): void {
-    this.#deframer.push(bytes);
+  /** Bytes from the peer; `adopt`: see {@link RecordDeframer.push}. */
+  receive(bytes: Uint8Array, adopt = false): void {
+    this.#deframer.push(bytes, adopt);
     for (let record = this.#deframer.next(); record; record = this.#deframer.next()) {
       if (this.#peerClosed || this.#failed) continue;
       this.#onRecord(record);

@@ -7,6 +7,7 @@
  */
 import { TlswireError } from '../bytes/errors.js';
 import { exportKeyingMaterial, nextTrafficSecret, type Tls13CipherSuite } from '../crypto/key-schedule.js';
+import { sealFragments } from '../crypto/record-epoch.js';
 import { RecordOpener, RecordSealer } from '../crypto/record-protection.js';
 import { AlertDescription, AlertLevel, ContentType, KeyUpdateRequest, ProtocolVersion } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
@@ -184,13 +185,7 @@ export class Tls13Records implements VersionRecords {
     if (!sealer) {
       return fragmentContent(type, content, { version: plaintextVersion }).map((r) => encodeRecords([r]));
     }
-    if (content.length === 0) return [sealer.seal(type, content)];
-    const out: Uint8Array[] = [];
-    const max = this.#maxFragment;
-    for (let at = 0; at < content.length; at += max) {
-      out.push(sealer.seal(type, content.subarray(at, Math.min(at + max, content.length))));
-    }
-    return out;
+    return [sealFragments(sealer, type, content, this.#maxFragment)];
   }
 
   alertLevel(description: number): AlertLevel {

@@ -109,14 +109,24 @@ class NodeAeadContext implements AeadContext {
     return this.#key;
   }
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
+    const out = new Uint8Array(plaintext.length + AEAD_TAG_LENGTH);
+    this.sealInto(nonce, [plaintext], aad, out, 0);
+    return out;
+  }
+  /** Each part goes through `update` as it is (GCM and ChaCha20 are stream modes: output = input length). */
+  sealInto(nonce: Uint8Array, parts: readonly Uint8Array[], aad: Uint8Array, out: Uint8Array, offset: number): number {
     const cipher = createCipheriv(this.aead as 'aes-128-gcm', this.#live(nonce), nonce, TAG);
     cipher.setAAD(aad);
-    const body = cipher.update(plaintext);
-    cipher.final();
-    const out = new Uint8Array(body.length + AEAD_TAG_LENGTH);
-    out.set(body);
-    out.set(cipher.getAuthTag(), body.length);
-    return out;
+    let at = offset;
+    for (const part of parts) {
+      const body = cipher.update(part);
+      out.set(body, at);
+      at += body.length;
+    }
+    const tail = cipher.final();
+    out.set(tail, at);
+    out.set(cipher.getAuthTag(), at + tail.length);
+    return at + tail.length + AEAD_TAG_LENGTH - offset;
   }
   open(nonce: Uint8Array, ciphertext: Uint8Array, aad: Uint8Array): Uint8Array | null {
     const key = this.#live(nonce);

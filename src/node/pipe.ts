@@ -9,7 +9,8 @@ import type { TlsEvent } from '../handshake/types.js';
 
 /** What {@link pipeSocket} drives: the common surface of `TlsClient` and `TlsServer`. */
 export interface SansIoConnection {
-  handle(bytes: Uint8Array): TlsEvent[];
+  /** `adopt`: the socket's fresh read buffer is handed over (records become views of it). */
+  handle(bytes: Uint8Array, adopt?: boolean): TlsEvent[];
 }
 
 /** The handle {@link pipeSocket} returns. */
@@ -47,6 +48,6 @@ export function pipeSocket(
       draining = false;
     }
   };
-  socket.on('data', (chunk: Uint8Array) => run(connection.handle(chunk)));
+  socket.on('data', (chunk: Uint8Array) => run(connection.handle(chunk, true)));
   return { run };
 }

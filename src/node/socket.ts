@@ -137,7 +137,7 @@ export class TlsSocket extends Duplex {
     this.connection = connection;
     this.role = role;
     this.#options = options;
-    socket.on('data', (chunk: Uint8Array) => this.#run(() => connection.handle(chunk), true));
+    socket.on('data', (chunk: Uint8Array) => this.#run(() => connection.handle(chunk, true), true));
     socket.on('end', () => this.#onTransportEnd());
     socket.on('error', (e) => this.#fail(e, true));
     socket.on('close', () => this.#onTransportEnd());

@@ -285,11 +285,12 @@ export class RecordDeframer extends Deframer<TlsRecord> {
   }
 
   /**
-   * Add received bytes. The chunk is not retained.
+   * Add received bytes. The chunk is not retained, unless `adopt` says the caller hands it over
+   * and will not change it: complete records are then views of it rather than of a copy.
    * @throws TlswireError if records from the previous push have not all been pulled (bounded memory)
    * @throws DecodeError the stored error, once the deframer has failed
    */
-  push(chunk: Uint8Array): void {
+  push(chunk: Uint8Array, adopt = false): void {
     this.startPush('RecordDeframer.push: pull the pending records with next() before pushing more bytes');
     this.queueOffsets = [];
     const n = chunk.length;
@@ -320,7 +321,7 @@ export class RecordDeframer extends Deframer<TlsRecord> {
       end = next;
     }
     if (end > pos) {
-      const block = chunk.slice(pos, end);
+      const block = adopt ? chunk.subarray(pos, end) : chunk.slice(pos, end);
       for (let at = 0; at < block.length; ) {
         const next = at + RECORD_HEADER_LENGTH + ((block[at + 3]! << 8) | block[at + 4]!);
         this.enqueue(

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
-import { aeadContext, CryptoError, type CryptoProvider, type GroupName } from '../../src/crypto/provider.js';
+import { aeadContext, CryptoError, type CryptoProvider, type GroupName, sealInto } from '../../src/crypto/provider.js';
 
 const h = (s: string) => fromHex(s.replace(/\s/g, ''));
 const text = (s: string) => new TextEncoder().encode(s);
@@ -232,6 +232,20 @@ function aeads(p: CryptoProvider): void {
         bad[bad.length - 1]! ^= 0x80;
         expect(ctx.open(iv, bad, aad)).toBeNull();
         expect(p.aeadOpen(aead, h(key), iv, bad, aad)).toBeNull();
+        ctx.dispose();
+      });
+      it(`${name}: sealInto with the plaintext split across block boundaries, at an offset`, () => {
+        const ctx = aeadContext(p, aead, h(key));
+        for (const cuts of [[0], [1, 17], [15, 16, 33, 59], [60]]) {
+          const parts = [0, ...cuts, plaintext.length]
+            .slice(1)
+            .map((end, i, a) => plaintext.subarray(i ? a[i - 1] : 0, end));
+          parts.unshift(plaintext.subarray(0, 0));
+          const out = new Uint8Array(3 + plaintext.length + 16 + 2).fill(0xee);
+          expect(sealInto(ctx, iv, parts, aad, out, 3)).toBe(plaintext.length + 16);
+          expect(toHex(out.subarray(3, 3 + plaintext.length + 16))).toBe(expected);
+          expect([...out.subarray(0, 3), ...out.subarray(-2)]).toEqual([0xee, 0xee, 0xee, 0xee, 0xee]);
+        }
         ctx.dispose();
       });
     }

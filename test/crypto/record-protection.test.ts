@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DecodeError } from '../../src/bytes/errors.js';
 import { fromHex, toHex } from '../../src/bytes/hex.js';
 import { NobleProvider } from '../../src/crypto/noble.js';
+import { sealFragments } from '../../src/crypto/record-epoch.js';
 import { RecordOpener, RecordSealer, recordNonce } from '../../src/crypto/record-protection.js';
 import { AlertDescription, ContentType } from '../../src/tls/enums.js';
 import { alertFor, TlsAlertError } from '../../src/tls/errors.js';
@@ -36,6 +37,29 @@ describe('per-record nonce (RFC 8446 §5.3)', () => {
 });
 
 describe('sealing and opening', () => {
+  it('sealFragments: 40,000 bytes in 16,384-byte records, one buffer equal to the records sealed one by one', () => {
+    const content = Uint8Array.from({ length: 40_000 }, (_, i) => (i * 7) & 0xff);
+    const joined = sealFragments(pair().sealer, ContentType.application_data, content, 16_384);
+    const one = pair().sealer;
+    const records = [0, 16_384, 32_768].map((at) =>
+      one.seal(ContentType.application_data, content.subarray(at, at + 16_384)),
+    );
+    expect(joined.length).toBe(40_000 + 3 * (5 + 1 + 16));
+    expect(toHex(joined)).toBe(records.map(toHex).join(''));
+    const { opener } = pair();
+    let at = 0;
+    for (const record of records) {
+      const length = record.length;
+      expect(opener.open(joined.subarray(at, at + length)).content).toEqual(
+        content.subarray((at / (16_384 + 22)) * 16_384).subarray(0, length - 22),
+      );
+      at += length;
+    }
+    expect(toHex(sealFragments(pair().sealer, ContentType.alert, new Uint8Array(0), 16_384))).toBe(
+      toHex(pair().sealer.seal(ContentType.alert, new Uint8Array(0))),
+    );
+  });
+
   it('pads with zeros after the content type; node:crypto decrypts the same TLSInnerPlaintext', () => {
     const { sealer, opener } = pair();
     sealer.setSequence(5n);

@@ -9,6 +9,7 @@
  * @module
  */
 import { TlswireError } from '../../bytes/errors.js';
+import { sealFragments } from '../../crypto/record-epoch.js';
 import type { Tls12CipherSuite, Tls12MasterSecret } from '../../crypto/tls12-key-schedule.js';
 import type { Tls12RecordOpener, Tls12RecordSealer } from '../../crypto/tls12-record-protection.js';
 import { AlertDescription, AlertLevel, ContentType } from '../../tls/enums.js';
@@ -71,12 +72,7 @@ export class Tls12Records implements VersionRecords {
   protect(type: ContentType, content: Uint8Array, plaintextVersion: number): Uint8Array[] {
     const sealer = this.#sealer;
     if (!sealer) return fragmentContent(type, content, { version: plaintextVersion }).map((r) => encodeRecords([r]));
-    if (content.length === 0) return [sealer.seal(type, content)];
-    const out: Uint8Array[] = [];
-    for (let at = 0; at < content.length; at += MAX_PLAINTEXT_LENGTH) {
-      out.push(sealer.seal(type, content.subarray(at, Math.min(at + MAX_PLAINTEXT_LENGTH, content.length))));
-    }
-    return out;
+    return [sealFragments(sealer, type, content, MAX_PLAINTEXT_LENGTH)];
   }
 
   /** RFC 5246 §7.1: ChangeCipherSpec is part of the handshake; the state expecting it installs the read keys. */
