@@ -6,15 +6,15 @@
  * beside node:tls — whose TLS state lives in OpenSSL's malloc'd memory, which these figures do not
  * see, so only tlswire's column is comparable to the target.
  */
-import { readFileSync } from 'node:fs';
+
 import tls from 'node:tls';
 import type { Bench } from 'tinybench';
 import { connect, createServer } from '../src/node/connect.js';
+import { readPki } from './support.js';
 
-const pki = (n: string) => readFileSync(new URL(`../test/pki/out/${n}`, import.meta.url), 'utf8');
 const N = 400;
-const options = { cert: pki('server-ecdsa-chain.pem'), key: pki('server-ecdsa.key') };
-const client = { host: '127.0.0.1', servername: 'localhost', ca: pki('root-ca.crt') };
+const options = { cert: readPki('server-ecdsa-chain.pem'), key: readPki('server-ecdsa.key') };
+const client = { host: '127.0.0.1', servername: 'localhost', ca: readPki('root-ca.crt') };
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function collect(): void {

@@ -13,17 +13,16 @@
  */
 
 import { constants } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import type { Bench } from 'tinybench';
 import { connect, createServer } from '../src/node/connect.js';
 import type { AnyClientSession } from '../src/node/session-cache.js';
+import { readPki } from './support.js';
 
-const pki = (n: string) => readFileSync(new URL(`../test/pki/out/${n}`, import.meta.url), 'utf8');
-const cert = pki('server-ecdsa-chain.pem');
-const key = pki('server-ecdsa.key');
-const ca = pki('root-ca.crt');
+const cert = readPki('server-ecdsa-chain.pem');
+const key = readPki('server-ecdsa.key');
+const ca = readPki('root-ca.crt');
 const RECORD = 16384;
 const BULK = 32 * 1024 * 1024;
 const ROUNDS = 5;
@@ -117,6 +116,10 @@ async function bulkClient(
   s.destroy();
 }
 
+/** What both sides' clients are given for one handshake. */
+const clientOptions = (port: number, version: Version) =>
+  ({ port, host: '127.0.0.1', servername: 'localhost', ca, minVersion: version, maxVersion: version }) as const;
+
 /** Every server started, closed after the run. */
 const servers: { close(): void }[] = [];
 
@@ -154,12 +157,7 @@ const nodeTls: Side = {
   handshake(port, version, session) {
     return settle(
       tls.connect({
-        port,
-        host: '127.0.0.1',
-        servername: 'localhost',
-        ca,
-        minVersion: version,
-        maxVersion: version,
+        ...clientOptions(port, version),
         ecdhCurve: 'X25519:P-256',
         session: session as Buffer | undefined,
       }),
@@ -203,12 +201,7 @@ const tlswire: Side = {
   handshake(port, version, session) {
     return settle(
       connect({
-        port,
-        host: '127.0.0.1',
-        servername: 'localhost',
-        ca,
-        minVersion: version,
-        maxVersion: version,
+        ...clientOptions(port, version),
         session: session as AnyClientSession | undefined,
       }),
       session !== undefined,

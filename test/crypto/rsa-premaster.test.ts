@@ -5,34 +5,15 @@
  * throwing; a correct encoding (by hand, and node:crypto's own PKCS#1 v1.5 padding) gives the premaster.
  */
 import { constants, createPrivateKey, privateDecrypt, publicEncrypt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/hex.js';
 import type { RsaPrivateKey } from '../../src/crypto/provider.js';
 import { pkcs1DecryptPremaster } from '../../src/crypto/rsa.js';
 import { parsePrivateKey } from '../../src/x509/keys.js';
+import { encrypt, fallback, K, premaster, RSA_KEY_PEM, SEP } from '../support/rsa-premaster.js';
 
-const pem = readFileSync(new URL('../pki/out/server-rsa.key', import.meta.url), 'utf8');
-const key = parsePrivateKey(pem) as RsaPrivateKey;
-const nodeKey = createPrivateKey(pem);
-const K = 256;
-/** Where the separator of a 48-byte premaster stands: EM = 00 02 PS(205) 00 M(48). */
-const SEP = K - 49;
-
-/** ClientHello.client_version 3,3 (TLS 1.2) and 46 bytes. */
-const premaster = Uint8Array.from({ length: 48 }, (_, i) => (i < 2 ? 3 : 0xa0 ^ i));
-/** What the server continues with on failure: client_version ‖ 46 "random" bytes. */
-const fallback = Uint8Array.from({ length: 48 }, (_, i) => (i < 2 ? 3 : 0xe0 ^ i));
-
-/** EM = 0x00 ‖ 0x02 ‖ PS ‖ 0x00 ‖ M, PS nonzero, then `edit` applied; encrypted with the raw RSA operation. */
-function encrypt(m: Uint8Array, edit: (em: Uint8Array) => void = () => {}): Uint8Array {
-  const em = new Uint8Array(K);
-  em[1] = 0x02;
-  for (let i = 2; i < K - m.length - 1; i++) em[i] = 0x40 + (i % 0x3f);
-  em.set(m, K - m.length);
-  edit(em);
-  return new Uint8Array(publicEncrypt({ key: nodeKey, padding: constants.RSA_NO_PADDING }, em));
-}
+const key = parsePrivateKey(RSA_KEY_PEM) as RsaPrivateKey;
+const nodeKey = createPrivateKey(RSA_KEY_PEM);
 
 function decrypt(ct: Uint8Array, clientVersion?: number) {
   const out = pkcs1DecryptPremaster(key, ct, 48, fallback, clientVersion);

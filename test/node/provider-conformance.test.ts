@@ -6,7 +6,7 @@
  * giving the same shares, every signature scheme made by one and verified by the other, and RSA
  * premaster encryption both ways with the RFC 5246 §7.4.7.1 bad-padding classes.
  */
-import { constants, createPrivateKey, generateKeyPairSync, publicEncrypt, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes/hex.js';
@@ -28,6 +28,7 @@ import {
 import { NodeCryptoProvider } from '../../src/node/crypto-provider.js';
 import { parsePrivateKey, publicKeyOf } from '../../src/x509/keys.js';
 import { describeProviderConformance } from '../crypto/provider-conformance.js';
+import { encrypt, fallback, K, premaster, SEP } from '../support/rsa-premaster.js';
 
 describeProviderConformance('NodeCryptoProvider', new NodeCryptoProvider());
 
@@ -303,22 +304,7 @@ describe('cross-check: signatures', () => {
 });
 
 describe('cross-check: RSA premaster (RFC 5246 §7.4.7.1)', () => {
-  const K = 256;
-  const SEP = K - 49;
-  const nodeKey = createPrivateKey(pki('server-rsa.key'));
   const pub = publicKeyOf(rsaKey) as never;
-  const premaster = Uint8Array.from({ length: 48 }, (_, i) => (i < 2 ? 3 : 0xa0 ^ i));
-  const fallback = Uint8Array.from({ length: 48 }, (_, i) => (i < 2 ? 3 : 0xe0 ^ i));
-
-  /** EM = 00 02 PS 00 M (PS nonzero), `edit`ed, encrypted with the raw RSA operation. */
-  function encrypt(m: Uint8Array, edit: (em: Uint8Array) => void = () => {}): Uint8Array {
-    const em = new Uint8Array(K);
-    em[1] = 0x02;
-    for (let i = 2; i < K - m.length - 1; i++) em[i] = 0x40 + (i % 0x3f);
-    em.set(m, K - m.length);
-    edit(em);
-    return new Uint8Array(publicEncrypt({ key: nodeKey, padding: constants.RSA_NO_PADDING }, em));
-  }
 
   const both = (ct: Uint8Array, version?: number) =>
     [noble, native].map((p) => {
