@@ -6,9 +6,12 @@
  * its last server packet (TCP sequence numbers and IPv4 lengths adjusted), three 16 KiB records per
  * segment. MB/s = file size × ops/s. The baseline task runs the same file without the key log; the
  * two decrypting tasks run with each provider: NobleProvider (pure TypeScript, as in a browser) and
- * NodeCryptoProvider (node:crypto, what `tlswire pcap` uses on Node).
+ * NodeCryptoProvider (node:crypto, what `tlswire pcap` uses on Node). The anchor: tshark decrypting
+ * the same file with the same key log, timed once per run (start-up included), when it is installed.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Bench } from 'tinybench';
@@ -96,5 +99,23 @@ export function register(bench: Bench): string[] {
       if (r!.events.length === 0) throw new Error('empty');
     },
   );
-  return [`decrypt: input ${file.length} bytes; MB/s = ${mb.toFixed(3)} × ops/s`];
+  return [`decrypt: input ${file.length} bytes; MB/s = ${mb.toFixed(3)} × ops/s`, tsharkAnchor()];
+}
+
+/** One run of tshark over the same capture and key log, printing every decrypted record's frame. */
+function tsharkAnchor(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tlswire-decrypt-bench-'));
+  try {
+    writeFileSync(join(dir, 'c.pcap'), file);
+    writeFileSync(join(dir, 'k.log'), readFileSync(join(here, '../vectors/decrypt/openssl-tls13.keylog')));
+    const args = ['-r', join(dir, 'c.pcap'), '-o', `tls.keylog_file:${join(dir, 'k.log')}`, '-Y', 'tls.app_data'];
+    const start = performance.now();
+    const run = spawnSync('tshark', [...args, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' });
+    const seconds = (performance.now() - start) / 1000;
+    if (run.error || run.status !== 0) return 'decrypt: tshark not run (not installed or failed)';
+    const frames = run.stdout.trim().split('\n').length;
+    return `decrypt: tshark, same file and key log, one run: ${seconds.toFixed(2)} s = ${(mb / seconds).toFixed(1)} MB/s (${frames} frames with decrypted application data)`;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
