@@ -9,8 +9,9 @@
 import { Reader } from '../bytes/reader.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { AlertDescription, CipherSuite, HandshakeType, NamedGroup, nameOf, ProtocolVersion } from '../tls/enums.js';
-import type { Extension, KeyShareEntry } from '../tls/extensions.js';
+import { type Extension, findExtension, type KeyShareEntry } from '../tls/extensions.js';
 import { decodeCertificate } from '../tls/messages/certificate.js';
+import type { HandshakeMessage } from '../tls/messages/handshake.js';
 import { judgeChain, SIGNATURE_TYPES } from './certs.js';
 import { type FullHandshakeSettings, tls12Handshake, tls13Handshake } from './handshake.js';
 import type { ProbePool } from './pool.js';
@@ -83,63 +84,79 @@ function settings(cx: ScanContext): FullHandshakeSettings {
   return { provider: cx.provider, serverName: cx.options.serverName, now: cx.now, timeout: cx.timeout };
 }
 
+/** A chain obtained for one signature type, with the TLS 1.3 messages that came with it. */
+interface Obtained {
+  type: ChainResult['signatureType'];
+  chain: Uint8Array[];
+  version: ChainResult['version'];
+  received: HandshakeMessage[];
+}
+
+/** The TLS ≤ 1.2 suites whose certificate is of `type` (RFC 5246 Appendix A.5, RFC 8422 §6). */
+const AUTH: Readonly<Record<ChainResult['signatureType'], RegExp>> = {
+  ECDSA: /_ECDSA_/,
+  RSA: /^TLS_(RSA|DHE_RSA|ECDHE_RSA|RSA_EXPORT)_/,
+  EdDSA: /$^/,
+};
+
+/** The chain for `type`: a TLS 1.3 handshake offering only its schemes, else the TLS ≤ 1.2 Certificate. */
+async function obtainChain(
+  cx: ScanContext,
+  versions: readonly VersionResult[],
+  { type, schemes }: (typeof SIGNATURE_TYPES)[number],
+): Promise<Obtained | undefined> {
+  if (versions.find((v) => v.version === 'TLS 1.3')?.supported) {
+    const o = await cx.pool.run('certificates', () =>
+      tls13Handshake(cx.options.connect, settings(cx), { signatureSchemes: schemes }),
+    );
+    return o?.chain ? { type, chain: o.chain, version: 'TLS 1.3', received: o.received } : undefined;
+  }
+  const legacy = highestLegacy(versions);
+  const suites = legacy?.result.cipherSuites.filter((s) => AUTH[type].test(s.name)).map((s) => s.value) ?? [];
+  if (!legacy || suites.length === 0) return undefined;
+  const a = await cx.probe('certificates', { version: legacy.value, cipherSuites: suites }, true);
+  const msg = accepts(a, legacy.value) ? a.flight.find((m) => m.type === HandshakeType.certificate) : undefined;
+  if (!msg) return undefined;
+  try {
+    const cert = Reader.decode(msg.body, 'Certificate', (r) => decodeCertificate(r, 'tls12'));
+    const chain = cert.version === 'tls12' ? cert.certificates : [];
+    return { type, chain, version: legacy.result.version, received: [] };
+  } catch {
+    return undefined; // A malformed Certificate: no chain to report.
+  }
+}
+
 /** Chains per signature type (deduplicated by leaf), TLS 1.3 OCSP status and record_size_limit. */
 export async function scanCertificates(
   cx: ScanContext,
   versions: readonly VersionResult[],
 ): Promise<{ chains: ChainResult[]; ocsp: { tls13?: boolean }; recordSizeLimit?: number }> {
-  const tls13 = versions.find((v) => v.version === 'TLS 1.3')?.supported;
-  const legacy = highestLegacy(versions);
-  const found = await Promise.all(
-    SIGNATURE_TYPES.map(async ({ type, schemes }) => {
-      if (tls13) {
-        const o = await cx.pool.run('certificates', () =>
-          tls13Handshake(cx.options.connect, settings(cx), { signatureSchemes: schemes }),
-        );
-        return o?.chain ? { type, chain: o.chain, version: 'TLS 1.3' as const, received: o.received } : undefined;
-      }
-      if (!legacy) return undefined;
-      const auth = type === 'ECDSA' ? /_ECDSA_/ : type === 'RSA' ? /^TLS_(RSA|DHE_RSA|ECDHE_RSA|RSA_EXPORT)_/ : /$^/;
-      const suites = legacy.result.cipherSuites.filter((s) => auth.test(s.name)).map((s) => s.value);
-      if (suites.length === 0) return undefined;
-      const a = await cx.probe('certificates', { version: legacy.value, cipherSuites: suites }, true);
-      const msg = accepts(a, legacy.value) ? a.flight.find((m) => m.type === HandshakeType.certificate) : undefined;
-      if (!msg) return undefined;
-      const cert = Reader.decode(msg.body, 'Certificate', (r) => decodeCertificate(r, 'tls12'));
-      const chain = cert.version === 'tls12' ? cert.certificates : [];
-      return { type, chain, version: legacy.result.version, received: [] };
-    }),
-  );
+  const found = await Promise.all(SIGNATURE_TYPES.map((t) => obtainChain(cx, versions, t)));
   const chains: ChainResult[] = [];
   const seen = new Set<string>();
-  const now = cx.now();
-  let ocsp: boolean | undefined;
+  const verdict = { roots: cx.options.roots, serverName: cx.options.serverName, now: cx.now(), provider: cx.provider };
+  let ocsp = false;
   let recordSizeLimit: number | undefined;
   for (const f of found) {
     if (!f || f.chain.length === 0) continue;
     for (const m of f.received) {
+      // RFC 8446 §4.4.2.1: the leaf's CertificateEntry carries the OCSP response.
       if (m.type === 'certificate' && m.version === 'tls13') {
         ocsp ||= m.entries[0]?.extensions.some((e) => e.kind === 'status_request') ?? false;
       }
-      if (m.type === 'encrypted_extensions') {
-        const rsl = m.extensions.find((e) => e.kind === 'record_size_limit');
-        if (rsl?.kind === 'record_size_limit') recordSizeLimit = rsl.limit;
-      }
+      const rsl = m.type === 'encrypted_extensions' ? findExtension(m.extensions, 'record_size_limit') : undefined;
+      if (rsl) recordSizeLimit = rsl.limit;
     }
-    const judged = judgeChain(f.chain, f.type, f.version, {
-      roots: cx.options.roots,
-      serverName: cx.options.serverName,
-      now,
-      provider: cx.provider,
-    });
+    const judged = judgeChain(f.chain, f.type, f.version, verdict);
     const key = judged.certificates[0]?.sha256 ?? String(chains.length);
     if (seen.has(key)) continue;
     seen.add(key);
     chains.push(judged);
   }
+  const tls13 = versions.find((v) => v.version === 'TLS 1.3')?.supported;
   return {
     chains,
-    ocsp: tls13 ? { tls13: ocsp ?? false } : {},
+    ocsp: tls13 ? { tls13: ocsp } : {},
     ...(recordSizeLimit !== undefined ? { recordSizeLimit } : {}),
   };
 }

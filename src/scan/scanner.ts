@@ -160,9 +160,13 @@ function keyShares(cx: ScanContext, groups: readonly number[]): KeyShareEntry[] 
   for (const g of groups) {
     const name = groupName(g);
     if (!name) continue;
-    const pair = cx.provider.keyExchange(name).generate();
-    pair.privateKey.fill(0);
-    out.push({ group: g, keyExchange: pair.share });
+    try {
+      const pair = cx.provider.keyExchange(name).generate();
+      pair.privateKey.fill(0);
+      out.push({ group: g, keyExchange: pair.share });
+    } catch {
+      // A provider without this group: no share for it.
+    }
   }
   return out;
 }
