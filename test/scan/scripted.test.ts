@@ -61,40 +61,45 @@ function answer(hello: ClientHello): Uint8Array {
   return encodeRecords(fragmentContent(22, body, { version: recordVersion }));
 }
 
-const scripted: Connect = async () => {
-  const records = new RecordDeframer();
-  const messages = new HandshakeReassembler();
-  const out: Uint8Array[] = [];
-  let waiting: ((c: Uint8Array | undefined) => void) | undefined;
-  let closed = false;
-  const conn: ScanConnection = {
-    async write(bytes) {
-      records.push(bytes);
-      for (let r = records.next(); r; r = records.next()) {
-        messages.push(r.fragment);
-        for (let m = messages.next(); m; m = messages.next()) {
-          const hello = decodeHandshake(m.raw, {}) as ClientHello;
-          const reply = answer(hello);
-          if (waiting) waiting(reply);
-          else out.push(reply);
-          waiting = undefined;
+/** A {@link Connect} to a server that answers each ClientHello with `answer(hello)`. */
+const scriptedWith =
+  (reply: (hello: ClientHello) => Uint8Array): Connect =>
+  async () => {
+    const records = new RecordDeframer();
+    const messages = new HandshakeReassembler();
+    const out: Uint8Array[] = [];
+    let waiting: ((c: Uint8Array | undefined) => void) | undefined;
+    let closed = false;
+    const conn: ScanConnection = {
+      async write(bytes) {
+        records.push(bytes);
+        for (let r = records.next(); r; r = records.next()) {
+          messages.push(r.fragment);
+          for (let m = messages.next(); m; m = messages.next()) {
+            const hello = decodeHandshake(m.raw, {}) as ClientHello;
+            const bytes = reply(hello);
+            if (waiting) waiting(bytes);
+            else out.push(bytes);
+            waiting = undefined;
+          }
         }
-      }
-    },
-    read: () => {
-      const c = out.shift();
-      if (c || closed) return Promise.resolve(c);
-      return new Promise((resolve) => {
-        waiting = resolve;
-      });
-    },
-    close() {
-      closed = true;
-      waiting?.(undefined);
-    },
+      },
+      read: () => {
+        const c = out.shift();
+        if (c || closed) return Promise.resolve(c);
+        return new Promise((resolve) => {
+          waiting = resolve;
+        });
+      },
+      close() {
+        closed = true;
+        waiting?.(undefined);
+      },
+    };
+    return conn;
   };
-  return conn;
-};
+
+const scripted = scriptedWith(answer);
 
 describe('scan of a scripted SSL 3.0 / TLS 1.0 server', () => {
   it('finds the versions, the suites in server order, compression, and rates them (RFC 9325)', async () => {
@@ -146,6 +151,52 @@ describe('scan of a scripted SSL 3.0 / TLS 1.0 server', () => {
     expect(byId.get('ssl3-enabled')).toBe(
       '[high] §3.1.1 SSL 3.0 is enabled: implementations MUST NOT negotiate SSL version 3',
     );
+  });
+});
+
+describe('scan of a hostile server', () => {
+  const tls12Hello = (hello: ClientHello) =>
+    encodeHandshake({
+      type: 'server_hello',
+      isHelloRetryRequest: false,
+      version: 0x0303,
+      random: new Uint8Array(32),
+      sessionId: new Uint8Array(0),
+      cipherSuite: hello.cipherSuites[0]!,
+      compressionMethod: 0,
+      extensions: [],
+    });
+  const records = (...messages: Uint8Array[]) =>
+    encodeRecords(messages.map((fragment) => ({ type: 22, version: 0x0303, fragment })));
+
+  it('a truncated ServerHello and junk records: nothing supported, no crash', async () => {
+    const junk = scriptedWith((hello) =>
+      hello.version === 0x0301
+        ? Uint8Array.of(0x17, 0x03, 0x03, 0x00, 0x01, 0x00)
+        : records(Uint8Array.of(2, 0, 0, 3, 3, 3, 0)),
+    );
+    const report = await scan('junk', { connect: junk });
+    expect(report.versions.map((v) => v.supported)).toEqual([false, false, false, false, false]);
+    expect(report.findings).toEqual([]);
+  });
+
+  it('TLS 1.2 with a malformed Certificate and a ServerKeyExchange cut short: suites found, no chain', async () => {
+    const broken = scriptedWith((hello) =>
+      hello.version === 0x0303 && !hello.extensions?.some((e) => e.kind === 'supported_versions')
+        ? records(
+            tls12Hello(hello),
+            Uint8Array.of(11, 0, 0, 3, 0, 0, 9),
+            Uint8Array.of(12, 0, 0, 1, 3),
+            Uint8Array.of(14, 0, 0, 0),
+          )
+        : encodeRecords([{ type: 21, version: 0x0303, fragment: Uint8Array.of(2, 70) }]),
+    );
+    const report = await scan('broken', { connect: broken });
+    expect(report.versions.map((v) => v.supported)).toEqual([false, false, false, true, false]);
+    // It picks whatever we offer first: every suite, in our order.
+    expect(report.versions[3]!.cipherSuites.length).toBeGreaterThan(100);
+    expect(report.versions[3]!.cipherSuites.every((s) => s.keyExchange === undefined)).toBe(true);
+    expect(report.certificates).toEqual([]);
   });
 });
 
