@@ -183,7 +183,9 @@ export async function scanFeatures(cx: ScanContext, versions: readonly VersionRe
         if (!accepts(a, legacy.value)) return;
         out.extendedMasterSecret = ext(a, 'extended_master_secret');
         out.secureRenegotiation = ext(a, 'renegotiation_info');
-        out.ocspStapling.tls12 = ext(a, 'status_request');
+        // RFC 6066 §8: the echoed extension announces a CertificateStatus message, which must follow.
+        out.ocspStapling.tls12 =
+          ext(a, 'status_request') && a.flight.some((m) => m.type === HandshakeType.certificate_status);
         const rsl = a.serverHello.extensions?.find((e) => e.kind === 'record_size_limit');
         if (rsl?.kind === 'record_size_limit') out.recordSizeLimit.tls12 = rsl.limit;
       }),
