@@ -79,9 +79,15 @@ const TLS12_CURVES: readonly number[] = [
 /**
  * Scan a server. Never throws for what the server does; a probe that gets no answer counts as "not
  * supported" for what it asked.
- * @throws RangeError on bad options
+ * @throws TypeError without `connect`; RangeError on a timeout, budget or concurrency that is not positive
  */
 export async function scan(target: string, options: ScanOptions): Promise<ScanReport> {
+  if (typeof options.connect !== 'function') throw new TypeError('scan: connect must be a function');
+  for (const key of ['connectionTimeout', 'timeBudget'] as const) {
+    const v = options[key];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0))
+      throw new RangeError(`scan: ${key} must be a positive number`);
+  }
   const now = options.now ?? Date.now;
   const started = now();
   const provider = options.provider ?? new NobleProvider();

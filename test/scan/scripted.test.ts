@@ -277,7 +277,10 @@ describe('ProbePool', () => {
     expect([pool.started, pool.skipped]).toEqual([1, 1]);
   });
 
-  it('refuses a concurrency below 1', () => {
+  it('refuses a concurrency below 1, and scan() a timeout or budget that is not positive', async () => {
     expect(() => new ProbePool(0, 1, () => 0)).toThrow(RangeError);
+    await expect(scan('x', { connect: scripted, connectionTimeout: 0 })).rejects.toThrow(RangeError);
+    await expect(scan('x', { connect: scripted, timeBudget: Number.NaN })).rejects.toThrow(RangeError);
+    await expect(scan('x', { connect: scripted, concurrency: 1.5 })).rejects.toThrow(RangeError);
   });
 });
