@@ -122,6 +122,7 @@ async function drive(
   };
   const deadline = s.now() + s.timeout;
   let conn: ScanConnection | undefined;
+  let closing = false;
   try {
     conn = await connect();
     let done = await act(conn, start(), out);
@@ -133,8 +134,8 @@ async function drive(
       }
       if (chunk === undefined) break;
       done = await act(conn, client.handle(chunk), out);
-      if (out.established && !closing.has(client)) {
-        closing.add(client);
+      if (out.established && !closing) {
+        closing = true;
         done = (await act(conn, client.close(), out)) || done;
       }
     }
@@ -142,13 +143,10 @@ async function drive(
     out.error ??= e instanceof Error ? e.message : String(e);
   } finally {
     conn?.close();
-    closing.delete(client);
     client.dispose();
   }
   return out;
 }
-
-const closing = new WeakSet<Driven>();
 
 /** Act on events: send what is to be sent, record the rest. Returns true once the connection is over. */
 async function act(

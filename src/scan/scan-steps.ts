@@ -268,51 +268,53 @@ async function scanAlpn(cx: ScanContext, versions: readonly VersionResult[]): Pr
   return found;
 }
 
+/** TLS 1.3: tickets on a first connection, their max_early_data (RFC 8446 §4.2.10), a PSK resumption. */
+async function tls13Resumption(cx: ScanContext, out: ResumptionResult): Promise<void> {
+  const s = settings(cx);
+  const first = await cx.pool.run('TLS 1.3 resumption', () => tls13Handshake(cx.options.connect, s));
+  if (!first?.established) {
+    out.notes.push(`TLS 1.3 handshake failed: ${first?.error ?? 'time budget'}`);
+    return;
+  }
+  out.tls13Tickets = first.tls13Sessions.length;
+  const session = first.tls13Sessions[0];
+  out.psk = false;
+  if (!session) return;
+  out.maxEarlyData = session.maxEarlyDataSize;
+  const again = await cx.pool.run('TLS 1.3 resumption', () => tls13Handshake(cx.options.connect, s, { session }));
+  out.psk = again?.resumed ?? false;
+  for (const x of [...first.tls13Sessions, ...(again?.tls13Sessions ?? [])]) x.psk.fill(0);
+}
+
+/** TLS 1.2: a full handshake, then one resuming its session by ticket (RFC 5077) or session ID (RFC 5246 §7.3). */
+async function tls12Resumption(cx: ScanContext, out: ResumptionResult, tickets: boolean): Promise<void> {
+  const s = settings(cx);
+  const what = tickets ? 'TLS 1.2 ticket resumption' : 'TLS 1.2 session ID resumption';
+  const first = await cx.pool.run(what, () => tls12Handshake(cx.options.connect, s, tickets));
+  if (!first?.established) {
+    out.notes.push(`TLS 1.2 handshake failed: ${first?.error ?? 'time budget'}`);
+    return;
+  }
+  const session = first.tls12Session;
+  const usable = session && (tickets ? session.ticket !== undefined : session.sessionId.length > 0);
+  let resumed = false;
+  if (session && usable) {
+    const again = await cx.pool.run(what, () => tls12Handshake(cx.options.connect, s, tickets, session));
+    resumed = again?.resumed ?? false;
+    again?.tls12Session?.masterSecret.fill(0);
+  }
+  session?.masterSecret.fill(0);
+  if (tickets) out.ticket = resumed;
+  else out.sessionId = resumed;
+}
+
 /** Resumption by session ID and ticket (TLS 1.2), by PSK (TLS 1.3), and the tickets' max_early_data. */
 export async function scanResumption(cx: ScanContext, versions: readonly VersionResult[]): Promise<ResumptionResult> {
   const out: ResumptionResult = { notes: [] };
-  const s = settings(cx);
-  const run = <T>(what: string, f: () => Promise<T>) => cx.pool.run(what, f);
+  const has = (name: string) => versions.some((v) => v.version === name && v.supported);
   const work: Promise<void>[] = [];
-  if (versions.find((v) => v.version === 'TLS 1.3')?.supported) {
-    work.push(
-      (async () => {
-        const first = await run('TLS 1.3 resumption', () => tls13Handshake(cx.options.connect, s));
-        if (!first?.established)
-          return void out.notes.push(`TLS 1.3 handshake failed: ${first?.error ?? 'time budget'}`);
-        out.tls13Tickets = first.tls13Sessions.length;
-        const session = first.tls13Sessions[0];
-        if (!session) {
-          out.psk = false;
-          return;
-        }
-        out.maxEarlyData = session.maxEarlyDataSize;
-        const again = await run('TLS 1.3 resumption', () => tls13Handshake(cx.options.connect, s, { session }));
-        out.psk = again?.resumed ?? false;
-      })(),
-    );
-  }
-  if (versions.find((v) => v.version === 'TLS 1.2')?.supported) {
-    for (const tickets of [false, true]) {
-      work.push(
-        (async () => {
-          const what = tickets ? 'TLS 1.2 ticket resumption' : 'TLS 1.2 session ID resumption';
-          const first = await run(what, () => tls12Handshake(cx.options.connect, s, tickets));
-          if (!first?.established)
-            return void out.notes.push(`TLS 1.2 handshake failed: ${first?.error ?? 'time budget'}`);
-          const session = first.tls12Session;
-          const usable = session && (tickets ? session.ticket !== undefined : session.sessionId.length > 0);
-          let resumed = false;
-          if (session && usable) {
-            const again = await run(what, () => tls12Handshake(cx.options.connect, s, tickets, session));
-            resumed = again?.resumed ?? false;
-          }
-          if (tickets) out.ticket = resumed;
-          else out.sessionId = resumed;
-        })(),
-      );
-    }
-  }
+  if (has('TLS 1.3')) work.push(tls13Resumption(cx, out));
+  if (has('TLS 1.2')) work.push(tls12Resumption(cx, out, false), tls12Resumption(cx, out, true));
   await Promise.all(work);
   out.notes = [...new Set(out.notes)];
   return out;
