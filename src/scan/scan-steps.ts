@@ -99,7 +99,7 @@ const AUTH: Readonly<Record<ChainResult['signatureType'], RegExp>> = {
   EdDSA: /$^/,
 };
 
-/** The chain for `type`: a TLS 1.3 handshake offering only its schemes, else the TLS ≤ 1.2 Certificate. */
+/** The chain for `type`: a TLS 1.3 handshake offering only its schemes, else (or failing that) the TLS ≤ 1.2 Certificate. */
 async function obtainChain(
   cx: ScanContext,
   versions: readonly VersionResult[],
@@ -109,7 +109,8 @@ async function obtainChain(
     const o = await cx.pool.run('certificates', () =>
       tls13Handshake(cx.options.connect, settings(cx), { signatureSchemes: schemes }),
     );
-    return o?.chain ? { type, chain: o.chain, version: 'TLS 1.3', received: o.received } : undefined;
+    if (o?.chain) return { type, chain: o.chain, version: 'TLS 1.3', received: o.received };
+    // No chain over TLS 1.3 (no such certificate, or no suite our client speaks): try TLS ≤ 1.2.
   }
   const legacy = highestLegacy(versions);
   const suites = legacy?.result.cipherSuites.filter((s) => AUTH[type].test(s.name)).map((s) => s.value) ?? [];
