@@ -14,6 +14,7 @@ import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import type { Output } from './format.js';
 import { pcapCommand } from './pcap.js';
+import { scanCommand } from './scan.js';
 import { serveCommand } from './serve.js';
 
 /** Top-level usage text. */
@@ -29,6 +30,8 @@ Commands:
   serve                    a TLS 1.2 and 1.3 server, like openssl s_server
   cert FILE|HOST:PORT      inspect certificates and verify their chain, like
                            openssl x509 -text plus openssl verify
+  scan HOST:PORT [--json]  what a TLS server supports (versions, suites, groups,
+                           certificates, extensions, resumption) rated against RFC 9325
 
 Options:
   -h, --help               show this help (tlswire <command> --help for a command's)
@@ -43,6 +46,7 @@ const COMMANDS: Readonly<Record<string, (argv: string[], io: Output) => number |
   connect: connectCommand,
   serve: serveCommand,
   cert: certCommand,
+  scan: scanCommand,
 };
 
 /** tlswire's version, from the package.json two levels above this module (src/cli/ or dist/cli/). */
@@ -59,7 +63,7 @@ export function version(): string {
 
 /**
  * Run `tlswire` with `argv` (the arguments after the program name). Returns the exit code, or a
- * promise of it for the commands that do network I/O (connect, serve, demo).
+ * promise of it for the commands that do network I/O (connect, serve, demo, scan).
  */
 export function main(argv: string[], io: Output): number | Promise<number> {
   const [first, ...rest] = argv;
