@@ -18,6 +18,8 @@ export type { CipherNameAndProtocol, NodePeerCertificate } from './node-tls.js';
 export { alertCode, cipherInfo, cipherList } from './node-tls.js';
 export type { PipedConnection, SansIoConnection } from './pipe.js';
 export { pipeSocket } from './pipe.js';
+export type { SecureContextOptions } from './secure-context.js';
+export { createSecureContext, SecureContext } from './secure-context.js';
 export type { AnyClientSession, TlsSessionCacheOptions } from './session-cache.js';
 export { isTls12Session, TlsSessionCache } from './session-cache.js';
 export type { TlsConnection, TlsSocketOptions } from './socket.js';
