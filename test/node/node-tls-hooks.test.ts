@@ -185,6 +185,33 @@ describe('ALPNCallback', () => {
     expect(seen[1]).toEqual({ error: 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' });
   });
 
+  it('TLS 1.2, with an SNICallback: the context chosen first, then the protocol', async () => {
+    const seen: Record<Kind, unknown[]> = { 'node:tls': [], tlswire: [] };
+    for (const kind of ['node:tls', 'tlswire'] as const) {
+      const contextOf = kind === 'node:tls' ? tls.createSecureContext : createSecureContext;
+      const { server: s } = server(kind, {
+        ...ECDSA,
+        SNICallback: (name: string, cb: (e: Error | null, c?: unknown) => void) => {
+          seen[kind].push(`sni ${name}`);
+          cb(null, contextOf(RSA));
+        },
+        ALPNCallback: (info: { servername: string; protocols: string[] }) => {
+          seen[kind].push(info);
+          return info.protocols[0];
+        },
+      });
+      const port = await listening(s);
+      const options = { servername: 'localhost', maxVersion: 'TLSv1.2', ALPNProtocols: ['h2', 'http/1.1'] } as const;
+      seen[kind].push(await clientSees(port, options));
+    }
+    expect(seen.tlswire).toEqual(seen['node:tls']);
+    expect(seen.tlswire).toEqual([
+      'sni localhost',
+      { servername: 'localhost', protocols: ['h2', 'http/1.1'] },
+      { leaf: fingerprint(RSA.cert), alpn: 'h2', protocol: 'TLSv1.2' },
+    ]);
+  });
+
   it('with ALPNProtocols as well: the same TypeError code', () => {
     const options = { ...ECDSA, ALPNProtocols: ['h2'], ALPNCallback: () => 'h2' };
     const codeOf = (f: () => unknown) => {
@@ -349,4 +376,43 @@ describe('a resumed connection, as node:tls reports it', () => {
       });
     }
   }
+});
+
+describe('a server with an SNI hook reads the ClientHello first, within its limits', () => {
+  it('a client that sends nothing: tlsClientError ERR_TLS_HANDSHAKE_TIMEOUT, as without the hook', async () => {
+    const codes: unknown[] = [];
+    for (const SNICallback of [undefined, (_n: string, cb: (e: null) => void) => cb(null)]) {
+      const s = createServer({ ...ECDSA, SNICallback, handshakeTimeout: 100 });
+      const error = new Promise<unknown>((r) => s.on('tlsClientError', (e: Error & { code?: string }) => r(e.code)));
+      const port = await listening(s);
+      const raw = (await import('node:net')).connect(port, '127.0.0.1');
+      raw.on('error', () => undefined);
+      closers.push(() => raw.destroy());
+      codes.push(await error);
+    }
+    expect(codes).toEqual(['ERR_TLS_HANDSHAKE_TIMEOUT', 'ERR_TLS_HANDSHAKE_TIMEOUT']);
+  });
+
+  it('plaintext HTTP: the same error and alert as a server without the hook', async () => {
+    const outcomes: unknown[] = [];
+    for (const SNICallback of [undefined, (_n: string, cb: (e: null) => void) => cb(null)]) {
+      const s = createServer({ ...ECDSA, SNICallback });
+      const error = new Promise<unknown>((r) =>
+        s.on('tlsClientError', (e: Error & { code?: string; alertName?: string }) =>
+          r({ message: e.message, alert: e.alertName }),
+        ),
+      );
+      const port = await listening(s);
+      const raw = (await import('node:net')).connect(port, '127.0.0.1', () =>
+        raw.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n'),
+      );
+      const answer: Buffer[] = [];
+      raw.on('data', (d: Buffer) => answer.push(d));
+      raw.on('error', () => undefined);
+      await new Promise((r) => raw.on('close', r));
+      outcomes.push({ error: await error, answer: Buffer.concat(answer).toString('hex') });
+    }
+    expect(outcomes[1]).toEqual(outcomes[0]);
+    expect((outcomes[0] as { answer: string }).answer).toMatch(/^15/);
+  });
 });
