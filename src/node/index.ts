@@ -14,6 +14,8 @@ export type { NodeCryptoProviderOptions } from './crypto-provider.js';
 export { defaultNodeProvider, NodeCryptoProvider } from './crypto-provider.js';
 export type { AlertOrigin, FailureStage } from './errors.js';
 export { failureStage, TlsConnectionError } from './errors.js';
+export type { FetchDispatcher } from './fetch.js';
+export { fetchDispatcher } from './fetch.js';
 export type { CipherNameAndProtocol, NodePeerCertificate } from './node-tls.js';
 export { alertCode, cipherInfo, cipherList } from './node-tls.js';
 export type { PipedConnection, SansIoConnection } from './pipe.js';
