@@ -656,6 +656,18 @@ function alpnSelectorOf(options: ServerOptions): ServerConfig['alpnSelector'] {
   return (offered, serverName) => ALPNCallback({ servername: serverName ?? false, protocols: [...offered] });
 }
 
+/** A server's tickets (TLS 1.3, TLS 1.2), TLS 1.2 session-ID store and 0-RTT anti-replay. */
+function resumptionOf(options: ServerOptions, provider: NonNullable<ServerConfig['provider']>) {
+  const { ticketer, sessionTickets, sessionStore } = options;
+  const tickets = ticketer === false ? undefined : (ticketer ?? new AeadTicketer(provider, provider.random(32)));
+  const tls12Ticketer = sessionTickets === false ? undefined : new Tls12AeadTicketer(provider, provider.random(32));
+  const store = sessionStore ?? new MemorySessionStore();
+  // RFC 8446 §8.2: a caller's ticket key may predate this server, so its 0-RTT waits out one window.
+  const startedAt = ticketer ? (options.now ?? Date.now)() : undefined;
+  const antiReplay = (options.maxEarlyDataSize ?? 0) > 0 ? new SingleUseAntiReplay({ startedAt }) : undefined;
+  return { tickets, tls12Ticketer, store, antiReplay };
+}
+
 function serverConfigsOf(
   options: ServerOptions,
   hasSni: boolean,
@@ -672,11 +684,11 @@ function serverConfigsOf(
     rejectUnauthorized,
     ca: _ca,
     verifyClient: _verifyClient,
-    ticketer,
+    ticketer: _ticketer,
     minVersion: _min,
     maxVersion: _max,
-    sessionTickets,
-    sessionStore,
+    sessionTickets: _sessionTickets,
+    sessionStore: _sessionStore,
     sessionLifetime,
     allowResumptionWithoutEms,
     secureContext: _context,
@@ -687,12 +699,7 @@ function serverConfigsOf(
   } = options;
   const provider = config.provider ?? defaultNodeProvider();
   let defaults = defaultCredentials(options, hasSni);
-  const tickets = ticketer === false ? undefined : (ticketer ?? new AeadTicketer(provider, provider.random(32)));
-  const tls12Ticketer = sessionTickets === false ? undefined : new Tls12AeadTicketer(provider, provider.random(32));
-  const store = sessionStore ?? new MemorySessionStore();
-  // RFC 8446 §8.2: a caller's ticket key may predate this server, so its 0-RTT waits out one window.
-  const startedAt = ticketer ? (config.now ?? Date.now)() : undefined;
-  const antiReplay = (config.maxEarlyDataSize ?? 0) > 0 ? new SingleUseAntiReplay({ startedAt }) : undefined;
+  const { tickets, tls12Ticketer, store, antiReplay } = resumptionOf(options, provider);
   const clientAuth: ServerConfig['clientAuth'] = requestCert
     ? rejectUnauthorized === false
       ? 'optional'
