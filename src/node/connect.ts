@@ -37,7 +37,7 @@ import {
   trustStore,
 } from './credentials.js';
 import { defaultNodeProvider } from './crypto-provider.js';
-import { TlsConnectionError } from './errors.js';
+import { PEER_CLOSED_IN_HANDSHAKE, TlsConnectionError } from './errors.js';
 import { alpnList, cipherList, groupList, nodeVerifier, sigalgList } from './node-tls.js';
 import { hostnamePattern, type SecureContext, type SecureContextOptions, secureContextOf } from './secure-context.js';
 import { type AnyClientSession, isTls12Session, type TlsSessionCache } from './session-cache.js';
@@ -523,14 +523,14 @@ export class TlsNetServer extends net.Server {
     try {
       context = await withDeadline(this.#contextFor(tcp), limit);
     } catch (e) {
-      const error = e instanceof Error ? e : new TlswireError(String(e));
+      const open = !tcp.destroyed && !tcp.readableEnded;
       // Not a ClientHello (still in the socket): the state machine diagnoses it and sends its alert.
-      if (e instanceof ClientHelloError || e instanceof DecodeError) {
-        if (!tcp.destroyed && !tcp.readableEnded) {
-          this.#accept(tcp, undefined);
-          return;
-        }
+      if ((e instanceof ClientHelloError || e instanceof DecodeError) && open) {
+        this.#accept(tcp, undefined);
+        return;
       }
+      let error = e instanceof Error ? e : new TlswireError(String(e));
+      if (e instanceof ClientHelloError) error = new TlswireError(PEER_CLOSED_IN_HANDSHAKE);
       this.#accept(tcp, undefined)?.destroy(new TlsConnectionError(error, 'ExpectClientHello', false, true));
       return;
     }

@@ -244,7 +244,9 @@ export class TlsSocket extends Duplex {
       });
     }
     if (typeof this.#connection !== 'function' || !this.#options.setServername) {
-      throw new TlswireError(`setServername(${JSON.stringify(name)}): the ClientHello is already built`);
+      throw new TlswireError(
+        `setServername(${JSON.stringify(name)}): the ClientHello is already built (call it right after connect())`,
+      );
     }
     this.#options.setServername(name);
     this.#options.servername = name;

@@ -393,6 +393,22 @@ describe('a server with an SNI hook reads the ClientHello first, within its limi
     expect(codes).toEqual(['ERR_TLS_HANDSHAKE_TIMEOUT', 'ERR_TLS_HANDSHAKE_TIMEOUT']);
   });
 
+  it('a client that closes within its ClientHello: tlsClientError ECONNRESET, as without the hook', async () => {
+    const codes: unknown[] = [];
+    for (const SNICallback of [undefined, (_n: string, cb: (e: null) => void) => cb(null)]) {
+      const s = createServer({ ...ECDSA, SNICallback });
+      const error = new Promise<unknown>((r) => s.on('tlsClientError', (e: Error & { code?: string }) => r(e.code)));
+      const port = await listening(s);
+      const raw = (await import('node:net')).connect(port, '127.0.0.1', () =>
+        raw.end(Buffer.from('16030100800100007c0303', 'hex')),
+      );
+      raw.on('error', () => undefined);
+      closers.push(() => raw.destroy());
+      codes.push(await error);
+    }
+    expect(codes).toEqual(['ECONNRESET', 'ECONNRESET']);
+  });
+
   it('plaintext HTTP: the same error and alert as a server without the hook', async () => {
     const outcomes: unknown[] = [];
     for (const SNICallback of [undefined, (_n: string, cb: (e: null) => void) => cb(null)]) {
