@@ -152,7 +152,11 @@ describe('SNICallback, addContext, setSecureContext: the certificate a node:tls 
 
 describe('ALPNCallback', () => {
   /** What the callback is given and what a client offering `protocols` gets, with node:tls and tlswire. */
-  async function run(answer: (protocols: string[]) => string | undefined, offers: (string[] | undefined)[]) {
+  async function run(
+    answer: (protocols: string[]) => string | undefined,
+    offers: (string[] | undefined)[],
+    servername: string | null = 'localhost',
+  ) {
     const seen: Record<Kind, unknown[]> = { 'node:tls': [], tlswire: [] };
     for (const kind of ['node:tls', 'tlswire'] as const) {
       const ALPNCallback = (info: { servername: string | false; protocols: string[] }) => {
@@ -163,7 +167,10 @@ describe('ALPNCallback', () => {
       const port = await listening(s);
       for (const ALPNProtocols of offers) {
         seen[kind].push(
-          await clientSees(port, { servername: 'localhost', ...(ALPNProtocols ? { ALPNProtocols } : {}) }),
+          await clientSees(port, {
+            ...(servername ? { servername } : {}),
+            ...(ALPNProtocols ? { ALPNProtocols } : {}),
+          }),
         );
       }
     }
@@ -178,6 +185,11 @@ describe('ALPNCallback', () => {
       { leaf: fingerprint(ECDSA.cert), alpn: 'http/1.1', protocol: 'TLSv1.3' },
       { leaf: fingerprint(ECDSA.cert), alpn: false, protocol: 'TLSv1.3' },
     ]);
+  });
+
+  it('a client sending no SNI: servername false', async () => {
+    const seen = await run((p) => p[0], [['h2']], null);
+    expect(seen[0]).toEqual({ servername: false, protocols: ['h2'] });
   });
 
   it('undefined refuses every protocol: no_application_protocol', async () => {
