@@ -4,6 +4,10 @@
  * `rejectUnauthorized`, `minVersion`/`maxVersion`, `session`, `ALPNProtocols` as `alpn`), and the
  * state machines' own settings (`ClientConfig` / `ServerConfig`) passed through.
  *
+ * Server hooks as node:tls: `SNICallback` and `addContext` contexts choose the credentials by the
+ * ClientHello's server_name (RFC 6066 §3), read first with `readClientHello`; `ALPNCallback` picks the
+ * protocol (RFC 7301 §3.2) through the state machines' `alpnSelector`.
+ *
  * Versions: with both allowed (the default) a client offers TLS 1.3 and 1.2 in one ClientHello and a
  * server answers each ClientHello with the best version it offers (`NegotiatingClient`,
  * `NegotiatingServer`); with one allowed, that version's machine runs alone. Configured cipher suites
