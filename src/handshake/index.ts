@@ -38,6 +38,7 @@ export type {
 } from './tls12/types.js';
 export type { Epoch } from './tls13-records.js';
 export type {
+  AlpnSelector,
   AntiReplay,
   CertificateSelector,
   CertificateVerifier,

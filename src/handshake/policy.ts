@@ -16,7 +16,7 @@ import { OID } from '../x509/keys.js';
 import { leafPublicKey, runVerifier } from './common.js';
 import { HandshakeAlertError } from './diagnosis.js';
 import type { CoreInput } from './record-core.js';
-import type { CertificateVerifier, CertifiedKey, ServerConfig, VerifyContext } from './types.js';
+import type { AlpnSelector, CertificateVerifier, CertifiedKey, ServerConfig, VerifyContext } from './types.js';
 
 /** Where each role's message order is given. */
 export type MessageOrder = 'RFC 8446 §A.1' | 'RFC 8446 §A.2' | 'RFC 5246 §7.3';
@@ -148,17 +148,42 @@ function isCertificateList(c: CertifiedKey | readonly CertifiedKey[]): c is read
 }
 
 /**
- * The server's ALPN choice (RFC 7301 §3.2): our first protocol the client offers.
- * @throws HandshakeAlertError no_application_protocol when there is none in common
+ * The server's ALPN choice (RFC 7301 §3.2): our first protocol the client offers, or what `selector`
+ * (given the client's list and its server_name) picks among them.
+ * @throws HandshakeAlertError no_application_protocol when there is none in common or the selector
+ * refuses every one; internal_error when the selector picks one the client did not offer
  */
-export function selectAlpn(ours: readonly string[] | undefined, hello: ClientHello): string | undefined {
+export function selectAlpn(
+  ours: readonly string[] | undefined,
+  hello: ClientHello,
+  selector?: AlpnSelector,
+  serverName?: string,
+): string | undefined {
   const offered = findExtension(hello.extensions, 'application_layer_protocol_negotiation')?.protocols;
+  if (offered && selector) return selectedBy(selector, offered, serverName);
   if (!offered || !ours?.length) return undefined;
   const chosen = ours.find((p) => offered.includes(p));
   if (chosen === undefined) {
     throw new HandshakeAlertError(
       AlertDescription.no_application_protocol,
       `no ALPN protocol in common: we accept ${ours.join(', ')}; the client offered ${offered.join(', ')} (RFC 7301 §3.2)`,
+    );
+  }
+  return chosen;
+}
+
+function selectedBy(selector: AlpnSelector, offered: readonly string[], serverName: string | undefined): string {
+  const chosen = selector(offered, serverName);
+  if (chosen === undefined) {
+    throw new HandshakeAlertError(
+      AlertDescription.no_application_protocol,
+      `the ALPN selector accepted none of the protocols the client offered: ${offered.join(', ')} (RFC 7301 §3.2)`,
+    );
+  }
+  if (!offered.includes(chosen)) {
+    throw new HandshakeAlertError(
+      AlertDescription.internal_error,
+      `the ALPN selector chose ${JSON.stringify(chosen)}, which the client did not offer (${offered.join(', ')})`,
     );
   }
   return chosen;

@@ -123,7 +123,7 @@ export class ExpectClientHello implements ServerState {
     checkClientHello(message);
     const suite = chooseSuite(settings, message, retry);
     const serverName = requestedServerName(message);
-    const alpn = selectAlpn(settings.config.alpn, message);
+    const alpn = selectAlpn(settings.config.alpn, message, settings.config.alpnSelector, serverName);
     const earlyDataOffered = findExtension(message.extensions, 'early_data') !== undefined;
     // Transcript: ClientHello1 (replaced by message_hash) and the HelloRetryRequest, or nothing yet.
     const transcript = retry ? retry.transcript : new Transcript(core.provider);

@@ -258,8 +258,16 @@ export type CertificateSelector = (
   hello: CertificateRequestInfo,
 ) => CertifiedKey | undefined;
 
+/**
+ * Chooses the server's ALPN protocol (RFC 7301 §3.2) among those the client offers (given with its
+ * server_name); undefined refuses them all (no_application_protocol).
+ */
+export type AlpnSelector = (offered: readonly string[], serverName: string | undefined) => string | undefined;
+
 /** Server settings. */
 export interface ServerConfig extends CommonConfig {
+  /** Chooses the ALPN protocol instead of `alpn` (called only when the client offers ALPN). */
+  alpnSelector?: AlpnSelector;
   /**
    * Our certificate; or several (an ECDSA and an RSA one, say), of which the first whose key can sign
    * with a scheme the client accepts and whose chain it accepts (signature_algorithms_cert) is sent;

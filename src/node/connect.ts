@@ -4,6 +4,10 @@
  * `rejectUnauthorized`, `minVersion`/`maxVersion`, `session`, `ALPNProtocols` as `alpn`), and the
  * state machines' own settings (`ClientConfig` / `ServerConfig`) passed through.
  *
+ * Server hooks as node:tls: `SNICallback` and `addContext` contexts choose the credentials by the
+ * ClientHello's server_name (RFC 6066 §3), read first with `readClientHello`; `ALPNCallback` picks the
+ * protocol (RFC 7301 §3.2) through the state machines' `alpnSelector`.
+ *
  * Versions: with both allowed (the default) a client offers TLS 1.3 and 1.2 in one ClientHello and a
  * server answers each ClientHello with the best version it offers (`NegotiatingClient`,
  * `NegotiatingServer`); with one allowed, that version's machine runs alone. Configured cipher suites
@@ -12,10 +16,12 @@
  */
 import * as net from 'node:net';
 import type { PeerCertificate } from 'node:tls';
+import { DecodeError, TlswireError } from '../bytes/errors.js';
 import { tls13CipherSuite } from '../crypto/key-schedule.js';
 import { tls12CipherSuite } from '../crypto/tls12-key-schedule.js';
 import { TlsClient } from '../handshake/client.js';
 import { NegotiatingClient, NegotiatingServer } from '../handshake/negotiate.js';
+import { requestedServerName } from '../handshake/policy.js';
 import { TlsServer } from '../handshake/server.js';
 import { AeadTicketer, SingleUseAntiReplay } from '../handshake/ticket.js';
 import { Tls12Client } from '../handshake/tls12/client.js';
@@ -24,6 +30,8 @@ import { MemorySessionStore, Tls12AeadTicketer } from '../handshake/tls12/sessio
 import type { Tls12ServerConfig, Tls12SessionStore } from '../handshake/tls12/types.js';
 import type { CertificateVerifier, ClientConfig, ServerConfig, Ticketer } from '../handshake/types.js';
 import type { CertificateError } from '../x509/errors.js';
+import type { TrustStore } from '../x509/verify.js';
+import { ClientHelloError, readClientHello } from './client-hello.js';
 import {
   bundledRootDers,
   type CertificateSource,
@@ -33,7 +41,9 @@ import {
   trustStore,
 } from './credentials.js';
 import { defaultNodeProvider } from './crypto-provider.js';
+import { PEER_CLOSED_IN_HANDSHAKE, TlsConnectionError } from './errors.js';
 import { alpnList, cipherList, groupList, nodeVerifier, sigalgList } from './node-tls.js';
+import { hostnamePattern, type SecureContext, type SecureContextOptions, secureContextOf } from './secure-context.js';
 import { type AnyClientSession, isTls12Session, type TlsSessionCache } from './session-cache.js';
 import { type TlsConnection, TlsSocket } from './socket.js';
 
@@ -137,7 +147,36 @@ export interface ConnectOptions extends Omit<ClientConfig, 'verifyServer' | 'cer
   sessionCache?: TlsSessionCache;
   /** TLS 1.2: offer the session_ticket extension (RFC 5077; default true). False: session IDs only. */
   sessionTickets?: boolean;
+  /**
+   * Credentials made by {@link createSecureContext}: as node:tls, its `cert`, `key`, `ca`, `ciphers`,
+   * `ecdhCurve`, `sigalgs`, `minVersion`, `maxVersion` replace those given here.
+   */
+  secureContext?: SecureContext;
+  /** Not implemented (external PSKs, docs/node.md): throws a TypeError rather than connect without it. */
+  pskCallback?: never;
 }
+
+/** The settings a {@link SecureContext} carries, taken over by a connection that uses it. */
+const CONTEXT_KEYS = ['cert', 'key', 'ca', 'ciphers', 'ecdhCurve', 'sigalgs', 'minVersion', 'maxVersion'] as const;
+
+/** `options` with those of its `secureContext` in place (node:tls: the context wins). */
+function withContext<O extends { secureContext?: SecureContext; pskCallback?: unknown }>(options: O, who: string): O {
+  if (options.pskCallback !== undefined) {
+    throw new TypeError(`${who}: pskCallback: external PSKs are not implemented (docs/node.md)`);
+  }
+  if (options.secureContext === undefined) return options;
+  const context = secureContextOf(options.secureContext, `${who}: secureContext`);
+  const out: Record<string, unknown> = { ...options };
+  for (const key of CONTEXT_KEYS) out[key] = context.options[key];
+  out.ca = context.ca;
+  return out as O;
+}
+
+/**
+ * The `authorizationError` of the connection each session came from (null: authorized), reported
+ * again when the session resumes, as node:tls reports the verify result OpenSSL keeps in its session.
+ */
+const sessionVerdicts = new WeakMap<object, string | null>();
 
 /** The node:tls option names mapped onto the state machine's settings (`ciphers`, `ecdhCurve`, …). */
 function nodeSettings(options: {
@@ -192,7 +231,9 @@ export function connect(port: number, callback?: SecureConnectListener): TlsSock
 export function connect(path: string, options?: ConnectOptions, callback?: SecureConnectListener): TlsSocket;
 export function connect(options: ConnectOptions, callback?: SecureConnectListener): TlsSocket;
 export function connect(...args: unknown[]): TlsSocket {
-  const { options, callback } = connectArguments(args);
+  const parsed = connectArguments(args);
+  const options = withContext(parsed.options, 'connect');
+  const callback = parsed.callback;
   const config = clientSettings(options);
   const versions = versionsOf('connect', options.minVersion, options.maxVersion, config.cipherSuites);
   const provider = config.provider ?? defaultNodeProvider();
@@ -213,14 +254,26 @@ export function connect(...args: unknown[]): TlsSocket {
     certificate: cert && key ? certifiedKey(cert, key) : undefined,
     verifyServer: serverVerifier(options, hostname, provider, (error) => tls?.setAuthorization(error)),
   };
-  const client = clientMachine(versions, clientConfig, session, options.sessionTickets);
+  // Built when the handshake starts, so that setServername() may change the name until then.
+  const client = () => clientMachine(versions, clientConfig, session, options.sessionTickets);
   tls = new TlsSocket(tcpOf(options, tcpPort), client, 'client', {
     servername: hostname,
     anchors: () => (ca === undefined ? bundledRootDers() : certificatesFrom(ca)),
+    resumedAuthorizationError: session ? sessionVerdicts.get(session) : undefined,
+    setServername: (name) => {
+      clientConfig.serverName = name;
+    },
   });
   if (options.timeout !== undefined) tls.setTimeout(options.timeout);
   if (callback) tls.once('secureConnect', callback);
-  if (sessionCache) tls.on('session', (s: AnyClientSession) => sessionCache.put(hostname, tcpPort, s));
+  const socket = tls;
+  tls.on('session', (s: AnyClientSession) => {
+    // A TLS 1.2 session may come before the handshake's end, where a resumption's verdict is set.
+    const keep = () => sessionVerdicts.set(s, socket.authorizationError);
+    if (socket.secure) keep();
+    else socket.once('secure', keep);
+    sessionCache?.put(hostname, tcpPort, s);
+  });
   return tls;
 }
 
@@ -251,6 +304,8 @@ function clientSettings(options: ConnectOptions): Omit<ClientConfig, 'verifyServ
     session: _session,
     sessionCache: _cache,
     sessionTickets: _tickets,
+    secureContext: _context,
+    pskCallback: _psk,
     ...rest
   } = options;
   return { ...rest, ...nodeSettings({ ALPNProtocols, ciphers, ecdhCurve, sigalgs }) };
@@ -370,6 +425,25 @@ export interface ServerOptions
    * resumable too (RFC 7627 §5.3, §5.4); see Tls12ServerConfig.allowResumptionWithoutEms.
    */
   allowResumptionWithoutEms?: boolean;
+  /** Credentials made by {@link createSecureContext}: its cert, key, ca, ciphers, … replace those given here. */
+  secureContext?: SecureContext;
+  /**
+   * node:tls's SNI hook: called with the server_name a client sent (RFC 6066 §3), before the handshake
+   * goes on; answer `cb(null, context)` with a context of {@link createSecureContext} (or its options),
+   * `cb(null)` for the default credentials, `cb(error)` to drop the connection. Replaces the lookup
+   * of {@link TlsNetServer.addContext}'s contexts, as in node:tls.
+   */
+  SNICallback?: (
+    servername: string,
+    cb: (error: Error | null, context?: SecureContext | SecureContextOptions) => void,
+  ) => void;
+  /**
+   * node:tls's ALPN hook: picks one of the client's `protocols` (RFC 7301 §3.2) or returns undefined to
+   * refuse them all (no_application_protocol alert). Not with `ALPNProtocols`.
+   */
+  ALPNCallback?: (info: { servername: string | false; protocols: string[] }) => string | undefined;
+  /** Not implemented (external PSKs, docs/node.md): throws a TypeError rather than serve without it. */
+  pskCallback?: never;
 }
 
 /**
@@ -381,10 +455,13 @@ export interface ServerOptions
  * `drop` for a connection closed on accept because `maxConnections` are open.
  */
 export class TlsNetServer extends net.Server {
-  /** Builds the TLS 1.3 state machine configuration for each new connection (`record`: client verification's outcome). */
-  readonly serverConfig: (record?: VerificationRecord) => ServerConfig;
+  /**
+   * Builds the TLS 1.3 state machine configuration for each new connection (`record`: client
+   * verification's outcome; `context`: the credentials chosen by SNI).
+   */
+  readonly serverConfig: (record?: VerificationRecord, context?: SecureContext) => ServerConfig;
   /** Builds the TLS 1.2 state machine configuration for each new connection. */
-  readonly tls12ServerConfig: (record?: VerificationRecord) => Tls12ServerConfig;
+  readonly tls12ServerConfig: (record?: VerificationRecord, context?: SecureContext) => Tls12ServerConfig;
   readonly #requestCert: boolean;
   /** The versions this server speaks. */
   readonly versions: Readonly<Versions>;
@@ -394,49 +471,132 @@ export class TlsNetServer extends net.Server {
 
   constructor(serverOptions: ServerOptions, onSecureConnection?: (socket: TlsSocket) => void) {
     super();
-    const { handshakeTimeout, maxConnections, ALPNProtocols, ciphers, ecdhCurve, sigalgs, ...rest } = serverOptions;
+    const { handshakeTimeout, maxConnections, ALPNProtocols, ciphers, ecdhCurve, sigalgs, SNICallback, ...rest } =
+      withContext(serverOptions, 'createServer');
     const options = { ...rest, ...nodeSettings({ ALPNProtocols, ciphers, ecdhCurve, sigalgs }) };
     this.handshakeTimeout = handshakeTimeout ?? 120_000;
     if (maxConnections !== undefined) this.maxConnections = maxConnections;
     this.versions = versionsOf('createServer', options.minVersion, options.maxVersion, options.cipherSuites);
     this.#requestCert = options.requestCert === true;
-    const configs = serverConfigsOf(options);
+    this.#SNICallback = SNICallback;
+    const configs = serverConfigsOf(options, SNICallback !== undefined);
     this.serverConfig = configs.tls13;
     this.tls12ServerConfig = configs.tls12;
+    this.#setDefault = configs.setDefault;
     if (onSecureConnection) this.on('secureConnection', onSecureConnection);
     this.on('connection', (tcp: net.Socket) => {
-      let tls: TlsSocket | undefined;
-      try {
-        const record: VerificationRecord = (error) => tls?.setAuthorization(error);
-        tls = new TlsSocket(
-          tcp,
-          this.#connection(() => wantsSecrets(tls), record),
-          'server',
-          {
-            handshakeTimeout: this.handshakeTimeout,
-            requestCert: this.#requestCert,
-          },
-        );
-      } catch (e) {
-        tcp.destroy();
-        this.emit('error', e);
-        return;
-      }
-      // node:tls servers emit `keylog (line, socket)` for every connection: forwarded while listened to.
-      if (this.listenerCount('keylog') > 0) tls.on('keylog', (line: Buffer) => this.emit('keylog', line, tls));
-      tls.once('secure', () => this.emit('secureConnection', tls));
-      tls.on('error', (e) => {
-        if (!tls.secure) this.emit('tlsClientError', e, tls);
-      });
-      this.emit('accept', tls);
+      if (this.#SNICallback === undefined && this.#contexts.length === 0) this.#accept(tcp, undefined);
+      else void this.#acceptAfterHello(tcp);
     });
   }
 
+  /**
+   * Serve `context` (a {@link createSecureContext} one, or its options) to clients whose server_name
+   * matches `hostname` (`*` matches one label), as node:tls: the last match added wins. Not consulted
+   * when the server has an `SNICallback`.
+   * @throws TypeError for a node:tls SecureContext (its key cannot be read)
+   */
+  addContext(hostname: string, context: SecureContext | SecureContextOptions): void {
+    if (typeof hostname !== 'string') throw new TypeError('addContext: hostname must be a string');
+    this.#contexts.push({ pattern: hostnamePattern(hostname), context: secureContextOf(context, 'addContext') });
+  }
+
+  /**
+   * Replace the default certificate, key and `ca` for connections accepted from now on (node:tls
+   * `setSecureContext`); the other settings stay as created.
+   * @throws TypeError for options without cert and key; PemError, KeyError for unreadable ones
+   */
+  setSecureContext(options: SecureContextOptions | SecureContext): void {
+    const context = secureContextOf(options, 'setSecureContext');
+    if (!context.certifiedKey) throw new TypeError('setSecureContext: cert and key are required');
+    this.#setDefault(context);
+  }
+
+  #SNICallback: ServerOptions['SNICallback'];
+  readonly #contexts: { pattern: RegExp; context: SecureContext }[] = [];
+  readonly #setDefault: (context: SecureContext) => void;
+
+  /**
+   * Read the ClientHello first (the socket left untouched), ask the SNI hook for the context of its
+   * server_name, then run the handshake with it; all of it within `handshakeTimeout`.
+   */
+  async #acceptAfterHello(tcp: net.Socket): Promise<void> {
+    const started = Date.now();
+    const limit = this.handshakeTimeout;
+    let context: SecureContext | undefined;
+    try {
+      context = await withDeadline(this.#contextFor(tcp), limit);
+    } catch (e) {
+      const open = !tcp.destroyed && !tcp.readableEnded;
+      // Not a ClientHello (still in the socket): the state machine diagnoses it and sends its alert.
+      if ((e instanceof ClientHelloError || e instanceof DecodeError) && open) {
+        this.#accept(tcp, undefined);
+        return;
+      }
+      let error = e instanceof Error ? e : new TlswireError(String(e));
+      if (e instanceof ClientHelloError) error = new TlswireError(PEER_CLOSED_IN_HANDSHAKE);
+      this.#accept(tcp, undefined)?.destroy(new TlsConnectionError(error, 'ExpectClientHello', false, true));
+      return;
+    }
+    const left = limit > 0 ? Math.max(1, limit - (Date.now() - started)) : 0;
+    this.#accept(tcp, context, left);
+  }
+
+  /** The context for the server_name of the ClientHello on `tcp` (undefined: the default one). */
+  async #contextFor(tcp: net.Socket): Promise<SecureContext | undefined> {
+    const { clientHello } = await readClientHello(tcp);
+    const name = requestedServerName(clientHello);
+    if (name === undefined) return undefined;
+    const callback = this.#SNICallback;
+    if (callback === undefined) {
+      for (let i = this.#contexts.length - 1; i >= 0; i--) {
+        if (this.#contexts[i]!.pattern.test(name)) return this.#contexts[i]!.context;
+      }
+      return undefined;
+    }
+    return new Promise((resolve, reject) => {
+      callback(name, (error, context) => {
+        if (error) reject(error);
+        else resolve(context === undefined || context === null ? undefined : secureContextOf(context, 'SNICallback'));
+      });
+    });
+  }
+
+  /** Wrap `tcp` in a TlsSocket running the handshake with `context`'s credentials (else the defaults). */
+  #accept(tcp: net.Socket, context: SecureContext | undefined, timeout = this.handshakeTimeout): TlsSocket | undefined {
+    let tls: TlsSocket | undefined;
+    try {
+      const record: VerificationRecord = (error) => tls?.setAuthorization(error);
+      tls = new TlsSocket(
+        tcp,
+        this.#connection(() => wantsSecrets(tls), record, context),
+        'server',
+        {
+          handshakeTimeout: timeout,
+          requestCert: this.#requestCert,
+        },
+      );
+    } catch (e) {
+      tcp.destroy();
+      this.emit('error', e);
+      return undefined;
+    }
+    const socket = tls;
+    // node:tls servers emit `keylog (line, socket)` for every connection: forwarded while listened to.
+    if (this.listenerCount('keylog') > 0) socket.on('keylog', (line: Buffer) => this.emit('keylog', line, socket));
+    socket.once('secure', () => this.emit('secureConnection', socket));
+    socket.on('error', (e) => {
+      if (!socket.secure) this.emit('tlsClientError', e, socket);
+    });
+    this.emit('accept', socket);
+    return socket;
+  }
+
   /** A state machine for a new connection, by the versions spoken. */
-  #connection(keyLog: () => boolean, record: VerificationRecord): TlsConnection {
+  #connection(keyLog: () => boolean, record: VerificationRecord, context?: SecureContext): TlsConnection {
     const { tls12, tls13 } = this.versions;
-    const config13 = { ...this.serverConfig(record), keyLog };
-    const config12 = { ...this.tls12ServerConfig(record), keyLog };
+    const config13 = { ...this.serverConfig(record, context), keyLog };
+    const config12 = { ...this.tls12ServerConfig(record, context), keyLog };
     if (tls12 && tls13) return new NegotiatingServer({ tls13: config13, tls12: config12 });
     if (tls13) return new TlsServer(config13);
     return new Tls12Server(config12);
@@ -446,45 +606,31 @@ export class TlsNetServer extends net.Server {
 /** Where a verifier reports what it found (undefined: authorized). */
 type VerificationRecord = (error: CertificateError | undefined) => void;
 
-function serverConfigsOf(options: ServerOptions): {
-  tls13: (record?: VerificationRecord) => ServerConfig;
-  tls12: (record?: VerificationRecord) => Tls12ServerConfig;
-} {
-  const {
-    cert,
-    key,
-    certificate,
-    requestCert,
-    rejectUnauthorized,
-    ca,
-    verifyClient,
-    ticketer,
-    minVersion: _min,
-    maxVersion: _max,
-    sessionTickets,
-    sessionStore,
-    sessionLifetime,
-    allowResumptionWithoutEms,
-    ...config
-  } = options;
-  const provider = config.provider ?? defaultNodeProvider();
+/** The credentials of a server's connections: the defaults, or those of a context chosen by SNI. */
+interface Credentials {
+  certificate: ServerConfig['certificate'];
+  /** Roots for client certificates (with `requestCert` and no `verifyClient`). */
+  roots: TrustStore | undefined;
+}
+
+/** The default credentials of `createServer` options; with an SNI hook, none are needed. */
+function defaultCredentials(options: ServerOptions, hasSni: boolean): Credentials {
+  const { cert, key, certificate, requestCert, verifyClient, ca } = options;
   let chosen: ServerConfig['certificate'];
   if (certificate) chosen = certificate;
   else if (cert && key) chosen = certifiedKey(cert, key);
-  else throw new TypeError('createServer: cert and key (or certificate) are required');
-  const tickets = ticketer === false ? undefined : (ticketer ?? new AeadTicketer(provider, provider.random(32)));
-  const tls12Ticketer = sessionTickets === false ? undefined : new Tls12AeadTicketer(provider, provider.random(32));
-  const store = sessionStore ?? new MemorySessionStore();
-  // RFC 8446 §8.2: a caller's ticket key may predate this server, so its 0-RTT waits out one window.
-  const startedAt = ticketer ? (config.now ?? Date.now)() : undefined;
-  const antiReplay = (config.maxEarlyDataSize ?? 0) > 0 ? new SingleUseAntiReplay({ startedAt }) : undefined;
-  const clientAuth: ServerConfig['clientAuth'] = requestCert
-    ? rejectUnauthorized === false
-      ? 'optional'
-      : 'require'
-    : 'none';
-  const roots = requestCert && !verifyClient ? trustStore(ca) : undefined;
-  const clientVerifier = (record: VerificationRecord = () => undefined): CertificateVerifier | undefined => {
+  else if (hasSni) chosen = () => undefined;
+  else throw new TypeError('createServer: cert and key (or certificate, or an SNICallback) are required');
+  return { certificate: chosen, roots: requestCert && !verifyClient ? trustStore(ca) : undefined };
+}
+
+/** The client certificate verifier of each connection (undefined without `requestCert`). */
+function clientVerifierOf(
+  options: ServerOptions,
+  provider: NonNullable<ServerConfig['provider']>,
+): (record: VerificationRecord, roots: TrustStore | undefined) => CertificateVerifier | undefined {
+  const { requestCert, verifyClient, rejectUnauthorized } = options;
+  return (record, roots) => {
     if (!requestCert) return undefined;
     if (verifyClient) {
       return (chain, ctx) => {
@@ -495,36 +641,131 @@ function serverConfigsOf(options: ServerOptions): {
     return nodeVerifier({
       roots: roots!,
       purpose: 'clientAuth',
-      rejectUnauthorized: clientAuth === 'require',
+      rejectUnauthorized: rejectUnauthorized !== false,
       provider,
       record,
     });
   };
+}
+
+/** node:tls `ALPNCallback` as the state machines' ALPN selector. */
+function alpnSelectorOf(options: ServerOptions): ServerConfig['alpnSelector'] {
+  const { ALPNCallback } = options;
+  if (ALPNCallback === undefined) return undefined;
+  if (options.alpn !== undefined) {
+    throw Object.assign(new TypeError('The ALPNCallback and ALPNProtocols TLS options are mutually exclusive'), {
+      code: 'ERR_TLS_ALPN_CALLBACK_WITH_PROTOCOLS',
+    });
+  }
+  return (offered, serverName) => ALPNCallback({ servername: serverName ?? false, protocols: [...offered] });
+}
+
+/** A server's tickets (TLS 1.3, TLS 1.2), TLS 1.2 session-ID store and 0-RTT anti-replay. */
+function resumptionOf(options: ServerOptions, provider: NonNullable<ServerConfig['provider']>) {
+  const { ticketer, sessionTickets, sessionStore } = options;
+  const tickets = ticketer === false ? undefined : (ticketer ?? new AeadTicketer(provider, provider.random(32)));
+  const tls12Ticketer = sessionTickets === false ? undefined : new Tls12AeadTicketer(provider, provider.random(32));
+  const store = sessionStore ?? new MemorySessionStore();
+  // RFC 8446 §8.2: a caller's ticket key may predate this server, so its 0-RTT waits out one window.
+  const startedAt = ticketer ? (options.now ?? Date.now)() : undefined;
+  const antiReplay = (options.maxEarlyDataSize ?? 0) > 0 ? new SingleUseAntiReplay({ startedAt }) : undefined;
+  return { tickets, tls12Ticketer, store, antiReplay };
+}
+
+function serverConfigsOf(
+  options: ServerOptions,
+  hasSni: boolean,
+): {
+  tls13: (record?: VerificationRecord, context?: SecureContext) => ServerConfig;
+  tls12: (record?: VerificationRecord, context?: SecureContext) => Tls12ServerConfig;
+  setDefault: (context: SecureContext) => void;
+} {
+  const {
+    cert: _cert,
+    key: _key,
+    certificate: _certificate,
+    requestCert,
+    rejectUnauthorized,
+    ca: _ca,
+    verifyClient: _verifyClient,
+    ticketer: _ticketer,
+    minVersion: _min,
+    maxVersion: _max,
+    sessionTickets: _sessionTickets,
+    sessionStore: _sessionStore,
+    sessionLifetime,
+    allowResumptionWithoutEms,
+    secureContext: _context,
+    SNICallback: _sni,
+    ALPNCallback: _alpnCallback,
+    pskCallback: _psk,
+    ...config
+  } = options;
+  const provider = config.provider ?? defaultNodeProvider();
+  let defaults = defaultCredentials(options, hasSni);
+  const { tickets, tls12Ticketer, store, antiReplay } = resumptionOf(options, provider);
+  const clientAuth: ServerConfig['clientAuth'] = requestCert
+    ? rejectUnauthorized === false
+      ? 'optional'
+      : 'require'
+    : 'none';
+  const clientVerifier = clientVerifierOf(options, provider);
+  const alpnSelector = alpnSelectorOf(options);
   const suites = config.cipherSuites;
-  const common = (record?: VerificationRecord) => ({
-    provider,
-    certificate: chosen,
-    clientAuth,
-    verifyClient: clientVerifier(record),
-  });
+  const common = (record: VerificationRecord = () => undefined, context?: SecureContext) => {
+    const roots = context?.ca && defaults.roots ? trustStore(context.ca) : defaults.roots;
+    return {
+      provider,
+      certificate: context?.certifiedKey ?? defaults.certificate,
+      clientAuth,
+      verifyClient: clientVerifier(record, roots),
+      alpnSelector,
+    };
+  };
   return {
-    tls13: (record) => ({
+    tls13: (record, context) => ({
       ...config,
-      ...common(record),
+      ...common(record, context),
       cipherSuites: suites?.filter((s) => tls13CipherSuite(s) !== undefined),
       ticketer: tickets,
       antiReplay,
     }),
-    tls12: (record) => ({
+    tls12: (record, context) => ({
       ...config,
-      ...common(record),
+      ...common(record, context),
       cipherSuites: suites?.filter((s) => tls12CipherSuite(s) !== undefined),
       ticketer: tls12Ticketer,
       sessionStore: store,
       sessionLifetime,
       allowResumptionWithoutEms,
     }),
+    setDefault: (context) => {
+      const roots = context.ca && defaults.roots ? trustStore(context.ca) : defaults.roots;
+      defaults = { certificate: context.certifiedKey!, roots };
+    },
   };
+}
+
+/** `promise`, or a rejection with node's handshake timeout error after `ms` (0: no limit). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  if (!(ms > 0)) return promise;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const error = new TlswireError(`TLS handshake timeout (not done within ${ms} ms)`);
+      reject(Object.assign(error, { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' }));
+    }, ms);
+    timer.unref?.();
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**

@@ -61,6 +61,14 @@ export interface TlsSocketOptions {
   anchors?: () => readonly Uint8Array[];
   /** Server: a client certificate is asked for (`requestCert`), so `authorized` reports on it. */
   requestCert?: boolean;
+  /**
+   * Client: the `authorizationError` of the connection that made the session offered (null: it was
+   * authorized), reported again when the session is resumed, as node:tls reports the result kept in
+   * OpenSSL's session. Undefined (a session of unknown origin): authorized.
+   */
+  resumedAuthorizationError?: string | null;
+  /** Client: sets the server name to send (for `setServername()` before the handshake starts). */
+  setServername?: (name: string) => void;
 }
 
 /** The state machine a {@link TlsSocket} drives. */
@@ -70,8 +78,8 @@ export type TlsConnection = TlsClient | TlsServer | Tls12Client | Tls12Server | 
 export class TlsSocket extends Duplex {
   /** The TCP socket underneath. */
   readonly socket: Socket;
-  /** The sans-IO connection (for `keyUpdate`, `exportKeyingMaterial`, research). */
-  readonly connection: TlsConnection;
+  /** The state machine, or the function that builds it when it is first needed. */
+  #connection: TlsConnection | (() => TlsConnection);
   readonly role: 'client' | 'server';
   /** What was agreed, once the ServerHello and EncryptedExtensions are processed. */
   negotiated: Negotiated | Tls12Negotiated | undefined;
@@ -128,16 +136,22 @@ export class TlsSocket extends Duplex {
   #finished: { sent?: Uint8Array; received?: Uint8Array } = {};
 
   /**
-   * Wrap `socket` (connected or connecting) and `connection`. A client's handshake starts when the
-   * socket connects (at once when it already is).
+   * Wrap `socket` (connected or connecting) and `connection` (or a function building it when it is
+   * first needed: a client's settings may change until its handshake starts, see `setServername`). A
+   * client's handshake starts when the socket connects (at once when it already is).
    */
-  constructor(socket: Socket, connection: TlsConnection, role: 'client' | 'server', options: TlsSocketOptions = {}) {
+  constructor(
+    socket: Socket,
+    connection: TlsConnection | (() => TlsConnection),
+    role: 'client' | 'server',
+    options: TlsSocketOptions = {},
+  ) {
     super({ allowHalfOpen: false });
     this.socket = socket;
-    this.connection = connection;
+    this.#connection = connection;
     this.role = role;
     this.#options = options;
-    socket.on('data', (chunk: Uint8Array) => this.#run(() => connection.handle(chunk, true), true));
+    socket.on('data', (chunk: Uint8Array) => this.#run(() => this.connection.handle(chunk, true), true));
     socket.on('end', () => this.#onTransportEnd());
     socket.on('error', (e) => this.#fail(e, true));
     socket.on('close', () => this.#onTransportEnd());
@@ -147,10 +161,16 @@ export class TlsSocket extends Duplex {
     this.#holdWriteErrors();
     this.#startHandshakeTimer(options.handshakeTimeout ?? 0);
     if (role === 'client') {
-      const start = () => this.#run(() => (connection as TlsClient | Tls12Client | NegotiatingClient).start());
+      const start = () => this.#run(() => (this.connection as TlsClient | Tls12Client | NegotiatingClient).start());
       if (socket.connecting) socket.once('connect', start);
       else queueMicrotask(start);
     }
+  }
+
+  /** The sans-IO connection (for `keyUpdate`, `exportKeyingMaterial`, research). */
+  get connection(): TlsConnection {
+    if (typeof this.#connection === 'function') this.#connection = this.#connection();
+    return this.#connection;
   }
 
   /** The ALPN protocol agreed; false when none was (as node:tls), null before the handshake. */
@@ -205,12 +225,31 @@ export class TlsSocket extends Duplex {
   }
 
   /**
-   * node:tls sets the SNI of a client socket not yet connected; here the ClientHello is built from the
-   * `servername` option of {@link connect}, so this throws rather than send another name silently.
-   * @throws TypeError always
+   * The server name (SNI, RFC 6066 §3) to send, as node:tls `setServername`: on a client socket whose
+   * ClientHello is not built yet (call it right after `connect()`). The certificate is still checked
+   * against the `servername` / `host` given to `connect()`, as node:tls does.
+   * @throws TypeError (code `ERR_INVALID_ARG_TYPE`) for a name that is not a string; Error (code
+   * `ERR_TLS_SNI_FROM_SERVER`) on a server socket; TlswireError once the ClientHello was built
+   * (node:tls ignores the call then)
    */
-  setServername(name: string): never {
-    throw new TypeError(`setServername(${JSON.stringify(name)}): pass servername to connect() instead (docs/node.md)`);
+  setServername(name: string): void {
+    if (typeof name !== 'string') {
+      throw Object.assign(new TypeError('The "name" argument must be of type string'), {
+        code: 'ERR_INVALID_ARG_TYPE',
+      });
+    }
+    if (this.role === 'server') {
+      throw Object.assign(new Error('Cannot issue SNI from a TLS server-side socket'), {
+        code: 'ERR_TLS_SNI_FROM_SERVER',
+      });
+    }
+    if (typeof this.#connection !== 'function' || !this.#options.setServername) {
+      throw new TlswireError(
+        `setServername(${JSON.stringify(name)}): the ClientHello is already built (call it right after connect())`,
+      );
+    }
+    this.#options.setServername(name);
+    this.#options.servername = name;
   }
 
   /** The cipher suite agreed (node:tls `getCipher()`: OpenSSL name, IANA name, version), or null before. */
@@ -515,12 +554,15 @@ export class TlsSocket extends Duplex {
   }
 
   /**
-   * No verifier ran: a resumed session (node:tls: authorized as the session was, here true: a session
-   * is only resumable after its chain verified), or a server that asked and got no certificate
+   * No verifier ran: a resumed session (client: authorized as the connection that made the session
+   * was, as node:tls; true for a session of unknown origin), or a server that asked and got no certificate
    * (node:tls: `UNABLE_TO_GET_ISSUER_CERT`), or a server that did not ask (false, null).
    */
   #authorizeUnverified(resumed: boolean): void {
-    if (this.role === 'client' || (resumed && this.#options.requestCert)) {
+    const inherited = this.#options.resumedAuthorizationError;
+    if (this.role === 'client' && resumed && inherited) {
+      this.authorizationError = inherited;
+    } else if (this.role === 'client' || (resumed && this.#options.requestCert)) {
       this.authorized = resumed;
     } else if (this.#options.requestCert) {
       this.authorizationError = 'UNABLE_TO_GET_ISSUER_CERT';
@@ -600,7 +642,7 @@ export class TlsSocket extends Duplex {
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     clearTimeout(this.#handshakeTimer);
     // The connection is over: wipe its keys and secrets.
-    this.connection.dispose();
+    if (typeof this.#connection !== 'function') this.#connection.dispose();
     // After a TLS failure the alert is queued on the socket: let it drain, then close.
     if (this.#failed && !this.socket.destroyed) this.socket.destroySoon();
     else this.socket.destroy();

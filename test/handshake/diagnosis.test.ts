@@ -124,6 +124,36 @@ describe('negotiation failures name both sides', () => {
     );
   });
 
+  it('an ALPN selector (RFC 7301 §3.2): told the offered list and the SNI; its choice agreed', () => {
+    const asked: unknown[] = [];
+    const r = run(
+      { alpn: ['h2', 'http/1.1'] },
+      {
+        alpnSelector: (offered, name) => {
+          asked.push(offered, name);
+          return 'http/1.1';
+        },
+      },
+    );
+    expect(asked).toEqual([['h2', 'http/1.1'], 'localhost']);
+    expect(ofKind(r.clientEvents, 'negotiated')[0]).toHaveProperty('alpn', 'http/1.1');
+    expect(ofKind(r.clientEvents, 'error')).toEqual([]);
+  });
+
+  it('an ALPN selector refusing every protocol → no_application_protocol; choosing one not offered → internal_error', () => {
+    const refused = run({ alpn: ['h2'] }, { alpnSelector: () => undefined });
+    expect(summary(failure(refused.serverEvents))).toMatchObject({
+      alertName: 'no_application_protocol',
+      alertOrigin: 'sent',
+      reason: 'the ALPN selector accepted none of the protocols the client offered: h2 (RFC 7301 §3.2)',
+    });
+    const wrong = run({ alpn: ['h2'] }, { alpnSelector: () => 'spdy/3' });
+    expect(summary(failure(wrong.serverEvents))).toMatchObject({
+      alertName: 'internal_error',
+      reason: 'the ALPN selector chose "spdy/3", which the client did not offer (h2)',
+    });
+  });
+
   it('a ServerHello choosing a version we did not offer → illegal_parameter, the version named', () => {
     const r = run(
       {},

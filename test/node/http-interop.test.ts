@@ -2,7 +2,7 @@
  * `tlswire/node` under real HTTP stacks (issue #13): `https.get` through an `https.Agent` whose
  * `createConnection` is our `connect` (keep-alive reuse included), and Node's `http.Server` serving
  * over our server's sockets (`server.emit('connection', tlsSocket)`), fetched by node's `https`, by
- * `curl` (OpenSSL) and by `gnutls-cli`.
+ * `curl` (OpenSSL), by `wget` (GnuTLS in Debian's build) and by `gnutls-cli`.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -16,6 +16,8 @@ import { killAll, pki, readPki, SKIP_GNUTLS, startPeer } from './peers.js';
 const ROOT = readPki('root-ca.crt');
 const HAS_CURL = spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0;
 const SKIP_CURL = !HAS_CURL && process.env.CI !== 'true';
+const HAS_WGET = spawnSync('wget', ['--version'], { stdio: 'ignore' }).status === 0;
+const SKIP_WGET = !HAS_WGET && process.env.CI !== 'true';
 
 const closers: (() => void)[] = [];
 afterEach(() => {
@@ -133,4 +135,29 @@ describe('node http.Server over our server', () => {
     peer.proc.stdin!.end();
     await peer.exited();
   });
+
+  it.skipIf(SKIP_WGET)('wget fetches a page, verifying our chain against the test root', async () => {
+    const { port } = await tlswireHttpsServer();
+    const peer = startPeer('wget', [
+      '-q',
+      '-O',
+      '-',
+      '--prefer-family=IPv4',
+      '--ca-certificate',
+      pki('root-ca.crt'),
+      `https://localhost:${port}/wget`,
+    ]);
+    expect(await peer.exited()).toBe(0);
+    // wget sends no ALPN; our server's suite preference picks AES-128-GCM.
+    expect(peer.output()).toBe('hello /wget over TLSv1.3 TLS_AES_128_GCM_SHA256 alpn=false\n');
+  });
+
+  it.skipIf(SKIP_WGET)(
+    'wget refuses our server when it does not trust the root (exit status 5, SSL verification)',
+    async () => {
+      const { port } = await tlswireHttpsServer();
+      const peer = startPeer('wget', ['-q', '-O', '-', '--prefer-family=IPv4', `https://localhost:${port}/`]);
+      expect(await peer.exited()).toBe(5);
+    },
+  );
 });

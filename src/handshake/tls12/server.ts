@@ -298,7 +298,7 @@ export class ExpectClientHello implements Tls12ServerState {
       );
     }
     const serverName = requestedServerName(input);
-    const alpn = selectAlpn(config.alpn, input);
+    const alpn = selectAlpn(config.alpn, input, config.alpnSelector, serverName);
     core.setClientRandom(input.random);
     const transcript = new Tls12Transcript().add(input.raw);
     const ticketExt = findExtension(input.extensions, 'session_ticket');
