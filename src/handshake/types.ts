@@ -9,6 +9,7 @@ import type { HandshakeMessage } from '../tls/messages/handshake.js';
 import type { ClientHello } from '../tls/messages/hello.js';
 import type { TrustStore } from '../x509/verify.js';
 import type { CertificateRequestInfo } from './policy.js';
+import type { OcspClientOptions, OcspServerOptions, OcspStapleReport } from './stapling.js';
 import type { Tls12Event } from './tls12/types.js';
 
 /** An event of either version's machine (they share every kind; `session` carries that version's session). */
@@ -30,8 +31,11 @@ export type TlsEvent =
   | { kind: 'established' }
   /** Client: a resumable session from a NewSessionTicket (RFC 8446 §4.6.1). */
   | { kind: 'session'; session: ClientSession }
-  /** The peer presented this certificate chain (DER, leaf first) and proved possession of the leaf key. */
-  | { kind: 'peer-certificate'; chain: Uint8Array[] }
+  /**
+   * The peer presented this certificate chain (DER, leaf first) and proved possession of the leaf key.
+   * Client: `ocsp` tells about the stapled OCSP response when status_request was sent (RFC 6066 §8).
+   */
+  | { kind: 'peer-certificate'; chain: Uint8Array[]; ocsp?: OcspStapleReport }
   /**
    * Server: the client answered a post-handshake CertificateRequest (RFC 8446 §4.6.2) and its
    * Finished verified; `chain` is what it proved (after `peer-certificate`), empty when it declined.
@@ -168,7 +172,7 @@ export const DEFAULT_PEER_LIMITS: Readonly<PeerLimits> = {
 };
 
 /** Client settings. */
-export interface ClientConfig extends CommonConfig {
+export interface ClientConfig extends CommonConfig, OcspClientOptions {
   /** server_name to send (RFC 6066 §3) and to check the certificate against. */
   serverName?: string;
   /** Groups to send key shares for in the first ClientHello (default: the first of `groups`). */
@@ -259,7 +263,7 @@ export type CertificateSelector = (
 ) => CertifiedKey | undefined;
 
 /** Server settings. */
-export interface ServerConfig extends CommonConfig {
+export interface ServerConfig extends CommonConfig, OcspServerOptions {
   /**
    * Our certificate; or several (an ECDSA and an RSA one, say), of which the first whose key can sign
    * with a scheme the client accepts and whose chain it accepts (signature_algorithms_cert) is sent;
