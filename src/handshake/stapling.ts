@@ -167,7 +167,9 @@ export interface StapleCheck {
  *   under must-staple), certificate_revoked (the response says revoked)
  */
 export function checkStaple(check: StapleCheck): OcspStapleReport {
-  const { policy, response } = check;
+  const { policy } = check;
+  // A copy: the report outlives the received record (which may be a caller's Buffer).
+  const response = check.response && new Uint8Array(check.response);
   const leaf = parseCertificateCached(check.chain[0]!, 0);
   const mustStaple = certificateDetails(leaf).tlsFeatures?.includes(STATUS_REQUEST_FEATURE) ?? false;
   if (policy === 'ignore') return { status: response ? 'unchecked' : 'none', response, mustStaple };
