@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DecodeError } from '../../src/bytes/errors.js';
 import { concat } from '../../src/bytes/hex.js';
 import { Writer } from '../../src/bytes/writer.js';
 import { TlsClient } from '../../src/handshake/client.js';
@@ -21,7 +22,7 @@ import { Tls12Client } from '../../src/handshake/tls12/client.js';
 import { Tls12Server } from '../../src/handshake/tls12/server.js';
 import type { AnyTlsEvent, CertifiedKey } from '../../src/handshake/types.js';
 import { AlertDescription } from '../../src/tls/enums.js';
-import { encodeHandshake, type HandshakeMessage } from '../../src/tls/messages/handshake.js';
+import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../../src/tls/messages/handshake.js';
 import { parsePrivateKey } from '../../src/x509/keys.js';
 import { decodePem } from '../../src/x509/pem.js';
 import { opensslOk, PKI, pki } from '../x509/helpers.js';
@@ -348,5 +349,47 @@ describe('the negotiating client (TLS 1.3 + 1.2 ClientHello)', () => {
       const client = new v.Client({ serverName: 'localhost', roots: ROOTS, now: () => NOW, requestOcsp: true });
       expect(ocspOf(pump(client, server).client)).toMatchObject({ status: 'good' });
     }
+  });
+});
+
+describe('CertificateStatus decoder (RFC 6066 §8: status_type ocsp(1), OCSPResponse<1..2^24-1>)', () => {
+  const ctx = { version: 'tls12', keyExchange: 'ecdhe' } as const;
+  const cases: [string, number[], string, string, number][] = [
+    ['an empty ocsp_response', [22, 0, 0, 4, 1, 0, 0, 0], 'length', 'Handshake.certificate_status.ocsp_response', 5],
+    [
+      'status_type ocsp_multi(2)',
+      [22, 0, 0, 5, 2, 0, 0, 1, 0x30],
+      'value',
+      'Handshake.certificate_status.status_type',
+      4,
+    ],
+    [
+      'a response longer than the body',
+      [22, 0, 0, 5, 1, 0, 0, 2, 0x30],
+      'length',
+      'Handshake.certificate_status.ocsp_response',
+      8,
+    ],
+    ['a byte after the response', [22, 0, 0, 6, 1, 0, 0, 1, 0x30, 0], 'trailing', 'Handshake.certificate_status', 9],
+    ['no status_type', [22, 0, 0, 0], 'truncated', 'Handshake.certificate_status.status_type', 4],
+  ];
+  for (const [what, bytes, reason, path, offset] of cases) {
+    it(`${what} → DecodeError ${reason} at ${path} @${offset}`, () => {
+      let error: unknown;
+      try {
+        decodeHandshake(new Uint8Array(bytes), ctx);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DecodeError);
+      expect(error).toMatchObject({ reason, path, offset });
+    });
+  }
+  it('a well-formed one decodes to the response bytes', () => {
+    expect(decodeHandshake(new Uint8Array([22, 0, 0, 5, 1, 0, 0, 1, 0x30]), ctx)).toMatchObject({
+      type: 'certificate_status',
+      statusType: 1,
+      response: new Uint8Array([0x30]),
+    });
   });
 });
