@@ -19,6 +19,7 @@ import { TlsConnectionError } from '../node/errors.js';
 import { type AnyClientSession, isTls12Session } from '../node/session-cache.js';
 import type { TlsSocket } from '../node/socket.js';
 import { type Certificate, parseCertificatesPem } from '../x509/certificate.js';
+import { CrlSet } from '../x509/crl.js';
 import { TrustStore, verifyCertificateChain } from '../x509/verify.js';
 import { parseCommandArgs } from './args.js';
 import { describeError } from './format.js';
@@ -65,6 +66,8 @@ Options:
   --intermediates FILE  intermediate certificates (PEM) the verifier may use to build the path when
                         the server leaves them out (openssl s_client -untrusted); never trusted as roots
   --insecure            go on whatever the verification finds (CertificateVerify is still checked)
+  --crl FILE            a CRL (PEM or DER, openssl ca -gencrl) to check the chain's revocation with;
+                        repeatable (a listed certificate: certificate_revoked)
   --status              ask for a stapled OCSP response (status_request, as s_client -status); its
                         verified status is shown (OCSP: good / revoked / unknown / none)
   --ocsp-policy P       soft-fail (default: a stapled response must verify; revoked fails; none is
@@ -89,6 +92,7 @@ const OPTIONS = {
   servername: { type: 'string' },
   insecure: { type: 'boolean' },
   status: { type: 'boolean' },
+  crl: { type: 'string', multiple: true },
   'ocsp-policy': { type: 'string' },
   reconnect: { type: 'boolean' },
   'early-data': { type: 'string' },
@@ -119,6 +123,8 @@ interface ConnectSettings {
   /** `--intermediates`: extra path material, never anchors. */
   intermediates: Certificate[];
   insecure: boolean;
+  /** `--crl` files. */
+  revocation: CrlSet | undefined;
   /** `--status`, `--ocsp-policy`. */
   ocsp: { requestOcsp: boolean; ocspPolicy: OcspPolicy };
   /** Rewording of library hints. */
@@ -154,6 +160,7 @@ function settingsFrom({ values, positionals }: ReturnType<typeof parse>): Connec
     roots: values.ca === undefined ? bundledRoots() : TrustStore.fromPem(readFileSync(values.ca, 'utf8')),
     intermediates: values.intermediates === undefined ? [] : pemFile(values.intermediates, '--intermediates'),
     insecure: values.insecure ?? false,
+    revocation: values.crl?.length ? new CrlSet(values.crl.map(crlFile)) : undefined,
     ocsp: { requestOcsp: values.status ?? false, ocspPolicy: ocspPolicyNamed(values['ocsp-policy']) },
     hints: { command: 'connect', ourChain: cert === undefined ? 0 : parseCertificatesPem(cert).length },
     keylog: values.keylog,
@@ -196,6 +203,7 @@ function recordingVerifier(s: ConnectSettings, record: (v: VerificationSummary) 
       hostname: ctx.serverName,
       purpose: 'serverAuth',
       provider: s.tls.provider,
+      ...(s.revocation ? { revocation: s.revocation } : {}),
     });
     if (result.ok) record({ ok: true });
     else {
@@ -230,6 +238,12 @@ function pump(source: NodeJS.ReadableStream, socket: TlsSocket, ended: () => voi
   source.once('end', onEnd);
   source.resume();
   return stop;
+}
+
+/** A `--crl` file: PEM text, or DER bytes. */
+function crlFile(file: string): string | Uint8Array {
+  const b = readFileSync(file);
+  return b.toString('latin1').includes('-----BEGIN') ? b.toString('latin1') : new Uint8Array(b);
 }
 
 /** `--ocsp-policy` (default soft-fail). */

@@ -7,6 +7,7 @@
 import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import type { HandshakeMessage } from '../tls/messages/handshake.js';
 import type { ClientHello } from '../tls/messages/hello.js';
+import type { RevocationSource } from '../x509/crl.js';
 import type { TrustStore } from '../x509/verify.js';
 import type { CertificateRequestInfo } from './policy.js';
 import type { OcspClientOptions, OcspServerOptions, OcspStapleReport } from './stapling.js';
@@ -199,6 +200,11 @@ export interface ClientConfig extends CommonConfig, OcspClientOptions {
   roots?: TrustStore | readonly Uint8Array[];
   /** Intermediates (DER) the default verifier may use when the server leaves them out. */
   intermediates?: readonly Uint8Array[];
+  /**
+   * Revocation status for the default verifier (`roots`), e.g. a src/x509 `CrlSet` of CRLs the caller
+   * fetched (RFC 5280 §6.3): a listed certificate fails with certificate_revoked. Not used by `verifyServer`.
+   */
+  revocation?: RevocationSource;
   /** Pad a ClientHello of 256..511 bytes to 512 with the padding extension (RFC 7685, as NSS does). */
   padding?: boolean;
   /** Research hook: edit the ClientHello before padding and PSK binders are computed. */
