@@ -2,8 +2,9 @@
 import type { Target } from '../target.js';
 import { DECODER_TARGETS } from './decoders.js';
 import { MACHINE_TARGETS } from './machines.js';
+import { STAPLING_TARGET } from './stapling.js';
 
-export const TARGETS: readonly Target[] = [...DECODER_TARGETS, ...MACHINE_TARGETS];
+export const TARGETS: readonly Target[] = [...DECODER_TARGETS, STAPLING_TARGET, ...MACHINE_TARGETS];
 
 /** The target called `name`. */
 export function targetNamed(name: string): Target {

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import { parseArgs } from 'node:util';
+import type { OcspPolicy, OcspStapleReport } from '../handshake/stapling.js';
 import type { CertificateVerifier } from '../handshake/types.js';
 import { connect } from '../node/connect.js';
 import { bundledRoots } from '../node/credentials.js';
@@ -18,6 +19,7 @@ import { TlsConnectionError } from '../node/errors.js';
 import { type AnyClientSession, isTls12Session } from '../node/session-cache.js';
 import type { TlsSocket } from '../node/socket.js';
 import { type Certificate, parseCertificatesPem } from '../x509/certificate.js';
+import { CrlSet } from '../x509/crl.js';
 import { TrustStore, verifyCertificateChain } from '../x509/verify.js';
 import { parseCommandArgs } from './args.js';
 import { describeError } from './format.js';
@@ -64,6 +66,13 @@ Options:
   --intermediates FILE  intermediate certificates (PEM) the verifier may use to build the path when
                         the server leaves them out (openssl s_client -untrusted); never trusted as roots
   --insecure            go on whatever the verification finds (CertificateVerify is still checked)
+  --crl FILE            a CRL (PEM or DER, openssl ca -gencrl) to check the chain's revocation with;
+                        repeatable (a listed certificate: certificate_revoked)
+  --status              ask for a stapled OCSP response (status_request, as s_client -status); its
+                        verified status is shown (OCSP: good / revoked / unknown / none)
+  --ocsp-policy P       soft-fail (default: a stapled response must verify; revoked fails; none is
+                        accepted unless the certificate says must-staple), must-staple (a good
+                        stapled response is required; implies --status), or ignore (shown, not checked)
   --keylog FILE         append SSLKEYLOGFILE lines
   --reconnect           connect again resuming the first connection's session (same version);
                         standard input is then read to its end first and sent on each connection
@@ -82,6 +91,9 @@ const OPTIONS = {
   intermediates: { type: 'string' },
   servername: { type: 'string' },
   insecure: { type: 'boolean' },
+  status: { type: 'boolean' },
+  crl: { type: 'string', multiple: true },
+  'ocsp-policy': { type: 'string' },
   reconnect: { type: 'boolean' },
   'early-data': { type: 'string' },
   timeout: { type: 'string' },
@@ -111,6 +123,10 @@ interface ConnectSettings {
   /** `--intermediates`: extra path material, never anchors. */
   intermediates: Certificate[];
   insecure: boolean;
+  /** `--crl` files. */
+  revocation: CrlSet | undefined;
+  /** `--status`, `--ocsp-policy`. */
+  ocsp: { requestOcsp: boolean; ocspPolicy: OcspPolicy };
   /** Rewording of library hints. */
   hints: HintContext;
   keylog: string | undefined;
@@ -144,6 +160,8 @@ function settingsFrom({ values, positionals }: ReturnType<typeof parse>): Connec
     roots: values.ca === undefined ? bundledRoots() : TrustStore.fromPem(readFileSync(values.ca, 'utf8')),
     intermediates: values.intermediates === undefined ? [] : pemFile(values.intermediates, '--intermediates'),
     insecure: values.insecure ?? false,
+    revocation: values.crl?.length ? new CrlSet(values.crl.map(crlFile)) : undefined,
+    ocsp: { requestOcsp: values.status ?? false, ocspPolicy: ocspPolicyNamed(values['ocsp-policy']) },
     hints: { command: 'connect', ourChain: cert === undefined ? 0 : parseCertificatesPem(cert).length },
     keylog: values.keylog,
     connections: values.reconnect || earlyData ? 2 : 1,
@@ -185,6 +203,7 @@ function recordingVerifier(s: ConnectSettings, record: (v: VerificationSummary) 
       hostname: ctx.serverName,
       purpose: 'serverAuth',
       provider: s.tls.provider,
+      ...(s.revocation ? { revocation: s.revocation } : {}),
     });
     if (result.ok) record({ ok: true });
     else {
@@ -219,6 +238,56 @@ function pump(source: NodeJS.ReadableStream, socket: TlsSocket, ended: () => voi
   source.once('end', onEnd);
   source.resume();
   return stop;
+}
+
+/** A `--crl` file: PEM text, or DER bytes. */
+function crlFile(file: string): string | Uint8Array {
+  const b = readFileSync(file);
+  return b.toString('latin1').includes('-----BEGIN') ? b.toString('latin1') : new Uint8Array(b);
+}
+
+/** `--ocsp-policy` (default soft-fail). */
+function ocspPolicyNamed(name: string | undefined): OcspPolicy {
+  if (name === undefined) return 'soft-fail';
+  if (name === 'soft-fail' || name === 'must-staple' || name === 'ignore') return name;
+  throw new Error(`--ocsp-policy: expected soft-fail, must-staple or ignore, got ${JSON.stringify(name)}`);
+}
+
+/** The stapled OCSP response as the summary shows it (times as ISO 8601). */
+interface OcspSummary {
+  status: OcspStapleReport['status'];
+  mustStaple: boolean;
+  bytes: number;
+  signer?: 'issuer' | 'delegated responder';
+  thisUpdate?: string;
+  nextUpdate?: string;
+}
+
+/** A connection's summary with `ocsp` when stapling was asked for (and the handshake got that far). */
+function withOcsp(summary: ConnectionSummary, socket: TlsSocket): ConnectionSummary & { ocsp?: OcspSummary } {
+  const r = socket.ocsp;
+  if (!r) return summary;
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const ocsp: OcspSummary = { status: r.status, mustStaple: r.mustStaple, bytes: r.response?.length ?? 0 };
+  if (r.delegated !== undefined) ocsp.signer = r.delegated ? 'delegated responder' : 'issuer';
+  if (r.thisUpdate !== undefined) ocsp.thisUpdate = iso(r.thisUpdate);
+  if (r.nextUpdate !== undefined) ocsp.nextUpdate = iso(r.nextUpdate);
+  return { ...summary, ocsp };
+}
+
+/** The handshake lines, then the OCSP line when there is one. */
+function connectLines(s: ConnectionSummary & { ocsp?: OcspSummary }): string[] {
+  const lines = handshakeLines(s);
+  const o = s.ocsp;
+  if (!o) return lines;
+  const feature = o.mustStaple ? ' (certificate: must-staple)' : '';
+  if (o.status === 'none') lines.push(`OCSP: no response stapled${feature}`);
+  else if (o.status === 'unchecked') lines.push(`OCSP: ${o.bytes} bytes stapled, not checked (--ocsp-policy ignore)`);
+  else {
+    const next = o.nextUpdate ? `, next update ${o.nextUpdate}` : ', no next update';
+    lines.push(`OCSP: ${o.status} (stapled, signed by the ${o.signer}, this update ${o.thisUpdate}${next})${feature}`);
+  }
+  return lines;
 }
 
 /** What one connection reports. */
@@ -271,6 +340,7 @@ function openSocket(
     cert: s.cert,
     key: s.key,
     verifyServer: recordingVerifier(s, record),
+    ...s.ocsp,
     session,
     earlyData: session && s.earlyData ? s.earlyData : undefined,
   });
@@ -306,11 +376,14 @@ function runConnection(
     let error: TlsConnectionError | undefined;
     let shown = false;
     const summary = () =>
-      summarize(n, socket, error, {
-        hints: s.hints,
-        firstBytes: firstBytes(),
-        verification: verification ?? (socket.isSessionReused() ? inherited : undefined),
-      });
+      withOcsp(
+        summarize(n, socket, error, {
+          hints: s.hints,
+          firstBytes: firstBytes(),
+          verification: verification ?? (socket.isSessionReused() ? inherited : undefined),
+        }),
+        socket,
+      );
     const timer = deadline(socket, s.timeoutMs);
     if (s.trace) traceSocket(socket, io, prefix);
     if (s.keylog) keylogTo(socket, s.keylog);
@@ -319,7 +392,7 @@ function runConnection(
     let stopInput: () => void = () => undefined;
     socket.on('secureConnect', () => {
       timer.stop();
-      if (!s.json) for (const line of handshakeLines(summary())) io.err(`${prefix}${line}`);
+      if (!s.json) for (const line of connectLines(summary())) io.err(`${prefix}${line}`);
       shown = !s.json;
       if (input instanceof Uint8Array) {
         if (input.length > 0) socket.write(input);

@@ -12,7 +12,7 @@
  * what they write is not taken.
  * @module
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { createServer } from '../node/connect.js';
@@ -60,6 +60,8 @@ Options:
   --provider NAME       crypto: node (node:crypto, OpenSSL; the default) or noble (pure TypeScript)
   --ca FILE             roots for client certificates (PEM)
   --verify-client       require a client certificate valid under --ca
+  --ocsp FILE           staple this DER OCSP response (openssl ocsp -respout) to clients that ask
+                        (status_request); read again whenever the file changes, so a cron job can refresh it
   --early-data          accept 0-RTT data (single-use tickets)
   --echo                send received application data back
   --www                 answer an HTTP request with "HTTP/1.0 200 ok" and a page about the connection
@@ -82,6 +84,7 @@ const OPTIONS = {
   host: { type: 'string' },
   port: { type: 'string' },
   'verify-client': { type: 'boolean' },
+  ocsp: { type: 'string' },
   'early-data': { type: 'boolean' },
   'allow-resumption-without-ems': { type: 'boolean' },
   echo: { type: 'boolean' },
@@ -155,6 +158,41 @@ function settingsFrom({ values }: ReturnType<typeof parse>): ServeSettings {
     handshakeTimeoutMs: seconds(values, 'handshake-timeout', HANDSHAKE_TIMEOUT, false),
     idleTimeoutMs: seconds(values, 'idle-timeout', IDLE_TIMEOUT, true),
     hints: { command: 'serve', ourChain: 0 },
+  };
+}
+
+/** Largest OCSP response `--ocsp` staples (RFC 6066 §8 allows 2^24−1 bytes; real ones are a few KiB). */
+export const MAX_OCSP_RESPONSE = 64 * 1024;
+
+/** `--ocsp FILE`'s bytes, checked: DER (a SEQUENCE), not PEM, at most {@link MAX_OCSP_RESPONSE}. */
+function readOcspFile(file: string): Uint8Array {
+  const bytes = new Uint8Array(readFileSync(file));
+  if (bytes.length === 0 || bytes[0] !== 0x30) {
+    throw new Error(`--ocsp ${file}: not a DER OCSP response (openssl ocsp -respout writes one)`);
+  }
+  if (bytes.length > MAX_OCSP_RESPONSE) throw new Error(`--ocsp ${file}: over ${MAX_OCSP_RESPONSE} bytes`);
+  return bytes;
+}
+
+/**
+ * The staple of `--ocsp FILE`: read now (errors are startup errors), then, per handshake that asks, read
+ * again when the file's modification time changed. A file that has become unreadable or invalid keeps the
+ * last good response (its nextUpdate tells clients how stale it is).
+ */
+function ocspFile(file: string): () => Uint8Array {
+  let bytes = readOcspFile(file);
+  let mtime = statSync(file).mtimeMs;
+  return () => {
+    try {
+      const now = statSync(file).mtimeMs;
+      if (now !== mtime) {
+        bytes = readOcspFile(file);
+        mtime = now;
+      }
+    } catch {
+      // Keep the last good response.
+    }
+    return bytes;
   };
 }
 
@@ -339,6 +377,7 @@ export async function serveCommand(argv: string[], io: StreamOutput): Promise<nu
       handshakeTimeout: handshakeTimeoutMs,
       maxConnections,
       allowResumptionWithoutEms: values['allow-resumption-without-ems'] ?? false,
+      ...(values.ocsp === undefined ? {} : { ocspResponse: ocspFile(values.ocsp) }),
     });
   } catch (e) {
     io.err(`tlswire serve: ${describeError(e)}`);

@@ -35,7 +35,7 @@ import { type CryptoProvider, HASH_LENGTH, type KeyShareKeyPair } from '../crypt
 import { AlertDescription, NameType, ProtocolVersion, PskKeyExchangeMode } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
-import type { Tls13CertificateRequest } from '../tls/messages/certificate.js';
+import type { CertificateEntry, Tls13CertificateRequest } from '../tls/messages/certificate.js';
 import { clientHelloWithoutBinders, type DecodedHandshake, encodeHandshake } from '../tls/messages/handshake.js';
 import type { ClientHello, ServerHello } from '../tls/messages/hello.js';
 import type { Tls13NewSessionTicket } from '../tls/messages/session.js';
@@ -56,6 +56,7 @@ import {
 import { HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
 import { type Present, type State, stepper } from './endpoint.js';
 import { checkLegacyVersion, checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
+import { checkStaple, type OcspStapleReport, requestsOcsp, statusRequestExtension } from './stapling.js';
 import {
   completeHandshake,
   type PeerCertificate,
@@ -162,6 +163,7 @@ function clientHandshake(hs: ClientHandshake & Partial<Learned>): ClientHandshak
     certificateRequest: hs.certificateRequest,
     chain: hs.chain,
     key: hs.key,
+    ocsp: hs.ocsp,
   };
 }
 
@@ -261,6 +263,7 @@ function clientHelloExtensions(settings: ClientSettings, parts: HelloParts, opti
   if (config.recordSizeLimit !== undefined)
     extensions.push({ kind: 'record_size_limit', limit: config.recordSizeLimit });
   if (config.postHandshakeAuth) extensions.push({ kind: 'post_handshake_auth' });
+  if (requestsOcsp(config)) extensions.push(statusRequestExtension());
   return extensions;
 }
 
@@ -672,9 +675,41 @@ export class ExpectCertificateOrRequest implements ClientState {
       serverName: settings.config.serverName,
       now: settings.now(),
     });
+    const ocsp = tls13Staple(cx, this.hs.hello, message.entries);
     this.hs.transcript.update(message.raw);
-    return new ExpectCertificateVerify(advance(this.hs, { chain, key }));
+    return new ExpectCertificateVerify(advance(this.hs, { chain, key, ocsp }));
   }
+}
+
+/**
+ * The server's stapled OCSP response (RFC 8446 §4.4.2.1: status_request in the leaf's CertificateEntry),
+ * checked under our policy when our ClientHello sent status_request. Unasked, a status_request in any
+ * entry is unsupported_extension (§4.2: no response to an extension that was not sent).
+ */
+function tls13Staple(
+  cx: ClientContext,
+  hello: ClientHello,
+  entries: readonly CertificateEntry[],
+): OcspStapleReport | undefined {
+  if (!findExtension(hello.extensions, 'status_request')) {
+    if (entries.some((e) => findExtension(e.extensions, 'status_request'))) {
+      throw new TlsAlertError(
+        AlertDescription.unsupported_extension,
+        'status_request in a CertificateEntry, which our ClientHello did not send (RFC 8446 §4.2)',
+      );
+    }
+    return undefined;
+  }
+  const { settings } = cx;
+  const ext = findExtension(entries[0]!.extensions, 'status_request');
+  return checkStaple({
+    policy: settings.config.ocspPolicy ?? 'soft-fail',
+    chain: entries.map((e) => e.data),
+    response: ext?.form === 'response' ? ext.status.response : undefined,
+    now: settings.now(),
+    provider: cx.core.provider,
+    sources: settings.config,
+  });
 }
 
 /** Waiting for Certificate after a CertificateRequest. */

@@ -18,6 +18,14 @@ export type { AnyTlsEvent, NegotiatingClientConfig, NegotiatingServerConfig } fr
 export { NegotiatingClient, NegotiatingServer } from './negotiate.js';
 export type { CertificateRequestInfo } from './policy.js';
 export { TlsServer } from './server.js';
+export type {
+  OcspClientOptions,
+  OcspPolicy,
+  OcspServerOptions,
+  OcspStapleContext,
+  OcspStapleReport,
+  OcspStapleSource,
+} from './stapling.js';
 export type { AntiReplayOptions } from './ticket.js';
 export { AeadTicketer, DEFAULT_ANTI_REPLAY_ENTRIES, SingleUseAntiReplay, TICKET_AGE_TOLERANCE } from './ticket.js';
 export { Tls12Client } from './tls12/client.js';

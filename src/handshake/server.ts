@@ -51,6 +51,7 @@ import {
   sendHelloRetryRequest,
   sendServerHello,
 } from './server-hello.js';
+import { serverStaple } from './stapling.js';
 import {
   checkFinished,
   completeHandshake,
@@ -147,7 +148,7 @@ export class ExpectClientHello implements ServerState {
     const { secrets, clientEarly } = sendServerHello(cx, hello, exchange.share);
     sendEncryptedExtensions(cx, hello);
     const clientAuth = credentials !== undefined && (settings.config.clientAuth ?? 'none') !== 'none';
-    if (credentials) sendServerCertificate(cx, transcript, credentials, clientAuth);
+    if (credentials) sendServerCertificate(cx, hello, credentials, clientAuth);
     const app = sendServerFinished(cx, suite, secrets, transcript);
     reportNegotiated(core, suite, {
       group: exchange.share?.group,
@@ -188,13 +189,19 @@ function sendEncryptedExtensions(cx: ServerContext, hello: HelloChoice): void {
  */
 function sendServerCertificate(
   cx: ServerContext,
-  transcript: Transcript,
+  hello: HelloChoice,
   credentials: Credentials,
   clientAuth: boolean,
 ): void {
+  const { transcript } = hello;
   if (clientAuth) sendCertificateRequest(cx, transcript, new Uint8Array(0));
   const { certified, scheme } = credentials;
-  sendCertificateAndVerify(cx.core, 'server', transcript, new Uint8Array(0), certified, scheme);
+  // RFC 8446 §4.4.2.1, RFC 6066 §8: a staple only when the client sent status_request.
+  const staple = serverStaple(cx.settings.config.ocspResponse, hello.ch.extensions, {
+    serverName: hello.serverName,
+    chain: certified.chain,
+  });
+  sendCertificateAndVerify(cx.core, 'server', transcript, new Uint8Array(0), certified, scheme, staple);
 }
 
 /** Our CertificateRequest (RFC 8446 §4.3.2) with `context` and our signature schemes, added to `transcript`. */

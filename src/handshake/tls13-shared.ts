@@ -9,8 +9,9 @@
 import { constantTimeEqual, wipe } from '../bytes/hex.js';
 import { finishedVerifyData, type Tls13CipherSuite, type Transcript } from '../crypto/key-schedule.js';
 import type { CryptoProvider, PublicKey } from '../crypto/provider.js';
-import { AlertDescription, ProtocolVersion } from '../tls/enums.js';
+import { AlertDescription, CertificateStatusType, ProtocolVersion } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
+import type { CertificateEntry } from '../tls/messages/certificate.js';
 import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import type { Finished } from '../tls/messages/session.js';
 import {
@@ -24,6 +25,7 @@ import type { Offered } from './diagnosis.js';
 import { coreOptions, Endpoint, Machine, type State } from './endpoint.js';
 import { checkFinishedLength, type MessageOrder, unexpected } from './policy.js';
 import type { CoreInput, RecordCore } from './record-core.js';
+import type { OcspStapleReport } from './stapling.js';
 import { Tls13Records } from './tls13-records.js';
 import type { CertifiedKey, CommonConfig, Negotiated, TlsEvent } from './types.js';
 
@@ -117,8 +119,14 @@ export function sendCertificateAndVerify(
   context: Uint8Array,
   certified: CertifiedKey,
   scheme: number,
+  staple?: Uint8Array,
 ): void {
-  const entries = certified.chain.map((data) => ({ data, extensions: [] }));
+  const entries = certified.chain.map((data): CertificateEntry => ({ data, extensions: [] }));
+  // RFC 8446 §4.4.2.1: the stapled OCSP response goes in the leaf's entry as a CertificateStatus.
+  if (staple) {
+    const status = { statusType: CertificateStatusType.ocsp, response: staple };
+    entries[0]!.extensions.push({ kind: 'status_request', form: 'response', status });
+  }
   transcript.update(core.send({ type: 'certificate', version: 'tls13', context, entries }));
   const content = certificateVerifyContent(signer, transcript.hash());
   const signature = core.provider.sign(tls13SchemeName(scheme)!, certified.key, content);
@@ -129,6 +137,8 @@ export function sendCertificateAndVerify(
 export interface PeerCertificate {
   chain: Uint8Array[];
   key: PublicKey;
+  /** Client: what the server stapled (RFC 8446 §4.4.2.1), when status_request was sent. */
+  ocsp?: OcspStapleReport;
 }
 
 /** A state class whose states are made from the handshake value `H`. */
@@ -159,12 +169,12 @@ export abstract class PeerCertificateVerifyState<
   handle(cx: C, message: DecodedHandshake): State<C, DecodedHandshake> {
     const { core } = cx;
     if (message.type !== 'certificate_verify') throw unexpected(tls13Order(core.role), this.name, message);
-    const { transcript, chain, key } = this.hs;
+    const { transcript, chain, key, ocsp } = this.hs;
     const { algorithm, signature } = message;
     const signed = transcript.hash();
     verifyCertificateVerify(core.provider, peerOf(core.role), cx.settings.schemes, key, algorithm, signature, signed);
     transcript.update(message.raw);
-    core.emit({ kind: 'peer-certificate', chain });
+    core.emit(ocsp ? { kind: 'peer-certificate', chain, ocsp } : { kind: 'peer-certificate', chain });
     return new this.next(this.hs);
   }
 }

@@ -7,8 +7,10 @@
 import type { CryptoProvider, PrivateKey } from '../crypto/provider.js';
 import type { HandshakeMessage } from '../tls/messages/handshake.js';
 import type { ClientHello } from '../tls/messages/hello.js';
+import type { RevocationSource } from '../x509/crl.js';
 import type { TrustStore } from '../x509/verify.js';
 import type { CertificateRequestInfo } from './policy.js';
+import type { OcspClientOptions, OcspServerOptions, OcspStapleReport } from './stapling.js';
 import type { Tls12Event } from './tls12/types.js';
 
 /** An event of either version's machine (they share every kind; `session` carries that version's session). */
@@ -30,8 +32,11 @@ export type TlsEvent =
   | { kind: 'established' }
   /** Client: a resumable session from a NewSessionTicket (RFC 8446 §4.6.1). */
   | { kind: 'session'; session: ClientSession }
-  /** The peer presented this certificate chain (DER, leaf first) and proved possession of the leaf key. */
-  | { kind: 'peer-certificate'; chain: Uint8Array[] }
+  /**
+   * The peer presented this certificate chain (DER, leaf first) and proved possession of the leaf key.
+   * Client: `ocsp` tells about the stapled OCSP response when status_request was sent (RFC 6066 §8).
+   */
+  | { kind: 'peer-certificate'; chain: Uint8Array[]; ocsp?: OcspStapleReport }
   /**
    * Server: the client answered a post-handshake CertificateRequest (RFC 8446 §4.6.2) and its
    * Finished verified; `chain` is what it proved (after `peer-certificate`), empty when it declined.
@@ -168,7 +173,7 @@ export const DEFAULT_PEER_LIMITS: Readonly<PeerLimits> = {
 };
 
 /** Client settings. */
-export interface ClientConfig extends CommonConfig {
+export interface ClientConfig extends CommonConfig, OcspClientOptions {
   /** server_name to send (RFC 6066 §3) and to check the certificate against. */
   serverName?: string;
   /** Groups to send key shares for in the first ClientHello (default: the first of `groups`). */
@@ -195,6 +200,11 @@ export interface ClientConfig extends CommonConfig {
   roots?: TrustStore | readonly Uint8Array[];
   /** Intermediates (DER) the default verifier may use when the server leaves them out. */
   intermediates?: readonly Uint8Array[];
+  /**
+   * Revocation status for the default verifier (`roots`), e.g. a src/x509 `CrlSet` of CRLs the caller
+   * fetched (RFC 5280 §6.3): a listed certificate fails with certificate_revoked. Not used by `verifyServer`.
+   */
+  revocation?: RevocationSource;
   /** Pad a ClientHello of 256..511 bytes to 512 with the padding extension (RFC 7685, as NSS does). */
   padding?: boolean;
   /** Research hook: edit the ClientHello before padding and PSK binders are computed. */
@@ -265,7 +275,7 @@ export type CertificateSelector = (
 export type AlpnSelector = (offered: readonly string[], serverName: string | undefined) => string | undefined;
 
 /** Server settings. */
-export interface ServerConfig extends CommonConfig {
+export interface ServerConfig extends CommonConfig, OcspServerOptions {
   /** Chooses the ALPN protocol instead of `alpn` (called only when the client offers ALPN). */
   alpnSelector?: AlpnSelector;
   /**

@@ -9,6 +9,7 @@
  */
 import type { CryptoProvider } from '../crypto/provider.js';
 import { type Certificate, parseCertificate } from '../x509/certificate.js';
+import type { RevocationSource } from '../x509/crl.js';
 import { type CertificatePurpose, TrustStore, verifyCertificateChain } from '../x509/verify.js';
 import type { CertificateVerifier } from './types.js';
 
@@ -18,7 +19,9 @@ export type TrustAnchors = TrustStore | readonly Uint8Array[];
 /**
  * A verifier over `roots` (and extra `intermediates` the peer may leave out) for `purpose`. A server
  * chain must cover `VerifyContext.serverName` (the client's configured name); a client chain is
- * checked without a name. The time is `VerifyContext.now` (the injected clock).
+ * checked without a name. The time is `VerifyContext.now` (the injected clock). With `revocation` (a
+ * `CrlSet` of caller-supplied CRLs, RFC 5280 §6.3), a certificate it lists as revoked is refused with
+ * certificate_revoked; one it knows nothing about passes.
  * @throws CertificateError when a root or intermediate does not parse (a configuration error)
  */
 export function trustAnchorVerifier(
@@ -26,6 +29,7 @@ export function trustAnchorVerifier(
   intermediates: readonly Uint8Array[] | undefined,
   purpose: CertificatePurpose,
   provider?: CryptoProvider,
+  revocation?: RevocationSource,
 ): CertificateVerifier {
   const store = roots instanceof TrustStore ? roots : new TrustStore(roots);
   const extra: Certificate[] = (intermediates ?? []).map((der) => parseCertificate(der));
@@ -37,6 +41,7 @@ export function trustAnchorVerifier(
       hostname: purpose === 'serverAuth' ? ctx.serverName : undefined,
       purpose,
       provider,
+      ...(revocation ? { revocation } : {}),
     });
     if (!result.ok) throw result.error;
   };
@@ -48,6 +53,7 @@ export interface ServerTrust {
   roots?: TrustAnchors;
   intermediates?: readonly Uint8Array[];
   serverName?: string;
+  revocation?: RevocationSource;
 }
 
 /**
@@ -73,7 +79,7 @@ export function serverVerifier(who: string, config: ServerTrust, provider?: Cryp
       `${who}: roots need a serverName to check the server's certificate against (or give verifyServer)`,
     );
   }
-  return trustAnchorVerifier(config.roots, config.intermediates, 'serverAuth', provider);
+  return trustAnchorVerifier(config.roots, config.intermediates, 'serverAuth', provider, config.revocation);
 }
 
 /** What a server's configuration says about client certificates. */

@@ -120,6 +120,11 @@ export interface ConnectOptions extends Omit<ClientConfig, 'verifyServer' | 'cer
   key?: KeySource;
   /** Decide trust yourself instead of the `ca` chain check (then `authorized` is true when it returns). */
   verifyServer?: CertificateVerifier;
+  /**
+   * node:tls's name for `requestOcsp`: send status_request (RFC 6066 §8); the stapled response comes in an
+   * `OCSPResponse` event and is checked under `ocspPolicy` (default soft-fail).
+   */
+  requestOCSP?: boolean;
   /** Lowest version to speak (default TLSv1.2). */
   minVersion?: TlsVersionName;
   /** Highest version to speak (default TLSv1.3). */
@@ -306,9 +311,11 @@ function clientSettings(options: ConnectOptions): Omit<ClientConfig, 'verifyServ
     sessionTickets: _tickets,
     secureContext: _context,
     pskCallback: _psk,
+    requestOCSP,
     ...rest
   } = options;
-  return { ...rest, ...nodeSettings({ ALPNProtocols, ciphers, ecdhCurve, sigalgs }) };
+  const ocsp = requestOCSP === undefined ? {} : { requestOcsp: rest.requestOcsp ?? requestOCSP };
+  return { ...rest, ...ocsp, ...nodeSettings({ ALPNProtocols, ciphers, ecdhCurve, sigalgs }) };
 }
 
 /** The client's verifier: the caller's `verifyServer`, else node:tls's checks on `ca` (recorded on the socket). */

@@ -12,6 +12,8 @@
  *   TLS 1.3 ticket, or a TLS 1.2 session (session ID and/or ticket);
  * - `keylog` `(line: string)`: an SSLKEYLOGFILE line, without the newline (TLS 1.3 secrets, or TLS
  *   1.2's `CLIENT_RANDOM` master secret);
+ * - `OCSPResponse` `(response: Buffer)` (client, as node:tls): the OCSP response the server stapled, when
+ *   stapling was asked for (`requestOCSP` / `requestOcsp`), before `secureConnect`; `ocsp` has its status;
  * - `tls` `(event: AnyTlsEvent)`: every event of the state machine except `send` and `data` (for tracing);
  * - `error` `(error: TlsConnectionError)`: the typed error, its alert and the stage that failed.
  *
@@ -28,6 +30,7 @@ import { type KeyLogLabel, keyLogLine } from '../crypto/keylog.js';
 import { TlsClient } from '../handshake/client.js';
 import type { AnyTlsEvent, NegotiatingClient, NegotiatingServer } from '../handshake/negotiate.js';
 import { TlsServer } from '../handshake/server.js';
+import type { OcspStapleReport } from '../handshake/stapling.js';
 import type { Tls12Client } from '../handshake/tls12/client.js';
 import type { Tls12Server } from '../handshake/tls12/server.js';
 import type { Tls12Negotiated } from '../handshake/tls12/types.js';
@@ -85,6 +88,8 @@ export class TlsSocket extends Duplex {
   negotiated: Negotiated | Tls12Negotiated | undefined;
   /** The peer's certificate chain (DER, leaf first), once it has proved possession of the leaf key. */
   peerCertificates: Uint8Array[] = [];
+  /** Client: what the server stapled (RFC 6066 §8) and its verified status, when stapling was asked for. */
+  ocsp: OcspStapleReport | undefined;
   /** True once the handshake is complete. */
   secure = false;
   /** 0-RTT application data bytes received (server) before the handshake completed. */
@@ -509,6 +514,8 @@ export class TlsSocket extends Duplex {
       }
       case 'peer-certificate':
         this.peerCertificates = e.chain;
+        this.ocsp = e.ocsp;
+        if (e.ocsp?.response) this.emit('OCSPResponse', Buffer.from(e.ocsp.response));
         break;
       case 'established':
         this.emit('tls', e);

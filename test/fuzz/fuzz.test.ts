@@ -21,6 +21,7 @@ const RUNS: Record<string, number> = {
   handshake: 1000,
   certificate: 150,
   key: 300,
+  'ocsp-staple': 300,
 };
 
 describe('fuzzer', () => {

@@ -50,6 +50,7 @@ import { HandshakeAlertError, suiteNames } from '../diagnosis.js';
 import { Machine, type Present, type State, stepper } from '../endpoint.js';
 import { checkLegacyVersion, checkSelectedAlpn, isIpLiteral, unexpected } from '../policy.js';
 import type { RecordCore } from '../record-core.js';
+import { checkStaple, type OcspStapleReport, requestsOcsp, statusRequestExtension } from '../stapling.js';
 import type { CertificateVerifier } from '../types.js';
 import { serverVerifier } from '../verifier.js';
 import {
@@ -105,12 +106,16 @@ interface ClientHandshake {
 interface Agreed extends ClientHandshake, HelloAgreement {
   /** The server will send a NewSessionTicket (RFC 5077 §3.2). */
   ticketExpected: boolean;
+  /** The server answered status_request: a CertificateStatus may follow its Certificate (RFC 6066 §8). */
+  statusExpected: boolean;
 }
 
 /** The server's certificate chain and its leaf's key. */
 interface ServerIdentity {
   chain: Uint8Array[];
   key: PublicKey;
+  /** What the server stapled (RFC 6066 §8), when we sent status_request. */
+  ocsp?: OcspStapleReport;
 }
 
 /** …then, in a full handshake, the server's first flight as it comes (RFC 5246 §7.3, Figure 1). */
@@ -152,6 +157,7 @@ function clientHandshake(hs: ClientHandshake & Partial<Learned>): ClientHandshak
     serverName: hs.serverName,
     secureRenegotiation: hs.secureRenegotiation,
     ticketExpected: hs.ticketExpected,
+    statusExpected: hs.statusExpected,
     server: hs.server,
     keyExchange: hs.keyExchange,
     request: hs.request,
@@ -171,6 +177,7 @@ const SERVER_HELLO_EXTENSIONS: readonly Extension['kind'][] = [
   'renegotiation_info',
   'session_ticket',
   'application_layer_protocol_negotiation',
+  'status_request',
 ];
 
 /** Build our ClientHello (RFC 5246 §7.4.1.2) and send it. */
@@ -196,6 +203,7 @@ function startHandshake(cx: Tls12ClientContext): Tls12ClientState {
     extensions.push({ kind: 'application_layer_protocol_negotiation', protocols: [...config.alpn] });
   }
   if (settings.tickets) extensions.push({ kind: 'session_ticket', ticket: session?.ticket ?? new Uint8Array(0) });
+  if (requestsOcsp(config)) extensions.push(statusRequestExtension());
   let hello: ClientHello = {
     type: 'client_hello',
     version: ProtocolVersion.TLS1_2,
@@ -399,6 +407,7 @@ function readAgreement(
     alpn,
     serverName: settings.config.serverName,
     ticketExpected: findExtension(hello.extensions, 'session_ticket') !== undefined,
+    statusExpected: findExtension(hello.extensions, 'status_request') !== undefined,
     secureRenegotiation: findExtension(hello.extensions, 'renegotiation_info') !== undefined,
   });
 }
@@ -459,8 +468,51 @@ export class ExpectCertificate implements Tls12ClientState {
     runVerifier(() => settings.verifyServer(chain, { serverName: settings.config.serverName, now: settings.now() }));
     hs.transcript.add(input.raw);
     const certified: Certified = advance(hs, { server: { chain, key } });
-    if (hs.suite.keyExchange === 'rsa') return new ExpectCertificateRequestOrDone(certified);
-    return new ExpectServerKeyExchange(certified);
+    if (hs.statusExpected) return new ExpectCertificateStatus(certified);
+    return afterCertificate(cx, certified, undefined);
+  }
+}
+
+/**
+ * After the server's Certificate [and CertificateStatus]: the stapled response checked under our policy
+ * when we sent status_request (RFC 6066 §8), then the ServerKeyExchange, or for RSA key transport the
+ * CertificateRequest or ServerHelloDone.
+ */
+function afterCertificate(
+  cx: Tls12ClientContext,
+  hs: Certified,
+  response: Uint8Array | undefined,
+): ExpectServerKeyExchange | ExpectCertificateRequestOrDone {
+  const { settings } = cx;
+  let certified = hs;
+  if (findExtension(hs.hello.extensions, 'status_request')) {
+    const ocsp = checkStaple({
+      policy: settings.config.ocspPolicy ?? 'soft-fail',
+      chain: hs.server.chain,
+      response,
+      now: settings.now(),
+      provider: cx.core.provider,
+      sources: settings.config,
+    });
+    certified = advance(hs, { server: { ...hs.server, ocsp } });
+  }
+  if (hs.suite.keyExchange === 'rsa') return new ExpectCertificateRequestOrDone(certified);
+  return new ExpectServerKeyExchange(certified);
+}
+
+/**
+ * After a ServerHello with status_request: the server's CertificateStatus (RFC 6066 §8), which it MAY also
+ * leave out; anything else goes to the next state as if it had.
+ */
+export class ExpectCertificateStatus implements Tls12ClientState {
+  readonly name = 'ExpectCertificateStatus';
+  constructor(private readonly hs: Certified) {}
+
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'certificate_status') return afterCertificate(cx, this.hs, undefined).handle(cx, input);
+    const next = afterCertificate(cx, this.hs, input.response);
+    this.hs.transcript.add(input.raw);
+    return next;
   }
 }
 
@@ -635,7 +687,11 @@ export class ExpectFinished implements Tls12ClientState {
       core.secret('CLIENT_RANDOM', master.secret);
       secrets.sendChangeCipherSpecAndFinished(cx, hs.transcript);
     }
-    if (hs.server) core.emit({ kind: 'peer-certificate', chain: hs.server.chain });
+    const server = hs.server;
+    if (server) {
+      const { chain, ocsp } = server;
+      core.emit(ocsp ? { kind: 'peer-certificate', chain, ocsp } : { kind: 'peer-certificate', chain });
+    }
     const offered = hs.offered;
     const ticket = hs.ticket?.ticket ?? (resumed ? offered?.ticket : undefined);
     const sessionId = resumed && offered?.ticket ? new Uint8Array(0) : hs.sessionId;

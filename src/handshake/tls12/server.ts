@@ -31,6 +31,7 @@ import type { CryptoProvider, PublicKey } from '../../crypto/provider.js';
 import type { Tls12CipherSuite } from '../../crypto/tls12-key-schedule.js';
 import {
   AlertDescription,
+  CertificateStatusType,
   CipherSuite,
   ClientCertificateType,
   ECPointFormat,
@@ -51,6 +52,7 @@ import {
   unexpected,
   verifyPeerChain,
 } from '../policy.js';
+import { serverStaple } from '../stapling.js';
 import type { CertificateVerifier, CertifiedKey } from '../types.js';
 import { clientVerifier } from '../verifier.js';
 import {
@@ -363,7 +365,7 @@ function resumeSession(
   const suite = settings.suites.find((s) => s.value === state.cipherSuite)!;
   const hs: ServerHandshake = advance(common, { suite, sessionId, issueTicket: byTicket });
   cx.keys.setSuite(suite);
-  sendServerHello(cx, hs, false);
+  sendServerHello(cx, hs, false, false);
   emitTls12Negotiated(core, hs, true, undefined);
   const secrets = Tls12Secrets.resumed(core, hs, state.masterSecret);
   wipe(state.masterSecret);
@@ -398,9 +400,10 @@ function startFullHandshake(
   cx.keys.setSuite(suite);
   const hs: ServerHandshake = advance(settled, { suite });
   const pointFormats = findExtension(hello.extensions, 'ec_point_formats') !== undefined;
-  sendServerHello(cx, hs, suite.keyExchange.startsWith('ecdhe') && pointFormats);
+  const staple = serverStaple(settings.config.ocspResponse, hello.extensions, { ...settled, chain: certified.chain });
+  sendServerHello(cx, hs, suite.keyExchange.startsWith('ecdhe') && pointFormats, staple !== undefined);
   emitTls12Negotiated(core, hs, false, group);
-  transcript.add(core.send({ type: 'certificate', version: 'tls12', certificates: certified.chain }));
+  sendCertificate(cx, transcript, certified.chain, staple);
   let ephemeral: FullHandshake['ephemeral'];
   if (group !== undefined && scheme !== undefined) {
     const pair = core.provider.keyExchange(groupName(group)!).generate();
@@ -472,8 +475,26 @@ function findSession(
   return { state, byTicket, sessionId: hello.sessionId.slice() };
 }
 
-/** ServerHello (RFC 5246 §7.4.1.3) with the extensions answering the client's. */
-function sendServerHello(cx: Tls12ServerContext, hs: ServerHandshake, ecdhe: boolean): void {
+/**
+ * Our Certificate (RFC 5246 §7.4.2) and, when we staple, the CertificateStatus right after it (RFC 6066 §8).
+ */
+function sendCertificate(
+  cx: Tls12ServerContext,
+  transcript: ServerHandshake['transcript'],
+  chain: Uint8Array[],
+  staple: Uint8Array | undefined,
+): void {
+  transcript.add(cx.core.send({ type: 'certificate', version: 'tls12', certificates: chain }));
+  if (!staple) return;
+  const status = { type: 'certificate_status', statusType: CertificateStatusType.ocsp, response: staple } as const;
+  transcript.add(cx.core.send(status));
+}
+
+/**
+ * ServerHello (RFC 5246 §7.4.1.3) with the extensions answering the client's; an empty status_request when
+ * we staple an OCSP response (RFC 6066 §8).
+ */
+function sendServerHello(cx: Tls12ServerContext, hs: ServerHandshake, ecdhe: boolean, stapling: boolean): void {
   const extensions: Extension[] = [];
   if (hs.secureRenegotiation)
     extensions.push({ kind: 'renegotiation_info', renegotiatedConnection: new Uint8Array(0) });
@@ -481,6 +502,7 @@ function sendServerHello(cx: Tls12ServerContext, hs: ServerHandshake, ecdhe: boo
   if (ecdhe) extensions.push({ kind: 'ec_point_formats', formats: [ECPointFormat.uncompressed] });
   if (hs.alpn !== undefined) extensions.push({ kind: 'application_layer_protocol_negotiation', protocols: [hs.alpn] });
   if (hs.issueTicket) extensions.push({ kind: 'session_ticket', ticket: new Uint8Array(0) });
+  if (stapling) extensions.push({ kind: 'status_request', form: 'empty' });
   hs.transcript.add(
     cx.core.send({
       type: 'server_hello',
