@@ -7,7 +7,7 @@
  */
 
 import type { PublicKey } from '../crypto/provider.js';
-import { AlertDescription, NameType, SignatureScheme } from '../tls/enums.js';
+import { AlertDescription, CipherSuite, NameType, ProtocolVersion, SignatureScheme } from '../tls/enums.js';
 import { TlsAlertError } from '../tls/errors.js';
 import { findExtension } from '../tls/extensions.js';
 import type { ClientHello } from '../tls/messages/hello.js';
@@ -37,6 +37,25 @@ export function checkLegacyVersion(version: number, hello: 'ClientHello' | 'Serv
     AlertDescription.protocol_version,
     `${hello}.legacy_version 0x${version.toString(16).padStart(4, '0')}: SSL 3.0 and older are refused (RFC 8446 Appendix D.5)`,
     hello === 'ClientHello' ? 'the client must offer TLS 1.2 or later' : 'the server must speak TLS 1.2 or later',
+  );
+}
+
+/**
+ * RFC 7507 §3: a ClientHello that carries TLS_FALLBACK_SCSV and whose highest version is below the
+ * server's highest is a client's downgraded retry: fatal inappropriate_fallback. The client's highest
+ * is the largest TLS version in supported_versions (GREASE values ignored), else legacy_version.
+ */
+export function checkFallbackScsv(hello: ClientHello, serverHighest: number): void {
+  if (!hello.cipherSuites.includes(CipherSuite.TLS_FALLBACK_SCSV)) return;
+  const listed = findExtension(hello.extensions, 'supported_versions');
+  const known =
+    listed?.form === 'client_hello' ? listed.versions.filter((v) => v >= 0x0300 && v <= ProtocolVersion.TLS1_3) : [];
+  const clientHighest = known.length > 0 ? Math.max(...known) : hello.version;
+  if (clientHighest >= serverHighest) return;
+  throw new HandshakeAlertError(
+    AlertDescription.inappropriate_fallback,
+    `TLS_FALLBACK_SCSV with the client at 0x${clientHighest.toString(16).padStart(4, '0')} while this server speaks 0x${serverHighest.toString(16).padStart(4, '0')} (RFC 7507 §3)`,
+    'the client retried with a lower version after a failed attempt: something on the path broke the first handshake (a middlebox or a downgrade attack)',
   );
 }
 

@@ -26,7 +26,7 @@ import {
   TLS13_RULES,
 } from './common.js';
 import { groupNames, HandshakeAlertError, suiteNames, versionNames } from './diagnosis.js';
-import { certificateRequestInfo, checkLegacyVersion, selectCertificate } from './policy.js';
+import { certificateRequestInfo, checkFallbackScsv, checkLegacyVersion, selectCertificate } from './policy.js';
 import type { ServerContext, ServerSettings } from './server.js';
 import { TICKET_AGE_TOLERANCE } from './ticket.js';
 import type { CertifiedKey, ServerSessionState } from './types.js';
@@ -112,6 +112,7 @@ function checkOffersTls13(ch: ClientHello): void {
   checkLegacyVersion(ch.version, 'ClientHello');
   const versions = findExtension(ch.extensions, 'supported_versions');
   if (versions?.form === 'client_hello' && versions.versions.includes(ProtocolVersion.TLS1_3)) return;
+  checkFallbackScsv(ch, ProtocolVersion.TLS1_3);
   const offered =
     versions?.form === 'client_hello'
       ? versionNames(versions.versions)

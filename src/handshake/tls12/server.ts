@@ -45,6 +45,7 @@ import { groupNames, HandshakeAlertError, schemeNames, suiteNames, versionNames 
 import { Machine, type Present, stepper } from '../endpoint.js';
 import {
   certificateRequestInfo,
+  checkFallbackScsv,
   checkLegacyVersion,
   requestedServerName,
   selectAlpn,
@@ -282,6 +283,7 @@ export class ExpectClientHello implements Tls12ServerState {
     if (input.type !== 'client_hello') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const { config } = settings;
+    checkFallbackScsv(input, config.tls13Supported ? ProtocolVersion.TLS1_3 : ProtocolVersion.TLS1_2);
     checkOffersTls12(input);
     if (!input.compressionMethods.includes(0)) {
       throw new TlsAlertError(
