@@ -14,6 +14,7 @@ import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import type { Output } from './format.js';
 import { pcapCommand } from './pcap.js';
+import { probeCommand } from './probe.js';
 import { serveCommand } from './serve.js';
 
 /** Top-level usage text. */
@@ -29,6 +30,8 @@ Commands:
   serve                    a TLS 1.2 and 1.3 server, like openssl s_server
   cert FILE|HOST:PORT      inspect certificates and verify their chain, like
                            openssl x509 -text plus openssl verify
+  probe HOST:PORT SCRIPT   run a scripted TLS conversation (tlswire/lab) against a
+                           server and print what it answered
 
 Options:
   -h, --help               show this help (tlswire <command> --help for a command's)
@@ -43,6 +46,7 @@ const COMMANDS: Readonly<Record<string, (argv: string[], io: Output) => number |
   connect: connectCommand,
   serve: serveCommand,
   cert: certCommand,
+  probe: probeCommand,
 };
 
 /** tlswire's version, from the package.json two levels above this module (src/cli/ or dist/cli/). */

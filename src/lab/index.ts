@@ -22,7 +22,7 @@ export {
 } from './messages.js';
 export type { ConversationResult, RunOptions, StepResult } from './runner.js';
 export { runConversation } from './runner.js';
-export type { LabSecrets } from './state.js';
+export type { LabSecrets, LabTicket } from './state.js';
 export { LabState } from './state.js';
 export type {
   Expectation,
@@ -40,6 +40,7 @@ export {
   appData,
   branch,
   changeCipherSpec,
+  check,
   close,
   expectAlert,
   expectClose,

@@ -9,11 +9,11 @@ import { concat } from '../bytes/hex.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { ContentType } from '../tls/enums.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../tls/messages/handshake.js';
-import { recordHeader } from './epoch.js';
+import { type LabEpoch, recordHeader } from './epoch.js';
 import { Incoming, messageTypeName } from './incoming.js';
 import { describeExpectation, describeReceived, matches, skippable } from './match.js';
 import { LabState } from './state.js';
-import type { Lazy, Received, RecordOptions, Step, StepContext } from './steps.js';
+import type { Expectation, Lazy, Received, RecordOptions, Step, StepContext } from './steps.js';
 import { onClientKeyExchangeSent } from './tls12.js';
 import { updateWriteKeys } from './tls13.js';
 import type { LabTransport } from './transport.js';
@@ -127,7 +127,7 @@ class Run {
         return this.write(this.sendMessages(step.messages, step.record, step.transcript !== false, out), out);
       case 'records': {
         const content = this.resolve(step.content);
-        const written = this.seal(step.type, content, step.record);
+        const written = this.seal(step.type, content, step.record, this.state.write);
         if (step.type === ContentType.change_cipher_spec && this.state.pendingWrite) {
           // TLS 1.2: our ChangeCipherSpec switches our writes to the new keys (RFC 5246 §7.1).
           this.state.write = this.state.pendingWrite;
@@ -152,6 +152,10 @@ class Run {
         return undefined;
       case 'expect':
         return this.expect(step.expect, out);
+      case 'check': {
+        const verdict = step.test({ state: this.state, results: this.results, received: this.incoming.events });
+        return verdict === true ? undefined : verdict === false ? 'check failed' : verdict;
+      }
     }
   }
 
@@ -184,7 +188,13 @@ class Run {
   }
 
   /** `content` as records of `type`: fragmented, protected under `epoch` unless asked otherwise. */
-  private seal(type: number, content: Uint8Array, o: RecordOptions = {}, epoch = this.state.write): Uint8Array[] {
+  private seal(
+    type: number,
+    content: Uint8Array,
+    o: RecordOptions | undefined,
+    epoch: LabEpoch | undefined,
+  ): Uint8Array[] {
+    o ??= {};
     const size = Math.max(1, o.fragment ?? 16384);
     const protect = o.protect ?? (epoch !== undefined && type !== ContentType.change_cipher_spec);
     if (protect && !epoch) throw new Error('no keys to protect the record with');
@@ -210,13 +220,13 @@ class Run {
   private async keyUpdate(requestUpdate: number, out: Out): Promise<undefined> {
     const raw = encodeHandshake({ type: 'key_update', requestUpdate });
     out.messages.push('key_update');
-    const records = this.seal(ContentType.handshake, raw);
+    const records = this.seal(ContentType.handshake, raw, {}, this.state.write);
     updateWriteKeys(this.state);
     return this.write(records, out);
   }
 
   /** Consume events until one decides the expectation (skipping what it allows to pass). */
-  private async expect(e: import('./steps.js').Expectation, out: Out): Promise<string | undefined> {
+  private async expect(e: Expectation, out: Out): Promise<string | undefined> {
     for (;;) {
       const got = await this.incoming.next();
       out.received.push(got);

@@ -13,7 +13,9 @@ import { concat } from '../bytes/hex.js';
 import {
   EarlySecret,
   type HandshakeSecret,
+  type MasterSecret,
   messageHash,
+  resumptionPsk,
   type Tls13CipherSuite,
   tls13CipherSuite,
 } from '../crypto/key-schedule.js';
@@ -27,7 +29,7 @@ import type { ServerKeyExchange } from '../tls/messages/key-exchange.js';
 import { parseCertificate } from '../x509/certificate.js';
 import type { LabEpoch } from './epoch.js';
 import { verifyTls12ServerFinished } from './tls12.js';
-import { onServerFinished, onServerHello13 } from './tls13.js';
+import { onClientHelloSent, onServerFinished, onServerHello13 } from './tls13.js';
 
 /** Secrets of the connection so far (for research; every value is secret). */
 export interface LabSecrets {
@@ -39,6 +41,20 @@ export interface LabSecrets {
   resumptionMaster?: Uint8Array;
   /** TLS 1.2 master secret. */
   master12?: Uint8Array;
+}
+
+/** A TLS 1.3 ticket received in a conversation, with its PSK (RFC 8446 §4.6.1), to resume with. */
+export interface LabTicket {
+  readonly ticket: Uint8Array;
+  readonly psk: Uint8Array;
+  readonly ageAdd: number;
+  readonly lifetime: number;
+  /** max_early_data_size from the ticket's early_data extension (0 without one). */
+  readonly maxEarlyDataSize: number;
+  /** The cipher suite of the connection that issued it. */
+  readonly cipherSuite: number;
+  /** Date.now() when it arrived. */
+  readonly receivedAt: number;
 }
 
 /** The conversation state: what was negotiated and the keys in force. */
@@ -57,9 +73,17 @@ export class LabState {
   keyPairs = new Map<number, KeyShareKeyPair>();
   suite13: Tls13CipherSuite | undefined;
   suite12: Tls12CipherSuite | undefined;
-  /** The PSK to put in the early secret (0-RTT and resumption scripts set it). */
+  /** The PSK to put in the early secret (0-RTT and resumption scripts set it), and its suite. */
   psk: Uint8Array | undefined;
+  /** The PSK our ClientHello offered (kept when the server declines it). */
+  offeredPsk: Uint8Array | undefined;
+  pskSuite: Tls13CipherSuite | undefined;
   handshakeSecret: HandshakeSecret | undefined;
+  masterSecret: MasterSecret | undefined;
+  /** Tickets received (TLS 1.3 NewSessionTicket after the handshake). */
+  tickets: LabTicket[] = [];
+  /** Our 0-RTT epoch, once a ClientHello offering early_data with a PSK went out. */
+  earlyWrite: LabEpoch | undefined;
   secrets: LabSecrets = {};
   /** The epoch our records are written with (undefined: plaintext). */
   write: LabEpoch | undefined;
@@ -114,8 +138,10 @@ export class LabState {
       this.clientHello = { ...message, raw };
     }
     if (inTranscript && !this.handshakeDone) this.transcript.push(raw);
+    if (message.type === 'client_hello') onClientHelloSent(this, raw);
     if (message.type === 'finished' && this.version === 'tls13') {
       this.handshakeDone = true;
+      this.secrets.resumptionMaster = this.masterSecret?.resumptionMasterSecret(this.transcriptHash());
       if (this.pendingClientApplication) this.write = this.pendingClientApplication;
     }
     if (message.type === 'finished') this.lastClientVerifyData = message.verifyData;
@@ -136,6 +162,7 @@ export class LabState {
       this.serverFinishedValid = verifyTls12ServerFinished(this, m.verifyData);
     }
     if (m.type === 'server_key_exchange') this.serverKeyExchange = m;
+    if (m.type === 'new_session_ticket' && m.version === 'tls13') this.onTicket(m);
     if (m.type === 'certificate' && this.version === 'tls12') this.serverRsaKey = rsaKeyOf(m);
     if (!this.handshakeDone && m.type !== 'hello_request' && m.type !== 'new_session_ticket') {
       this.transcript.push(m.raw);
@@ -165,6 +192,21 @@ export class LabState {
     this.version = 'tls12';
     this.suite12 = tls12CipherSuite(m.cipherSuite);
     this.extendedMasterSecret = findExtension(m.extensions, 'extended_master_secret') !== undefined;
+  }
+
+  private onTicket(m: { lifetime: number; ageAdd: number; nonce: Uint8Array; ticket: Uint8Array } & HandshakeMessage) {
+    const rms = this.secrets.resumptionMaster;
+    if (!rms || !this.suite13 || m.type !== 'new_session_ticket' || m.version !== 'tls13') return;
+    const early = findExtension(m.extensions, 'early_data');
+    this.tickets.push({
+      ticket: m.ticket,
+      psk: resumptionPsk(this.provider, this.suite13.hash, rms, m.nonce),
+      ageAdd: m.ageAdd,
+      lifetime: m.lifetime,
+      maxEarlyDataSize: early?.maxEarlyDataSize ?? 0,
+      cipherSuite: this.suite13.value,
+      receivedAt: Date.now(),
+    });
   }
 
   /** A fresh early secret (with the PSK if one is set). */

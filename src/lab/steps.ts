@@ -7,7 +7,9 @@
  * alert, a close, data or silence; and branch: a step may be a function of the results so far.
  * @module
  */
-import type { HandshakeMessage } from '../tls/messages/handshake.js';
+import type { DecodedHandshake, HandshakeMessage } from '../tls/messages/handshake.js';
+import type { LabEpoch } from './epoch.js';
+import type { StepResult } from './runner.js';
 import type { LabState } from './state.js';
 
 /** A value given directly, or computed from the state when the step runs. */
@@ -36,10 +38,11 @@ export type Step =
   | { kind: 'records'; label?: string; type: number; content: Lazy<Uint8Array>; record?: RecordOptions }
   | { kind: 'raw'; label?: string; bytes: Lazy<Uint8Array> }
   | { kind: 'replay'; label?: string; record: number }
-  | { kind: 'keys'; label?: string; direction: 'write' | 'read'; to: Lazy<import('./epoch.js').LabEpoch | undefined> }
+  | { kind: 'keys'; label?: string; direction: 'write' | 'read'; to: Lazy<LabEpoch | undefined> }
   | { kind: 'key-update'; label?: string; requestUpdate?: number }
   | { kind: 'expect'; label?: string; expect: Expectation }
   | { kind: 'close'; label?: string }
+  | { kind: 'check'; label?: string; test: (cx: StepContext) => boolean | string }
   | StepFunction;
 
 /** What the peer sent, as the runner decoded it. */
@@ -47,7 +50,7 @@ export type Received =
   | {
       kind: 'message';
       type: string;
-      message: import('../tls/messages/handshake.js').DecodedHandshake;
+      message: DecodedHandshake;
       protected: boolean;
     }
   | { kind: 'alert'; level: number; description: number; protected: boolean }
@@ -70,7 +73,7 @@ export type Expectation =
 /** What a step function sees: the state, every step result so far, and everything received. */
 export interface StepContext {
   readonly state: LabState;
-  readonly results: readonly import('./runner.js').StepResult[];
+  readonly results: readonly StepResult[];
   readonly received: readonly Received[];
 }
 
@@ -128,7 +131,7 @@ export function replay(record: number): Step {
 }
 
 /** Replace the epoch of a direction (undefined: plaintext). */
-export function switchKeys(direction: 'write' | 'read', to: Lazy<import('./epoch.js').LabEpoch | undefined>): Step {
+export function switchKeys(direction: 'write' | 'read', to: Lazy<LabEpoch | undefined>): Step {
   return { kind: 'keys', direction, to };
 }
 
@@ -175,4 +178,12 @@ export function expectSilence(): Step {
 /** Branch: run `f` when reached, and the steps it returns. */
 export function branch(f: StepFunction): Step {
   return f;
+}
+
+/**
+ * Check the state or what was received: `test` returns true to pass, false or a reason to fail
+ * (e.g. the downgrade sentinel in ServerHello.random).
+ */
+export function check(label: string, test: (cx: StepContext) => boolean | string): Step {
+  return { kind: 'check', label, test };
 }

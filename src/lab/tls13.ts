@@ -4,15 +4,15 @@
  * default ClientHello (§4.1.2) a script starts from and overrides.
  * @module
  */
-import { equalBytes } from '../bytes/hex.js';
-import { finishedVerifyData, nextTrafficSecret } from '../crypto/key-schedule.js';
-import { groupName } from '../crypto/provider.js';
+import { concat, equalBytes } from '../bytes/hex.js';
+import { EarlySecret, finishedVerifyData, nextTrafficSecret, tls13CipherSuite } from '../crypto/key-schedule.js';
+import { groupName, HASH_LENGTH } from '../crypto/provider.js';
 import { CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme } from '../tls/enums.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
-import type { DecodedHandshake } from '../tls/messages/handshake.js';
+import { clientHelloWithoutBinders, type DecodedHandshake } from '../tls/messages/handshake.js';
 import type { ClientHello, ServerHello } from '../tls/messages/hello.js';
 import { tls13Epoch } from './epoch.js';
-import type { LabState } from './state.js';
+import type { LabState, LabTicket } from './state.js';
 
 /** ServerHello (not a HelloRetryRequest) chose TLS 1.3: derive and install the handshake epochs. */
 export function onServerHello13(state: LabState, m: ServerHello): void {
@@ -29,6 +29,8 @@ export function onServerHello13(state: LabState, m: ServerHello): void {
       }
     }
   }
+  // The PSK enters the key schedule only when the server selected it (RFC 8446 §4.2.11).
+  if (!findExtension(m.extensions, 'pre_shared_key')) state.psk = undefined;
   const hs = state.earlySecret().handshake(shared);
   const hash = state.transcriptHash();
   state.handshakeSecret = hs;
@@ -55,6 +57,7 @@ export function onServerFinished(state: LabState, m: DecodedHandshake): void {
   state.serverFinishedValid = equalBytes(expected, m.verifyData);
   state.transcript.push(m.raw);
   const master = hs.master();
+  state.masterSecret = master;
   const hash = state.transcriptHash();
   state.secrets.clientApplication = master.clientApplicationTrafficSecret(hash);
   state.secrets.serverApplication = master.serverApplicationTrafficSecret(hash);
@@ -93,7 +96,11 @@ export interface HelloOptions {
   keyShares?: number[];
   /** Extensions appended at the end (e.g. an unknown or misplaced one). */
   extraExtensions?: Extension[];
-  /** Last word: edit the hello as built. */
+  /** Resume with this ticket: a pre_shared_key extension (last) with its binder (RFC 8446 §4.2.11). */
+  resume?: LabTicket;
+  /** With `resume`: offer 0-RTT (an empty early_data extension, RFC 8446 §4.2.10). */
+  earlyData?: boolean;
+  /** Last word: edit the hello as built (binders are computed after it). */
   edit?: (hello: ClientHello) => ClientHello;
 }
 
@@ -147,6 +154,7 @@ export function defaultClientHello(state: LabState, o: HelloOptions = {}): Clien
     );
   }
   extensions.push(...(o.extraExtensions ?? []));
+  if (o.resume && o.earlyData) extensions.push({ kind: 'early_data' });
   const hello: ClientHello = {
     type: 'client_hello',
     version: ProtocolVersion.TLS1_2,
@@ -156,7 +164,46 @@ export function defaultClientHello(state: LabState, o: HelloOptions = {}): Clien
     compressionMethods: [0],
     extensions,
   };
-  return o.edit ? o.edit(hello) : hello;
+  const edited = o.edit ? o.edit(hello) : hello;
+  return o.resume ? withPsk(state, edited, o.resume) : edited;
+}
+
+/** `hello` with a pre_shared_key for `ticket` appended and its binder computed (RFC 8446 §4.2.11.2). */
+export function withPsk(state: LabState, hello: ClientHello, ticket: LabTicket): ClientHello {
+  const suite = tls13CipherSuite(ticket.cipherSuite);
+  if (!suite) throw new Error(`ticket suite 0x${ticket.cipherSuite.toString(16)} is not a TLS 1.3 suite`);
+  const age = Math.max(0, Date.now() - ticket.receivedAt);
+  const identity = { identity: ticket.ticket, obfuscatedTicketAge: (age + ticket.ageAdd) >>> 0 };
+  const placeholder = new Uint8Array(HASH_LENGTH[suite.hash]);
+  const psk: Extension = {
+    kind: 'pre_shared_key',
+    form: 'client_hello',
+    identities: [identity],
+    binders: [placeholder],
+  };
+  const draft: ClientHello = { ...hello, extensions: [...(hello.extensions ?? []), psk] };
+  const truncated = clientHelloWithoutBinders(draft);
+  const prefix =
+    state.transcript.length > 0 && state.helloRetryRequest ? concat(...state.transcript) : new Uint8Array(0);
+  const early = EarlySecret.create(state.provider, suite.hash, ticket.psk);
+  const binder = early.binder('resumption', state.provider.hash(suite.hash, concat(prefix, truncated)));
+  early.dispose();
+  state.psk = ticket.psk;
+  state.offeredPsk = ticket.psk;
+  state.pskSuite = suite;
+  return { ...hello, extensions: [...(hello.extensions ?? []), { ...psk, binders: [binder] }] };
+}
+
+/** A ClientHello went out: with a PSK and early_data offered, our writes move to the 0-RTT keys (§7.1). */
+export function onClientHelloSent(state: LabState, raw: Uint8Array): void {
+  const m = state.clientHello;
+  const suite = state.pskSuite;
+  if (!m || !suite || !state.psk || !findExtension(m.extensions, 'early_data')) return;
+  const early = EarlySecret.create(state.provider, suite.hash, state.psk);
+  state.secrets.clientEarly = early.clientEarlyTrafficSecret(state.provider.hash(suite.hash, raw));
+  early.dispose();
+  state.earlyWrite = tls13Epoch(state.provider, suite, state.secrets.clientEarly, 'early');
+  state.write = state.earlyWrite;
 }
 
 /**
