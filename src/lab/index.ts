@@ -57,6 +57,7 @@ export {
 } from './steps.js';
 export type { RsaPremasterOptions } from './tls12.js';
 export type { HelloOptions } from './tls13.js';
+export type { TraceOptions } from './trace.js';
 export { formatTrace, resultJson, summary } from './trace.js';
 export type { LabTransport, MemoryPeerLog, SansIoPeer } from './transport.js';
 export { memoryTransport } from './transport.js';

@@ -7,7 +7,7 @@
  */
 import { concat } from '../bytes/hex.js';
 import type { CryptoProvider } from '../crypto/provider.js';
-import { ContentType } from '../tls/enums.js';
+import { ContentType, nameOf } from '../tls/enums.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../tls/messages/handshake.js';
 import { type LabEpoch, recordHeader } from './epoch.js';
 import { Incoming, messageTypeName } from './incoming.js';
@@ -253,7 +253,7 @@ function defaultLabel(step: Exclude<Step, (...a: never[]) => unknown>): string {
     case 'expect':
       return `expect ${describeExpectation(step.expect)}`;
     case 'records':
-      return `send ${step.type} record`;
+      return `send ${nameOf(ContentType, step.type)} record`;
     case 'keys':
       return `switch ${step.direction} keys`;
     case 'replay':

@@ -29,7 +29,7 @@ import type { ServerKeyExchange } from '../tls/messages/key-exchange.js';
 import { parseCertificate } from '../x509/certificate.js';
 import type { LabEpoch } from './epoch.js';
 import { verifyTls12ServerFinished } from './tls12.js';
-import { onClientHelloSent, onServerFinished, onServerHello13 } from './tls13.js';
+import { onClientHelloSent, onServerFinished, onServerHello13, updateReadKeys } from './tls13.js';
 
 /** Secrets of the connection so far (for research; every value is secret). */
 export interface LabSecrets {
@@ -163,6 +163,7 @@ export class LabState {
     }
     if (m.type === 'server_key_exchange') this.serverKeyExchange = m;
     if (m.type === 'new_session_ticket' && m.version === 'tls13') this.onTicket(m);
+    if (m.type === 'key_update' && this.version === 'tls13') updateReadKeys(this);
     if (m.type === 'certificate' && this.version === 'tls12') this.serverRsaKey = rsaKeyOf(m);
     if (!this.handshakeDone && m.type !== 'hello_request' && m.type !== 'new_session_ticket') {
       this.transcript.push(m.raw);

@@ -83,6 +83,16 @@ export function updateWriteKeys(state: LabState): void {
   state.write = tls13Epoch(state.provider, suite, next, `${state.write?.label ?? 'application'}+1`);
 }
 
+/** The server's KeyUpdate: its next application traffic secret for our reads (RFC 8446 §4.6.3). */
+export function updateReadKeys(state: LabState): void {
+  const suite = state.suite13;
+  const secret = state.secrets.serverApplication;
+  if (!suite || !secret) return;
+  const next = nextTrafficSecret(state.provider, suite.hash, secret);
+  state.secrets.serverApplication = next;
+  state.read = tls13Epoch(state.provider, suite, next, `${state.read?.label ?? 'application'}+1`);
+}
+
 /** What the default ClientHello offers (every field can be overridden by the script). */
 export interface HelloOptions {
   /** Server name for SNI (omitted when undefined). */

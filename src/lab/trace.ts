@@ -26,10 +26,17 @@ function receivedLine(r: Received): string {
   return describeReceived(r);
 }
 
+/** Options of {@link formatTrace}. */
+export interface TraceOptions {
+  /** Print each step's start and duration in seconds, as ssldump does (default true). */
+  timing?: boolean;
+}
+
 /** The lines of one step. */
-function stepLines(s: StepResult): string[] {
+function stepLines(s: StepResult, timing: boolean): string[] {
   const mark = s.ok ? '' : '  ✗ FAILED';
-  const lines = [`#${s.index} ${(s.at / 1000).toFixed(4)} (${(s.ms / 1000).toFixed(4)})  ${s.label}${mark}`];
+  const time = timing ? ` ${(s.at / 1000).toFixed(4)} (${(s.ms / 1000).toFixed(4)})` : '';
+  const lines = [`#${s.index}${time}  ${s.label}${mark}`];
   if (s.messages.length > 0) lines.push(`    C>S  ${s.messages.join(', ')}`);
   for (const r of s.sent) lines.push(`    C>S  ${recordLine(r)}`);
   for (const r of s.received) lines.push(`    S>C  ${receivedLine(r)}`);
@@ -38,8 +45,9 @@ function stepLines(s: StepResult): string[] {
 }
 
 /** The whole run, ssldump-style, ending with the summary. */
-export function formatTrace(result: ConversationResult): string {
-  return [...result.steps.flatMap(stepLines), summary(result)].join('\n');
+export function formatTrace(result: ConversationResult, options: TraceOptions = {}): string {
+  const timing = options.timing ?? true;
+  return [...result.steps.flatMap((s) => stepLines(s, timing)), summary(result)].join('\n');
 }
 
 /** `ok: N steps` or `FAILED at step #i (label): reason`. */
