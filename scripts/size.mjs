@@ -34,6 +34,7 @@ const BUDGETS = {
   handshake: 203_000,
   node: 216_000,
   web: 190_000,
+  lab: 73_000,
   'tcp (decodeTcpSegment only)': 2_700,
 };
 

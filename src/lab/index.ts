@@ -14,12 +14,41 @@ export type { FinishedOptions } from './messages.js';
 export {
   clientHello,
   clientKeyExchange,
-  downgradeSentinel,
   finished,
   renegotiationHello,
   retryHello,
+  sentinelOf,
   serverHelloHas,
 } from './messages.js';
+export type { FinishedVariant, RecipeOptions, RetryVariant, RsaVariant } from './recipes/index.js';
+export {
+  badCcs13,
+  ccsInHandshake13,
+  clientHelloAfterHandshake13,
+  downgradeSentinel,
+  earlyCcs12,
+  earlyDataAccepted,
+  FINISHED_ALERT,
+  getTicket,
+  handshake12,
+  handshake13,
+  helloRetryTwice,
+  keyShareNotOffered,
+  oversizedRecord,
+  RSA_VARIANTS,
+  renegotiation12,
+  renegotiationAnswer,
+  replayEarlyData,
+  rsaPremasterProbe,
+  sendEarlyData,
+  serverFlight12,
+  serverFlight13,
+  serverFormExtension,
+  spoiledFinished,
+  spoiledPlaintext,
+  UNASSIGNED_EXTENSION,
+  unknownExtension,
+} from './recipes/index.js';
 export type { ConversationResult, RunOptions, StepResult } from './runner.js';
 export { runConversation } from './runner.js';
 export type { LabSecrets, LabTicket } from './state.js';

@@ -76,7 +76,7 @@ export function renegotiationHello(
 }
 
 /** Whether the ServerHello received carries the TLS 1.2 or 1.1 downgrade sentinel (RFC 8446 §4.1.3). */
-export function downgradeSentinel(s: LabState): 'tls12' | 'tls11' | undefined {
+export function sentinelOf(s: LabState): 'tls12' | 'tls11' | undefined {
   const random = s.serverHello?.random;
   if (!random) return undefined;
   const tail = Array.from(random.subarray(24), (b) => b.toString(16).padStart(2, '0')).join('');

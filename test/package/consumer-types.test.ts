@@ -20,7 +20,7 @@ const require = createRequire(import.meta.url);
 const TSUP = join(dirname(require.resolve('tsup/package.json')), 'dist', 'cli-default.js');
 const TSC = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 
-const SUBPATHS = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'decrypt', 'handshake', 'node', 'web'];
+const SUBPATHS = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'decrypt', 'handshake', 'node', 'web', 'lab'];
 const NAMESPACES = ['capture', 'crypto', 'decrypt', 'handshake', 'tcp', 'tls', 'x509'];
 
 /** Names that stay inside the library, by the subpath that used to export them. */
@@ -89,6 +89,7 @@ import { type CryptoProvider, NobleProvider } from 'tlswire/crypto';
 import { NegotiatingClient, type Tls12ClientConfig, TlsClient, type TlsEvent } from 'tlswire/handshake';
 import { type ConnectOptions, connect, TlsSocket } from 'tlswire/node';
 import { decodeTcpSegment, type TcpSegment } from 'tlswire/tcp';
+import { type ConversationResult, runConversation, spoiledFinished } from 'tlswire/lab';
 import { connectTls, type WebTlsConnection } from 'tlswire/web';
 import { type ClientHello, decodeHandshake, RecordDeframer } from 'tlswire/tls';
 import { type Certificate, parseCertificate } from 'tlswire/x509';
@@ -130,6 +131,9 @@ export const open: typeof connect = connect;
 export const socket: typeof TlsSocket = TlsSocket;
 export const web: typeof connectTls = connectTls;
 export const webConnection: WebTlsConnection | undefined = undefined;
+export const lab: typeof runConversation = runConversation;
+export const labResult: ConversationResult | undefined = undefined;
+export const recipe: typeof spoiledFinished = spoiledFinished;
 // Internal helpers are not on the namespaces either.
 // @ts-expect-error internal
 tls.checkRecordHeader;

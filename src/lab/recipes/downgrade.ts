@@ -4,7 +4,7 @@
  * TLS 1.3 client can detect an attacker who stripped its supported_versions.
  * @module
  */
-import { clientHello, downgradeSentinel as sentinelOf } from '../messages.js';
+import { clientHello, sentinelOf } from '../messages.js';
 import { check, expectMessage, type Step, send } from '../steps.js';
 import type { RecipeOptions } from './common.js';
 
