@@ -75,7 +75,13 @@ export async function runConversation(
     const step = queue.shift()!;
     if (typeof step === 'function') {
       const cx: StepContext = { state, results: run.results, received: incoming.events };
-      const next = step(cx);
+      let next: Step | readonly Step[] | undefined;
+      try {
+        next = step(cx);
+      } catch (e) {
+        // A branch that throws fails as a step of its own.
+        next = { kind: 'check', label: 'branch', test: () => `${(e as Error).name}: ${(e as Error).message}` };
+      }
       if (next !== undefined) queue.unshift(...(Array.isArray(next) ? next : [next as Step]));
       continue;
     }

@@ -203,3 +203,14 @@ describe('branches, checks, traces', () => {
     expect(r.received.at(-1)).toEqual({ kind: 'data', bytes: ping });
   });
 });
+
+describe('a branch that throws', () => {
+  it('fails as a step of its own, with the error', async () => {
+    const r = await run(tls13(), [
+      branch(() => {
+        throw new RangeError('no such group');
+      }),
+    ]);
+    expect(summary(r)).toBe('FAILED at step #1 (branch): RangeError: no such group');
+  });
+});
