@@ -27,8 +27,6 @@ export function messageTypeName(m: { type: string; isHelloRetryRequest?: boolean
   return m.type;
 }
 
-const now = (): number => globalThis.performance?.now() ?? Date.now();
-
 /** The peer's side of a conversation: bytes in, {@link Received} events out, in order. */
 export class Incoming {
   readonly events: Received[] = [];
@@ -176,10 +174,5 @@ export class Incoming {
         });
       }
     }
-  }
-
-  /** When the events were received is not tracked per event; this gives the clock the runner uses. */
-  static now(): number {
-    return now();
   }
 }
