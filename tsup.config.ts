@@ -15,7 +15,20 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
-const subpaths = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'decrypt', 'handshake', 'node', 'web', 'scan'];
+const subpaths = [
+  'bytes',
+  'tcp',
+  'capture',
+  'tls',
+  'crypto',
+  'x509',
+  'decrypt',
+  'handshake',
+  'node',
+  'web',
+  'scan',
+  'lab',
+];
 const subpathEntries = Object.fromEntries(subpaths.map((name) => [`${name}/index`, `src/${name}/index.ts`]));
 const libraryEntries = { index: 'src/index.ts', ...subpathEntries };
 

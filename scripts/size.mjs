@@ -35,6 +35,7 @@ const BUDGETS = {
   node: 216_000,
   web: 190_000,
   scan: 201_000,
+  lab: 73_000,
   'tcp (decodeTcpSegment only)': 2_700,
 };
 

@@ -14,6 +14,7 @@ import { decodeCommand } from './decode.js';
 import { demoCommand } from './demo.js';
 import type { Output } from './format.js';
 import { pcapCommand } from './pcap.js';
+import { probeCommand } from './probe.js';
 import { scanCommand } from './scan.js';
 import { serveCommand } from './serve.js';
 
@@ -32,6 +33,8 @@ Commands:
                            openssl x509 -text plus openssl verify
   scan HOST:PORT [--json]  what a TLS server supports (versions, suites, groups,
                            certificates, extensions, resumption) rated against RFC 9325
+  probe HOST:PORT SCRIPT   run a scripted TLS conversation (tlswire/lab) against a
+                           server and print what it answered
 
 Options:
   -h, --help               show this help (tlswire <command> --help for a command's)
@@ -47,6 +50,7 @@ const COMMANDS: Readonly<Record<string, (argv: string[], io: Output) => number |
   serve: serveCommand,
   cert: certCommand,
   scan: scanCommand,
+  probe: probeCommand,
 };
 
 /** tlswire's version, from the package.json two levels above this module (src/cli/ or dist/cli/). */

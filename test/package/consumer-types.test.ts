@@ -20,7 +20,20 @@ const require = createRequire(import.meta.url);
 const TSUP = join(dirname(require.resolve('tsup/package.json')), 'dist', 'cli-default.js');
 const TSC = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 
-const SUBPATHS = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'decrypt', 'handshake', 'node', 'web', 'scan'];
+const SUBPATHS = [
+  'bytes',
+  'tcp',
+  'capture',
+  'tls',
+  'crypto',
+  'x509',
+  'decrypt',
+  'handshake',
+  'node',
+  'web',
+  'scan',
+  'lab',
+];
 const NAMESPACES = ['capture', 'crypto', 'decrypt', 'handshake', 'tcp', 'tls', 'x509'];
 
 /** Names that stay inside the library, by the subpath that used to export them. */
@@ -90,6 +103,7 @@ import { NegotiatingClient, type Tls12ClientConfig, TlsClient, type TlsEvent } f
 import { type ConnectOptions, connect, TlsSocket } from 'tlswire/node';
 import { decodeTcpSegment, type TcpSegment } from 'tlswire/tcp';
 import { type ScanReport, scan } from 'tlswire/scan';
+import { type ConversationResult, runConversation, spoiledFinished } from 'tlswire/lab';
 import { connectTls, type WebTlsConnection } from 'tlswire/web';
 import { type ClientHello, decodeHandshake, RecordDeframer } from 'tlswire/tls';
 import { type Certificate, parseCertificate } from 'tlswire/x509';
@@ -133,6 +147,9 @@ export const web: typeof connectTls = connectTls;
 export const webConnection: WebTlsConnection | undefined = undefined;
 export const scanner: typeof scan = scan;
 export const scanReport: ScanReport | undefined = undefined;
+export const lab: typeof runConversation = runConversation;
+export const labResult: ConversationResult | undefined = undefined;
+export const recipe: typeof spoiledFinished = spoiledFinished;
 // Internal helpers are not on the namespaces either.
 // @ts-expect-error internal
 tls.checkRecordHeader;

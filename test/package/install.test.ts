@@ -13,7 +13,20 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SUBPATHS = ['bytes', 'tcp', 'capture', 'tls', 'crypto', 'x509', 'decrypt', 'handshake', 'node', 'web', 'scan'];
+const SUBPATHS = [
+  'bytes',
+  'tcp',
+  'capture',
+  'tls',
+  'crypto',
+  'x509',
+  'decrypt',
+  'handshake',
+  'node',
+  'web',
+  'scan',
+  'lab',
+];
 
 let dir = '';
 let files: string[] = [];

@@ -1,0 +1,91 @@
+/**
+ * Handshake messages built from the conversation state, each a {@link Lazy} value for `send`:
+ * ClientHello (RFC 8446 §4.1.2) and its retry after a HelloRetryRequest, Finished in either version
+ * (RFC 8446 §4.4.4, RFC 5246 §7.4.9) right, wrong, truncated or padded, ClientKeyExchange
+ * (RFC 5246 §7.4.7, RFC 8422 §5.7), and TLS 1.2 renegotiation's ClientHello (RFC 5746 §3.5).
+ * @module
+ */
+import { concat } from '../bytes/hex.js';
+import { findExtension } from '../tls/extensions.js';
+import type { ClientHello } from '../tls/messages/hello.js';
+import type { ClientKeyExchange } from '../tls/messages/key-exchange.js';
+import type { Finished } from '../tls/messages/session.js';
+import type { LabState } from './state.js';
+import { clientKeyExchange as buildCke, clientFinished12, type RsaPremasterOptions } from './tls12.js';
+import { clientFinished13, defaultClientHello, type HelloOptions, retryClientHello } from './tls13.js';
+
+/** The default ClientHello with `options` applied (a fresh key share each time it is built). */
+export function clientHello(options: HelloOptions = {}): (s: LabState) => ClientHello {
+  return (s) => defaultClientHello(s, options);
+}
+
+/** The ClientHello that answers the HelloRetryRequest received (a share for `group`, default the one asked). */
+export function retryHello(group?: number, edit?: (h: ClientHello) => ClientHello): (s: LabState) => ClientHello {
+  return (s) => {
+    const hello = retryClientHello(s, group);
+    return edit ? edit(hello) : hello;
+  };
+}
+
+/** How a Finished is spoiled. */
+export interface FinishedOptions {
+  /** XOR this into the first byte of verify_data (a wrong MAC of the right length). */
+  flip?: number;
+  /** Keep only this many bytes of verify_data (truncated). */
+  length?: number;
+  /** Append these bytes (padded). */
+  append?: Uint8Array;
+  /** Send this verify_data instead. */
+  verifyData?: Uint8Array;
+}
+
+/** Our Finished for the version in use, over the transcript so far, optionally spoiled. */
+export function finished(o: FinishedOptions = {}): (s: LabState) => Finished {
+  return (s) => {
+    let verifyData = o.verifyData ?? (s.version === 'tls12' ? clientFinished12(s) : clientFinished13(s));
+    if (o.flip !== undefined) {
+      verifyData = verifyData.slice();
+      verifyData[0]! ^= o.flip;
+    }
+    if (o.length !== undefined) verifyData = verifyData.slice(0, o.length);
+    if (o.append) verifyData = concat(verifyData, o.append);
+    return { type: 'finished', verifyData };
+  };
+}
+
+/** A TLS 1.2 ClientKeyExchange for the negotiated key exchange (RSA: any premaster or ciphertext). */
+export function clientKeyExchange(o: RsaPremasterOptions = {}): (s: LabState) => ClientKeyExchange {
+  return (s) => buildCke(s, o);
+}
+
+/**
+ * TLS 1.2 renegotiation: a new ClientHello (sent under the current keys) whose renegotiation_info
+ * carries our last Finished verify_data (RFC 5746 §3.5), or is left as `edit` makes it.
+ */
+export function renegotiationHello(
+  options: HelloOptions & { clientVerifyData?: Uint8Array } = {},
+): (s: LabState) => ClientHello {
+  return (s) => {
+    const hello = defaultClientHello(s, { versions: [], ...options });
+    const verify = options.clientVerifyData ?? s.lastClientVerifyData ?? new Uint8Array(0);
+    const extensions = (hello.extensions ?? []).map((e) =>
+      e.kind === 'renegotiation_info' ? { ...e, renegotiatedConnection: verify } : e,
+    );
+    return options.edit ? options.edit({ ...hello, extensions }) : { ...hello, extensions };
+  };
+}
+
+/** Whether the ServerHello received carries the TLS 1.2 or 1.1 downgrade sentinel (RFC 8446 §4.1.3). */
+export function sentinelOf(s: LabState): 'tls12' | 'tls11' | undefined {
+  const random = s.serverHello?.random;
+  if (!random) return undefined;
+  const tail = Array.from(random.subarray(24), (b) => b.toString(16).padStart(2, '0')).join('');
+  if (tail === '444f574e47524401') return 'tls12';
+  if (tail === '444f574e47524400') return 'tls11';
+  return undefined;
+}
+
+/** The extension types of the ServerHello received, for scripts that branch on them. */
+export function serverHelloHas(s: LabState, kind: Parameters<typeof findExtension>[1]): boolean {
+  return findExtension(s.serverHello?.extensions, kind) !== undefined;
+}
