@@ -93,21 +93,21 @@ export interface DecodedPacket {
  */
 export function decodePacket(packet: CapturedPacket): DecodedPacket {
   const link = decodeLink(packet.linkType, packet.data);
-  const out: DecodedPacket = { packet, link };
-  const at = (b: Uint8Array) => b.byteOffset - packet.data.byteOffset;
+  const base = packet.data.byteOffset;
   let network: LinkFrame['network'] = link.network;
   let bytes = link.payload;
+  let tunnels: TunnelLayer[] | undefined;
   for (;;) {
-    if (network === 'other') return { ...out, notTcp: 'not-ip' };
-    const ip = network === 'ipv4' ? decodeIpv4(bytes, at(bytes)) : decodeIpv6(bytes, at(bytes));
-    out.ip = ip;
-    if (ip.protocol !== IP_PROTOCOL_GRE || ip.fragment) return transport(out, ip, at(ip.payload));
-    out.tunnels ??= [];
-    const tunnels = out.tunnels;
-    if (tunnels.length === MAX_TUNNELS) {
-      throw new DecodeError('value', `more than ${MAX_TUNNELS} nested tunnels`, 'GRE', at(ip.payload));
-    }
-    const g = decodeGre(ip.payload, at(ip.payload));
+    if (network === 'other')
+      return tunnels ? { packet, link, tunnels, notTcp: 'not-ip' } : { packet, link, notTcp: 'not-ip' };
+    const ip =
+      network === 'ipv4' ? decodeIpv4(bytes, bytes.byteOffset - base) : decodeIpv6(bytes, bytes.byteOffset - base);
+    const at = ip.payload.byteOffset - base;
+    if (ip.protocol !== IP_PROTOCOL_GRE || ip.fragment) return transport({ packet, link, ip }, ip, at, tunnels);
+    tunnels ??= [];
+    if (tunnels.length === MAX_TUNNELS)
+      throw new DecodeError('value', `more than ${MAX_TUNNELS} nested tunnels`, 'GRE', at);
+    const g = decodeGre(ip.payload, at);
     const layer: TunnelLayer = { ip, gre: g.gre };
     if (g.erspan) layer.erspan = g.erspan;
     tunnels.push(layer);
@@ -123,17 +123,22 @@ export function decodePacket(packet: CapturedPacket): DecodedPacket {
   }
 }
 
-function transport(out: DecodedPacket, ip: IpHeader, at: number): DecodedPacket {
-  if (ip.protocol !== IpProtocol.TCP) return { ...out, notTcp: 'not-tcp' };
-  if (ip.fragment) return { ...out, notTcp: 'fragment' };
-  if (!ip.truncated) return { ...out, tcp: decodeTcpSegment(new Reader(ip.payload, 'TcpSegment', at)) };
-  return truncatedTcp(out, ip, at);
+function transport(out: DecodedPacket, ip: IpHeader, at: number, tunnels: TunnelLayer[] | undefined): DecodedPacket {
+  if (tunnels) out.tunnels = tunnels;
+  if (ip.protocol !== IpProtocol.TCP) out.notTcp = 'not-tcp';
+  else if (ip.fragment) out.notTcp = 'fragment';
+  else if (!ip.truncated) out.tcp = decodeTcpSegment(new Reader(ip.payload, 'TcpSegment', at));
+  else truncatedTcp(out, ip, at);
+  return out;
 }
 
 /** The headers of a TCP segment the snap length cut short. */
-function truncatedTcp(out: DecodedPacket, ip: IpHeader, at: number): DecodedPacket {
+function truncatedTcp(out: DecodedPacket, ip: IpHeader, at: number): void {
   const bytes = ip.payload;
-  if (bytes.length < TCP_HEADER_LENGTH) return { ...out, notTcp: 'truncated' };
+  if (bytes.length < TCP_HEADER_LENGTH) {
+    out.notTcp = 'truncated';
+    return;
+  }
   const dataOffset = bytes[12]! >> 4;
   const headerLength = dataOffset * 4;
   if (dataOffset >= 5 && headerLength > ip.upperLayerLength) {
@@ -149,8 +154,8 @@ function truncatedTcp(out: DecodedPacket, ip: IpHeader, at: number): DecodedPack
     fixed[12] = (5 << 4) | (fixed[12]! & 0x0f);
     tcp = { ...decodeTcpSegment(new Reader(fixed, 'TcpSegment', at)), dataOffset };
   }
-  const truncation = { captured: tcp.payload.length, length: ip.upperLayerLength - headerLength, optionsMissing };
-  return { ...out, tcp, truncation };
+  out.tcp = tcp;
+  out.truncation = { captured: tcp.payload.length, length: ip.upperLayerLength - headerLength, optionsMissing };
 }
 
 /**

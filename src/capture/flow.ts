@@ -142,8 +142,8 @@ class Reassembler {
     const cutAt = (seq + data.length) >>> 0;
     const cut = wireLength - data.length;
     if (dist(this.next!, seq) <= 0) {
-      this.deliver(seq, data, { frame, cut: false });
-      if (cut > 0) this.deliver(cutAt, new Uint8Array(0), { frame, cut: true }, cut);
+      this.deliver(seq, data, frame, false);
+      if (cut > 0) this.deliver(cutAt, data, frame, true, cut);
       this.drain();
       return;
     }
@@ -152,19 +152,20 @@ class Reassembler {
     while (this.held.bytes > this.maxHeld && this.held.size > 0) this.skipToHeld('cap');
   }
 
-  /** Deliver what is new of `length` bytes at `seq`: `data`, or (`tag.cut`) a `snaplen` gap. */
-  private deliver(seq: number, data: Uint8Array, tag: Tag, length = data.length): void {
+  /** Deliver what is new of `length` bytes at `seq`: `data`, or (`cut`) a `snaplen` gap. */
+  private deliver(seq: number, data: Uint8Array, frame: number, cut: boolean, length = data.length): void {
     const skip = -dist(this.next!, seq);
     if (skip >= length) return;
     const n = length - Math.max(skip, 0);
-    if (tag.cut) this.out.gaps.push({ offset: this.offset, length: n, reason: 'snaplen', frame: tag.frame });
-    else this.out.chunks.push({ offset: this.offset, data: skip > 0 ? data.subarray(skip) : data, frame: tag.frame });
+    if (cut) this.out.gaps.push({ offset: this.offset, length: n, reason: 'snaplen', frame });
+    else this.out.chunks.push({ offset: this.offset, data: skip > 0 ? data.subarray(skip) : data, frame });
     this.offset += n;
     this.next = (this.next! + n) >>> 0;
   }
 
   private drain(): void {
-    for (let h = this.held.shift(this.next!); h; h = this.held.shift(this.next!)) this.deliver(h.seq, h.data, h.tag);
+    for (let h = this.held.shift(this.next!); h; h = this.held.shift(this.next!))
+      this.deliver(h.seq, h.data, h.tag.frame, h.tag.cut);
   }
 
   /** Give up the bytes before the earliest held byte, then deliver what follows. */
