@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Record the captures of vectors/capture/ (see README.md there): header-only / snap-length captures of
-# a TLS connection, QinQ, GRE, GRE-TAP, ERSPAN type II and III, and IPv4 fragments, each made in
-# private network namespaces (tw-a, tw-b, tw-r) joined by veth pairs; no traffic leaves them.
+# a TLS connection, a plain TCP session and IPv4 fragments, each made in private network namespaces
+# (tw-a, tw-b, tw-r) joined by veth pairs (no traffic leaves them); then QinQ, PPPoE, GRE, GRE-TAP and
+# ERSPAN II/III versions of real frames, built by encapsulate.py (scapy: this kernel lacks those links).
+# Needs tcpdump, tshark, openssl, python3 and Debian's python3-scapy (/usr/bin/python3).
 # Next to every capture: NAME.tsv, tshark's fields (FIELDS below; every occurrence, comma-joined).
 # Usage (as root, from the repository root): bash vectors/capture/record.sh [OUTDIR]
 set -euo pipefail
