@@ -5,8 +5,9 @@
  * (RFC 5958, RFC 5915, RFC 8017, RFC 5480). Invariant: only the library's typed errors, plus the
  * memory bounds each streaming decoder documents.
  */
-import { decodePacket, readCapture } from '../../src/capture/decode.js';
-import { streamBytes, trackConnections } from '../../src/capture/flow.js';
+import { decodePacket, PacketDecoder, readCapture } from '../../src/capture/decode.js';
+import { FlowTracker, type StreamDirection, streamBytes, trackConnections } from '../../src/capture/flow.js';
+import { LinkType } from '../../src/capture/packet.js';
 import { decodeTcpSegment, validateTcpSegment } from '../../src/tcp/segment.js';
 import { parseAlert } from '../../src/tls/alert.js';
 import { HandshakeReassembler } from '../../src/tls/handshake-framing.js';
@@ -29,7 +30,7 @@ import {
   tls12Messages,
   tlsStreams,
 } from '../corpus.js';
-import { mutate, randomSplit } from '../mutate.js';
+import { mutate, mutateOnce, randomSplit } from '../mutate.js';
 import type { Rng } from '../prng.js';
 import { FuzzProvider } from '../provider.js';
 import { type Chunks, concatAll, flatten, InvariantViolation, mutateCase, type Target, typedOnly } from '../target.js';
@@ -58,6 +59,8 @@ function readWhole(bytes: Uint8Array): void {
     for (const c of trackConnections(packets, { maxHeldBytes: 1 << 16 })) {
       streamBytes(c.toServer);
       streamBytes(c.toClient);
+      checkTiling(c.toServer);
+      checkTiling(c.toClient);
     }
   });
 }
@@ -74,6 +77,105 @@ const pcapng: Target = {
   description: 'readCapture → decodePacket → trackConnections → streamBytes on mutated .pcapng files',
   corpus: () => one(captureFiles('pcapng')),
   run: ([bytes]) => readWhole(bytes!),
+};
+
+/** A direction's chunks and gaps tile its stream from offset 0 without holes or overlaps. */
+function checkTiling(d: StreamDirection): void {
+  const runs = [...d.chunks.map((c) => [c.offset, c.data.length]), ...d.gaps.map((g) => [g.offset, g.length])];
+  runs.sort((a, b) => a[0]! - b[0]!);
+  let at = 0;
+  for (const [offset, length] of runs) {
+    check(offset === at && length! > 0, `stream runs not contiguous at ${at}: [${offset}, +${length}]`);
+    at += length!;
+  }
+}
+
+const FRAGMENT_LIMITS = { maxDatagrams: 4, maxBytes: 4096, timeoutNs: 5n };
+
+/** One packet of a `capture-packets` input: 2 bytes (bytes cut off by the snap length), then the frame. */
+function packetsOf(input: Chunks) {
+  return input.map((c, i) => {
+    const cut = c.length >= 2 ? (c[0]! << 8) | c[1]! : 0;
+    const data = c.subarray(2);
+    const at = BigInt(i);
+    return {
+      frame: i + 1,
+      timestamp: at,
+      linkType: LinkType.ETHERNET,
+      originalLength: data.length + cut,
+      data,
+      truncated: cut > 0,
+      interfaceId: 0,
+      section: 0,
+    };
+  });
+}
+
+/** Reorder, repeat, drop, cut short (snap length) or mutate some packets of a capture. */
+function shufflePackets(rng: Rng, corpus: readonly Chunks[]): Chunks {
+  const packets = [...rng.pick(corpus)];
+  const flat = corpus.flat();
+  const ops = rng.between(1, 8);
+  for (let k = 0; k < ops && packets.length > 0; k++) {
+    const i = rng.below(packets.length);
+    const p = packets[i]!;
+    switch (rng.below(5)) {
+      case 0:
+        packets.splice(rng.below(packets.length), 0, packets.splice(i, 1)[0]!);
+        break;
+      case 1:
+        packets.splice(rng.below(packets.length), 0, p);
+        break;
+      case 2:
+        packets.splice(i, 1);
+        break;
+      case 3: {
+        const keep = rng.below(Math.max(1, p.length - 2));
+        const cut = p.length - 2 - keep;
+        packets[i] = Uint8Array.of(cut >> 8, cut & 0xff, ...p.subarray(2, 2 + keep));
+        break;
+      }
+      default:
+        packets[i] = mutateOnce(rng, p, flat);
+    }
+  }
+  return packets;
+}
+
+/** The Ethernet captures of vectors/capture/ (tunnels, fragments, header-only), each as its packets. */
+function capturePackets(): Chunks[] {
+  return captureFiles('pcap')
+    .map((bytes) => [...readCapture(bytes)])
+    .filter((ps) => ps.length > 0 && ps.every((p) => p.linkType === LinkType.ETHERNET))
+    .map((ps) =>
+      ps.map((p) => {
+        const cut = Math.min(0xffff, p.originalLength - p.data.length);
+        return Uint8Array.of(cut >> 8, cut & 0xff, ...p.data);
+      }),
+    );
+}
+
+const capturePacketsTarget: Target = {
+  name: 'capture-packets',
+  description:
+    'PacketDecoder (IPv4 fragments, small limits) → FlowTracker on reordered, repeated, dropped, snap-length-cut and mutated packets of Ethernet captures; fragment memory within its limits, stream chunks and gaps contiguous',
+  corpus: capturePackets,
+  generate: shufflePackets,
+  run: (input) => {
+    const decoder = new PacketDecoder(FRAGMENT_LIMITS);
+    const tracker = new FlowTracker({ maxHeldBytes: 1 << 14, fragments: FRAGMENT_LIMITS });
+    for (const p of packetsOf(input)) {
+      typedOnly(() => {
+        tracker.add(decoder.decode(p));
+      });
+      const f = decoder.fragments;
+      check(f.heldBytes <= FRAGMENT_LIMITS.maxBytes && f.size <= FRAGMENT_LIMITS.maxDatagrams, 'fragment limits');
+    }
+    for (const c of tracker.finish()) {
+      checkTiling(c.toServer);
+      checkTiling(c.toClient);
+    }
+  },
 };
 
 const PROTECTIONS: readonly RecordProtection[] = ['plaintext', 'tls13-protected', 'tls12-protected'];
@@ -239,4 +341,13 @@ const key: Target = {
   },
 };
 
-export const DECODER_TARGETS: readonly Target[] = [tcpSegment, pcap, pcapng, record, handshake, certificate, key];
+export const DECODER_TARGETS: readonly Target[] = [
+  tcpSegment,
+  pcap,
+  pcapng,
+  capturePacketsTarget,
+  record,
+  handshake,
+  certificate,
+  key,
+];

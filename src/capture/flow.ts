@@ -11,13 +11,19 @@
  *   (`maxHeldBytes`); past the cap, the missing range is given up as a {@link StreamGap} and
  *   delivery resumes at the earliest held byte. At {@link FlowTracker.finish}, still-missing
  *   ranges are reported the same way.
+ * - A segment the capture's snap length cut short (see `decode.ts`) advances the stream by its length
+ *   on the wire: its captured bytes are delivered and the rest is a gap (`snaplen`) naming the frame,
+ *   so the stream never joins bytes that were not adjacent.
+ * - IPv4 fragments are reassembled (a {@link PacketDecoder} per tracker) unless the caller's
+ *   {@link PacketDecoder} already did.
  * - All sequence arithmetic is modulo 2^32 (wrap-around is ordinary).
  * Payload views are kept, not copied: keep the capture's bytes alive while the result is used.
  * @module
  */
 import { ReassemblyQueue } from '../tcp/reassembly.js';
 import { TcpFlag, type TcpSegment } from '../tcp/types.js';
-import type { DecodedPacket } from './decode.js';
+import { type DecodedPacket, PacketDecoder } from './decode.js';
+import type { DefragmentOptions } from './fragments.js';
 import { formatIpAddress, type IpHeader } from './ip.js';
 
 /** One end of a connection. */
@@ -39,8 +45,13 @@ export interface StreamChunk {
 export interface StreamGap {
   offset: number;
   length: number;
-  /** `cap`: given up because held bytes exceeded `maxHeldBytes`; `end`: still missing at the end. */
-  reason: 'cap' | 'end';
+  /**
+   * `cap`: given up because held bytes exceeded `maxHeldBytes`; `end`: still missing at the end;
+   * `snaplen`: sent, but cut off by the capture's snap length (in {@link frame}).
+   */
+  reason: 'cap' | 'end' | 'snaplen';
+  /** The frame whose payload was cut short (`snaplen` only). */
+  frame?: number;
 }
 
 /** One direction of a connection, reassembled. */
@@ -85,6 +96,14 @@ export interface TcpConnection {
 export interface FlowOptions {
   /** Out-of-order bytes held per direction (overlaps count once) before a gap is given up (default 4 MiB). */
   maxHeldBytes?: number;
+  /** Limits of IPv4 fragment reassembly (see `fragments.ts`). */
+  fragments?: DefragmentOptions;
+}
+
+/** A held piece's origin: its frame, and whether it stands for bytes the snap length cut off. */
+interface Tag {
+  frame: number;
+  cut: boolean;
 }
 
 /** Signed distance from `a` to `b` modulo 2^32, in -2^31 .. 2^31 - 1. */
@@ -97,15 +116,16 @@ class Reassembler {
   next: number | undefined;
   offset = 0;
   finSeq: number | undefined;
-  /** Out-of-order bytes (views of the capture), tagged with their frame. */
-  private readonly held = new ReassemblyQueue<number>(false);
+  /** Out-of-order bytes (views of the capture, or zeros standing for cut-off bytes), tagged. */
+  private readonly held = new ReassemblyQueue<Tag>(false);
 
   constructor(
     readonly out: StreamDirection,
     private readonly maxHeld: number,
   ) {}
 
-  push(seg: TcpSegment, frame: number): void {
+  /** Add `seg`; `wireLength` is its payload length on the wire when the capture cut it short. */
+  push(seg: TcpSegment, frame: number, wireLength = seg.payload.length): void {
     const syn = (seg.flags & TcpFlag.SYN) !== 0;
     if (syn && this.out.isn === undefined) {
       this.out.isn = seg.seq;
@@ -113,32 +133,39 @@ class Reassembler {
     }
     const dataSeq = syn ? (seg.seq + 1) >>> 0 : seg.seq;
     if (this.next === undefined) this.next = dataSeq;
-    if (seg.flags & TcpFlag.FIN && this.finSeq === undefined) this.finSeq = (dataSeq + seg.payload.length) >>> 0;
-    if (seg.payload.length > 0 && !this.out.finished) this.insert(dataSeq, seg.payload, frame);
+    if (seg.flags & TcpFlag.FIN && this.finSeq === undefined) this.finSeq = (dataSeq + wireLength) >>> 0;
+    if (wireLength > 0 && !this.out.finished) this.insert(dataSeq, seg.payload, frame, wireLength);
     this.checkFin();
   }
 
-  private insert(seq: number, data: Uint8Array, frame: number): void {
+  private insert(seq: number, data: Uint8Array, frame: number, wireLength: number): void {
+    const cutAt = (seq + data.length) >>> 0;
+    const cut = wireLength - data.length;
     if (dist(this.next!, seq) <= 0) {
-      this.deliver(seq, data, frame);
+      this.deliver(seq, data, frame, false);
+      if (cut > 0) this.deliver(cutAt, data, frame, true, cut);
       this.drain();
       return;
     }
-    this.held.insert(this.next!, seq, data, frame);
+    this.held.insert(this.next!, seq, data, { frame, cut: false });
+    if (cut > 0) this.held.insert(this.next!, cutAt, new Uint8Array(cut), { frame, cut: true });
     while (this.held.bytes > this.maxHeld && this.held.size > 0) this.skipToHeld('cap');
   }
 
-  private deliver(seq: number, data: Uint8Array, frame: number): void {
+  /** Deliver what is new of `length` bytes at `seq`: `data`, or (`cut`) a `snaplen` gap. */
+  private deliver(seq: number, data: Uint8Array, frame: number, cut: boolean, length = data.length): void {
     const skip = -dist(this.next!, seq);
-    if (skip >= data.length) return;
-    const fresh = skip > 0 ? data.subarray(skip) : data;
-    this.out.chunks.push({ offset: this.offset, data: fresh, frame });
-    this.offset += fresh.length;
-    this.next = (this.next! + fresh.length) >>> 0;
+    if (skip >= length) return;
+    const n = length - Math.max(skip, 0);
+    if (cut) this.out.gaps.push({ offset: this.offset, length: n, reason: 'snaplen', frame });
+    else this.out.chunks.push({ offset: this.offset, data: skip > 0 ? data.subarray(skip) : data, frame });
+    this.offset += n;
+    this.next = (this.next! + n) >>> 0;
   }
 
   private drain(): void {
-    for (let h = this.held.shift(this.next!); h; h = this.held.shift(this.next!)) this.deliver(h.seq, h.data, h.tag);
+    for (let h = this.held.shift(this.next!); h; h = this.held.shift(this.next!))
+      this.deliver(h.seq, h.data, h.tag.frame, h.tag.cut);
   }
 
   /** Give up the bytes before the earliest held byte, then deliver what follows. */
@@ -184,15 +211,21 @@ function key(a: Endpoint): string {
  */
 export class FlowTracker {
   private readonly maxHeld: number;
+  private readonly decoder: PacketDecoder;
   private readonly byTuple = new Map<string, Tracked>();
   private readonly all: Tracked[] = [];
 
   constructor(options: FlowOptions = {}) {
     this.maxHeld = options.maxHeldBytes ?? 4 * 1024 * 1024;
+    this.decoder = new PacketDecoder(options.fragments);
   }
 
-  /** Add one packet; packets without a TCP segment are ignored. Returns the segment's connection. */
-  add(p: DecodedPacket): TcpConnection | undefined {
+  /**
+   * Add one packet; packets without a TCP segment are ignored. Returns the segment's connection (for
+   * an IPv4 fragment: the connection of the datagram it completed).
+   */
+  add(packet: DecodedPacket): TcpConnection | undefined {
+    const p = this.decoder.reassemble(packet);
     const { ip, tcp } = p;
     if (!ip || !tcp) return undefined;
     const src: Endpoint = { address: formatIpAddress(ip.src), port: tcp.srcPort };
@@ -232,7 +265,7 @@ export class FlowTracker {
       t.conn.reset = true;
       return t.conn;
     }
-    (fromClient ? t.toServer : t.toClient).push(tcp, frame);
+    (fromClient ? t.toServer : t.toClient).push(tcp, frame, p.truncation?.length);
     return t.conn;
   }
 

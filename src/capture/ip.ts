@@ -42,6 +42,8 @@ export interface Ipv4Header {
   fragment: boolean;
   /** The captured bytes ended before Total Length. */
   truncated: boolean;
+  /** Upper-layer bytes on the wire: Total Length − header length (`payload` is shorter when truncated). */
+  upperLayerLength: number;
   /** The upper-layer bytes (a view), at most Total Length − header length. */
   payload: Uint8Array;
 }
@@ -64,6 +66,8 @@ export interface Ipv6Header {
   /** A Fragment header was present (the payload is one fragment, not reassembled). */
   fragment: boolean;
   truncated: boolean;
+  /** Upper-layer bytes on the wire: Payload Length less the extension headers walked. */
+  upperLayerLength: number;
   /** The upper-layer bytes (a view). */
   payload: Uint8Array;
 }
@@ -116,6 +120,7 @@ export function decodeIpv4(bytes: Uint8Array, baseOffset = 0): Ipv4Header {
     dst,
     fragment: mf || fragmentOffset !== 0,
     truncated: available < totalLength - headerLength,
+    upperLayerLength: totalLength - headerLength,
     payload: r.bytes(payloadLength),
   };
 }
@@ -182,6 +187,7 @@ export function decodeIpv6(bytes: Uint8Array, baseOffset = 0): Ipv6Header {
     protocol,
     fragment,
     truncated,
+    upperLayerLength: payloadLength - p.position,
     payload: p.rest(),
   };
 }

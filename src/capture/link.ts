@@ -4,7 +4,10 @@
  * types page).
  *
  * - Ethernet (1): destination, source, EtherType; IEEE 802.1Q / 802.1ad tags (TPID 0x8100, 0x88a8,
- *   0x9100) are skipped. EtherType values below 0x0600 are 802.3 lengths (no IP inside).
+ *   0x9100), stacked as in QinQ, are skipped. EtherType values below 0x0600 are 802.3 lengths (no IP
+ *   inside). A PPPoE session frame (EtherType 0x8864, RFC 2516 §4, §6: VER 1, TYPE 1, CODE 0, session
+ *   ID, LENGTH) is followed into its PPP protocol field (RFC 1661 §2, two octets or one when
+ *   compressed): 0x0021 is IPv4, 0x0057 IPv6; the payload is cut to LENGTH (dropping padding).
  * - Linux cooked v1 (113): 16 bytes, protocol (EtherType) at offset 14.
  * - Linux cooked v2 (276): 20 bytes, protocol (EtherType) at offset 0.
  * - BSD null (0): a 4-byte address family in the capturing host's byte order (either is accepted);
@@ -21,6 +24,11 @@ export const ETHERTYPE_IPV4 = 0x0800;
 /** EtherType of IPv6. */
 export const ETHERTYPE_IPV6 = 0x86dd;
 const VLAN_TPIDS = new Set([0x8100, 0x88a8, 0x9100]);
+/** EtherType of a PPPoE session frame (RFC 2516 §4). */
+export const ETHERTYPE_PPPOE_SESSION = 0x8864;
+/** PPP protocol numbers of IPv4 and IPv6 (RFC 1332, RFC 5072). */
+const PPP_IPV4 = 0x0021;
+const PPP_IPV6 = 0x0057;
 /** Bound on stacked VLAN tags; real frames carry one or two. */
 const MAX_VLAN_TAGS = 8;
 
@@ -35,6 +43,8 @@ export interface LinkFrame {
   headerLength: number;
   /** The VLAN IDs of 802.1Q tags, outermost first (Ethernet only). */
   vlans: number[];
+  /** A PPPoE session header was crossed: its session ID and the PPP protocol number. */
+  pppoe?: { sessionId: number; pppProtocol: number };
   /** The network-layer bytes (a view). */
   payload: Uint8Array;
 }
@@ -48,14 +58,42 @@ function byFamily(af: number): LinkFrame['network'] {
   return af === 10 || af === 24 || af === 28 || af === 30 ? 'ipv6' : 'other';
 }
 
+type FrameOf = (network: LinkFrame['network'], protocol: number, vlans?: number[]) => LinkFrame;
+
+/**
+ * A PPPoE session header and the PPP protocol field after it (RFC 2516 §4, RFC 1661 §2).
+ * @throws DecodeError `value` for a VER/TYPE other than 1/1 or a CODE other than 0; `length` for a
+ * LENGTH too short for the protocol field; `truncated` when the headers are cut short
+ */
+function pppoe(r: Reader, frame: FrameOf, vlans: number[]): LinkFrame {
+  const at = r.offset;
+  const verType = r.u8('pppoe.verType');
+  if (verType !== 0x11) r.fail('value', `PPPoE VER/TYPE 0x${verType.toString(16)} is not 0x11`, 'pppoe.verType', at);
+  const code = r.u8('pppoe.code');
+  if (code !== 0) r.fail('value', `PPPoE session frame with CODE 0x${code.toString(16)} (must be 0)`, 'pppoe.code');
+  const sessionId = r.u16('pppoe.sessionId');
+  const length = r.u16('pppoe.length');
+  const first = r.u8('ppp.protocol');
+  const pppProtocol = first & 1 ? first : (first << 8) | r.u8('ppp.protocol');
+  const protocolLength = first & 1 ? 1 : 2;
+  if (length < protocolLength) r.fail('length', `PPPoE LENGTH ${length} leaves no room for the PPP protocol`);
+  const payloadLength = Math.min(length - protocolLength, r.remaining);
+  const network = pppProtocol === PPP_IPV4 ? 'ipv4' : pppProtocol === PPP_IPV6 ? 'ipv6' : 'other';
+  const out = frame(network, pppProtocol, vlans);
+  out.payload = out.payload.subarray(0, payloadLength);
+  out.pppoe = { sessionId, pppProtocol };
+  return out;
+}
+
 /**
  * Strip the link-layer header of `data` captured with link type `linkType`.
  * @throws DecodeError `truncated` when the header is cut short; `value` for a link type tlswire does
- * not decode, or a raw IP packet whose version is neither 4 nor 6 (link type 101)
+ * not decode, a raw IP packet whose version is neither 4 nor 6 (link type 101), more than 8 VLAN
+ * tags, or a malformed PPPoE session header (see {@link pppoe})
  */
 export function decodeLink(linkType: number, data: Uint8Array): LinkFrame {
   const r = new Reader(data, 'link');
-  const frame = (network: LinkFrame['network'], protocol: number, vlans: number[] = []): LinkFrame => ({
+  const frame: FrameOf = (network, protocol, vlans = []) => ({
     linkType,
     network,
     protocol,
@@ -73,6 +111,7 @@ export function decodeLink(linkType: number, data: Uint8Array): LinkFrame {
         vlans.push(r.u16('vlan.tci') & 0x0fff);
         type = r.u16('etherType');
       }
+      if (type === ETHERTYPE_PPPOE_SESSION) return pppoe(r, frame, vlans);
       return frame(byEtherType(type), type, vlans);
     }
     case LinkType.LINUX_SLL: {

@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type DecodedPacket, decodePacket, readCapture } from '../capture/decode.js';
+import { type DecodedPacket, decodePacket, type PayloadTruncation, readCapture } from '../capture/decode.js';
 import { FlowTracker, type TcpConnection } from '../capture/flow.js';
 import { formatIpAddress, type IpHeader } from '../capture/ip.js';
 import { formatEpoch } from '../capture/packet.js';
@@ -100,6 +100,8 @@ export interface SegmentView {
   windowScaleFactor: number | null;
   checksumValid: boolean;
   checksumCalculated: number;
+  /** The capture cut the segment short (its checksum cannot be verified). */
+  truncation?: PayloadTruncation;
 }
 
 function rel(value: number, base: number): number {
@@ -119,7 +121,8 @@ function viewOf(p: DecodedPacket, conn: TcpConnection, track: ConnTrack): Segmen
   if (rev.base === undefined && ackSet) rev.base = (tcp.ack - 1) >>> 0;
   if (syn) {
     const ws = tcp.options.find((o) => o.kind === 'wscale');
-    fwd.shift = ws ? Math.min(ws.shift, 14) : -2;
+    // A SYN whose options were not captured leaves the scaling unknown.
+    fwd.shift = ws ? Math.min(ws.shift, 14) : p.truncation?.optionsMissing ? undefined : -2;
     if (ackSet && rev.shift !== undefined && (rev.shift === -2 || fwd.shift === -2)) {
       rev.shift = -2;
       fwd.shift = -2;
@@ -143,6 +146,7 @@ function viewOf(p: DecodedPacket, conn: TcpConnection, track: ConnTrack): Segmen
     checksumValid: verifyTcpChecksum(ip.payload, ph),
     checksumCalculated: tcpChecksum(ip.payload, ph),
     ackBase: rev.base,
+    ...(p.truncation ? { truncation: p.truncation } : {}),
   };
 }
 
@@ -189,6 +193,12 @@ function optionsText(options: TcpOption[], ackBase: number | undefined): string[
   return out;
 }
 
+/** `[snap length: 30 of 243 payload bytes captured]`, `; options not captured` when they were not. */
+function truncationText(cut: PayloadTruncation): string {
+  const options = cut.optionsMissing ? '; options not captured' : '';
+  return `[snap length: ${cut.captured} of ${cut.length} payload bytes captured${options}]`;
+}
+
 /** The text line of one segment. */
 export function segmentLine(v: SegmentView, base: bigint, checksums: boolean): string {
   const t = v.tcp;
@@ -198,8 +208,10 @@ export function segmentLine(v: SegmentView, base: bigint, checksums: boolean): s
   if (v.ackRelative !== undefined) parts.push(`Ack=${v.ackRelative}`);
   parts.push(`Win=${v.windowScaled}`);
   if (t.flags & TcpFlag.URG) parts.push(`Urg=${t.urgentPointer}`);
-  parts.push(`Len=${t.payload.length}`);
+  const cut = v.truncation;
+  parts.push(`Len=${cut ? cut.length : t.payload.length}`);
   parts.push(...optionsText(t.options, v.ackBase));
+  if (cut) parts.push(truncationText(cut));
   const raw = [`seq=${t.seq}`];
   if (ackSet) raw.push(`ack=${t.ack}`);
   raw.push(`win=${t.window}`);
@@ -207,7 +219,7 @@ export function segmentLine(v: SegmentView, base: bigint, checksums: boolean): s
     `${String(v.frame).padStart(5)}  ${relativeTime(v.timestamp, base)}  ` +
     `${endpoint(v.ip, v.ip.src, t.srcPort)} → ${endpoint(v.ip, v.ip.dst, t.dstPort)}  ${parts.join(' ')}  ` +
     `(raw ${raw.join(' ')})`;
-  if (checksums && !v.checksumValid) {
+  if (checksums && !cut && !v.checksumValid) {
     line += `  [bad checksum ${hexNumber(t.checksum, 4)}, should be ${hexNumber(v.checksumCalculated, 4)}]`;
   }
   return line;
@@ -260,7 +272,8 @@ export function segmentJson(v: SegmentView, base: bigint): Record<string, unknow
     checksumCalculated: hexNumber(v.checksumCalculated, 4),
     urgentPointer: t.urgentPointer,
     options: t.options.map((o) => optionJson(o, ackBase)),
-    payloadLength: t.payload.length,
+    payloadLength: v.truncation ? v.truncation.length : t.payload.length,
+    ...(v.truncation ? { truncated: { ...v.truncation } } : {}),
   };
 }
 

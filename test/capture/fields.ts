@@ -30,7 +30,8 @@ export function ourFields(d: DecodedPacket, stream: number | undefined): TsharkR
   row['ip.id'] = v4 ? hex4(v4.id) : '';
   row['ip.flags.df'] = v4 ? (v4.df ? '1' : '0') : '';
   row['ip.flags.mf'] = v4 ? (v4.mf ? '1' : '0') : '';
-  row['ip.frag_offset'] = v4 ? String(v4.fragmentOffset) : '';
+  // tshark 4 prints the field's value, in 8-byte units
+  row['ip.frag_offset'] = v4 ? String(v4.fragmentOffset / 8) : '';
   row['ip.ttl'] = v4 ? String(v4.ttl) : '';
   row['ip.proto'] = v4 ? String(v4.protocol) : '';
   row['ipv6.src'] = v6 ? formatIpAddress(v6.src) : '';
@@ -42,7 +43,10 @@ export function ourFields(d: DecodedPacket, stream: number | undefined): TsharkR
   if (!t || !ip) return row;
   const headerLength = t.dataOffset * 4;
   const optionArea = ip.payload.subarray(20, headerLength);
-  const ok = verifyTcpChecksum(ip.payload, { src: ip.src, dst: ip.dst });
+  const cut = d.truncation;
+  // tshark: a segment cut short cannot be verified (status 2); its option area shows as <MISSING>
+  // when none of it was captured, and tcp.len is the length on the wire.
+  const status = cut ? '2' : verifyTcpChecksum(ip.payload, { src: ip.src, dst: ip.dst }) ? '1' : '0';
   const find = <K extends string>(kind: K) => t.options.filter((o) => o.kind === kind);
   const mss = t.options.flatMap((o) => (o.kind === 'mss' ? [String(o.mss)] : []));
   const ws = t.options.flatMap((o) => (o.kind === 'wscale' ? [String(o.shift)] : []));
@@ -57,10 +61,10 @@ export function ourFields(d: DecodedPacket, stream: number | undefined): TsharkR
     'tcp.flags': hex4(t.flags | (t.reserved << 9)),
     'tcp.window_size_value': String(t.window),
     'tcp.checksum': hex4(t.checksum),
-    'tcp.checksum.status': ok ? '1' : '0',
+    'tcp.checksum.status': status,
     'tcp.urgent_pointer': String(t.urgentPointer),
-    'tcp.len': String(t.payload.length),
-    'tcp.options': toHex(optionArea),
+    'tcp.len': String(cut ? cut.length : t.payload.length),
+    'tcp.options': cut?.optionsMissing ? '<MISSING>' : toHex(optionArea),
     'tcp.options.mss_val': mss.join(','),
     'tcp.options.wscale.shift': ws.join(','),
     'tcp.options.sack_perm': find('sackPermitted')

@@ -198,3 +198,59 @@ describe('reassembly', () => {
     );
   });
 });
+
+/** `seg`, cut by a snap length: `captured` of the payload's bytes kept, `wire` on the wire. */
+function cutSeg(seq: number, flags: number, data: string, captured: number): DecodedPacket {
+  const d = seg(seq, flags, data);
+  const wire = d.tcp!.payload.length;
+  d.tcp = { ...d.tcp!, payload: d.tcp!.payload.subarray(0, captured) };
+  d.truncation = { captured, length: wire, optionsMissing: false };
+  return d;
+}
+
+describe('segments cut by the snap length', () => {
+  it('in order: the captured bytes, then a snaplen gap naming the frame; the FIN still lands', () => {
+    frame = 0;
+    const [c] = trackConnections([seg(99, SYN), cutSeg(100, ACK, 'hello world', 3), cutSeg(111, ACK | FIN, 'bye', 0)]);
+    const d = c!.toServer;
+    expect(d.chunks.map((x) => [x.offset, text(x.data), x.frame])).toEqual([[0, 'hel', 2]]);
+    expect(d.gaps).toEqual([
+      { offset: 3, length: 8, reason: 'snaplen', frame: 2 },
+      { offset: 11, length: 3, reason: 'snaplen', frame: 3 },
+    ]);
+    expect(d.finished).toBe(true);
+  });
+
+  it('out of order: the cut-off tail is held as a gap and reported when reached', () => {
+    frame = 0;
+    const [c] = trackConnections([
+      seg(99, SYN),
+      cutSeg(106, ACK, 'world', 2),
+      seg(111, ACK, '!'),
+      seg(100, ACK, 'hello '),
+    ]);
+    const d = c!.toServer;
+    expect(d.chunks.map((x) => [x.offset, text(x.data)])).toEqual([
+      [0, 'hello '],
+      [6, 'wo'],
+      [11, '!'],
+    ]);
+    expect(d.gaps).toEqual([{ offset: 8, length: 3, reason: 'snaplen', frame: 2 }]);
+  });
+
+  it('a full retransmission of cut-off bytes is not spliced in after the gap was reported', () => {
+    frame = 0;
+    const [c] = trackConnections([
+      seg(99, SYN),
+      cutSeg(100, ACK, 'abcdef', 2),
+      seg(100, ACK, 'abcdef'),
+      seg(106, ACK, 'g'),
+    ]);
+    const d = c!.toServer;
+    expect(d.chunks.map((x) => [x.offset, text(x.data)])).toEqual([
+      [0, 'ab'],
+      [6, 'g'],
+    ]);
+    expect(d.gaps.map((g) => [g.offset, g.length, g.reason])).toEqual([[2, 4, 'snaplen']]);
+  });
+});

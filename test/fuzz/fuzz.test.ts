@@ -17,6 +17,7 @@ const RUNS: Record<string, number> = {
   'tcp-segment': 2000,
   pcap: 1000,
   pcapng: 1000,
+  'capture-packets': 500,
   record: 1000,
   handshake: 1000,
   certificate: 150,
