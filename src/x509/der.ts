@@ -7,7 +7,7 @@
  * @module
  */
 import * as asn1js from 'asn1js';
-import { DecodeError, type DecodeErrorReason } from '../bytes/errors.js';
+import { DecodeError, type DecodeErrorReason, TlswireError } from '../bytes/errors.js';
 
 /** A decoded ASN.1 node. */
 export type Asn1Node = asn1js.AsnType;
@@ -77,6 +77,24 @@ function checkDefinite(node: Asn1Node, path: string): void {
       fail(path, 'length not in its shortest form (BER, not DER)', node);
   }
   for (const k of childrenOf(node)) checkDefinite(k, path);
+}
+
+/** A pkijs class that can be built from a parsed asn1js tree (its synchronous `fromSchema`). */
+export interface SchemaClass<T> {
+  new (parameters: { schema: Asn1Node }): T;
+}
+
+/**
+ * Build the pkijs object of `type` from `node` (a tree from {@link decodeDer}); pkijs' own "schema was not
+ * verified" errors become an {@link Asn1Error} at `path` saying `what` the node should have been.
+ */
+export function fromSchema<T>(type: SchemaClass<T>, node: Asn1Node, path: string, what: string): T {
+  try {
+    return new type({ schema: node });
+  } catch (cause) {
+    if (cause instanceof TlswireError) throw cause;
+    fail(path, `does not match the ${what} structure`, node);
+  }
 }
 
 /** The node's raw encoding (tag, length and contents). */
