@@ -18,7 +18,7 @@ export class Asn1Error extends DecodeError {
 }
 
 /** Universal tag numbers used here (X.680 §8.4). */
-export const Tag = {
+const Tag = {
   BOOLEAN: 1,
   INTEGER: 2,
   BIT_STRING: 3,
@@ -38,7 +38,7 @@ export const Tag = {
 } as const;
 
 /** Byte offset of `node` from the start of the decoded input (asn1js keeps views into its copy of the input). */
-export function offsetOf(node: Asn1Node): number {
+function offsetOf(node: Asn1Node): number {
   return node.valueBeforeDecodeView.byteOffset;
 }
 
@@ -118,7 +118,7 @@ function expectTag(node: Asn1Node | undefined, tag: number, path: string, what: 
 }
 
 /** "tag [3]" / "universal tag 4" style description of a node, for error messages. */
-export function describe(node: Asn1Node): string {
+function describe(node: Asn1Node): string {
   const { tagClass, tagNumber } = node.idBlock;
   const name = Object.entries(Tag).find(([, v]) => v === tagNumber)?.[0];
   if (tagClass === 1) return name ?? `universal tag ${tagNumber}`;
@@ -157,7 +157,7 @@ export function oid(node: Asn1Node | undefined, path: string): string {
 }
 
 /** An INTEGER's two's-complement content bytes (a view). */
-export function integerBytes(node: Asn1Node | undefined, path: string): Uint8Array {
+function integerBytes(node: Asn1Node | undefined, path: string): Uint8Array {
   const n = expectTag(node, Tag.INTEGER, path, 'INTEGER');
   const bytes = (n as asn1js.Integer).valueBlock.valueHexView;
   if (bytes.length === 0) fail(path, 'empty INTEGER', n, 'length');
