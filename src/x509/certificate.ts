@@ -334,7 +334,7 @@ interface Decoded {
 
 function basicConstraints(root: Asn1Node, path: string): Certificate['basicConstraints'] {
   const bc = fromSchema(pkijs.BasicConstraints, root, path, 'BasicConstraints (RFC 5280 §4.2.1.9)');
-  const first = childrenOf(root)[0];
+  const first = sequence(root, path, 0, 2)[0]; // asn1js' schema match ignores trailing elements
   // X.690 §11.1: TRUE is FF in DER (pkijs reads any non-zero byte as TRUE).
   const cA =
     first && first.idBlock.tagClass === 1 && first.idBlock.tagNumber === 1 ? boolean(first, `${path}.cA`) : false;
@@ -386,6 +386,7 @@ function decodeExtension(ext: Extension, path: string, out: Decoded): void {
       return;
     case EXTENSION.authorityKeyIdentifier: {
       const aki = fromSchema(pkijs.AuthorityKeyIdentifier, root, path, 'AuthorityKeyIdentifier (RFC 5280 §4.2.1.1)');
+      sequence(root, path, 0, 3);
       if (aki.keyIdentifier) out.authorityKeyId = new Uint8Array(aki.keyIdentifier.valueBlock.valueHexView);
       return;
     }
@@ -401,12 +402,14 @@ function decodeExtension(ext: Extension, path: string, out: Decoded): void {
  */
 function extensionsOf(cert: pkijs.Certificate, node: Asn1Node, path: string, out: Decoded): Extension[] {
   const list = cert.extensions ?? [];
-  const nodes = childrenOf(childrenOf(node)[0]!);
+  const wrapped = childrenOf(node);
+  if (wrapped.length !== 1) fail(path, 'more than one element in [3]', node);
+  const nodes = childrenOf(wrapped[0]!);
   if (list.length === 0) fail(path, 'empty extensions (RFC 5280 §4.1: SIZE (1..MAX))', node, 'length');
   const seen = new Set<string>();
   return list.map((e, i) => {
     const p = `${path}[${i}]`;
-    const kids = childrenOf(nodes[i]!);
+    const kids = sequence(nodes[i], p, 2, 3);
     if (!/^\d+(\.\d+)+$/.test(e.extnID)) fail(`${p}.extnID`, 'malformed OBJECT IDENTIFIER', kids[0]);
     const name = EXTENSION_NAMES[e.extnID] ?? e.extnID;
     // DER: a DEFAULT value is never encoded (X.690 §11.5); TRUE is FF (§11.1).
@@ -466,7 +469,8 @@ function parse(der: Uint8Array): Certificate {
   const root = decodeDer(der, 'Certificate');
   const cert = pkijsCertificate(root);
   const T = 'tbsCertificate';
-  const [tbsNode, sigAlgNode, sigNode] = childrenOf(root) as [Asn1Node, Asn1Node, Asn1Node];
+  // asn1js' schema match ignores trailing elements of a SEQUENCE: the counts are checked here.
+  const [tbsNode, sigAlgNode, sigNode] = sequence(root, 'Certificate', 3, 3) as [Asn1Node, Asn1Node, Asn1Node];
   // The schema matched: the TBS fields are [version] serial signature issuer validity subject spki [1] [2] [3].
   const f = childrenOf(tbsNode);
   const version = versionOf(f[0], `${T}.version`);
@@ -476,7 +480,9 @@ function parse(der: Uint8Array): Certificate {
     fail(`${T}.serialNumber`, `${serial.length}-byte serial (RFC 5280 §4.1.2.2: 1 to 20)`, f[i]);
   }
   const innerAlg = parseAlgorithm(f[i + 1], `${T}.signature`);
-  const [notBefore, notAfter] = childrenOf(f[i + 3]!).map((n, k) =>
+  const fields = i + 6 + [cert.issuerUniqueID, cert.subjectUniqueID, cert.extensions].filter(Boolean).length;
+  if (f.length !== fields) fail(T, `${f.length} fields, the schema matched ${fields}`, tbsNode, 'length');
+  const [notBefore, notAfter] = sequence(f[i + 3], `${T}.validity`, 2, 2).map((n, k) =>
     time(n, `${T}.validity.${k ? 'notAfter' : 'notBefore'}`),
   );
   const publicKey = publicKeyInfoFromNode(f[i + 5]!, rawOf(f[i + 5]!), `${T}.subjectPublicKeyInfo`);

@@ -366,6 +366,14 @@ describe('malformed certificates and keys raise typed errors', () => {
     expect(reasonOf(ca.replace('30060101ff020100', '30060101ff0201ff'))).toMatch(/basicConstraints\.pathLenConstraint/);
   });
 
+  it("trailing elements that asn1js' schema match would ignore are refused (an extra element in the Certificate SEQUENCE)", () => {
+    // The RSA leaf is 30 82 LL LL …: one more element (NULL, 05 00) at the end of the outer SEQUENCE.
+    const len = ((der[2]! << 8) | der[3]!) + 2;
+    const longer = new Uint8Array([0x30, 0x82, len >> 8, len & 0xff, ...der.subarray(4), 0x05, 0x00]);
+    const e = catchError(() => parseCertificate(longer));
+    expect((e as CertificateError).reason).toMatch(/Certificate @0: SEQUENCE has 4 elements, expected at most 3/);
+  });
+
   it('random bytes and random corruptions never throw anything but typed errors', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
