@@ -2,10 +2,14 @@
  * X.509 v3 certificates (RFC 5280 §4.1) parsed into a read-only struct that keeps the DER it came from:
  * the whole certificate, the TBSCertificate (the signed bytes), and each Name's DER for matching.
  *
- * Parsing uses asn1js' synchronous BER decoder (through `./der.ts`, which rejects BER-only forms) and checks
- * the structure field by field, so a malformed certificate raises a {@link CertificateError} `malformed`
- * naming the field (`tbsCertificate.validity.notAfter …`), never a crash. The extensions the verifier
- * needs are decoded (RFC 5280 §4.2.1.1–§4.2.1.12); every extension is also kept raw.
+ * The structure is pkijs' `Certificate` (its synchronous schema parse) over the strict DER tree of
+ * `./der.ts`; the extensions the verifier needs (RFC 5280 §4.2.1.1–§4.2.1.12) through pkijs' classes
+ * (`BasicConstraints`, `ExtKeyUsage`, `AltName`, `AuthorityKeyIdentifier`). What pkijs does not check is
+ * checked here: DER rules (BOOLEAN FF, DEFAULT values omitted), element counts (asn1js' schema match
+ * ignores trailing elements), the RFC 5280 rules on version, serial, algorithms, extensions and times.
+ * Names are read from the tree (pkijs flattens multi-valued RDNs). Every failure is a
+ * {@link CertificateError} `malformed` naming the field (`tbsCertificate.validity.notAfter …`), never a
+ * crash; every extension is also kept raw.
  * @module
  */
 import * as pkijs from 'pkijs';

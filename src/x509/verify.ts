@@ -46,7 +46,7 @@ import {
   parseCertificatesPem,
 } from './certificate.js';
 import type { RevocationSource } from './crl.js';
-import { decodeDer, fromSchema } from './der.js';
+import { decodeDer, fromSchema, sequence } from './der.js';
 import { CertificateError, type CertificateErrorCode, type CertificateErrorOptions } from './errors.js';
 import { matchesHostname, referenceIdentity } from './hostname.js';
 import { OID } from './keys.js';
@@ -224,7 +224,9 @@ function pssHash(params: Uint8Array | undefined): HashName | string {
   if (!params) return 'RSASSA-PSS without parameters (SHA-1 defaults)';
   try {
     const path = 'RSASSA-PSS-params';
-    const pss = fromSchema(pkijs.RSASSAPSSParams, decodeDer(params, path), path, path);
+    const node = decodeDer(params, path);
+    const pss = fromSchema(pkijs.RSASSAPSSParams, node, path, path);
+    sequence(node, path, 0, 4); // asn1js' schema match ignores trailing elements
     const hash = pss.hashAlgorithm.algorithmId;
     const mgf = pss.maskGenAlgorithm;
     if (mgf.algorithmId !== OID.mgf1) return 'RSASSA-PSS with a mask generation other than MGF1';
