@@ -4,12 +4,10 @@
  * and signature checks through the synchronous {@link CryptoProvider}.
  * @module
  */
-import type * as asn1js from 'asn1js';
 import { toHex } from '../bytes/hex.js';
 import type { CryptoProvider } from '../crypto/provider.js';
-import type { AlgorithmIdentifier, Certificate } from './certificate.js';
+import { type AlgorithmIdentifier, type Certificate, parseAlgorithm } from './certificate.js';
 import { type Asn1Node, decodeDer, fromSchema, octetAlignedBits, type SchemaClass, sequence } from './der.js';
-import { OID_NAMES } from './keys.js';
 import { signatureSchemeFor } from './verify.js';
 
 /**
@@ -33,15 +31,7 @@ export function signedParts(
   path: string,
 ): { tbs: Uint8Array; algorithm: AlgorithmIdentifier; signature: Uint8Array; rest: Asn1Node[] } {
   const kids = sequence(node, path, 3);
-  const algNode = kids[1]!;
-  const algKids = sequence(algNode, `${path}.signatureAlgorithm`, 1, 2);
-  const oid = (algKids[0] as asn1js.ObjectIdentifier).valueBlock.toString();
-  const algorithm: AlgorithmIdentifier = {
-    oid,
-    name: OID_NAMES[oid] ?? oid,
-    parameters: algKids[1] ? rawBytes(algKids[1]) : undefined,
-    der: rawBytes(algNode),
-  };
+  const algorithm = parseAlgorithm(kids[1], `${path}.signatureAlgorithm`);
   return {
     tbs: rawBytes(kids[0]!),
     algorithm,
