@@ -2,12 +2,17 @@
  * X.509 v3 certificates (RFC 5280 §4.1) parsed into a read-only struct that keeps the DER it came from:
  * the whole certificate, the TBSCertificate (the signed bytes), and each Name's DER for matching.
  *
- * Parsing uses asn1js' synchronous BER decoder (through `./der.ts`, which rejects BER-only forms) and checks
- * the structure field by field, so a malformed certificate raises a {@link CertificateError} `malformed`
- * naming the field (`tbsCertificate.validity.notAfter …`), never a crash. The extensions the verifier
- * needs are decoded (RFC 5280 §4.2.1.1–§4.2.1.12); every extension is also kept raw.
+ * The structure is pkijs' `Certificate` (its synchronous schema parse) over the strict DER tree of
+ * `./der.ts`; the extensions the verifier needs (RFC 5280 §4.2.1.1–§4.2.1.12) through pkijs' classes
+ * (`BasicConstraints`, `ExtKeyUsage`, `AltName`, `AuthorityKeyIdentifier`). What pkijs does not check is
+ * checked here: DER rules (BOOLEAN FF, DEFAULT values omitted), element counts (asn1js' schema match
+ * ignores trailing elements), the RFC 5280 rules on version, serial, algorithms, extensions and times.
+ * Names are read from the tree (pkijs flattens multi-valued RDNs). Every failure is a
+ * {@link CertificateError} `malformed` naming the field (`tbsCertificate.validity.notAfter …`), never a
+ * crash; every extension is also kept raw.
  * @module
  */
+import * as pkijs from 'pkijs';
 import { TlswireError } from '../bytes/errors.js';
 import { toHex } from '../bytes/hex.js';
 import {
@@ -16,9 +21,8 @@ import {
   boolean,
   childrenOf,
   decodeDer,
-  describe,
   fail,
-  integerBytes,
+  fromSchema,
   isContext,
   octetAlignedBits,
   octetString,
@@ -292,22 +296,22 @@ export function ipToText(bytes: Uint8Array): string {
   return `${hex.slice(0, best).join(':')}::${hex.slice(best + bestLen).join(':')}`;
 }
 
-function parseGeneralName(node: Asn1Node, path: string): GeneralName {
-  if (node.idBlock.tagClass !== 3) fail(path, `expected a GeneralName, found ${describe(node)}`, node);
-  const tag = node.idBlock.tagNumber;
-  const ia5 = (): string => {
-    if (node.idBlock.isConstructed) fail(path, 'constructed IA5String', node);
-    const bytes = primitiveContents(node);
-    if (bytes.some((b) => b > 0x7f)) fail(path, 'non-ASCII byte in an IA5String', node);
-    return String.fromCharCode(...bytes);
-  };
-  switch (tag) {
+/** The text of an IA5String GeneralName (RFC 5280 §4.2.1.6: rfc822Name, dNSName, URI) as pkijs decoded it. */
+function ia5(value: unknown, node: Asn1Node, path: string): string {
+  if (node.idBlock.isConstructed || typeof value !== 'string') fail(path, 'not a primitive IA5String', node);
+  if (/[^\0-\x7f]/.test(value)) fail(path, 'non-ASCII byte in an IA5String', node);
+  return value;
+}
+
+/** One GeneralName of a pkijs `GeneralNames`, with its node (for the raw bytes and the DER checks). */
+function generalName(name: pkijs.GeneralName, node: Asn1Node, path: string): GeneralName {
+  switch (name.type) {
     case 1:
-      return { type: 'email', value: ia5() };
+      return { type: 'email', value: ia5(name.value, node, path) };
     case 2:
-      return { type: 'dns', value: ia5() };
+      return { type: 'dns', value: ia5(name.value, node, path) };
     case 6:
-      return { type: 'uri', value: ia5() };
+      return { type: 'uri', value: ia5(name.value, node, path) };
     case 7: {
       const bytes = primitiveContents(node);
       if (node.idBlock.isConstructed || (bytes.length !== 4 && bytes.length !== 16)) {
@@ -318,11 +322,12 @@ function parseGeneralName(node: Asn1Node, path: string): GeneralName {
     case 4:
       return { type: 'directory', value: parseName(childrenOf(node)[0], `${path}.directoryName`) };
     default:
-      return { type: 'other', tag, der: rawOf(node) };
+      return { type: 'other', tag: name.type, der: rawOf(node) };
   }
 }
 
-interface Parsed {
+/** The extensions the verifier uses, decoded. */
+interface Decoded {
   basicConstraints?: Certificate['basicConstraints'];
   keyUsage?: Set<KeyUsage>;
   extKeyUsage?: string[];
@@ -331,141 +336,194 @@ interface Parsed {
   subjectKeyId?: Uint8Array;
 }
 
-function parseExtensionValue(ext: Extension, path: string, out: Parsed): void {
+function basicConstraints(root: Asn1Node, path: string): Certificate['basicConstraints'] {
+  const bc = fromSchema(pkijs.BasicConstraints, root, path, 'BasicConstraints (RFC 5280 §4.2.1.9)');
+  const first = sequence(root, path, 0, 2)[0]; // asn1js' schema match ignores trailing elements
+  // X.690 §11.1: TRUE is FF in DER (pkijs reads any non-zero byte as TRUE).
+  const cA =
+    first && first.idBlock.tagClass === 1 && first.idBlock.tagNumber === 1 ? boolean(first, `${path}.cA`) : false;
+  const len = bc.pathLenConstraint;
+  if (len !== undefined && (typeof len !== 'number' || len < 0)) {
+    fail(`${path}.pathLenConstraint`, 'not a small non-negative INTEGER', root);
+  }
+  return { cA, pathLen: len };
+}
+
+function keyUsage(root: Asn1Node, path: string): Set<KeyUsage> {
+  // pkijs has no KeyUsage class: it is a named BIT STRING (RFC 5280 §4.2.1.3).
+  const { bytes, unusedBits } = bitString(root, path);
+  const set = new Set<KeyUsage>();
+  KEY_USAGE_BITS.forEach((name, i) => {
+    const byte = bytes[i >> 3];
+    const inRange = i >> 3 < bytes.length - 1 || (i & 7) < 8 - unusedBits;
+    if (byte !== undefined && inRange && byte & (0x80 >> (i & 7))) set.add(name);
+  });
+  return set;
+}
+
+function subjectAltNames(root: Asn1Node, path: string): GeneralName[] {
+  const names = fromSchema(pkijs.AltName, root, path, 'GeneralNames (RFC 5280 §4.2.1.6)').altNames;
+  const nodes = childrenOf(root);
+  if (names.length === 0 || names.length !== nodes.length) fail(path, 'empty or malformed GeneralNames', root);
+  return names.map((n, i) => generalName(n, nodes[i]!, `${path}[${i}]`));
+}
+
+/** Decode the value of `ext` (strict DER, then pkijs' schema) into `out` when the verifier uses it. */
+function decodeExtension(ext: Extension, path: string, out: Decoded): void {
   const root = decodeDer(ext.value, path);
   switch (ext.oid) {
-    case EXTENSION.basicConstraints: {
-      const kids = sequence(root, path, 0, 2);
-      let cA = false;
-      let pathLen: number | undefined;
-      let k = 0;
-      if (kids[k]?.idBlock.tagNumber === 1 && kids[k]?.idBlock.tagClass === 1) cA = boolean(kids[k++], `${path}.cA`);
-      if (kids[k]) pathLen = smallUnsigned(kids[k++], `${path}.pathLenConstraint`);
-      if (k !== kids.length) fail(path, 'unexpected field in BasicConstraints', kids[k]);
-      out.basicConstraints = { cA, pathLen };
+    case EXTENSION.basicConstraints:
+      out.basicConstraints = basicConstraints(root, path);
       return;
-    }
-    case EXTENSION.keyUsage: {
-      const { bytes, unusedBits } = bitString(root, path);
-      const set = new Set<KeyUsage>();
-      KEY_USAGE_BITS.forEach((name, i) => {
-        const byte = bytes[i >> 3];
-        const inRange = i >> 3 < bytes.length - 1 || (i & 7) < 8 - unusedBits;
-        if (byte !== undefined && inRange && byte & (0x80 >> (i & 7))) set.add(name);
-      });
-      out.keyUsage = set;
+    case EXTENSION.keyUsage:
+      out.keyUsage = keyUsage(root, path);
       return;
-    }
     case EXTENSION.extKeyUsage: {
-      const kids = sequence(root, path, 1);
-      out.extKeyUsage = kids.map((k, i) => oid(k, `${path}[${i}]`));
+      const eku = fromSchema(pkijs.ExtKeyUsage, root, path, 'ExtKeyUsageSyntax (RFC 5280 §4.2.1.12)').keyPurposes;
+      if (eku.length === 0 || eku.some((p) => !/^\d+(\.\d+)+$/.test(p)))
+        fail(path, 'empty or malformed key purposes', root);
+      out.extKeyUsage = eku;
       return;
     }
-    case EXTENSION.subjectAltName: {
-      const kids = sequence(root, path, 1);
-      out.subjectAltNames = kids.map((k, i) => parseGeneralName(k, `${path}[${i}]`));
+    case EXTENSION.subjectAltName:
+      out.subjectAltNames = subjectAltNames(root, path);
       return;
-    }
     case EXTENSION.authorityKeyIdentifier: {
-      const kids = sequence(root, path, 0, 3);
-      const id = kids.find((k) => isContext(k, 0));
-      if (id) out.authorityKeyId = primitiveContents(id);
+      const aki = fromSchema(pkijs.AuthorityKeyIdentifier, root, path, 'AuthorityKeyIdentifier (RFC 5280 §4.2.1.1)');
+      sequence(root, path, 0, 3);
+      if (aki.keyIdentifier) out.authorityKeyId = new Uint8Array(aki.keyIdentifier.valueBlock.valueHexView);
       return;
     }
     case EXTENSION.subjectKeyIdentifier:
-      out.subjectKeyId = octetString(root, path);
+      out.subjectKeyId = octetString(root, path); // KeyIdentifier ::= OCTET STRING (pkijs has no class for it)
       return;
   }
 }
 
-function parseExtensions(node: Asn1Node, path: string, out: Parsed): Extension[] {
-  const list = sequence(childrenOf(node)[0], path, 1);
+/**
+ * Every extension of `cert` (pkijs `Extension`s) with the DER rules pkijs does not check, and the ones the
+ * verifier uses decoded into `out`. `node` is the `[3]` field of the TBSCertificate.
+ */
+function extensionsOf(cert: pkijs.Certificate, node: Asn1Node, path: string, out: Decoded): Extension[] {
+  const list = cert.extensions ?? [];
+  const wrapped = childrenOf(node);
+  if (wrapped.length !== 1) fail(path, 'more than one element in [3]', node);
+  const nodes = childrenOf(wrapped[0]!);
+  if (list.length === 0) fail(path, 'empty extensions (RFC 5280 §4.1: SIZE (1..MAX))', node, 'length');
   const seen = new Set<string>();
-  return list.map((extNode, i) => {
+  return list.map((e, i) => {
     const p = `${path}[${i}]`;
-    const kids = sequence(extNode, p, 2, 3);
-    const id = oid(kids[0], `${p}.extnID`);
-    const name = EXTENSION_NAMES[id] ?? id;
-    let critical = false;
-    if (kids.length === 3) {
-      critical = boolean(kids[1], `${p}.critical`);
-      // DER: a DEFAULT value is never encoded (X.690 §11.5).
-      if (!critical) fail(`${p}.critical`, 'critical FALSE encoded (DER omits DEFAULT values)', kids[1]);
+    const kids = sequence(nodes[i], p, 2, 3);
+    if (!/^\d+(\.\d+)+$/.test(e.extnID)) fail(`${p}.extnID`, 'malformed OBJECT IDENTIFIER', kids[0]);
+    const name = EXTENSION_NAMES[e.extnID] ?? e.extnID;
+    // DER: a DEFAULT value is never encoded (X.690 §11.5); TRUE is FF (§11.1).
+    if (kids.length === 3 && !boolean(kids[1], `${p}.critical`)) {
+      fail(`${p}.critical`, 'critical FALSE encoded (DER omits DEFAULT values)', kids[1]);
     }
     const value = octetString(kids[kids.length - 1], `${p}.extnValue`);
     // RFC 5280 §4.2: a certificate MUST NOT include more than one instance of a particular extension.
-    if (seen.has(id)) fail(p, `extension ${name} appears twice (RFC 5280 §4.2)`, extNode, 'duplicate');
-    seen.add(id);
-    const ext: Extension = { oid: id, name, critical, value };
-    parseExtensionValue(ext, `${path}.${name}`, out);
+    if (seen.has(e.extnID)) fail(p, `extension ${name} appears twice (RFC 5280 §4.2)`, nodes[i], 'duplicate');
+    seen.add(e.extnID);
+    const ext: Extension = { oid: e.extnID, name, critical: e.critical, value };
+    decodeExtension(ext, `${path}.${name}`, out);
     return ext;
   });
 }
 
+/** pkijs' names of the Certificate fields (its schema match leaves the matched ones on the node), with ours. */
+const SCHEMA_FIELDS: readonly (readonly [string, string])[] = [
+  ['tbsCertificate.version', 'tbsCertificate.version'],
+  ['tbsCertificate.serialNumber', 'tbsCertificate.serialNumber'],
+  ['tbsCertificate.signature', 'tbsCertificate.signature'],
+  ['tbsCertificate.issuer', 'tbsCertificate.issuer'],
+  ['tbsCertificate.notBefore', 'tbsCertificate.validity.notBefore'],
+  ['tbsCertificate.notAfter', 'tbsCertificate.validity.notAfter'],
+  ['tbsCertificate.subject', 'tbsCertificate.subject'],
+  ['tbsCertificate.subjectPublicKeyInfo', 'tbsCertificate.subjectPublicKeyInfo'],
+  ['tbsCertificate.extensions', 'tbsCertificate.extensions'],
+  ['signatureAlgorithm', 'signatureAlgorithm'],
+  ['signatureValue', 'signatureValue'],
+];
+
+/** pkijs' `Certificate` of `root`; on a mismatch, the error names the first field that did not match. */
+function pkijsCertificate(root: Asn1Node): pkijs.Certificate {
+  try {
+    return new pkijs.Certificate({ schema: root });
+  } catch {
+    const matched = root as unknown as Record<string, unknown>;
+    let last = -1;
+    SCHEMA_FIELDS.forEach(([name], i) => {
+      if (name in matched) last = i;
+    });
+    const path = SCHEMA_FIELDS[last + 1]?.[1] ?? 'Certificate';
+    fail(path, 'does not match the Certificate structure (RFC 5280 §4.1)', root);
+  }
+}
+
+/** tbsCertificate.version (RFC 5280 §4.1.2.1): 1 when absent; an explicit v1 is not DER. */
+function versionOf(field: Asn1Node | undefined, path: string): number {
+  if (!isContext(field, 0)) return 1;
+  const v = smallUnsigned(childrenOf(field)[0], path);
+  if (v > 2) fail(path, `unknown version ${v + 1}`, field);
+  if (v === 0) fail(path, 'v1 encoded explicitly (DER omits DEFAULT values)', field);
+  return v + 1;
+}
+
 function parse(der: Uint8Array): Certificate {
   const root = decodeDer(der, 'Certificate');
-  const [tbsNode, sigAlgNode, sigNode] = sequence(root, 'Certificate', 3, 3) as [Asn1Node, Asn1Node, Asn1Node];
+  const cert = pkijsCertificate(root);
   const T = 'tbsCertificate';
-  const f = sequence(tbsNode, T, 6, 10);
-  let i = 0;
-  let version = 1;
-  if (isContext(f[0], 0)) {
-    const v = smallUnsigned(childrenOf(f[0])[0], `${T}.version`);
-    if (v > 2) fail(`${T}.version`, `unknown version ${v + 1}`, f[0]);
-    if (v === 0) fail(`${T}.version`, 'v1 encoded explicitly (DER omits DEFAULT values)', f[0]);
-    version = v + 1;
-    i++;
+  // asn1js' schema match ignores trailing elements of a SEQUENCE: the counts are checked here.
+  const [tbsNode, sigAlgNode, sigNode] = sequence(root, 'Certificate', 3, 3) as [Asn1Node, Asn1Node, Asn1Node];
+  // The schema matched: the TBS fields are [version] serial signature issuer validity subject spki [1] [2] [3].
+  const f = childrenOf(tbsNode);
+  const version = versionOf(f[0], `${T}.version`);
+  const i = version === 1 && !isContext(f[0], 0) ? 0 : 1;
+  const serial = cert.serialNumber.valueBlock.valueHexView;
+  if (serial.length === 0 || serial.length > 21) {
+    fail(`${T}.serialNumber`, `${serial.length}-byte serial (RFC 5280 §4.1.2.2: 1 to 20)`, f[i]);
   }
-  const serial = integerBytes(f[i], `${T}.serialNumber`);
-  if (serial.length > 21)
-    fail(`${T}.serialNumber`, `${serial.length}-byte serial (RFC 5280 §4.1.2.2: at most 20)`, f[i]);
-  const serialMagnitude = serial.length > 1 && serial[0] === 0 ? serial.subarray(1) : serial;
-  i++;
-  const innerAlg = parseAlgorithm(f[i++], `${T}.signature`);
-  const issuer = parseName(f[i++], `${T}.issuer`);
-  const validity = sequence(f[i++], `${T}.validity`, 2, 2);
-  const notBefore = time(validity[0], `${T}.validity.notBefore`);
-  const notAfter = time(validity[1], `${T}.validity.notAfter`);
-  const subject = parseName(f[i++], `${T}.subject`);
-  const spkiNode = f[i++];
-  if (!spkiNode) fail(`${T}.subjectPublicKeyInfo`, 'missing', undefined, 'truncated');
-  const publicKey = publicKeyInfoFromNode(spkiNode, rawOf(spkiNode), `${T}.subjectPublicKeyInfo`);
-  const parsed: Parsed = {};
+  const innerAlg = parseAlgorithm(f[i + 1], `${T}.signature`);
+  const fields = i + 6 + [cert.issuerUniqueID, cert.subjectUniqueID, cert.extensions].filter(Boolean).length;
+  if (f.length !== fields) fail(T, `${f.length} fields, the schema matched ${fields}`, tbsNode, 'length');
+  const [notBefore, notAfter] = sequence(f[i + 3], `${T}.validity`, 2, 2).map((n, k) =>
+    time(n, `${T}.validity.${k ? 'notAfter' : 'notBefore'}`),
+  );
+  const publicKey = publicKeyInfoFromNode(f[i + 5]!, rawOf(f[i + 5]!), `${T}.subjectPublicKeyInfo`);
+  if ((cert.issuerUniqueID || cert.subjectUniqueID) && version < 2)
+    fail(T, 'unique identifiers in a v1 certificate', tbsNode);
+  const decoded: Decoded = {};
   let extensions: Extension[] = [];
-  for (; i < f.length; i++) {
-    const n = f[i]!;
-    if (isContext(n, 1) || isContext(n, 2)) {
-      if (version < 2) fail(T, 'unique identifiers in a v1 certificate', n);
-    } else if (isContext(n, 3)) {
-      if (version !== 3) fail(T, `extensions in a v${version} certificate`, n);
-      extensions = parseExtensions(n, `${T}.extensions`, parsed);
-    } else fail(T, `unexpected ${describe(n)} after subjectPublicKeyInfo`, n);
+  if (cert.extensions) {
+    if (version !== 3) fail(T, `extensions in a v${version} certificate`, tbsNode);
+    extensions = extensionsOf(cert, f[f.length - 1]!, `${T}.extensions`, decoded);
   }
   const signatureAlgorithm = parseAlgorithm(sigAlgNode, 'signatureAlgorithm');
   // RFC 5280 §4.1.1.2: MUST contain the same algorithm identifier as the signature field in the TBS.
   if (toHex(signatureAlgorithm.der) !== toHex(innerAlg.der)) {
     fail('signatureAlgorithm', `differs from ${T}.signature (RFC 5280 §4.1.1.2)`, sigAlgNode);
   }
-  const signature = octetAlignedBits(sigNode, 'signatureValue');
+  const issuer = parseName(f[i + 2], `${T}.issuer`);
+  const subject = parseName(f[i + 4], `${T}.subject`);
   return {
     der: new Uint8Array(der),
     tbs: rawOf(tbsNode),
     version,
-    serialNumber: toHex(serialMagnitude),
+    serialNumber: toHex(serial.length > 1 && serial[0] === 0 ? serial.subarray(1) : serial),
     signatureAlgorithm,
-    signature,
+    signature: octetAlignedBits(sigNode, 'signatureValue'),
     issuer,
     subject,
-    notBefore,
-    notAfter,
+    notBefore: notBefore!,
+    notAfter: notAfter!,
     publicKey,
     extensions,
-    basicConstraints: parsed.basicConstraints,
-    keyUsage: parsed.keyUsage,
-    extKeyUsage: parsed.extKeyUsage,
-    subjectAltNames: parsed.subjectAltNames,
-    authorityKeyId: parsed.authorityKeyId,
-    subjectKeyId: parsed.subjectKeyId,
+    basicConstraints: decoded.basicConstraints,
+    keyUsage: decoded.keyUsage,
+    extKeyUsage: decoded.extKeyUsage,
+    subjectAltNames: decoded.subjectAltNames,
+    authorityKeyId: decoded.authorityKeyId,
+    subjectKeyId: decoded.subjectKeyId,
     unhandledCriticalExtensions: extensions
       .filter((e) => e.critical && !HANDLED_CRITICAL_EXTENSIONS.has(e.oid))
       .map((e) => e.oid),

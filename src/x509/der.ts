@@ -7,7 +7,7 @@
  * @module
  */
 import * as asn1js from 'asn1js';
-import { DecodeError, type DecodeErrorReason } from '../bytes/errors.js';
+import { DecodeError, type DecodeErrorReason, TlswireError } from '../bytes/errors.js';
 
 /** A decoded ASN.1 node. */
 export type Asn1Node = asn1js.AsnType;
@@ -18,7 +18,7 @@ export class Asn1Error extends DecodeError {
 }
 
 /** Universal tag numbers used here (X.680 §8.4). */
-export const Tag = {
+const Tag = {
   BOOLEAN: 1,
   INTEGER: 2,
   BIT_STRING: 3,
@@ -38,7 +38,7 @@ export const Tag = {
 } as const;
 
 /** Byte offset of `node` from the start of the decoded input (asn1js keeps views into its copy of the input). */
-export function offsetOf(node: Asn1Node): number {
+function offsetOf(node: Asn1Node): number {
   return node.valueBeforeDecodeView.byteOffset;
 }
 
@@ -79,6 +79,24 @@ function checkDefinite(node: Asn1Node, path: string): void {
   for (const k of childrenOf(node)) checkDefinite(k, path);
 }
 
+/** A pkijs class that can be built from a parsed asn1js tree (its synchronous `fromSchema`). */
+export interface SchemaClass<T> {
+  new (parameters: { schema: Asn1Node }): T;
+}
+
+/**
+ * Build the pkijs object of `type` from `node` (a tree from {@link decodeDer}); pkijs' own "schema was not
+ * verified" errors become an {@link Asn1Error} at `path` saying `what` the node should have been.
+ */
+export function fromSchema<T>(type: SchemaClass<T>, node: Asn1Node, path: string, what: string): T {
+  try {
+    return new type({ schema: node });
+  } catch (cause) {
+    if (cause instanceof TlswireError) throw cause;
+    fail(path, `does not match the ${what} structure`, node);
+  }
+}
+
 /** The node's raw encoding (tag, length and contents). */
 export function rawOf(node: Asn1Node): Uint8Array {
   return new Uint8Array(node.valueBeforeDecodeView);
@@ -100,7 +118,7 @@ function expectTag(node: Asn1Node | undefined, tag: number, path: string, what: 
 }
 
 /** "tag [3]" / "universal tag 4" style description of a node, for error messages. */
-export function describe(node: Asn1Node): string {
+function describe(node: Asn1Node): string {
   const { tagClass, tagNumber } = node.idBlock;
   const name = Object.entries(Tag).find(([, v]) => v === tagNumber)?.[0];
   if (tagClass === 1) return name ?? `universal tag ${tagNumber}`;
@@ -139,7 +157,7 @@ export function oid(node: Asn1Node | undefined, path: string): string {
 }
 
 /** An INTEGER's two's-complement content bytes (a view). */
-export function integerBytes(node: Asn1Node | undefined, path: string): Uint8Array {
+function integerBytes(node: Asn1Node | undefined, path: string): Uint8Array {
   const n = expectTag(node, Tag.INTEGER, path, 'INTEGER');
   const bytes = (n as asn1js.Integer).valueBlock.valueHexView;
   if (bytes.length === 0) fail(path, 'empty INTEGER', n, 'length');

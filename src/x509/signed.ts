@@ -4,27 +4,20 @@
  * and signature checks through the synchronous {@link CryptoProvider}.
  * @module
  */
-import type * as asn1js from 'asn1js';
 import { toHex } from '../bytes/hex.js';
 import type { CryptoProvider } from '../crypto/provider.js';
-import type { AlgorithmIdentifier, Certificate } from './certificate.js';
-import { type Asn1Node, decodeDer, octetAlignedBits, sequence } from './der.js';
-import { OID_NAMES } from './keys.js';
+import { type AlgorithmIdentifier, type Certificate, parseAlgorithm } from './certificate.js';
+import { type Asn1Node, decodeDer, fromSchema, octetAlignedBits, type SchemaClass, sequence } from './der.js';
 import { signatureSchemeFor } from './verify.js';
-
-/** A pkijs class that can be built from a parsed asn1js tree. */
-interface SchemaClass<T> {
-  new (parameters: { schema: Asn1Node }): T;
-}
 
 /**
  * Decode `der` strictly (DER only, no trailing bytes) and build the pkijs object of `type` from it.
  * @returns the pkijs object and the asn1js tree it was built from (views of the input, for raw bytes)
- * @throws Asn1Error for bad DER; Error (from pkijs) when the tree does not match the schema
+ * @throws Asn1Error for bad DER or a tree that does not match the schema
  */
 export function fromDer<T>(type: SchemaClass<T>, der: Uint8Array, path: string): { value: T; node: Asn1Node } {
   const node = decodeDer(der, path);
-  return { value: new type({ schema: node }), node };
+  return { value: fromSchema(type, node, path, path), node };
 }
 
 /** The raw DER of an asn1js node (a copy). */
@@ -38,15 +31,7 @@ export function signedParts(
   path: string,
 ): { tbs: Uint8Array; algorithm: AlgorithmIdentifier; signature: Uint8Array; rest: Asn1Node[] } {
   const kids = sequence(node, path, 3);
-  const algNode = kids[1]!;
-  const algKids = sequence(algNode, `${path}.signatureAlgorithm`, 1, 2);
-  const oid = (algKids[0] as asn1js.ObjectIdentifier).valueBlock.toString();
-  const algorithm: AlgorithmIdentifier = {
-    oid,
-    name: OID_NAMES[oid] ?? oid,
-    parameters: algKids[1] ? rawBytes(algKids[1]) : undefined,
-    der: rawBytes(algNode),
-  };
+  const algorithm = parseAlgorithm(kids[1], `${path}.signatureAlgorithm`);
   return {
     tbs: rawBytes(kids[0]!),
     algorithm,

@@ -30,6 +30,7 @@
  * Not done: policy processing (any-policy, no explicit policy required), SHA-1 signatures (rejected).
  * @module
  */
+import * as pkijs from 'pkijs';
 import { toHex } from '../bytes/hex.js';
 import { NobleProvider } from '../crypto/noble.js';
 import type { CryptoProvider, HashName, PublicKey, SignatureSchemeName } from '../crypto/provider.js';
@@ -45,7 +46,7 @@ import {
   parseCertificatesPem,
 } from './certificate.js';
 import type { RevocationSource } from './crl.js';
-import { childrenOf, decodeDer, isContext, oid, sequence, smallUnsigned } from './der.js';
+import { decodeDer, fromSchema, sequence } from './der.js';
 import { CertificateError, type CertificateErrorCode, type CertificateErrorOptions } from './errors.js';
 import { matchesHostname, referenceIdentity } from './hostname.js';
 import { OID } from './keys.js';
@@ -218,27 +219,23 @@ const HASH_BY_OID: Readonly<Record<string, HashName>> = {
 };
 const HASH_LEN: Readonly<Record<HashName, number>> = { sha256: 32, sha384: 48, sha512: 64 };
 
-/** RSASSA-PSS-params (RFC 4055 §3.1) → the hash, when they are hash = MGF1 hash and salt = hash length. */
+/** RSASSA-PSS-params (RFC 4055 §3.1, pkijs `RSASSAPSSParams`) → the hash, when hash = MGF1 hash and salt = hash length. */
 function pssHash(params: Uint8Array | undefined): HashName | string {
   if (!params) return 'RSASSA-PSS without parameters (SHA-1 defaults)';
   try {
-    const kids = sequence(decodeDer(params, 'RSASSA-PSS-params'), 'RSASSA-PSS-params', 0, 4);
-    let hash: string | undefined;
-    let mgfHash: string | undefined;
-    let salt = 20;
-    for (const k of kids) {
-      const inner = childrenOf(k)[0];
-      if (isContext(k, 0)) hash = oid(sequence(inner, 'hashAlgorithm', 1, 2)[0], 'hashAlgorithm');
-      else if (isContext(k, 1)) {
-        const mgf = sequence(inner, 'maskGenAlgorithm', 2, 2);
-        if (oid(mgf[0], 'maskGenAlgorithm') !== OID.mgf1) return 'RSASSA-PSS with a mask generation other than MGF1';
-        mgfHash = oid(sequence(mgf[1], 'maskGenAlgorithm.parameters', 1, 2)[0], 'maskGenAlgorithm.parameters');
-      } else if (isContext(k, 2)) salt = smallUnsigned(inner, 'saltLength');
-      else if (isContext(k, 3) && smallUnsigned(inner, 'trailerField') !== 1) return 'RSASSA-PSS with trailerField ≠ 1';
-    }
-    const h = hash === undefined ? undefined : HASH_BY_OID[hash];
+    const path = 'RSASSA-PSS-params';
+    const node = decodeDer(params, path);
+    const pss = fromSchema(pkijs.RSASSAPSSParams, node, path, path);
+    sequence(node, path, 0, 4); // asn1js' schema match ignores trailing elements
+    const hash = pss.hashAlgorithm.algorithmId;
+    const mgf = pss.maskGenAlgorithm;
+    if (mgf.algorithmId !== OID.mgf1) return 'RSASSA-PSS with a mask generation other than MGF1';
+    const mgfHash = fromSchema(pkijs.AlgorithmIdentifier, mgf.algorithmParams, path, 'MGF1 hash').algorithmId;
+    if (pss.trailerField !== 1) return 'RSASSA-PSS with trailerField ≠ 1';
+    const h = HASH_BY_OID[hash];
     if (!h) return 'RSASSA-PSS with SHA-1 or an unknown hash';
     if (mgfHash !== hash) return 'RSASSA-PSS whose MGF1 hash differs from its message hash';
+    const salt = pss.saltLength;
     if (salt !== HASH_LEN[h]) return `RSASSA-PSS with a ${salt}-byte salt (only salt = hash length is supported)`;
     return h;
   } catch {

@@ -342,6 +342,38 @@ describe('malformed certificates and keys raise typed errors', () => {
     expect((e as CertificateError).reason).toMatch(/extensions\[0\]\.critical .*BOOLEAN is not 00 or FF/);
   });
 
+  it('extension values: pkijs schema mismatches and the DER/RFC 5280 rules pkijs does not check name the field', () => {
+    const hex = toHex(der);
+    const ca = toHex(cert('intermediate-ca.crt').der);
+    const reasonOf = (h: string) => {
+      const e = catchError(() => parseCertificate(fromHex(h)));
+      expect(e).toBeInstanceOf(CertificateError);
+      expect((e as CertificateError).code).toBe('malformed');
+      return (e as CertificateError).reason;
+    };
+    // serverAuth OID (06 08 …) retagged INTEGER: not an ExtKeyUsageSyntax.
+    expect(reasonOf(hex.replace('06082b06010505070301', '02082b06010505070301'))).toMatch(
+      /extKeyUsage .*does not match the ExtKeyUsageSyntax/,
+    );
+    // dNSName "localhost" with a non-ASCII first byte.
+    expect(reasonOf(hex.replace('82096c6f63616c686f7374', '8209ec6f63616c686f7374'))).toMatch(
+      /subjectAltName\[0\] .*non-ASCII/,
+    );
+    // basicConstraints { cA TRUE as 01, pathLen 0 } and { cA TRUE, pathLen -1 }.
+    expect(reasonOf(ca.replace('30060101ff020100', '3006010101020100'))).toMatch(
+      /basicConstraints\.cA .*BOOLEAN is not 00 or FF/,
+    );
+    expect(reasonOf(ca.replace('30060101ff020100', '30060101ff0201ff'))).toMatch(/basicConstraints\.pathLenConstraint/);
+  });
+
+  it("trailing elements that asn1js' schema match would ignore are refused (an extra element in the Certificate SEQUENCE)", () => {
+    // The RSA leaf is 30 82 LL LL …: one more element (NULL, 05 00) at the end of the outer SEQUENCE.
+    const len = ((der[2]! << 8) | der[3]!) + 2;
+    const longer = new Uint8Array([0x30, 0x82, len >> 8, len & 0xff, ...der.subarray(4), 0x05, 0x00]);
+    const e = catchError(() => parseCertificate(longer));
+    expect((e as CertificateError).reason).toMatch(/Certificate @0: SEQUENCE has 4 elements, expected at most 3/);
+  });
+
   it('random bytes and random corruptions never throw anything but typed errors', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => {
