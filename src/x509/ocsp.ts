@@ -143,7 +143,9 @@ interface ParsedResponse {
 function parseResponse(der: Uint8Array): ParsedResponse {
   let outer: pkijs.OCSPResponse;
   try {
-    outer = fromDer(pkijs.OCSPResponse, der, 'OCSPResponse').value;
+    const parsed = fromDer(pkijs.OCSPResponse, der, 'OCSPResponse');
+    sequence(parsed.node, 'OCSPResponse', 1, 2); // responseStatus, responseBytes [0] OPTIONAL (RFC 6960 §4.2.1)
+    outer = parsed.value;
   } catch (cause) {
     throw new OcspError('malformed', `malformed OCSPResponse: ${(cause as Error).message}`, { cause });
   }
@@ -157,7 +159,8 @@ function parseResponse(der: Uint8Array): ParsedResponse {
   try {
     const bytes = outer.responseBytes.response.valueBlock.valueHexView;
     const { value: basic, node } = fromDer(pkijs.BasicOCSPResponse, bytes, 'BasicOCSPResponse');
-    const { tbs, algorithm, signature, rest } = signedParts(node, 'BasicOCSPResponse');
+    // RFC 6960 §4.2.1: tbsResponseData, signatureAlgorithm, signature, certs [0] OPTIONAL.
+    const { tbs, algorithm, signature, rest } = signedParts(node, 'BasicOCSPResponse', 4);
     const certsNode = rest.find((k) => isContext(k, 0));
     const certs = certsNode
       ? sequence(childrenOf(certsNode)[0], 'BasicOCSPResponse.certs').map((c) => parseCertificate(rawBytes(c)))

@@ -25,12 +25,16 @@ export function rawBytes(node: { valueBeforeDecodeView: Uint8Array }): Uint8Arra
   return new Uint8Array(node.valueBeforeDecodeView);
 }
 
-/** The parts of a signed SEQUENCE { tbs, signatureAlgorithm, signature, … }: the exact tbs DER from the input. */
+/**
+ * The parts of a signed SEQUENCE { tbs, signatureAlgorithm, signature, … }: the exact tbs DER from the
+ * input. `max` is how many elements the structure may have (pkijs' schemas ignore extra ones).
+ */
 export function signedParts(
   node: Asn1Node,
   path: string,
+  max = 3,
 ): { tbs: Uint8Array; algorithm: AlgorithmIdentifier; signature: Uint8Array; rest: Asn1Node[] } {
-  const kids = sequence(node, path, 3);
+  const kids = sequence(node, path, 3, max);
   const algorithm = parseAlgorithm(kids[1], `${path}.signatureAlgorithm`);
   return {
     tbs: rawBytes(kids[0]!),

@@ -160,6 +160,24 @@ describe('committed openssl ocsp responses', () => {
     );
     expect(e.reason).toContain('tryLater');
   });
+
+  it('refuses an extra element after the last field of OCSPResponse and of BasicOCSPResponse (RFC 6960 §4.2.1)', () => {
+    const withExtra = (node: asn1js.Sequence) => {
+      node.valueBlock.value.push(new asn1js.Null());
+      return node;
+    };
+    const outer = asn1js.fromBER(der('resp-good-issuer')).result as asn1js.Sequence;
+    const extraOuter = new Uint8Array(withExtra(outer).toBER());
+    refused(() => verifyOcspResponse(extraOuter, good, issuer, { now }), 'malformed');
+
+    const response = asn1js.fromBER(der('resp-good-issuer')).result as asn1js.Sequence;
+    const bytes = (response.valueBlock.value[1] as asn1js.Constructed).valueBlock.value[0] as asn1js.Sequence;
+    const octets = bytes.valueBlock.value[1] as asn1js.OctetString;
+    const basic = asn1js.fromBER(octets.valueBlock.valueHexView).result as asn1js.Sequence;
+    bytes.valueBlock.value[1] = new asn1js.OctetString({ valueHex: withExtra(basic).toBER() });
+    const e = refused(() => verifyOcspResponse(new Uint8Array(response.toBER()), good, issuer, { now }), 'malformed');
+    expect(e.reason).toContain('expected at most 4');
+  });
 });
 
 describe('a running openssl ocsp responder', () => {

@@ -9,6 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as asn1js from 'asn1js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertDescription } from '../../src/tls/enums.js';
 import { alertFor } from '../../src/tls/errors.js';
@@ -89,6 +90,13 @@ function crossCheck(r: Run): CertificateErrorCode | undefined {
 }
 
 describe('CRLs (openssl ca -gencrl)', () => {
+  it('refuses a CertificateList with an element after its signature (RFC 5280 §5.1: exactly three)', () => {
+    const der = new Uint8Array(readFileSync(join(PKI, 'crl/intermediate-ca.crl.der')));
+    const list = asn1js.fromBER(der).result as asn1js.Sequence;
+    list.valueBlock.value.push(new asn1js.Null());
+    expect(() => parseCrls(new Uint8Array(list.toBER()))).toThrow(/expected at most 3/);
+  });
+
   it('parses the CRL as openssl prints it', () => {
     const [crl] = parseCrls(crlPem('intermediate-ca'));
     const text = opensslOk(['crl', '-in', join(PKI, 'crl/intermediate-ca.crl.pem'), '-noout', '-text']);
