@@ -70,6 +70,8 @@ export function diagnoseFlights(f: FlightFacts, tlsEstablished: boolean): Captur
   const alert = firstAlert(f.events);
   if (alert) return alertDiagnosis(f, alert.ev, alert.level, alert.description, tlsEstablished);
   if (f.clientHello && f.serverFirstBytes && !looksLikeTls(f.serverFirstBytes)) return notTls(f);
+  const hidden = encryptedAlert(f);
+  if (hidden) return hidden;
   if (!f.close) return undefined;
   const { by, how, frame } = f.close;
   if (!tlsEstablished && f.clientHello && !f.serverFirstBytes) {
@@ -100,6 +102,31 @@ export function diagnoseFlights(f: FlightFacts, tlsEstablished: boolean): Captur
       from: by,
       frame,
       reason: `${by} reset the connection (RST) after the handshake`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * TLS 1.3 without keys: a protected record of an alert's size (19 bytes: 2, the content type, a
+ * 16-byte tag) before any application data, as the last record of its side, is most likely an
+ * encrypted alert ending the handshake (certificate rejected or required being the usual reasons).
+ * After application data such a record is taken for close_notify.
+ */
+function encryptedAlert(f: FlightFacts): CaptureDiagnosis | undefined {
+  if (serverVersion(f.serverHello) !== ProtocolVersion.TLS1_3) return undefined;
+  const records = f.events.filter((e): e is RecordEvent => e.kind === 'record');
+  for (const [i, ev] of records.entries()) {
+    if (!ev.encrypted || ev.decrypted || ev.length !== 19) continue;
+    if (f.firstApplicationData !== undefined && ev.timestamp >= f.firstApplicationData) return undefined;
+    if (records.slice(i + 1).some((r) => r.direction === ev.direction)) continue;
+    const from = ev.direction === 'C>S' ? 'client' : 'server';
+    return {
+      stage: 'authentication',
+      from,
+      frame: ev.frame,
+      reason: `${from} ended the handshake with a protected record of an alert's size (19 bytes): most likely an encrypted alert, about a certificate`,
+      hint: 'decrypt with a key log (--keylog) to read the alert',
     };
   }
   return undefined;
@@ -179,6 +206,12 @@ function explain(
 ): { reason?: string; hint?: string } {
   const ch = f.clientHello;
   if (from === 'server' && !f.serverHello && ch) return refusal(ch, alert);
+  if (from === 'server' && alert === AlertDescription.certificate_required) {
+    return {
+      reason: 'it requires a client certificate and the client sent none',
+      hint: 'configure a certificate (and key) for the client',
+    };
+  }
   if (from === 'client' && !est) return certificateRefusal(f, alert);
   return {};
 }
@@ -228,13 +261,13 @@ function certificateRefusal(f: FlightFacts, alert: number): { reason?: string; h
   switch (alert) {
     case AlertDescription.unknown_ca:
       return {
-        reason: `the client does not trust the issuer of the server's chain (${chain})`,
+        reason: `the client does not trust the issuer of the server's chain (${chain || 'encrypted: TLS 1.3, no key log'})`,
         hint: 'the client lacks the root of this chain, or the server does not send the intermediates',
       };
     case AlertDescription.bad_certificate:
     case AlertDescription.certificate_unknown:
       return {
-        reason: `the client rejected the server's certificate (${leaf?.subject ?? 'none seen'})`,
+        reason: `the client rejected the server's certificate (${leaf?.subject ?? 'encrypted or not seen'})`,
         hint: `check the name the client asked for (${sni ? `SNI ${sni}` : 'no SNI'}) against the certificate's names (${leaf?.subjectAltNames?.join(', ') ?? 'unknown'}), and the chain`,
       };
     case AlertDescription.certificate_expired:

@@ -271,25 +271,35 @@ function finishedTimes(report: TlsConnectionReport): { established?: bigint; fir
   const ccs: Partial<Record<Direction, boolean>> = {};
   let serverHello = false;
   let established: bigint | undefined;
+  let establishedFrame = 0;
   for (const ev of report.events) {
     if (ev.kind !== 'record') continue;
     if (established !== undefined) {
-      if (isApplicationData(ev, tls13)) return { established, firstData: ev.timestamp };
+      const later = ev.decrypted !== undefined || ev.frame !== establishedFrame;
+      if (later && isApplicationData(ev, tls13)) return { established, firstData: ev.timestamp };
       continue;
     }
     if (ev.messages.some((m) => m.message?.type === 'server_hello' && !m.message.isHelloRetryRequest))
       serverHello = true;
     if (ev.contentType === ContentType.change_cipher_spec) ccs[ev.direction] = true;
     if (serverHello && isFinished(ev, tls13, ccs[ev.direction] === true)) fin[ev.direction] ??= ev.timestamp;
-    if (fin['C>S'] !== undefined && (tls13 || fin['S>C'] !== undefined)) established = ev.timestamp;
+    if (fin['C>S'] !== undefined && (tls13 || fin['S>C'] !== undefined)) {
+      established = ev.timestamp;
+      establishedFrame = ev.frame;
+    }
   }
   return { established };
 }
 
 function isFinished(ev: RecordEvent, tls13: boolean, ccs: boolean): boolean {
   if (ev.decrypted) return ev.messages.some((m) => m.msgType === HandshakeType.finished);
-  if (tls13) return ev.direction === 'C>S' && ev.contentType === ContentType.application_data;
+  if (tls13) return ev.direction === 'C>S' && ev.contentType === ContentType.application_data && !alertSized(ev);
   return ccs && ev.encrypted;
+}
+
+/** A protected TLS 1.3 record the size of an alert: 2 bytes, the content type and a 16-byte AEAD tag (RFC 8446 §5.2). */
+export function alertSized(ev: RecordEvent): boolean {
+  return ev.encrypted && !ev.decrypted && ev.length === 2 + 1 + 16;
 }
 
 function isApplicationData(ev: RecordEvent, tls13: boolean): boolean {

@@ -136,6 +136,55 @@ describe('diagnosis of failed connections (vectors/diagnosis/)', () => {
     );
   });
 
+  it('SYN never answered (3 retransmissions)', () => {
+    const [s] = stories('diagnosis/syn-unanswered.pcap');
+    expect(s!.tcp).toMatchObject({ synSeen: true, synAnswer: 'none', synCount: 4, analysis: { retransmission: 3 } });
+    expect(s!.failure).toEqual({
+      stage: 'TCP connect',
+      reason:
+        "the SYN was never answered (4 SYNs sent): the server is down or unreachable, a firewall drops the SYN, or the capture misses the server's side",
+    });
+  });
+
+  it('TLS 1.3 unknown CA: OpenSSL sends the alert in the clear (no handshake keys yet); the chain is encrypted', () => {
+    const [s] = stories('diagnosis/unknown-ca-tls13.pcap');
+    expect(s!.failure).toMatchObject({
+      stage: 'authentication',
+      alertName: 'unknown_ca',
+      from: 'client',
+      frame: 8,
+      reason:
+        "client sent fatal unknown_ca: the client does not trust the issuer of the server's chain (encrypted: TLS 1.3, no key log)",
+    });
+    const [k] = stories('diagnosis/unknown-ca-tls13.pcap', 'diagnosis/unknown-ca-tls13.keylog');
+    expect(k!.failure?.reason).toBe(
+      `client sent fatal unknown_ca: the client does not trust the issuer of the server's chain (${CHAIN})`,
+    );
+  });
+
+  it('TLS 1.3 client certificate required: an alert-sized protected record without keys, the alert with them', () => {
+    const [s] = stories('diagnosis/client-cert-required.pcap');
+    expect(s!.failure).toEqual({
+      stage: 'authentication',
+      from: 'server',
+      frame: 9,
+      reason:
+        "server ended the handshake with a protected record of an alert's size (19 bytes): most likely an encrypted alert, about a certificate",
+      hint: 'decrypt with a key log (--keylog) to read the alert',
+    });
+    const [k] = stories('diagnosis/client-cert-required.pcap', 'diagnosis/client-cert-required.keylog');
+    expect(k!.failure).toEqual({
+      stage: 'authentication',
+      alert: 116,
+      alertName: 'certificate_required',
+      alertLevel: 'fatal',
+      from: 'server',
+      frame: 9,
+      reason: 'server sent fatal certificate_required: it requires a client certificate and the client sent none',
+      hint: 'configure a certificate (and key) for the client',
+    });
+  });
+
   it('refused: the SYN was answered by RST, TLS never started', () => {
     const [s] = stories('diagnosis/refused.pcap');
     expect(s!.tcp).toEqual({

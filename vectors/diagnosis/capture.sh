@@ -84,3 +84,35 @@ start ok-tls13 47309
 sserver "${RSA[@]}" -alpn h2,http/1.1
 sclient -servername localhost -alpn h2 -CAfile "$PKI/root-ca.crt"
 kill $SV 2>/dev/null; stop
+
+# TLS 1.3 unknown CA: the client's unknown_ca alert is encrypted (RFC 8446 §5); its key log is kept
+# (unknown-ca-tls13.keylog) to read it.
+start unknown-ca-tls13 47310
+sserver "${RSA[@]}"
+sclient -tls1_3 -CAfile "$PKI/unknown-ca.crt" -verify_return_error -servername localhost \
+  -keylogfile "$OUT/unknown-ca-tls13.keylog"
+kill $SV 2>/dev/null; stop
+
+# SYN never answered: in a private namespace, the SYN goes out a veth whose other end has no address
+# (static neighbour entry, no ARP); the client gives up after 3.5 s (SYN + 2 retransmissions).
+NAME=syn-unanswered; rm -f "$OUT/$NAME.pcap"
+ip netns del tw-syn 2>/dev/null; ip netns add tw-syn
+ip -n tw-syn link set lo up
+ip -n tw-syn link add v0 type veth peer name v1
+ip -n tw-syn addr add 10.98.0.1/24 dev v0
+ip -n tw-syn link set v0 up; ip -n tw-syn link set v1 up
+ip -n tw-syn neigh add 10.98.0.2 lladdr 02:00:00:00:00:02 dev v0
+ip netns exec tw-syn tcpdump -i v0 -U -s 0 -w "$OUT/$NAME.pcap" "tcp port 47311" 2>/dev/null & TD=$!
+sleep 1
+ip netns exec tw-syn python3 -c "
+import socket; s = socket.socket(); s.settimeout(3.5)
+try: s.connect(('10.98.0.2', 47311))
+except OSError: pass"
+stop; ip netns del tw-syn
+
+# TLS 1.3 client certificate required (s_server -Verify 1), none sent: the server's
+# certificate_required alert is encrypted; the client's key log (client-cert-required.keylog) reads it.
+start client-cert-required 47312
+sserver "${RSA[@]}" -Verify 1 -CAfile "$PKI/root-ca.crt"
+sclient -tls1_3 -servername localhost -keylogfile "$OUT/client-cert-required.keylog"
+kill $SV 2>/dev/null; stop
