@@ -37,5 +37,7 @@ export {
 } from './pcap.js';
 export type { PcapngInterface, PcapngWriteOptions } from './pcapng.js';
 export { isPcapng, PCAPNG_BYTE_ORDER_MAGIC, PcapngBlockType, readPcapng, writePcapng } from './pcapng.js';
+export type { TcpAnalysisFlag, TcpSegmentAnalysis } from './tcp-analysis.js';
+export { analyzeTcp, MAX_UNACKED, TCP_ANALYSIS_FLAGS, TcpAnalyzer } from './tcp-analysis.js';
 export type { ErspanHeader, GreHeader, GrePacket } from './tunnel.js';
 export { decodeGre, GreProtocol } from './tunnel.js';

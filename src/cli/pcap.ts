@@ -1,7 +1,9 @@
 /**
  * `tlswire pcap FILE [--json] [--checksums]`: every TCP segment of a capture on one line in the
- * style of tshark's summary, then the TLS records and handshake messages of every connection in
- * the style of ssldump.
+ * style of tshark's summary (with its TCP analysis labels, `[TCP Retransmission]`, src/capture/tcp-analysis.ts),
+ * then the TLS records and handshake messages of every connection in the style of ssldump, then a
+ * summary of every connection — TCP, TLS, timeline and, for a failed one, the diagnosis
+ * (src/decrypt/story.ts), as tshark's statistics come after its packet list.
  *
  * Sequence and acknowledgment numbers are relative per direction, as tshark computes them
  * (`tcp.seq`): to the ISN when the SYN was captured, otherwise so that the first segment seen has
@@ -20,10 +22,12 @@ import { type DecodedPacket, decodePacket, type PayloadTruncation, readCapture }
 import { FlowTracker, type TcpConnection } from '../capture/flow.js';
 import { formatIpAddress, type IpHeader } from '../capture/ip.js';
 import { formatEpoch } from '../capture/packet.js';
+import { type TcpAnalysisFlag, TcpAnalyzer, type TcpSegmentAnalysis } from '../capture/tcp-analysis.js';
 import { analyzeTls, type MessageEvent, type RecordEvent, type TlsConnectionReport } from '../decrypt/analyze.js';
 import { plaintextStreams } from '../decrypt/capture.js';
 import { KeyLog } from '../decrypt/keylog.js';
 import { embeddedKeyLogs } from '../decrypt/secrets-block.js';
+import { connectionStory, storyLines } from '../decrypt/story.js';
 import { defaultNodeProvider } from '../node/crypto-provider.js';
 import { tcpChecksum, verifyTcpChecksum } from '../tcp/checksum.js';
 import { TcpFlag, type TcpOption, type TcpSegment } from '../tcp/types.js';
@@ -43,10 +47,13 @@ import {
 } from './format.js';
 
 /** Usage text of the command. */
-export const PCAP_USAGE = `Usage: tlswire pcap FILE [--json] [--checksums] [--tcp | --tls] [--keylog KEYS]... [--follow]
+export const PCAP_USAGE = `Usage: tlswire pcap FILE [--json] [--checksums] [--tcp | --tls | --summary] [--keylog KEYS]... [--follow]
 
-Print every TCP segment of a pcap or pcapng file (one line each, like tshark's summary),
-then the TLS records and handshake messages of every TCP connection (like ssldump).
+Print every TCP segment of a pcap or pcapng file (one line each, like tshark's summary, with
+tshark's TCP analysis labels), then the TLS records and handshake messages of every TCP connection
+(like ssldump), then a summary of each connection: TCP (SYN answered, handshake RTT, close, resets,
+retransmissions), TLS (version, suite, group, SNI, ALPN, resumption, 0-RTT, certificate chain), a
+timeline in ms and round trips and, when it failed, the stage, the alert and the reason.
 With a key log (--keylog, SSLKEYLOGFILE, or a pcapng Decryption Secrets Block in FILE), protected
 records are decrypted: handshake messages, alerts and application data (hex and text).
 
@@ -55,7 +62,8 @@ Options:
   --checksums   mark segments whose TCP checksum does not verify (text output; loopback
                 captures use checksum offload, so almost all of theirs are partial sums)
   --tcp         only the TCP segments
-  --tls         only the TLS view of the connections
+  --tls         only the TLS view of the connections (and their summaries)
+  --summary     only the summaries of the connections
   --keylog KEYS decrypt with this NSS key log (SSLKEYLOGFILE format); may be repeated.
                 SSLKEYLOGFILE, when set, is read too; key logs inside a pcapng file are used
   --follow      only each connection's decrypted application data, in order, like tshark's
@@ -102,6 +110,8 @@ export interface SegmentView {
   checksumCalculated: number;
   /** The capture cut the segment short (its checksum cannot be verified). */
   truncation?: PayloadTruncation;
+  /** tshark's TCP analysis of the segment. */
+  analysis?: TcpSegmentAnalysis;
 }
 
 function rel(value: number, base: number): number {
@@ -222,7 +232,53 @@ export function segmentLine(v: SegmentView, base: bigint, checksums: boolean): s
   if (checksums && !cut && !v.checksumValid) {
     line += `  [bad checksum ${hexNumber(t.checksum, 4)}, should be ${hexNumber(v.checksumCalculated, 4)}]`;
   }
+  const labels = v.analysis ? analysisLabels(v.analysis) : [];
+  if (labels.length) line += `  ${labels.map((l) => `[${l}]`).join(' ')}`;
   return line;
+}
+
+/** tshark's Info labels of the TCP analysis flags. */
+const ANALYSIS_LABELS: Record<TcpAnalysisFlag, string> = {
+  retransmission: 'TCP Retransmission',
+  fast_retransmission: 'TCP Fast Retransmission',
+  spurious_retransmission: 'TCP Spurious Retransmission',
+  out_of_order: 'TCP Out-Of-Order',
+  lost_segment: 'TCP Previous segment not captured',
+  ack_lost_segment: 'TCP ACKed unseen segment',
+  duplicate_ack: 'TCP Dup ACK',
+  zero_window: 'TCP ZeroWindow',
+  zero_window_probe: 'TCP ZeroWindowProbe',
+  zero_window_probe_ack: 'TCP ZeroWindowProbeAck',
+  window_full: 'TCP Window Full',
+  window_update: 'TCP Window Update',
+  keep_alive: 'TCP Keep-Alive',
+  keep_alive_ack: 'TCP Keep-Alive ACK',
+  reused_ports: 'TCP Port numbers reused',
+};
+
+/** The labels tshark puts in Info (`TCP Dup ACK 230#1`; a fast or spurious retransmission is not also a plain one). */
+export function analysisLabels(a: TcpSegmentAnalysis): string[] {
+  const special = a.flags.includes('fast_retransmission') || a.flags.includes('spurious_retransmission');
+  return a.flags
+    .filter((f) => !(f === 'retransmission' && special))
+    .map((f) =>
+      f === 'duplicate_ack' ? `TCP Dup ACK ${a.duplicateAckFrame}#${a.duplicateAckNumber}` : ANALYSIS_LABELS[f],
+    );
+}
+
+const nsToMs = (ns: bigint | undefined) => (ns === undefined ? undefined : Number(ns) / 1e6);
+
+/** The JSON of a segment's analysis (times in ms). */
+function analysisJson(a: TcpSegmentAnalysis): Record<string, unknown> {
+  return {
+    stream: a.stream,
+    flags: a.flags,
+    duplicateAckNumber: a.duplicateAckNumber,
+    duplicateAckFrame: a.duplicateAckFrame,
+    acksFrame: a.acksFrame,
+    ackRttMs: nsToMs(a.ackRtt),
+    initialRttMs: nsToMs(a.initialRtt),
+  };
 }
 
 function optionJson(o: TcpOption, ackBase: number | undefined): unknown {
@@ -274,6 +330,7 @@ export function segmentJson(v: SegmentView, base: bigint): Record<string, unknow
     options: t.options.map((o) => optionJson(o, ackBase)),
     payloadLength: v.truncation ? v.truncation.length : t.payload.length,
     ...(v.truncation ? { truncated: { ...v.truncation } } : {}),
+    ...(v.analysis ? { analysis: analysisJson(v.analysis) } : {}),
   };
 }
 
@@ -535,6 +592,10 @@ export interface PcapOptions {
   keyLog?: KeyLog;
   /** Only each connection's decrypted application data. */
   follow?: boolean;
+  /** Summarize each connection at the end (default: when the TLS view is shown and not `follow`). */
+  summary?: boolean;
+  /** Only the summaries (no TLS records). */
+  summaryOnly?: boolean;
 }
 
 /**
@@ -543,6 +604,8 @@ export interface PcapOptions {
  */
 export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output): number {
   const tracker = new FlowTracker();
+  const analyzer = new TcpAnalyzer();
+  const analysis = new Map<number, TcpSegmentAnalysis>();
   const tracks = new Map<TcpConnection, ConnTrack>();
   let base: bigint | undefined;
   let failure: string | undefined;
@@ -563,6 +626,8 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
         continue;
       }
       const conn = tracker.add(p);
+      const a = analyzer.add(p);
+      if (a) analysis.set(a.frame, a);
       if (!conn || !p.tcp) {
         if (options.segments === false) continue;
         const why = p.notTcp ?? 'not-tcp';
@@ -580,13 +645,14 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
       }
       if (options.segments === false) continue;
       const v = viewOf(p, conn, track);
+      v.analysis = a;
       if (options.json) emit(segmentJson(v, base));
       else io.out(segmentLine(v, base, options.checksums ?? false));
     }
   } catch (e) {
     failure = describeError(e);
   }
-  reportTls(options.tls === false ? [] : tracker.finish(), options, base ?? 0n, io);
+  reportTls(options.tls === false ? [] : tracker.finish(), options, base ?? 0n, io, analysis);
   if (failure !== undefined) {
     io.err(`tlswire pcap: capture read stopped: ${failure}`);
     return 1;
@@ -595,12 +661,25 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
 }
 
 /** The TLS view (or, with `follow`, the plaintext) of every connection, decrypted when keys are known. */
-function reportTls(conns: TcpConnection[], options: PcapOptions, base: bigint, io: Output): void {
+function reportTls(
+  conns: TcpConnection[],
+  options: PcapOptions,
+  base: bigint,
+  io: Output,
+  analysis: ReadonlyMap<number, TcpSegmentAnalysis>,
+): void {
   const emit = (o: Record<string, unknown>) => io.out(JSON.stringify(o));
   const decrypt =
     options.keyLog && options.keyLog.size > 0 ? { keyLog: options.keyLog, provider: defaultNodeProvider() } : {};
+  const summaries: string[][] = [];
   for (const c of conns) {
     const report = analyzeTls(c, decrypt);
+    if (options.summary ?? !options.follow) {
+      const story = connectionStory(c, report, analysis);
+      if (options.json) summaries.push([JSON.stringify({ type: 'connection', ...story })]);
+      else summaries.push(storyLines(story));
+    }
+    if (options.summaryOnly) continue;
     if (options.follow) {
       if (options.json) for (const o of followJson(report)) emit(o);
       else {
@@ -613,6 +692,13 @@ function reportTls(conns: TcpConnection[], options: PcapOptions, base: bigint, i
       for (const l of tlsLines(report, base)) io.out(l);
     }
   }
+  if (summaries.length && !options.json && (options.segments !== false || !options.summaryOnly)) io.out('');
+  if (summaries.length && !options.json)
+    io.out(`summary of ${summaries.length} connection${summaries.length === 1 ? '' : 's'}:`);
+  summaries.forEach((lines, i) => {
+    if (i > 0 && !options.json) io.out('');
+    for (const l of lines) io.out(l);
+  });
 }
 
 /** `tlswire pcap` with its arguments (after the command name). Exit code 0, 1 (failure) or 2 (usage). */
@@ -632,12 +718,14 @@ export function pcapCommand(argv: string[], io: Output, env: NodeJS.ProcessEnv =
     io.err(`tlswire pcap: cannot read ${file}: ${describeError(e)}`);
     return 1;
   }
-  const { json, checksums, tcp, tls, follow } = parsed.values;
+  const { json, checksums, tcp, tls, follow, summary } = parsed.values;
   const keyLog = loadKeyLogs(bytes, parsed.values.keylog ?? [], env.SSLKEYLOGFILE, io);
   if (!keyLog) return 1;
   if (follow && keyLog.size === 0) io.err('tlswire pcap: --follow without any key log: nothing can be decrypted');
-  const segments = !follow && (!tls || tcp);
-  return pcapReport(bytes, { json, checksums, segments, tls: follow || !tcp || tls, keyLog, follow }, io);
+  const segments = !follow && !summary && (!tls || tcp);
+  const withTls = follow || summary || !tcp || tls;
+  const options = { json, checksums, segments, tls: withTls, keyLog, follow, summaryOnly: summary && !tls && !tcp };
+  return pcapReport(bytes, { ...options, summary: summary || (!follow && withTls) }, io);
 }
 
 /**
@@ -677,6 +765,7 @@ function parse(argv: string[]) {
       tls: { type: 'boolean', default: false },
       keylog: { type: 'string', multiple: true },
       follow: { type: 'boolean', default: false },
+      summary: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

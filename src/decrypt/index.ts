@@ -41,5 +41,8 @@ export {
   readDecryptionSecrets,
   SECRETS_TYPE_TLS_KEY_LOG,
 } from './secrets-block.js';
+export type { ConnectionStory, TcpStory, Timeline, TlsStory } from './story.js';
+export { connectionStory, storyLines } from './story.js';
+export type { CaptureDiagnosis, CaptureStage } from './story-diagnosis.js';
 export type { CbcMac, Tls12AeadDecryptSuite, Tls12CbcDecryptSuite, Tls12DecryptSuite } from './suites.js';
 export { suiteName, TLS12_DECRYPT_SUITES, tls12DecryptSuite } from './suites.js';

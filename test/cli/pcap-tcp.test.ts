@@ -58,7 +58,12 @@ function tsharkSummary(info: string, sport: string, dport: string): string {
   return bare.slice(prefix.length);
 }
 
-const LINE = /^ *(\d+) {2}(\d+\.\d{9}) {2}(\S+):(\d+) → (\S+):(\d+) {2}(.*) {2}\(raw (.*)\)$/;
+const LINE = /^ *(\d+) {2}(\d+\.\d{9}) {2}(\S+):(\d+) → (\S+):(\d+) {2}(.*) {2}\(raw ([^)]*)\)(?: {2}(\[.*\]))?$/;
+
+/** tshark's analysis labels at the start of Info (`[TCP Retransmission] [TCP Dup ACK 5#1]`), as one string. */
+function tsharkLabels(info: string): string | undefined {
+  return /^((?:\[TCP [^\]]*\] ?)+)/.exec(info)?.[1]?.trim();
+}
 
 describe.skipIf(SKIP_TSHARK)('tlswire pcap: segment lines agree with tshark', () => {
   for (const file of FILES) {
@@ -71,7 +76,8 @@ describe.skipIf(SKIP_TSHARK)('tlswire pcap: segment lines agree with tshark', ()
       rows.forEach((t, i) => {
         const m = LINE.exec(io.stdout[i]!);
         expect(m, io.stdout[i]).not.toBeNull();
-        const [, frame, time, src, sport, dst, dport, summary, raw] = m!;
+        const [, frame, time, src, sport, dst, dport, summary, raw, labels] = m!;
+        expect(labels).toBe(tsharkLabels(t['_ws.col.Info']!));
         expect(frame).toBe(t['frame.number']);
         expect(time).toBe(t['frame.time_relative']);
         const v6 = t['ipv6.src'] !== '';

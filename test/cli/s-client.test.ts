@@ -257,7 +257,7 @@ describe('usage errors: one line, then the usage line(s)', () => {
       ['pcap'],
       [
         'tlswire pcap: a capture FILE is required',
-        'Usage: tlswire pcap FILE [--json] [--checksums] [--tcp | --tls] [--keylog KEYS]... [--follow]',
+        'Usage: tlswire pcap FILE [--json] [--checksums] [--tcp | --tls | --summary] [--keylog KEYS]... [--follow]',
       ],
     ],
     [
