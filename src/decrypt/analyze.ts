@@ -14,7 +14,7 @@
  * @module
  */
 import { DecodeError } from '../bytes/errors.js';
-import type { Endpoint, StreamDirection, TcpConnection } from '../capture/flow.js';
+import type { Endpoint, StreamDirection, StreamGap, TcpConnection } from '../capture/flow.js';
 import type { CryptoProvider } from '../crypto/provider.js';
 import { type Alert, parseAlert } from '../tls/alert.js';
 import { CipherSuite, ContentType, nameOf, ProtocolVersion } from '../tls/enums.js';
@@ -277,7 +277,8 @@ export function analyzeTls(conn: TcpConnection, options: AnalyzeOptions = {}): T
   );
   const first = chunks[0];
   if (!first) {
-    report.notTls = 'no payload';
+    const cut = [...conn.toServer.gaps, ...conn.toClient.gaps].find((g) => g.reason === 'snaplen');
+    report.notTls = cut ? `no payload captured (${gapWhy(cut)})` : 'no payload';
     return report;
   }
   if (!looksLikeTls(first.chunk.data)) {
@@ -291,10 +292,11 @@ export function analyzeTls(conn: TcpConnection, options: AnalyzeOptions = {}): T
     const d = r.dirs[dir];
     if (d.stopped) continue;
     if (chunk.offset !== d.offset) {
+      const gap = gapAt(dir === 'C>S' ? conn.toServer : conn.toClient, d.offset);
       r.note(
         d,
-        `${chunk.offset - d.offset} stream bytes missing at offset ${d.offset}: TLS decoding stops`,
-        chunk.frame,
+        `${chunk.offset - d.offset} stream bytes missing at offset ${d.offset} (${gapWhy(gap)}): TLS decoding stops`,
+        gap?.frame ?? chunk.frame,
       );
       d.stopped = true;
       continue;
@@ -324,6 +326,18 @@ function markEarlyData(r: Replay): void {
   }
 }
 
+/** The gap of `stream` that starts at `offset`, if the reassembly recorded one. */
+function gapAt(stream: StreamDirection, offset: number): StreamGap | undefined {
+  return stream.gaps.find((g) => g.offset === offset);
+}
+
+/** Why stream bytes are missing, in the words of the reassembly's reason. */
+function gapWhy(gap: StreamGap | undefined): string {
+  if (gap?.reason === 'snaplen') return `cut off by the capture's snap length in frame ${gap.frame}`;
+  if (gap?.reason === 'cap') return 'given up: more out-of-order bytes held than the reassembly limit';
+  return 'never captured';
+}
+
 function finalNotes(r: Replay, conn: TcpConnection): void {
   for (const [d, stream] of [
     [r.dirs['C>S'], conn.toServer],
@@ -331,7 +345,7 @@ function finalNotes(r: Replay, conn: TcpConnection): void {
   ] as const) {
     if (d.stopped) continue;
     const gap = stream.gaps.find((g) => g.offset >= d.offset);
-    if (gap) r.note(d, `${gap.length} stream bytes missing at offset ${gap.offset} (never captured)`);
+    if (gap) r.note(d, `${gap.length} stream bytes missing at offset ${gap.offset} (${gapWhy(gap)})`, gap.frame);
     if (d.deframer.partialLength > 0) r.note(d, `${d.deframer.partialLength} bytes of an incomplete record at the end`);
     if (d.reassembler.partialLength > 0) {
       r.note(d, `${d.reassembler.partialLength} bytes of an incomplete handshake message at the end`);

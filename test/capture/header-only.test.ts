@@ -104,4 +104,28 @@ describe('reassembly of header-only captures', () => {
     expect(notes.length).toBeGreaterThan(0);
     expect(notes.every((t) => /stream bytes missing at offset \d+/.test(t))).toBe(true);
   });
+
+  // The frames tshark lists for `frame.cap_len < frame.len && tcp.len > 0`: 4 (client, 243 bytes sent,
+  // 30 captured at -s 96) and 6 (server, 1472 sent).
+  it('header-96: each stop names the snap length and the frame that was cut', () => {
+    const report = analyzeTls(decodeAll('header-96').conns[0]!);
+    expect(report.events.flatMap((e) => (e.kind === 'note' ? [[e.direction, e.frame, e.text]] : []))).toEqual([
+      [
+        'C>S',
+        4,
+        "213 stream bytes missing at offset 30 (cut off by the capture's snap length in frame 4): TLS decoding stops",
+      ],
+      [
+        'S>C',
+        6,
+        "1442 stream bytes missing at offset 30 (cut off by the capture's snap length in frame 6): TLS decoding stops",
+      ],
+    ]);
+  });
+
+  it('header-54: no payload byte captured, and the report says the snap length is why', () => {
+    expect(analyzeTls(decodeAll('header-54').conns[0]!).notTls).toBe(
+      "no payload captured (cut off by the capture's snap length in frame 4)",
+    );
+  });
 });
