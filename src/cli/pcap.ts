@@ -18,7 +18,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { type DecodedPacket, decodePacket, type PayloadTruncation, readCapture } from '../capture/decode.js';
+import { type DecodedPacket, PacketDecoder, type PayloadTruncation, readCapture } from '../capture/decode.js';
 import { FlowTracker, type TcpConnection } from '../capture/flow.js';
 import { formatIpAddress, type IpHeader } from '../capture/ip.js';
 import { formatEpoch } from '../capture/packet.js';
@@ -604,6 +604,9 @@ export interface PcapOptions {
  */
 export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output): number {
   const tracker = new FlowTracker();
+  // IPv4 fragments are reassembled here, so the segment a datagram completes is shown (and analysed)
+  // at its last fragment, as tshark does; the tracker sees it already reassembled.
+  const decoder = new PacketDecoder();
   const analyzer = new TcpAnalyzer();
   const analysis = new Map<number, TcpSegmentAnalysis>();
   const tracks = new Map<TcpConnection, ConnTrack>();
@@ -615,7 +618,7 @@ export function pcapReport(bytes: Uint8Array, options: PcapOptions, io: Output):
       base ??= packet.timestamp;
       let p: DecodedPacket;
       try {
-        p = decodePacket(packet);
+        p = decoder.decode(packet);
       } catch (e) {
         if (options.segments === false) continue;
         if (options.json) emit({ type: 'error', frame: packet.frame, error: describeError(e) });

@@ -194,3 +194,17 @@ describe.skipIf(SKIP_TSHARK)('tlswire pcap --json: one object per segment with t
     });
   }
 });
+
+describe('IPv4 fragments in the segment list (vectors/capture/fragments.pcap)', () => {
+  it('the segment a datagram completes is shown at its last fragment with its whole length, as tshark does', () => {
+    const io = capture();
+    expect(pcapCommand([`${VECTORS}capture/fragments.pcap`], io)).toBe(0);
+    const line = (frame: number) => io.stdout.find((l) => l.startsWith(`${String(frame).padStart(5)} `))!;
+    // tshark: frames 12, 13 "Fragmented IP protocol", 14 the reassembled segment (1448 bytes), 15 its ACK.
+    expect(line(12)).toContain('no TCP segment (fragment)');
+    expect(line(13)).toContain('no TCP segment (fragment)');
+    expect(line(14)).toMatch(/10\.94\.0\.1:60662 → 10\.95\.0\.2:44307 {2}\[ACK\] Seq=1 Ack=1 Win=64512 Len=1448 /);
+    expect(line(15)).not.toContain('ACKed unseen');
+    expect(line(20)).not.toContain('Previous segment not captured');
+  });
+});
