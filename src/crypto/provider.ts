@@ -15,6 +15,7 @@
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';
+import { concat } from '../bytes/hex.js';
 import { NamedGroup, SignatureScheme } from '../tls/enums.js';
 
 /** Hash functions TLS uses for transcripts, HKDF and signatures. */
@@ -349,28 +350,18 @@ export interface AeadContext {
   dispose(): void;
 }
 
+/** The arguments of {@link AeadContext.sealInto}: nonce, plaintext parts, aad, out, offset. */
+export type SealIntoInput = Parameters<NonNullable<AeadContext['sealInto']>>;
+
 /**
  * AEAD encrypt the concatenation of `parts` into `out` at `offset` with `context`: its own
  * {@link AeadContext.sealInto} when it has one, else `seal` over the joined parts. Returns the bytes
  * written.
  */
-export function sealInto(
-  context: AeadContext,
-  nonce: Uint8Array,
-  parts: readonly Uint8Array[],
-  aad: Uint8Array,
-  out: Uint8Array,
-  offset: number,
-): number {
-  if (context.sealInto) return context.sealInto(nonce, parts, aad, out, offset);
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const plaintext = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    plaintext.set(part, at);
-    at += part.length;
-  }
+export function sealInto(context: AeadContext, ...input: SealIntoInput): number {
+  if (context.sealInto) return context.sealInto(...input);
+  const [nonce, parts, aad, out, offset] = input;
+  const plaintext = concat(...parts);
   const sealed = context.seal(nonce, plaintext, aad);
   plaintext.fill(0);
   out.set(sealed, offset);

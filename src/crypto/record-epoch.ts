@@ -19,6 +19,7 @@ import {
   type AeadName,
   aeadContext,
   type CryptoProvider,
+  type SealIntoInput,
   sealInto,
 } from './provider.js';
 
@@ -129,14 +130,8 @@ export abstract class RecordEpoch {
    * Encrypt the concatenation of `parts` into `out` at `offset` (see {@link sealInto}) and move to
    * the next sequence number. Returns the bytes written.
    */
-  protected encryptInto(
-    nonce: Uint8Array,
-    parts: readonly Uint8Array[],
-    aad: Uint8Array,
-    out: Uint8Array,
-    offset: number,
-  ): number {
-    const written = sealInto(this.#cipher, nonce, parts, aad, out, offset);
+  protected encryptInto(...input: SealIntoInput): number {
+    const written = sealInto(this.#cipher, ...input);
     this.#sequence++;
     return written;
   }

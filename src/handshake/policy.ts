@@ -91,6 +91,16 @@ export interface CertificateRequestInfo {
   certificateSchemes: readonly number[];
 }
 
+/** The six RSASSA-PSS schemes (RFC 8446 §4.2.3): rsae (rsaEncryption keys), then pss (RSASSA-PSS keys). */
+export const RSA_PSS_SCHEMES: readonly number[] = [
+  SignatureScheme.rsa_pss_rsae_sha256,
+  SignatureScheme.rsa_pss_rsae_sha384,
+  SignatureScheme.rsa_pss_rsae_sha512,
+  SignatureScheme.rsa_pss_pss_sha256,
+  SignatureScheme.rsa_pss_pss_sha384,
+  SignatureScheme.rsa_pss_pss_sha512,
+];
+
 /** The SignatureSchemes a certificate's own signature (its signatureAlgorithm, RFC 5280 §4.1.1.2) can be named by. */
 const CERTIFICATE_SIGNATURES: Readonly<Record<string, readonly number[]>> = {
   [OID.ecdsaWithSHA256]: [SignatureScheme.ecdsa_secp256r1_sha256],
@@ -99,14 +109,7 @@ const CERTIFICATE_SIGNATURES: Readonly<Record<string, readonly number[]>> = {
   [OID.sha256WithRSAEncryption]: [SignatureScheme.rsa_pkcs1_sha256],
   [OID.sha384WithRSAEncryption]: [SignatureScheme.rsa_pkcs1_sha384],
   [OID.sha512WithRSAEncryption]: [SignatureScheme.rsa_pkcs1_sha512],
-  [OID.rsassaPss]: [
-    SignatureScheme.rsa_pss_rsae_sha256,
-    SignatureScheme.rsa_pss_rsae_sha384,
-    SignatureScheme.rsa_pss_rsae_sha512,
-    SignatureScheme.rsa_pss_pss_sha256,
-    SignatureScheme.rsa_pss_pss_sha384,
-    SignatureScheme.rsa_pss_pss_sha512,
-  ],
+  [OID.rsassaPss]: RSA_PSS_SCHEMES,
   [OID.ed25519]: [SignatureScheme.ed25519],
   [OID.ed448]: [SignatureScheme.ed448],
 };

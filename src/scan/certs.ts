@@ -6,6 +6,7 @@
  */
 import { toHex } from '../bytes/hex.js';
 import type { CryptoProvider } from '../crypto/provider.js';
+import { RSA_PSS_SCHEMES } from '../handshake/policy.js';
 import { trustAnchorVerifier } from '../handshake/verifier.js';
 import { SignatureScheme } from '../tls/enums.js';
 import { dnsNames, parseCertificate } from '../x509/certificate.js';
@@ -13,7 +14,7 @@ import { CertificateError } from '../x509/errors.js';
 import type { CertificateSummary, ChainResult, ScanVersion } from './types.js';
 
 /** The signature types a chain is asked for, with the TLS 1.3 schemes (RFC 8446 §4.2.3) that select it. */
-export const SIGNATURE_TYPES: readonly { type: ChainResult['signatureType']; schemes: number[] }[] = [
+export const SIGNATURE_TYPES: readonly { type: ChainResult['signatureType']; schemes: readonly number[] }[] = [
   {
     type: 'ECDSA',
     schemes: [
@@ -24,14 +25,7 @@ export const SIGNATURE_TYPES: readonly { type: ChainResult['signatureType']; sch
   },
   {
     type: 'RSA',
-    schemes: [
-      SignatureScheme.rsa_pss_rsae_sha256,
-      SignatureScheme.rsa_pss_rsae_sha384,
-      SignatureScheme.rsa_pss_rsae_sha512,
-      SignatureScheme.rsa_pss_pss_sha256,
-      SignatureScheme.rsa_pss_pss_sha384,
-      SignatureScheme.rsa_pss_pss_sha512,
-    ],
+    schemes: RSA_PSS_SCHEMES,
   },
   { type: 'EdDSA', schemes: [SignatureScheme.ed25519, SignatureScheme.ed448] },
 ];

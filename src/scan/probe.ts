@@ -10,6 +10,7 @@
 
 import { Reader } from '../bytes/reader.js';
 import { DOWNGRADE_TLS12 } from '../handshake/common.js';
+import { RSA_PSS_SCHEMES } from '../handshake/policy.js';
 import {
   AlertDescription,
   ContentType,
@@ -49,8 +50,8 @@ export interface HelloSpec {
   recordSizeLimit?: number;
 }
 
-/** Every group offered by default: the TLS 1.3 ones and the legacy ECDHE curves. */
-export const ALL_GROUPS: readonly number[] = [
+/** The ECDHE curves of RFC 8422 §5.1.1 and RFC 7748, in the order probed one by one over TLS 1.2. */
+export const ECDHE_CURVES: readonly number[] = [
   NamedGroup.x25519,
   NamedGroup.secp256r1,
   NamedGroup.x448,
@@ -62,6 +63,11 @@ export const ALL_GROUPS: readonly number[] = [
   NamedGroup.secp256k1,
   NamedGroup.secp224r1,
   NamedGroup.secp192r1,
+];
+
+/** Every group offered by default: the TLS 1.3 ones and the legacy ECDHE curves. */
+export const ALL_GROUPS: readonly number[] = [
+  ...ECDHE_CURVES,
   NamedGroup.sect571r1,
   NamedGroup.sect409r1,
   NamedGroup.sect283r1,
@@ -84,12 +90,7 @@ export const ALL_SIGNATURE_SCHEMES: readonly number[] = [
   SignatureScheme.ecdsa_secp521r1_sha512,
   SignatureScheme.ed25519,
   SignatureScheme.ed448,
-  SignatureScheme.rsa_pss_rsae_sha256,
-  SignatureScheme.rsa_pss_rsae_sha384,
-  SignatureScheme.rsa_pss_rsae_sha512,
-  SignatureScheme.rsa_pss_pss_sha256,
-  SignatureScheme.rsa_pss_pss_sha384,
-  SignatureScheme.rsa_pss_pss_sha512,
+  ...RSA_PSS_SCHEMES,
   SignatureScheme.rsa_pkcs1_sha256,
   SignatureScheme.rsa_pkcs1_sha384,
   SignatureScheme.rsa_pkcs1_sha512,

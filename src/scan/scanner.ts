@@ -18,7 +18,7 @@ import { CipherSuite, NamedGroup, nameOf, ProtocolVersion, SignatureScheme } fro
 import type { KeyShareEntry } from '../tls/extensions.js';
 import { assessFindings } from './findings.js';
 import { ProbePool } from './pool.js';
-import { accepts, buildClientHello, exchange, type HelloSpec, type ServerAnswer } from './probe.js';
+import { accepts, buildClientHello, ECDHE_CURVES, exchange, type HelloSpec, type ServerAnswer } from './probe.js';
 import {
   highestLegacy,
   type ScanContext,
@@ -62,19 +62,7 @@ const TLS13_GROUPS: readonly number[] = [
 ];
 
 /** TLS 1.2 ECDHE curves probed one by one (RFC 8422 §5.1.1). */
-const TLS12_CURVES: readonly number[] = [
-  NamedGroup.x25519,
-  NamedGroup.secp256r1,
-  NamedGroup.x448,
-  NamedGroup.secp384r1,
-  NamedGroup.secp521r1,
-  NamedGroup.brainpoolP256r1,
-  NamedGroup.brainpoolP384r1,
-  NamedGroup.brainpoolP512r1,
-  NamedGroup.secp256k1,
-  NamedGroup.secp224r1,
-  NamedGroup.secp192r1,
-];
+const TLS12_CURVES = ECDHE_CURVES;
 
 /**
  * Scan a server. Never throws for what the server does; a probe that gets no answer counts as "not
@@ -237,19 +225,32 @@ async function scanGroups(cx: ScanContext, versions: readonly VersionResult[]): 
   const legacy = highestLegacy(versions);
   const ecdhe = legacy?.result.cipherSuites.filter((s) => /^TLS_ECDHE_/.test(s.name)).map((s) => s.value) ?? [];
   if (legacy && ecdhe.length > 0) {
-    const each = await Promise.all(
-      TLS12_CURVES.map((g) =>
-        cx.probe('ECDHE curves', { version: legacy.value, cipherSuites: ecdhe, groups: [g] }, true),
-      ),
+    const kept = await namedByServerKeyExchange(
+      TLS12_CURVES,
+      legacy.value,
+      (g) => cx.probe('ECDHE curves', { version: legacy.value, cipherSuites: ecdhe, groups: [g] }, true),
+      (kx) => kx?.namedGroup,
     );
-    TLS12_CURVES.forEach((g, i) => {
-      const a = each[i]!;
-      if (!accepts(a, legacy.value)) return;
-      const kx = serverKeyExchangeInfo(a.flight, a.serverHello.cipherSuite, legacy.value);
-      if (kx?.namedGroup === g) result.tls12.push(nameOf(NamedGroup, g));
-    });
+    result.tls12 = kept.map((g) => nameOf(NamedGroup, g));
   }
   return result;
+}
+
+/**
+ * Probe each of `items` (in parallel, through the pool) over TLS ≤ 1.2 and keep those that the
+ * ServerKeyExchange of the answer names (`named`): the curves and signature schemes a server uses.
+ */
+async function namedByServerKeyExchange(
+  items: readonly number[],
+  version: number,
+  probe: (item: number) => Promise<ServerAnswer>,
+  named: (kx: ReturnType<typeof serverKeyExchangeInfo>) => number | undefined,
+): Promise<number[]> {
+  const each = await Promise.all(items.map(probe));
+  return items.filter((item, i) => {
+    const a = each[i]!;
+    return accepts(a, version) && named(serverKeyExchangeInfo(a.flight, a.serverHello.cipherSuite, version)) === item;
+  });
 }
 
 /** The TLS 1.2 suite authentication a signature scheme belongs to (RFC 5246 §7.4.1.4.1, RFC 8446 §4.2.3). */
@@ -289,8 +290,10 @@ async function scanSignatureSchemes(
       const auth = signatureAuth(s);
       return ephemeral.filter((x) => x.name.includes(`_${auth}_`)).map((x) => x.value);
     };
-    const each = await Promise.all(
-      schemes.map((s) =>
+    const kept = await namedByServerKeyExchange(
+      schemes,
+      ProtocolVersion.TLS1_2,
+      (s) =>
         suitesFor(s).length === 0
           ? Promise.resolve<ServerAnswer>({ kind: 'closed' })
           : cx.probe(
@@ -298,14 +301,9 @@ async function scanSignatureSchemes(
               { version: ProtocolVersion.TLS1_2, cipherSuites: suitesFor(s), signatureSchemes: [s] },
               true,
             ),
-      ),
+      (kx) => kx?.signatureScheme,
     );
-    schemes.forEach((s, i) => {
-      const a = each[i]!;
-      if (!accepts(a, ProtocolVersion.TLS1_2)) return;
-      const kx = serverKeyExchangeInfo(a.flight, a.serverHello.cipherSuite, ProtocolVersion.TLS1_2);
-      if (kx?.signatureScheme === s) out.tls12.push(nameOf(SignatureScheme, s));
-    });
+    out.tls12 = kept.map((s) => nameOf(SignatureScheme, s));
   }
   return out;
 }
