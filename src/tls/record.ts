@@ -222,6 +222,9 @@ export interface RecordDeframerOptions extends Partial<RecordLimits> {
 
 const MAX_WIRE_RECORD = RECORD_HEADER_LENGTH + 0xffff;
 
+/** The deframer's tail before any partial record (never written: `reserve` replaces it first). */
+const EMPTY = new Uint8Array(0);
+
 /**
  * Cuts a received byte stream into records (RFC 8446 §5.1). Sans-IO: {@link push} bytes as they
  * arrive, split anywhere, then call {@link next} until it returns `undefined`.
@@ -249,7 +252,7 @@ const MAX_WIRE_RECORD = RECORD_HEADER_LENGTH + 0xffff;
 export class RecordDeframer extends Deframer<TlsRecord> {
   private limits: RecordLimits;
   private readonly acceptHeartbeat: boolean;
-  private tail: Uint8Array = new Uint8Array(0);
+  private tail: Uint8Array = EMPTY;
   private tailLen = 0;
   /** Stream offset of the first byte of the tail (for error offsets). */
   private streamOffset = 0;
@@ -305,11 +308,13 @@ export class RecordDeframer extends Deframer<TlsRecord> {
       this.reserve(need);
       pos = this.fillTail(chunk, pos, need);
       if (this.tailLen < need) return;
+      // The completed record keeps the tail buffer (no copy); the next partial record gets a new one.
       const full = this.tail;
       this.enqueue(
-        { type: full[0]!, version: (full[1]! << 8) | full[2]!, fragment: full.slice(RECORD_HEADER_LENGTH, need) },
+        { type: full[0]!, version: (full[1]! << 8) | full[2]!, fragment: full.subarray(RECORD_HEADER_LENGTH, need) },
         this.streamOffset,
       );
+      this.tail = EMPTY;
       this.streamOffset += need;
       this.tailLen = 0;
     }
