@@ -15,20 +15,11 @@ import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 
-const subpaths = [
-  'bytes',
-  'tcp',
-  'capture',
-  'tls',
-  'crypto',
-  'x509',
-  'decrypt',
-  'handshake',
-  'node',
-  'web',
-  'scan',
-  'lab',
-];
+/** The subpath entries, as package.json's `exports` lists them (`./bytes` → `bytes`). */
+const packageExports = JSON.parse(readFileSync('package.json', 'utf8')).exports as Record<string, unknown>;
+const subpaths = Object.keys(packageExports)
+  .filter((key) => key !== '.' && key !== './package.json')
+  .map((key) => key.slice(2));
 const subpathEntries = Object.fromEntries(subpaths.map((name) => [`${name}/index`, `src/${name}/index.ts`]));
 const libraryEntries = { index: 'src/index.ts', ...subpathEntries };
 

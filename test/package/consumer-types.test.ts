@@ -14,26 +14,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUBPATHS } from '../support/subpaths.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const require = createRequire(import.meta.url);
 const TSUP = join(dirname(require.resolve('tsup/package.json')), 'dist', 'cli-default.js');
 const TSC = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
 
-const SUBPATHS = [
-  'bytes',
-  'tcp',
-  'capture',
-  'tls',
-  'crypto',
-  'x509',
-  'decrypt',
-  'handshake',
-  'node',
-  'web',
-  'scan',
-  'lab',
-];
 const NAMESPACES = ['capture', 'crypto', 'decrypt', 'handshake', 'tcp', 'tls', 'x509'];
 
 /** Names that stay inside the library, by the subpath that used to export them. */

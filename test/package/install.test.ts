@@ -11,22 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUBPATHS } from '../support/subpaths.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SUBPATHS = [
-  'bytes',
-  'tcp',
-  'capture',
-  'tls',
-  'crypto',
-  'x509',
-  'decrypt',
-  'handshake',
-  'node',
-  'web',
-  'scan',
-  'lab',
-];
 
 let dir = '';
 let files: string[] = [];

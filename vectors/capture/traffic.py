@@ -10,6 +10,8 @@ bytes of pattern(0x5678); then the client closes first. `nodf` turns off path MT
 client socket (IP_MTU_DISCOVER = IP_PMTUDISC_DONT), so its packets go without Don't Fragment and a
 router with a smaller MTU fragments them. Every wait is bounded by a socket timeout.
 """
+import importlib.util
+import os
 import socket
 import sys
 
@@ -19,33 +21,16 @@ RESPONSE = b'HTTP/1.0 200 OK\r\nContent-Length: 3000\r\n\r\n'
 N = 3000
 
 
-def pattern(seed: int, n: int) -> bytes:
-    """xorshift32 (13, 17, 5) from `seed`; each step yields the low byte of the state."""
-    s = seed & 0xFFFFFFFF
-    out = bytearray(n)
-    for i in range(n):
-        s ^= (s << 13) & 0xFFFFFFFF
-        s ^= s >> 17
-        s ^= (s << 5) & 0xFFFFFFFF
-        out[i] = s & 0xFF
-    return bytes(out)
-
-
-def recv_exact(sock: socket.socket, n: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = sock.recv(n - len(buf))
-        if not chunk:
-            raise RuntimeError(f'EOF after {len(buf)} of {n} bytes')
-        buf += chunk
-    return bytes(buf)
-
-
-def recv_eof(sock: socket.socket) -> None:
-    for _ in range(1000):
-        if not sock.recv(65536):
-            return
-    raise RuntimeError('no EOF')
+# pattern(), recv_exact() and recv_eof() are scripts/tcp-traffic.py's (the file name has a hyphen,
+# so it is loaded by path).
+_spec = importlib.util.spec_from_file_location(
+    'tcp_traffic', os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../scripts/tcp-traffic.py')
+)
+_tcp_traffic = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_tcp_traffic)
+pattern = _tcp_traffic.pattern
+recv_exact = _tcp_traffic.recv_exact
+recv_eof = _tcp_traffic.recv_eof
 
 
 def server(host: str, port: int) -> None:
