@@ -6,23 +6,14 @@
  * field), error `code`s, `keylog` Buffers — and our server must look the same to a node:tls client.
  */
 import { readFileSync } from 'node:fs';
-import type net from 'node:net';
 import tls from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect, createServer } from '../../src/node/index.js';
+import { cleanupAfterEach } from './cleanup.js';
 import { pki, readPki } from './peers.js';
 
 const ROOT = readPki('root-ca.crt');
-const closers: (() => void)[] = [];
-afterEach(() => {
-  for (const c of closers.splice(0)) c();
-});
-
-async function listening<S extends net.Server>(server: S): Promise<number> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => server.close());
-  return (server.address() as net.AddressInfo).port;
-}
+const { closers, listening } = cleanupAfterEach();
 
 /** A node:tls server of `leaf` (its chain file) that answers "ok" and closes. */
 function nodeServer(leaf: string, options: tls.TlsOptions = {}): Promise<number> {

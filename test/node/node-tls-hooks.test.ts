@@ -7,10 +7,10 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type net from 'node:net';
 import tls from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect, createSecureContext, createServer, type TlsSocket } from '../../src/node/index.js';
+import { cleanupAfterEach } from './cleanup.js';
 import { pki, readPki } from './peers.js';
 
 const ROOT = readPki('root-ca.crt');
@@ -19,16 +19,7 @@ const RSA = { cert: readFileSync(pki('server-rsa-chain.pem')), key: readFileSync
 const WRONGHOST = { cert: readFileSync(pki('bad-wronghost-chain.pem')), key: readFileSync(pki('bad-wronghost.key')) };
 const fingerprint = (pem: Buffer): string => new X509Certificate(pem).fingerprint256;
 
-const closers: (() => void)[] = [];
-afterEach(() => {
-  for (const c of closers.splice(0)) c();
-});
-
-async function listening<S extends net.Server>(server: S): Promise<number> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => server.close());
-  return (server.address() as net.AddressInfo).port;
-}
+const { closers, listening } = cleanupAfterEach();
 
 type Kind = 'node:tls' | 'tlswire';
 type AnyServer = tls.Server | ReturnType<typeof createServer>;

@@ -6,14 +6,14 @@
  * the clocks are an hour after their thisUpdate as openssl reads it.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import type net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect, createServer } from '../../src/node/index.js';
 import type { TlsSocket } from '../../src/node/socket.js';
 import { opensslOk } from '../x509/helpers.js';
+import { cleanupAfterEach } from './cleanup.js';
 import { pki, readPki } from './peers.js';
 
 const ROOT = readPki('root-ca.crt');
@@ -29,16 +29,7 @@ function thisUpdate(bytes: Uint8Array): number {
 const NOW = thisUpdate(GOOD) + 3600e3;
 const now = () => NOW;
 
-const closers: (() => void)[] = [];
-afterEach(() => {
-  for (const c of closers.splice(0)) c();
-});
-
-async function listening<S extends net.Server>(server: S): Promise<number> {
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  closers.push(() => server.close());
-  return (server.address() as net.AddressInfo).port;
-}
+const { listening } = cleanupAfterEach();
 
 const VERSIONS = ['TLSv1.3', 'TLSv1.2'] as const;
 
