@@ -96,13 +96,7 @@ abstract class ClientStep<H, T extends Tls12Input['type']> extends Tls12Step<
   Tls12ClientState,
   H,
   T
-> {
-  // Written out: the implicit one forwards `...args`, which V8 11 (Node 20) does not elide; one per
-  // state object made it ≈ 6% more instructions per TLS 1.2 handshake (bench:instructions, protocol only).
-  constructor(hs: H) {
-    super(hs);
-  }
-}
+> {}
 
 /**
  * The handshake so far, the one value each state carries and hands on, grown as the handshake goes:

@@ -101,13 +101,7 @@ abstract class ServerStep<H, T extends Tls12Input['type']> extends Tls12Step<
   Tls12ServerState,
   H,
   T
-> {
-  // Written out: the implicit one forwards `...args`, which V8 11 (Node 20) does not elide; one per
-  // state object made it ≈ 6% more instructions per TLS 1.2 handshake (bench:instructions, protocol only).
-  constructor(hs: H) {
-    super(hs);
-  }
-}
+> {}
 
 /**
  * The handshake so far, the one value each state carries and hands on, grown as the handshake goes:
@@ -583,11 +577,6 @@ export class ExpectCertificateVerify extends ServerStep<Verifying, 'certificate_
 
 /** A state once the master secret is known: it carries the secrets to the client's Finished (RFC 5246 §7.3). */
 export abstract class KeyedState<T extends Tls12Input['type']> extends ServerStep<Keyed, T> {
-  // Written out for the reason given at ServerStep.
-  constructor(hs: Keyed) {
-    super(hs);
-  }
-
   /** The session this handshake creates or resumes (forgotten if the connection fails, RFC 5246 §7.2.2). */
   get sessionId(): Uint8Array {
     return this.hs.sessionId;
