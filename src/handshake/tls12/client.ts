@@ -67,7 +67,7 @@ import {
   tls12Settings,
   verifyServerKeyExchange,
 } from './common.js';
-import { type Tls12Context, Tls12Endpoint, type Tls12Message, Tls12Step } from './endpoint.js';
+import { type Tls12Context, Tls12Endpoint } from './endpoint.js';
 import { type Tls12Input, useTls12 } from './records.js';
 import type { Tls12ClientConfig, Tls12ClientSession, Tls12Event } from './types.js';
 
@@ -89,14 +89,6 @@ export interface Tls12ClientContext extends Tls12Context {
 
 /** A TLS 1.2 client state: consumes one input, returns the next state. */
 export type Tls12ClientState = State<Tls12ClientContext, Tls12Input>;
-
-/** A client state that takes one kind of input (see {@link Tls12Step}). */
-abstract class ClientStep<H, T extends Tls12Input['type']> extends Tls12Step<
-  Tls12ClientContext,
-  Tls12ClientState,
-  H,
-  T
-> {}
 
 /**
  * The handshake so far, the one value each state carries and hands on, grown as the handshake goes:
@@ -280,17 +272,19 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /** Waiting for ServerHello (RFC 5246 §7.4.1.3). */
-export class ExpectServerHello extends ClientStep<ClientHandshake, 'server_hello'> {
+export class ExpectServerHello implements Tls12ClientState {
   readonly name = 'ExpectServerHello';
-  protected readonly expects = 'server_hello';
+  constructor(private readonly hs: ClientHandshake) {}
 
   /**
    * Check the ServerHello (version and downgrade sentinel, suite and compression, extensions), read
    * what it settles, then resume the offered session when the server echoes its ID (RFC 5246 §7.3,
    * Figure 2), else go on with a full handshake, which may have to use the extended master secret.
    */
-  protected step(cx: Tls12ClientContext, input: Tls12Message<'server_hello'>, hs: ClientHandshake): Tls12ClientState {
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'server_hello') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { settings } = cx;
+    const hs = this.hs;
     checkServerVersion(settings, input);
     const suite = chosenSuite(settings, hs.hello, input);
     checkServerHelloExtensions(hs.hello, input);
@@ -443,15 +437,17 @@ function expectServerFinish(hs: Keyed): Tls12ClientState {
 }
 
 /** Waiting for the server's Certificate (RFC 5246 §7.4.2). */
-export class ExpectCertificate extends ClientStep<Agreed, 'certificate'> {
+export class ExpectCertificate implements Tls12ClientState {
   readonly name = 'ExpectCertificate';
-  protected readonly expects = 'certificate';
+  constructor(private readonly hs: Agreed) {}
 
-  protected step(cx: Tls12ClientContext, input: Tls12Message<'certificate'>, hs: Agreed): Tls12ClientState {
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected('RFC 5246 §7.3', this.name, input);
     const chain = input.certificates.map((c) => c.slice());
     if (chain.length === 0) {
       throw new TlsAlertError(AlertDescription.decode_error, 'the server sent an empty Certificate');
     }
+    const { hs } = this;
     const key = leafPublicKey(chain[0]!);
     if (!suiteFitsKey(hs.suite, key)) {
       throw new TlsAlertError(
@@ -472,12 +468,14 @@ export class ExpectCertificate extends ClientStep<Agreed, 'certificate'> {
  * Waiting for the ServerKeyExchange (ECDHE: RFC 8422 §5.4; DHE: RFC 5246 §7.4.3 with RFC 7919 §3);
  * its signature is checked here.
  */
-export class ExpectServerKeyExchange extends ClientStep<Certified, 'server_key_exchange'> {
+export class ExpectServerKeyExchange implements Tls12ClientState {
   readonly name = 'ExpectServerKeyExchange';
-  protected readonly expects = 'server_key_exchange';
+  constructor(private readonly hs: Certified) {}
 
-  protected step(cx: Tls12ClientContext, input: Tls12Message<'server_key_exchange'>, hs: Certified): Tls12ClientState {
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'server_key_exchange') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
+    const { hs } = this;
     // The body was decoded for the suite's key exchange (RFC 5246 §7.4.3): DHE suites give ServerDHParams.
     let group: number;
     if (input.keyExchange === 'dhe') {
@@ -594,36 +592,41 @@ function sendClientFlight(cx: Tls12ClientContext, hs: Certified): Tls12ClientSta
 }
 
 /** Waiting for NewSessionTicket (RFC 5077 §3.3), promised by the session_ticket extension. */
-export class ExpectNewSessionTicket extends ClientStep<Keyed, 'new_session_ticket'> {
+export class ExpectNewSessionTicket implements Tls12ClientState {
   readonly name = 'ExpectNewSessionTicket';
-  protected readonly expects = 'new_session_ticket';
+  constructor(private readonly hs: Keyed) {}
 
-  protected step(_cx: Tls12ClientContext, input: Tls12Message<'new_session_ticket'>, hs: Keyed): Tls12ClientState {
-    hs.transcript.add(input.raw);
+  handle(_cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'new_session_ticket' || input.version !== 'tls12')
+      throw unexpected('RFC 5246 §7.3', this.name, input);
+    this.hs.transcript.add(input.raw);
     const ticket =
       input.ticket.length > 0 ? { ticket: input.ticket.slice(), lifetimeHint: input.lifetimeHint } : undefined;
-    return new ExpectChangeCipherSpec(advance(hs, { ticket }));
+    return new ExpectChangeCipherSpec(advance(this.hs, { ticket }));
   }
 }
 
 /** Waiting for the server's ChangeCipherSpec: its records are protected from here on. */
-export class ExpectChangeCipherSpec extends ClientStep<Keyed, 'change_cipher_spec'> {
+export class ExpectChangeCipherSpec implements Tls12ClientState {
   readonly name = 'ExpectChangeCipherSpec';
-  protected readonly expects = 'change_cipher_spec';
+  constructor(private readonly hs: Keyed) {}
 
-  protected step(cx: Tls12ClientContext, _input: Tls12Message<'change_cipher_spec'>, hs: Keyed): Tls12ClientState {
-    hs.secrets.receiveChangeCipherSpec(cx);
-    return new ExpectFinished(hs);
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
+    this.hs.secrets.receiveChangeCipherSpec(cx);
+    return new ExpectFinished(this.hs);
   }
 }
 
 /** Waiting for the server's Finished (RFC 5246 §7.4.9); in a resumption, our CCS and Finished follow. */
-export class ExpectFinished extends ClientStep<Keyed, 'finished'> {
+export class ExpectFinished implements Tls12ClientState {
   readonly name = 'ExpectFinished';
-  protected readonly expects = 'finished';
+  constructor(private readonly hs: Keyed) {}
 
-  protected step(cx: Tls12ClientContext, input: Tls12Message<'finished'>, hs: Keyed): Tls12ClientState {
+  handle(cx: Tls12ClientContext, input: Tls12Input): Tls12ClientState {
+    if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
+    const { hs } = this;
     const { secrets } = hs;
     const { master } = secrets;
     secrets.checkPeerFinished(cx, hs.transcript, input);

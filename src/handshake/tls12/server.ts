@@ -70,7 +70,7 @@ import {
   tls12Settings,
   verifyCertificateVerify,
 } from './common.js';
-import { type Tls12Context, Tls12Endpoint, type Tls12Message, Tls12Step } from './endpoint.js';
+import { type Tls12Context, Tls12Endpoint } from './endpoint.js';
 import type { Tls12Input } from './records.js';
 import type { Tls12Event, Tls12ServerConfig, Tls12SessionState } from './types.js';
 
@@ -94,14 +94,6 @@ export interface Tls12ServerState {
   readonly sessionId?: Uint8Array;
   handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState;
 }
-
-/** A server state that takes one kind of input (see {@link Tls12Step}). */
-abstract class ServerStep<H, T extends Tls12Input['type']> extends Tls12Step<
-  Tls12ServerContext,
-  Tls12ServerState,
-  H,
-  T
-> {}
 
 /**
  * The handshake so far, the one value each state carries and hands on, grown as the handshake goes:
@@ -281,11 +273,11 @@ function noChoice(
 }
 
 /** Waiting for the ClientHello (RFC 5246 §7.4.1.2). */
-export class ExpectClientHello extends ServerStep<void, 'client_hello'> {
+export class ExpectClientHello implements Tls12ServerState {
   readonly name = 'ExpectClientHello';
-  protected readonly expects = 'client_hello';
 
-  protected step(cx: Tls12ServerContext, input: Tls12Message<'client_hello'>): Tls12ServerState {
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'client_hello') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
     const { config } = settings;
     checkOffersTls12(input);
@@ -504,12 +496,14 @@ function sendServerHello(cx: Tls12ServerContext, hs: ServerHandshake, ecdhe: boo
 }
 
 /** Waiting for the client's Certificate after our CertificateRequest (RFC 5246 §7.4.6). */
-export class ExpectClientCertificate extends ServerStep<FullHandshake, 'certificate'> {
+export class ExpectClientCertificate implements Tls12ServerState {
   readonly name = 'ExpectClientCertificate';
-  protected readonly expects = 'certificate';
+  constructor(private readonly hs: FullHandshake) {}
 
-  protected step(cx: Tls12ServerContext, input: Tls12Message<'certificate'>, hs: FullHandshake): Tls12ServerState {
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'certificate' || input.version !== 'tls12') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { settings } = cx;
+    const { hs } = this;
     hs.transcript.add(input.raw);
     if (input.certificates.length === 0) {
       if (settings.clientAuth === 'require') {
@@ -526,17 +520,15 @@ export class ExpectClientCertificate extends ServerStep<FullHandshake, 'certific
 }
 
 /** Waiting for ClientKeyExchange (RFC 5246 §7.4.7, RFC 8422 §5.7). */
-export class ExpectClientKeyExchange extends ServerStep<FullHandshake, 'client_key_exchange'> {
+export class ExpectClientKeyExchange implements Tls12ServerState {
   readonly name = 'ExpectClientKeyExchange';
-  protected readonly expects = 'client_key_exchange';
+  constructor(private readonly hs: FullHandshake) {}
 
-  protected step(
-    cx: Tls12ServerContext,
-    input: Tls12Message<'client_key_exchange'>,
-    hs: FullHandshake,
-  ): Tls12ServerState {
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'client_key_exchange') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core } = cx;
     const provider = core.provider;
+    const { hs } = this;
     let premaster: Uint8Array;
     if (input.keyExchange === 'ecdhe' && hs.ephemeral) {
       const { group, privateKey } = hs.ephemeral;
@@ -564,11 +556,13 @@ export class ExpectClientKeyExchange extends ServerStep<FullHandshake, 'client_k
 }
 
 /** Waiting for the client's CertificateVerify (RFC 5246 §7.4.8). */
-export class ExpectCertificateVerify extends ServerStep<Verifying, 'certificate_verify'> {
+export class ExpectCertificateVerify implements Tls12ServerState {
   readonly name = 'ExpectCertificateVerify';
-  protected readonly expects = 'certificate_verify';
+  constructor(private readonly hs: Verifying) {}
 
-  protected step(cx: Tls12ServerContext, input: Tls12Message<'certificate_verify'>, hs: Verifying): Tls12ServerState {
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'certificate_verify') throw unexpected('RFC 5246 §7.3', this.name, input);
+    const { hs } = this;
     verifyCertificateVerify(cx.core, hs.transcript, hs.requested ?? [], hs.client.key, input);
     hs.transcript.add(input.raw);
     return new ExpectChangeCipherSpec(advance(hs, { full: true }));
@@ -576,21 +570,26 @@ export class ExpectCertificateVerify extends ServerStep<Verifying, 'certificate_
 }
 
 /** A state once the master secret is known: it carries the secrets to the client's Finished (RFC 5246 §7.3). */
-export abstract class KeyedState<T extends Tls12Input['type']> extends ServerStep<Keyed, T> {
+export abstract class KeyedState implements Tls12ServerState {
+  abstract readonly name: string;
+  constructor(protected readonly hs: Keyed) {}
+
   /** The session this handshake creates or resumes (forgotten if the connection fails, RFC 5246 §7.2.2). */
   get sessionId(): Uint8Array {
     return this.hs.sessionId;
   }
+
+  abstract handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState;
 }
 
 /** Waiting for the client's ChangeCipherSpec: its records are protected from here on. */
-export class ExpectChangeCipherSpec extends KeyedState<'change_cipher_spec'> {
+export class ExpectChangeCipherSpec extends KeyedState {
   readonly name = 'ExpectChangeCipherSpec';
-  protected readonly expects = 'change_cipher_spec';
 
-  protected step(cx: Tls12ServerContext, _input: Tls12Message<'change_cipher_spec'>, hs: Keyed): Tls12ServerState {
-    hs.secrets.receiveChangeCipherSpec(cx);
-    return new ExpectFinished(hs);
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'change_cipher_spec') throw unexpected('RFC 5246 §7.3', this.name, input);
+    this.hs.secrets.receiveChangeCipherSpec(cx);
+    return new ExpectFinished(this.hs);
   }
 }
 
@@ -624,12 +623,13 @@ function sessionState(cx: Tls12ServerContext, hs: Keyed): Tls12SessionState {
 }
 
 /** Waiting for the client's Finished (RFC 5246 §7.4.9). */
-export class ExpectFinished extends KeyedState<'finished'> {
+export class ExpectFinished extends KeyedState {
   readonly name = 'ExpectFinished';
-  protected readonly expects = 'finished';
 
-  protected step(cx: Tls12ServerContext, input: Tls12Message<'finished'>, hs: Keyed): Tls12ServerState {
+  handle(cx: Tls12ServerContext, input: Tls12Input): Tls12ServerState {
+    if (input.type !== 'finished') throw unexpected('RFC 5246 §7.3', this.name, input);
     const { core, settings } = cx;
+    const { hs } = this;
     hs.secrets.checkPeerFinished(cx, hs.transcript, input);
     if (hs.full) {
       sendFinishedFlight(cx, hs);
