@@ -10,8 +10,9 @@ import { appendFileSync } from 'node:fs';
 import process from 'node:process';
 import type { AnyTlsEvent } from '../handshake/negotiate.js';
 import type { TlsConnectionError } from '../node/errors.js';
+import { lookupGroup, lookupName } from '../node/names.js';
 import type { TlsSocket } from '../node/socket.js';
-import { AlertDescription, CipherSuite, NamedGroup, nameOf, type Registry } from '../tls/enums.js';
+import { AlertDescription, CipherSuite, NamedGroup, nameOf } from '../tls/enums.js';
 import { keyFields, keyFieldText, messageName, type Output, versionName } from './format.js';
 import { cliHint, type HintContext, plaintextHttp } from './hints.js';
 
@@ -28,36 +29,20 @@ export interface StreamOutput extends Output {
   signal?: AbortSignal;
 }
 
-/** Other names people use for groups (OpenSSL's, NIST's). */
-const GROUP_ALIASES: Readonly<Record<string, string>> = {
-  'p-256': 'secp256r1',
-  prime256v1: 'secp256r1',
-  'p-384': 'secp384r1',
-  'p-521': 'secp521r1',
-};
-
-function lookup(reg: Registry, name: string): number | undefined {
-  const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(reg)) if (k.toLowerCase() === wanted) return v;
-  if (/^0x[0-9a-f]{1,4}$/i.test(name)) return Number.parseInt(name, 16);
-  return undefined;
-}
-
 /**
  * A comma-separated list of IANA names (case-insensitive; hex `0x1301` allowed) as values.
  * @throws Error naming the first unknown entry
  */
 export function parseNameList(text: string, kind: 'cipher suite' | 'group'): number[] {
-  const reg = kind === 'group' ? NamedGroup : CipherSuite;
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .map((name) => {
-      const value = lookup(reg, GROUP_ALIASES[name.toLowerCase()] ?? name);
-      if (value === undefined) throw new Error(`unknown ${kind} ${JSON.stringify(name)}`);
-      return value;
-    });
+  return parseList(text).map((name) => {
+    const value = (kind === 'group' ? lookupGroup(name) : lookupName(CipherSuite, name)) ?? hexValue(name);
+    if (value === undefined) throw new Error(`unknown ${kind} ${JSON.stringify(name)}`);
+    return value;
+  });
+}
+
+function hexValue(text: string): number | undefined {
+  return /^0x[0-9a-f]{1,4}$/i.test(text) ? Number.parseInt(text, 16) : undefined;
 }
 
 /** A comma-separated list of strings (ALPN protocols). */

@@ -53,7 +53,7 @@ import {
   hasDowngradeSentinel,
   keyExchangeStep,
 } from './common.js';
-import { HandshakeAlertError, type Offered, suiteNames } from './diagnosis.js';
+import { HandshakeAlertError, suiteNames } from './diagnosis.js';
 import { type Present, type State, stepper } from './endpoint.js';
 import { checkLegacyVersion, checkSelectedAlpn, isIpLiteral, unexpected, verifyPeerChain } from './policy.js';
 import { checkStaple, type OcspStapleReport, requestsOcsp, statusRequestExtension } from './stapling.js';
@@ -67,7 +67,6 @@ import {
   sendFinished,
   type Tls13Context,
   Tls13Endpoint,
-  tls13Offer,
 } from './tls13-shared.js';
 import type { CertificateVerifier, ClientSession, TlsClientConfig, TlsEvent } from './types.js';
 import { serverVerifier } from './verifier.js';
@@ -882,11 +881,6 @@ export class TlsClient extends Tls13Endpoint<ClientSettings> {
       this.machine.current = startTls13Client(this.machine.cx);
     });
   }
-}
-
-/** What the client offers, for failure reports. */
-export function tls13ClientOffer(settings: ClientSettings): Offered {
-  return tls13Offer(settings);
 }
 
 /**

@@ -27,13 +27,7 @@ import { ProtocolVersion } from '../tls/enums.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
 import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import type { ClientHello } from '../tls/messages/hello.js';
-import {
-  type ClientContext,
-  startTls13Client,
-  type TlsClient,
-  tls13ClientOffer,
-  tls13ClientSettings,
-} from './client.js';
+import { type ClientContext, startTls13Client, type TlsClient, tls13ClientSettings } from './client.js';
 import { DEFAULT_CIPHER_SUITES, PKCS1_SIGNATURE_SCHEMES } from './common.js';
 import type { Offered } from './diagnosis.js';
 import { coreOptions, Endpoint, Machine } from './endpoint.js';
@@ -45,7 +39,6 @@ import {
   sendTicketStep,
   type Tls13ServerMachine,
   type TlsServer,
-  tls13ServerOffer,
   tls13ServerSettings,
 } from './server.js';
 import {
@@ -64,6 +57,7 @@ import {
 } from './tls12/server.js';
 import type { Tls12ClientOptions, Tls12ServerConfig } from './tls12/types.js';
 import { Tls13Records } from './tls13-records.js';
+import { tls13Offer } from './tls13-shared.js';
 import type { AnyTlsEvent, ClientConfig, ServerConfig, WithServerTrust } from './types.js';
 import { serverVerifier } from './verifier.js';
 
@@ -149,7 +143,7 @@ export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
   }
 
   protected describe(): { state: string; offered: Offered } {
-    const offered = this.#tls12 ? tls12Offered(this.#tls12.cx.settings) : tls13ClientOffer(this.#tls13.cx.settings);
+    const offered = this.#tls12 ? tls12Offered(this.#tls12.cx.settings) : tls13Offer(this.#tls13.cx.settings);
     return { state: this.state, offered };
   }
 
@@ -316,7 +310,7 @@ export class NegotiatingServer extends Endpoint<AnyTlsEvent> {
   }
 
   protected describe(): { state: string; offered: Offered } {
-    const offered = this.#tls12 ? tls12Offered(this.#tls12.cx.settings) : tls13ServerOffer(this.#tls13.cx.settings);
+    const offered = this.#tls12 ? tls12Offered(this.#tls12.cx.settings) : tls13Offer(this.#tls13.cx.settings);
     return { state: this.state, offered };
   }
 

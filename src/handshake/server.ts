@@ -33,7 +33,6 @@ import {
   deriveApplicationSecrets,
   type HandshakeSecrets,
 } from './common.js';
-import type { Offered } from './diagnosis.js';
 import type { Machine, State } from './endpoint.js';
 import { requestedServerName, selectAlpn, unexpected, verifyPeerChain } from './policy.js';
 import {
@@ -63,7 +62,6 @@ import {
   sendFinished,
   type Tls13Context,
   Tls13Endpoint,
-  tls13Offer,
 } from './tls13-shared.js';
 import type { CertificateVerifier, ServerConfig, ServerSessionState, TlsEvent } from './types.js';
 import { clientVerifier } from './verifier.js';
@@ -592,11 +590,6 @@ function established(machine: Tls13ServerMachine, call: string): ServerEstablish
         : undefined;
   if (!found) throw new TlswireError(`${call} before the handshake is complete`);
   return found;
-}
-
-/** What the server accepts, for failure reports. */
-export function tls13ServerOffer(settings: ServerSettings): Offered {
-  return tls13Offer(settings);
 }
 
 /**

@@ -10,10 +10,11 @@ import { X509Certificate } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import type { CryptoProvider } from '../crypto/provider.js';
 import type { CertificateVerifier } from '../handshake/types.js';
-import { AlertDescription, CipherSuite, NamedGroup, nameOf, SignatureScheme } from '../tls/enums.js';
+import { AlertDescription, CipherSuite, nameOf, SignatureScheme } from '../tls/enums.js';
 import { parseCertificate } from '../x509/certificate.js';
 import { CertificateError, type CertificateErrorCode } from '../x509/errors.js';
 import { type CertificatePurpose, type TrustStore, verifyCertificateChain } from '../x509/verify.js';
+import { lookupGroup, lookupName } from './names.js';
 
 /** A certificate as `tls.TLSSocket.getPeerCertificate()` gives it (`issuerCertificate` when detailed). */
 export type NodePeerCertificate = PeerCertificate & { issuerCertificate?: NodePeerCertificate };
@@ -275,25 +276,6 @@ export function cipherList(ciphers: string, ciphersuites?: string): number[] {
   return out;
 }
 
-/** OpenSSL's group names beside the IANA ones (`P-256`, `prime256v1`, `X25519`). */
-const GROUP_ALIASES: Readonly<Record<string, string>> = {
-  'p-256': 'secp256r1',
-  prime256v1: 'secp256r1',
-  'p-384': 'secp384r1',
-  'p-521': 'secp521r1',
-};
-
-function lookup(registry: object, name: string): number | undefined {
-  const table = registry as Record<string, unknown>;
-  const exact = table[name];
-  if (typeof exact === 'number') return exact;
-  const lower = name.toLowerCase();
-  for (const [key, value] of Object.entries(table)) {
-    if (typeof value === 'number' && key.toLowerCase() === lower) return value;
-  }
-  return undefined;
-}
-
 /**
  * `ecdhCurve` (`'X25519:P-256'`, OpenSSL and IANA names) as NamedGroups; `'auto'` is the default.
  * @throws TypeError for a name no group has
@@ -301,7 +283,7 @@ function lookup(registry: object, name: string): number | undefined {
 export function groupList(ecdhCurve: string): number[] | undefined {
   if (ecdhCurve === 'auto') return undefined;
   return ecdhCurve.split(':').map((name) => {
-    const value = lookup(NamedGroup, GROUP_ALIASES[name.toLowerCase()] ?? name);
+    const value = lookupGroup(name);
     if (value === undefined) throw new TypeError(`ecdhCurve: unknown group ${JSON.stringify(name)}`);
     return value;
   });
@@ -326,7 +308,7 @@ const SIGALG_FORMS: Readonly<Record<string, string>> = {
  */
 export function sigalgList(sigalgs: string): number[] {
   return sigalgs.split(':').map((name) => {
-    const value = lookup(SignatureScheme, SIGALG_FORMS[name.toUpperCase()] ?? name);
+    const value = lookupName(SignatureScheme, SIGALG_FORMS[name.toUpperCase()] ?? name);
     if (value === undefined) throw new TypeError(`sigalgs: unknown signature algorithm ${JSON.stringify(name)}`);
     return value;
   });

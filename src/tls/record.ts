@@ -62,18 +62,17 @@ export function encodeRecordHeader(w: Writer, header: RecordHeader): void {
   w.u8(header.type).u16(header.version).u16(header.length);
 }
 
-/** Decode one record from `r`; the fragment is a view of the input (no limits checked). */
+/** Decode one record from `r`: its header, then the fragment, a view of the input (no limits checked). */
 export function decodeRecord(r: Reader): TlsRecord {
-  const type = r.u8('type');
-  const version = r.u16('legacy_record_version');
-  const fragment = r.opaque16('fragment');
-  return { type, version, fragment };
+  const header = decodeRecordHeader(r);
+  return { type: header.type, version: header.version, fragment: r.bytes(header.length, 'fragment') };
 }
 
-/** Encode one record; the length prefix is the fragment's length. */
+/** Encode one record: the header with the fragment's length, then the fragment. */
 export function encodeRecord(w: Writer, record: TlsRecord): void {
-  w.u8(record.type).u16(record.version);
-  w.vec16((w) => w.bytes(record.fragment));
+  const { fragment } = record;
+  encodeRecordHeader(w, { type: record.type, version: record.version, length: fragment.length });
+  w.bytes(fragment);
 }
 
 /** Parse bytes holding exactly one record (trailing bytes rejected). The fragment is a view of `bytes`. */

@@ -85,41 +85,46 @@ class BoundedMap<V> {
   }
 }
 
+/** What both caches are: a {@link BoundedMap} behind keys of their own, and its size. */
+abstract class BoundedCache<V> {
+  protected constructor(protected readonly entries: BoundedMap<V>) {}
+
+  /** Number of sessions held. */
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
 /**
  * An in-memory session-ID cache. Sessions expire after their `lifetime` (RFC 5246 §7.4.1.2 suggests
  * at most 24 hours; the server's `sessionLifetime` sets it).
  * @example const server = new Tls12Server({ certificate, sessionStore: new MemorySessionStore() });
  */
-export class MemorySessionStore implements Tls12SessionStore {
+export class MemorySessionStore extends BoundedCache<Tls12SessionState> implements Tls12SessionStore {
   /** Least recently used first; a master secret leaving the cache is wiped. */
-  readonly #entries: BoundedMap<Tls12SessionState>;
-
   constructor(options: MemorySessionStoreOptions = {}) {
-    this.#entries = new BoundedMap<Tls12SessionState>(
-      'MemorySessionStore',
-      options,
-      1024,
-      (state) => state.issuedAt + state.lifetime * 1000,
-      (state) => state.masterSecret.fill(0),
+    super(
+      new BoundedMap<Tls12SessionState>(
+        'MemorySessionStore',
+        options,
+        1024,
+        (state) => state.issuedAt + state.lifetime * 1000,
+        (state) => state.masterSecret.fill(0),
+      ),
     );
   }
 
-  /** Number of sessions held. */
-  get size(): number {
-    return this.#entries.size;
-  }
-
   put(sessionId: Uint8Array, state: Tls12SessionState): void {
-    this.#entries.put(toHex(sessionId), { ...state, masterSecret: state.masterSecret.slice() });
+    this.entries.put(toHex(sessionId), { ...state, masterSecret: state.masterSecret.slice() });
   }
 
   get(sessionId: Uint8Array): Tls12SessionState | undefined {
-    const state = this.#entries.get(toHex(sessionId), true);
+    const state = this.entries.get(toHex(sessionId), true);
     return state && { ...state, masterSecret: state.masterSecret.slice() };
   }
 
   remove(sessionId: Uint8Array): void {
-    this.#entries.remove(toHex(sessionId));
+    this.entries.remove(toHex(sessionId));
   }
 }
 
@@ -156,36 +161,24 @@ export interface ExpiringSession {
  * cache.put('example.com', 443, session);          // from a `session` event
  * new Tls12Client({ ..., session: cache.get('example.com', 443) });
  */
-export class ClientSessionCache<S extends ExpiringSession = Tls12ClientSession> {
-  /** Least recently stored first. */
-  readonly #sessions: BoundedMap<S>;
-
+export class ClientSessionCache<S extends ExpiringSession = Tls12ClientSession> extends BoundedCache<S> {
+  /** Least recently stored first; one session per server. */
   constructor(options: MemorySessionStoreOptions = {}) {
-    this.#sessions = new BoundedMap<S>(
-      'ClientSessionCache',
-      options,
-      256,
-      (session) => session.receivedAt + session.lifetime * 1000,
-    );
-  }
-
-  /** Number of servers with a session. */
-  get size(): number {
-    return this.#sessions.size;
+    super(new BoundedMap<S>('ClientSessionCache', options, 256, (s) => s.receivedAt + s.lifetime * 1000));
   }
 
   /** Remember `session` for `serverName:port` (replacing the one before). */
   put(serverName: string, port: number, session: S): void {
-    this.#sessions.put(`${serverName}:${port}`, session);
+    this.entries.put(`${serverName}:${port}`, session);
   }
 
   /** The session for `serverName:port`, unless expired. */
   get(serverName: string, port: number): S | undefined {
-    return this.#sessions.get(`${serverName}:${port}`, false);
+    return this.entries.get(`${serverName}:${port}`, false);
   }
 
   /** Forget the session of `serverName:port` (after a failed resumption). */
   remove(serverName: string, port: number): void {
-    this.#sessions.remove(`${serverName}:${port}`);
+    this.entries.remove(`${serverName}:${port}`);
   }
 }
