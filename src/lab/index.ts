@@ -12,12 +12,17 @@ export { MAX_LAB_FRAGMENT, MAX_LAB_HANDSHAKE_BUFFER, messageTypeName } from './i
 export { alertName, describeExpectation, describeReceived } from './match.js';
 export type { FinishedOptions } from './messages.js';
 export {
+  certificateVerify,
   clientHello,
   clientKeyExchange,
+  encryptedExtensions,
   finished,
+  helloRetryRequest,
   renegotiationHello,
   retryHello,
   sentinelOf,
+  serverCertificate,
+  serverHello,
   serverHelloHas,
 } from './messages.js';
 export type { FinishedVariant, RecipeOptions, RetryVariant, RsaVariant } from './recipes/index.js';
@@ -39,8 +44,11 @@ export {
   renegotiation12,
   renegotiationAnswer,
   replayEarlyData,
+  retryForSharedGroup,
   rsaPremasterProbe,
   sendEarlyData,
+  serveHandshake13,
+  serverAuthFlight13,
   serverFlight12,
   serverFlight13,
   serverFormExtension,
@@ -48,9 +56,13 @@ export {
   spoiledPlaintext,
   UNASSIGNED_EXTENSION,
   unknownExtension,
+  unofferedSuite,
+  unofferedSuiteServerHello,
+  wrongServerFinished,
 } from './recipes/index.js';
 export type { ConversationResult, RunOptions, StepResult } from './runner.js';
 export { runConversation } from './runner.js';
+export type { CertificateVerifyOptions, ServerHelloOptions } from './server13.js';
 export type { LabSecrets, LabTicket } from './state.js';
 export { LabState } from './state.js';
 export type {

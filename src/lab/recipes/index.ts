@@ -18,4 +18,12 @@ export { oversizedRecord } from './record-size.js';
 export { clientHelloAfterHandshake13, renegotiation12, renegotiationAnswer } from './renegotiation.js';
 export type { RsaVariant } from './rsa-oracle.js';
 export { RSA_VARIANTS, rsaPremasterProbe, spoiledPlaintext } from './rsa-oracle.js';
+export {
+  retryForSharedGroup,
+  serveHandshake13,
+  serverAuthFlight13,
+  unofferedSuite,
+  unofferedSuiteServerHello,
+  wrongServerFinished,
+} from './server.js';
 export { earlyDataAccepted, getTicket, replayEarlyData, sendEarlyData } from './zero-rtt.js';

@@ -1,0 +1,83 @@
+/**
+ * Server-side recipes (the lab plays a TLS 1.3 server, RFC 8446, against a real client): a full
+ * handshake then application data (§4, §2); a ServerHello selecting a cipher suite the client did not
+ * offer (§4.1.3: illegal_parameter); a Finished with wrong verify_data (§4.4.4: decrypt_error); a
+ * HelloRetryRequest naming a group the client already sent a share for (§4.1.4: illegal_parameter).
+ * Run them with `runConversation(transport, steps, { role: 'server', certificate, provider })`.
+ * @module
+ */
+import { AlertDescription, CipherSuite } from '../../tls/enums.js';
+import { findExtension } from '../../tls/extensions.js';
+import {
+  certificateVerify,
+  encryptedExtensions,
+  type FinishedOptions,
+  finished,
+  helloRetryRequest,
+  serverCertificate,
+  serverHello,
+} from '../messages.js';
+import { appData, check, expectAlert, expectMessage, type Step, send } from '../steps.js';
+
+/** Our flight after the ServerHello: EncryptedExtensions … Finished, under the handshake keys. */
+export function serverAuthFlight13(spoil?: FinishedOptions): Step[] {
+  return [send([encryptedExtensions(), serverCertificate(), certificateVerify(), finished(spoil)])];
+}
+
+/** A valid TLS 1.3 handshake as the server, the client's Finished checked, then `reply` sent as data. */
+export function serveHandshake13(reply: Uint8Array = new TextEncoder().encode('hello from the lab\n')): Step[] {
+  return [
+    expectMessage('client_hello'),
+    send(serverHello()),
+    ...serverAuthFlight13(),
+    expectMessage('finished'),
+    check('client Finished verifies', (cx) => cx.state.clientFinishedValid === true || 'wrong client Finished'),
+    appData(reply),
+  ];
+}
+
+/** A suite the client did not offer (TLS_AES_256_GCM_SHA384 unless it did, then TLS_AES_128_GCM_SHA256). */
+export function unofferedSuite(offered: readonly number[]): number {
+  const candidates = [
+    CipherSuite.TLS_AES_256_GCM_SHA384,
+    CipherSuite.TLS_AES_128_GCM_SHA256,
+    CipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+    CipherSuite.TLS_AES_128_CCM_SHA256,
+  ];
+  return candidates.find((s) => !offered.includes(s)) ?? 0x1305;
+}
+
+/** ServerHello selecting a cipher suite the client did not offer: illegal_parameter (RFC 8446 §4.1.3). */
+export function unofferedSuiteServerHello(): Step[] {
+  return [
+    expectMessage('client_hello'),
+    send((s) => serverHello({ cipherSuite: unofferedSuite(s.clientHello?.cipherSuites ?? []) })(s)),
+    expectAlert(AlertDescription.illegal_parameter),
+  ];
+}
+
+/** Our Finished with wrong verify_data: the client answers decrypt_error (RFC 8446 §4.4.4, §6.2). */
+export function wrongServerFinished(): Step[] {
+  return [
+    expectMessage('client_hello'),
+    send(serverHello()),
+    ...serverAuthFlight13({ flip: 0x01 }),
+    expectAlert(AlertDescription.decrypt_error),
+  ];
+}
+
+/**
+ * HelloRetryRequest naming the group of a key share the client already sent: illegal_parameter
+ * (RFC 8446 §4.1.4: the selected_group must not correspond to a group with a share in ClientHello1).
+ */
+export function retryForSharedGroup(): Step[] {
+  return [
+    expectMessage('client_hello'),
+    send((s) => {
+      const ks = findExtension(s.clientHello?.extensions, 'key_share');
+      const group = ks?.form === 'client_hello' ? ks.shares[0]?.group : undefined;
+      return helloRetryRequest({ group })(s);
+    }),
+    expectAlert(AlertDescription.illegal_parameter),
+  ];
+}
