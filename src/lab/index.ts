@@ -45,6 +45,7 @@ export {
   renegotiationAnswer,
   replayEarlyData,
   retryForSharedGroup,
+  retryThenHandshake13,
   rsaPremasterProbe,
   sendEarlyData,
   serveHandshake13,

@@ -16,6 +16,8 @@ import { type ConversationResult, runConversation } from '../../src/lab/runner.j
 import type { Step } from '../../src/lab/steps.js';
 import { summary } from '../../src/lab/trace.js';
 import { memoryTransport } from '../../src/lab/transport.js';
+import { NamedGroup } from '../../src/tls/enums.js';
+import { findExtension } from '../../src/tls/extensions.js';
 import { certified } from '../handshake/memory.js';
 import { killAll, type Peer, pki, SKIP_OPENSSL, startPeer } from '../node/peers.js';
 
@@ -89,12 +91,27 @@ interface Case {
   steps: () => Step[];
   alerts: string[];
   protected?: { ours: boolean; openssl: boolean };
+  /** More to assert on the result, per peer. */
+  more?: (r: ConversationResult, peer: 'ours' | 'openssl') => void;
+}
+
+/** The HelloRetryRequest asked for secp256r1, and a middlebox CCS came (OpenSSL) or not (ours). */
+function askedSecp256r1(r: ConversationResult, peer: 'ours' | 'openssl'): void {
+  const ks = findExtension(r.state.helloRetryRequest?.extensions, 'key_share');
+  expect(ks?.form === 'hello_retry_request' ? ks.selectedGroup : undefined).toBe(NamedGroup.secp256r1);
+  expect(r.received.some((e) => e.kind === 'ccs')).toBe(peer === 'openssl');
 }
 const CASES: Case[] = [
   {
     name: 'valid handshake, then application data',
     steps: () => R.serveHandshake13(new TextEncoder().encode(REPLY)),
     alerts: [],
+  },
+  {
+    name: 'HelloRetryRequest, then a valid handshake',
+    steps: () => R.retryThenHandshake13(new TextEncoder().encode(REPLY)),
+    alerts: [],
+    more: askedSecp256r1,
   },
   {
     name: 'ServerHello selecting a suite not offered',
@@ -132,6 +149,7 @@ describe('server role against our TlsClient (memory)', () => {
       expect(data).toEqual(c.alerts.length === 0 ? [REPLY] : []);
       expect(events.some((e) => e.kind === 'established')).toBe(c.alerts.length === 0);
       if (c.alerts.length === 0) expect(result.state.clientFinishedValid).toBe(true);
+      c.more?.(result, 'ours');
     });
   }
 });
@@ -148,6 +166,7 @@ describe.skipIf(SKIP_OPENSSL)('server role against openssl s_client', () => {
         expect(client.output()).toMatch(/Verify return code: 0 \(ok\)/);
         expect(result.state.clientFinishedValid).toBe(true);
       }
+      c.more?.(result, 'openssl');
     });
   }
 });

@@ -20,6 +20,7 @@ export type { RsaVariant } from './rsa-oracle.js';
 export { RSA_VARIANTS, rsaPremasterProbe, spoiledPlaintext } from './rsa-oracle.js';
 export {
   retryForSharedGroup,
+  retryThenHandshake13,
   serveHandshake13,
   serverAuthFlight13,
   unofferedSuite,

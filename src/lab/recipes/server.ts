@@ -24,16 +24,21 @@ export function serverAuthFlight13(spoil?: FinishedOptions): Step[] {
   return [send([encryptedExtensions(), serverCertificate(), certificateVerify(), finished(spoil)])];
 }
 
-/** A valid TLS 1.3 handshake as the server, the client's Finished checked, then `reply` sent as data. */
-export function serveHandshake13(reply: Uint8Array = new TextEncoder().encode('hello from the lab\n')): Step[] {
+const LAB_REPLY = new TextEncoder().encode('hello from the lab\n');
+
+/** After the ServerHello: our flight, the client's Finished expected and checked, then `reply` as data. */
+function completeHandshake13(reply: Uint8Array): Step[] {
   return [
-    expectMessage('client_hello'),
-    send(serverHello()),
     ...serverAuthFlight13(),
     expectMessage('finished'),
     check('client Finished verifies', (cx) => cx.state.clientFinishedValid === true || 'wrong client Finished'),
     appData(reply),
   ];
+}
+
+/** A valid TLS 1.3 handshake as the server, the client's Finished checked, then `reply` sent as data. */
+export function serveHandshake13(reply: Uint8Array = LAB_REPLY): Step[] {
+  return [expectMessage('client_hello'), send(serverHello()), ...completeHandshake13(reply)];
 }
 
 /** A suite the client did not offer (TLS_AES_256_GCM_SHA384 unless it did, then TLS_AES_128_GCM_SHA256). */
@@ -79,5 +84,28 @@ export function retryForSharedGroup(): Step[] {
       return helloRetryRequest({ group })(s);
     }),
     expectAlert(AlertDescription.illegal_parameter),
+  ];
+}
+
+/**
+ * A HelloRetryRequest done right (RFC 8446 §4.1.4): ask for `group` (default: one the client supports
+ * but sent no share for), expect a second ClientHello with exactly one share, for that group (§4.2.8),
+ * then a full handshake whose transcript starts with message_hash(ClientHello1) (§4.4.1), the
+ * client's Finished checked, and `reply` sent as data.
+ */
+export function retryThenHandshake13(reply: Uint8Array = LAB_REPLY, group?: number): Step[] {
+  return [
+    expectMessage('client_hello'),
+    send(helloRetryRequest({ group })),
+    expectMessage('client_hello'),
+    check('ClientHello2 has one share, for the group asked', (cx) => {
+      const hrr = findExtension(cx.state.helloRetryRequest?.extensions, 'key_share');
+      const ks = findExtension(cx.state.clientHello?.extensions, 'key_share');
+      const asked = hrr?.form === 'hello_retry_request' ? hrr.selectedGroup : undefined;
+      const got = ks?.form === 'client_hello' ? ks.shares.map((x) => x.group) : [];
+      return (got.length === 1 && got[0] === asked) || `asked for ${asked}, got shares for ${got.join(', ')}`;
+    }),
+    send(serverHello()),
+    ...completeHandshake13(reply),
   ];
 }
