@@ -53,6 +53,7 @@ export {
   serverFlight12,
   serverFlight13,
   serverFormExtension,
+  serverKeyUpdate,
   spoiledFinished,
   spoiledPlaintext,
   UNASSIGNED_EXTENSION,

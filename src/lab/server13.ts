@@ -5,7 +5,8 @@
  * Finished (§4.4.4), built with defaults from the state (suite and group chosen from the client's offer)
  * and any field overridden. The key schedule (§7.1) and transcript (§4.4.1, with the HelloRetryRequest
  * rule) follow what was actually sent and received: the ServerHello sent installs the handshake
- * epochs, our Finished our application epoch, the client's Finished (checked) the client's.
+ * epochs, our Finished our application epoch, the client's Finished (checked) the client's; a
+ * KeyUpdate either way moves that direction to the next secret (§4.6.3, §7.2).
  * @module
  */
 import { equalBytes } from '../bytes/hex.js';
@@ -21,6 +22,7 @@ import { HELLO_RETRY_REQUEST_RANDOM, isHelloRetryRequestRandom, type ServerHello
 import type { EncryptedExtensions } from '../tls/messages/session.js';
 import { tls13Epoch } from './epoch.js';
 import type { LabState } from './state.js';
+import { updateReadKeys } from './tls13.js';
 
 /** The TLS 1.3 suites the default ServerHello picks from, in our preference order (RFC 9325). */
 const SERVER_SUITES = [
@@ -207,6 +209,7 @@ export function serverReceived(state: LabState, m: DecodedHandshake): void {
     onClientFinished(state, m.verifyData, m.raw);
     return;
   }
+  if (m.type === 'key_update' && state.version === 'tls13') updateReadKeys(state);
   if (!state.handshakeDone) state.transcript.push(m.raw);
 }
 

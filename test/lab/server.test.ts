@@ -114,6 +114,11 @@ const CASES: Case[] = [
     more: askedSecp256r1,
   },
   {
+    name: 'valid handshake, KeyUpdate, then application data under the next keys',
+    steps: () => R.serverKeyUpdate(new TextEncoder().encode(REPLY)),
+    alerts: [],
+  },
+  {
     name: 'ServerHello selecting a suite not offered',
     steps: R.unofferedSuiteServerHello,
     alerts: ['fatal illegal_parameter'],

@@ -23,6 +23,7 @@ export {
   retryThenHandshake13,
   serveHandshake13,
   serverAuthFlight13,
+  serverKeyUpdate,
   unofferedSuite,
   unofferedSuiteServerHello,
   wrongServerFinished,

@@ -17,7 +17,7 @@ import {
   serverCertificate,
   serverHello,
 } from '../messages.js';
-import { appData, check, expectAlert, expectMessage, type Step, send } from '../steps.js';
+import { appData, check, expectAlert, expectMessage, keyUpdate, type Step, send } from '../steps.js';
 
 /** Our flight after the ServerHello: EncryptedExtensions … Finished, under the handshake keys. */
 export function serverAuthFlight13(spoil?: FinishedOptions): Step[] {
@@ -107,5 +107,20 @@ export function retryThenHandshake13(reply: Uint8Array = LAB_REPLY, group?: numb
     }),
     send(serverHello()),
     ...completeHandshake13(reply),
+  ];
+}
+
+/**
+ * After a valid handshake, a KeyUpdate (RFC 8446 §4.6.3) with `requestUpdate`, then `reply` as data
+ * under our next application traffic secret (§7.2): a client that did not follow the update cannot
+ * read it.
+ */
+export function serverKeyUpdate(reply: Uint8Array = LAB_REPLY, requestUpdate = 0): Step[] {
+  return [
+    expectMessage('client_hello'),
+    send(serverHello()),
+    ...completeHandshake13(reply).slice(0, -1),
+    keyUpdate(requestUpdate),
+    appData(reply),
   ];
 }
