@@ -23,7 +23,10 @@ export {
   sentinelOf,
   serverCertificate,
   serverHello,
+  serverHello12,
+  serverHelloDone,
   serverHelloHas,
+  serverKeyExchange,
 } from './messages.js';
 export type { FinishedVariant, RecipeOptions, RetryVariant, RsaVariant } from './recipes/index.js';
 export {
@@ -48,6 +51,7 @@ export {
   retryThenHandshake13,
   rsaPremasterProbe,
   sendEarlyData,
+  serveHandshake12,
   serveHandshake13,
   serverAuthFlight13,
   serverFlight12,
@@ -61,9 +65,11 @@ export {
   unofferedSuite,
   unofferedSuiteServerHello,
   wrongServerFinished,
+  wrongServerFinished12,
 } from './recipes/index.js';
 export type { ConversationResult, RunOptions, StepResult } from './runner.js';
 export { runConversation } from './runner.js';
+export type { ServerHello12Options, ServerKeyExchangeOptions } from './server12.js';
 export type { CertificateVerifyOptions, ServerHelloOptions } from './server13.js';
 export type { LabSecrets, LabTicket } from './state.js';
 export { LabState } from './state.js';

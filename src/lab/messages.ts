@@ -10,10 +10,18 @@
 import { concat } from '../bytes/hex.js';
 import type { Extension } from '../tls/extensions.js';
 import { findExtension } from '../tls/extensions.js';
-import type { CertificateVerify, Tls13Certificate } from '../tls/messages/certificate.js';
+import type { CertificateVerify, Tls12Certificate, Tls13Certificate } from '../tls/messages/certificate.js';
 import type { ClientHello, ServerHello } from '../tls/messages/hello.js';
-import type { ClientKeyExchange } from '../tls/messages/key-exchange.js';
+import type { ClientKeyExchange, EcdheServerKeyExchange, ServerHelloDone } from '../tls/messages/key-exchange.js';
 import type { EncryptedExtensions, Finished } from '../tls/messages/session.js';
+import {
+  defaultServerHello12,
+  type ServerHello12Options,
+  type ServerKeyExchangeOptions,
+  serverCertificate12,
+  serverFinished12,
+  serverKeyExchange12,
+} from './server12.js';
 import {
   type CertificateVerifyOptions,
   defaultEncryptedExtensions,
@@ -68,7 +76,7 @@ export function finished(o: FinishedOptions = {}): (s: LabState) => Finished {
 }
 
 function defaultVerifyData(s: LabState): Uint8Array {
-  if (s.role === 'server') return serverFinished13(s);
+  if (s.role === 'server') return s.version === 'tls12' ? serverFinished12(s) : serverFinished13(s);
   return s.version === 'tls12' ? clientFinished12(s) : clientFinished13(s);
 }
 
@@ -126,9 +134,27 @@ export function encryptedExtensions(extensions: Extension[] = []): EncryptedExte
   return defaultEncryptedExtensions(extensions);
 }
 
-/** Server role: Certificate (RFC 8446 §4.4.2) with the run's chain (RunOptions.certificate) or `chain`. */
-export function serverCertificate(chain?: Uint8Array[]): (s: LabState) => Tls13Certificate {
-  return (s) => serverCertificateMessage(s, chain);
+/**
+ * Server role: Certificate (RFC 8446 §4.4.2; RFC 5246 §7.4.2 once a TLS 1.2 ServerHello went out)
+ * with the run's chain (RunOptions.certificate) or `chain`.
+ */
+export function serverCertificate(chain?: Uint8Array[]): (s: LabState) => Tls13Certificate | Tls12Certificate {
+  return (s) => (s.version === 'tls12' ? serverCertificate12(s, chain) : serverCertificateMessage(s, chain));
+}
+
+/** Server role: a TLS 1.2 ServerHello (RFC 5246 §7.4.1.3) answering the ClientHello received. */
+export function serverHello12(options: ServerHello12Options = {}): (s: LabState) => ServerHello {
+  return (s) => defaultServerHello12(s, options);
+}
+
+/** Server role: an ECDHE ServerKeyExchange (RFC 8422 §5.4), really signed (or spoiled). */
+export function serverKeyExchange(options: ServerKeyExchangeOptions = {}): (s: LabState) => EcdheServerKeyExchange {
+  return (s) => serverKeyExchange12(s, options);
+}
+
+/** Server role: ServerHelloDone (RFC 5246 §7.4.5). */
+export function serverHelloDone(): ServerHelloDone {
+  return { type: 'server_hello_done' };
 }
 
 /** Server role: CertificateVerify (RFC 8446 §4.4.3) over the transcript so far, really signed (or spoiled). */

@@ -6,7 +6,8 @@
  * and any field overridden. The key schedule (§7.1) and transcript (§4.4.1, with the HelloRetryRequest
  * rule) follow what was actually sent and received: the ServerHello sent installs the handshake
  * epochs, our Finished our application epoch, the client's Finished (checked) the client's; a
- * KeyUpdate either way moves that direction to the next secret (§4.6.3, §7.2).
+ * KeyUpdate either way moves that direction to the next secret (§4.6.3, §7.2). A ServerHello that
+ * does not select TLS 1.3 hands the conversation to the TLS 1.2 server role (server12.ts).
  * @module
  */
 import { equalBytes } from '../bytes/hex.js';
@@ -21,6 +22,7 @@ import type { DecodedHandshake, HandshakeMessage } from '../tls/messages/handsha
 import { HELLO_RETRY_REQUEST_RANDOM, isHelloRetryRequestRandom, type ServerHello } from '../tls/messages/hello.js';
 import type { EncryptedExtensions } from '../tls/messages/session.js';
 import { tls13Epoch } from './epoch.js';
+import { onClientMessage12, onServerHello12Sent } from './server12.js';
 import type { LabState } from './state.js';
 import { updateReadKeys } from './tls13.js';
 
@@ -197,6 +199,7 @@ export function serverSent(state: LabState, message: HandshakeMessage, raw: Uint
   if (inTranscript && !state.handshakeDone) state.transcript.push(raw);
   if (message.type === 'server_hello') onServerHelloSent(state, message);
   if (message.type === 'finished' && state.version === 'tls13' && !state.masterSecret) onOurFinished(state);
+  if (message.type === 'finished' && state.version === 'tls12') state.handshakeDone = true;
 }
 
 /** Server role: account for a handshake message received (the client's hellos and Finished). */
@@ -204,6 +207,10 @@ export function serverReceived(state: LabState, m: DecodedHandshake): void {
   if (m.type === 'client_hello') {
     state.firstClientHello ??= m;
     state.clientHello = m;
+  }
+  if (state.version === 'tls12' && !state.handshakeDone) {
+    onClientMessage12(state, m);
+    return;
   }
   if (m.type === 'finished' && state.version === 'tls13' && !state.handshakeDone) {
     onClientFinished(state, m.verifyData, m.raw);
@@ -217,7 +224,10 @@ export function serverReceived(state: LabState, m: DecodedHandshake): void {
 function onServerHelloSent(state: LabState, m: ServerHello): void {
   state.serverHello = m;
   const selected = findExtension(m.extensions, 'supported_versions');
-  if (selected?.form !== 'server_hello' || selected.selectedVersion !== ProtocolVersion.TLS1_3) return;
+  if (selected?.form !== 'server_hello' || selected.selectedVersion !== ProtocolVersion.TLS1_3) {
+    onServerHello12Sent(state, m);
+    return;
+  }
   state.version = 'tls13';
   const suite = tls13CipherSuite(m.cipherSuite);
   state.suite13 = suite;

@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { socketTransport } from '../../src/cli/probe.js';
 import { NobleProvider } from '../../src/crypto/noble.js';
 import { TlsClient } from '../../src/handshake/client.js';
+import { Tls12Client } from '../../src/handshake/tls12/client.js';
+import type { Tls12ClientConfig } from '../../src/handshake/tls12/types.js';
 import type { TlsClientConfig } from '../../src/handshake/types.js';
 import { alertName } from '../../src/lab/match.js';
 import * as R from '../../src/lab/recipes/index.js';
@@ -30,20 +32,17 @@ function alerts(r: ConversationResult): string[] {
   return r.received.flatMap((e) => (e.kind === 'alert' ? [alertName(e.level, e.description)] : []));
 }
 
-/** Run `steps` as the server against our TlsClient in memory; the client's events are returned too. */
-async function ours(steps: Step[], config: Partial<TlsClientConfig> = {}) {
-  const client = new TlsClient({
-    serverName: 'localhost',
-    verifyServer: () => undefined,
-    ...config,
-  } as TlsClientConfig);
+/** Run `steps` as the server against our TlsClient (or Tls12Client) in memory; the client's events are returned too. */
+async function ours(steps: Step[], tls12 = false) {
+  const config = { serverName: 'localhost', verifyServer: () => undefined };
+  const client = tls12 ? new Tls12Client(config as Tls12ClientConfig) : new TlsClient(config as TlsClientConfig);
   const transport = memoryTransport(client, client.start());
   const result = await runConversation(transport, steps, run);
   return { result, events: transport.events };
 }
 
 /** Run `steps` as the server for one `openssl s_client` connection to a 127.0.0.1 listener. */
-async function openssl(steps: Step[], args: string[] = []) {
+async function openssl(steps: Step[], version: '-tls1_3' | '-tls1_2' = '-tls1_3') {
   const listener = net.createServer();
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const port = (listener.address() as net.AddressInfo).port;
@@ -56,11 +55,10 @@ async function openssl(steps: Step[], args: string[] = []) {
       `127.0.0.1:${port}`,
       '-servername',
       'localhost',
-      '-tls1_3',
+      version,
       '-ign_eof',
       '-CAfile',
       pki('root-ca.crt'),
-      ...args,
     ],
     undefined,
     true,
@@ -91,6 +89,8 @@ interface Case {
   steps: () => Step[];
   alerts: string[];
   protected?: { ours: boolean; openssl: boolean };
+  /** TLS 1.2: the client is a Tls12Client and `openssl s_client -tls1_2` (default TLS 1.3). */
+  tls12?: boolean;
   /** More to assert on the result, per peer. */
   more?: (r: ConversationResult, peer: 'ours' | 'openssl') => void;
 }
@@ -131,6 +131,19 @@ const CASES: Case[] = [
     protected: { ours: true, openssl: false },
   },
   {
+    name: 'TLS 1.2: valid ECDHE handshake, then application data',
+    steps: () => R.serveHandshake12(new TextEncoder().encode(REPLY)),
+    alerts: [],
+    tls12: true,
+  },
+  {
+    name: 'TLS 1.2: Finished with wrong verify_data',
+    steps: R.wrongServerFinished12,
+    alerts: ['fatal decrypt_error'],
+    protected: { ours: true, openssl: true },
+    tls12: true,
+  },
+  {
     name: 'HelloRetryRequest for a group already shared',
     steps: R.retryForSharedGroup,
     alerts: ['fatal illegal_parameter'],
@@ -146,7 +159,7 @@ function alertProtection(r: ConversationResult): boolean | undefined {
 describe('server role against our TlsClient (memory)', () => {
   for (const c of CASES) {
     it(c.name, async () => {
-      const { result, events } = await ours(c.steps());
+      const { result, events } = await ours(c.steps(), c.tls12);
       expect(result.ok, summary(result)).toBe(true);
       expect(alerts(result)).toEqual(c.alerts);
       expect(alertProtection(result)).toBe(c.protected?.ours);
@@ -162,7 +175,7 @@ describe('server role against our TlsClient (memory)', () => {
 describe.skipIf(SKIP_OPENSSL)('server role against openssl s_client', () => {
   for (const c of CASES) {
     it(c.name, async () => {
-      const { result, client } = await openssl(c.steps());
+      const { result, client } = await openssl(c.steps(), c.tls12 ? '-tls1_2' : '-tls1_3');
       expect(result.ok, summary(result)).toBe(true);
       expect(alerts(result)).toEqual(c.alerts);
       expect(alertProtection(result)).toBe(c.protected?.openssl);

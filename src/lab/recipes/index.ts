@@ -21,11 +21,13 @@ export { RSA_VARIANTS, rsaPremasterProbe, spoiledPlaintext } from './rsa-oracle.
 export {
   retryForSharedGroup,
   retryThenHandshake13,
+  serveHandshake12,
   serveHandshake13,
   serverAuthFlight13,
   serverKeyUpdate,
   unofferedSuite,
   unofferedSuiteServerHello,
   wrongServerFinished,
+  wrongServerFinished12,
 } from './server.js';
 export { earlyDataAccepted, getTicket, replayEarlyData, sendEarlyData } from './zero-rtt.js';

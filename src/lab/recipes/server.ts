@@ -1,8 +1,10 @@
 /**
- * Server-side recipes (the lab plays a TLS 1.3 server, RFC 8446, against a real client): a full
- * handshake then application data (§4, §2); a ServerHello selecting a cipher suite the client did not
- * offer (§4.1.3: illegal_parameter); a Finished with wrong verify_data (§4.4.4: decrypt_error); a
- * HelloRetryRequest naming a group the client already sent a share for (§4.1.4: illegal_parameter).
+ * Server-side recipes (the lab plays a server against a real client). TLS 1.3 (RFC 8446): a full
+ * handshake then application data (§4, §2), with a HelloRetryRequest first (§4.1.4) or a KeyUpdate
+ * after (§4.6.3); a ServerHello selecting a cipher suite the client did not offer (§4.1.3:
+ * illegal_parameter); a Finished with wrong verify_data (§4.4.4: decrypt_error); a HelloRetryRequest
+ * naming a group the client already sent a share for (§4.2.8: illegal_parameter). TLS 1.2 (RFC 5246,
+ * ECDHE per RFC 8422): a full handshake then data, and a wrong server Finished (§7.4.9: decrypt_error).
  * Run them with `runConversation(transport, steps, { role: 'server', certificate, provider })`.
  * @module
  */
@@ -16,8 +18,11 @@ import {
   helloRetryRequest,
   serverCertificate,
   serverHello,
+  serverHello12,
+  serverHelloDone,
+  serverKeyExchange,
 } from '../messages.js';
-import { appData, check, expectAlert, expectMessage, keyUpdate, type Step, send } from '../steps.js';
+import { appData, changeCipherSpec, check, expectAlert, expectMessage, keyUpdate, type Step, send } from '../steps.js';
 
 /** Our flight after the ServerHello: EncryptedExtensions … Finished, under the handshake keys. */
 export function serverAuthFlight13(spoil?: FinishedOptions): Step[] {
@@ -122,5 +127,37 @@ export function serverKeyUpdate(reply: Uint8Array = LAB_REPLY, requestUpdate = 0
     ...completeHandshake13(reply).slice(0, -1),
     keyUpdate(requestUpdate),
     appData(reply),
+  ];
+}
+
+/** TLS 1.2 (RFC 5246 §7.3, ECDHE per RFC 8422): our flight up to ServerHelloDone, the client's flight expected. */
+function serverFlight12(): Step[] {
+  return [
+    expectMessage('client_hello'),
+    send(serverHello12()),
+    send([serverCertificate(), serverKeyExchange(), serverHelloDone()]),
+    expectMessage('client_key_exchange'),
+    expectMessage('finished'),
+  ];
+}
+
+/** A valid TLS 1.2 ECDHE handshake as the server (client Finished checked), then `reply` as data. */
+export function serveHandshake12(reply: Uint8Array = LAB_REPLY): Step[] {
+  return [
+    ...serverFlight12(),
+    check('client Finished verifies', (cx) => cx.state.clientFinishedValid === true || 'wrong client Finished'),
+    changeCipherSpec(),
+    send(finished()),
+    appData(reply),
+  ];
+}
+
+/** TLS 1.2: our Finished with wrong verify_data: decrypt_error (RFC 5246 §7.4.9, §7.2.2). */
+export function wrongServerFinished12(): Step[] {
+  return [
+    ...serverFlight12(),
+    changeCipherSpec(),
+    send(finished({ flip: 0x01 })),
+    expectAlert(AlertDescription.decrypt_error),
   ];
 }
