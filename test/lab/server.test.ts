@@ -1,6 +1,7 @@
 /**
- * The lab in the server role (src/lab/server13.ts, RFC 8446): the server-side recipes of
- * docs/recipes.md run against our own TlsClient in memory and against `openssl s_client` (spawned,
+ * The lab in the server role (src/lab/server13.ts, RFC 8446; src/lab/server12.ts, RFC 5246): the
+ * server-side recipes of docs/recipes.md run against our own TlsClient or Tls12Client in memory and
+ * against `openssl s_client` (spawned,
  * connecting to a 127.0.0.1 listener the test opens), asserting exactly what each client answers.
  * A missing openssl skips its half, except under CI=true where it fails (test/node/peers.ts).
  */
@@ -18,7 +19,7 @@ import { type ConversationResult, runConversation } from '../../src/lab/runner.j
 import type { Step } from '../../src/lab/steps.js';
 import { summary } from '../../src/lab/trace.js';
 import { memoryTransport } from '../../src/lab/transport.js';
-import { NamedGroup } from '../../src/tls/enums.js';
+import { CipherSuite, NamedGroup } from '../../src/tls/enums.js';
 import { findExtension } from '../../src/tls/extensions.js';
 import { certified } from '../handshake/memory.js';
 import { killAll, type Peer, pki, SKIP_OPENSSL, startPeer } from '../node/peers.js';
@@ -95,6 +96,13 @@ interface Case {
   more?: (r: ConversationResult, peer: 'ours' | 'openssl') => void;
 }
 
+/** TLS 1.2: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 over x25519, extended master secret agreed. */
+function ecdheEcdsaWithEms(r: ConversationResult): void {
+  expect(r.state.serverHello?.cipherSuite).toBe(CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
+  expect([...r.state.keyPairs.keys()]).toEqual([NamedGroup.x25519]);
+  expect(r.state.extendedMasterSecret).toBe(true);
+}
+
 /** The HelloRetryRequest asked for secp256r1, and a middlebox CCS came (OpenSSL) or not (ours). */
 function askedSecp256r1(r: ConversationResult, peer: 'ours' | 'openssl'): void {
   const ks = findExtension(r.state.helloRetryRequest?.extensions, 'key_share');
@@ -135,6 +143,7 @@ const CASES: Case[] = [
     steps: () => R.serveHandshake12(new TextEncoder().encode(REPLY)),
     alerts: [],
     tls12: true,
+    more: ecdheEcdsaWithEms,
   },
   {
     name: 'TLS 1.2: Finished with wrong verify_data',
