@@ -2,7 +2,8 @@
  * `tlswire/lab`: scripted TLS conversations for research (tlsfuzzer / TLS-Attacker style): steps that
  * send any message or record in any order, expectations on what the peer answers (exact RFC 8446 §6
  * alerts), a key schedule and transcript that follow what was actually sent (RFC 8446 §7, RFC 5246
- * §8), any transport, and traces. Recipes: docs/recipes.md.
+ * §8), any transport, and traces; the lab plays the client or (`role: 'server'`) the server.
+ * Recipes: docs/recipes.md.
  * @module
  */
 

@@ -1,8 +1,8 @@
 /**
  * The lab in the server role (src/lab/server13.ts, RFC 8446; src/lab/server12.ts, RFC 5246): the
  * server-side recipes of docs/recipes.md run against our own TlsClient or Tls12Client in memory and
- * against `openssl s_client` (spawned,
- * connecting to a 127.0.0.1 listener the test opens), asserting exactly what each client answers.
+ * against `openssl s_client` (spawned, connecting to a 127.0.0.1 listener the test opens), asserting
+ * exactly what each client answers.
  * A missing openssl skips its half, except under CI=true where it fails (test/node/peers.ts).
  */
 import net from 'node:net';
