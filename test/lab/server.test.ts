@@ -67,13 +67,14 @@ async function openssl(steps: Step[], version: '-tls1_3' | '-tls1_2' = '-tls1_3'
   const gone = client.exited(15_000).then(() => {
     throw new Error(`openssl s_client exited before connecting: ${client.output()}`);
   });
-  const socket = await Promise.race([accepted, gone]);
   gone.catch(() => undefined);
+  let socket: net.Socket | undefined;
   try {
+    socket = await Promise.race([accepted, gone]);
     const result = await runConversation(socketTransport(socket), steps, { ...run, timeoutMs: 2000 });
     return { result, client };
   } finally {
-    socket.destroy();
+    socket?.destroy();
     listener.close();
   }
 }
