@@ -2,7 +2,8 @@
  * `tlswire/lab`: scripted TLS conversations for research (tlsfuzzer / TLS-Attacker style): steps that
  * send any message or record in any order, expectations on what the peer answers (exact RFC 8446 §6
  * alerts), a key schedule and transcript that follow what was actually sent (RFC 8446 §7, RFC 5246
- * §8), any transport, and traces. Recipes: docs/recipes.md.
+ * §8), any transport, and traces; the lab plays the client or (`role: 'server'`) the server.
+ * Recipes: docs/recipes.md.
  * @module
  */
 
@@ -12,13 +13,21 @@ export { MAX_LAB_FRAGMENT, MAX_LAB_HANDSHAKE_BUFFER, messageTypeName } from './i
 export { alertName, describeExpectation, describeReceived } from './match.js';
 export type { FinishedOptions } from './messages.js';
 export {
+  certificateVerify,
   clientHello,
   clientKeyExchange,
+  encryptedExtensions,
   finished,
+  helloRetryRequest,
   renegotiationHello,
   retryHello,
   sentinelOf,
+  serverCertificate,
+  serverHello,
+  serverHello12,
+  serverHelloDone,
   serverHelloHas,
+  serverKeyExchange,
 } from './messages.js';
 export type { FinishedVariant, RecipeOptions, RetryVariant, RsaVariant } from './recipes/index.js';
 export {
@@ -39,18 +48,30 @@ export {
   renegotiation12,
   renegotiationAnswer,
   replayEarlyData,
+  retryForSharedGroup,
+  retryThenHandshake13,
   rsaPremasterProbe,
   sendEarlyData,
+  serveHandshake12,
+  serveHandshake13,
+  serverAuthFlight13,
   serverFlight12,
   serverFlight13,
   serverFormExtension,
+  serverKeyUpdate,
   spoiledFinished,
   spoiledPlaintext,
   UNASSIGNED_EXTENSION,
   unknownExtension,
+  unofferedSuite,
+  unofferedSuiteServerHello,
+  wrongServerFinished,
+  wrongServerFinished12,
 } from './recipes/index.js';
 export type { ConversationResult, RunOptions, StepResult } from './runner.js';
 export { runConversation } from './runner.js';
+export type { ServerHello12Options, ServerKeyExchangeOptions } from './server12.js';
+export type { CertificateVerifyOptions, ServerHelloOptions } from './server13.js';
 export type { LabSecrets, LabTicket } from './state.js';
 export { LabState } from './state.js';
 export type {

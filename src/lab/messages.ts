@@ -2,14 +2,36 @@
  * Handshake messages built from the conversation state, each a {@link Lazy} value for `send`:
  * ClientHello (RFC 8446 §4.1.2) and its retry after a HelloRetryRequest, Finished in either version
  * (RFC 8446 §4.4.4, RFC 5246 §7.4.9) right, wrong, truncated or padded, ClientKeyExchange
- * (RFC 5246 §7.4.7, RFC 8422 §5.7), and TLS 1.2 renegotiation's ClientHello (RFC 5746 §3.5).
+ * (RFC 5246 §7.4.7, RFC 8422 §5.7), TLS 1.2 renegotiation's ClientHello (RFC 5746 §3.5), and in the
+ * server role ServerHello, HelloRetryRequest, EncryptedExtensions, Certificate and CertificateVerify
+ * (RFC 8446 §4.1.3, §4.1.4, §4.3.1, §4.4.2, §4.4.3).
  * @module
  */
 import { concat } from '../bytes/hex.js';
+import type { Extension } from '../tls/extensions.js';
 import { findExtension } from '../tls/extensions.js';
-import type { ClientHello } from '../tls/messages/hello.js';
-import type { ClientKeyExchange } from '../tls/messages/key-exchange.js';
-import type { Finished } from '../tls/messages/session.js';
+import type { CertificateVerify, Tls12Certificate, Tls13Certificate } from '../tls/messages/certificate.js';
+import type { ClientHello, ServerHello } from '../tls/messages/hello.js';
+import type { ClientKeyExchange, EcdheServerKeyExchange, ServerHelloDone } from '../tls/messages/key-exchange.js';
+import type { EncryptedExtensions, Finished } from '../tls/messages/session.js';
+import {
+  defaultServerHello12,
+  type ServerHello12Options,
+  type ServerKeyExchangeOptions,
+  serverCertificate12,
+  serverFinished12,
+  serverKeyExchange12,
+} from './server12.js';
+import {
+  type CertificateVerifyOptions,
+  defaultEncryptedExtensions,
+  defaultHelloRetryRequest,
+  defaultServerHello,
+  type ServerHelloOptions,
+  serverCertificateMessage,
+  serverCertificateVerify,
+  serverFinished13,
+} from './server13.js';
 import type { LabState } from './state.js';
 import { clientKeyExchange as buildCke, clientFinished12, type RsaPremasterOptions } from './tls12.js';
 import { clientFinished13, defaultClientHello, type HelloOptions, retryClientHello } from './tls13.js';
@@ -39,10 +61,10 @@ export interface FinishedOptions {
   verifyData?: Uint8Array;
 }
 
-/** Our Finished for the version in use, over the transcript so far, optionally spoiled. */
+/** Our Finished (the client's, or in the server role the server's) for the version in use, over the transcript so far, optionally spoiled. */
 export function finished(o: FinishedOptions = {}): (s: LabState) => Finished {
   return (s) => {
-    let verifyData = o.verifyData ?? (s.version === 'tls12' ? clientFinished12(s) : clientFinished13(s));
+    let verifyData = o.verifyData ?? defaultVerifyData(s);
     if (o.flip !== undefined) {
       verifyData = verifyData.slice();
       verifyData[0]! ^= o.flip;
@@ -51,6 +73,11 @@ export function finished(o: FinishedOptions = {}): (s: LabState) => Finished {
     if (o.append) verifyData = concat(verifyData, o.append);
     return { type: 'finished', verifyData };
   };
+}
+
+function defaultVerifyData(s: LabState): Uint8Array {
+  if (s.role === 'server') return s.version === 'tls12' ? serverFinished12(s) : serverFinished13(s);
+  return s.version === 'tls12' ? clientFinished12(s) : clientFinished13(s);
 }
 
 /** A TLS 1.2 ClientKeyExchange for the negotiated key exchange (RSA: any premaster or ciphertext). */
@@ -88,4 +115,49 @@ export function sentinelOf(s: LabState): 'tls12' | 'tls11' | undefined {
 /** The extension types of the ServerHello received, for scripts that branch on them. */
 export function serverHelloHas(s: LabState, kind: Parameters<typeof findExtension>[1]): boolean {
   return findExtension(s.serverHello?.extensions, kind) !== undefined;
+}
+
+/** Server role: the default ServerHello answering the ClientHello received (RFC 8446 §4.1.3), overridden by `options`. */
+export function serverHello(options: ServerHelloOptions = {}): (s: LabState) => ServerHello {
+  return (s) => defaultServerHello(s, options);
+}
+
+/** Server role: a HelloRetryRequest (RFC 8446 §4.1.4) asking for `options.group` (default: a group with no share). */
+export function helloRetryRequest(
+  options: ServerHelloOptions & { cookie?: Uint8Array } = {},
+): (s: LabState) => ServerHello {
+  return (s) => defaultHelloRetryRequest(s, options);
+}
+
+/** Server role: EncryptedExtensions (RFC 8446 §4.3.1) with `extensions` (default none). */
+export function encryptedExtensions(extensions: Extension[] = []): EncryptedExtensions {
+  return defaultEncryptedExtensions(extensions);
+}
+
+/**
+ * Server role: Certificate (RFC 8446 §4.4.2; RFC 5246 §7.4.2 once a TLS 1.2 ServerHello went out)
+ * with the run's chain (RunOptions.certificate) or `chain`.
+ */
+export function serverCertificate(chain?: Uint8Array[]): (s: LabState) => Tls13Certificate | Tls12Certificate {
+  return (s) => (s.version === 'tls12' ? serverCertificate12(s, chain) : serverCertificateMessage(s, chain));
+}
+
+/** Server role: a TLS 1.2 ServerHello (RFC 5246 §7.4.1.3) answering the ClientHello received. */
+export function serverHello12(options: ServerHello12Options = {}): (s: LabState) => ServerHello {
+  return (s) => defaultServerHello12(s, options);
+}
+
+/** Server role: an ECDHE ServerKeyExchange (RFC 8422 §5.4), really signed (or spoiled). */
+export function serverKeyExchange(options: ServerKeyExchangeOptions = {}): (s: LabState) => EcdheServerKeyExchange {
+  return (s) => serverKeyExchange12(s, options);
+}
+
+/** Server role: ServerHelloDone (RFC 5246 §7.4.5). */
+export function serverHelloDone(): ServerHelloDone {
+  return { type: 'server_hello_done' };
+}
+
+/** Server role: CertificateVerify (RFC 8446 §4.4.3) over the transcript so far, really signed (or spoiled). */
+export function certificateVerify(options: CertificateVerifyOptions = {}): (s: LabState) => CertificateVerify {
+  return (s) => serverCertificateVerify(s, options);
 }

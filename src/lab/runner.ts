@@ -7,6 +7,7 @@
  */
 import { concat } from '../bytes/hex.js';
 import type { CryptoProvider } from '../crypto/provider.js';
+import type { CertifiedKey } from '../handshake/types.js';
 import { ContentType, nameOf } from '../tls/enums.js';
 import { decodeHandshake, encodeHandshake, type HandshakeMessage } from '../tls/messages/handshake.js';
 import { type LabEpoch, recordHeader } from './epoch.js';
@@ -56,6 +57,10 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Most steps run, branches included (default 10 000). */
   maxSteps?: number;
+  /** The side the lab plays (default 'client'); 'server': the peer speaks first (see server13.ts). */
+  role?: 'client' | 'server';
+  /** Server role: the chain (leaf first) and key that Certificate and CertificateVerify use. */
+  certificate?: CertifiedKey;
 }
 
 const clock = (): number => globalThis.performance?.now() ?? Date.now();
@@ -67,6 +72,8 @@ export async function runConversation(
   options: RunOptions,
 ): Promise<ConversationResult> {
   const state = new LabState(options.provider);
+  state.role = options.role ?? 'client';
+  state.certificate = options.certificate;
   const incoming = new Incoming(transport, state, options.timeoutMs ?? 5000);
   const run = new Run(transport, state, incoming);
   const queue = [...steps];

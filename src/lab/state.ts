@@ -1,5 +1,5 @@
 /**
- * The client-side state a scripted conversation keeps in step with what was actually sent and
+ * The state a scripted conversation keeps in step with what was actually sent and
  * received: the transcript (RFC 8446 §4.4.1, with the HelloRetryRequest rule; RFC 5246 §7.4.9), the
  * TLS 1.3 key schedule (RFC 8446 §7.1) and the TLS 1.2 ECDHE/RSA master secret and key block
  * (RFC 5246 §8.1, §6.3; RFC 7627 §4), and the record epochs each direction uses.
@@ -21,6 +21,7 @@ import {
 } from '../crypto/key-schedule.js';
 import type { CryptoProvider, KeyShareKeyPair, RsaPublicKey } from '../crypto/provider.js';
 import { type Tls12CipherSuite, tls12CipherSuite } from '../crypto/tls12-key-schedule.js';
+import type { CertifiedKey } from '../handshake/types.js';
 import { ProtocolVersion } from '../tls/enums.js';
 import { findExtension } from '../tls/extensions.js';
 import type { DecodedHandshake, HandshakeMessage } from '../tls/messages/handshake.js';
@@ -28,6 +29,7 @@ import type { ClientHello, ServerHello } from '../tls/messages/hello.js';
 import type { ServerKeyExchange } from '../tls/messages/key-exchange.js';
 import { parseCertificate } from '../x509/certificate.js';
 import type { LabEpoch } from './epoch.js';
+import { serverReceived, serverSent } from './server13.js';
 import { verifyTls12ServerFinished } from './tls12.js';
 import { onClientHelloSent, onServerFinished, onServerHello13, updateReadKeys } from './tls13.js';
 
@@ -60,6 +62,17 @@ export interface LabTicket {
 /** The conversation state: what was negotiated and the keys in force. */
 export class LabState {
   readonly provider: CryptoProvider;
+  /**
+   * Which side the lab plays: 'client' (default), or 'server' (RFC 8446 server role, server13.ts):
+   * then `clientHello` is the peer's and `sent`/`received` follow the server's key schedule.
+   */
+  role: 'client' | 'server' = 'client';
+  /** Server role: the chain and key Certificate and CertificateVerify use. */
+  certificate: CertifiedKey | undefined;
+  /** Server role: the (EC)DHE/KEM shared secret of each key share our ServerHello builder answered. */
+  sharedSecrets = new Map<number, Uint8Array>();
+  /** Server role: whether the client's Finished verified (undefined before it arrives). */
+  clientFinishedValid: boolean | undefined;
   /** 'tls13' or 'tls12' once a ServerHello chose; undefined before. */
   version: 'tls13' | 'tls12' | undefined;
   /** Handshake messages in transcript order (raw, header included). */
@@ -128,6 +141,10 @@ export class LabState {
 
   /** Account for a handshake message we sent. */
   sent(message: HandshakeMessage, raw: Uint8Array, inTranscript: boolean): void {
+    if (this.role === 'server') {
+      serverSent(this, message, raw, inTranscript);
+      return;
+    }
     if (message.type === 'client_hello' && this.handshakeDone) {
       // TLS 1.2 renegotiation: a new handshake, a new transcript (RFC 5246 §7.4.1.2).
       this.handshakeDone = false;
@@ -150,6 +167,10 @@ export class LabState {
 
   /** Account for a handshake message received, installing keys as the handshake reaches them. */
   received(m: DecodedHandshake): void {
+    if (this.role === 'server') {
+      serverReceived(this, m);
+      return;
+    }
     if (m.type === 'server_hello') {
       this.onServerHello(m);
       return;

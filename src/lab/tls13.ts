@@ -73,23 +73,25 @@ export function clientFinished13(state: LabState): Uint8Array {
   return finishedVerifyData(state.provider, suite.hash, secret, state.transcriptHash());
 }
 
-/** After our KeyUpdate: the next client application traffic secret (RFC 8446 §7.2). */
+/** After our KeyUpdate: our next application traffic secret (RFC 8446 §7.2; the server's in the server role). */
 export function updateWriteKeys(state: LabState): void {
   const suite = state.suite13;
-  const secret = state.secrets.clientApplication;
+  const side = state.role === 'server' ? 'serverApplication' : 'clientApplication';
+  const secret = state.secrets[side];
   if (!suite || !secret) throw new Error('KeyUpdate before the application keys');
   const next = nextTrafficSecret(state.provider, suite.hash, secret);
-  state.secrets.clientApplication = next;
+  state.secrets[side] = next;
   state.write = tls13Epoch(state.provider, suite, next, `${state.write?.label ?? 'application'}+1`);
 }
 
-/** The server's KeyUpdate: its next application traffic secret for our reads (RFC 8446 §4.6.3). */
+/** The peer's KeyUpdate: its next application traffic secret for our reads (RFC 8446 §4.6.3). */
 export function updateReadKeys(state: LabState): void {
   const suite = state.suite13;
-  const secret = state.secrets.serverApplication;
+  const side = state.role === 'server' ? 'clientApplication' : 'serverApplication';
+  const secret = state.secrets[side];
   if (!suite || !secret) return;
   const next = nextTrafficSecret(state.provider, suite.hash, secret);
-  state.secrets.serverApplication = next;
+  state.secrets[side] = next;
   state.read = tls13Epoch(state.provider, suite, next, `${state.read?.label ?? 'application'}+1`);
 }
 

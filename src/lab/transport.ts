@@ -37,12 +37,18 @@ export interface MemoryPeerLog {
  * A transport whose peer is `peer`, run in memory: each write is handed to `peer.handle`, and every
  * `send` event it produces becomes readable. After an `error` or `closed` event the peer's stream ends
  * (what the Node adapter does: it closes the socket after a fatal alert), and so does it after `close()`.
+ * `initial`: events the peer produced before the first write (a client's `start()`, its ClientHello),
+ * for a conversation in the server role.
  */
-export function memoryTransport(peer: SansIoPeer): LabTransport & MemoryPeerLog {
+export function memoryTransport(peer: SansIoPeer, initial: readonly AnyTlsEvent[] = []): LabTransport & MemoryPeerLog {
   const queue: Uint8Array[] = [];
   const events: AnyTlsEvent[] = [];
   let ended = false;
   let waiter: ((b: Uint8Array | null) => void) | undefined;
+  for (const e of initial) {
+    events.push(e);
+    if (e.kind === 'send') queue.push(e.bytes);
+  }
   const wake = (): void => {
     if (!waiter) return;
     const next = queue.shift() ?? (ended ? null : undefined);

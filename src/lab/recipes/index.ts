@@ -18,4 +18,16 @@ export { oversizedRecord } from './record-size.js';
 export { clientHelloAfterHandshake13, renegotiation12, renegotiationAnswer } from './renegotiation.js';
 export type { RsaVariant } from './rsa-oracle.js';
 export { RSA_VARIANTS, rsaPremasterProbe, spoiledPlaintext } from './rsa-oracle.js';
+export {
+  retryForSharedGroup,
+  retryThenHandshake13,
+  serveHandshake12,
+  serveHandshake13,
+  serverAuthFlight13,
+  serverKeyUpdate,
+  unofferedSuite,
+  unofferedSuiteServerHello,
+  wrongServerFinished,
+  wrongServerFinished12,
+} from './server.js';
 export { earlyDataAccepted, getTicket, replayEarlyData, sendEarlyData } from './zero-rtt.js';
