@@ -1,6 +1,7 @@
 /**
  * src/lab sits above handshake and below node/cli (docs/architecture.md): its files import only from
- * bytes, tls, crypto, x509, handshake (its types and the few shared helpers of handshake/common.ts, such as the CertificateVerify content) and itself, never `node:*`, and use no Buffer.
+ * bytes, tls, crypto, x509, handshake (its types and a few shared helpers of handshake/common.ts,
+ * such as the CertificateVerify content) and itself, never `node:*`, and use no Buffer.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
