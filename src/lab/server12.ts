@@ -9,13 +9,7 @@
 import { concat, equalBytes } from '../bytes/hex.js';
 import { Writer } from '../bytes/writer.js';
 import { groupName } from '../crypto/provider.js';
-import {
-  tls12CipherSuite,
-  tls12ExtendedMasterSecret,
-  tls12FinishedVerifyData,
-  tls12KeyBlock,
-  tls12MasterSecret,
-} from '../crypto/tls12-key-schedule.js';
+import { tls12CipherSuite, tls12FinishedVerifyData } from '../crypto/tls12-key-schedule.js';
 import { schemeFitsKey, tls13SchemeName } from '../handshake/common.js';
 import { CipherSuite, NamedGroup, ProtocolVersion } from '../tls/enums.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
@@ -23,8 +17,8 @@ import type { Tls12Certificate } from '../tls/messages/certificate.js';
 import type { DecodedHandshake } from '../tls/messages/handshake.js';
 import type { ServerHello } from '../tls/messages/hello.js';
 import { type EcdheServerKeyExchange, encodeServerKeyExchangeParams } from '../tls/messages/key-exchange.js';
-import { tls12Epoch } from './epoch.js';
-import type { LabState } from './state.js';
+import { type LabState, peerHello } from './state.js';
+import { installPendingKeys } from './tls12.js';
 
 /** The TLS 1.2 suites the default ServerHello picks from (ECDHE + AEAD only, RFC 9325 §4.2). */
 const SERVER_SUITES_12 = [
@@ -46,12 +40,6 @@ export interface ServerHello12Options {
   extendedMasterSecret?: boolean;
   extraExtensions?: Extension[];
   edit?: (hello: ServerHello) => ServerHello;
-}
-
-function peerHello(state: LabState) {
-  const hello = state.clientHello;
-  if (!hello) throw new Error('no ClientHello received yet: expect one first');
-  return hello;
 }
 
 /** The default TLS 1.2 ServerHello: secure renegotiation (RFC 5746) and EMS answered when offered. */
@@ -177,11 +165,5 @@ export function onClientMessage12(state: LabState, m: DecodedHandshake): void {
   } catch {
     return;
   }
-  const master = state.extendedMasterSecret
-    ? tls12ExtendedMasterSecret(state.provider, suite.hash, premaster, state.transcriptHash())
-    : tls12MasterSecret(state.provider, suite.hash, premaster, clientRandom, serverRandom);
-  state.secrets.master12 = master;
-  const block = tls12KeyBlock(state.provider, suite, master, clientRandom, serverRandom);
-  state.pendingWrite = tls12Epoch(state.provider, suite, block, 'server', 'seal');
-  state.pendingRead = tls12Epoch(state.provider, suite, block, 'client', 'open');
+  installPendingKeys(state, suite, premaster, clientRandom, serverRandom);
 }

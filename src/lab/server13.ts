@@ -23,8 +23,8 @@ import { HELLO_RETRY_REQUEST_RANDOM, isHelloRetryRequestRandom, type ServerHello
 import type { EncryptedExtensions } from '../tls/messages/session.js';
 import { tls13Epoch } from './epoch.js';
 import { onClientMessage12, onServerHello12Sent } from './server12.js';
-import type { LabState } from './state.js';
-import { updateReadKeys } from './tls13.js';
+import { type LabState, peerHello } from './state.js';
+import { installHandshakeKeys, updateReadKeys } from './tls13.js';
 
 /** The TLS 1.3 suites the default ServerHello picks from, in our preference order (RFC 9325). */
 const SERVER_SUITES = [
@@ -47,12 +47,6 @@ export interface ServerHelloOptions {
   extraExtensions?: Extension[];
   /** Last word: edit the message as built. */
   edit?: (hello: ServerHello) => ServerHello;
-}
-
-function peerHello(state: LabState) {
-  const hello = state.clientHello;
-  if (!hello) throw new Error('no ClientHello received yet: expect one first');
-  return hello;
 }
 
 function defaultSuite(state: LabState): number {
@@ -235,13 +229,7 @@ function onServerHelloSent(state: LabState, m: ServerHello): void {
   const ks = findExtension(m.extensions, 'key_share');
   const shared = ks?.form === 'server_hello' ? state.sharedSecrets.get(ks.share.group) : undefined;
   state.psk = undefined;
-  const hs = state.earlySecret().handshake(shared);
-  const hash = state.transcriptHash();
-  state.handshakeSecret = hs;
-  state.secrets.clientHandshake = hs.clientHandshakeTrafficSecret(hash);
-  state.secrets.serverHandshake = hs.serverHandshakeTrafficSecret(hash);
-  state.write = tls13Epoch(state.provider, suite, state.secrets.serverHandshake, 'handshake');
-  state.read = tls13Epoch(state.provider, suite, state.secrets.clientHandshake, 'handshake');
+  installHandshakeKeys(state, suite, shared);
 }
 
 /** Our Finished went out (its step still seals it with the handshake keys): the application secrets. */

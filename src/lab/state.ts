@@ -249,3 +249,10 @@ function rsaKeyOf(m: HandshakeMessage): RsaPublicKey | undefined {
     return undefined;
   }
 }
+
+/** The ClientHello the server role answers. */
+export function peerHello(state: LabState): ClientHello {
+  const hello = state.clientHello;
+  if (!hello) throw new Error('no ClientHello received yet: expect one first');
+  return hello;
+}

@@ -7,6 +7,7 @@
  */
 import { concat, equalBytes } from '../bytes/hex.js';
 import { groupName } from '../crypto/provider.js';
+import type { Tls12CipherSuite } from '../crypto/tls12-key-schedule.js';
 import {
   tls12ExtendedMasterSecret,
   tls12FinishedVerifyData,
@@ -79,13 +80,29 @@ export function onClientKeyExchangeSent(state: LabState): void {
   const random = state.clientHello?.random;
   const serverRandom = state.serverHello?.random;
   if (!suite || !premaster || !random || !serverRandom) return;
+  installPendingKeys(state, suite, premaster, random, serverRandom);
+}
+
+/**
+ * From the premaster (RFC 5246 §8.1, RFC 7627 §4 when extended_master_secret was agreed): the master
+ * secret and the key block, as the pending epochs of the side the lab plays; each ChangeCipherSpec
+ * makes its direction's current.
+ */
+export function installPendingKeys(
+  state: LabState,
+  suite: Tls12CipherSuite,
+  premaster: Uint8Array,
+  clientRandom: Uint8Array,
+  serverRandom: Uint8Array,
+): void {
   const master = state.extendedMasterSecret
     ? tls12ExtendedMasterSecret(state.provider, suite.hash, premaster, state.transcriptHash())
-    : tls12MasterSecret(state.provider, suite.hash, premaster, random, serverRandom);
+    : tls12MasterSecret(state.provider, suite.hash, premaster, clientRandom, serverRandom);
   state.secrets.master12 = master;
-  const block = tls12KeyBlock(state.provider, suite, master, random, serverRandom);
-  state.pendingWrite = tls12Epoch(state.provider, suite, block, 'client', 'seal');
-  state.pendingRead = tls12Epoch(state.provider, suite, block, 'server', 'open');
+  const block = tls12KeyBlock(state.provider, suite, master, clientRandom, serverRandom);
+  const [ours, theirs] = state.role === 'server' ? (['server', 'client'] as const) : (['client', 'server'] as const);
+  state.pendingWrite = tls12Epoch(state.provider, suite, block, ours, 'seal');
+  state.pendingRead = tls12Epoch(state.provider, suite, block, theirs, 'open');
 }
 
 /** Our Finished verify_data (RFC 5246 §7.4.9). */

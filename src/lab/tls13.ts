@@ -5,7 +5,13 @@
  * @module
  */
 import { concat, equalBytes } from '../bytes/hex.js';
-import { EarlySecret, finishedVerifyData, nextTrafficSecret, tls13CipherSuite } from '../crypto/key-schedule.js';
+import {
+  EarlySecret,
+  finishedVerifyData,
+  nextTrafficSecret,
+  type Tls13CipherSuite,
+  tls13CipherSuite,
+} from '../crypto/key-schedule.js';
 import { groupName, HASH_LENGTH } from '../crypto/provider.js';
 import { CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme } from '../tls/enums.js';
 import { type Extension, findExtension } from '../tls/extensions.js';
@@ -31,13 +37,25 @@ export function onServerHello13(state: LabState, m: ServerHello): void {
   }
   // The PSK enters the key schedule only when the server selected it (RFC 8446 §4.2.11).
   if (!findExtension(m.extensions, 'pre_shared_key')) state.psk = undefined;
+  installHandshakeKeys(state, suite, shared);
+}
+
+/**
+ * After the ServerHello (RFC 8446 §7.1): the handshake secret from `shared`, both handshake traffic
+ * secrets over the transcript so far, and the epochs of the side the lab plays.
+ */
+export function installHandshakeKeys(state: LabState, suite: Tls13CipherSuite, shared: Uint8Array | undefined): void {
   const hs = state.earlySecret().handshake(shared);
   const hash = state.transcriptHash();
   state.handshakeSecret = hs;
   state.secrets.clientHandshake = hs.clientHandshakeTrafficSecret(hash);
   state.secrets.serverHandshake = hs.serverHandshakeTrafficSecret(hash);
-  state.read = tls13Epoch(state.provider, suite, state.secrets.serverHandshake, 'handshake');
-  state.write = tls13Epoch(state.provider, suite, state.secrets.clientHandshake, 'handshake');
+  const [ours, theirs] =
+    state.role === 'server'
+      ? [state.secrets.serverHandshake, state.secrets.clientHandshake]
+      : [state.secrets.clientHandshake, state.secrets.serverHandshake];
+  state.write = tls13Epoch(state.provider, suite, ours, 'handshake');
+  state.read = tls13Epoch(state.provider, suite, theirs, 'handshake');
 }
 
 /** The server's Finished: check it, then derive the application secrets (RFC 8446 §7.1). */
