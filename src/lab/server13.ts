@@ -21,10 +21,9 @@ import type { CertificateVerify, Tls13Certificate } from '../tls/messages/certif
 import type { DecodedHandshake, HandshakeMessage } from '../tls/messages/handshake.js';
 import { HELLO_RETRY_REQUEST_RANDOM, isHelloRetryRequestRandom, type ServerHello } from '../tls/messages/hello.js';
 import type { EncryptedExtensions } from '../tls/messages/session.js';
-import { tls13Epoch } from './epoch.js';
 import { onClientMessage12, onServerHello12Sent } from './server12.js';
 import { type LabState, peerHello } from './state.js';
-import { installHandshakeKeys, updateReadKeys } from './tls13.js';
+import { installApplicationKeys, installHandshakeKeys, updateReadKeys } from './tls13.js';
 
 /** The TLS 1.3 suites the default ServerHello picks from, in our preference order (RFC 9325). */
 const SERVER_SUITES = [
@@ -237,13 +236,7 @@ function onOurFinished(state: LabState): void {
   const suite = state.suite13;
   const hs = state.handshakeSecret;
   if (!suite || !hs) return;
-  const master = hs.master();
-  state.masterSecret = master;
-  const hash = state.transcriptHash();
-  state.secrets.clientApplication = master.clientApplicationTrafficSecret(hash);
-  state.secrets.serverApplication = master.serverApplicationTrafficSecret(hash);
-  state.write = tls13Epoch(state.provider, suite, state.secrets.serverApplication, 'application');
-  state.pendingClientApplication = tls13Epoch(state.provider, suite, state.secrets.clientApplication, 'application');
+  installApplicationKeys(state, suite, hs);
 }
 
 /** The client's Finished: check it (§4.4.4), then read with the client's application keys. */

@@ -8,6 +8,7 @@ import { concat, equalBytes } from '../bytes/hex.js';
 import {
   EarlySecret,
   finishedVerifyData,
+  type HandshakeSecret,
   nextTrafficSecret,
   type Tls13CipherSuite,
   tls13CipherSuite,
@@ -74,12 +75,23 @@ export function onServerFinished(state: LabState, m: DecodedHandshake): void {
   );
   state.serverFinishedValid = equalBytes(expected, m.verifyData);
   state.transcript.push(m.raw);
+  installApplicationKeys(state, suite, hs);
+}
+
+/**
+ * After the server's Finished (RFC 8446 §7.1): the master secret and both application traffic secrets
+ * over the transcript so far. The server's epoch starts at once (our write epoch in the server role, our
+ * read epoch in the client role); the client's waits, pending, for the client's Finished.
+ */
+export function installApplicationKeys(state: LabState, suite: Tls13CipherSuite, hs: HandshakeSecret): void {
   const master = hs.master();
   state.masterSecret = master;
   const hash = state.transcriptHash();
   state.secrets.clientApplication = master.clientApplicationTrafficSecret(hash);
   state.secrets.serverApplication = master.serverApplicationTrafficSecret(hash);
-  state.read = tls13Epoch(state.provider, suite, state.secrets.serverApplication, 'application');
+  const server = tls13Epoch(state.provider, suite, state.secrets.serverApplication, 'application');
+  if (state.role === 'server') state.write = server;
+  else state.read = server;
   state.pendingClientApplication = tls13Epoch(state.provider, suite, state.secrets.clientApplication, 'application');
 }
 
