@@ -246,15 +246,25 @@ export class NodeCryptoProvider implements CryptoProvider {
     checkHash(hash);
     const hashLength = HASH_LENGTH[hash];
     if (length > 255 * hashLength) throw new RangeError('HKDF-Expand: length > 255 * HashLen');
+    // T(i) = HMAC(PRK, T(i-1) | info | i) with T(0) empty, each input one buffer: one `update` per block.
+    const input = new Uint8Array(hashLength + info.length + 1);
+    input.set(info, hashLength);
+    input[input.length - 1] = 1;
+    let t = plain(createHmac(hash, prk).update(input.subarray(hashLength)).digest());
+    // One block of full length, the traffic secrets' case: the digest is the output.
+    if (length === hashLength) return t;
     const out = new Uint8Array(length);
-    const counter = new Uint8Array(1);
-    let t: Uint8Array = new Uint8Array(0);
-    for (let i = 1, o = 0; o < length; i++, o += hashLength) {
-      counter[0] = i;
-      t = plain(createHmac(hash, prk).update(t).update(info).update(counter).digest());
+    for (let i = 2, o = 0; ; i++) {
       out.set(t.subarray(0, Math.min(hashLength, length - o)), o);
+      o += hashLength;
+      if (o >= length) break;
+      input.set(t, 0);
+      input[input.length - 1] = i;
+      t.fill(0);
+      t = plain(createHmac(hash, prk).update(input).digest());
     }
     t.fill(0);
+    input.fill(0, 0, hashLength);
     return out;
   }
 
