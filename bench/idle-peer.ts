@@ -6,7 +6,8 @@
  *
  * Usage (by the bench only): `fork('bench/idle-peer.ts', ['server', implementation])`, then
  * `fork('bench/idle-peer.ts', ['client', implementation, port])`, with the tsx loader and `--expose-gc`
- * in `execArgv`. The server first reports its port.
+ * in `execArgv`; implementation `tlswire`, `node:tls`, or `node:tls-shared` (node:tls clients sharing
+ * one SecureContext). The server first reports its port.
  */
 import tls from 'node:tls';
 import { pathToFileURL } from 'node:url';
@@ -49,10 +50,13 @@ interface Idle {
 /** The client side: `reach(total)` opens connections until `total` are established. */
 function clients(which: string, port: number): { kept: Idle[]; reach(total: number): Promise<void> } {
   const options = { host: '127.0.0.1', port, servername: 'localhost', ca: readPki('root-ca.crt') };
+  // node:tls makes a SecureContext (an OpenSSL SSL_CTX with its own trust store) per connect() given
+  // `ca`; 'node:tls-shared' passes one made once instead.
+  const shared = { ...options, ca: undefined, secureContext: tls.createSecureContext({ ca: options.ca }) };
   const kept: Idle[] = [];
   const open = () =>
     new Promise<void>((resolve, reject) => {
-      const s = which === 'tlswire' ? connect(options) : tls.connect(options);
+      const s = which === 'tlswire' ? connect(options) : tls.connect(which === 'node:tls-shared' ? shared : options);
       s.once('secureConnect', () => resolve());
       s.on('error', reject);
       kept.push(s);

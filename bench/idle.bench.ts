@@ -3,15 +3,16 @@
  * established connection, 10,000 connections, both sides (tlswire and node:tls)", target ≤ 16 KiB of
  * heap per connection for tlswire.
  *
- * For each implementation (tlswire's Node adapter with its default native provider, then node:tls)
- * this process forks a fresh server and a fresh client process (`bench/idle-peer.ts`): the two sides
- * are measured apart, neither process needs 20,000 descriptors, and neither reuses memory the other
- * implementation freed (a server in this process measured the second implementation low: its RSS grew
- * into what the first one had released). Connections are opened over 127.0.0.1, at most 32
- * handshakes in flight, until the server has accepted them all; after a settle (the server's tickets
- * arrive) and full collections each process reads `process.memoryUsage()`. The figures are deltas
- * between a warm baseline ({@link BASE} connections) and {@link N} connections, divided by the
- * connections added. node:tls keeps its TLS state in OpenSSL's malloc'd memory, which heap and
+ * For each implementation (tlswire's Node adapter with its default native provider; node:tls with
+ * `ca` given to each connect(), which makes an OpenSSL SSL_CTX per connection; node:tls with one
+ * SecureContext shared by the clients) this process forks a fresh server and a fresh client process
+ * (`bench/idle-peer.ts`): the two sides are measured apart, neither process needs 20,000
+ * descriptors, and neither reuses memory another implementation freed (a server in this process
+ * measured the second implementation low: its RSS grew into what the first one had released).
+ * Connections are opened over 127.0.0.1, at most 32 handshakes in flight, until the server has
+ * accepted them all; after a settle (the server's tickets arrive) and full collections each process
+ * reads `process.memoryUsage()`. The figures are deltas between a warm baseline ({@link BASE}
+ * connections) and {@link N} connections, divided by the connections added. node:tls keeps its TLS state in OpenSSL's malloc'd memory, which heap and
  * external do not count: RSS is the comparable column.
  */
 
@@ -27,7 +28,13 @@ const BASE = 200;
 const SETTLE = 1000;
 const TARGET_KIB = 16;
 
-type Which = 'tlswire' | 'node:tls';
+/** Implementations as bench/idle-peer.ts names them, and as the output does. */
+const RUNS = [
+  ['tlswire', 'tlswire'],
+  ['node:tls', 'node:tls'],
+  ['node:tls-shared', 'node:tls (one SecureContext)'],
+] as const;
+type Which = (typeof RUNS)[number][0];
 type Usage = NodeJS.MemoryUsage;
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,25 +124,26 @@ export async function register(_bench: Bench): Promise<string[]> {
       `deltas from ${BASE} to ${N.toLocaleString('en-US')} after full GCs; server and clients each in a fresh process:`,
   ];
   const heaps: string[] = [];
-  for (const which of ['tlswire', 'node:tls'] as const) {
+  for (const [which, label] of RUNS) {
     const started = Date.now();
     const { base, full } = await measure(which);
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     for (const side of ['server', 'client'] as const) {
       const m = perConnection(base[side], full[side]);
       lines.push(
-        `  ${which} ${side}: heap ${m.heap.toFixed(1)} KiB, external ${m.external.toFixed(1)} KiB ` +
+        `  ${label} ${side}: heap ${m.heap.toFixed(1)} KiB, external ${m.external.toFixed(1)} KiB ` +
           `(array buffers ${m.arrayBuffers.toFixed(1)} KiB), RSS ${m.rss.toFixed(1)} KiB per connection`,
       );
       if (which === 'tlswire') heaps.push(`${side} ${m.heap.toFixed(1)} KiB ${m.heap <= TARGET_KIB ? 'ok' : 'OVER'}`);
     }
     lines.push(
-      `  (${which}: ${seconds} s, RSS at ${N}: server ${mib(full.server.rss)}, client ${mib(full.client.rss)})`,
+      `  (${label} ${seconds} s, RSS at ${N}: server ${mib(full.server.rss)}, client ${mib(full.client.rss)})`,
     );
   }
   lines.push(
     `  target (#12) tlswire heap ≤ ${TARGET_KIB} KiB per idle connection: ${heaps.join(', ')}`,
-    "  node:tls keeps its TLS state in OpenSSL's malloc'd memory, outside heap and external: RSS is the comparable column",
+    "  node:tls keeps its TLS state in OpenSSL's malloc'd memory, outside heap and external: RSS is the comparable column;",
+    '  node:tls clients given `ca` make an OpenSSL SSL_CTX per connection, with one shared SecureContext they do not',
   );
   return lines;
 }
