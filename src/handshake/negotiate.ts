@@ -117,6 +117,8 @@ export class NegotiatingClient extends Endpoint<AnyTlsEvent> {
         // A TLS 1.2 ServerHello (RFC 8446 §4.2.1: no supported_versions): TLS 1.2 from here on.
         this.#tls12 = this.#startTls12();
       }
+      // Only the TLS 1.2 path reads it again: an idle connection does not keep its ClientHello (≈ 3 KB).
+      this.#hello = undefined;
     }
     if (this.#tls12) {
       this.#tls12.input(input);
