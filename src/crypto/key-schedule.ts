@@ -93,7 +93,13 @@ export function hkdfExpandLabel(
   if (context.length > 255) throw new RangeError('HKDF-Expand-Label: context longer than 255 bytes');
   // An invalid length fails as the Writer reports it (EncodeError).
   if (!Number.isInteger(length) || length < 0 || length > 0xffff) Writer.encode((w) => w.u16(length));
-  // HkdfLabel: uint16 length, opaque label<7..255>, opaque context<0..255>.
+  const info =
+    context.length === 0 ? contextFreeLabel(label, fullLabel, length) : hkdfLabel(fullLabel, context, length);
+  return provider.hkdfExpand(hash, secret, info, length);
+}
+
+/** HkdfLabel: uint16 length, opaque label<7..255>, opaque context<0..255> (RFC 8446 §7.1). */
+function hkdfLabel(fullLabel: Uint8Array, context: Uint8Array, length: number): Uint8Array {
   const info = new Uint8Array(4 + fullLabel.length + context.length);
   info[0] = (length >>> 8) & 0xff;
   info[1] = length & 0xff;
@@ -101,7 +107,20 @@ export function hkdfExpandLabel(
   info.set(fullLabel, 3);
   info[3 + fullLabel.length] = context.length;
   info.set(context, 4 + fullLabel.length);
-  return provider.hkdfExpand(hash, secret, info, length);
+  return info;
+}
+
+/** The HkdfLabels with an empty context ("key", "iv", "finished", …): public constants, built once each. */
+const contextFree = new Map<string, Uint8Array>();
+
+function contextFreeLabel(label: string, fullLabel: Uint8Array, length: number): Uint8Array {
+  const key = `${length} ${label}`;
+  let info = contextFree.get(key);
+  if (info === undefined) {
+    info = hkdfLabel(fullLabel, new Uint8Array(0), length);
+    if (contextFree.size < 64) contextFree.set(key, info);
+  }
+  return info;
 }
 
 /**

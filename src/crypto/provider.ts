@@ -12,6 +12,8 @@
  *   layer turns that into bad_record_mac.
  * - Malformed peer input (a key share that is not a point, a wrong length) throws {@link CryptoError}.
  * - Byte arrays returned by a provider are fresh copies the caller owns and may wipe.
+ * - A provider never writes into the byte arrays it is given (the key schedule passes shared constant
+ *   HkdfLabels as `info`).
  * @module
  */
 import { TlswireError } from '../bytes/errors.js';

@@ -149,6 +149,29 @@ class NodeAeadContext implements AeadContext {
   }
 }
 
+/**
+ * HKDF-Expand's blocks after the first (RFC 5869 §2.3): T(i) = HMAC(PRK, T(i-1) | info | i), each
+ * input one buffer, written into `out` after T(1) = `first`.
+ */
+function expandMore(hash: HashName, prk: Uint8Array, info: Uint8Array, first: Uint8Array, out: Uint8Array): void {
+  const hashLength = first.length;
+  const input = new Uint8Array(hashLength + info.length + 1);
+  input.set(info, hashLength);
+  let t = first;
+  for (let i = 2, o = hashLength; o < out.length; i++, o += hashLength) {
+    input.set(t, 0);
+    input[input.length - 1] = i;
+    if (t !== first) t.fill(0);
+    t = plain(createHmac(hash, prk).update(input).digest());
+    out.set(t.subarray(0, Math.min(hashLength, out.length - o)), o);
+  }
+  t.fill(0);
+  input.fill(0);
+}
+
+/** The block counter of HKDF-Expand's first block (RFC 5869 §2.3). */
+const COUNTER_ONE = Uint8Array.of(1);
+
 /** True when `key` is of the type the scheme signs or verifies with (as NobleProvider checks). */
 function keyFits(spec: SignatureSchemeSpec, key: PrivateKey | PublicKey): boolean {
   switch (spec.kind) {
@@ -246,25 +269,13 @@ export class NodeCryptoProvider implements CryptoProvider {
     checkHash(hash);
     const hashLength = HASH_LENGTH[hash];
     if (length > 255 * hashLength) throw new RangeError('HKDF-Expand: length > 255 * HashLen');
-    // T(i) = HMAC(PRK, T(i-1) | info | i) with T(0) empty, each input one buffer: one `update` per block.
-    const input = new Uint8Array(hashLength + info.length + 1);
-    input.set(info, hashLength);
-    input[input.length - 1] = 1;
-    let t = plain(createHmac(hash, prk).update(input.subarray(hashLength)).digest());
-    // One block of full length, the traffic secrets' case: the digest is the output.
+    // T(1) = HMAC(PRK, info | 0x01); the traffic secrets' case (one block of full length) is the digest itself.
+    const t = plain(createHmac(hash, prk).update(info).update(COUNTER_ONE).digest());
     if (length === hashLength) return t;
     const out = new Uint8Array(length);
-    for (let i = 2, o = 0; ; i++) {
-      out.set(t.subarray(0, Math.min(hashLength, length - o)), o);
-      o += hashLength;
-      if (o >= length) break;
-      input.set(t, 0);
-      input[input.length - 1] = i;
-      t.fill(0);
-      t = plain(createHmac(hash, prk).update(input).digest());
-    }
+    out.set(t.subarray(0, Math.min(hashLength, length)));
+    if (length > hashLength) expandMore(hash, prk, info, t, out);
     t.fill(0);
-    input.fill(0, 0, hashLength);
     return out;
   }
 
