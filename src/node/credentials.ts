@@ -92,7 +92,10 @@ export function bundledRootDers(): Uint8Array[] {
   return bundledDers;
 }
 
-/** Trust stores built from `ca` options, by the DER of their certificates (at most {@link STORES_LIMIT}). */
+/**
+ * Trust stores built from `ca` options, by the DER of their certificates and, when `ca` was a string, by
+ * that PEM text too (at most {@link STORES_LIMIT} keys).
+ */
 const stores = new Map<string, TrustStore>();
 const STORES_LIMIT = 32;
 
@@ -103,15 +106,23 @@ const STORES_LIMIT = 32;
  */
 export function trustStore(ca: CertificateSource | undefined): TrustStore {
   if (ca === undefined) return bundledRoots();
+  // PEM text given as a string is its own key: a client passing the same `ca` string to every
+  // `connect` does not decode it again per connection.
+  const text = typeof ca === 'string' ? `pem ${ca}` : undefined;
+  let store = text === undefined ? undefined : stores.get(text);
+  if (store !== undefined) return store;
   const ders = certificatesFrom(ca);
   const id = ders.map((der) => Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64')).join(',');
-  let store = stores.get(id);
-  if (store === undefined) {
-    store = new TrustStore(ders);
-    stores.set(id, store);
-    if (stores.size > STORES_LIMIT) stores.delete(stores.keys().next().value as string);
-  }
+  store = stores.get(id) ?? new TrustStore(ders);
+  remember(id, store);
+  if (text !== undefined) remember(text, store);
   return store;
+}
+
+/** Keeps `store` under `key`, the oldest dropped beyond {@link STORES_LIMIT}. */
+function remember(key: string, store: TrustStore): void {
+  stores.set(key, store);
+  if (stores.size > STORES_LIMIT) stores.delete(stores.keys().next().value as string);
 }
 
 /**
