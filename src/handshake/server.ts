@@ -103,6 +103,8 @@ interface ServerHandshake {
   postHandshakeAuth: boolean;
   /** We sent a CertificateRequest (RFC 8446 §4.3.2): the client's Certificate comes before its Finished. */
   clientAuth: boolean;
+  /** The handshake resumed a session (a PSK from one of our tickets). */
+  resumed: boolean;
 }
 
 /**
@@ -252,6 +254,7 @@ function afterFirstFlight(
     serverName: hello.serverName,
     postHandshakeAuth: findExtension(hello.ch.extensions, 'post_handshake_auth') !== undefined,
     clientAuth,
+    resumed: hello.psk !== undefined,
   };
   if (hello.psk?.earlyData && clientEarly) {
     cx.keys.setReadKeys('early', hs.suite, clientEarly);
@@ -308,7 +311,7 @@ export class ExpectClientCertificate implements ServerState {
  * hidden class on every call: docs/performance.md).
  */
 function withClientCertificate(hs: ServerHandshake, peer: PeerCertificate): ServerHandshake & PeerCertificate {
-  const { suite, transcript, secrets, app, alpn, serverName, postHandshakeAuth, clientAuth } = hs;
+  const { suite, transcript, secrets, app, alpn, serverName, postHandshakeAuth, clientAuth, resumed } = hs;
   return {
     suite,
     transcript,
@@ -318,6 +321,7 @@ function withClientCertificate(hs: ServerHandshake, peer: PeerCertificate): Serv
     serverName,
     postHandshakeAuth,
     clientAuth,
+    resumed,
     chain: peer.chain,
     key: peer.key,
   };
@@ -367,7 +371,9 @@ export class ExpectClientFinished extends PeerFinishedState<ServerContext, Serve
     const { suite, transcript, secrets, app } = this.hs;
     completeHandshake(cx, suite, secrets, app, transcript);
     const established = new ServerEstablished(this.hs);
-    for (let i = 0; i < cx.settings.ticketCount; i++) established.sendTicket(cx);
+    // After a resumption one ticket replaces the one used, as OpenSSL does (SSL_CTX_set_num_tickets).
+    const tickets = this.hs.resumed ? Math.min(cx.settings.ticketCount, 1) : cx.settings.ticketCount;
+    for (let i = 0; i < tickets; i++) established.sendTicket(cx);
     return established;
   }
 }

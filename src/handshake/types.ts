@@ -296,7 +296,10 @@ export interface ServerConfig extends CommonConfig, OcspServerOptions {
   sendSupportedGroups?: boolean;
   /** Issue tickets (RFC 8446 §4.6.1) with this ticketer after the handshake. */
   ticketer?: Ticketer;
-  /** Tickets to send after the client's Finished (default 2 when a ticketer is set). */
+  /**
+   * Tickets to send after the client's Finished (default 2 when a ticketer is set); after a resumed
+   * handshake at most one, as OpenSSL's `SSL_CTX_set_num_tickets`. 0: none.
+   */
   ticketCount?: number;
   /** Ticket lifetime in seconds (default 7200, at most 604800). */
   ticketLifetime?: number;
