@@ -142,6 +142,18 @@ export function emptyHash(provider: CryptoProvider, hash: HashName): Uint8Array 
   return provider.hash(hash, new Uint8Array(0));
 }
 
+/** Hash("") of each hash, computed once: the key schedule's context for "derived" and the binder keys. */
+const emptyHashes = new Map<HashName, Uint8Array>();
+
+function sharedEmptyHash(provider: CryptoProvider, hash: HashName): Uint8Array {
+  let value = emptyHashes.get(hash);
+  if (value === undefined) {
+    value = emptyHash(provider, hash);
+    emptyHashes.set(hash, value);
+  }
+  return value;
+}
+
 /** A record protection key and IV (RFC 8446 §7.3). Both are secret. */
 export interface TrafficKeys {
   readonly key: Uint8Array;
@@ -205,7 +217,7 @@ export function exportKeyingMaterial(
   context: Uint8Array | undefined,
   length: number,
 ): Uint8Array {
-  const secret = deriveSecret(provider, hash, exporterSecret, label, emptyHash(provider, hash));
+  const secret = deriveSecret(provider, hash, exporterSecret, label, sharedEmptyHash(provider, hash));
   const out = hkdfExpandLabel(
     provider,
     hash,
@@ -263,7 +275,13 @@ abstract class Stage {
 
   /** `HKDF-Extract(Derive-Secret(this, "derived", ""), ikm)`, then wipe this stage. */
   protected extractNext(ikm: Uint8Array): Uint8Array {
-    const salt = deriveSecret(this.provider, this.hash, this.secret, 'derived', emptyHash(this.provider, this.hash));
+    const salt = deriveSecret(
+      this.provider,
+      this.hash,
+      this.secret,
+      'derived',
+      sharedEmptyHash(this.provider, this.hash),
+    );
     const next = this.provider.hkdfExtract(this.hash, salt, ikm);
     wipe(salt);
     this.dispose();
@@ -306,7 +324,7 @@ export class EarlySecret extends Stage {
 
   /** binder_key = Derive-Secret(Early Secret, "ext binder" | "res binder", "") (RFC 8446 §7.1). */
   binderKey(kind: PskKind): Uint8Array {
-    return this.derive(kind === 'external' ? 'ext binder' : 'res binder', emptyHash(this.provider, this.hash));
+    return this.derive(kind === 'external' ? 'ext binder' : 'res binder', sharedEmptyHash(this.provider, this.hash));
   }
 
   /**
