@@ -91,21 +91,34 @@ function checkHash(hash: HashName): void {
 const TAG = { authTagLength: AEAD_TAG_LENGTH } as const;
 
 /**
- * An AEAD keyed once: the secret `KeyObject` is created here (OpenSSL holds the key), and each message
- * is one `createCipheriv` / `createDecipheriv` with it. `dispose` drops the key; the context then throws.
+ * An AEAD keyed once: each message is one `createCipheriv` / `createDecipheriv`. The key is a copy until
+ * its second message, then a secret `KeyObject` (OpenSSL holds it) and the copy is wiped: most handshake
+ * epochs carry one record, and a `KeyObject` costs more to make and collect than it saves for one.
+ * `dispose` drops the key; the context then throws.
  */
 class NodeAeadContext implements AeadContext {
+  #raw: Uint8Array | undefined;
   #key: KeyObject | undefined;
+  #used = false;
   constructor(
     readonly aead: AeadName,
     key: Uint8Array,
   ) {
     checkAeadKey(aead, key);
-    this.#key = createSecretKey(key); // a copy
+    this.#raw = new Uint8Array(key); // a copy (a Buffer's slice() would be a view)
   }
-  #live(nonce: Uint8Array): KeyObject {
+  #live(nonce: Uint8Array): KeyObject | Uint8Array {
     checkAeadNonce(this.aead, nonce);
-    if (!this.#key) throw new Error(`${this.aead}: context disposed`);
+    if (this.#key) return this.#key;
+    const raw = this.#raw;
+    if (!raw) throw new Error(`${this.aead}: context disposed`);
+    if (!this.#used) {
+      this.#used = true;
+      return raw;
+    }
+    this.#key = createSecretKey(raw); // OpenSSL's copy
+    raw.fill(0);
+    this.#raw = undefined;
     return this.#key;
   }
   seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array {
@@ -145,6 +158,8 @@ class NodeAeadContext implements AeadContext {
     return plain(body);
   }
   dispose(): void {
+    this.#raw?.fill(0);
+    this.#raw = undefined;
     this.#key = undefined;
   }
 }
