@@ -92,37 +92,34 @@ export function bundledRootDers(): Uint8Array[] {
   return bundledDers;
 }
 
-/**
- * Trust stores built from `ca` options, by the DER of their certificates and, when `ca` was a string, by
- * that PEM text too (at most {@link STORES_LIMIT} keys).
- */
+/** Trust stores built from `ca` options, by the DER of their certificates (at most {@link STORES_LIMIT}). */
 const stores = new Map<string, TrustStore>();
+/** The same stores by the PEM text of a `ca` given as a string (at most {@link STORES_LIMIT}). */
+const storesByPem = new Map<string, TrustStore>();
 const STORES_LIMIT = 32;
 
 /**
  * A trust store of `ca` (PEM/DER), or the bundled roots when `ca` is undefined. The store of the same
  * certificates is built once (a client passing the same `ca` to every `connect` does not parse its roots
- * per connection); the adapter never adds to a store it did not build itself.
+ * per connection, nor decode them again when `ca` is the same string); the adapter never adds to a store
+ * it did not build itself.
  */
 export function trustStore(ca: CertificateSource | undefined): TrustStore {
   if (ca === undefined) return bundledRoots();
-  // PEM text given as a string is its own key: a client passing the same `ca` string to every
-  // `connect` does not decode it again per connection.
-  const text = typeof ca === 'string' ? `pem ${ca}` : undefined;
-  let store = text === undefined ? undefined : stores.get(text);
-  if (store !== undefined) return store;
+  const known = typeof ca === 'string' ? storesByPem.get(ca) : undefined;
+  if (known !== undefined) return known;
   const ders = certificatesFrom(ca);
   const id = ders.map((der) => Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64')).join(',');
-  store = stores.get(id) ?? new TrustStore(ders);
-  remember(id, store);
-  if (text !== undefined) remember(text, store);
+  const store = stores.get(id) ?? new TrustStore(ders);
+  remember(stores, id, store);
+  if (typeof ca === 'string') remember(storesByPem, ca, store);
   return store;
 }
 
-/** Keeps `store` under `key`, the oldest dropped beyond {@link STORES_LIMIT}. */
-function remember(key: string, store: TrustStore): void {
-  stores.set(key, store);
-  if (stores.size > STORES_LIMIT) stores.delete(stores.keys().next().value as string);
+/** Keeps `store` in `map` under `key`, the oldest dropped beyond {@link STORES_LIMIT}. */
+function remember(map: Map<string, TrustStore>, key: string, store: TrustStore): void {
+  map.set(key, store);
+  if (map.size > STORES_LIMIT) map.delete(map.keys().next().value as string);
 }
 
 /**
