@@ -24,8 +24,8 @@ import {
   createCipheriv,
   createDecipheriv,
   createHash,
-  createHmac,
   createSecretKey,
+  hash as digestOnce,
   type Hash,
   type KeyObject,
   sign as nodeSign,
@@ -65,23 +65,66 @@ import {
 import { decryptPremasterWith, modulusLength } from '../crypto/rsa.js';
 import { nodeKeyExchange } from './crypto-key-exchange.js';
 import { hasCrt, KeyObjectCache, plain } from './crypto-keys.js';
+import { hmacParts } from './hmac.js';
 
+/** Input a {@link NodeHashContext} keeps as bytes before it moves to a node:crypto `Hash`. */
+const HASH_BUFFER_LIMIT = 2048;
+
+/**
+ * An incremental hash that holds its first {@link HASH_BUFFER_LIMIT} bytes of input itself and digests
+ * them in one `crypto.hash` call, moving to a node:crypto `Hash` only past that. A resumed handshake's
+ * whole transcript fits, so its snapshots (digest, clone) create no native `Hash` objects, whose
+ * finalisation in garbage collection costs more than hashing a few hundred bytes again.
+ */
 class NodeHashContext implements HashContext {
+  #bytes: Uint8Array | undefined;
+  #length: number;
+  #state: Hash | undefined;
+
   constructor(
     readonly hash: HashName,
-    private readonly state: Hash,
-  ) {}
+    bytes: Uint8Array | undefined,
+    length: number,
+    state: Hash | undefined,
+  ) {
+    this.#bytes = bytes;
+    this.#length = length;
+    this.#state = state;
+  }
   update(data: Uint8Array): this {
-    this.state.update(data);
+    if (this.#state) this.#state.update(data);
+    else if (this.#length + data.length <= HASH_BUFFER_LIMIT) this.#append(data);
+    else {
+      this.#state = createHash(this.hash).update(this.#held());
+      this.#state.update(data);
+      this.#bytes = undefined;
+    }
     return this;
   }
   digest(): Uint8Array {
-    return plain(this.state.copy().digest());
+    if (this.#state) return plain(this.#state.copy().digest());
+    return plain(digestOnce(this.hash, this.#held(), 'buffer'));
   }
   clone(): HashContext {
-    return new NodeHashContext(this.hash, this.state.copy());
+    if (this.#state) return new NodeHashContext(this.hash, undefined, 0, this.#state.copy());
+    return new NodeHashContext(this.hash, this.#held().slice(), this.#length, undefined);
+  }
+  #held(): Uint8Array {
+    return this.#bytes ? this.#bytes.subarray(0, this.#length) : EMPTY;
+  }
+  #append(data: Uint8Array): void {
+    const need = this.#length + data.length;
+    if (!this.#bytes || this.#bytes.length < need) {
+      const grown = new Uint8Array(Math.min(HASH_BUFFER_LIMIT, Math.max(need, 2 * (this.#bytes?.length ?? 256))));
+      if (this.#bytes) grown.set(this.#held());
+      this.#bytes = grown;
+    }
+    this.#bytes.set(data, this.#length);
+    this.#length = need;
   }
 }
+
+const EMPTY = new Uint8Array(0);
 
 function checkHash(hash: HashName): void {
   if (HASH_LENGTH[hash] === undefined) throw new CryptoError('unsupported', `unknown hash ${String(hash)}`);
@@ -177,7 +220,7 @@ function expandMore(hash: HashName, prk: Uint8Array, info: Uint8Array, first: Ui
     input.set(t, 0);
     input[input.length - 1] = i;
     if (t !== first) t.fill(0);
-    t = plain(createHmac(hash, prk).update(input).digest());
+    t = hmacParts(hash, prk, [input]);
     out.set(t.subarray(0, Math.min(hashLength, out.length - o)), o);
   }
   t.fill(0);
@@ -258,17 +301,17 @@ export class NodeCryptoProvider implements CryptoProvider {
 
   hash(hash: HashName, data: Uint8Array): Uint8Array {
     checkHash(hash);
-    return plain(createHash(hash).update(data).digest());
+    return plain(digestOnce(hash, data, 'buffer'));
   }
 
   createHash(hash: HashName): HashContext {
     checkHash(hash);
-    return new NodeHashContext(hash, createHash(hash));
+    return new NodeHashContext(hash, undefined, 0, undefined);
   }
 
   hmac(hash: HashName, key: Uint8Array, data: Uint8Array): Uint8Array {
     checkHash(hash);
-    return plain(createHmac(hash, key).update(data).digest());
+    return hmacParts(hash, key, [data]);
   }
 
   /** HMAC(salt, IKM): an empty salt is HashLen zeros, which HMAC pads to the same key (RFC 2104 §2). */
@@ -285,7 +328,7 @@ export class NodeCryptoProvider implements CryptoProvider {
     const hashLength = HASH_LENGTH[hash];
     if (length > 255 * hashLength) throw new RangeError('HKDF-Expand: length > 255 * HashLen');
     // T(1) = HMAC(PRK, info | 0x01); the traffic secrets' case (one block of full length) is the digest itself.
-    const t = plain(createHmac(hash, prk).update(info).update(COUNTER_ONE).digest());
+    const t = hmacParts(hash, prk, [info, COUNTER_ONE]);
     if (length === hashLength) return t;
     const out = new Uint8Array(length);
     out.set(t.subarray(0, Math.min(hashLength, length)));
