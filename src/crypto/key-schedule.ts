@@ -438,6 +438,7 @@ export class Transcript {
   #hash: HashContext | undefined;
   #buffered: Uint8Array[] = [];
   #count = 0;
+  #released = false;
 
   constructor(provider: CryptoProvider, hash?: HashName) {
     this.provider = provider;
@@ -467,6 +468,7 @@ export class Transcript {
 
   /** Append one handshake message (its bytes are copied or hashed at once). */
   update(message: Uint8Array): this {
+    this.#check();
     if (this.#hash) this.#hash.update(message);
     else this.#buffered.push(message.slice());
     this.#count++;
@@ -475,6 +477,7 @@ export class Transcript {
 
   /** Transcript-Hash of the messages so far. The hash must be set. */
   hash(): Uint8Array {
+    this.#check();
     if (!this.#hash) throw new KeyScheduleError('transcript hash algorithm not chosen yet');
     return this.#hash.digest();
   }
@@ -498,12 +501,28 @@ export class Transcript {
     this.#hash.update(messageHashOf(ch1Hash));
   }
 
+  /**
+   * Drop the hash state once nothing can extend this transcript any more: an established connection
+   * needs it only for post-handshake authentication (RFC 8446 §4.6.2). A released transcript throws on
+   * every later use.
+   */
+  release(): void {
+    this.#hash = undefined;
+    this.#buffered = [];
+    this.#released = true;
+  }
+
   /** An independent copy (e.g. to hash a truncated ClientHello for binders without committing to it). */
   clone(): Transcript {
+    this.#check();
     const t = new Transcript(this.provider);
     t.#hash = this.#hash?.clone();
     t.#buffered = this.#buffered.slice();
     t.#count = this.#count;
     return t;
+  }
+
+  #check(): void {
+    if (this.#released) throw new KeyScheduleError('transcript released after the handshake');
   }
 }

@@ -752,7 +752,7 @@ export class ExpectFinished extends PeerFinishedState<ClientContext, AfterEncryp
     }
     const finishedHash = sentSince ? transcript.hash() : serverFinishedHash;
     transcript.update(sendFinished(core, suite.hash, secrets.clientHandshake, finishedHash));
-    completeHandshake(cx, suite, secrets, app, transcript);
+    completeHandshake(cx, suite, secrets, app, transcript, Boolean(settings.config.postHandshakeAuth));
     return new ClientEstablished({ suite, alpn: hs.alpn, transcript });
   }
 }

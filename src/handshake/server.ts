@@ -368,8 +368,8 @@ export class ExpectClientCertificateVerify extends PeerCertificateVerifyState<
 export class ExpectClientFinished extends PeerFinishedState<ServerContext, ServerHandshake> {
   readonly name = 'ExpectClientFinished';
   protected finished(cx: ServerContext): ServerState {
-    const { suite, transcript, secrets, app } = this.hs;
-    completeHandshake(cx, suite, secrets, app, transcript);
+    const { suite, transcript, secrets, app, postHandshakeAuth } = this.hs;
+    completeHandshake(cx, suite, secrets, app, transcript, postHandshakeAuth);
     const established = new ServerEstablished(this.hs);
     // After a resumption one ticket replaces the one used, as OpenSSL does (SSL_CTX_set_num_tickets).
     const tickets = this.hs.resumed ? Math.min(cx.settings.ticketCount, 1) : cx.settings.ticketCount;

@@ -245,7 +245,8 @@ export function sendFinished(
  * application traffic keys take effect (the client writes, the server reads under them); the records
  * keep both application traffic secrets, the exporter secret and the resumption_master_secret over
  * `transcript` (ClientHello…client Finished); the handshake traffic secrets are wiped; `established`
- * is reported.
+ * is reported. The transcript is kept only when post-handshake authentication was offered (§4.6.2 hashes
+ * its messages onto it); otherwise its state is released.
  */
 export function completeHandshake(
   cx: Tls13Context,
@@ -253,11 +254,13 @@ export function completeHandshake(
   secrets: HandshakeSecrets,
   app: ApplicationSecrets,
   transcript: Transcript,
+  postHandshakeAuth: boolean,
 ): void {
   const client = cx.core.role === 'client';
   if (client) cx.keys.setWriteKeys('application', suite, app.clientApplication);
   else cx.keys.setReadKeys('application', suite, app.clientApplication);
   const resumption = app.master.resumptionMasterSecret(transcript.hash());
+  if (!postHandshakeAuth) transcript.release();
   app.master.dispose();
   cx.keys.setApplicationSecrets(suite, {
     read: client ? app.serverApplication : app.clientApplication,

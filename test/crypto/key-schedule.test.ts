@@ -190,6 +190,16 @@ describe('transcript (RFC 8446 §4.4.1)', () => {
     expect(() => t.setHash('sha384')).toThrow();
     expect(() => t.replaceWithMessageHash('sha256')).toThrow();
   });
+
+  it('a released transcript (established, no post-handshake auth) refuses every later use; its clones live on', () => {
+    const t = new Transcript(p, 'sha256').update(ch1);
+    const kept = t.clone();
+    t.release();
+    expect(() => t.hash()).toThrow('transcript released after the handshake');
+    expect(() => t.update(hrr)).toThrow('transcript released after the handshake');
+    expect(() => t.clone()).toThrow('transcript released after the handshake');
+    expect(toHex(kept.update(hrr).hash())).toBe(createHash('sha256').update(concat(ch1, hrr)).digest('hex'));
+  });
 });
 
 describe('key schedule stages', () => {
