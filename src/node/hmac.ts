@@ -21,8 +21,22 @@ const ONE_SHOT_LIMIT = 1024;
 /** Block length B of each hash (FIPS 180-4): HMAC pads the key to it. */
 const BLOCK_LENGTH: Readonly<Record<HashName, number>> = { sha256: 64, sha384: 128, sha512: 128 };
 
-/** One buffer for the padded key and the text, reused by every call (the calls are synchronous). */
-const scratch = new Uint8Array(128 + ONE_SHOT_LIMIT);
+/**
+ * One buffer for the padded key and the text, reused by every call (the calls are synchronous), and its
+ * views by length: `crypto.hash` takes exact-length views, and these are the same few lengths each time.
+ */
+const scratch = Buffer.alloc(128 + ONE_SHOT_LIMIT);
+const views = new Map<number, Buffer>();
+
+/** The scratch buffer's first `length` bytes (at most 1,153 distinct lengths, so the map is bounded). */
+function view(length: number): Buffer {
+  let v = views.get(length);
+  if (!v) {
+    v = scratch.subarray(0, length);
+    views.set(length, v);
+  }
+  return v;
+}
 
 /** HMAC(key, parts[0] ‖ parts[1] ‖ …) with the hash `hash`, as a fresh array of HashLen bytes. */
 function hmacParts(hash: HashName, key: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
@@ -37,12 +51,13 @@ function hmacParts(hash: HashName, key: Uint8Array, parts: readonly Uint8Array[]
     scratch.set(part, offset);
     offset += part.length;
   }
-  const inner = digestOnce(hash, scratch.subarray(0, offset), 'buffer');
+  // The inner hash as a 'binary' (latin1) string (one byte per char) costs a fraction of a Buffer to make and
+  // collect. It cannot be wiped; it is H(K ⊕ ipad ‖ text), from which K cannot be recovered.
+  const inner = digestOnce(hash, view(offset), 'binary');
   padKey(k, block, 0x5c);
-  scratch.set(inner, block);
-  const out = digestOnce(hash, scratch.subarray(0, block + HASH_LENGTH[hash]), 'buffer');
-  scratch.fill(0, 0, offset);
-  inner.fill(0);
+  scratch.write(inner, block, 'binary');
+  const out = digestOnce(hash, view(block + HASH_LENGTH[hash]), 'buffer');
+  scratch.fill(0, 0, Math.max(offset, block + HASH_LENGTH[hash]));
   if (k !== key) k.fill(0);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
