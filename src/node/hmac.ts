@@ -45,21 +45,25 @@ function hmacParts(hash: HashName, key: Uint8Array, parts: readonly Uint8Array[]
   if (textLength > ONE_SHOT_LIMIT) return viaHmacObject(hash, key, parts);
   const block = BLOCK_LENGTH[hash];
   const k = key.length > block ? digestOnce(hash, key, 'buffer') : key;
-  padKey(k, block, 0x36);
+  const outerLength = block + HASH_LENGTH[hash];
   let offset = block;
-  for (const part of parts) {
-    scratch.set(part, offset);
-    offset += part.length;
+  try {
+    padKey(k, block, 0x36);
+    for (const part of parts) {
+      scratch.set(part, offset);
+      offset += part.length;
+    }
+    // The inner hash as a 'binary' (latin1) string costs a fraction of a Buffer to make and collect.
+    // It cannot be wiped; it is H(K ⊕ ipad ‖ text), which gives neither K nor the HMAC without K.
+    const inner = digestOnce(hash, view(offset), 'binary');
+    padKey(k, block, 0x5c);
+    scratch.write(inner, block, 'binary');
+    const out = digestOnce(hash, view(outerLength), 'buffer');
+    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  } finally {
+    scratch.fill(0, 0, Math.max(offset, outerLength));
+    if (k !== key) k.fill(0);
   }
-  // The inner hash as a 'binary' (latin1) string (one byte per char) costs a fraction of a Buffer to make and
-  // collect. It cannot be wiped; it is H(K ⊕ ipad ‖ text), from which K cannot be recovered.
-  const inner = digestOnce(hash, view(offset), 'binary');
-  padKey(k, block, 0x5c);
-  scratch.write(inner, block, 'binary');
-  const out = digestOnce(hash, view(block + HASH_LENGTH[hash]), 'buffer');
-  scratch.fill(0, 0, Math.max(offset, block + HASH_LENGTH[hash]));
-  if (k !== key) k.fill(0);
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** Writes K ⊕ pad, K zero-padded to `block` bytes, at the start of the scratch buffer. */
