@@ -227,6 +227,10 @@ function expandMore(hash: HashName, prk: Uint8Array, info: Uint8Array, first: Ui
   input.fill(0);
 }
 
+/** Size of NodeCryptoProvider's pool of random bytes, and the longest request served from it. */
+const RANDOM_POOL_SIZE = 4096;
+const POOLED_RANDOM_MAX = 256;
+
 /** The block counter of HKDF-Expand's first block (RFC 5869 §2.3). */
 const COUNTER_ONE = Uint8Array.of(1);
 
@@ -283,6 +287,9 @@ export class NodeCryptoProvider implements CryptoProvider {
   readonly #noble: NobleProvider;
   readonly #keys = new KeyObjectCache();
   readonly #exchanges = new Map<GroupName, KeyExchange>();
+  readonly #pool = new Uint8Array(RANDOM_POOL_SIZE);
+  /** Bytes of {@link #pool} already handed out (wiped); the pool starts empty. */
+  #poolOffset = RANDOM_POOL_SIZE;
 
   constructor(options: NodeCryptoProviderOptions = {}) {
     this.#source = options.random;
@@ -291,11 +298,28 @@ export class NodeCryptoProvider implements CryptoProvider {
 
   random(n: number): Uint8Array {
     if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`random: bad length ${n}`);
-    if (!this.#source) return randomFillSync(new Uint8Array(n));
+    if (!this.#source) return n <= POOLED_RANDOM_MAX ? this.#pooledRandom(n) : randomFillSync(new Uint8Array(n));
     const out = this.#source(n);
     if (out.length !== n) {
       throw new CryptoError('invalid-input', `random source returned ${out.length} bytes, not ${n}`);
     }
+    return out;
+  }
+
+  /**
+   * `n` bytes from a pool that OpenSSL's generator fills 4 KiB at a time: one `randomFillSync` costs
+   * ≈ 2 µs whatever its length, and a handshake asks for short values (randoms, key shares, nonces) six
+   * or more times. Bytes handed out are wiped from the pool, so no value is given twice or kept.
+   */
+  #pooledRandom(n: number): Uint8Array {
+    if (this.#poolOffset + n > RANDOM_POOL_SIZE) {
+      randomFillSync(this.#pool);
+      this.#poolOffset = 0;
+    }
+    const start = this.#poolOffset;
+    this.#poolOffset += n;
+    const out = this.#pool.slice(start, this.#poolOffset);
+    this.#pool.fill(0, start, this.#poolOffset);
     return out;
   }
 
