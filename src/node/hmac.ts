@@ -12,6 +12,7 @@
  */
 import { createHmac, hash as digestOnce } from 'node:crypto';
 import { HASH_LENGTH, type HashName } from '../crypto/provider.js';
+import { plain } from './crypto-keys.js';
 
 export { hmacParts, ONE_SHOT_LIMIT };
 
@@ -59,7 +60,7 @@ function hmacParts(hash: HashName, key: Uint8Array, parts: readonly Uint8Array[]
     padKey(k, block, 0x5c);
     scratch.write(inner, block, 'binary');
     const out = digestOnce(hash, view(outerLength), 'buffer');
-    return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    return plain(out);
   } finally {
     scratch.fill(0, 0, Math.max(offset, outerLength));
     if (k !== key) k.fill(0);
@@ -75,6 +76,5 @@ function padKey(key: Uint8Array, block: number, pad: number): void {
 function viaHmacObject(hash: HashName, key: Uint8Array, parts: readonly Uint8Array[]): Uint8Array {
   const mac = createHmac(hash, key);
   for (const part of parts) mac.update(part);
-  const out = mac.digest();
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  return plain(mac.digest());
 }
